@@ -1,0 +1,117 @@
+"""The command line: ``okrpub init | check | build | serve``.
+
+Each command returns an exit status: 0 success, 1 content errors (or
+warnings under ``--strict``), 2 bad usage or configuration. Problems with
+content are printed as diagnostics, never as tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from okrpub import __version__
+from okrpub.diagnostics import Diagnostics, format_diagnostics
+from okrpub.project import UsageError, analyse, read_config, today_from
+from okrpub.scaffold import scaffold
+
+EXIT_OK = 0
+EXIT_CONTENT = 1
+EXIT_USAGE = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="okrpub",
+        description="Validate OKRs kept as Markdown files and publish them as a static site.",
+    )
+    parser.add_argument("--version", action="version", version=f"okrpub {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    init = commands.add_parser(
+        "init",
+        help="scaffold a new project",
+        description="Create okrpub.yaml and example content in DIR.",
+    )
+    init.add_argument(
+        "directory", nargs="?", default=".", metavar="DIR", help="where (default: here)"
+    )
+    _add_today(init)
+
+    check = commands.add_parser(
+        "check",
+        help="validate and lint the content",
+        description="Validate every file and print diagnostics, as path:line:col: severity: message [rule].",
+    )
+    check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    check.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="how to print diagnostics",
+    )
+    _add_today(check)
+    return parser
+
+
+def _add_today(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--today",
+        metavar="YYYY-MM-DD",
+        help="the date to compute status and staleness for (default: SOURCE_DATE_EPOCH, else today)",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "init":
+            return _init(Path(args.directory), today_from(args.today))
+        return _check(Path.cwd(), args)
+    except UsageError as error:
+        print(f"okrpub: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _init(directory: Path, today: dt.date) -> int:
+    written = scaffold(directory, today)
+    for path in written:
+        print(f"created {path}")
+    print(f"\nNext: cd {directory} && okrpub check && okrpub build")
+    return EXIT_OK
+
+
+def _print_diagnostics(diagnostics: Diagnostics, output_format: str) -> None:
+    items = diagnostics.sorted()
+    if items or output_format == "json":
+        print(format_diagnostics(items, output_format))
+
+
+def _check(root: Path, args: argparse.Namespace) -> int:
+    today = today_from(args.today)
+    config, config_diagnostics = read_config(root)
+    if config_diagnostics.has_errors():
+        _print_diagnostics(config_diagnostics, args.format)
+        return EXIT_USAGE
+    analysis = analyse(root, config, today)
+    diagnostics = analysis.diagnostics
+    diagnostics.extend(config_diagnostics.sorted())
+    _print_diagnostics(diagnostics, args.format)
+    if args.format == "text":
+        print(
+            _summary(diagnostics, len(analysis.model.objectives), len(analysis.model.units)),
+            file=sys.stderr,
+        )
+    failed = diagnostics.has_errors() or (args.strict and bool(diagnostics.warnings))
+    return EXIT_CONTENT if failed else EXIT_OK
+
+
+def _summary(diagnostics: Diagnostics, objectives: int, units: int) -> str:
+    errors, warnings = len(diagnostics.errors), len(diagnostics.warnings)
+    return (
+        f"checked {objectives} objective{'s' * (objectives != 1)} and {units} unit{'s' * (units != 1)}: "
+        f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    )

@@ -1,0 +1,351 @@
+"""Computation: progress, grades, colours, status, staleness and rollups.
+
+The formulas are those of SPEC §1-2 and docs/format.md; the status rule is
+documented there too. Every number the site shows is computed here, once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from okrpub.config import Config
+from okrpub.load import KeyResultEntry, ObjectiveEntry, UnitEntry
+from okrpub.model import (
+    Checkin,
+    ColourCounts,
+    FreePage,
+    KeyResult,
+    Model,
+    Number,
+    Objective,
+    Period,
+    PeriodState,
+    Rollup,
+    Status,
+    StatusCounts,
+    Unit,
+)
+from okrpub.resolve import Resolved
+
+#: Behind pace by more than this share of the target: at risk; by more than the second, off track.
+AT_RISK_GAP = 0.25
+OFF_TRACK_GAP = 0.5
+
+_LEVELS = {"company": 0, "team": 1, "person": 2}
+_SEVERITY = {Status.OFF_TRACK: 3, Status.AT_RISK: 2, Status.ON_TRACK: 1, Status.DONE: 0}
+
+
+def clamp(value: float, low: float = 0.0, high: float = 1.0) -> float:
+    return max(low, min(high, value))
+
+
+def numeric_progress(start: Number, target: Number, current: Number) -> float:
+    """Share of the way from ``start`` to ``target``; works when lower is better too."""
+    return clamp((current - start) / (target - start))
+
+
+def weighted_mean(pairs: Iterable[tuple[float, Number]]) -> float:
+    """Mean of ``(value, weight)`` pairs; 0.0 when there are none."""
+    pairs = list(pairs)
+    total = sum(weight for _, weight in pairs)
+    if not total:
+        return 0.0
+    return sum(value * weight for value, weight in pairs) / total
+
+
+def _round(value: float) -> float:
+    """Four decimals: enough for any display, and stable JSON."""
+    return round(value, 4)
+
+
+def elapsed_share(start: dt.date, end: dt.date, today: dt.date) -> float:
+    """How much of ``start``..``end`` has passed on ``today``, from 0.0 to 1.0."""
+    days = (end - start).days
+    if days <= 0:
+        return 1.0 if today >= end else 0.0
+    return clamp((today - start).days / days)
+
+
+def compute(resolved: Resolved, config: Config, today: dt.date) -> Model:
+    periods = {
+        period_id: _period(period_id, start, end, today)
+        for period_id, (start, end) in resolved.periods.items()
+    }
+    objectives = _objectives(resolved, config, periods, today)
+    units = _units(resolved.units)
+    period_rollups = {
+        period_id: _rollup([o for o in objectives.values() if o.period == period_id], config)
+        for period_id in periods
+    }
+    unit_rollups: dict[tuple[str, str], Rollup] = {}
+    for (owner, period_id), owned in _group_by_owner(objectives.values()).items():
+        unit_rollups[(owner, period_id)] = _rollup(owned, config)
+    pages = {
+        page.id: FreePage(page.id, page.title, page.body, page.path)
+        for page in sorted(resolved.pages.values(), key=lambda p: p.id)
+    }
+    return Model(
+        config=config,
+        today=today,
+        periods=periods,
+        units=units,
+        objectives=objectives,
+        pages=pages,
+        period_rollups=period_rollups,
+        unit_rollups=unit_rollups,
+        current_period=_current_period(periods, today),
+    )
+
+
+def _period(period_id: str, start: dt.date, end: dt.date, today: dt.date) -> Period:
+    if today < start:
+        state = PeriodState.FUTURE
+    elif today > end:
+        state = PeriodState.PAST
+    else:
+        state = PeriodState.CURRENT
+    return Period(
+        period_id, period_id.lower(), start, end, state, _round(elapsed_share(start, end, today))
+    )
+
+
+def _current_period(periods: dict[str, Period], today: dt.date) -> str | None:
+    """The shortest period containing today; else the latest that ended; else the first."""
+    containing = [p for p in periods.values() if p.state is PeriodState.CURRENT]
+    if containing:
+        return min(containing, key=lambda p: ((p.end - p.start).days, p.id)).id
+    ended = [p for p in periods.values() if p.state is PeriodState.PAST]
+    if ended:
+        return max(ended, key=lambda p: (p.end, p.id)).id
+    return min(periods.values(), key=lambda p: (p.start, p.id)).id if periods else None
+
+
+def _objective_order(
+    objective: ObjectiveEntry, units: dict[str, UnitEntry], periods: dict[str, Period]
+) -> tuple:
+    owner = units.get(objective.owner)
+    level = _LEVELS[owner.kind] if owner else 3
+    return (periods[objective.period].start, objective.period, level, objective.owner, objective.id)
+
+
+def _objectives(
+    resolved: Resolved, config: Config, periods: dict[str, Period], today: dt.date
+) -> dict[str, Objective]:
+    entries = sorted(
+        resolved.objectives.values(), key=lambda o: _objective_order(o, resolved.units, periods)
+    )
+    children: dict[str, list[str]] = {}
+    for entry in entries:
+        parent_id = _parent_id(entry)
+        if parent_id in resolved.objectives:
+            children.setdefault(parent_id, []).append(entry.id)
+    objectives: dict[str, Objective] = {}
+    for entry in entries:
+        period = periods[entry.period]
+        key_results = tuple(
+            _key_result(kr, entry, period, config, today) for kr in entry.key_results
+        )
+        parent_id = _parent_id(entry)
+        shown = parent_id in resolved.objectives
+        objectives[entry.id] = Objective(
+            id=entry.id,
+            title=entry.title,
+            owner=entry.owner,
+            period=entry.period,
+            parent=entry.parent if shown else None,
+            parent_objective=parent_id if shown else None,
+            parent_key_result=(entry.parent or "").partition("#")[2] or None if shown else None,
+            parent_hidden=entry.parent is not None and not shown,
+            type=entry.type,
+            visibility=entry.visibility or config.default_visibility,
+            draft=entry.draft,
+            tags=entry.tags,
+            key_results=key_results,
+            hidden_key_results=resolved.hidden_key_results.get(entry.id, 0),
+            body=entry.body,
+            path=entry.path,
+            progress=_round(weighted_mean((kr.progress, kr.weight) for kr in key_results)),
+            score=_round(weighted_mean((kr.score, kr.weight) for kr in key_results)),
+            colour=config.grade_thresholds.colour(
+                weighted_mean((kr.score, kr.weight) for kr in key_results)
+            ),
+            status=_objective_status(key_results, period),
+            children=tuple(children.get(entry.id, ())),
+            ancestors=_ancestors(entry.id, resolved.objectives),
+        )
+    return objectives
+
+
+def _parent_id(entry: ObjectiveEntry) -> str | None:
+    return entry.parent.partition("#")[0] if entry.parent else None
+
+
+def _ancestors(objective_id: str, objectives: dict[str, ObjectiveEntry]) -> tuple[str, ...]:
+    chain: list[str] = []
+    parent_id = _parent_id(objectives[objective_id])
+    while parent_id in objectives and parent_id not in chain and parent_id != objective_id:
+        chain.append(parent_id)
+        parent_id = _parent_id(objectives[parent_id])
+    return tuple(chain)
+
+
+def _key_result(
+    entry: KeyResultEntry, objective: ObjectiveEntry, period: Period, config: Config, today: dt.date
+) -> KeyResult:
+    with_values = [c for c in entry.checkins if c.value is not None]
+    with_confidence = [c for c in entry.checkins if c.confidence is not None]
+    target = entry.target
+    binary = target is None
+    current: Number | None = None
+    if target is None:
+        progress = 1.0 if entry.done else 0.0
+    else:
+        current = entry.current
+        if current is None:
+            latest = with_values[-1].value if with_values else None
+            current = latest if isinstance(latest, (int, float)) else entry.start
+        progress = numeric_progress(entry.start, target, current)
+    confidence = entry.confidence
+    if confidence is None and with_confidence:
+        confidence = with_confidence[-1].confidence
+    last_checkin = entry.checkins[-1].date if entry.checkins else None
+    due = entry.due or period.end
+    stale = _is_stale(last_checkin, period, progress, config.stale_after_days, today)
+    expected = None
+    if not binary and period.state is PeriodState.CURRENT:
+        expected = _round(elapsed_share(period.start, due, today))
+    score = entry.score if entry.score is not None else progress
+    return KeyResult(
+        id=entry.id,
+        title=entry.title,
+        kind="binary" if binary else "numeric",
+        start=None if binary else entry.start,
+        target=entry.target,
+        current=current,
+        done=entry.done if binary else None,
+        unit=entry.unit,
+        owner=entry.owner,
+        due=due,
+        weight=entry.weight,
+        confidence=confidence,
+        progress=_round(progress),
+        score=_round(score),
+        score_given=entry.score is not None,
+        colour=config.grade_thresholds.colour(score),
+        status=_key_result_status(
+            progress, confidence, expected, stale, due, period, config, today
+        ),
+        expected_progress=expected,
+        stale=stale,
+        last_checkin=last_checkin,
+        checkins=tuple(Checkin(c.date, c.value, c.confidence, c.note) for c in entry.checkins),
+        visibility=entry.visibility or "public",
+        lower_is_better=target is not None and target < entry.start,
+    )
+
+
+def _is_stale(
+    last_checkin: dt.date | None,
+    period: Period,
+    progress: float,
+    stale_after_days: int,
+    today: dt.date,
+) -> bool:
+    """A key result of the current period, not done, with no check-in for too long."""
+    if period.state is not PeriodState.CURRENT or progress >= 1:
+        return False
+    since = last_checkin or period.start
+    return (today - since).days > stale_after_days
+
+
+def _key_result_status(
+    progress: float,
+    confidence: float | None,
+    expected: float | None,
+    stale: bool,
+    due: dt.date,
+    period: Period,
+    config: Config,
+    today: dt.date,
+) -> Status:
+    if progress >= 1:
+        return Status.DONE
+    if period.state is PeriodState.PAST:
+        return Status.CLOSED
+    if period.state is PeriodState.FUTURE:
+        return Status.ON_TRACK
+    thresholds = config.grade_thresholds
+    gap = (expected - progress) if expected is not None else 0.0
+    if (
+        today > due
+        or gap > OFF_TRACK_GAP
+        or (confidence is not None and confidence < thresholds.yellow)
+    ):
+        return Status.OFF_TRACK
+    if stale or gap > AT_RISK_GAP or (confidence is not None and confidence < thresholds.green):
+        return Status.AT_RISK
+    return Status.ON_TRACK
+
+
+def _objective_status(key_results: Sequence[KeyResult], period: Period) -> Status:
+    if key_results and all(kr.status is Status.DONE for kr in key_results):
+        return Status.DONE
+    if period.state is PeriodState.PAST:
+        return Status.CLOSED
+    open_statuses = [kr.status for kr in key_results if kr.status is not Status.DONE]
+    return max(open_statuses, key=_SEVERITY.__getitem__, default=Status.ON_TRACK)
+
+
+def _units(entries: dict[str, UnitEntry]) -> dict[str, Unit]:
+    ordered = sorted(entries.values(), key=lambda u: (_LEVELS[u.kind], u.id))
+    children: dict[str, list[str]] = {}
+    for entry in ordered:
+        if entry.parent in entries:
+            children.setdefault(entry.parent, []).append(entry.id)
+    units: dict[str, Unit] = {}
+    for entry in ordered:
+        ancestors: list[str] = []
+        parent = entry.parent
+        while parent in entries and parent not in ancestors:
+            ancestors.append(parent)
+            parent = entries[parent].parent
+        units[entry.id] = Unit(
+            id=entry.id,
+            name=entry.name,
+            kind=entry.kind,
+            parent=entry.parent if entry.parent in entries else None,
+            lead=entry.lead if entry.lead in entries else None,
+            visibility=entry.visibility or "internal",
+            body=entry.body,
+            path=entry.path,
+            children=tuple(children.get(entry.id, ())),
+            ancestors=tuple(ancestors),
+        )
+    return units
+
+
+def _group_by_owner(objectives: Iterable[Objective]) -> dict[tuple[str, str], list[Objective]]:
+    groups: dict[tuple[str, str], list[Objective]] = {}
+    for objective in objectives:
+        groups.setdefault((objective.owner, objective.period), []).append(objective)
+    return groups
+
+
+def _rollup(objectives: list[Objective], config: Config) -> Rollup:
+    statuses = Counter(str(o.status) for o in objectives)
+    colours = Counter(kr.colour for o in objectives for kr in o.key_results)
+    score = _mean([o.score for o in objectives])
+    return Rollup(
+        objectives=tuple(o.id for o in objectives),
+        progress=_mean([o.progress for o in objectives]),
+        score=score,
+        colour=config.grade_thresholds.colour(score) if score is not None else None,
+        statuses=StatusCounts(**statuses),
+        key_result_colours=ColourCounts(**colours),
+    )
+
+
+def _mean(values: list[float]) -> float | None:
+    return _round(sum(values) / len(values)) if values else None

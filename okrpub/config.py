@@ -1,0 +1,189 @@
+"""Configuration: the typed schema of ``okrpub.yaml`` and its loader.
+
+Every key has a default, so a project without ``okrpub.yaml`` works. Errors
+in the configuration are diagnostics like errors in content, but the command
+line exits with status 2 for them: nothing can be checked without a config.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from okrpub import schema
+from okrpub.diagnostics import Diagnostics, did_you_mean
+from okrpub.frontmatter import decode
+from okrpub.schema import Field
+from okrpub.yamldoc import Document, parse_yaml
+
+CONFIG_FILE = "okrpub.yaml"
+
+#: Lint rules: OKR-quality warnings that ``lint:`` in the config can turn off or make errors.
+LINT_RULES: dict[str, str] = {
+    "kr-count": "an objective without 3 to 5 key results",
+    "unaligned": "a team or person objective that aligns to nothing",
+    "stale": "a key result of the current period without a recent check-in",
+    "parent-period": "an objective whose parent is in another period",
+    "ungraded": "a key result of a closed period without a final score",
+}
+LINT_LEVELS = ("off", "warning", "error")
+
+#: Languages of the interface; each has a file ``locales/<language>.yaml`` in the theme.
+LANGUAGES = ("en", "nl")
+
+
+@dataclass(frozen=True)
+class GradeThresholds:
+    """Grades below ``yellow`` are red, below ``green`` yellow, the rest green."""
+
+    yellow: float = 0.4
+    green: float = 0.7
+
+    def colour(self, grade: float) -> str:
+        if grade < self.yellow:
+            return "red"
+        return "yellow" if grade < self.green else "green"
+
+
+@dataclass(frozen=True)
+class CustomPeriod:
+    start: dt.date
+    end: dt.date
+
+
+@dataclass(frozen=True)
+class Config:
+    title: str = "OKRs"
+    base_url: str = ""
+    language: str = "en"
+    content_dir: str = "content"
+    output_dir: str = "site"
+    theme: str | None = None
+    default_visibility: str = "internal"
+    stale_after_days: int = 7
+    grade_thresholds: GradeThresholds = GradeThresholds()
+    lint: dict[str, str] = field(default_factory=dict)
+    periods: dict[str, CustomPeriod] = field(default_factory=dict)
+    unsafe_html: bool = False
+
+    def lint_level(self, rule: str) -> str:
+        return self.lint.get(rule, "warning")
+
+
+def _whole_days(value: Any) -> tuple[str, str] | None:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return None
+    return ("schema", "a whole number of days greater than 0")
+
+
+CONFIG_FIELDS: dict[str, Field] = {
+    "title": Field(schema.text),
+    "base_url": Field(schema.optional_text),
+    "language": Field(schema.one_of(*LANGUAGES)),
+    "content_dir": Field(schema.text),
+    "output_dir": Field(schema.text),
+    "theme": Field(schema.text),
+    "default_visibility": Field(schema.VISIBILITY),
+    "stale_after_days": Field(_whole_days),
+    "grade_thresholds": Field(schema.mapping),
+    "lint": Field(schema.mapping),
+    "periods": Field(schema.mapping),
+    "unsafe_html": Field(schema.boolean),
+}
+
+THRESHOLD_FIELDS: dict[str, Field] = {
+    "yellow": Field(schema.fraction, required=True),
+    "green": Field(schema.fraction, required=True),
+}
+
+PERIOD_FIELDS: dict[str, Field] = {
+    "start": Field(schema.date, required=True),
+    "end": Field(schema.date, required=True),
+}
+
+
+def load_config(root: Path, diagnostics: Diagnostics) -> Config:
+    """Read ``okrpub.yaml`` in ``root``; defaults for what is missing or wrong."""
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        return Config()
+    text = decode(path.read_bytes(), CONFIG_FILE, diagnostics)
+    if text is None:
+        return Config()
+    document = parse_yaml(text, CONFIG_FILE, diagnostics)
+    if document is None or document.data is None:
+        return Config()
+    values = schema.validate_mapping(document, (), CONFIG_FIELDS, CONFIG_FILE, diagnostics)
+    if values is None:
+        return Config()
+    if "grade_thresholds" in values:
+        values["grade_thresholds"] = _thresholds(document, diagnostics)
+    if "lint" in values:
+        values["lint"] = _lint_levels(document, diagnostics)
+    if "periods" in values:
+        values["periods"] = _custom_periods(document, diagnostics)
+    return Config(**values)
+
+
+def _thresholds(document: Document, diagnostics: Diagnostics) -> GradeThresholds:
+    path = ("grade_thresholds",)
+    values = schema.validate_mapping(
+        document, path, THRESHOLD_FIELDS, "grade_thresholds", diagnostics
+    )
+    if not values or len(values) < 2:
+        return GradeThresholds()
+    if values["yellow"] >= values["green"]:
+        diagnostics.error(
+            document.where(path),
+            "config",
+            "grade_thresholds.yellow must be below grade_thresholds.green",
+        )
+        return GradeThresholds()
+    return GradeThresholds(**values)
+
+
+def _lint_levels(document: Document, diagnostics: Diagnostics) -> dict[str, str]:
+    levels: dict[str, str] = {}
+    for rule, level in document.data["lint"].items():
+        where = document.where(("lint", rule), key=True)
+        if rule not in LINT_RULES:
+            hint = did_you_mean(str(rule), LINT_RULES)
+            diagnostics.error(where, "unknown-key", f"unknown lint rule '{rule}'{hint}")
+        elif level not in LINT_LEVELS:
+            diagnostics.error(
+                document.where(("lint", rule)),
+                "schema",
+                f"lint.{rule} must be 'off', 'warning' or 'error', got {level!r}",
+            )
+        else:
+            levels[rule] = level
+    return levels
+
+
+def _custom_periods(document: Document, diagnostics: Diagnostics) -> dict[str, CustomPeriod]:
+    periods: dict[str, CustomPeriod] = {}
+    for period_id in document.data["periods"]:
+        path = ("periods", period_id)
+        name = f"periods.{period_id}"
+        values = schema.validate_mapping(document, path, PERIOD_FIELDS, name, diagnostics)
+        if not isinstance(period_id, str) or not schema.SLUG.match(period_id.lower()):
+            diagnostics.error(
+                document.where(path, key=True),
+                "bad-id",
+                f"period id {period_id!r} must be letters, digits and '-'",
+            )
+            continue
+        if not values or len(values) < 2:
+            continue
+        start, end = schema.as_date(values["start"]), schema.as_date(values["end"])
+        if start is None or end is None:  # pragma: no cover - checked by the schema
+            continue
+        if end < start:
+            diagnostics.error(
+                document.where((*path, "end")), "bad-date", f"{name}.end is before its start"
+            )
+            continue
+        periods[period_id] = CustomPeriod(start, end)
+    return periods

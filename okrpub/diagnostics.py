@@ -1,0 +1,135 @@
+"""Diagnostics: problems in content or configuration, collected as values.
+
+Every stage reports what is wrong with the content by adding a
+:class:`Diagnostic` to a :class:`Diagnostics` collection; nothing that is
+wrong with content is ever raised as an exception past the stage that found
+it. The command line prints them in one of three formats.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a file: the path relative to the project, 1-based line and column."""
+
+    path: str
+    line: int = 1
+    column: int = 1
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    location: Location
+    severity: Severity
+    rule: str
+    message: str
+
+    def as_text(self) -> str:
+        loc = self.location
+        return f"{loc.path}:{loc.line}:{loc.column}: {self.severity}: {self.message} [{self.rule}]"
+
+    def as_github(self) -> str:
+        loc = self.location
+        message = _github_escape(self.message, data=True)
+        title = _github_escape(self.rule, data=False)
+        path = _github_escape(loc.path, data=False)
+        return (
+            f"::{self.severity} file={path},line={loc.line},col={loc.column},"
+            f"title={title}::{message}"
+        )
+
+    def as_dict(self) -> dict[str, str | int]:
+        return {
+            "path": self.location.path,
+            "line": self.location.line,
+            "column": self.location.column,
+            "severity": str(self.severity),
+            "rule": self.rule,
+            "message": self.message,
+        }
+
+
+def _github_escape(text: str, *, data: bool) -> str:
+    """Escape a value for a GitHub Actions workflow command (data or property)."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if not data:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+class Diagnostics:
+    """An ordered collection of diagnostics, shared by every stage of one run."""
+
+    def __init__(self) -> None:
+        self._items: list[Diagnostic] = []
+
+    def add(self, location: Location, rule: str, message: str, severity: Severity) -> None:
+        self._items.append(Diagnostic(location, severity, rule, message))
+
+    def error(self, location: Location, rule: str, message: str) -> None:
+        self.add(location, rule, message, Severity.ERROR)
+
+    def warning(self, location: Location, rule: str, message: str) -> None:
+        self.add(location, rule, message, Severity.WARNING)
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self._items.extend(diagnostics)
+
+    def __iter__(self) -> Iterator[Diagnostic]:
+        return iter(self.sorted())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def sorted(self) -> list[Diagnostic]:
+        """Diagnostics by file, line and column, duplicates removed."""
+        return sorted(set(self._items))
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.sorted() if d.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.sorted() if d.severity is Severity.WARNING]
+
+    def has_errors(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self._items)
+
+
+def format_diagnostics(diagnostics: Iterable[Diagnostic], output_format: str) -> str:
+    """Render diagnostics as ``text``, ``json`` or ``github`` annotations."""
+    items = list(diagnostics)
+    if output_format == "json":
+        return json.dumps([d.as_dict() for d in items], indent=2, ensure_ascii=False)
+    if output_format == "github":
+        return "\n".join(d.as_github() for d in items)
+    return "\n".join(d.as_text() for d in items)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A ``; did you mean 'x'?`` suffix for the closest choice, or an empty string."""
+    matches = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{matches[0]}'?" if matches else ""
+
+
+__all__ = [
+    "Diagnostic",
+    "Diagnostics",
+    "Location",
+    "Severity",
+    "did_you_mean",
+    "format_diagnostics",
+]

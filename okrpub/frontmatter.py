@@ -1,0 +1,71 @@
+"""Front matter: split a Markdown file into its YAML front matter and its body."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from okrpub.diagnostics import Diagnostics, Location
+
+#: Largest source file okrpub reads, in bytes.
+MAX_FILE_BYTES = 1_000_000
+
+_FENCE = "---"
+_CLOSERS = ("---", "...")
+
+
+@dataclass(frozen=True)
+class SplitFile:
+    """A Markdown file cut in two: ``front_matter`` starts on file line 2."""
+
+    front_matter: str
+    body: str
+
+
+def decode(raw: bytes, path: str, diagnostics: Diagnostics) -> str | None:
+    """Decode a source file as UTF-8 (a byte-order mark is allowed)."""
+    if len(raw) > MAX_FILE_BYTES:
+        diagnostics.error(
+            Location(path),
+            "file-size",
+            f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}",
+        )
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        diagnostics.error(
+            Location(path, line),
+            "encoding",
+            f"file is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+            "save it as UTF-8",
+        )
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_front_matter(text: str, path: str, diagnostics: Diagnostics) -> SplitFile | None:
+    """Split ``---``-fenced front matter from the body, or report why not."""
+    if not text.strip():
+        diagnostics.error(
+            Location(path), "front-matter", "file is empty; it needs YAML front matter"
+        )
+        return None
+    lines = text.split("\n")
+    if lines[0].rstrip() != _FENCE:
+        diagnostics.error(
+            Location(path),
+            "front-matter",
+            "file has no front matter: its first line must be '---', "
+            "followed by YAML and a closing '---'",
+        )
+        return None
+    for number, line in enumerate(lines[1:], start=1):
+        if line.rstrip() in _CLOSERS:
+            return SplitFile("\n".join(lines[1:number]) + "\n", "\n".join(lines[number + 1 :]))
+    diagnostics.error(
+        Location(path),
+        "front-matter",
+        "front matter is not closed: add a line '---' after the YAML",
+    )
+    return None

@@ -1,0 +1,76 @@
+"""Lint: OKR-quality warnings on the computed model (rules in ``config.LINT_RULES``).
+
+Each rule's severity comes from ``lint:`` in the configuration (``warning``
+unless set to ``off`` or ``error``). Locations come from the resolved entries.
+"""
+
+from __future__ import annotations
+
+from okrpub.config import Config
+from okrpub.diagnostics import Diagnostics, Location, Severity
+from okrpub.model import Model, PeriodState
+from okrpub.resolve import Resolved
+
+MIN_KEY_RESULTS = 3
+MAX_KEY_RESULTS = 5
+
+
+def lint(model: Model, resolved: Resolved, diagnostics: Diagnostics) -> None:
+    report = _Reporter(model.config, diagnostics)
+    for objective in model.objectives.values():
+        entry = resolved.objectives[objective.id]
+        start = Location(objective.path)
+        count = len(entry.key_results)
+        if not MIN_KEY_RESULTS <= count <= MAX_KEY_RESULTS:
+            report(
+                start,
+                "kr-count",
+                f"objective has {count} key result{'s' * (count != 1)}; aim for 3 to 5",
+            )
+        owner = model.units[objective.owner]
+        if owner.kind != "company" and objective.parent is None and not objective.parent_hidden:
+            report(
+                start,
+                "unaligned",
+                f"{owner.kind} objective aligns to nothing; set 'parent' to the objective it supports",
+            )
+        parent = model.objectives.get(objective.parent_objective or "")
+        if parent is not None and parent.period != objective.period:
+            report(
+                entry.locations["parent"],
+                "parent-period",
+                f"parent '{parent.id}' is in period {parent.period}, this objective in {objective.period}",
+            )
+        period = model.periods[objective.period]
+        kr_locations = {kr.id: kr.locations[""] for kr in entry.key_results}
+        for key_result in objective.key_results:
+            where = kr_locations[key_result.id]
+            if key_result.stale:
+                since = (
+                    f"since {key_result.last_checkin.isoformat()}"
+                    if key_result.last_checkin
+                    else "since the period began"
+                )
+                report(
+                    where,
+                    "stale",
+                    f"key result '{key_result.id}' has had no check-in {since} "
+                    f"(stale after {model.config.stale_after_days} days)",
+                )
+            if period.state is PeriodState.PAST and not key_result.score_given:
+                report(
+                    where,
+                    "ungraded",
+                    f"period {period.id} is closed but key result '{key_result.id}' has no final 'score'",
+                )
+
+
+class _Reporter:
+    def __init__(self, config: Config, diagnostics: Diagnostics) -> None:
+        self.config = config
+        self.diagnostics = diagnostics
+
+    def __call__(self, location: Location, rule: str, message: str) -> None:
+        level = self.config.lint_level(rule)
+        if level != "off":
+            self.diagnostics.add(location, rule, message, Severity(level))

@@ -1,0 +1,468 @@
+"""Loading: turn each discovered file into a validated, typed entry.
+
+This stage runs the per-file part of the pipeline (read, decode, split front
+matter, parse YAML, apply ``_defaults.yaml``, validate against the schema)
+and checks what can be checked inside one file. A file with any error gives
+no entry, but its id is remembered as *declared* so that the next stage does
+not also report everything that refers to it as unknown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from okrpub import schema
+from okrpub.diagnostics import Diagnostics, Location
+from okrpub.discover import DEFAULTS_FILE, Kind, SourceFile
+from okrpub.frontmatter import decode, split_front_matter
+from okrpub.yamldoc import Document, parse_yaml
+
+Number = int | float
+
+#: Most key results one objective may have, and check-ins one key result.
+MAX_KEY_RESULTS = 20
+MAX_CHECKINS = 500
+
+
+@dataclass(frozen=True)
+class CheckinEntry:
+    date: dt.date
+    value: Number | bool | None
+    confidence: float | None
+    note: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class KeyResultEntry:
+    id: str
+    title: str
+    start: Number
+    target: Number | None
+    current: Number | None
+    done: bool | None
+    unit: str
+    owner: str | None
+    due: dt.date | None
+    weight: Number
+    confidence: float | None
+    score: float | None
+    checkins: tuple[CheckinEntry, ...]
+    visibility: str | None
+    locations: dict[str, Location]
+
+
+@dataclass(frozen=True)
+class ObjectiveEntry:
+    id: str
+    title: str
+    owner: str
+    period: str
+    parent: str | None
+    type: str
+    visibility: str | None
+    draft: bool
+    tags: tuple[str, ...]
+    key_results: tuple[KeyResultEntry, ...]
+    body: str
+    path: str
+    locations: dict[str, Location]
+
+
+@dataclass(frozen=True)
+class UnitEntry:
+    id: str
+    name: str
+    kind: str
+    parent: str | None
+    lead: str | None
+    visibility: str | None
+    body: str
+    path: str
+    locations: dict[str, Location]
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    id: str
+    title: str
+    body: str
+    path: str
+    locations: dict[str, Location]
+
+
+@dataclass
+class Sources:
+    """Everything that loaded cleanly, plus the ids of files that did not."""
+
+    units: list[UnitEntry] = field(default_factory=list)
+    objectives: list[ObjectiveEntry] = field(default_factory=list)
+    pages: list[PageEntry] = field(default_factory=list)
+    declared_units: set[str] = field(default_factory=set)
+    declared_objectives: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class _Defaults:
+    values: dict[str, Any]
+    document: Document
+
+
+def load_sources(
+    files: Iterable[SourceFile], content_dir: str, diagnostics: Diagnostics
+) -> Sources:
+    """Load every file; the problems found go to ``diagnostics``."""
+    files = list(files)
+    defaults = _load_defaults([f for f in files if f.kind is Kind.DEFAULTS], diagnostics)
+    sources = Sources()
+    for source in files:
+        if source.kind is Kind.DEFAULTS:
+            continue
+        local = Diagnostics()
+        parsed = _read_markdown(source, local)
+        if source.kind is Kind.UNIT:
+            _add_unit(source, parsed, local, sources)
+        elif source.kind is Kind.PAGE:
+            _add_page(source, parsed, local, sources)
+        else:
+            chain = _defaults_chain(source.path, content_dir, defaults)
+            _add_objective(source, parsed, chain, local, sources)
+        diagnostics.extend(local.sorted())
+    return sources
+
+
+def _read_markdown(source: SourceFile, diagnostics: Diagnostics) -> tuple[Document, str] | None:
+    try:
+        raw = source.file.read_bytes()
+    except OSError as exc:
+        diagnostics.error(Location(source.path), "read", f"cannot read file: {exc.strerror}")
+        return None
+    text = decode(raw, source.path, diagnostics)
+    if text is None:
+        return None
+    split = split_front_matter(text, source.path, diagnostics)
+    if split is None:
+        return None
+    document = parse_yaml(split.front_matter, source.path, diagnostics, first_line=2)
+    if document is None:
+        return None
+    if not isinstance(document.data, dict):
+        got = "nothing" if document.data is None else f"a {type(document.data).__name__}"
+        diagnostics.error(
+            Location(source.path),
+            "front-matter",
+            f"front matter must be a mapping of keys to values, got {got}",
+        )
+        return None
+    return document, split.body
+
+
+def _file_id(source: SourceFile, diagnostics: Diagnostics, what: str) -> str | None:
+    stem = PurePosixPath(source.path).stem
+    if schema.SLUG.match(stem):
+        return stem
+    diagnostics.error(
+        Location(source.path),
+        "bad-id",
+        f"file name '{stem}' is not a valid {what} id: use lower-case letters, digits and '-'",
+    )
+    return None
+
+
+def _add_unit(
+    source: SourceFile,
+    parsed: tuple[Document, str] | None,
+    diagnostics: Diagnostics,
+    sources: Sources,
+) -> None:
+    unit_id = _file_id(source, diagnostics, "unit")
+    if unit_id:
+        sources.declared_units.add(unit_id)
+    if parsed is None:
+        return
+    document, body = parsed
+    values = schema.validate_mapping(document, (), schema.UNIT_FIELDS, "unit", diagnostics)
+    if values is None or diagnostics.has_errors() or unit_id is None:
+        return
+    sources.units.append(
+        UnitEntry(
+            id=unit_id,
+            name=values["name"].strip(),
+            kind=values["kind"],
+            parent=values.get("parent"),
+            lead=values.get("lead"),
+            visibility=values.get("visibility"),
+            body=body,
+            path=source.path,
+            locations=schema.location_of(document, (), values),
+        )
+    )
+
+
+def _add_page(
+    source: SourceFile,
+    parsed: tuple[Document, str] | None,
+    diagnostics: Diagnostics,
+    sources: Sources,
+) -> None:
+    page_id = _file_id(source, diagnostics, "page")
+    if parsed is None:
+        return
+    document, body = parsed
+    values = schema.validate_mapping(document, (), schema.PAGE_FIELDS, "page", diagnostics)
+    if values is None or diagnostics.has_errors() or page_id is None:
+        return
+    sources.pages.append(
+        PageEntry(
+            page_id,
+            values["title"].strip(),
+            body,
+            source.path,
+            schema.location_of(document, (), values),
+        )
+    )
+
+
+def _load_defaults(
+    files: list[SourceFile], diagnostics: Diagnostics
+) -> dict[PurePosixPath, _Defaults]:
+    """Valid ``_defaults.yaml`` values by the folder (project-relative) they apply to."""
+    found: dict[PurePosixPath, _Defaults] = {}
+    for source in files:
+        text = decode(source.file.read_bytes(), source.path, diagnostics)
+        if text is None:
+            continue
+        document = parse_yaml(text, source.path, diagnostics)
+        if document is None or document.data is None:
+            continue
+        values = schema.validate_mapping(
+            document, (), schema.DEFAULTS_FIELDS, DEFAULTS_FILE, diagnostics
+        )
+        if values:
+            found[PurePosixPath(source.path).parent] = _Defaults(values, document)
+    return found
+
+
+def _defaults_chain(
+    path: str, content_dir: str, defaults: dict[PurePosixPath, _Defaults]
+) -> list[_Defaults]:
+    """The defaults that apply to a file, farthest folder first."""
+    content = PurePosixPath(Path(content_dir).as_posix())
+    folder = PurePosixPath(path).parent
+    chain = []
+    while True:
+        if folder in defaults:
+            chain.append(defaults[folder])
+        if folder == content or folder == folder.parent:
+            break
+        folder = folder.parent
+    return chain[::-1]
+
+
+def _with_defaults(document: Document, chain: list[_Defaults]) -> Document:
+    """The document with default keys filled in; their locations point into the defaults file."""
+    data: dict[Any, Any] = {}
+    values = {(): document.values[()]}
+    keys = {}
+    for defaults in chain:
+        for key, value in defaults.values.items():
+            data[key] = value
+            for located, location in defaults.document.values.items():
+                if located[:1] == (key,):
+                    values[located] = location
+            keys[(key,)] = defaults.document.keys[(key,)]
+    data.update(document.data)
+    values.update(document.values)
+    keys.update(document.keys)
+    return Document(data, values, keys)
+
+
+def _add_objective(
+    source: SourceFile,
+    parsed: tuple[Document, str] | None,
+    chain: list[_Defaults],
+    diagnostics: Diagnostics,
+    sources: Sources,
+) -> None:
+    own = parsed[0].data if parsed else {}
+    objective_id = own.get("id") if isinstance(own.get("id"), str) else None
+    if objective_id is None:
+        objective_id = _file_id(source, diagnostics, "objective")
+    if objective_id:
+        sources.declared_objectives.add(objective_id)
+    if parsed is None:
+        return
+    document = _with_defaults(parsed[0], chain)
+    values = schema.validate_mapping(
+        document, (), schema.OBJECTIVE_FIELDS, "objective", diagnostics
+    )
+    if values is None:
+        return
+    key_results = _key_results(document, values.get("key_results", []), diagnostics)
+    if diagnostics.has_errors() or objective_id is None:
+        return
+    period = values["period"]
+    sources.objectives.append(
+        ObjectiveEntry(
+            id=objective_id,
+            title=values["title"].strip(),
+            owner=values["owner"],
+            period=str(period).strip(),
+            parent=values.get("parent"),
+            type=values.get("type", "aspirational"),
+            visibility=values.get("visibility"),
+            draft=values.get("draft", False),
+            tags=tuple(values.get("tags", ())),
+            key_results=key_results,
+            body=parsed[1],
+            path=source.path,
+            locations=schema.location_of(document, (), values),
+        )
+    )
+
+
+def _key_results(
+    document: Document, entries: list[Any], diagnostics: Diagnostics
+) -> tuple[KeyResultEntry, ...]:
+    if len(entries) > MAX_KEY_RESULTS:
+        diagnostics.error(
+            document.where(("key_results",)),
+            "limit",
+            f"objective has {len(entries)} key results; the limit is {MAX_KEY_RESULTS}",
+        )
+        return ()
+    key_results: list[KeyResultEntry] = []
+    first_use: dict[str, int] = {}
+    for index in range(len(entries)):
+        key_result = _key_result(document, index, diagnostics)
+        if key_result is None:
+            continue
+        if key_result.id in first_use:
+            diagnostics.error(
+                key_result.locations.get("id", key_result.locations[""]),
+                "duplicate-id",
+                f"key result id '{key_result.id}' is used twice in this objective "
+                f"(key_results[{first_use[key_result.id]}] and key_results[{index}])",
+            )
+            continue
+        first_use[key_result.id] = index
+        key_results.append(key_result)
+    return tuple(key_results)
+
+
+def _key_result(document: Document, index: int, diagnostics: Diagnostics) -> KeyResultEntry | None:
+    path = ("key_results", index)
+    name = f"key_results[{index}]"
+    values = schema.validate_mapping(document, path, schema.KEY_RESULT_FIELDS, name, diagnostics)
+    if values is None:
+        return None
+    where = document.where(path)
+    binary = "done" in values
+    if "target" in values and binary:
+        diagnostics.error(
+            where,
+            "schema",
+            f"{name} has both 'target' and 'done'; a key result is numeric or binary",
+        )
+        return None
+    if "target" not in values and not binary:
+        if "target" in document.data["key_results"][index]:
+            return None  # the target is there but wrong; that is already reported
+        diagnostics.error(
+            where,
+            "not-measurable",
+            f"{name} has neither 'target' (a number to reach) nor 'done' (true/false): "
+            "it is not measurable",
+        )
+        return None
+    start = values.get("start", 0)
+    if "target" in values and values["target"] == start:
+        diagnostics.error(
+            document.where((*path, "target")),
+            "target-equals-start",
+            f"{name}.target equals its start ({start}); there is nothing to progress",
+        )
+        return None
+    if binary and "current" in values:
+        diagnostics.error(
+            document.where((*path, "current")),
+            "schema",
+            f"{name}.current applies to numeric key results; a binary one uses 'done'",
+        )
+        return None
+    checkins = _checkins(document, path, values.get("checkins", []), binary, diagnostics)
+    if checkins is None:
+        return None
+    due = values.get("due")
+    return KeyResultEntry(
+        id=values.get("id", f"kr{index + 1}"),
+        title=values["title"].strip(),
+        start=start,
+        target=values.get("target"),
+        current=values.get("current"),
+        done=values.get("done"),
+        unit=values.get("unit", "").strip(),
+        owner=values.get("owner"),
+        due=schema.as_date(due) if due is not None else None,
+        weight=values.get("weight", 1),
+        confidence=values.get("confidence"),
+        score=values.get("score"),
+        checkins=checkins,
+        visibility=values.get("visibility"),
+        locations=schema.location_of(document, path, values),
+    )
+
+
+def _checkins(
+    document: Document,
+    path: tuple[str, int],
+    entries: list[Any],
+    binary: bool,
+    diagnostics: Diagnostics,
+) -> tuple[CheckinEntry, ...] | None:
+    name = schema.describe((*path, "checkins"))
+    if len(entries) > MAX_CHECKINS:
+        diagnostics.error(
+            document.where((*path, "checkins")),
+            "limit",
+            f"{name} has {len(entries)} check-ins; the limit is {MAX_CHECKINS}",
+        )
+        return None
+    checkins: list[CheckinEntry] = []
+    ok = True
+    for index in range(len(entries)):
+        at = (*path, "checkins", index)
+        values = schema.validate_mapping(
+            document, at, schema.CHECKIN_FIELDS, f"{name}[{index}]", diagnostics
+        )
+        if values is None or "date" not in values:
+            ok = False
+            continue
+        value = values.get("value")
+        if value is not None and isinstance(value, bool) != binary:
+            expected = "true or false (the key result is binary)" if binary else "a number"
+            diagnostics.error(
+                document.where((*at, "value")),
+                "schema",
+                f"{name}[{index}].value must be {expected}, got {value!r}",
+            )
+            ok = False
+            continue
+        date = schema.as_date(values["date"])
+        assert date is not None  # checked by the schema
+        checkins.append(
+            CheckinEntry(
+                date=date,
+                value=value,
+                confidence=values.get("confidence"),
+                note=values.get("note", "").strip(),
+                location=document.where(at),
+            )
+        )
+    if not ok:
+        return None
+    return tuple(sorted(checkins, key=lambda checkin: checkin.date))

@@ -1,0 +1,181 @@
+"""The computed model: what the site, the JSON export and every command read.
+
+Plain frozen dataclasses with every number already computed (progress,
+grades, colours, status, staleness, rollups). Nothing downstream computes;
+it only selects and presents. Ids refer between objects; the ``Model`` holds
+the lookup tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from okrpub.config import Config
+
+Number = int | float
+
+
+class Status(StrEnum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+    DONE = "done"
+    CLOSED = "closed"
+
+
+class PeriodState(StrEnum):
+    PAST = "past"
+    CURRENT = "current"
+    FUTURE = "future"
+
+
+@dataclass(frozen=True)
+class Period:
+    id: str
+    slug: str
+    start: dt.date
+    end: dt.date
+    state: PeriodState
+    #: Share of the period gone by on *today*, 0.0 to 1.0.
+    elapsed: float
+
+
+@dataclass(frozen=True)
+class Checkin:
+    date: dt.date
+    value: Number | bool | None
+    confidence: float | None
+    note: str
+
+
+@dataclass(frozen=True)
+class KeyResult:
+    id: str
+    title: str
+    kind: str  # "numeric" or "binary"
+    start: Number | None
+    target: Number | None
+    current: Number | None
+    done: bool | None
+    unit: str
+    owner: str | None
+    due: dt.date
+    weight: Number
+    confidence: float | None
+    progress: float
+    #: The grade: the given ``score``, else the progress.
+    score: float
+    score_given: bool
+    colour: str
+    status: Status
+    #: Progress that keeping pace would have reached by today (``None`` outside the period).
+    expected_progress: float | None
+    stale: bool
+    last_checkin: dt.date | None
+    checkins: tuple[Checkin, ...]
+    visibility: str
+    lower_is_better: bool
+
+
+@dataclass(frozen=True)
+class Objective:
+    id: str
+    title: str
+    owner: str
+    period: str
+    #: What this objective aligns to, as written (``objective`` or ``objective#kr``).
+    parent: str | None
+    parent_objective: str | None
+    parent_key_result: str | None
+    #: The parent exists but is left out of this build (not public, or a draft).
+    parent_hidden: bool
+    type: str
+    visibility: str
+    draft: bool
+    tags: tuple[str, ...]
+    key_results: tuple[KeyResult, ...]
+    #: Key results left out of this build because they are internal.
+    hidden_key_results: int
+    body: str
+    path: str
+    progress: float
+    score: float
+    colour: str
+    status: Status
+    #: Ids of the objectives that align to this one, in order.
+    children: tuple[str, ...]
+    #: Ids of the parent chain, nearest first, up to the top.
+    ancestors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str
+    name: str
+    kind: str  # "company", "team" or "person"
+    parent: str | None
+    lead: str | None
+    visibility: str
+    body: str
+    path: str
+    #: Sub-units (teams) and members (people), in order.
+    children: tuple[str, ...]
+    #: Ids of the parent chain, nearest first.
+    ancestors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    on_track: int = 0
+    at_risk: int = 0
+    off_track: int = 0
+    done: int = 0
+    closed: int = 0
+
+
+@dataclass(frozen=True)
+class ColourCounts:
+    red: int = 0
+    yellow: int = 0
+    green: int = 0
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """Numbers for a set of objectives: a unit's in one period, or a whole period's."""
+
+    objectives: tuple[str, ...]
+    progress: float | None
+    score: float | None
+    colour: str | None
+    statuses: StatusCounts
+    #: Grade colours of the key results (the red/yellow/green distribution).
+    key_result_colours: ColourCounts
+
+
+@dataclass(frozen=True)
+class FreePage:
+    id: str
+    title: str
+    body: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Model:
+    config: Config
+    today: dt.date
+    periods: dict[str, Period]
+    units: dict[str, Unit]
+    objectives: dict[str, Objective]
+    pages: dict[str, FreePage]
+    #: Rollup of each period, by period id.
+    period_rollups: dict[str, Rollup]
+    #: Rollup of each unit's own objectives per period, by ``(unit id, period id)``.
+    unit_rollups: dict[tuple[str, str], Rollup]
+    current_period: str | None
+
+    def objectives_in(self, period_id: str) -> list[Objective]:
+        return [self.objectives[i] for i in self.period_rollups[period_id].objectives]

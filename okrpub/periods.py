@@ -1,0 +1,49 @@
+"""Periods: what a period id such as ``2026-Q4`` means in dates."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+
+from okrpub.config import CustomPeriod
+
+_YEAR = re.compile(r"([1-9]\d{3})\Z")
+_HALF = re.compile(r"([1-9]\d{3})-H([12])\Z")
+_QUARTER = re.compile(r"([1-9]\d{3})-Q([1-4])\Z")
+_MONTH = re.compile(r"([1-9]\d{3})-(0[1-9]|1[0-2])\Z")
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def period_dates(period_id: str, custom: dict[str, CustomPeriod]) -> tuple[dt.date, dt.date] | None:
+    """The first and last day of a period, or ``None`` if the id is not a period.
+
+    Ids are ``YYYY``, ``YYYY-H1``/``H2``, ``YYYY-Q1``..``Q4``, ``YYYY-MM``, or a
+    custom period from the configuration. Built-in ids are case-insensitive.
+    """
+    if period_id in custom:
+        return custom[period_id].start, custom[period_id].end
+    upper = period_id.upper()
+    if match := _YEAR.match(upper):
+        year = int(match[1])
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    if match := _HALF.match(upper):
+        year, half = int(match[1]), int(match[2])
+        first = 1 + 6 * (half - 1)
+        return dt.date(year, first, 1), _month_end(year, first + 5)
+    if match := _QUARTER.match(upper):
+        year, quarter = int(match[1]), int(match[2])
+        first = 1 + 3 * (quarter - 1)
+        return dt.date(year, first, 1), _month_end(year, first + 2)
+    if match := _MONTH.match(upper):
+        year, month = int(match[1]), int(match[2])
+        return dt.date(year, month, 1), _month_end(year, month)
+    return None
+
+
+def canonical_period_id(period_id: str, custom: dict[str, CustomPeriod]) -> str:
+    """``2026-q4`` and ``2026-Q4`` are one period; this is its canonical spelling."""
+    return period_id if period_id in custom else period_id.upper()

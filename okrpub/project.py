@@ -1,0 +1,69 @@
+"""The project: run the pipeline from files to the computed model.
+
+``check`` is exactly the first half of ``build``: both call :func:`analyse`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from okrpub.compute import compute
+from okrpub.config import Config, load_config
+from okrpub.diagnostics import Diagnostics
+from okrpub.discover import discover
+from okrpub.lint import lint
+from okrpub.load import load_sources
+from okrpub.model import Model
+from okrpub.resolve import Resolved, resolve
+
+
+class UsageError(Exception):
+    """Bad usage or configuration: the command exits with status 2."""
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything ``check`` knows: the configuration, resolved content and the full model."""
+
+    config: Config
+    resolved: Resolved
+    model: Model
+    diagnostics: Diagnostics
+
+
+def today_from(argument: str | None) -> dt.date:
+    """``--today``, else ``SOURCE_DATE_EPOCH``, else the system date."""
+    if argument is not None:
+        try:
+            return dt.date.fromisoformat(argument)
+        except ValueError:
+            raise UsageError(
+                f"--today must be a date such as 2026-11-26, got {argument!r}"
+            ) from None
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+        except (ValueError, OverflowError, OSError):
+            raise UsageError(f"SOURCE_DATE_EPOCH must be a Unix time, got {epoch!r}") from None
+    return dt.date.today()
+
+
+def read_config(root: Path) -> tuple[Config, Diagnostics]:
+    diagnostics = Diagnostics()
+    config = load_config(root, diagnostics)
+    return config, diagnostics
+
+
+def analyse(root: Path, config: Config, today: dt.date) -> Analysis:
+    """Discover, load, resolve, compute (everything, drafts included) and lint."""
+    diagnostics = Diagnostics()
+    files = discover(root, config.content_dir, diagnostics)
+    sources = load_sources(files, config.content_dir, diagnostics)
+    resolved = resolve(sources, config, diagnostics)
+    model = compute(resolved, config, today)
+    lint(model, resolved, diagnostics)
+    return Analysis(config, resolved, model, diagnostics)

@@ -1,0 +1,176 @@
+"""YAML with positions: parse front matter into plain values plus a location per node.
+
+PyYAML's constructors drop line numbers, keep the last of two duplicate keys
+without a word, and expand aliases without limit. This stage composes the
+node graph with the fast C loader when available and builds plain Python
+values itself, so that it can record where every key and value stands,
+report duplicate keys, refuse non-standard tags, and stop alias bombs and
+runaway nesting after a fixed budget.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from okrpub.diagnostics import Diagnostics, Location
+
+try:
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+#: Most nodes one document may expand to (aliases counted each time they are used).
+MAX_NODES = 50_000
+#: Deepest nesting of mappings and lists.
+MAX_DEPTH = 20
+
+_TAG = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp")}
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    """Plain data from one YAML document and the location of each of its nodes.
+
+    ``values`` maps a key path such as ``("key_results", 1, "target")`` to the
+    location of that value; ``keys`` maps it to the location of its key.
+    """
+
+    data: Any
+    values: dict[Path, Location] = field(default_factory=dict)
+    keys: dict[Path, Location] = field(default_factory=dict)
+
+    def where(self, path: Path, *, key: bool = False) -> Location:
+        """The location of the node at ``path``, or of its nearest located ancestor."""
+        table = self.keys if key else self.values
+        while path:
+            if path in table:
+                return table[path]
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.values[()]
+
+
+class _Abort(Exception):
+    """Raised inside the builder when the document cannot be turned into data."""
+
+    def __init__(self, location: Location, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.location = location
+        self.rule = rule
+        self.message = message
+
+
+class _Builder:
+    def __init__(self, path: str, first_line: int) -> None:
+        self.path = path
+        self.first_line = first_line
+        self.nodes = 0
+        self.values: dict[Path, Location] = {}
+        self.keys: dict[Path, Location] = {}
+
+    def locate(self, node: yaml.Node) -> Location:
+        mark = node.start_mark
+        return Location(self.path, mark.line + self.first_line, mark.column + 1)
+
+    def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _Abort(
+                self.locate(node),
+                "yaml-limit",
+                f"YAML expands to more than {MAX_NODES} values (an alias bomb?)",
+            )
+        if depth > MAX_DEPTH:
+            raise _Abort(
+                self.locate(node), "yaml-limit", f"YAML is nested more than {MAX_DEPTH} levels deep"
+            )
+        self.values.setdefault(path, self.locate(node))
+        if isinstance(node, yaml.MappingNode):
+            return self.build_mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            self.check_tag(node, _TAG + "seq")
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        return self.scalar(node)
+
+    def scalar(self, node: yaml.Node) -> Any:
+        if node.tag not in _SCALAR_TAGS:
+            raise self.bad_tag(node)
+        try:
+            return _CONSTRUCTOR.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            raise _Abort(self.locate(node), "yaml", f"cannot read {node.value!r}: {exc}") from None
+
+    def build_mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[Any, Any]:
+        self.check_tag(node, _TAG + "map")
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Abort(self.locate(key_node), "yaml", "a key must be a plain word")
+            if key_node.tag == _TAG + "merge":
+                raise _Abort(
+                    self.locate(key_node), "yaml-tag", "YAML merge keys (<<) are not supported"
+                )
+            key = self.scalar(key_node)
+            if key in result:
+                first = self.keys[(*path, key)]
+                raise _Abort(
+                    self.locate(key_node),
+                    "duplicate-key",
+                    f"duplicate key '{key}' (first at line {first.line})",
+                )
+            self.keys[(*path, key)] = self.locate(key_node)
+            result[key] = self.build(value_node, (*path, key), depth + 1)
+        return result
+
+    def check_tag(self, node: yaml.Node, expected: str) -> None:
+        if node.tag != expected:
+            raise self.bad_tag(node)
+
+    def bad_tag(self, node: yaml.Node) -> _Abort:
+        return _Abort(
+            self.locate(node),
+            "yaml-tag",
+            f"YAML tag {node.tag!r} is not allowed; use plain strings, numbers, "
+            "booleans, dates, lists and mappings",
+        )
+
+
+def parse_yaml(
+    text: str, path: str, diagnostics: Diagnostics, *, first_line: int = 1
+) -> Document | None:
+    """Parse one YAML document; on failure add a diagnostic and return ``None``.
+
+    ``first_line`` is the file line on which ``text`` starts, so that locations
+    inside front matter point at the right line of the Markdown file.
+    """
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + first_line, mark.column + 1) if mark else (first_line, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        diagnostics.error(Location(path, line, column), "yaml", f"YAML syntax error: {problem}")
+        return None
+    except yaml.YAMLError as exc:
+        diagnostics.error(Location(path, first_line, 1), "yaml", f"YAML error: {exc}")
+        return None
+    if node is None:
+        return Document(None, {(): Location(path, first_line, 1)})
+    builder = _Builder(path, first_line)
+    try:
+        data = builder.build(node, (), 0)
+    except _Abort as abort:
+        diagnostics.error(abort.location, abort.rule, abort.message)
+        return None
+    except RecursionError:
+        diagnostics.error(Location(path, first_line, 1), "yaml-limit", "YAML is nested too deeply")
+        return None
+    return Document(data, builder.values, builder.keys)
