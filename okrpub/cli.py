@@ -14,9 +14,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from okrpub import __version__
+from okrpub.build import BuildOptions, build
 from okrpub.diagnostics import Diagnostics, format_diagnostics
+from okrpub.i18n import LocaleError
 from okrpub.project import UsageError, analyse, read_config, today_from
 from okrpub.scaffold import scaffold
+from okrpub.theme import ThemeError
+from okrpub.write import WriteError
 
 EXIT_OK = 0
 EXIT_CONTENT = 1
@@ -44,7 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check",
         help="validate and lint the content",
-        description="Validate every file and print diagnostics, as path:line:col: severity: message [rule].",
+        description="Validate every file and print diagnostics "
+        "(path:line:col: severity: message [rule]).",
     )
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     check.add_argument(
@@ -54,6 +59,22 @@ def _parser() -> argparse.ArgumentParser:
         help="how to print diagnostics",
     )
     _add_today(check)
+
+    build = commands.add_parser(
+        "build",
+        help="check, then render the site",
+        description="Check the content; if there are no errors, write the static site.",
+    )
+    build.add_argument("--out", metavar="DIR", help="output folder (default: output_dir, 'site')")
+    build.add_argument(
+        "--public", action="store_true", help="only what is public (a transparency site)"
+    )
+    build.add_argument("--drafts", action="store_true", help="include objectives marked draft")
+    build.add_argument("--strict", action="store_true", help="fail on warnings too")
+    build.add_argument(
+        "--base-url", metavar="URL", help="override base_url (for the feed and sitemap)"
+    )
+    _add_today(build)
     return parser
 
 
@@ -61,7 +82,7 @@ def _add_today(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--today",
         metavar="YYYY-MM-DD",
-        help="the date to compute status and staleness for (default: SOURCE_DATE_EPOCH, else today)",
+        help="the date for status and staleness (default: SOURCE_DATE_EPOCH, else today)",
     )
 
 
@@ -70,8 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "init":
             return _init(Path(args.directory), today_from(args.today))
+        if args.command == "build":
+            return _build(Path.cwd(), args)
         return _check(Path.cwd(), args)
-    except UsageError as error:
+    except (UsageError, LocaleError, ThemeError, WriteError) as error:
         print(f"okrpub: error: {error}", file=sys.stderr)
         return EXIT_USAGE
 
@@ -109,9 +132,40 @@ def _check(root: Path, args: argparse.Namespace) -> int:
     return EXIT_CONTENT if failed else EXIT_OK
 
 
+def _build(root: Path, args: argparse.Namespace) -> int:
+    today = today_from(args.today)
+    config, config_diagnostics = read_config(root)
+    if config_diagnostics.has_errors():
+        _print_diagnostics(config_diagnostics, "text")
+        return EXIT_USAGE
+    output = Path(args.out) if args.out else root / config.output_dir
+    options = BuildOptions(
+        output, public=args.public, drafts=args.drafts, strict=args.strict, base_url=args.base_url
+    )
+    result = build(root, config, today, options)
+    diagnostics = result.analysis.diagnostics
+    _print_diagnostics(diagnostics, "text")
+    if result.model is None:
+        errors, warnings = len(diagnostics.errors), len(diagnostics.warnings)
+        why = f"{errors} error{'s' * (errors != 1)}"
+        if args.strict and warnings:
+            why += f" and {warnings} warning{'s' * (warnings != 1)} (--strict)"
+        print(f"build failed: {why}; the site was not changed", file=sys.stderr)
+        return EXIT_CONTENT
+    warnings = len(diagnostics.warnings)
+    audience = "public" if args.public else "internal"
+    print(
+        f"built {audience} site in {output}: {result.pages} pages, "
+        f"{len(result.model.objectives)} objectives, {warnings} warning{'s' * (warnings != 1)}, "
+        f"{result.seconds:.2f} s"
+    )
+    return EXIT_OK
+
+
 def _summary(diagnostics: Diagnostics, objectives: int, units: int) -> str:
     errors, warnings = len(diagnostics.errors), len(diagnostics.warnings)
     return (
-        f"checked {objectives} objective{'s' * (objectives != 1)} and {units} unit{'s' * (units != 1)}: "
+        f"checked {objectives} objective{'s' * (objectives != 1)} "
+        f"and {units} unit{'s' * (units != 1)}: "
         f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
     )

@@ -125,8 +125,8 @@ def _current_period(periods: dict[str, Period], today: dt.date) -> str | None:
 def _objective_order(
     objective: ObjectiveEntry, units: dict[str, UnitEntry], periods: dict[str, Period]
 ) -> tuple:
-    owner = units.get(objective.owner)
-    level = _LEVELS[owner.kind] if owner else 3
+    kind = _owner_kind(objective, units)
+    level = _LEVELS[kind] if kind else 3
     return (periods[objective.period].start, objective.period, level, objective.owner, objective.id)
 
 
@@ -145,7 +145,7 @@ def _objectives(
     for entry in entries:
         period = periods[entry.period]
         key_results = tuple(
-            _key_result(kr, entry, period, config, today) for kr in entry.key_results
+            _key_result(kr, period, config, today, resolved.units) for kr in entry.key_results
         )
         parent_id = _parent_id(entry)
         shown = parent_id in resolved.objectives
@@ -172,10 +172,16 @@ def _objectives(
                 weighted_mean((kr.score, kr.weight) for kr in key_results)
             ),
             status=_objective_status(key_results, period),
+            unaligned=entry.parent is None and _owner_kind(entry, resolved.units) != "company",
             children=tuple(children.get(entry.id, ())),
             ancestors=_ancestors(entry.id, resolved.objectives),
         )
     return objectives
+
+
+def _owner_kind(entry: ObjectiveEntry, units: dict[str, UnitEntry]) -> str | None:
+    owner = units.get(entry.owner)
+    return owner.kind if owner else None
 
 
 def _parent_id(entry: ObjectiveEntry) -> str | None:
@@ -192,7 +198,11 @@ def _ancestors(objective_id: str, objectives: dict[str, ObjectiveEntry]) -> tupl
 
 
 def _key_result(
-    entry: KeyResultEntry, objective: ObjectiveEntry, period: Period, config: Config, today: dt.date
+    entry: KeyResultEntry,
+    period: Period,
+    config: Config,
+    today: dt.date,
+    units: dict[str, UnitEntry],
 ) -> KeyResult:
     with_values = [c for c in entry.checkins if c.value is not None]
     with_confidence = [c for c in entry.checkins if c.confidence is not None]
@@ -226,7 +236,7 @@ def _key_result(
         current=current,
         done=entry.done if binary else None,
         unit=entry.unit,
-        owner=entry.owner,
+        owner=entry.owner if entry.owner in units else None,
         due=due,
         weight=entry.weight,
         confidence=confidence,
@@ -290,12 +300,22 @@ def _key_result_status(
 
 
 def _objective_status(key_results: Sequence[KeyResult], period: Period) -> Status:
+    """Done when every key result is; closed after the period; else the weighted median.
+
+    The median of the key results' statuses by weight, ties going to the worse:
+    an objective is off track when at least half its weight is off track, at
+    risk when at least half is at risk or worse, else on track.
+    """
     if key_results and all(kr.status is Status.DONE for kr in key_results):
         return Status.DONE
     if period.state is PeriodState.PAST:
         return Status.CLOSED
-    open_statuses = [kr.status for kr in key_results if kr.status is not Status.DONE]
-    return max(open_statuses, key=_SEVERITY.__getitem__, default=Status.ON_TRACK)
+    total = sum(kr.weight for kr in key_results)
+    for status in (Status.OFF_TRACK, Status.AT_RISK):
+        as_bad = sum(kr.weight for kr in key_results if _SEVERITY[kr.status] >= _SEVERITY[status])
+        if as_bad * 2 >= total:
+            return status
+    return Status.ON_TRACK
 
 
 def _units(entries: dict[str, UnitEntry]) -> dict[str, Unit]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from okrpub import schema
+from okrpub import schema, themes
 from okrpub.diagnostics import Diagnostics, did_you_mean
 from okrpub.frontmatter import decode
 from okrpub.schema import Field
@@ -30,8 +30,8 @@ LINT_RULES: dict[str, str] = {
 }
 LINT_LEVELS = ("off", "warning", "error")
 
-#: Languages of the interface; each has a file ``locales/<language>.yaml`` in the theme.
-LANGUAGES = ("en", "nl")
+#: The default theme's folder, shipped inside the package as ``okrpub.themes``.
+DEFAULT_THEME = Path(themes.__file__).parent / "default"
 
 
 @dataclass(frozen=True)
@@ -78,11 +78,20 @@ def _whole_days(value: Any) -> tuple[str, str] | None:
     return ("schema", "a whole number of days greater than 0")
 
 
+def _folder_inside(value: Any) -> tuple[str, str] | None:
+    """A relative folder that stays in the project, like the symbolic links ``discover`` follows."""
+    if schema.text(value) is None:
+        folder = Path(value)
+        if not folder.is_absolute() and ".." not in folder.parts:
+            return None
+    return ("schema", "a folder inside the project, such as 'content'")
+
+
 CONFIG_FIELDS: dict[str, Field] = {
     "title": Field(schema.text),
     "base_url": Field(schema.optional_text),
-    "language": Field(schema.one_of(*LANGUAGES)),
-    "content_dir": Field(schema.text),
+    "language": Field(schema.slug),
+    "content_dir": Field(_folder_inside),
     "output_dir": Field(schema.text),
     "theme": Field(schema.text),
     "default_visibility": Field(schema.VISIBILITY),
@@ -124,7 +133,32 @@ def load_config(root: Path, diagnostics: Diagnostics) -> Config:
         values["lint"] = _lint_levels(document, diagnostics)
     if "periods" in values:
         values["periods"] = _custom_periods(document, diagnostics)
+    if "language" in values:
+        _check_language(root, values, document, diagnostics)
     return Config(**values)
+
+
+def theme_folders(root: Path, theme: str | None) -> list[Path]:
+    """Where templates, static files and locales are looked up, first match wins."""
+    return [root / theme, DEFAULT_THEME] if theme else [DEFAULT_THEME]
+
+
+def _check_language(
+    root: Path, values: dict[str, Any], document: Document, diagnostics: Diagnostics
+) -> None:
+    """A language needs a ``locales/<language>.yaml`` in the project theme or the default one."""
+    languages = {
+        path.stem
+        for folder in theme_folders(root, values.get("theme"))
+        for path in (folder / "locales").glob("*.yaml")
+    }
+    language = values["language"]
+    if language not in languages:
+        hint = did_you_mean(language, languages) or f" (available: {', '.join(sorted(languages))})"
+        diagnostics.error(
+            document.where(("language",)), "config", f"no interface language '{language}'{hint}"
+        )
+        del values["language"]
 
 
 def _thresholds(document: Document, diagnostics: Diagnostics) -> GradeThresholds:
@@ -148,6 +182,8 @@ def _lint_levels(document: Document, diagnostics: Diagnostics) -> dict[str, str]
     levels: dict[str, str] = {}
     for rule, level in document.data["lint"].items():
         where = document.where(("lint", rule), key=True)
+        if level is False:  # YAML 1.1 reads a bare ``off`` as false
+            level = "off"
         if rule not in LINT_RULES:
             hint = did_you_mean(str(rule), LINT_RULES)
             diagnostics.error(where, "unknown-key", f"unknown lint rule '{rule}'{hint}")

@@ -27,19 +27,20 @@ def lint(model: Model, resolved: Resolved, diagnostics: Diagnostics) -> None:
                 "kr-count",
                 f"objective has {count} key result{'s' * (count != 1)}; aim for 3 to 5",
             )
-        owner = model.units[objective.owner]
-        if owner.kind != "company" and objective.parent is None and not objective.parent_hidden:
+        if objective.unaligned:
             report(
                 start,
                 "unaligned",
-                f"{owner.kind} objective aligns to nothing; set 'parent' to the objective it supports",
+                f"{model.units[objective.owner].kind} objective aligns to nothing; "
+                "set 'parent' to the objective it supports",
             )
         parent = model.objectives.get(objective.parent_objective or "")
         if parent is not None and parent.period != objective.period:
             report(
                 entry.locations["parent"],
                 "parent-period",
-                f"parent '{parent.id}' is in period {parent.period}, this objective in {objective.period}",
+                f"parent '{parent.id}' is in period {parent.period}, "
+                f"this objective in {objective.period}",
             )
         period = model.periods[objective.period]
         kr_locations = {kr.id: kr.locations[""] for kr in entry.key_results}
@@ -61,7 +62,8 @@ def lint(model: Model, resolved: Resolved, diagnostics: Diagnostics) -> None:
                 report(
                     where,
                     "ungraded",
-                    f"period {period.id} is closed but key result '{key_result.id}' has no final 'score'",
+                    f"period {period.id} is closed but key result '{key_result.id}' "
+                    "has no final 'score'",
                 )
 
 

@@ -135,13 +135,17 @@ def load_sources(
     return sources
 
 
-def _read_markdown(source: SourceFile, diagnostics: Diagnostics) -> tuple[Document, str] | None:
+def _read_text(source: SourceFile, diagnostics: Diagnostics) -> str | None:
     try:
         raw = source.file.read_bytes()
     except OSError as exc:
         diagnostics.error(Location(source.path), "read", f"cannot read file: {exc.strerror}")
         return None
-    text = decode(raw, source.path, diagnostics)
+    return decode(raw, source.path, diagnostics)
+
+
+def _read_markdown(source: SourceFile, diagnostics: Diagnostics) -> tuple[Document, str] | None:
+    text = _read_text(source, diagnostics)
     if text is None:
         return None
     split = split_front_matter(text, source.path, diagnostics)
@@ -153,7 +157,7 @@ def _read_markdown(source: SourceFile, diagnostics: Diagnostics) -> tuple[Docume
     if not isinstance(document.data, dict):
         got = "nothing" if document.data is None else f"a {type(document.data).__name__}"
         diagnostics.error(
-            Location(source.path),
+            document.where(()),
             "front-matter",
             f"front matter must be a mapping of keys to values, got {got}",
         )
@@ -233,7 +237,7 @@ def _load_defaults(
     """Valid ``_defaults.yaml`` values by the folder (project-relative) they apply to."""
     found: dict[PurePosixPath, _Defaults] = {}
     for source in files:
-        text = decode(source.file.read_bytes(), source.path, diagnostics)
+        text = _read_text(source, diagnostics)
         if text is None:
             continue
         document = parse_yaml(text, source.path, diagnostics)
@@ -370,8 +374,9 @@ def _key_result(document: Document, index: int, diagnostics: Diagnostics) -> Key
         )
         return None
     if "target" not in values and not binary:
-        if "target" in document.data["key_results"][index]:
-            return None  # the target is there but wrong; that is already reported
+        written = document.data["key_results"][index]
+        if "target" in written or "done" in written:
+            return None  # it is there but wrong; that is already reported
         diagnostics.error(
             where,
             "not-measurable",

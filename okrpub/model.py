@@ -104,6 +104,8 @@ class Objective:
     score: float
     colour: str
     status: Status
+    #: A team or person objective that aligns to nothing (lint rule ``unaligned``).
+    unaligned: bool
     #: Ids of the objectives that align to this one, in order.
     children: tuple[str, ...]
     #: Ids of the parent chain, nearest first, up to the top.

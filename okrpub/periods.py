@@ -8,10 +8,10 @@ import re
 
 from okrpub.config import CustomPeriod
 
-_YEAR = re.compile(r"([1-9]\d{3})\Z")
-_HALF = re.compile(r"([1-9]\d{3})-H([12])\Z")
-_QUARTER = re.compile(r"([1-9]\d{3})-Q([1-4])\Z")
-_MONTH = re.compile(r"([1-9]\d{3})-(0[1-9]|1[0-2])\Z")
+_YEAR = re.compile(r"([1-9]\d{3})\Z", re.ASCII)
+_HALF = re.compile(r"([1-9]\d{3})-H([12])\Z", re.ASCII)
+_QUARTER = re.compile(r"([1-9]\d{3})-Q([1-4])\Z", re.ASCII)
+_MONTH = re.compile(r"([1-9]\d{3})-(0[1-9]|1[0-2])\Z", re.ASCII)
 
 
 def _month_end(year: int, month: int) -> dt.date:

@@ -46,6 +46,12 @@ def optional_text(value: Any) -> tuple[str, str] | None:
     return None if isinstance(value, str) else ("schema", "a string")
 
 
+def period_id(value: Any) -> tuple[str, str] | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return None  # a year: ``period: 2026`` reads as a number
+    return None if text(value) is None else ("schema", "a period id such as 2026-Q4")
+
+
 def slug(value: Any) -> tuple[str, str] | None:
     if isinstance(value, str) and SLUG.match(value):
         return None
@@ -170,7 +176,7 @@ KEY_RESULT_FIELDS: dict[str, Field] = {
 #: Keys a ``_defaults.yaml`` may give to the objectives in its folder and below.
 DEFAULTS_FIELDS: dict[str, Field] = {
     "owner": Field(slug),
-    "period": Field(text),
+    "period": Field(period_id),
     "parent": Field(parent_ref),
     "type": Field(one_of("committed", "aspirational")),
     "visibility": Field(VISIBILITY),
@@ -183,7 +189,7 @@ OBJECTIVE_FIELDS: dict[str, Field] = {
     "id": Field(slug),
     **DEFAULTS_FIELDS,
     "owner": Field(slug, required=True),
-    "period": Field(text, required=True),
+    "period": Field(period_id, required=True),
     "key_results": Field(non_empty_list, required=True),
 }
 
@@ -241,11 +247,8 @@ def validate_mapping(
         )
     for key, field in fields.items():
         if field.required and key not in value:
-            where = f" in {describe(path)}" if path else ""
             diagnostics.error(
-                document.where(path),
-                "missing-key",
-                f"{what} is missing required key '{key}'{where}",
+                document.where(path), "missing-key", f"{what} is missing required key '{key}'"
             )
     return valid
 

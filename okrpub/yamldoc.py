@@ -28,6 +28,8 @@ MAX_NODES = 50_000
 MAX_DEPTH = 20
 
 _TAG = "tag:yaml.org,2002:"
+_OPEN_EVENTS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_CLOSE_EVENTS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 _SCALAR_TAGS = {_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp")}
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
@@ -106,6 +108,8 @@ class _Builder:
         try:
             return _CONSTRUCTOR.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            if node.tag == _TAG + "timestamp":
+                return node.value  # such as 2026-02-30: the schema reports it as a bad date
             raise _Abort(self.locate(node), "yaml", f"cannot read {node.value!r}: {exc}") from None
 
     def build_mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[Any, Any]:
@@ -143,6 +147,28 @@ class _Builder:
         )
 
 
+def _check_depth(text: str, path: str, first_line: int) -> None:
+    """Raise :class:`_Abort` if ``text`` nests deeper than :data:`MAX_DEPTH`.
+
+    This reads only the event stream, which the parser produces without
+    recursion; composing a document nested thousands deep overflows the stack
+    (and crashes libyaml's composer outright).
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, _OPEN_EVENTS):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise _Abort(
+                    Location(path, mark.line + first_line, mark.column + 1),
+                    "yaml-limit",
+                    f"YAML is nested more than {MAX_DEPTH} levels deep",
+                )
+        elif isinstance(event, _CLOSE_EVENTS):
+            depth -= 1
+
+
 def parse_yaml(
     text: str, path: str, diagnostics: Diagnostics, *, first_line: int = 1
 ) -> Document | None:
@@ -152,7 +178,11 @@ def parse_yaml(
     inside front matter point at the right line of the Markdown file.
     """
     try:
+        _check_depth(text, path, first_line)
         node = yaml.compose(text, Loader=_Loader)
+    except _Abort as abort:
+        diagnostics.error(abort.location, abort.rule, abort.message)
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + first_line, mark.column + 1) if mark else (first_line, 1)

@@ -1,0 +1,102 @@
+"""Build: from a checked project to the site on disk.
+
+``check`` first (the same :func:`~okrpub.project.analyse`); only when it
+finds no errors are the audience chosen, the model computed for it, the
+pages rendered and the whole site written atomically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from okrpub.audience import select_audience
+from okrpub.compute import compute
+from okrpub.config import Config, theme_folders
+from okrpub.export import export_json
+from okrpub.feed import atom_feed, sitemap
+from okrpub.i18n import load_locale
+from okrpub.markdown import MarkdownRenderer
+from okrpub.model import Model
+from okrpub.pages import Planner
+from okrpub.project import Analysis, UsageError, analyse
+from okrpub.search import search_index
+from okrpub.theme import Theme
+from okrpub.write import write_site
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    output: Path
+    public: bool = False
+    drafts: bool = False
+    strict: bool = False
+    base_url: str | None = None
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    analysis: Analysis
+    model: Model | None
+    pages: int
+    seconds: float
+
+
+class SiteFiles(dict[str, bytes]):
+    """The files of one build by site path; a path can be added only once."""
+
+    def add(self, path: str, content: bytes) -> None:
+        if path in self:
+            raise UsageError(f"two things want to be written to {path}")
+        self[path] = content
+
+
+def render_site(model: Model, theme: Theme, base_url: str) -> SiteFiles:
+    """Every file of the site, rendered in memory."""
+    files = SiteFiles()
+    planner = Planner(model, theme.locale, MarkdownRenderer(unsafe_html=model.config.unsafe_html))
+    html_paths = []
+    for page in planner.pages():
+        files.add(page.path, theme.render(page.template, page.context).encode("utf-8"))
+        html_paths.append(page.path)
+    for name, source in theme.static_files().items():
+        files.add(f"static/{name}", source.read_bytes())
+    files.add("api/okrs.json", export_json(model))
+    files.add("feed.xml", atom_feed(model, theme.locale, base_url))
+    files.add("sitemap.xml", sitemap(html_paths, base_url, model.today))
+    files.add("search/index.js", search_index(model))
+    return files
+
+
+def build(root: Path, config: Config, today: dt.date, options: BuildOptions) -> BuildResult:
+    started = time.perf_counter()
+    analysis = analyse(root, config, today)
+    diagnostics = analysis.diagnostics
+    if diagnostics.has_errors() or (options.strict and diagnostics.warnings):
+        return BuildResult(analysis, None, 0, time.perf_counter() - started)
+    selected = select_audience(analysis.resolved, public=options.public, drafts=options.drafts)
+    model = compute(selected, config, today)
+    folders = theme_folders(root, config.theme)
+    theme = Theme(folders, load_locale(folders, config.language))
+    base_url = config.base_url if options.base_url is None else options.base_url
+    files = render_site(model, theme, base_url)
+    _check_output(root, config, options.output)
+    write_site(files, options.output)
+    pages = sum(1 for path in files if path.endswith(".html"))
+    return BuildResult(analysis, model, pages, time.perf_counter() - started)
+
+
+def _check_output(root: Path, config: Config, output: Path) -> None:
+    """The output folder is replaced whole: it must not hold the project, nor sit in its content."""
+    out = output.resolve()
+    content = (root / config.content_dir).resolve()
+    if (
+        root.resolve().is_relative_to(out)
+        or out.is_relative_to(content)
+        or content.is_relative_to(out)
+    ):
+        raise UsageError(
+            f"output folder {output} overlaps the project or its content; choose another"
+        )

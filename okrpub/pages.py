@@ -1,0 +1,324 @@
+"""Pages: plan every HTML page of the site from the computed model.
+
+Each :class:`Page` names its output path, its template and the context the
+template receives. Everything a template shows is selected, ordered and
+grouped here, so that templates only present. Each page holds only what it
+shows: no page carries the whole cascade or a full navigation, which keeps
+the site's size linear in the number of objectives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from okrpub import __version__
+from okrpub.charts import checkin_chart
+from okrpub.i18n import Locale
+from okrpub.markdown import MarkdownRenderer
+from okrpub.model import KeyResult, Model, Objective, Period, PeriodState, Rollup, Status, Unit
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    template: str
+    context: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    href: str
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class TreeNode:
+    objective: Objective
+    children: tuple[TreeNode, ...]
+
+
+@dataclass(frozen=True)
+class KeyResultView:
+    key_result: KeyResult
+    objective: Objective
+    chart: Markup | None
+
+
+@dataclass(frozen=True)
+class UnitRollup:
+    unit: Unit
+    rollup: Rollup
+
+
+@dataclass(frozen=True)
+class PeriodGroup:
+    period: Period
+    rollup: Rollup
+    objectives: tuple[Objective, ...]
+
+
+@dataclass(frozen=True)
+class GradingReport:
+    period: Period
+    rollup: Rollup
+    ungraded: int
+    key_results: int
+
+
+class Urls:
+    """Relative links from one page; every link names its ``index.html`` so the
+    site also works from the file system."""
+
+    def __init__(self, page_path: str) -> None:
+        self.root = "../" * page_path.count("/")
+
+    def home(self) -> str:
+        return f"{self.root}index.html"
+
+    def objective(self, objective_id: str) -> str:
+        return f"{self.root}objectives/{objective_id}/index.html"
+
+    def unit(self, unit_id: str) -> str:
+        return f"{self.root}units/{unit_id}/index.html"
+
+    def units(self) -> str:
+        return f"{self.root}units/index.html"
+
+    def period(self, period: Period) -> str:
+        return f"{self.root}periods/{period.slug}/index.html"
+
+    def page(self, page_id: str) -> str:
+        return f"{self.root}pages/{page_id}/index.html"
+
+    def status(self) -> str:
+        return f"{self.root}status/index.html"
+
+    def search(self) -> str:
+        return f"{self.root}search/index.html"
+
+    def static(self, name: str) -> str:
+        return f"{self.root}static/{name}"
+
+    def asset(self, name: str) -> str:
+        return f"{self.root}{name}"
+
+
+def objective_path(objective_id: str) -> str:
+    return f"objectives/{objective_id}/index.html"
+
+
+def unit_path(unit_id: str) -> str:
+    return f"units/{unit_id}/index.html"
+
+
+def period_path(period: Period) -> str:
+    return f"periods/{period.slug}/index.html"
+
+
+def page_path(page_id: str) -> str:
+    return f"pages/{page_id}/index.html"
+
+
+class Planner:
+    """Builds the page list for one model; ``markdown`` renders bodies."""
+
+    def __init__(self, model: Model, locale: Locale, markdown: MarkdownRenderer) -> None:
+        self.model = model
+        self.locale = locale
+        self.markdown = markdown
+
+    def pages(self) -> Iterator[Page]:
+        model = self.model
+        yield self._page("index.html", "home.html", self._home())
+        for period in model.periods.values():
+            yield self._page(period_path(period), "period.html", self._period(period))
+        for objective in model.objectives.values():
+            yield self._page(
+                objective_path(objective.id), "objective.html", self._objective(objective)
+            )
+        yield self._page("units/index.html", "units.html", self._units())
+        for unit in model.units.values():
+            yield self._page(unit_path(unit.id), "unit.html", self._unit(unit))
+        yield self._page("status/index.html", "status.html", self._status())
+        for page in model.pages.values():
+            context = {"page": page, "body": self.markdown.render(page.body)}
+            yield self._page(page_path(page.id), "page.html", context)
+        yield self._page("search/index.html", "search.html", {})
+        yield self._page("404.html", "404.html", {})
+
+    def _page(self, path: str, template: str, context: dict[str, Any]) -> Page:
+        urls = Urls(path)
+        model = self.model
+        targets = [(self.locale.text("nav.home"), "index.html")]
+        current = model.periods.get(model.current_period or "")
+        if current is not None:
+            targets.append(
+                (self.locale.text("nav.period", period=current.id), period_path(current))
+            )
+        targets.append((self.locale.text("nav.units"), "units/index.html"))
+        targets.append((self.locale.text("nav.status"), "status/index.html"))
+        targets.extend((page.title, page_path(page.id)) for page in model.pages.values())
+        nav = [Link(title, urls.asset(target), target == path) for title, target in targets]
+        base = {
+            "site_title": model.config.title,
+            "generator": f"okrpub {__version__}",
+            "today": model.today,
+            "urls": urls,
+            "nav": nav,
+            "units": model.units,
+            "objectives": model.objectives,
+            "periods": model.periods,
+            "page_path": path,
+        }
+        return Page(path, template, {**base, **context})
+
+    def _unit_rollups(self, period_id: str, kinds: tuple[str, ...]) -> list[UnitRollup]:
+        return [
+            UnitRollup(unit, self.model.unit_rollups[(unit.id, period_id)])
+            for unit in self.model.units.values()
+            if unit.kind in kinds and (unit.id, period_id) in self.model.unit_rollups
+        ]
+
+    def _home(self) -> dict[str, Any]:
+        model = self.model
+        period = model.periods.get(model.current_period or "")
+        periods = [
+            PeriodGroup(p, model.period_rollups[p.id], ())
+            for p in sorted(model.periods.values(), key=lambda p: (p.start, p.id), reverse=True)
+        ]
+        if period is None:
+            return {"period": None, "periods": periods}
+        objectives = model.objectives_in(period.id)
+        return {
+            "period": period,
+            "rollup": model.period_rollups[period.id],
+            "company_objectives": [o for o in objectives if model.units[o.owner].kind == "company"],
+            "team_rollups": self._unit_rollups(period.id, ("team",)),
+            "periods": periods,
+        }
+
+    def _tree(self, objective: Objective) -> TreeNode:
+        children = (self.model.objectives[c] for c in objective.children)
+        return TreeNode(
+            objective, tuple(self._tree(c) for c in children if c.period == objective.period)
+        )
+
+    def _period(self, period: Period) -> dict[str, Any]:
+        model = self.model
+        objectives = model.objectives_in(period.id)
+        roots, unaligned = [], []
+        for objective in objectives:
+            parent = model.objectives.get(objective.parent_objective or "")
+            if parent is not None and parent.period == period.id:
+                continue
+            if objective.unaligned:
+                unaligned.append(objective)
+            else:
+                roots.append(self._tree(objective))
+        return {
+            "period": period,
+            "rollup": model.period_rollups[period.id],
+            "cascade": roots,
+            "unaligned": unaligned,
+            "unit_rollups": self._unit_rollups(period.id, ("company", "team", "person")),
+        }
+
+    def _objective(self, objective: Objective) -> dict[str, Any]:
+        model = self.model
+        period = model.periods[objective.period]
+        ancestors = [model.objectives[a] for a in reversed(objective.ancestors)]
+        parent = model.objectives.get(objective.parent_objective or "")
+        parent_key_result = None
+        if parent is not None and objective.parent_key_result:
+            parent_key_result = next(
+                (kr for kr in parent.key_results if kr.id == objective.parent_key_result), None
+            )
+        key_results = [
+            KeyResultView(kr, objective, checkin_chart(kr, period, self.locale, f"chart-{index}"))
+            for index, kr in enumerate(objective.key_results, start=1)
+        ]
+        return {
+            "objective": objective,
+            "owner": model.units[objective.owner],
+            "period": period,
+            "ancestors": ancestors,
+            "parent": parent,
+            "parent_key_result": parent_key_result,
+            "key_results": key_results,
+            "children": [model.objectives[c] for c in objective.children],
+            "body": self.markdown.render(objective.body),
+        }
+
+    def _units(self) -> dict[str, Any]:
+        top = [u.id for u in self.model.units.values() if u.parent is None]
+        return {"top_units": top}
+
+    def _unit(self, unit: Unit) -> dict[str, Any]:
+        model = self.model
+        children = [model.units[c] for c in unit.children]
+        groups = [
+            PeriodGroup(
+                period,
+                model.unit_rollups[(unit.id, period.id)],
+                tuple(
+                    model.objectives[o] for o in model.unit_rollups[(unit.id, period.id)].objectives
+                ),
+            )
+            for period in sorted(
+                model.periods.values(), key=lambda p: (p.start, p.id), reverse=True
+            )
+            if (unit.id, period.id) in model.unit_rollups
+        ]
+        return {
+            "unit": unit,
+            "parent": model.units.get(unit.parent or ""),
+            "lead": model.units.get(unit.lead or ""),
+            "sub_units": [c for c in children if c.kind != "person"],
+            "members": [c for c in children if c.kind == "person"],
+            "groups": groups,
+            "body": self.markdown.render(unit.body),
+        }
+
+    def _status(self) -> dict[str, Any]:
+        model = self.model
+        period = model.periods.get(model.current_period or "")
+        attention: dict[Status, list[KeyResultView]] = {Status.OFF_TRACK: [], Status.AT_RISK: []}
+        stale: list[KeyResultView] = []
+        unaligned: list[Objective] = []
+        if period is not None and period.state is PeriodState.CURRENT:
+            for objective in model.objectives_in(period.id):
+                for kr in objective.key_results:
+                    view = KeyResultView(kr, objective, None)
+                    if kr.status in attention:
+                        attention[kr.status].append(view)
+                    if kr.stale:
+                        stale.append(view)
+                if objective.unaligned:
+                    unaligned.append(objective)
+        reports = [
+            GradingReport(
+                p,
+                model.period_rollups[p.id],
+                ungraded=sum(
+                    not kr.score_given for o in model.objectives_in(p.id) for kr in o.key_results
+                ),
+                key_results=sum(len(o.key_results) for o in model.objectives_in(p.id)),
+            )
+            for p in sorted(model.periods.values(), key=lambda p: (p.start, p.id), reverse=True)
+            if p.state is PeriodState.PAST
+        ]
+        return {
+            "period": period
+            if period is not None and period.state is PeriodState.CURRENT
+            else None,
+            "off_track": attention[Status.OFF_TRACK],
+            "at_risk": attention[Status.AT_RISK],
+            "stale": stale,
+            "unaligned": unaligned,
+            "reports": reports,
+        }

@@ -1,0 +1,52 @@
+"""Search: the offline index behind the search box.
+
+The index is a JavaScript file (``search/index.js``) rather than JSON so
+that it loads from ``file://`` too, where browsers refuse ``fetch``. It is
+only loaded when someone starts to search. To keep it small on large sites
+a body is reduced to its distinct words, at most ``MAX_WORDS`` of them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from okrpub.model import Model
+
+MAX_WORDS = 60
+_WORD = re.compile(r"\w+")
+
+
+def distinct_words(text: str, limit: int = MAX_WORDS) -> str:
+    """The first ``limit`` distinct lower-case words of ``text``, in order."""
+    seen: dict[str, None] = {}
+    for word in _WORD.findall(text.lower()):
+        if len(word) > 2 and word not in seen:
+            seen[word] = None
+            if len(seen) == limit:
+                break
+    return " ".join(seen)
+
+
+def search_index(model: Model) -> bytes:
+    """Rows of ``[kind, title, url, context, words]``; urls relative to the site root."""
+    rows: list[list[str]] = []
+    for objective in model.objectives.values():
+        owner = model.units[objective.owner].name
+        context = f"{objective.period} · {owner}"
+        words = " ".join([*objective.tags, owner, distinct_words(objective.body)])
+        for kr in objective.key_results:
+            words += " " + kr.title
+        rows.append(
+            ["objective", objective.title, f"objectives/{objective.id}/index.html", context, words]
+        )
+    for unit in model.units.values():
+        rows.append(
+            ["unit", unit.name, f"units/{unit.id}/index.html", unit.kind, distinct_words(unit.body)]
+        )
+    for page in model.pages.values():
+        rows.append(
+            ["page", page.title, f"pages/{page.id}/index.html", "", distinct_words(page.body)]
+        )
+    payload = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+    return f"window.okrpubSearchIndex={payload};\n".encode()

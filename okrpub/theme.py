@@ -1,0 +1,109 @@
+"""Theme: the Jinja2 environment, its presentation filters, and the static files.
+
+A project's ``theme:`` folder comes first and the default theme second, for
+templates, static files and locales alike (as Flask's dispatching loader
+does for blueprints): a project overrides any file by name and falls back
+to the default for the rest. Filters only format values the model computed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from okrpub.i18n import Locale
+from okrpub.model import Number
+
+_CURRENCIES = ("€", "$", "£", "¥", "EUR", "USD", "GBP")
+
+
+class ThemeError(Exception):
+    """A template could not be loaded or rendered (a theme problem, exit status 2)."""
+
+
+class Theme:
+    def __init__(self, folders: list[Path], locale: Locale) -> None:
+        self.folders = folders
+        self.locale = locale
+        self.environment = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(
+                [jinja2.FileSystemLoader(folder / "templates") for folder in folders]
+            ),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.environment.filters.update(
+            percent=self.percent,
+            whole_percent=whole_percent,
+            number=self.number,
+            quantity=self.quantity,
+            date=self.date,
+            grade=self.grade,
+        )
+        self.environment.globals.update(t=locale.text, language=locale.language)
+
+    def render(self, template: str, context: dict[str, object]) -> str:
+        try:
+            return self.environment.get_template(template).render(context)
+        except jinja2.TemplateSyntaxError as error:
+            raise ThemeError(
+                f"{error.filename or error.name}:{error.lineno}: {error.message}"
+            ) from None
+        except jinja2.TemplateError as error:
+            raise ThemeError(f"template {template}: {error}") from None
+
+    def static_files(self) -> dict[str, Path]:
+        """Static files by their path under ``static/``; earlier folders win."""
+        found: dict[str, Path] = {}
+        for folder in reversed(self.folders):
+            static = folder / "static"
+            for path in sorted(static.rglob("*")) if static.is_dir() else []:
+                if path.is_file():
+                    found[path.relative_to(static).as_posix()] = path
+        return dict(sorted(found.items()))
+
+    def percent(self, share: float | None) -> str:
+        """``0.625`` as ``63%``; ``None`` as an en dash."""
+        if share is None:
+            return "–"
+        return f"{self.locale.number(whole_percent(share))}%"
+
+    def grade(self, score: float | None) -> str:
+        """A grade on the 0.0-1.0 scale, with two decimals."""
+        return "–" if score is None else self.locale.number(score, 2)
+
+    def number(self, value: Number | None) -> str:
+        if value is None:
+            return "–"
+        decimals = 0 if float(value).is_integer() else min(_decimals(value), 2)
+        return self.locale.number(value, decimals)
+
+    def quantity(self, value: Number | None, unit: str) -> Markup | str:
+        """A value with its unit: ``€ 420,000``, ``64%``, ``12 orders``."""
+        shown = self.number(value)
+        if not unit or value is None:
+            return shown
+        if unit in _CURRENCIES:
+            return f"{unit}\u00a0{shown}"
+        if unit == "%":
+            return f"{shown}%"
+        return f"{shown}\u00a0{unit}"
+
+    def date(self, day: dt.date | None) -> str:
+        return "–" if day is None else self.locale.date(day)
+
+
+def whole_percent(share: float) -> int:
+    """``0.625`` as ``62``: a progress bar's width and ``aria-valuenow``."""
+    return round(share * 100)
+
+
+def _decimals(value: Number) -> int:
+    text = repr(float(value))
+    return len(text.split(".")[1]) if "." in text and "e" not in text else 2

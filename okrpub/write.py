@@ -1,0 +1,63 @@
+"""Writing: put the built site in place atomically.
+
+The whole site is written into a fresh folder beside the output folder and
+then swapped in with two renames, so a failed build leaves the previous site
+exactly as it was, and no file of an earlier build survives a new one. Every
+path is checked to stay inside the site, and no path may be written twice.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+
+
+class WriteError(Exception):
+    """The site could not be written (a bug or a file system problem, not bad content)."""
+
+
+def safe_relative_path(path: str) -> PurePosixPath:
+    """``path`` as a relative path that cannot leave the site folder."""
+    relative = PurePosixPath(path)
+    if (
+        relative.is_absolute()
+        or not relative.parts
+        or any(p in ("..", "", ".") for p in relative.parts)
+    ):
+        raise WriteError(f"refusing to write outside the site: {path!r}")
+    return relative
+
+
+def write_site(files: Mapping[str, bytes], output: Path) -> None:
+    """Replace ``output`` with exactly ``files`` (site-relative path → content)."""
+    output = output.absolute()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+    try:
+        for path, content in files.items():
+            target = staging / safe_relative_path(path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        _swap(staging, output)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _swap(staging: Path, output: Path) -> None:
+    if not output.exists():
+        staging.rename(output)
+        return
+    if not output.is_dir():
+        raise WriteError(f"output path {output} exists and is not a folder")
+    retired = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
+    retired.rmdir()
+    output.rename(retired)
+    try:
+        staging.rename(output)
+    except BaseException:
+        retired.rename(output)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)

@@ -1,0 +1,112 @@
+/* okrpub: offline search. The index (search/index.js) is loaded by a script
+   tag on first use, so search works from a web server and from file://. */
+(function () {
+  "use strict";
+  var box = document.getElementById("search-box");
+  if (!box) { return; }
+  var root = box.getAttribute("data-root") || "";
+  var panel = document.getElementById("search-suggestions");
+  var loading = null;
+
+  function loadIndex() {
+    if (window.okrpubSearchIndex) { return Promise.resolve(window.okrpubSearchIndex); }
+    if (!loading) {
+      loading = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = box.getAttribute("data-index");
+        script.onload = function () { resolve(window.okrpubSearchIndex || []); };
+        script.onerror = reject;
+        document.head.appendChild(script);
+      });
+    }
+    return loading;
+  }
+
+  function normalise(text) {
+    return text.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+  }
+
+  function search(rows, query) {
+    var terms = normalise(query).split(/\s+/).filter(Boolean);
+    if (!terms.length) { return []; }
+    var hits = [];
+    rows.forEach(function (row) {
+      var title = normalise(row[1]);
+      var haystack = title + " " + normalise(row[3]) + " " + normalise(row[4]);
+      var score = 0;
+      for (var i = 0; i < terms.length; i++) {
+        if (haystack.indexOf(terms[i]) < 0) { return; }
+        score += title.indexOf(terms[i]) >= 0 ? 2 : 1;
+      }
+      hits.push([score, row]);
+    });
+    hits.sort(function (a, b) { return b[0] - a[0] || (a[1][1] < b[1][1] ? -1 : 1); });
+    return hits.map(function (hit) { return hit[1]; });
+  }
+
+  function resultItem(row) {
+    var item = document.createElement("li");
+    var link = document.createElement("a");
+    link.href = root + row[2];
+    link.textContent = row[1];
+    var context = document.createElement("span");
+    context.className = "search-hit-context";
+    context.textContent = row[3];
+    link.appendChild(context);
+    item.appendChild(link);
+    return item;
+  }
+
+  function showSuggestions() {
+    var query = box.value.trim();
+    if (!query) { panel.hidden = true; return; }
+    loadIndex().then(function (rows) {
+      var hits = search(rows, query).slice(0, 8);
+      panel.textContent = "";
+      if (!hits.length) {
+        var none = document.createElement("p");
+        none.textContent = box.getAttribute("data-none");
+        panel.appendChild(none);
+      } else {
+        var list = document.createElement("ol");
+        hits.forEach(function (row) { list.appendChild(resultItem(row)); });
+        panel.appendChild(list);
+      }
+      panel.hidden = false;
+    });
+  }
+
+  box.addEventListener("focus", function () { loadIndex(); });
+  box.addEventListener("input", showSuggestions);
+  box.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { panel.hidden = true; }
+    if (event.key === "ArrowDown" && !panel.hidden) {
+      var first = panel.querySelector("a");
+      if (first) { event.preventDefault(); first.focus(); }
+    }
+  });
+  panel.addEventListener("keydown", function (event) {
+    var links = Array.prototype.slice.call(panel.querySelectorAll("a"));
+    var index = links.indexOf(document.activeElement);
+    if (event.key === "ArrowDown" && index < links.length - 1) { event.preventDefault(); links[index + 1].focus(); }
+    if (event.key === "ArrowUp") { event.preventDefault(); (index > 0 ? links[index - 1] : box).focus(); }
+    if (event.key === "Escape") { panel.hidden = true; box.focus(); }
+  });
+  document.addEventListener("click", function (event) {
+    if (!panel.contains(event.target) && event.target !== box) { panel.hidden = true; }
+  });
+
+  var results = document.getElementById("search-results");
+  if (results) {
+    var query = new URLSearchParams(window.location.search).get("q") || "";
+    box.value = query;
+    var summary = document.getElementById("search-summary");
+    if (query) {
+      loadIndex().then(function (rows) {
+        var hits = search(rows, query);
+        summary.textContent = hits.length ? hits.length + " \u00d7 \u201c" + query + "\u201d" : box.getAttribute("data-none");
+        hits.slice(0, 200).forEach(function (row) { results.appendChild(resultItem(row)); });
+      });
+    }
+  }
+}());
