@@ -1,7 +1,23 @@
-/* okrpub: offline search. The index (search/index.js) is loaded by a script
-   tag on first use, so search works from a web server and from file://. */
+/* okrpub: offline search, and check-ins written out when printing. The search
+   index (search/index.js) is loaded by a script tag on first use, so search
+   works from a web server and from file://. */
 (function () {
   "use strict";
+  // Printing writes out every check-in table: open the closed ones, and close
+  // them again afterwards. (The print style does the same where browsers
+  // support ::details-content, so this is only the fallback.)
+  var printed = [];
+  window.addEventListener("beforeprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("details:not([open])"), function (details) {
+      details.open = true;
+      printed.push(details);
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    printed.forEach(function (details) { details.open = false; });
+    printed = [];
+  });
+
   var box = document.getElementById("search-box");
   if (!box) { return; }
   var root = box.getAttribute("data-root") || "";
@@ -104,7 +120,10 @@
     if (query) {
       loadIndex().then(function (rows) {
         var hits = search(rows, query);
-        summary.textContent = hits.length ? hits.length + " \u00d7 \u201c" + query + "\u201d" : box.getAttribute("data-none");
+        var found = summary.getAttribute(hits.length === 1 ? "data-found-one" : "data-found") || "{count}";
+        summary.textContent = hits.length
+          ? found.replace("{count}", String(hits.length)).replace("{query}", function () { return query; })
+          : box.getAttribute("data-none");
         hits.slice(0, 200).forEach(function (row) { results.appendChild(resultItem(row)); });
       });
     }
