@@ -400,8 +400,8 @@ def _key_result(document: Document, index: int, diagnostics: Diagnostics) -> Key
         )
         return None
     checkins = _checkins(document, path, values.get("checkins", []), binary, diagnostics)
-    if checkins is None:
-        return None
+    if checkins is None or "title" not in values:
+        return None  # what is wrong is already reported
     due = values.get("due")
     return KeyResultEntry(
         id=values.get("id", f"kr{index + 1}"),

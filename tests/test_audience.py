@@ -1,0 +1,154 @@
+"""Audience: what an internal and a public build contain, and the numbers they compute."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from conftest import TODAY, md, objective
+
+from okrpub.audience import select_audience
+from okrpub.compute import compute
+from okrpub.model import Model
+
+#: Base project plus: an internal team, and objectives of every visibility.
+FILES = {
+    "content/units/ops.md": md("name: Ops\nkind: team\nparent: acme\n"),  # internal by default
+    "content/2026-Q4/ops/ops-goal.md": objective("title: Ops goal\nowner: ops\nparent: grow"),
+    "content/2026-Q4/ops/ops-public.md": objective(
+        "title: Ops says public\nowner: ops\nparent: grow\nvisibility: public"
+    ),
+    "content/2026-Q4/sales/secret.md": objective(
+        "title: Secret\nowner: sales\nparent: grow\nvisibility: internal"
+    ),
+    "content/2026-Q4/sales/child-of-secret.md": objective(
+        "title: Child\nowner: sales\nparent: secret"
+    ),
+    "content/2026-Q4/sales/draft.md": objective(
+        "title: Draft\nowner: sales\nparent: grow\ndraft: true"
+    ),
+    "content/2026-Q4/jo/under-draft.md": objective("title: Under\nowner: jo\nparent: draft"),
+    "content/2026-Q3/ops/old.md": objective("title: Old\nowner: ops\nperiod: 2026-Q3"),
+    "content/2026-Q4/acme/mixed.md": md(
+        """
+        title: Mixed
+        owner: acme
+        key_results:
+          - {id: shown, title: Shown, done: true}
+          - {id: hidden, title: Hidden, done: false, weight: 3, visibility: internal}
+          - {id: also-shown, title: Also shown, done: false, visibility: public}
+          - {id: hidden-too, title: Hidden too, done: true, visibility: internal}
+        """
+    ),
+}
+
+
+@pytest.fixture
+def build_model(analysis_of):
+    """``build_model(public=..., drafts=...)``: the model one build of ``FILES`` computes."""
+    analysis = analysis_of(FILES)
+    assert not analysis.diagnostics.has_errors()
+
+    def run(*, public: bool, drafts: bool = False) -> Model:
+        resolved = select_audience(analysis.resolved, public=public, drafts=drafts)
+        return compute(resolved, analysis.config, dt.date.fromisoformat(TODAY))
+
+    return run
+
+
+def test_internal_build_has_everything_but_drafts(build_model) -> None:
+    model = build_model(public=False)
+    assert set(model.units) == {"acme", "sales", "jo", "ops"}
+    assert set(model.objectives) == {
+        "grow",
+        "more-leads",
+        "ops-goal",
+        "ops-public",
+        "secret",
+        "child-of-secret",
+        "under-draft",
+        "old",
+        "mixed",
+    }
+    assert list(model.periods) == ["2026-Q3", "2026-Q4"]
+    assert model.objectives["mixed"].hidden_key_results == 0
+    assert len(model.objectives["mixed"].key_results) == 4
+
+
+def test_internal_build_with_drafts(build_model) -> None:
+    model = build_model(public=False, drafts=True)
+    assert "draft" in model.objectives
+    assert model.objectives["draft"].draft
+
+
+def test_public_build_keeps_only_public_units_and_objectives(build_model) -> None:
+    model = build_model(public=True, drafts=True)
+    assert set(model.units) == {"acme", "sales"}
+    # ops-public is public itself, but its owner is not; secret is internal;
+    # child-of-secret takes its owner's (public) visibility; drafts never go public
+    assert set(model.objectives) == {"grow", "more-leads", "child-of-secret", "mixed"}
+    assert list(model.periods) == ["2026-Q4"]
+
+
+def test_public_build_hides_a_parent_that_is_not_public(build_model) -> None:
+    child = build_model(public=True).objectives["child-of-secret"]
+    assert child.parent is None
+    assert child.parent_objective is None
+    assert child.parent_hidden
+    assert child.ancestors == ()
+    internal = build_model(public=False).objectives["child-of-secret"]
+    assert (internal.parent, internal.parent_hidden) == ("secret", False)
+
+
+def test_drafts_hide_their_parent_link(build_model) -> None:
+    hidden = build_model(public=False).objectives["under-draft"]
+    shown = build_model(public=False, drafts=True).objectives["under-draft"]
+    assert (hidden.parent, hidden.parent_hidden) == (None, True)
+    assert (shown.parent, shown.parent_hidden) == ("draft", False)
+    assert build_model(public=False, drafts=True).objectives["draft"].children == ("under-draft",)
+
+
+def test_public_build_leaves_out_internal_key_results(build_model) -> None:
+    mixed = build_model(public=True).objectives["mixed"]
+    assert [kr.id for kr in mixed.key_results] == ["shown", "also-shown"]
+    assert mixed.hidden_key_results == 2
+
+
+def test_public_numbers_come_from_public_key_results_only(build_model) -> None:
+    internal = build_model(public=False).objectives["mixed"]
+    public = build_model(public=True).objectives["mixed"]
+    # internal: (1 + 0 * 3 + 0 + 1) / 6; public: (1 + 0) / 2
+    assert internal.progress == round(2 / 6, 4)
+    assert public.progress == 0.5
+    assert public.score == 0.5
+
+
+def test_public_rollups_come_from_public_objectives_only(build_model) -> None:
+    internal = build_model(public=False).period_rollups["2026-Q4"]
+    public = build_model(public=True).period_rollups["2026-Q4"]
+    assert public.objectives == ("grow", "mixed", "child-of-secret", "more-leads")
+    assert len(internal.objectives) == 8
+    public_model = build_model(public=True)
+    scores = [public_model.objectives[o].score for o in public.objectives]
+    assert public.score == round(sum(scores) / len(scores), 4)
+    assert ("ops", "2026-Q4") not in public_model.unit_rollups
+
+
+def test_public_objective_without_public_key_results(analysis_of) -> None:
+    files = {
+        "content/2026-Q4/acme/all-internal.md": md(
+            """
+            title: All internal
+            owner: acme
+            key_results:
+              - {title: a, done: true, visibility: internal}
+            """
+        )
+    }
+    analysis = analysis_of(files)
+    resolved = select_audience(analysis.resolved, public=True, drafts=False)
+    model = compute(resolved, analysis.config, dt.date.fromisoformat(TODAY))
+    objective = model.objectives["all-internal"]
+    assert objective.key_results == ()
+    assert objective.hidden_key_results == 1
+    assert objective.progress == 0.0

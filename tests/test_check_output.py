@@ -1,0 +1,225 @@
+"""``okrpub check`` output formats, exit statuses and the date it checks for."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from conftest import md, objective
+
+from okrpub.diagnostics import Diagnostic, Diagnostics, Location, Severity, format_diagnostics
+
+LEADS = "content/2026-Q4/sales/leads.md"
+#: One error (an unknown owner) and one warning (two key results).
+MIXED = {
+    LEADS: objective("title: L\nowner: sales\nparent: grow", 2),
+    "content/2026-Q4/sales/bad.md": objective("title: B\nowner: nobody\nparent: grow"),
+}
+
+
+def test_text_format(check_files) -> None:
+    result = check_files(MIXED)
+    assert result.lines == [
+        "content/2026-Q4/sales/bad.md:3:8: error: unknown owner 'nobody' [unknown-owner]",
+        f"{LEADS}:1:1: warning: objective has 2 key results; aim for 3 to 5 [kr-count]",
+    ]
+    assert result.err == "checked 3 objectives and 3 units: 1 error, 1 warning\n"
+    assert result.code == 1
+
+
+def test_text_format_is_the_default(check_files) -> None:
+    assert check_files(MIXED, "--format", "text").out == check_files(MIXED).out
+
+
+def test_json_format(check_files) -> None:
+    result = check_files(MIXED, "--format", "json")
+    assert json.loads(result.out) == [
+        {
+            "path": "content/2026-Q4/sales/bad.md",
+            "line": 3,
+            "column": 8,
+            "severity": "error",
+            "rule": "unknown-owner",
+            "message": "unknown owner 'nobody'",
+        },
+        {
+            "path": LEADS,
+            "line": 1,
+            "column": 1,
+            "severity": "warning",
+            "rule": "kr-count",
+            "message": "objective has 2 key results; aim for 3 to 5",
+        },
+    ]
+    assert result.err == ""
+    assert result.code == 1
+
+
+def test_json_format_without_diagnostics_is_an_empty_list(check_files) -> None:
+    result = check_files({}, "--format", "json")
+    assert json.loads(result.out) == []
+    assert result.code == 0
+
+
+def test_json_format_for_configuration_errors(check_files) -> None:
+    result = check_files({"okrpub.yaml": "titel: x\n"}, "--format", "json")
+    assert json.loads(result.out) == [
+        {
+            "path": "okrpub.yaml",
+            "line": 1,
+            "column": 1,
+            "severity": "error",
+            "rule": "unknown-key",
+            "message": "unknown key 'titel' in okrpub.yaml; did you mean 'title'?",
+        }
+    ]
+    assert result.code == 2
+
+
+def test_github_format(check_files) -> None:
+    result = check_files(MIXED, "--format", "github")
+    assert result.lines == [
+        "::error file=content/2026-Q4/sales/bad.md,line=3,col=8,title=unknown-owner"
+        "::unknown owner 'nobody'",
+        f"::warning file={LEADS},line=1,col=1,title=kr-count"
+        "::objective has 2 key results; aim for 3 to 5",
+    ]
+    assert result.err == ""
+    assert result.code == 1
+
+
+def test_github_format_escapes_properties_and_data(check_files) -> None:
+    path = "content/2026-Q4/sales/a,b:c.md"
+    result = check_files(
+        {
+            path: objective("title: A\nowner: sales\nparent: grow"),
+            LEADS: objective('title: L\nowner: sales\nparent: grow\n"100%\\nsure": yes'),
+        },
+        "--format",
+        "github",
+    )
+    assert result.lines == [
+        "::error file=content/2026-Q4/sales/a%2Cb%3Ac.md,line=1,col=1,title=bad-id"
+        "::file name 'a,b:c' is not a valid objective id: use lower-case letters, digits and '-'",
+        f"::error file={LEADS},line=5,col=1,title=unknown-key"
+        "::unknown key '100%25%0Asure' in objective",
+    ]
+
+
+def test_github_escaping_of_every_special_character() -> None:
+    diagnostic = Diagnostic(
+        Location("a:b,c%d.md", 2, 3), Severity.WARNING, "r,u:l%e", "50%\r\nsure: a, b"
+    )
+    assert diagnostic.as_github() == (
+        "::warning file=a%3Ab%2Cc%25d.md,line=2,col=3,title=r%2Cu%3Al%25e::50%25%0D%0Asure: a, b"
+    )
+
+
+def test_diagnostics_are_sorted_and_deduplicated() -> None:
+    diagnostics = Diagnostics()
+    diagnostics.warning(Location("b.md", 1, 1), "kr-count", "w")
+    diagnostics.error(Location("a.md", 9, 1), "schema", "e2")
+    diagnostics.error(Location("a.md", 2, 5), "schema", "e1")
+    diagnostics.error(Location("a.md", 2, 5), "schema", "e1")
+    assert format_diagnostics(diagnostics, "text").splitlines() == [
+        "a.md:2:5: error: e1 [schema]",
+        "a.md:9:1: error: e2 [schema]",
+        "b.md:1:1: warning: w [kr-count]",
+    ]
+    assert [d.message for d in diagnostics.errors] == ["e1", "e2"]
+    assert [d.message for d in diagnostics.warnings] == ["w"]
+    assert diagnostics.has_errors()
+
+
+# -- exit statuses ---------------------------------------------------------------------------
+
+
+def test_exit_0_when_clean(check_files) -> None:
+    assert check_files({}).code == 0
+
+
+def test_exit_1_on_content_errors(check_files) -> None:
+    assert check_files({"content/units/x.md": ""}).code == 1
+
+
+def test_exit_2_on_configuration_errors(check_files) -> None:
+    result = check_files({"okrpub.yaml": "stale_after_days: 0\n"})
+    assert result.lines == [
+        "okrpub.yaml:1:19: error: stale_after_days must be a whole number of days greater "
+        "than 0, got 0 [schema]"
+    ]
+    assert result.code == 2
+
+
+@pytest.mark.parametrize("today", ["2026-13-01", "tomorrow", "26-11-2026", ""])
+def test_exit_2_on_a_bad_today(check_files, today: str) -> None:
+    result = check_files({}, today=today)
+    assert result.code == 2
+    assert result.out == ""
+    assert (
+        result.err == f"okrpub: error: --today must be a date such as 2026-11-26, got {today!r}\n"
+    )
+
+
+def test_exit_2_on_a_bad_source_date_epoch(check_files, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    result = check_files({}, today=None)
+    assert result.code == 2
+    assert result.err == "okrpub: error: SOURCE_DATE_EPOCH must be a Unix time, got 'yesterday'\n"
+
+
+def test_exit_2_on_an_unknown_format(check_files, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        check_files({}, "--format", "xml")
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'xml'" in capsys.readouterr().err
+
+
+# -- today -----------------------------------------------------------------------------------
+
+
+def _epoch(day: str) -> str:
+    return str(int(dt.datetime.fromisoformat(day + "T12:00:00+00:00").timestamp()))
+
+
+STALE_LATER = {
+    LEADS: md(
+        """
+        title: L
+        owner: sales
+        parent: grow
+        key_results:
+          - {title: a, target: 10, checkins: [{date: 2026-11-24, value: 5}]}
+          - {title: b, target: 10, checkins: [{date: 2026-11-24, value: 5}]}
+          - {title: c, target: 10, checkins: [{date: 2026-11-24, value: 5}]}
+        """
+    )
+}
+
+
+def _stale_lines(result) -> list[str]:
+    """The places of ``STALE_LATER``'s diagnostics: its three key results once they are stale."""
+    return [line.split(": ", 1)[0] for line in result.lines if line.startswith(LEADS)]
+
+
+STALE = [f"{LEADS}:6:5", f"{LEADS}:7:5", f"{LEADS}:8:5"]
+
+
+def test_today_comes_from_the_option(check_files) -> None:
+    assert _stale_lines(check_files(STALE_LATER, today="2026-12-01")) == []
+    assert _stale_lines(check_files(STALE_LATER, today="2026-12-02")) == STALE
+
+
+def test_today_comes_from_source_date_epoch(check_files, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", _epoch("2026-12-01"))
+    assert _stale_lines(check_files(STALE_LATER, today=None)) == []
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", _epoch("2026-12-02"))
+    assert _stale_lines(check_files(STALE_LATER, today=None)) == STALE
+
+
+def test_the_option_wins_over_source_date_epoch(
+    check_files, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", _epoch("2026-12-02"))
+    assert _stale_lines(check_files(STALE_LATER, today="2026-12-01")) == []

@@ -1,0 +1,174 @@
+"""The command line around ``check``: ``init``, ``--version``, ``--help``, ``python -m okrpub``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import TODAY
+
+from okrpub import __version__
+from okrpub.cli import main
+from okrpub.scaffold import project_files
+
+
+def files_under(folder: Path) -> dict[str, str]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_text(encoding="utf-8")
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def commands(capsys: pytest.CaptureFixture[str]) -> list[str]:
+    """The commands ``okrpub --help`` lists."""
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = capsys.readouterr().out
+    listing = text.split("COMMAND\n", 1)[1].split("\n\n", 1)[0]
+    return re.findall(r"^    (\w+) ", listing, flags=re.MULTILINE)
+
+
+# -- init ------------------------------------------------------------------------------------
+
+
+def init(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["init", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize("today", [TODAY, "2026-01-01", "2028-02-29", "2027-12-31"])
+def test_init_creates_a_project_without_errors(tmp_path: Path, capsys, check, today: str) -> None:
+    project = tmp_path / "okrs"
+    code, out, _ = init(capsys, str(project), "--today", today)
+    assert code == 0
+    assert set(files_under(project)) == set(project_files(dt.date.fromisoformat(today)))
+    for relative in project_files(dt.date.fromisoformat(today)):
+        assert f"created {project / relative}\n" in out
+    result = check(project, "--format", "json", today=today)
+    assert [d for d in json.loads(result.out) if d["severity"] == "error"] == []
+    assert result.code == 0
+
+
+def test_init_uses_the_quarter_of_today(tmp_path: Path, capsys) -> None:
+    init(capsys, str(tmp_path), "--today", "2026-05-20")
+    assert (tmp_path / "content/2026-Q2/_defaults.yaml").read_text() == "period: 2026-Q2\n"
+
+
+def test_init_in_the_current_folder(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, _ = init(capsys, "--today", TODAY)
+    assert code == 0
+    assert (tmp_path / "okrpub.yaml").is_file()
+    assert (tmp_path / "content/units/company.md").is_file()
+
+
+def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path: Path, capsys) -> None:
+    (tmp_path / "okrpub.yaml").write_text("title: Mine\n")
+    (tmp_path / "content/units").mkdir(parents=True)
+    (tmp_path / "content/units/alex.md").write_text("my own alex\n")
+    before = files_under(tmp_path)
+    code, out, err = init(capsys, str(tmp_path), "--today", TODAY)
+    assert code == 2
+    assert out == ""
+    assert err == (
+        "okrpub: error: refusing to overwrite existing files: "
+        f"{tmp_path / 'content/units/alex.md'}, {tmp_path / 'okrpub.yaml'}\n"
+    )
+    assert files_under(tmp_path) == before
+
+
+def test_init_twice_refuses_the_second_time(tmp_path: Path, capsys) -> None:
+    assert init(capsys, str(tmp_path), "--today", TODAY)[0] == 0
+    before = files_under(tmp_path)
+    assert init(capsys, str(tmp_path), "--today", TODAY)[0] == 2
+    assert files_under(tmp_path) == before
+
+
+def test_init_with_a_bad_today_writes_nothing(tmp_path: Path, capsys) -> None:
+    code, _, err = init(capsys, str(tmp_path / "new"), "--today", "someday")
+    assert code == 2
+    assert err == "okrpub: error: --today must be a date such as 2026-11-26, got 'someday'\n"
+    assert not (tmp_path / "new").exists()
+
+
+# -- version and help ------------------------------------------------------------------------
+
+
+def test_version(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == f"okrpub {__version__}\n"
+    assert re.fullmatch(r"\d+\.\d+\.\d+", __version__)
+
+
+def test_help_lists_the_core_commands(capsys) -> None:
+    assert {"init", "check"} <= set(commands(capsys))
+
+
+def test_help_of_every_command(capsys) -> None:
+    for command in commands(capsys):
+        with pytest.raises(SystemExit) as exit_info:
+            main([command, "--help"])
+        assert exit_info.value.code == 0
+        assert capsys.readouterr().out.startswith(f"usage: okrpub {command} ")
+
+
+def test_check_help_names_its_options(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["check", "--help"])
+    out = capsys.readouterr().out
+    for option in ("--strict", "--format", "{text,json,github}", "--today"):
+        assert option in out
+
+
+def test_no_command_is_a_usage_error(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([])
+    assert exit_info.value.code == 2
+    assert "usage: okrpub" in capsys.readouterr().err
+
+
+def test_unknown_command_is_a_usage_error(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["publish"])
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'publish'" in capsys.readouterr().err
+
+
+def test_python_m_okrpub_help() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "okrpub", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("usage: okrpub ")
+    assert "check" in result.stdout
+
+
+def test_python_m_okrpub_check(make_project) -> None:
+    project = make_project({"content/units/broken.md": ""})
+    result = subprocess.run(
+        [sys.executable, "-m", "okrpub", "check", "--today", TODAY],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stdout == (
+        "content/units/broken.md:1:1: error: file is empty; it needs YAML front matter "
+        "[front-matter]\n"
+    )
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,132 @@
+"""Discovery: which files are content, and what each one is."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import write_files
+
+from okrpub.diagnostics import Diagnostics
+from okrpub.discover import Kind, discover
+
+
+def found(root: Path, content_dir: str = "content") -> dict[str, Kind]:
+    diagnostics = Diagnostics()
+    files = discover(root, content_dir, diagnostics)
+    assert [d.as_text() for d in diagnostics] == []
+    return {source.path: source.kind for source in files}
+
+
+def test_classification(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {
+            "content/units/acme.md": "",
+            "content/units/teams/sales.md": "",
+            "content/pages/about.md": "",
+            "content/pages/help/faq.md": "",
+            "content/2026-Q4/_defaults.yaml": "",
+            "content/units/_defaults.yaml": "",
+            "content/2026-Q4/acme/grow.md": "",
+            "content/grow.md": "",
+            "content/units.md": "",
+            "content/other/units/x.md": "",
+            "okrpub.yaml": "",
+            "README.md": "",
+            "elsewhere/units/y.md": "",
+        },
+    )
+    assert found(tmp_path) == {
+        "content/2026-Q4/_defaults.yaml": Kind.DEFAULTS,
+        "content/2026-Q4/acme/grow.md": Kind.OBJECTIVE,
+        "content/grow.md": Kind.OBJECTIVE,
+        "content/other/units/x.md": Kind.OBJECTIVE,
+        "content/pages/about.md": Kind.PAGE,
+        "content/pages/help/faq.md": Kind.PAGE,
+        "content/units.md": Kind.OBJECTIVE,
+        "content/units/_defaults.yaml": Kind.DEFAULTS,
+        "content/units/acme.md": Kind.UNIT,
+        "content/units/teams/sales.md": Kind.UNIT,
+    }
+
+
+def test_order_is_stable_and_sorted(tmp_path: Path) -> None:
+    names = ["b.md", "a.md", "c/z.md", "c/a.md", "B.md"]
+    write_files(tmp_path, {f"content/{name}": "" for name in names})
+    paths = list(found(tmp_path))
+    assert paths == sorted(paths)
+    assert paths == [
+        "content/B.md",
+        "content/a.md",
+        "content/b.md",
+        "content/c/a.md",
+        "content/c/z.md",
+    ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        ".#grow.md",  # Emacs lock file
+        "#grow.md#",  # Emacs auto-save
+        "grow.md~",  # backup
+        "~grow.md",
+        ".grow.md.swp",  # Vim swap file
+        ".grow.md",
+        "grow.md___jb_tmp___",  # JetBrains safe write
+        "grow.md___jb_old___",
+        "README.md",
+        "readme.md",
+        "ReadMe.md",
+        "grow.txt",
+        "grow.markdown",
+        "defaults.yaml",
+        "_defaults.yml",
+    ],
+)
+def test_ignored_files(tmp_path: Path, name: str) -> None:
+    write_files(tmp_path, {f"content/2026-Q4/{name}": "", "content/2026-Q4/grow.md": ""})
+    assert found(tmp_path) == {"content/2026-Q4/grow.md": Kind.OBJECTIVE}
+
+
+@pytest.mark.parametrize("folder", [".git", ".obsidian", ".hidden/deeper", "#backup#", "old~"])
+def test_ignored_folders(tmp_path: Path, folder: str) -> None:
+    write_files(tmp_path, {f"content/{folder}/x.md": "", "content/units/acme.md": ""})
+    assert found(tmp_path) == {"content/units/acme.md": Kind.UNIT}
+
+
+def test_content_dir_is_configurable(tmp_path: Path) -> None:
+    write_files(tmp_path, {"okrs/units/a.md": "", "content/units/b.md": ""})
+    assert found(tmp_path, "okrs") == {"okrs/units/a.md": Kind.UNIT}
+
+
+def test_missing_content_dir(tmp_path: Path) -> None:
+    diagnostics = Diagnostics()
+    assert discover(tmp_path, "content", diagnostics) == []
+    assert [d.as_text() for d in diagnostics] == [
+        "content:1:1: error: content folder 'content' does not exist [content]"
+    ]
+
+
+def test_symlinks(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    write_files(root, {"content/units/a.md": "", "shared/b.md": ""})
+    write_files(tmp_path, {"outside/c.md": "", "outside/dir/d.md": ""})
+    os.symlink(root / "shared/b.md", root / "content/units/b.md")  # inside: followed
+    os.symlink(root / "content", root / "content/units/loop")  # a loop: visited once
+    os.symlink(tmp_path / "outside/c.md", root / "content/units/c.md")  # outside: refused
+    os.symlink(tmp_path / "outside/dir", root / "content/units/dir")  # outside: refused
+    diagnostics = Diagnostics()
+    files = discover(root, "content", diagnostics)
+    assert [(source.path, source.kind) for source in files] == [
+        ("content/units/a.md", Kind.UNIT),
+        ("content/units/b.md", Kind.UNIT),
+    ]
+    assert [d.as_text() for d in diagnostics] == [
+        "content/units/c.md:1:1: error: symbolic link points outside the project; "
+        "okrpub does not follow it [symlink]",
+        "content/units/dir:1:1: error: symbolic link points outside the project; "
+        "okrpub does not follow it [symlink]",
+    ]

@@ -1,0 +1,206 @@
+"""YAML with positions: plain data, the location of every node, and the safety limits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+
+import pytest
+
+from okrpub.diagnostics import Diagnostics, Location
+from okrpub.yamldoc import MAX_DEPTH, Document, parse_yaml
+
+FRONT_MATTER = textwrap.dedent(
+    """\
+    title: Grow
+    tags: [a, b]
+    key_results:
+      - id: kr1
+        target: 10
+      - title: Second
+        checkins:
+          - {date: 2026-10-05, value: 3}
+    """
+)
+
+
+def parse(text: str, first_line: int = 1) -> tuple[Document | None, list[str]]:
+    diagnostics = Diagnostics()
+    document = parse_yaml(text, "f.md", diagnostics, first_line=first_line)
+    return document, [d.as_text() for d in diagnostics]
+
+
+def parsed(text: str, first_line: int = 1) -> Document:
+    document, problems = parse(text, first_line)
+    assert problems == []
+    assert document is not None
+    return document
+
+
+def test_plain_data() -> None:
+    assert parsed(FRONT_MATTER).data == {
+        "title": "Grow",
+        "tags": ["a", "b"],
+        "key_results": [
+            {"id": "kr1", "target": 10},
+            {"title": "Second", "checkins": [{"date": dt.date(2026, 10, 5), "value": 3}]},
+        ],
+    }
+
+
+def test_where_gives_the_value_of_a_path() -> None:
+    document = parsed(FRONT_MATTER)
+    assert document.where(()) == Location("f.md", 1, 1)
+    assert document.where(("title",)) == Location("f.md", 1, 8)
+    assert document.where(("tags", 1)) == Location("f.md", 2, 11)
+    assert document.where(("key_results", 0)) == Location("f.md", 4, 5)
+    assert document.where(("key_results", 0, "target")) == Location("f.md", 5, 13)
+    assert document.where(("key_results", 1, "checkins", 0, "value")) == Location("f.md", 8, 35)
+
+
+def test_where_with_key_gives_the_key() -> None:
+    document = parsed(FRONT_MATTER)
+    assert document.where(("key_results", 0, "target"), key=True) == Location("f.md", 5, 5)
+    assert document.where(("title",), key=True) == Location("f.md", 1, 1)
+    # list items have no key: their value stands in
+    assert document.where(("tags", 1), key=True) == Location("f.md", 2, 11)
+
+
+def test_where_falls_back_to_the_nearest_located_ancestor() -> None:
+    document = parsed(FRONT_MATTER)
+    assert document.where(("key_results", 1, "target")) == Location("f.md", 6, 5)
+    assert document.where(("key_results", 9, "title")) == Location("f.md", 4, 3)
+    assert document.where(("nope", "deeper")) == Location("f.md", 1, 1)
+
+
+def test_locations_are_offset_by_the_first_line() -> None:
+    document = parsed(FRONT_MATTER, first_line=2)
+    assert document.where(("key_results", 0, "target")) == Location("f.md", 6, 13)
+    assert document.where(()) == Location("f.md", 2, 1)
+
+
+def test_empty_document_is_none_located_at_its_first_line() -> None:
+    document = parsed("\n", first_line=2)
+    assert document.data is None
+    assert document.where(("title",)) == Location("f.md", 2, 1)
+
+
+def test_scalars_keep_their_yaml_types() -> None:
+    data = parsed("a: 1\nb: 1.5\nc: true\nd: ~\ne: 2026-10-05\nf: '7'\ng: off\n").data
+    assert data == {
+        "a": 1,
+        "b": 1.5,
+        "c": True,
+        "d": None,
+        "e": dt.date(2026, 10, 5),
+        "f": "7",
+        "g": False,
+    }
+
+
+def test_an_impossible_date_stays_text_for_the_schema_to_report() -> None:
+    assert parsed("due: 2026-02-30\n").data == {"due": "2026-02-30"}
+
+
+def test_syntax_error_position_is_offset_by_the_first_line() -> None:
+    document, problems = parse("title: x\n  bad: indent\n", first_line=2)
+    assert document is None
+    assert problems == [
+        "f.md:3:6: error: YAML syntax error: mapping values are not allowed in this context [yaml]"
+    ]
+
+
+def test_duplicate_key_names_the_first() -> None:
+    assert parse("a: 1\nb: 2\na: 3\n", first_line=2)[1] == [
+        "f.md:4:1: error: duplicate key 'a' (first at line 2) [duplicate-key]"
+    ]
+
+
+def test_duplicate_key_inside_a_list_item() -> None:
+    assert parse("k:\n  - x: 1\n    x: 2\n")[1] == [
+        "f.md:3:5: error: duplicate key 'x' (first at line 2) [duplicate-key]"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "tag"),
+    [
+        ("a: !!python/object:os.system {}\n", "tag:yaml.org,2002:python/object:os.system"),
+        ("a: !!python/name:os.system\n", "tag:yaml.org,2002:python/name:os.system"),
+        ("a: !custom x\n", "!custom"),
+        ("a: !!binary aGVsbG8=\n", "tag:yaml.org,2002:binary"),
+        ("a: !!set {x}\n", "tag:yaml.org,2002:set"),
+    ],
+)
+def test_tags_are_refused(text: str, tag: str) -> None:
+    assert parse(text)[1] == [
+        f"f.md:1:4: error: YAML tag {tag!r} is not allowed; use plain strings, numbers, "
+        "booleans, dates, lists and mappings [yaml-tag]"
+    ]
+
+
+def test_merge_keys_are_refused() -> None:
+    assert parse("a: &a {x: 1}\nb:\n  <<: *a\n")[1] == [
+        "f.md:3:3: error: YAML merge keys (<<) are not supported [yaml-tag]"
+    ]
+
+
+def test_a_key_must_be_a_scalar() -> None:
+    assert parse("? [a]\n: 1\n")[1] == ["f.md:1:3: error: a key must be a plain word [yaml]"]
+
+
+def test_billion_laughs_stops_at_the_node_budget() -> None:
+    lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
+    document, problems = parse("\n".join(lines) + "\n")
+    assert document is None
+    assert len(problems) == 1
+    assert problems[0].endswith(
+        "error: YAML expands to more than 50000 values (an alias bomb?) [yaml-limit]"
+    )
+
+
+def test_small_aliases_are_fine() -> None:
+    assert parsed("a: &x [1, 2]\nb: *x\n").data == {"a": [1, 2], "b": [1, 2]}
+
+
+def test_recursive_alias_stops_at_the_depth_limit() -> None:
+    assert parse("a: &a [*a]\n")[1] == [
+        f"f.md:1:4: error: YAML is nested more than {MAX_DEPTH} levels deep [yaml-limit]"
+    ]
+
+
+def test_deep_nesting_within_the_limit_is_fine() -> None:
+    depth = MAX_DEPTH - 1
+    assert parsed("a: " + "[" * depth + "1" + "]" * depth + "\n").data is not None
+
+
+@pytest.mark.parametrize(("opener", "closer"), [("[", "]"), ("{a: ", "}")])
+def test_deep_nesting_is_refused_at_the_limit(opener: str, closer: str) -> None:
+    text = "a: " + opener * 30 + "1" + closer * 30 + "\n"
+    document, problems = parse(text, first_line=2)
+    assert document is None
+    assert len(problems) == 1
+    assert problems[0].startswith("f.md:2:")
+    assert problems[0].endswith(f"YAML is nested more than {MAX_DEPTH} levels deep [yaml-limit]")
+
+
+@pytest.mark.parametrize("depth", [1_000, 100_000])
+def test_absurd_nesting_is_a_diagnostic_not_a_crash(depth: int) -> None:
+    # composing this overflows the stack (libyaml's composer crashes the process)
+    document, problems = parse("a: " + "[" * depth + "]" * depth + "\n", first_line=2)
+    assert document is None
+    assert problems == [
+        f"f.md:2:{3 + MAX_DEPTH}: error: YAML is nested more than {MAX_DEPTH} levels deep "
+        "[yaml-limit]"
+    ]
+
+
+def test_deep_block_nesting_is_refused() -> None:
+    text = "".join(" " * level + "- \n" for level in range(200))
+    document, problems = parse(text)
+    assert document is None
+    assert [p.split(": ", 1)[1] for p in problems] == [
+        f"error: YAML is nested more than {MAX_DEPTH} levels deep [yaml-limit]"
+    ]
