@@ -72,20 +72,28 @@ def render_site(model: Model, theme: Theme, base_url: str) -> SiteFiles:
 
 def build(root: Path, config: Config, today: dt.date, options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
+    _check_output(root, config, options.output)
+    folders = _theme_folders(root, config)
     analysis = analyse(root, config, today)
     diagnostics = analysis.diagnostics
     if diagnostics.has_errors() or (options.strict and diagnostics.warnings):
         return BuildResult(analysis, None, 0, time.perf_counter() - started)
     selected = select_audience(analysis.resolved, public=options.public, drafts=options.drafts)
     model = compute(selected, config, today)
-    folders = theme_folders(root, config.theme)
     theme = Theme(folders, load_locale(folders, config.language))
     base_url = config.base_url if options.base_url is None else options.base_url
     files = render_site(model, theme, base_url)
-    _check_output(root, config, options.output)
     write_site(files, options.output)
     pages = sum(1 for path in files if path.endswith(".html"))
     return BuildResult(analysis, model, pages, time.perf_counter() - started)
+
+
+def _theme_folders(root: Path, config: Config) -> list[Path]:
+    """The theme folders; a ``theme:`` that is not a folder is a mistake, not the default theme."""
+    folders = theme_folders(root, config.theme)
+    if config.theme and not folders[0].is_dir():
+        raise UsageError(f"theme folder {config.theme!r} does not exist (theme: in okrpub.yaml)")
+    return folders
 
 
 def _check_output(root: Path, config: Config, output: Path) -> None:

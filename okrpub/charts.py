@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 
 from okrpub.i18n import Locale
 from okrpub.model import KeyResult, Period
+from okrpub.theme import format_quantity
 
 WIDTH, HEIGHT = 600, 200
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 28
@@ -77,7 +78,7 @@ def checkin_chart(
         )
         parts.append(f'<polyline class="chart-line" points="{line}"/>')
         for day, value in points:
-            label = f"{locale.date(day)}: {locale.number(value, 2)}"
+            label = f"{locale.date(day)}: {format_quantity(locale, value, key_result.unit)}"
             parts.append(
                 f'<circle class="chart-point" cx="{_fmt(x(day))}" cy="{_fmt(y(value))}" r="4">'
                 f"<title>{escape(label)}</title></circle>"

@@ -75,4 +75,4 @@ def export_json(model: Model) -> bytes:
         ],
         "objectives": [_objective(objective) for objective in model.objectives.values()],
     }
-    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return (json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
 from okrpub import __version__
 from okrpub.i18n import Locale
 from okrpub.model import Checkin, KeyResult, Model, Objective
+from okrpub.theme import format_quantity
 
 #: The feed holds the newest check-ins only; the site and the JSON export have them all.
 FEED_ENTRIES = 100
@@ -46,7 +48,7 @@ def atom_feed(model: Model, locale: Locale, base_url: str) -> bytes:
         f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(locale.language)}>',
         f"<title>{escape(model.config.title)}</title>",
         f"<subtitle>{escape(locale.text('feed.subtitle'))}</subtitle>",
-        f"<id>{escape(home or 'urn:okrpub:' + model.config.title)}</id>",
+        f"<id>{escape(home or 'urn:okrpub:' + quote(model.config.title, safe=''))}</id>",
         f'<link rel="alternate" href={quoteattr(home or "index.html")}/>',
         f'<link rel="self" href={quoteattr(absolute(base_url, "feed.xml"))}/>',
         f"<updated>{_timestamp(updated)}</updated>",
@@ -77,8 +79,7 @@ def atom_feed(model: Model, locale: Locale, base_url: str) -> bytes:
 def _value(value: float | bool, kr: KeyResult, locale: Locale) -> str:
     if isinstance(value, bool):
         return locale.text("value.done" if value else "value.not_done")
-    shown = locale.number(value, 0 if float(value).is_integer() else 2)
-    return f"{shown} {kr.unit}".strip()
+    return format_quantity(locale, value, kr.unit)
 
 
 def _summary(checkin: Checkin, objective: Objective, locale: Locale) -> str:

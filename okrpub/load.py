@@ -9,6 +9,7 @@ not also report everything that refers to it as unknown.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -34,7 +35,6 @@ class CheckinEntry:
     value: Number | bool | None
     confidence: float | None
     note: str
-    location: Location
 
 
 @dataclass(frozen=True)
@@ -202,7 +202,7 @@ def _add_unit(
             visibility=values.get("visibility"),
             body=body,
             path=source.path,
-            locations=schema.location_of(document, (), values),
+            locations=schema.locations(document, (), ("id", "parent", "lead")),
         )
     )
 
@@ -226,7 +226,7 @@ def _add_page(
             values["title"].strip(),
             body,
             source.path,
-            schema.location_of(document, (), values),
+            schema.locations(document, (), ("id",)),
         )
     )
 
@@ -270,19 +270,11 @@ def _defaults_chain(
 def _with_defaults(document: Document, chain: list[_Defaults]) -> Document:
     """The document with default keys filled in; their locations point into the defaults file."""
     data: dict[Any, Any] = {}
-    values = {(): document.values[()]}
-    keys = {}
     for defaults in chain:
-        for key, value in defaults.values.items():
-            data[key] = value
-            for located, location in defaults.document.values.items():
-                if located[:1] == (key,):
-                    values[located] = location
-            keys[(key,)] = defaults.document.keys[(key,)]
+        data.update(defaults.values)
     data.update(document.data)
-    values.update(document.values)
-    keys.update(document.keys)
-    return Document(data, values, keys)
+    nearest_first = tuple(defaults.document for defaults in reversed(chain))
+    return dataclasses.replace(document, data=data, defaults=nearest_first)
 
 
 def _add_objective(
@@ -324,7 +316,7 @@ def _add_objective(
             key_results=key_results,
             body=parsed[1],
             path=source.path,
-            locations=schema.location_of(document, (), values),
+            locations=schema.locations(document, (), ("id", "owner", "period", "parent")),
         )
     )
 
@@ -418,7 +410,7 @@ def _key_result(document: Document, index: int, diagnostics: Diagnostics) -> Key
         score=values.get("score"),
         checkins=checkins,
         visibility=values.get("visibility"),
-        locations=schema.location_of(document, path, values),
+        locations=schema.locations(document, path, ("id", "owner")),
     )
 
 
@@ -465,7 +457,6 @@ def _checkins(
                 value=value,
                 confidence=values.get("confidence"),
                 note=values.get("note", "").strip(),
-                location=document.where(at),
             )
         )
     if not ok:

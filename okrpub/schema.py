@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -260,9 +260,17 @@ def _show(value: Any) -> str:
     return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
-def location_of(document: Document, path: Path, keys: Iterable[str]) -> dict[str, Location]:
-    """The location of the mapping at ``path`` (key ``""``) and of each of its ``keys``' values."""
+def locations(document: Document, path: Path, keys: tuple[str, ...]) -> dict[str, Location]:
+    """Where the mapping at ``path`` stands (key ``""``) and where the given keys' values do.
+
+    Entries keep only these few locations, which later stages report at; the
+    YAML node tree itself is not kept, so that loading stays lean.
+    """
     found = {"": document.where(path)}
+    mapping = document.data
+    for part in path:
+        mapping = mapping[part]
     for key in keys:
-        found[key] = document.where((*path, key))
+        if key in mapping:
+            found[key] = document.where((*path, key))
     return found

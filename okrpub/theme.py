@@ -9,15 +9,19 @@ to the default for the rest. Filters only format values the model computed.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import traceback
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
-from okrpub.i18n import Locale
+from okrpub.i18n import Locale, LocaleError
 from okrpub.model import Number
 
 _CURRENCIES = ("€", "$", "£", "¥", "EUR", "USD", "GBP")
+#: What a template expression can raise at render time besides Jinja's own errors.
+_TEMPLATE_BUGS = (ArithmeticError, AttributeError, LookupError, TypeError, ValueError)
 
 
 class ThemeError(Exception):
@@ -55,8 +59,12 @@ class Theme:
             raise ThemeError(
                 f"{error.filename or error.name}:{error.lineno}: {error.message}"
             ) from None
-        except jinja2.TemplateError as error:
-            raise ThemeError(f"template {template}: {error}") from None
+        except (jinja2.TemplateError, LocaleError) as error:
+            raise ThemeError(f"{_where(error, template)}: {error}") from None
+        except _TEMPLATE_BUGS as error:
+            # An expression of a template failed, e.g. ``{{ 1 + 'a' }}``: a theme problem too.
+            name = type(error).__name__
+            raise ThemeError(f"{_where(error, template)}: {name}: {error}") from None
 
     def static_files(self) -> dict[str, Path]:
         """Static files by their path under ``static/``; earlier folders win."""
@@ -79,29 +87,46 @@ class Theme:
         return "–" if score is None else self.locale.number(score, 2)
 
     def number(self, value: Number | None) -> str:
-        if value is None:
-            return "–"
-        decimals = 0 if float(value).is_integer() else min(_decimals(value), 2)
-        return self.locale.number(value, decimals)
+        return format_number(self.locale, value)
 
     def quantity(self, value: Number | None, unit: str) -> Markup | str:
-        """A value with its unit: ``€ 420,000``, ``64%``, ``12 orders``."""
-        shown = self.number(value)
-        if not unit or value is None:
-            return shown
-        if unit in _CURRENCIES:
-            return f"{unit}\u00a0{shown}"
-        if unit == "%":
-            return f"{shown}%"
-        return f"{shown}\u00a0{unit}"
+        return format_quantity(self.locale, value, unit)
 
     def date(self, day: dt.date | None) -> str:
         return "–" if day is None else self.locale.date(day)
 
 
+def format_number(locale: Locale, value: Number | None) -> str:
+    """``420000`` as ``420,000``, ``2.6`` as ``2.6``: at most two decimals, none when whole."""
+    if value is None:
+        return "–"
+    decimals = 0 if float(value).is_integer() else min(_decimals(value), 2)
+    return locale.number(value, decimals)
+
+
+def format_quantity(locale: Locale, value: Number | None, unit: str) -> str:
+    """A value with its unit: ``€ 420,000``, ``64%``, ``12 orders`` (the feed uses it too)."""
+    shown = format_number(locale, value)
+    if not unit or value is None:
+        return shown
+    if unit in _CURRENCIES:
+        return f"{unit}\u00a0{shown}"
+    if unit == "%":
+        return f"{shown}%"
+    return f"{shown}\u00a0{unit}"
+
+
+def _where(error: BaseException, template: str) -> str:
+    """``file.html:line`` of the innermost template frame of ``error``, else ``template``."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.endswith(".html")]
+    if not frames:
+        return f"template {template}"
+    return f"template {Path(frames[-1].filename).name}:{frames[-1].lineno}"
+
+
 def whole_percent(share: float) -> int:
-    """``0.625`` as ``62``: a progress bar's width and ``aria-valuenow``."""
-    return round(share * 100)
+    """``0.625`` as ``63`` (halves round up): a progress bar's width and ``aria-valuenow``."""
+    return math.floor(share * 100 + 0.5)
 
 
 def _decimals(value: Number) -> int:

@@ -10,7 +10,7 @@ runaway nesting after a fixed budget.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -30,34 +30,86 @@ MAX_DEPTH = 20
 _TAG = "tag:yaml.org,2002:"
 _OPEN_EVENTS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _CLOSE_EVENTS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
-_SCALAR_TAGS = {_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp")}
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
+#: Constructors of the plain scalar tags, the only scalar tags allowed.
+_CONSTRUCTORS = {
+    _TAG + name: yaml.constructor.SafeConstructor.yaml_constructors[_TAG + name]
+    for name in ("str", "int", "float", "bool", "null", "timestamp")
+}
+#: Front matter shorter than this cannot nest deep enough to overflow libyaml's composer
+#: (it crashes somewhere between 20,000 and 40,000 levels), so it skips the nesting pre-check.
+SAFE_TO_COMPOSE = 8_000
 
 Path = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
 class Document:
-    """Plain data from one YAML document and the location of each of its nodes.
+    """Plain data from one YAML document, and the node tree to locate any part of it.
 
-    ``values`` maps a key path such as ``("key_results", 1, "target")`` to the
-    location of that value; ``keys`` maps it to the location of its key.
+    Locations are looked up only when a diagnostic needs one, so parsing a
+    valid file records nothing it will not use. A document with defaults
+    (see ``load.py``) looks up a top-level key it does not have itself in
+    the nearest defaults document that has it.
     """
 
     data: Any
-    values: dict[Path, Location] = field(default_factory=dict)
-    keys: dict[Path, Location] = field(default_factory=dict)
+    root: yaml.Node | None
+    path: str
+    first_line: int = 1
+    defaults: tuple[Document, ...] = ()
+
+    def location(self, node: yaml.Node | None) -> Location:
+        if node is None:
+            return Location(self.path, self.first_line, 1)
+        mark = node.start_mark
+        return Location(self.path, mark.line + self.first_line, mark.column + 1)
 
     def where(self, path: Path, *, key: bool = False) -> Location:
-        """The location of the node at ``path``, or of its nearest located ancestor."""
-        table = self.keys if key else self.values
-        while path:
-            if path in table:
-                return table[path]
-            if path in self.values:
-                return self.values[path]
-            path = path[:-1]
-        return self.values[()]
+        """The location of the value (or key) at ``path``, else of its nearest ancestor.
+
+        ``path`` is a key path such as ``("key_results", 1, "target")``.
+        """
+        if path and self.defaults and _child(self.root, path[0]) is None:
+            for defaults in self.defaults:
+                if isinstance(defaults.data, dict) and path[0] in defaults.data:
+                    return defaults.where(path, key=key)
+        node = self.root
+        for index, part in enumerate(path):
+            pair = _child(node, part)
+            if pair is None:
+                break
+            key_node, node = pair
+            if key and index == len(path) - 1 and key_node is not None:
+                node = key_node
+        return self.location(node)
+
+
+def _child(node: yaml.Node | None, part: str | int) -> tuple[yaml.Node | None, yaml.Node] | None:
+    """The ``(key node, value node)`` of ``part`` under ``node``, if there is one."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and _same_key(key_node, part):
+                return key_node, value_node
+    elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        return None, node.value[part]
+    return None
+
+
+def _same_key(key_node: yaml.ScalarNode, part: str | int) -> bool:
+    if isinstance(part, str) and key_node.tag == _TAG + "str":
+        return key_node.value == part
+    try:
+        return _scalar(key_node) == part
+    except (yaml.YAMLError, ValueError, OverflowError):
+        return False
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    """The value of a scalar with one of the plain tags (the caller checks the tag)."""
+    if node.tag == _TAG + "str":
+        return node.value
+    return _CONSTRUCTORS[node.tag](_CONSTRUCTOR, node)
 
 
 class _Abort(Exception):
@@ -75,14 +127,12 @@ class _Builder:
         self.path = path
         self.first_line = first_line
         self.nodes = 0
-        self.values: dict[Path, Location] = {}
-        self.keys: dict[Path, Location] = {}
 
     def locate(self, node: yaml.Node) -> Location:
         mark = node.start_mark
         return Location(self.path, mark.line + self.first_line, mark.column + 1)
 
-    def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
+    def build(self, node: yaml.Node, depth: int) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise _Abort(
@@ -90,31 +140,31 @@ class _Builder:
                 "yaml-limit",
                 f"YAML expands to more than {MAX_NODES} values (an alias bomb?)",
             )
-        if depth > MAX_DEPTH:
+        if isinstance(node, yaml.CollectionNode) and depth >= MAX_DEPTH:
             raise _Abort(
                 self.locate(node), "yaml-limit", f"YAML is nested more than {MAX_DEPTH} levels deep"
             )
-        self.values.setdefault(path, self.locate(node))
         if isinstance(node, yaml.MappingNode):
-            return self.build_mapping(node, path, depth)
+            return self.build_mapping(node, depth)
         if isinstance(node, yaml.SequenceNode):
             self.check_tag(node, _TAG + "seq")
-            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+            return [self.build(item, depth + 1) for item in node.value]
         return self.scalar(node)
 
     def scalar(self, node: yaml.Node) -> Any:
-        if node.tag not in _SCALAR_TAGS:
+        if node.tag not in _CONSTRUCTORS:
             raise self.bad_tag(node)
         try:
-            return _CONSTRUCTOR.construct_object(node, deep=True)
+            return _scalar(node)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
             if node.tag == _TAG + "timestamp":
                 return node.value  # such as 2026-02-30: the schema reports it as a bad date
             raise _Abort(self.locate(node), "yaml", f"cannot read {node.value!r}: {exc}") from None
 
-    def build_mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[Any, Any]:
+    def build_mapping(self, node: yaml.MappingNode, depth: int) -> dict[Any, Any]:
         self.check_tag(node, _TAG + "map")
         result: dict[Any, Any] = {}
+        key_nodes: dict[Any, yaml.Node] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _Abort(self.locate(key_node), "yaml", "a key must be a plain word")
@@ -124,14 +174,14 @@ class _Builder:
                 )
             key = self.scalar(key_node)
             if key in result:
-                first = self.keys[(*path, key)]
+                first = self.locate(key_nodes[key])
                 raise _Abort(
                     self.locate(key_node),
                     "duplicate-key",
                     f"duplicate key '{key}' (first at line {first.line})",
                 )
-            self.keys[(*path, key)] = self.locate(key_node)
-            result[key] = self.build(value_node, (*path, key), depth + 1)
+            key_nodes[key] = key_node
+            result[key] = self.build(value_node, depth + 1)
         return result
 
     def check_tag(self, node: yaml.Node, expected: str) -> None:
@@ -178,7 +228,8 @@ def parse_yaml(
     inside front matter point at the right line of the Markdown file.
     """
     try:
-        _check_depth(text, path, first_line)
+        if len(text) > SAFE_TO_COMPOSE:
+            _check_depth(text, path, first_line)
         node = yaml.compose(text, Loader=_Loader)
     except _Abort as abort:
         diagnostics.error(abort.location, abort.rule, abort.message)
@@ -193,14 +244,14 @@ def parse_yaml(
         diagnostics.error(Location(path, first_line, 1), "yaml", f"YAML error: {exc}")
         return None
     if node is None:
-        return Document(None, {(): Location(path, first_line, 1)})
+        return Document(None, None, path, first_line)
     builder = _Builder(path, first_line)
     try:
-        data = builder.build(node, (), 0)
+        data = builder.build(node, 0)
     except _Abort as abort:
         diagnostics.error(abort.location, abort.rule, abort.message)
         return None
     except RecursionError:
         diagnostics.error(Location(path, first_line, 1), "yaml-limit", "YAML is nested too deeply")
         return None
-    return Document(data, builder.values, builder.keys)
+    return Document(data, node, path, first_line)

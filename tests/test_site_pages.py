@@ -1,0 +1,506 @@
+"""Every page type of the example site exists and shows what SPEC §5 says it must.
+
+The example is built once (``example_site``) on 2026-11-26: 2026-Q4 is the
+current quarter and 2026-Q3 is closed and graded. Numbers the pages show are
+checked against ``api/okrs.json`` of the same build and, where it matters,
+against numbers worked out by hand.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sitetools import Element, main_of, parse_html
+
+Q4_TEAMS = ["customer-service", "marketing", "warehouse", "webshop"]
+
+
+@pytest.fixture(scope="module")
+def data(example_site: Path) -> dict[str, Any]:
+    return json.loads((example_site / "api" / "okrs.json").read_text(encoding="utf-8"))
+
+
+def objectives_of(data: dict[str, Any], period: str) -> list[dict[str, Any]]:
+    return [o for o in data["objectives"] if o["period"] == period]
+
+
+def grade_text(score: float) -> str:
+    return f"{score:.2f}"
+
+
+def colour(score: float) -> str:
+    return "red" if score < 0.4 else "yellow" if score < 0.7 else "green"
+
+
+def mean(values: list[float]) -> float:
+    return sum(values) / len(values)
+
+
+def link_to(element: Element, href_end: str) -> Element:
+    """The one link inside ``element`` whose href ends with ``href_end``."""
+    links = [a for a in element.find_all("a") if a.attrs.get("href", "").endswith(href_end)]
+    assert len(links) == 1, f"{len(links)} links to {href_end}"
+    return links[0]
+
+
+def assert_grade(element: Element, score: float) -> None:
+    """``element`` holds a grade with this value, coloured, with the colour in words."""
+    grade = element.find("span", class_="grade")
+    word = colour(score)
+    assert f"grade-{word}" in grade.attrs["class"].split()
+    assert grade.text == f"{grade_text(score)} ({word})"
+
+
+def section(main: Element, heading_id: str) -> Element:
+    return main.find("section", aria_labelledby=heading_id)
+
+
+# Home ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def home(example_site: Path) -> Element:
+    return main_of(example_site / "index.html")
+
+
+def test_home_shows_the_current_period(home: Element) -> None:
+    assert home.find("h1").text == "How we are doing in 2026-Q4"
+    assert "1 October 2026 – 31 December 2026" in home.find("p", class_="lead").text
+    assert link_to(home.find("section", class_="hero"), "periods/2026-q4/index.html")
+
+
+def test_home_shows_the_overall_grade(home: Element, data: dict[str, Any]) -> None:
+    overall = mean([o["score"] for o in objectives_of(data, "2026-Q4")])
+    assert grade_text(overall) == "0.47"
+    figures = home.find("dl", class_="figures")
+    dt = next(d for d in figures.find_all("dt") if d.text == "Overall grade")
+    assert dt.parent is not None
+    assert_grade(dt.parent.find("dd"), overall)
+
+
+def test_home_lists_the_company_objectives_only(home: Element, data: dict[str, Any]) -> None:
+    company = section(home, "company-heading")
+    titles = [a.text for a in company.find_all("a", class_="objective-title")]
+    assert titles == ["Grow to €1 million in online sales this quarter"]
+    row = link_to(company, "objectives/grow-to-1m-online/index.html").closest("li")
+    grow = next(o for o in data["objectives"] if o["id"] == "grow-to-1m-online")
+    assert_grade(row, grow["score"])
+    assert row.find("span", class_="status").text == "At risk"
+
+
+def test_home_shows_each_teams_grade(home: Element, data: dict[str, Any]) -> None:
+    teams = section(home, "teams-heading")
+    rows = teams.find("tbody").find_all("tr")
+    assert [r.find("th").find("a").attrs["href"] for r in rows] == [
+        f"units/{team}/index.html" for team in Q4_TEAMS
+    ]
+    for row, team in zip(rows, Q4_TEAMS, strict=True):
+        owned = [o for o in objectives_of(data, "2026-Q4") if o["owner"] == team]
+        cells = row.find_all("td")
+        assert cells[0].text == str(len(owned))
+        assert_grade(cells[2], mean([o["score"] for o in owned]))
+
+
+def test_home_counts_objectives_by_status(home: Element, data: dict[str, Any]) -> None:
+    counts = {
+        item.find("span", class_="status").text: int(item.text.rsplit(" ", 1)[1])
+        for item in home.find("ul", class_="status-counts").find_all("li")
+    }
+    statuses = [o["status"] for o in objectives_of(data, "2026-Q4")]
+    assert counts == {
+        "On track": statuses.count("on_track"),
+        "At risk": statuses.count("at_risk"),
+        "Off track": statuses.count("off_track"),
+        "Done": statuses.count("done"),
+    }
+    assert sum(counts.values()) == 8
+
+
+def test_home_links_to_every_period(home: Element) -> None:
+    periods = section(home, "periods-heading")
+    assert periods.hrefs() == ["periods/2026-q4/index.html", "periods/2026-q3/index.html"]
+    assert "Closed" in periods.find_all("li")[1].text
+
+
+# Period pages ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def q4(example_site: Path) -> Element:
+    return main_of(example_site / "periods" / "2026-q4" / "index.html")
+
+
+def tree_item(page: Element, objective_id: str) -> Element:
+    """The ``<li>`` of the cascade tree that holds this objective."""
+    cascade = section(page, "cascade-heading")
+    return link_to(cascade, f"objectives/{objective_id}/index.html").closest("li")
+
+
+def tree_parent(page: Element, objective_id: str) -> str | None:
+    """The objective whose tree item holds this one's, or ``None`` at the top."""
+    item = tree_item(page, objective_id)
+    for ancestor in item.ancestors():
+        if ancestor.tag == "li":
+            link = ancestor.find("div", class_="tree-item").find("a", class_="objective-title")
+            return link.attrs["href"].split("/")[-2]
+    return None
+
+
+def test_period_cascade_nests_company_team_person(q4: Element) -> None:
+    assert q4.find("h1").text == "Period 2026-Q4"
+    assert tree_parent(q4, "grow-to-1m-online") is None
+    assert tree_parent(q4, "top-3-in-search") == "grow-to-1m-online"
+    assert tree_parent(q4, "guides-and-links") == "top-3-in-search"
+    for team_objective in [
+        "five-star-service",
+        "newspaper-campaign",
+        "ship-same-day",
+        "checkout-that-converts",
+    ]:
+        assert tree_parent(q4, team_objective) == "grow-to-1m-online"
+
+
+def test_period_cascade_names_the_key_result_aligned_to(q4: Element) -> None:
+    def meta(objective_id: str) -> str:
+        item = tree_item(q4, objective_id).find("div", class_="tree-item")
+        return item.find("span", class_="meta").text
+
+    assert "via key result top-3" in meta("top-3-in-search")
+    assert "via key result newspapers" in meta("newspaper-campaign")
+    assert "via key result" not in meta("five-star-service")  # aligns to the objective
+    assert "via key result" not in meta("guides-and-links")
+
+
+def test_period_shows_unaligned_objectives_apart(q4: Element) -> None:
+    unaligned = section(q4, "unaligned-heading")
+    assert unaligned.hrefs().count("../../objectives/payments-expert/index.html") == 1
+    cascade = section(q4, "cascade-heading")
+    assert "../../objectives/payments-expert/index.html" not in cascade.hrefs()
+
+
+def test_period_shows_grades_per_unit(q4: Element, data: dict[str, Any]) -> None:
+    table = section(q4, "grades-heading").find("tbody")
+    shown = {
+        row.find("th").find("a").attrs["href"].split("/")[-2]: row for row in table.find_all("tr")
+    }
+    owners = {o["owner"] for o in objectives_of(data, "2026-Q4")}
+    assert set(shown) == owners
+    assert {"smokey", "marketing", "sam", "tom"} <= owners
+    for owner, row in shown.items():
+        owned = [o["score"] for o in objectives_of(data, "2026-Q4") if o["owner"] == owner]
+        assert_grade(row, mean(owned))
+
+
+def test_closed_period_page(example_site: Path, data: dict[str, Any]) -> None:
+    q3 = main_of(example_site / "periods" / "2026-q3" / "index.html")
+    assert "Closed" in q3.find("p", class_="lead").text
+    assert_grade(
+        q3.find("p", class_="lead"), mean([o["score"] for o in objectives_of(data, "2026-Q3")])
+    )
+    assert tree_parent(q3, "summer-peak-q3") == "best-summer-ever-q3"
+    assert tree_parent(q3, "webshop-team-q3") == "faster-webshop-q3"
+    statuses = [s.text for s in section(q3, "cascade-heading").find_all("span", class_="status")]
+    assert set(statuses) == {"Closed"}
+
+
+# Objective pages -------------------------------------------------------------
+
+
+def objective_page(site: Path, objective_id: str) -> Element:
+    return main_of(site / "objectives" / objective_id / "index.html")
+
+
+def key_result_item(page: Element, kr_id: str) -> Element:
+    return page.find("li", class_="key-result", id=f"kr-{kr_id}")
+
+
+def figures(item: Element) -> dict[str, str]:
+    """The ``<dt>`` → ``<dd>`` texts of a key result."""
+    dl = item.find("dl", class_="kr-figures")
+    return {div.find("dt").text: div.find("dd").text for div in dl.find_all("div")}
+
+
+def test_objective_page_shows_every_key_result(example_site: Path, data: dict[str, Any]) -> None:
+    for entry in data["objectives"]:
+        page = objective_page(example_site, entry["id"])
+        assert page.find("h1").text == entry["title"]
+        items = page.find_all("li", class_="key-result")
+        assert [i.attrs["id"] for i in items] == [f"kr-{kr['id']}" for kr in entry["key_results"]]
+        for item, kr in zip(items, entry["key_results"], strict=True):
+            assert item.find("h3").text == kr["title"]
+
+
+def test_key_result_progress_bar_has_a_text_label(example_site: Path) -> None:
+    item = key_result_item(objective_page(example_site, "top-3-in-search"), "buying-guides")
+    bar = item.find("span", class_="progress")
+    assert bar.attrs["role"] == "progressbar"
+    assert bar.attrs["aria-valuenow"] == "67"
+    assert bar.attrs["aria-label"] == "Progress of Publish 12 buying guides"
+    assert item.find("span", class_="progress-text").text == "67%"  # 8 of 12
+
+
+def test_key_result_shows_start_current_target_with_units(example_site: Path) -> None:
+    page = objective_page(example_site, "grow-to-1m-online")
+    sales = figures(key_result_item(page, "online-sales"))
+    assert (sales["Start"], sales["Now"], sales["Target"]) == (
+        "€ 420,000",
+        "€ 638,000",
+        "€ 1,000,000",
+    )
+    assert sales["Confidence"] == "45%"
+    assert sales["Status"] == "At risk"
+    assert sales["Grade"] == "0.38 (red)"  # 218,000 / 580,000
+    rank = key_result_item(page, "top-3")
+    assert (figures(rank)["Start"], figures(rank)["Now"], figures(rank)["Target"]) == (
+        "14 rank",
+        "6 rank",
+        "3 rank",
+    )
+    # a value and its unit never break over two lines
+    assert "14\u00a0rank" in rank.find("dl", class_="kr-figures").raw_text()
+    assert "lower is better" in rank.find("p", class_="meta").text
+    assert figures(rank)["Grade"] == "0.73 (green)"  # (6 - 14) / (3 - 14)
+
+
+def test_binary_key_result_shows_done_or_not(example_site: Path) -> None:
+    page = objective_page(example_site, "grow-to-1m-online")
+    checkout = figures(key_result_item(page, "new-checkout"))
+    assert checkout["Done"] == "not done"
+    assert "Start" not in checkout
+    assert checkout["Grade"] == "0.00 (red)"
+
+
+def test_objective_shows_grade_with_colour_word_and_status(example_site: Path) -> None:
+    page = objective_page(example_site, "grow-to-1m-online")
+    header = page.find("article").find("header")
+    assert_grade(header.find("dl", class_="figures"), 0.391)
+    assert "At risk" in header.find("dl", class_="figures").text
+    assert "Committed" in header.find("p", class_="lead").text
+
+
+def test_numeric_key_result_has_an_svg_chart_with_a_target_line(example_site: Path) -> None:
+    item = key_result_item(objective_page(example_site, "top-3-in-search"), "organic-sessions")
+    svg = item.find("svg", class_="chart")
+    assert svg.attrs["role"] == "img"
+    assert svg.find("title").text == "Check-ins of Grow organic search visits to 30,000 a week"
+    assert svg.find_all("line", class_="chart-target")
+    points = svg.find_all("circle", class_="chart-point")
+    assert len(points) == 8
+    assert points[-1].find("title").text == "23 November 2026: 25,600 visits"
+    labels = [t.text for t in svg.find_all("text")]
+    assert {"target", "start"} <= set(labels)
+
+
+def test_binary_key_result_has_no_chart(example_site: Path) -> None:
+    item = key_result_item(objective_page(example_site, "grow-to-1m-online"), "new-checkout")
+    assert not item.find_all("svg")
+
+
+def test_checkin_history_is_newest_first(example_site: Path) -> None:
+    item = key_result_item(objective_page(example_site, "top-3-in-search"), "organic-sessions")
+    rows = item.find("details", class_="checkins").find("tbody").find_all("tr")
+    dates = [row.find("td").text for row in rows]
+    assert dates[0] == "23 November 2026"
+    assert dates[-1] == "5 October 2026"
+    assert "Black Friday searches are picking up." in rows[0].text
+
+
+def test_breadcrumbs_go_up_to_the_company(example_site: Path) -> None:
+    page = objective_page(example_site, "guides-and-links")
+    crumbs = page.find("nav", class_="breadcrumbs").find_all("li")
+    assert [c.text for c in crumbs] == [
+        "2026-Q4",
+        "Grow to €1 million in online sales this quarter",
+        "Be the shop people find when they search for a barbecue",
+        "Write the barbecue guides everyone links to",
+    ]
+    assert crumbs[-1].attrs["aria-current"] == "page"
+    assert crumbs[1].find("a").attrs["href"] == "../../objectives/grow-to-1m-online/index.html"
+
+
+def test_objective_names_what_it_aligns_to(example_site: Path) -> None:
+    aligns = objective_page(example_site, "top-3-in-search").find("p", class_="aligns")
+    assert aligns.find("a").attrs["href"] == "../../objectives/grow-to-1m-online/index.html"
+    assert 'Reach the top 3 of search results for "buy barbecue"' in aligns.text
+
+
+def test_objective_lists_its_aligned_children(example_site: Path) -> None:
+    children = section(objective_page(example_site, "grow-to-1m-online"), "children-heading")
+    assert sorted(h.split("/")[-2] for h in children.hrefs() if "objectives/" in h) == [
+        "checkout-that-converts",
+        "five-star-service",
+        "newspaper-campaign",
+        "ship-same-day",
+        "top-3-in-search",
+    ]
+    leaf = section(objective_page(example_site, "guides-and-links"), "children-heading")
+    assert leaf.text.endswith("No objectives align to this one yet.")
+
+
+def test_objective_renders_its_markdown_body(example_site: Path) -> None:
+    body = section(objective_page(example_site, "ship-same-day"), "why-heading")
+    assert "More sales only help if we can ship them." in body.text
+    table = body.find("table")
+    assert [th.text for th in table.find("thead").find_all("th")] == [
+        "",
+        "Q3 2026",
+        "Goal Q4 2026",
+    ]
+    assert "|" not in table.text
+
+
+def test_objective_shows_tags_and_stale_marker(example_site: Path) -> None:
+    page = objective_page(example_site, "ship-same-day")
+    assert [t.text for t in page.find("ul", class_="tags").find_all("li")] == ["logistics"]
+    damaged = figures(key_result_item(page, "damaged"))
+    assert "no recent check-in" in damaged["Status"]
+
+
+# Unit pages ------------------------------------------------------------------
+
+
+def unit_page(site: Path, unit_id: str) -> Element:
+    return main_of(site / "units" / unit_id / "index.html")
+
+
+def test_unit_page_shows_description_parent_and_members(example_site: Path) -> None:
+    page = unit_page(example_site, "marketing")
+    assert page.find("h1").text == "Marketing"
+    assert "Marketing brings people to the shop" in page.find("div", class_="body").text
+    lead = page.find("p", class_="lead")
+    assert "part of Smokey Joe's" in lead.text
+    assert "../../units/smokey/index.html" in lead.hrefs()
+    assert "../../units/maria/index.html" in lead.hrefs()  # the lead
+    members = section(page, "members-heading")
+    assert members.hrefs() == ["../../units/maria/index.html", "../../units/sam/index.html"]
+    assert not page.find_all(aria_labelledby="sub-units-heading")
+
+
+def test_company_page_lists_its_teams(example_site: Path) -> None:
+    page = unit_page(example_site, "smokey")
+    teams = section(page, "sub-units-heading")
+    assert teams.hrefs() == [f"../../units/{team}/index.html" for team in Q4_TEAMS]
+    assert section(page, "members-heading").hrefs() == ["../../units/joe/index.html"]
+
+
+def test_unit_page_lists_objectives_by_period_with_grades(
+    example_site: Path, data: dict[str, Any]
+) -> None:
+    page = unit_page(example_site, "marketing")
+    groups = page.find_all("section", class_="period-group")
+    assert [g.find("h3").find("a").text for g in groups] == ["2026-Q4", "2026-Q3"]
+    for group in groups:
+        period = group.find("h3").find("a").text
+        owned = [o for o in objectives_of(data, period) if o["owner"] == "marketing"]
+        links = group.find("ul", class_="objective-list").hrefs()
+        assert links == [f"../../objectives/{o['id']}/index.html" for o in owned]
+        assert_grade(group.find("h3"), mean([o["score"] for o in owned]))
+
+
+def test_person_without_objectives(example_site: Path) -> None:
+    page = unit_page(example_site, "lena")
+    assert "Person" in page.find("p", class_="lead").text
+    assert "No objectives yet." in section(page, "objectives-heading").text
+
+
+def test_units_index_is_a_tree(example_site: Path) -> None:
+    page = main_of(example_site / "units" / "index.html")
+    sam = link_to(page, "units/sam/index.html").closest("li")
+    marketing = sam.closest("ul").closest("li")
+    assert marketing.find("a").attrs["href"] == "../units/marketing/index.html"
+
+
+# Status page -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def status(example_site: Path) -> Element:
+    return main_of(example_site / "status" / "index.html")
+
+
+def kr_links(table_section: Element) -> list[str]:
+    return [
+        row.find("th").find("a").attrs["href"] for row in table_section.find("tbody").find_all("tr")
+    ]
+
+
+def test_status_lists_off_track_and_at_risk_key_results(
+    status: Element, data: dict[str, Any]
+) -> None:
+    for heading, wanted in [("off-track-heading", "off_track"), ("at-risk-heading", "at_risk")]:
+        expected = [
+            f"../objectives/{o['id']}/index.html#kr-{kr['id']}"
+            for o in objectives_of(data, "2026-Q4")
+            for kr in o["key_results"]
+            if kr["status"] == wanted
+        ]
+        assert expected
+        assert kr_links(section(status, heading)) == expected
+    assert "3 key results off track" in section(status, "off-track-heading").find("h2").text
+
+
+def test_status_lists_stale_key_results(status: Element) -> None:
+    stale = section(status, "stale-heading")
+    assert stale.find("h2").text == "1 key result without a recent check-in"
+    assert kr_links(stale) == ["../objectives/ship-same-day/index.html#kr-damaged"]
+    assert "2 November 2026" in stale.find("tbody").text
+
+
+def test_status_lists_unaligned_objectives(status: Element) -> None:
+    assert section(status, "unaligned-heading").find("ul").hrefs()[0] == (
+        "../objectives/payments-expert/index.html"
+    )
+
+
+def test_status_has_a_grading_report_of_closed_periods(status: Element) -> None:
+    rows = section(status, "grading-heading").find("tbody").find_all("tr")
+    assert len(rows) == 1
+    cells = [c.text for c in rows[0].find_all("td")]
+    assert rows[0].find("th").text == "2026-Q3"
+    # 18 graded key results: 12 green, 4 yellow (0.45, 0.5, 0.55, 0.65), 2 red (0.3, 0.3)
+    assert cells == ["5", "0.73 (green)", "12", "4", "2", "0 / 18"]
+
+
+# Free pages, 404 and search ----------------------------------------------------
+
+
+def test_free_page(example_site: Path) -> None:
+    page = main_of(example_site / "pages" / "how-we-use-okrs" / "index.html")
+    assert page.find("h1").text == "How we use OKRs at Smokey Joe's"
+    body = page.find("div", class_="body")
+    assert [h.text for h in body.find_all("h2")][:2] == ["Objectives and key results", "The rhythm"]
+    assert body.find("table")
+    assert body.find("strong").text == "Objectives and Key Results"
+
+
+def test_free_pages_are_in_the_navigation(example_site: Path) -> None:
+    nav = parse_html(example_site / "index.html").find("nav", class_="site-nav")
+    assert "pages/how-we-use-okrs/index.html" in nav.hrefs()
+
+
+def test_not_found_page(example_site: Path) -> None:
+    page = main_of(example_site / "404.html")
+    assert page.find("h1").text == "Page not found"
+    assert page.hrefs() == ["index.html"]
+
+
+def test_search_page(example_site: Path) -> None:
+    document = parse_html(example_site / "search" / "index.html")
+    page = document.find("main")
+    assert page.find("h1").text == "Search"
+    assert page.find("ol", id="search-results")
+    assert page.find("noscript")
+    box = document.find("input", id="search-box")
+    assert box.attrs["data-index"] == "../search/index.js"
+    assert box.closest("form").attrs["action"] == "../search/index.html"
+
+
+def test_every_page_has_one_h1_title_and_language(example_site: Path) -> None:
+    for path in sorted(example_site.rglob("*.html")):
+        document = parse_html(path)
+        assert len(document.find_all("h1")) == 1, path
+        assert document.find("html").attrs["lang"] == "en"
+        assert document.find("title").text.endswith("· Smokey Joe's OKRs")

@@ -1,0 +1,216 @@
+"""Themes and languages: a project theme overrides the default by file name; ``en`` and ``nl``.
+
+SPEC §3: ``theme`` is a folder whose templates override the default theme's by
+name; static files and locale files do the same. A broken theme is a
+usage error (exit 2) with the template's name, never a traceback. ``language``
+sets every word of the interface and the dates; a language without a locale
+file is a configuration error.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from sitetools import REPOSITORY, build, main_of, md, parse_html, tree_of, write_files
+
+from okrpub.config import DEFAULT_THEME
+
+CUSTOM_404 = """{% extends "base.html" %}
+{% block title %}Lost{% endblock %}
+{% block main %}
+<h1>Lost in the smoke</h1>
+<p><a href="{{ urls.home() }}">{{ t('notfound.home') }}</a></p>
+{% endblock %}
+"""
+CUSTOM_CSS = "/* the project's own stylesheet */\nbody { color: black; }\n"
+
+SMALL = {
+    "content/units/acme.md": md("name: Acme\nkind: company\n", "We make things.\n"),
+    "content/2026-Q4/grow.md": md(
+        """
+        title: Grow
+        owner: acme
+        period: 2026-Q4
+        key_results:
+          - {title: One, target: 10, checkins: [{date: 2026-11-24, value: 7, confidence: 0.8}]}
+          - {title: Two, target: 10, checkins: [{date: 2026-11-24, value: 7, confidence: 0.8}]}
+          - {title: Three, done: true}
+        """
+    ),
+}
+
+
+def copy_example(root: Path, config: str) -> Path:
+    """The example's content with this ``okrpub.yaml``."""
+    shutil.copytree(REPOSITORY / "content", root / "content")
+    (root / "okrpub.yaml").write_text(config, encoding="utf-8")
+    return root
+
+
+def example_config(**extra: str) -> str:
+    text = (REPOSITORY / "okrpub.yaml").read_text(encoding="utf-8")
+    return text + "".join(f"{key}: {value}\n" for key, value in extra.items())
+
+
+# Project theme overrides -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def themed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = copy_example(tmp_path_factory.mktemp("themed"), example_config(theme="mytheme"))
+    write_files(
+        root / "mytheme",
+        {
+            "templates/404.html": CUSTOM_404,
+            "static/okrpub.css": CUSTOM_CSS,
+            "static/img/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>',
+        },
+    )
+    out = root.parent / "site"
+    result = build(root, out)
+    assert result.code == 0, result.err
+    return out
+
+
+def test_overridden_template_is_used(themed: Path) -> None:
+    page = parse_html(themed / "404.html")
+    assert page.find("h1").text == "Lost in the smoke"
+    assert page.find("title").text == "Lost · Smokey Joe's OKRs"
+    # the override extends the default base.html: header, navigation and footer are there
+    assert page.find("nav", class_="site-nav")
+    assert page.find("footer")
+
+
+def test_other_files_fall_back_to_the_default_theme(themed: Path, example_site: Path) -> None:
+    mine, default = tree_of(themed), tree_of(example_site)
+    changed = {name for name in default if mine.get(name) != default[name]}
+    assert changed == {"404.html", "static/okrpub.css"}
+    assert set(mine) - set(default) == {"static/img/logo.svg"}
+
+
+def test_project_static_file_overrides_by_name(themed: Path) -> None:
+    assert (themed / "static" / "okrpub.css").read_text(encoding="utf-8") == CUSTOM_CSS
+    default_js = (DEFAULT_THEME / "static" / "okrpub.js").read_bytes()
+    assert (themed / "static" / "okrpub.js").read_bytes() == default_js
+
+
+def test_missing_theme_folder_is_a_usage_error(tmp_path: Path) -> None:
+    project = write_files(tmp_path / "project", {**SMALL, "okrpub.yaml": "theme: nowhere\n"})
+    result = build(project, tmp_path / "site")
+    assert result.code == 2
+    assert "nowhere" in result.err
+    assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("{% if %}", "404.html:1"),
+        ("{% extends 'base.html' %}{% block main %}{% endblock %", "404.html:1"),
+        ("first line\n{{ 1 + 'a' }}", "404.html:2: TypeError"),
+        ("{{ no_such_variable }}", "404.html:1: 'no_such_variable' is undefined"),
+        ("{{ urls.nothing() }}", "404.html:1"),
+        ("{% include 'missing.html' %}", "missing.html"),
+        ("{{ t('no.such.string') }}", "no string 'no.such.string'"),
+    ],
+)
+def test_broken_template_is_a_usage_error_naming_it(
+    tmp_path: Path, template: str, message: str
+) -> None:
+    project = write_files(tmp_path / "project", {**SMALL, "okrpub.yaml": "theme: broken\n"})
+    out = tmp_path / "site"
+    write_files(out, {"index.html": "previous site"})
+    write_files(project / "broken", {"templates/404.html": template})
+    result = build(project, out)
+    assert result.code == 2
+    assert "Traceback" not in result.err
+    assert result.err.startswith("okrpub: error:")
+    assert message in result.err
+    assert tree_of(out) == {"index.html": b"previous site"}
+
+
+# Languages ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dutch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = copy_example(
+        tmp_path_factory.mktemp("nl"), example_config().replace("language: en", "language: nl")
+    )
+    out = root.parent / "site"
+    result = build(root, out)
+    assert result.code == 0, result.err
+    return out
+
+
+def test_dutch_words_dates_and_numbers(dutch: Path) -> None:
+    document = parse_html(dutch / "index.html")
+    assert document.find("html").attrs["lang"] == "nl"
+    main = document.find("main")
+    assert main.find("h1").text == "Hoe staan we ervoor in 2026-Q4"
+    assert "1 oktober 2026 – 31 december 2026" in main.find("p", class_="lead").text
+    assert "Totaalcijfer" in main.text
+    assert "0,47 (geel)" in main.text  # decimal comma, colour in Dutch
+    assert "26 november 2026" in document.find("footer").text
+    assert "Overall grade" not in main.text
+
+
+def test_dutch_objective_page(dutch: Path) -> None:
+    page = main_of(dutch / "objectives" / "grow-to-1m-online" / "index.html")
+    sales = page.find("li", class_="key-result", id="kr-online-sales")
+    assert "€ 1.000.000" in sales.text  # thousands with a dot
+    assert "23 november 2026" in sales.text
+    assert "Toegezegd" in page.find("p", class_="lead").text  # committed
+
+
+def test_language_does_not_change_the_data(dutch: Path, example_site: Path) -> None:
+    assert (dutch / "api" / "okrs.json").read_bytes() == (
+        example_site / "api" / "okrs.json"
+    ).read_bytes()
+    assert b'xml:lang="nl"' in (dutch / "feed.xml").read_bytes()
+
+
+def test_language_without_a_locale_file_is_a_config_error(tmp_path: Path) -> None:
+    project = write_files(tmp_path / "project", {**SMALL, "okrpub.yaml": "language: fr\n"})
+    result = build(project, tmp_path / "site")
+    assert result.code == 2
+    assert "okrpub.yaml:1:11: error: no interface language 'fr'" in result.out
+    assert not (tmp_path / "site").exists()
+
+
+def test_project_theme_can_add_a_language(tmp_path: Path) -> None:
+    strings = yaml.safe_load((DEFAULT_THEME / "locales" / "en.yaml").read_text(encoding="utf-8"))
+    strings["strings"]["home.overall_grade"] = "Grade o' the fleet"
+    strings["months"][10] = "Brumaire"
+    project = write_files(
+        tmp_path / "project",
+        {
+            **SMALL,
+            "okrpub.yaml": "language: pirate\ntheme: mytheme\n",
+            "mytheme/locales/pirate.yaml": yaml.safe_dump(strings, allow_unicode=True),
+        },
+    )
+    result = build(project, tmp_path / "site")
+    assert result.code == 0, result.out + result.err
+    document = parse_html(tmp_path / "site" / "index.html")
+    assert document.find("html").attrs["lang"] == "pirate"
+    assert "Grade o' the fleet" in document.find("main").text
+    assert "26 Brumaire 2026" in document.find("footer").text
+
+
+def test_incomplete_locale_file_is_a_usage_error(tmp_path: Path) -> None:
+    project = write_files(
+        tmp_path / "project",
+        {
+            **SMALL,
+            "okrpub.yaml": "language: xx\ntheme: mytheme\n",
+            "mytheme/locales/xx.yaml": "strings: {}\n",
+        },
+    )
+    result = build(project, tmp_path / "site")
+    assert result.code == 2
+    assert "Traceback" not in result.err
+    assert "xx" in result.err

@@ -1,0 +1,262 @@
+"""Writing the site: reproducible builds, the atomic swap, ``--strict`` and the summary line.
+
+SPEC §2 (Today), §4 (exit status) and §6: the same input and the same today
+give byte-identical output; the output folder is replaced only by a
+successful build and then holds nothing of an earlier one; no path leaves
+the output folder, and the output folder may not hold the project.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from sitetools import REPOSITORY, TODAY, build, main_of, md, run_okrpub, tree_of, write_files
+
+from okrpub.write import WriteError, safe_relative_path, write_site
+
+SUMMARY = re.compile(
+    r"^built (internal|public) site in (.+): (\d+) pages, (\d+) objectives?, "
+    r"(\d+) warnings?, \d+\.\d\d s$",
+    re.MULTILINE,
+)
+
+#: A project that ``okrpub check`` passes without a single warning on TODAY.
+CLEAN = {
+    "content/units/acme.md": md("name: Acme\nkind: company\n"),
+    "content/2026-Q4/grow.md": md(
+        """
+        title: Grow
+        owner: acme
+        period: 2026-Q4
+        key_results:
+          - {title: One, target: 10, checkins: [{date: 2026-11-24, value: 7, confidence: 0.8}]}
+          - {title: Two, target: 10, checkins: [{date: 2026-11-24, value: 7, confidence: 0.8}]}
+          - {title: Three, done: true}
+        """
+    ),
+}
+BROKEN = md("title: Broken\nowner: nobody\nperiod: 2026-Q4\nkey_results: []\n")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the example project that a test may change."""
+    root = tmp_path / "project"
+    shutil.copytree(REPOSITORY / "content", root / "content")
+    shutil.copy(REPOSITORY / "okrpub.yaml", root / "okrpub.yaml")
+    return root
+
+
+@pytest.fixture
+def no_epoch(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    return monkeypatch
+
+
+def epoch(day: str, hour: int = 15) -> str:
+    moment = dt.datetime.fromisoformat(day).replace(hour=hour, tzinfo=dt.UTC)
+    return str(int(moment.timestamp()))
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Names beside the output folder other than the project: staging or retired folders."""
+    return sorted(p.name for p in folder.iterdir() if p.name not in ("project", "site"))
+
+
+# Reproducible builds -----------------------------------------------------------
+
+
+def test_two_builds_are_byte_identical(example_site: Path, tmp_path: Path) -> None:
+    again = tmp_path / "elsewhere" / "out"
+    assert build(REPOSITORY, again).code == 0
+    first, second = tree_of(example_site), tree_of(again)
+    assert list(first) == list(second)
+    for name in first:
+        assert first[name] == second[name], name
+
+
+def test_output_does_not_name_the_output_or_project_folder(example_site: Path) -> None:
+    for name, content in tree_of(example_site).items():
+        assert str(example_site).encode() not in content, name
+        assert str(REPOSITORY).encode() not in content, name
+
+
+def test_source_date_epoch_is_today_without_today(
+    example_site: Path, tmp_path: Path, no_epoch: pytest.MonkeyPatch
+) -> None:
+    no_epoch.setenv("SOURCE_DATE_EPOCH", epoch(TODAY))
+    out = tmp_path / "site"
+    assert build(REPOSITORY, out, today=None).code == 0
+    assert tree_of(out) == tree_of(example_site)
+
+
+def test_source_date_epoch_decides_the_current_period(
+    tmp_path: Path, no_epoch: pytest.MonkeyPatch
+) -> None:
+    no_epoch.setenv("SOURCE_DATE_EPOCH", epoch("2026-08-15"))
+    out = tmp_path / "site"
+    assert build(REPOSITORY, out, today=None).code == 0
+    assert main_of(out / "index.html").find("h1").text == "How we are doing in 2026-Q3"
+    assert b"15 August 2026" in (out / "index.html").read_bytes()
+
+
+def test_today_wins_over_source_date_epoch(
+    example_site: Path, tmp_path: Path, no_epoch: pytest.MonkeyPatch
+) -> None:
+    no_epoch.setenv("SOURCE_DATE_EPOCH", epoch("2026-08-15"))
+    out = tmp_path / "site"
+    assert build(REPOSITORY, out, today=TODAY).code == 0
+    assert tree_of(out) == tree_of(example_site)
+
+
+def test_bad_source_date_epoch_is_a_usage_error(
+    tmp_path: Path, no_epoch: pytest.MonkeyPatch
+) -> None:
+    no_epoch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    result = build(REPOSITORY, tmp_path / "site", today=None)
+    assert result.code == 2
+    assert "SOURCE_DATE_EPOCH" in result.err
+    assert not (tmp_path / "site").exists()
+
+
+# The atomic swap ---------------------------------------------------------------
+
+
+def test_failed_build_leaves_the_previous_site_as_it_was(project: Path) -> None:
+    out = project.parent / "site"
+    assert build(project, out).code == 0
+    before = tree_of(out)
+    write_files(project, {"content/2026-Q4/broken.md": BROKEN})
+    result = build(project, out)
+    assert result.code == 1
+    assert "content/2026-Q4/broken.md" in result.out
+    assert "the site was not changed" in result.err
+    assert tree_of(out) == before
+    assert leftovers(project.parent) == []
+
+
+def test_failed_first_build_writes_nothing(project: Path) -> None:
+    write_files(project, {"content/2026-Q4/broken.md": BROKEN})
+    out = project.parent / "site"
+    assert build(project, out).code == 1
+    assert not out.exists()
+    assert leftovers(project.parent) == []
+
+
+def test_successful_build_removes_files_of_an_earlier_build(project: Path) -> None:
+    out = project.parent / "site"
+    write_files(out, {"stray.txt": "old", "objectives/gone/index.html": "<p>old</p>"})
+    assert build(project, out).code == 0
+    assert not (out / "stray.txt").exists()
+    assert not (out / "objectives" / "gone").exists()
+    assert (out / "objectives" / "grow-to-1m-online" / "index.html").is_file()
+    assert leftovers(project.parent) == []
+
+
+def test_removed_objective_disappears_from_the_site(project: Path) -> None:
+    out = project.parent / "site"
+    assert build(project, out).code == 0
+    (project / "content" / "2026-Q4" / "tom" / "payments-expert.md").unlink()
+    assert build(project, out).code == 0
+    assert not (out / "objectives" / "payments-expert").exists()
+    assert not any(b"payments-expert" in content for content in tree_of(out).values())
+
+
+@pytest.mark.parametrize(
+    "path", ["../evil.txt", "a/../../evil.txt", "..", "/etc/evil.txt", "", "."]
+)
+def test_write_refuses_paths_that_leave_the_site(path: str, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_files(out, {"keep.txt": "kept"})
+    with pytest.raises(WriteError):
+        safe_relative_path(path)
+    with pytest.raises(WriteError):
+        write_site({"index.html": b"new", path: b"evil"}, out)
+    assert tree_of(out) == {"keep.txt": b"kept"}
+    assert not (tmp_path / "evil.txt").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_write_puts_exactly_the_files_in_place(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_files(out, {"old.txt": "old"})
+    write_site({"index.html": b"home", "a/b/c.txt": b"deep"}, out)
+    assert tree_of(out) == {"a/b/c.txt": b"deep", "index.html": b"home"}
+
+
+@pytest.mark.parametrize("where", [".", "content", "content/site", ".."])
+def test_output_overlapping_the_project_is_a_usage_error(project: Path, where: str) -> None:
+    before = tree_of(project)
+    result = build(project, project / where)
+    assert result.code == 2
+    assert "overlaps" in result.err
+    assert "Traceback" not in result.err
+    assert tree_of(project) == before
+
+
+def test_output_that_is_a_file_is_a_usage_error(project: Path) -> None:
+    out = project.parent / "site"
+    out.write_text("not a folder")
+    result = build(project, out)
+    assert result.code == 2
+    assert "okrpub: error:" in result.err
+    assert out.read_text() == "not a folder"
+    assert leftovers(project.parent) == []
+
+
+# --strict and the summary line ------------------------------------------------
+
+
+def test_strict_fails_on_warnings_and_leaves_the_site(project: Path) -> None:
+    out = project.parent / "site"
+    assert build(project, out).code == 0
+    before = tree_of(out)
+    result = build(project, out, "--strict")
+    assert result.code == 1
+    assert "0 errors and 3 warnings (--strict)" in result.err
+    assert "[kr-count]" in result.out
+    assert tree_of(out) == before
+
+
+def test_strict_passes_without_warnings(tmp_path: Path) -> None:
+    project = write_files(tmp_path / "project", CLEAN)
+    result = build(project, tmp_path / "site", "--strict")
+    assert result.code == 0, result.out + result.err
+    match = SUMMARY.search(result.out)
+    assert match, result.out
+    assert match.group(5) == "0"
+
+
+def test_build_prints_the_summary_line(example_site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    result = build(REPOSITORY, out)
+    assert result.code == 0
+    match = SUMMARY.search(result.out)
+    assert match, result.out
+    audience, where, pages, objectives, warnings = match.groups()
+    assert (audience, where) == ("internal", str(out))
+    assert int(pages) == len(list(out.rglob("*.html")))
+    assert (int(objectives), int(warnings)) == (13, 3)
+    assert result.out.splitlines()[-1] == match.group(0)
+
+
+def test_public_summary_counts_what_the_public_site_has(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    result = build(REPOSITORY, out, "--public")
+    match = SUMMARY.search(result.out)
+    assert match, result.out
+    assert match.group(1) == "public"
+    assert int(match.group(3)) == len(list(out.rglob("*.html")))
+    assert int(match.group(4)) == len(list((out / "objectives").iterdir()))
+
+
+def test_build_in_the_project_writes_to_output_dir(tmp_path: Path) -> None:
+    project = write_files(tmp_path / "project", {**CLEAN, "okrpub.yaml": "output_dir: public\n"})
+    result = run_okrpub(project, "build", "--today", TODAY)
+    assert result.code == 0, result.err
+    assert (project / "public" / "index.html").is_file()
+    assert not (project / "site").exists()
