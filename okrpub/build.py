@@ -66,7 +66,7 @@ def render_site(model: Model, theme: Theme, base_url: str) -> SiteFiles:
     files.add("api/okrs.json", export_json(model))
     files.add("feed.xml", atom_feed(model, theme.locale, base_url))
     files.add("sitemap.xml", sitemap(html_paths, base_url, model.today))
-    files.add("search/index.js", search_index(model))
+    files.add("search/index.js", search_index(model, theme.locale))
     return files
 
 

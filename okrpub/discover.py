@@ -60,10 +60,7 @@ def discover(root: Path, content_dir: str, diagnostics: Diagnostics) -> list[Sou
     every folder is visited once.
     """
     content = root / content_dir
-    if not content.is_dir():
-        diagnostics.error(
-            Location(content_dir), "content", f"content folder '{content_dir}' does not exist"
-        )
+    if not content.is_dir():  # reported by the configuration stage
         return []
     real_root = root.resolve()
     found: list[SourceFile] = []

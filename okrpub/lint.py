@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from okrpub.config import Config
 from okrpub.diagnostics import Diagnostics, Location, Severity
-from okrpub.model import Model, PeriodState
+from okrpub.model import Model, PeriodState, Status
 from okrpub.resolve import Resolved
 
 MIN_KEY_RESULTS = 3
@@ -58,7 +58,8 @@ def lint(model: Model, resolved: Resolved, diagnostics: Diagnostics) -> None:
                     f"key result '{key_result.id}' has had no check-in {since} "
                     f"(stale after {model.config.stale_after_days} days)",
                 )
-            if period.state is PeriodState.PAST and not key_result.score_given:
+            ungraded = not key_result.score_given and key_result.status is not Status.DONE
+            if period.state is PeriodState.PAST and ungraded:
                 report(
                     where,
                     "ungraded",

@@ -19,7 +19,17 @@ from okrpub import __version__
 from okrpub.charts import checkin_chart
 from okrpub.i18n import Locale
 from okrpub.markdown import MarkdownRenderer
-from okrpub.model import KeyResult, Model, Objective, Period, PeriodState, Rollup, Status, Unit
+from okrpub.model import (
+    Checkin,
+    KeyResult,
+    Model,
+    Objective,
+    Period,
+    PeriodState,
+    Rollup,
+    Status,
+    Unit,
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,8 @@ class Link:
 @dataclass(frozen=True)
 class TreeNode:
     objective: Objective
+    #: The title of the parent's key result this objective aligns to, if any.
+    via_key_result: str | None
     children: tuple[TreeNode, ...]
 
 
@@ -47,6 +59,26 @@ class KeyResultView:
     key_result: KeyResult
     objective: Objective
     chart: Markup | None
+
+    @property
+    def owner(self) -> str:
+        """The key result's own owner, else its objective's."""
+        return self.key_result.owner or self.objective.owner
+
+    @property
+    def checkins_newest_first(self) -> tuple[Checkin, ...]:
+        return self.key_result.checkins[::-1]
+
+    @property
+    def show_weight(self) -> bool:
+        """Whether the weight differs from the default of 1."""
+        return self.key_result.weight != 1
+
+
+def _find_key_result(objective: Objective | None, key_result_id: str | None) -> KeyResult | None:
+    if objective is None or key_result_id is None:
+        return None
+    return next((kr for kr in objective.key_results if kr.id == key_result_id), None)
 
 
 @dataclass(frozen=True)
@@ -204,8 +236,12 @@ class Planner:
 
     def _tree(self, objective: Objective) -> TreeNode:
         children = (self.model.objectives[c] for c in objective.children)
+        parent = self.model.objectives.get(objective.parent_objective or "")
+        via = _find_key_result(parent, objective.parent_key_result)
         return TreeNode(
-            objective, tuple(self._tree(c) for c in children if c.period == objective.period)
+            objective,
+            via.title if via else None,
+            tuple(self._tree(c) for c in children if c.period == objective.period),
         )
 
     def _period(self, period: Period) -> dict[str, Any]:
@@ -233,11 +269,7 @@ class Planner:
         period = model.periods[objective.period]
         ancestors = [model.objectives[a] for a in reversed(objective.ancestors)]
         parent = model.objectives.get(objective.parent_objective or "")
-        parent_key_result = None
-        if parent is not None and objective.parent_key_result:
-            parent_key_result = next(
-                (kr for kr in parent.key_results if kr.id == objective.parent_key_result), None
-            )
+        parent_key_result = _find_key_result(parent, objective.parent_key_result)
         key_results = [
             KeyResultView(kr, objective, checkin_chart(kr, period, self.locale, f"chart-{index}"))
             for index, kr in enumerate(objective.key_results, start=1)
@@ -276,6 +308,7 @@ class Planner:
         ]
         return {
             "unit": unit,
+            "breadcrumbs": [model.units[a] for a in reversed(unit.ancestors)],
             "parent": model.units.get(unit.parent or ""),
             "lead": model.units.get(unit.lead or ""),
             "sub_units": [c for c in children if c.kind != "person"],

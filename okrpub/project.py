@@ -12,7 +12,7 @@ from pathlib import Path
 
 from okrpub.compute import compute
 from okrpub.config import Config, load_config
-from okrpub.diagnostics import Diagnostics
+from okrpub.diagnostics import Diagnostics, Location
 from okrpub.discover import discover
 from okrpub.lint import lint
 from okrpub.load import load_sources
@@ -53,8 +53,16 @@ def today_from(argument: str | None) -> dt.date:
 
 
 def read_config(root: Path) -> tuple[Config, Diagnostics]:
+    """The configuration, and its problems: any error there means exit status 2."""
     diagnostics = Diagnostics()
     config = load_config(root, diagnostics)
+    if not (root / config.content_dir).is_dir():
+        diagnostics.error(
+            Location(config.content_dir),
+            "content",
+            f"content folder '{config.content_dir}' does not exist; "
+            "run 'okrpub init' or set content_dir in okrpub.yaml",
+        )
     return config, diagnostics
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import re
 
-from okrpub.model import Model
+from okrpub.i18n import Locale
+from okrpub.model import Model, Unit
 
 MAX_WORDS = 60
 _WORD = re.compile(r"\w+")
@@ -28,7 +29,13 @@ def distinct_words(text: str, limit: int = MAX_WORDS) -> str:
     return " ".join(seen)
 
 
-def search_index(model: Model) -> bytes:
+def _unit_context(unit: Unit, model: Model, locale: Locale) -> str:
+    """``Team · Smokey Joe's``: the unit's kind in the interface language, and its parent."""
+    kind = locale.text(f"unit.{unit.kind}")
+    return f"{kind} · {model.units[unit.parent].name}" if unit.parent else kind
+
+
+def search_index(model: Model, locale: Locale) -> bytes:
     """Rows of ``[kind, title, url, context, words]``; urls relative to the site root."""
     rows: list[list[str]] = []
     for objective in model.objectives.values():
@@ -42,7 +49,13 @@ def search_index(model: Model) -> bytes:
         )
     for unit in model.units.values():
         rows.append(
-            ["unit", unit.name, f"units/{unit.id}/index.html", unit.kind, distinct_words(unit.body)]
+            [
+                "unit",
+                unit.name,
+                f"units/{unit.id}/index.html",
+                _unit_context(unit, model, locale),
+                distinct_words(unit.body),
+            ]
         )
     for page in model.pages.values():
         rows.append(

@@ -1006,9 +1006,19 @@ def test_readme_files_are_ignored(check_files) -> None:
     assert result.out == ""
 
 
-def test_missing_content_folder(check_files) -> None:
+def test_missing_content_folder_is_a_configuration_error(check_files) -> None:
     result = check_files({"okrpub.yaml": "content_dir: okrs\n"})
-    assert_errors(result, error("okrs", 1, 1, "content folder 'okrs' does not exist", "content"))
+    assert result.lines == [
+        error(
+            "okrs",
+            1,
+            1,
+            "content folder 'okrs' does not exist; "
+            "run 'okrpub init' or set content_dir in okrpub.yaml",
+            "content",
+        )
+    ]
+    assert result.code == 2
 
 
 # -- one problem does not hide or cause another -------------------------------------------

@@ -185,6 +185,22 @@ def test_ungraded_key_results_of_a_closed_period(check_files) -> None:
     ]
 
 
+def test_done_key_results_need_no_final_score(check_files) -> None:
+    path = "content/2026-Q3/acme/summer.md"
+    front = md("title: S\nowner: acme\nperiod: 2026-Q3\nkey_results:\n" + _three_binary())
+    front = front.replace("{title: k1, done: false}", "{title: k1, done: true}")
+    assert check_files({path: front}).lines == [
+        warning(
+            path,
+            line,
+            5,
+            f"period 2026-Q3 is closed but key result 'kr{line - 5}' has no final 'score'",
+            "ungraded",
+        )
+        for line in (7, 8)
+    ]
+
+
 def test_graded_closed_period_is_clean(check_files) -> None:
     path = "content/2026-Q3/acme/summer.md"
     front = md(

@@ -168,8 +168,12 @@ def test_period_cascade_names_the_key_result_aligned_to(q4: Element) -> None:
         item = tree_item(q4, objective_id).find("div", class_="tree-item")
         return item.find("span", class_="meta").text
 
-    assert "via key result top-3" in meta("top-3-in-search")
-    assert "via key result newspapers" in meta("newspaper-campaign")
+    assert 'via key result “Reach the top 3 of search results for "buy barbecue"”' in meta(
+        "top-3-in-search"
+    )
+    assert "via key result “Run a 20% discount campaign in two national newspapers”" in meta(
+        "newspaper-campaign"
+    )
     assert "via key result" not in meta("five-star-service")  # aligns to the objective
     assert "via key result" not in meta("guides-and-links")
 

@@ -75,6 +75,13 @@ def test_index_words_find_key_results_tags_and_bodies(index: list[list[str]]) ->
     assert "carriers" in unit[4]  # from the unit's description
 
 
+def test_index_describes_units_in_words(index: list[list[str]]) -> None:
+    contexts = {row[2]: row[3] for row in index if row[0] == "unit"}
+    assert contexts["units/smokey/index.html"] == "Company"
+    assert contexts["units/marketing/index.html"] == "Team · Smokey Joe's"
+    assert contexts["units/sam/index.html"] == "Person · Marketing"
+
+
 def test_index_leaves_out_drafts(index: list[list[str]]) -> None:
     assert not [r for r in index if "christmas-gifts" in r[2]]
 
