@@ -56,7 +56,8 @@ class SiteFiles(dict[str, bytes]):
 def render_site(model: Model, theme: Theme, base_url: str) -> SiteFiles:
     """Every file of the site, rendered in memory."""
     files = SiteFiles()
-    planner = Planner(model, theme.locale, MarkdownRenderer(unsafe_html=model.config.unsafe_html))
+    markdown = MarkdownRenderer(unsafe_html=model.config.unsafe_html)
+    planner = Planner(model, theme.locale, markdown, base_url)
     html_paths = []
     for page in planner.pages():
         files.add(page.path, theme.render(page.template, page.context).encode("utf-8"))

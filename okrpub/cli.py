@@ -147,25 +147,28 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     _print_diagnostics(diagnostics, "text")
     if result.model is None:
         errors, warnings = len(diagnostics.errors), len(diagnostics.warnings)
-        why = f"{errors} error{'s' * (errors != 1)}"
+        why = _count(errors, "error")
         if args.strict and warnings:
-            why += f" and {warnings} warning{'s' * (warnings != 1)} (--strict)"
+            why += f" and {_count(warnings, 'warning')} (--strict)"
         print(f"build failed: {why}; the site was not changed", file=sys.stderr)
         return EXIT_CONTENT
     warnings = len(diagnostics.warnings)
     audience = "public" if args.public else "internal"
     print(
-        f"built {audience} site in {output}: {result.pages} pages, "
-        f"{len(result.model.objectives)} objectives, {warnings} warning{'s' * (warnings != 1)}, "
+        f"built {audience} site in {output}: {_count(result.pages, 'page')}, "
+        f"{_count(len(result.model.objectives), 'objective')}, {_count(warnings, 'warning')}, "
         f"{result.seconds:.2f} s"
     )
     return EXIT_OK
 
 
+def _count(number: int, noun: str) -> str:
+    """``1 objective``, ``2 objectives``."""
+    return f"{number} {noun}{'s' * (number != 1)}"
+
+
 def _summary(diagnostics: Diagnostics, objectives: int, units: int) -> str:
-    errors, warnings = len(diagnostics.errors), len(diagnostics.warnings)
     return (
-        f"checked {objectives} objective{'s' * (objectives != 1)} "
-        f"and {units} unit{'s' * (units != 1)}: "
-        f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+        f"checked {_count(objectives, 'objective')} and {_count(units, 'unit')}: "
+        f"{_count(len(diagnostics.errors), 'error')}, {_count(len(diagnostics.warnings), 'warning')}"
     )

@@ -106,8 +106,8 @@ class Urls:
     """Relative links from one page; every link names its ``index.html`` so the
     site also works from the file system."""
 
-    def __init__(self, page_path: str) -> None:
-        self.root = "../" * page_path.count("/")
+    def __init__(self, page_path: str, root: str | None = None) -> None:
+        self.root = "../" * page_path.count("/") if root is None else root
 
     def home(self) -> str:
         return f"{self.root}index.html"
@@ -159,10 +159,13 @@ def page_path(page_id: str) -> str:
 class Planner:
     """Builds the page list for one model; ``markdown`` renders bodies."""
 
-    def __init__(self, model: Model, locale: Locale, markdown: MarkdownRenderer) -> None:
+    def __init__(
+        self, model: Model, locale: Locale, markdown: MarkdownRenderer, base_url: str = ""
+    ) -> None:
         self.model = model
         self.locale = locale
         self.markdown = markdown
+        self.base_url = base_url
 
     def pages(self) -> Iterator[Page]:
         model = self.model
@@ -181,10 +184,15 @@ class Planner:
             context = {"page": page, "body": self.markdown.render(page.body)}
             yield self._page(page_path(page.id), "page.html", context)
         yield self._page("search/index.html", "search.html", {})
-        yield self._page("404.html", "404.html", {})
+        # A host shows 404.html for any missing path, at any depth: relative links
+        # would break there, so its links are absolute when a base_url is known.
+        not_found_root = self.base_url.rstrip("/") + "/" if self.base_url else None
+        yield self._page("404.html", "404.html", {}, Urls("404.html", not_found_root))
 
-    def _page(self, path: str, template: str, context: dict[str, Any]) -> Page:
-        urls = Urls(path)
+    def _page(
+        self, path: str, template: str, context: dict[str, Any], urls: Urls | None = None
+    ) -> Page:
+        urls = urls or Urls(path)
         model = self.model
         targets = [(self.locale.text("nav.home"), "index.html")]
         current = model.periods.get(model.current_period or "")

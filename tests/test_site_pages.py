@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sitetools import Element, main_of, parse_html
+from sitetools import EXAMPLE_BASE_URL, REPOSITORY, Element, build, main_of, parse_html
 
 Q4_TEAMS = ["customer-service", "marketing", "warehouse", "webshop"]
 
@@ -485,10 +485,16 @@ def test_free_pages_are_in_the_navigation(example_site: Path) -> None:
     assert "pages/how-we-use-okrs/index.html" in nav.hrefs()
 
 
-def test_not_found_page(example_site: Path) -> None:
+def test_not_found_page_links_under_base_url(example_site: Path) -> None:
     page = main_of(example_site / "404.html")
     assert page.find("h1").text == "Page not found"
-    assert page.hrefs() == ["index.html"]
+    assert page.hrefs() == [f"{EXAMPLE_BASE_URL}index.html"]
+
+
+def test_not_found_page_without_base_url_links_relatively(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    assert build(REPOSITORY, out, "--base-url", "").code == 0
+    assert main_of(out / "404.html").hrefs() == ["index.html"]
 
 
 def test_search_page(example_site: Path) -> None:

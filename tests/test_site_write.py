@@ -231,6 +231,12 @@ def test_strict_passes_without_warnings(tmp_path: Path) -> None:
     assert match.group(5) == "0"
 
 
+def test_summary_counts_in_words(tmp_path: Path) -> None:
+    project = write_files(tmp_path / "project", CLEAN)
+    result = build(project, tmp_path / "site")
+    assert ", 1 objective, 0 warnings, " in result.out
+
+
 def test_build_prints_the_summary_line(example_site: Path, tmp_path: Path) -> None:
     out = tmp_path / "site"
     result = build(REPOSITORY, out)
