@@ -170,5 +170,6 @@ def _count(number: int, noun: str) -> str:
 def _summary(diagnostics: Diagnostics, objectives: int, units: int) -> str:
     return (
         f"checked {_count(objectives, 'objective')} and {_count(units, 'unit')}: "
-        f"{_count(len(diagnostics.errors), 'error')}, {_count(len(diagnostics.warnings), 'warning')}"
+        f"{_count(len(diagnostics.errors), 'error')}, "
+        f"{_count(len(diagnostics.warnings), 'warning')}"
     )

@@ -198,6 +198,17 @@ def _lint_levels(document: Document, diagnostics: Diagnostics) -> dict[str, str]
     return levels
 
 
+def _period_clash(period_id: str, earlier: dict[str, CustomPeriod]) -> str | None:
+    """Why a custom period id cannot be used, if it clashes (ids are case-insensitive).
+
+    A custom period may redefine a built-in one (a fiscal 2026-Q4, say).
+    """
+    same = [name for name in earlier if name.lower() == period_id.lower()]
+    if same:
+        return f"period id '{period_id}' is the same as '{same[0]}' (ids are case-insensitive)"
+    return None
+
+
 def _custom_periods(document: Document, diagnostics: Diagnostics) -> dict[str, CustomPeriod]:
     periods: dict[str, CustomPeriod] = {}
     for period_id in document.data["periods"]:
@@ -210,6 +221,10 @@ def _custom_periods(document: Document, diagnostics: Diagnostics) -> dict[str, C
                 "bad-id",
                 f"period id {period_id!r} must be letters, digits and '-'",
             )
+            continue
+        clash = _period_clash(period_id, periods)
+        if clash:
+            diagnostics.error(document.where(path, key=True), "bad-id", clash)
             continue
         if not values or len(values) < 2:
             continue

@@ -5,8 +5,10 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
-from okrpub.config import CustomPeriod
+if TYPE_CHECKING:
+    from okrpub.config import CustomPeriod
 
 _YEAR = re.compile(r"([1-9]\d{3})\Z", re.ASCII)
 _HALF = re.compile(r"([1-9]\d{3})-H([12])\Z", re.ASCII)
@@ -22,10 +24,11 @@ def period_dates(period_id: str, custom: dict[str, CustomPeriod]) -> tuple[dt.da
     """The first and last day of a period, or ``None`` if the id is not a period.
 
     Ids are ``YYYY``, ``YYYY-H1``/``H2``, ``YYYY-Q1``..``Q4``, ``YYYY-MM``, or a
-    custom period from the configuration. Built-in ids are case-insensitive.
+    custom period from the configuration. Ids are case-insensitive.
     """
-    if period_id in custom:
-        return custom[period_id].start, custom[period_id].end
+    custom_id = _custom_id(period_id, custom)
+    if custom_id is not None:
+        return custom[custom_id].start, custom[custom_id].end
     upper = period_id.upper()
     if match := _YEAR.match(upper):
         year = int(match[1])
@@ -44,6 +47,13 @@ def period_dates(period_id: str, custom: dict[str, CustomPeriod]) -> tuple[dt.da
     return None
 
 
+def _custom_id(period_id: str, custom: dict[str, CustomPeriod]) -> str | None:
+    """The custom period ``period_id`` names, spelt as in the configuration."""
+    lowered = period_id.lower()
+    return next((name for name in custom if name.lower() == lowered), None)
+
+
 def canonical_period_id(period_id: str, custom: dict[str, CustomPeriod]) -> str:
-    """``2026-q4`` and ``2026-Q4`` are one period; this is its canonical spelling."""
-    return period_id if period_id in custom else period_id.upper()
+    """``2026-q4`` and ``2026-Q4`` are one period; this is its canonical spelling:
+    a custom period's as configured, a built-in one's in capitals."""
+    return _custom_id(period_id, custom) or period_id.upper()

@@ -125,6 +125,18 @@ def test_thresholds_must_be_fractions_and_both_given(check_files) -> None:
     assert result.code == 2
 
 
+def test_custom_period_ids_differing_only_in_case(check_files) -> None:
+    config = "periods:\n  fy27: {start: 2026-10-01, end: 2027-09-30}\n"
+    config += "  FY27: {start: 2026-10-01, end: 2027-09-30}\n"
+    result = check_files({"okrpub.yaml": config})
+    assert result.lines == [
+        config_error(
+            3, 3, "period id 'FY27' is the same as 'fy27' (ids are case-insensitive)", "bad-id"
+        )
+    ]
+    assert result.code == 2
+
+
 def test_bad_custom_periods(check_files) -> None:
     result = check_files(
         {

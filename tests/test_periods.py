@@ -97,9 +97,10 @@ def test_custom_periods() -> None:
     assert canonical_period_id("FY2027", SPRINTS) == "FY2027"
 
 
-def test_custom_ids_are_exact() -> None:
-    assert period_dates("Sprint-1", SPRINTS) is None
-    assert period_dates("fy2027", SPRINTS) is None
+def test_custom_ids_are_case_insensitive() -> None:
+    assert period_dates("Sprint-1", SPRINTS) == period_dates("sprint-1", SPRINTS)
+    assert period_dates("fy2027", SPRINTS) == period_dates("FY2027", SPRINTS) is not None
+    assert canonical_period_id("fy2027", SPRINTS) == "FY2027"
 
 
 def test_a_custom_period_overrides_a_built_in_one() -> None:
