@@ -18,6 +18,7 @@ from okrpub.config import Config, theme_folders
 from okrpub.export import export_json
 from okrpub.feed import atom_feed, sitemap
 from okrpub.i18n import load_locale
+from okrpub.load import LoadCache
 from okrpub.markdown import MarkdownRenderer
 from okrpub.model import Model
 from okrpub.pages import Planner
@@ -39,9 +40,14 @@ class BuildOptions:
 @dataclass(frozen=True)
 class BuildResult:
     analysis: Analysis
+    #: The model and files of the site; ``None`` when the content has errors.
     model: Model | None
-    pages: int
+    files: SiteFiles | None
     seconds: float
+
+    @property
+    def pages(self) -> int:
+        return sum(1 for path in self.files or () if path.endswith(".html"))
 
 
 class SiteFiles(dict[str, bytes]):
@@ -72,21 +78,34 @@ def render_site(model: Model, theme: Theme, base_url: str) -> SiteFiles:
 
 
 def build(root: Path, config: Config, today: dt.date, options: BuildOptions) -> BuildResult:
-    started = time.perf_counter()
+    """Check, render and, when there are no errors, write the site atomically."""
     _check_output(root, config, options.output)
+    result = render(root, config, today, options)
+    if result.files is not None:
+        write_site(result.files, options.output)
+    return result
+
+
+def render(
+    root: Path,
+    config: Config,
+    today: dt.date,
+    options: BuildOptions,
+    cache: LoadCache | None = None,
+) -> BuildResult:
+    """Check, then render the whole site in memory unless the check failed."""
+    started = time.perf_counter()
     folders = _theme_folders(root, config)
-    analysis = analyse(root, config, today)
+    analysis = analyse(root, config, today, cache)
     diagnostics = analysis.diagnostics
     if diagnostics.has_errors() or (options.strict and diagnostics.warnings):
-        return BuildResult(analysis, None, 0, time.perf_counter() - started)
+        return BuildResult(analysis, None, None, time.perf_counter() - started)
     selected = select_audience(analysis.resolved, public=options.public, drafts=options.drafts)
     model = compute(selected, config, today)
     theme = Theme(folders, load_locale(folders, config.language))
     base_url = config.base_url if options.base_url is None else options.base_url
     files = render_site(model, theme, base_url)
-    write_site(files, options.output)
-    pages = sum(1 for path in files if path.endswith(".html"))
-    return BuildResult(analysis, model, pages, time.perf_counter() - started)
+    return BuildResult(analysis, model, files, time.perf_counter() - started)
 
 
 def _theme_folders(root: Path, config: Config) -> list[Path]:

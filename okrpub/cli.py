@@ -19,6 +19,7 @@ from okrpub.diagnostics import Diagnostics, format_diagnostics
 from okrpub.i18n import LocaleError
 from okrpub.project import UsageError, analyse, read_config, today_from
 from okrpub.scaffold import scaffold
+from okrpub.serve import ServeOptions, serve
 from okrpub.theme import ThemeError
 from okrpub.write import WriteError
 
@@ -75,6 +76,25 @@ def _parser() -> argparse.ArgumentParser:
         "--base-url", metavar="URL", help="override base_url (for the feed and sitemap)"
     )
     _add_today(build)
+
+    serve = commands.add_parser(
+        "serve",
+        help="build, serve, watch, rebuild and live-reload the browser",
+        description="Serve the site while you edit: every change is rebuilt and the open "
+        "pages reload. Content errors are shown over the last good site.",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    serve.add_argument(
+        "--port", type=int, default=8000, help="port (default: %(default)s; 0: any free one)"
+    )
+    serve.add_argument("--public", action="store_true", help="only what is public")
+    serve.add_argument("--drafts", action="store_true", help="include objectives marked draft")
+    serve.add_argument(
+        "--poll", action="store_true", help="watch by polling (network shares, container volumes)"
+    )
+    _add_today(serve)
     return parser
 
 
@@ -93,6 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _init(Path(args.directory), today_from(args.today))
         if args.command == "build":
             return _build(Path.cwd(), args)
+        if args.command == "serve":
+            return _serve(Path.cwd(), args)
         return _check(Path.cwd(), args)
     except (UsageError, LocaleError, ThemeError, WriteError) as error:
         print(f"okrpub: error: {error}", file=sys.stderr)
@@ -159,6 +181,15 @@ def _build(root: Path, args: argparse.Namespace) -> int:
         f"{_count(len(result.model.objectives), 'objective')}, {_count(warnings, 'warning')}, "
         f"{result.seconds:.2f} s"
     )
+    return EXIT_OK
+
+
+def _serve(root: Path, args: argparse.Namespace) -> int:
+    today_from(args.today)  # a bad --today is a usage error now, not at the first rebuild
+    options = ServeOptions(
+        host=args.host, port=args.port, public=args.public, drafts=args.drafts, poll=args.poll
+    )
+    serve(root, options, lambda: today_from(args.today))
     return EXIT_OK
 
 

@@ -30,13 +30,14 @@ class SourceFile:
     kind: Kind
 
 
-def _is_ignored(name: str) -> bool:
+def is_ignored(name: str) -> bool:
     """Hidden files, READMEs and the temporary files editors leave behind."""
     return (
         name.startswith((".", "#", "~"))
         or name.endswith("~")
         or name.lower() == "readme.md"
         or "___jb_" in name
+        or name == "4913"  # vim's test file
     )
 
 
@@ -69,7 +70,7 @@ def discover(root: Path, content_dir: str, diagnostics: Diagnostics) -> list[Sou
         here = Path(folder)
         kept = []
         for name in sorted(subfolders):
-            if _is_ignored(name) or not _inside(here / name, real_root, root, diagnostics):
+            if is_ignored(name) or not _inside(here / name, real_root, root, diagnostics):
                 continue
             real = (here / name).resolve()
             if real in seen_folders:  # a link back up the tree would loop forever
@@ -78,7 +79,7 @@ def discover(root: Path, content_dir: str, diagnostics: Diagnostics) -> list[Sou
             kept.append(name)
         subfolders[:] = kept
         for name in sorted(names):
-            if _is_ignored(name):
+            if is_ignored(name):
                 continue
             file = here / name
             relative = file.relative_to(content)

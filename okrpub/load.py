@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from okrpub import schema
-from okrpub.diagnostics import Diagnostics, Location
+from okrpub.diagnostics import Diagnostic, Diagnostics, Location
 from okrpub.discover import DEFAULTS_FILE, Kind, SourceFile
 from okrpub.frontmatter import decode, split_front_matter
 from okrpub.yamldoc import Document, parse_yaml
@@ -105,34 +105,94 @@ class Sources:
     declared_units: set[str] = field(default_factory=set)
     declared_objectives: set[str] = field(default_factory=set)
 
+    def merge(self, other: Sources) -> None:
+        self.units.extend(other.units)
+        self.objectives.extend(other.objectives)
+        self.pages.extend(other.pages)
+        self.declared_units |= other.declared_units
+        self.declared_objectives |= other.declared_objectives
+
 
 @dataclass(frozen=True)
 class _Defaults:
     values: dict[str, Any]
     document: Document
+    #: The text of the file: when it changes, the objectives below it load again.
+    signature: str
+
+
+class LoadCache:
+    """What each file gave in earlier loads, reused while the file and the
+    ``_defaults.yaml`` files that apply to it are unchanged (for ``serve``)."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, tuple[Hashable, Sources, list[Diagnostic]]] = {}
+
+    def get(self, path: str, signature: Hashable) -> tuple[Sources, list[Diagnostic]] | None:
+        cached = self._files.get(path)
+        return cached[1:] if cached is not None and cached[0] == signature else None
+
+    def put(self, path: str, signature: Hashable, part: Sources, found: list[Diagnostic]) -> None:
+        self._files[path] = (signature, part, found)
+
+    def keep_only(self, paths: set[str]) -> None:
+        """Forget files that are gone."""
+        for path in set(self._files) - paths:
+            del self._files[path]
+
+
+def _signature(source: SourceFile, chain: list[_Defaults]) -> Hashable:
+    """Changes when the file or one of its defaults files changes (or cannot be read)."""
+    try:
+        stat = source.file.stat()
+    except OSError:
+        return None
+    own = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    return (own, *(defaults.signature for defaults in chain))
 
 
 def load_sources(
-    files: Iterable[SourceFile], content_dir: str, diagnostics: Diagnostics
+    files: Iterable[SourceFile],
+    content_dir: str,
+    diagnostics: Diagnostics,
+    cache: LoadCache | None = None,
 ) -> Sources:
-    """Load every file; the problems found go to ``diagnostics``."""
+    """Load every file; the problems found go to ``diagnostics``.
+
+    With a ``cache``, a file whose signature is unchanged is not read again.
+    """
     files = list(files)
     defaults = _load_defaults([f for f in files if f.kind is Kind.DEFAULTS], diagnostics)
     sources = Sources()
     for source in files:
         if source.kind is Kind.DEFAULTS:
             continue
-        local = Diagnostics()
-        parsed = _read_markdown(source, local)
-        if source.kind is Kind.UNIT:
-            _add_unit(source, parsed, local, sources)
-        elif source.kind is Kind.PAGE:
-            _add_page(source, parsed, local, sources)
-        else:
-            chain = _defaults_chain(source.path, content_dir, defaults)
-            _add_objective(source, parsed, chain, local, sources)
-        diagnostics.extend(local.sorted())
+        chain = _defaults_chain(source.path, content_dir, defaults)
+        signature = _signature(source, chain) if cache is not None else None
+        cached = cache.get(source.path, signature) if cache is not None else None
+        if cached is None:
+            part, local = Sources(), Diagnostics()
+            _load_one(source, chain, local, part)
+            cached = (part, local.sorted())
+            if cache is not None and signature is not None:
+                cache.put(source.path, signature, *cached)
+        sources.merge(cached[0])
+        diagnostics.extend(cached[1])
+    if cache is not None:
+        cache.keep_only({source.path for source in files})
     return sources
+
+
+def _load_one(
+    source: SourceFile, chain: list[_Defaults], diagnostics: Diagnostics, sources: Sources
+) -> None:
+    parsed = _read_markdown(source, diagnostics)
+    if source.kind is Kind.UNIT:
+        _add_unit(source, parsed, diagnostics, sources)
+    elif source.kind is Kind.PAGE:
+        _add_page(source, parsed, diagnostics, sources)
+    else:
+        _add_objective(source, parsed, chain, diagnostics, sources)
 
 
 def _read_text(source: SourceFile, diagnostics: Diagnostics) -> str | None:
@@ -247,7 +307,7 @@ def _load_defaults(
             document, (), schema.DEFAULTS_FIELDS, DEFAULTS_FILE, diagnostics
         )
         if values:
-            found[PurePosixPath(source.path).parent] = _Defaults(values, document)
+            found[PurePosixPath(source.path).parent] = _Defaults(values, document, text)
     return found
 
 

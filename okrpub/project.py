@@ -15,7 +15,7 @@ from okrpub.config import Config, load_config
 from okrpub.diagnostics import Diagnostics, Location
 from okrpub.discover import discover
 from okrpub.lint import lint
-from okrpub.load import load_sources
+from okrpub.load import LoadCache, load_sources
 from okrpub.model import Model
 from okrpub.resolve import Resolved, resolve
 
@@ -66,11 +66,14 @@ def read_config(root: Path) -> tuple[Config, Diagnostics]:
     return config, diagnostics
 
 
-def analyse(root: Path, config: Config, today: dt.date) -> Analysis:
-    """Discover, load, resolve, compute (everything, drafts included) and lint."""
+def analyse(root: Path, config: Config, today: dt.date, cache: LoadCache | None = None) -> Analysis:
+    """Discover, load, resolve, compute (everything, drafts included) and lint.
+
+    ``serve`` passes a ``cache`` so that only changed files are read again.
+    """
     diagnostics = Diagnostics()
     files = discover(root, config.content_dir, diagnostics)
-    sources = load_sources(files, config.content_dir, diagnostics)
+    sources = load_sources(files, config.content_dir, diagnostics, cache)
     resolved = resolve(sources, config, diagnostics)
     model = compute(resolved, config, today)
     lint(model, resolved, diagnostics)
