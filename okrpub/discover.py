@@ -41,12 +41,14 @@ def is_ignored(name: str) -> bool:
     )
 
 
-def _classify(relative: Path) -> Kind | None:
-    if relative.name == DEFAULTS_FILE:
+def _classify(relative: str) -> Kind | None:
+    """What a file is, from its path relative to the content folder (``/``-separated)."""
+    name = relative.rpartition("/")[2]
+    if name == DEFAULTS_FILE:
         return Kind.DEFAULTS
-    if relative.suffix != ".md":
+    if not name.endswith(".md"):
         return None
-    top = relative.parts[0] if len(relative.parts) > 1 else ""
+    top = relative.partition("/")[0] if "/" in relative else ""
     if top == UNITS_DIR:
         return Kind.UNIT
     if top == PAGES_DIR:
@@ -58,47 +60,52 @@ def discover(root: Path, content_dir: str, diagnostics: Diagnostics) -> list[Sou
     """Every content file under ``root/content_dir``, in a stable order.
 
     Symbolic links are followed only when they stay inside the project, and
-    every folder is visited once.
+    a linked folder is visited only once.
     """
     content = root / content_dir
     if not content.is_dir():  # reported by the configuration stage
         return []
-    real_root = root.resolve()
-    found: list[SourceFile] = []
-    seen_folders = {content.resolve()}
-    for folder, subfolders, names in os.walk(content, followlinks=True):
-        here = Path(folder)
-        kept = []
-        for name in sorted(subfolders):
-            if is_ignored(name) or not _inside(here / name, real_root, root, diagnostics):
-                continue
-            real = (here / name).resolve()
-            if real in seen_folders:  # a link back up the tree would loop forever
-                continue
-            seen_folders.add(real)
-            kept.append(name)
-        subfolders[:] = kept
-        for name in sorted(names):
-            if is_ignored(name):
-                continue
-            file = here / name
-            relative = file.relative_to(content)
-            kind = _classify(relative)
-            if kind is None or not _inside(file, real_root, root, diagnostics):
-                continue
-            found.append(SourceFile(file.relative_to(root).as_posix(), file, kind))
-    return sorted(found)
+    walk = _Walk(root, diagnostics)
+    walk.folder(content, Path(content_dir).as_posix() + "/", "", (content.resolve(),))
+    return sorted(walk.found)
 
 
-def _inside(path: Path, real_root: Path, root: Path, diagnostics: Diagnostics) -> bool:
-    if not path.is_symlink():
-        return True
-    target = path.resolve()
-    if target.is_relative_to(real_root):
-        return True
-    diagnostics.error(
-        Location(path.relative_to(root).as_posix()),
-        "symlink",
-        "symbolic link points outside the project; okrpub does not follow it",
-    )
-    return False
+class _Walk:
+    def __init__(self, root: Path, diagnostics: Diagnostics) -> None:
+        self.real_root = root.resolve()
+        self.diagnostics = diagnostics
+        self.found: list[SourceFile] = []
+
+    def folder(self, folder: Path, shown: str, relative: str, chain: tuple[Path, ...]) -> None:
+        """Walk ``folder``: ``shown`` is its path in messages, ``relative`` its path under
+        the content folder, ``chain`` the real paths of it and the folders above it."""
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+        for entry in entries:
+            if is_ignored(entry.name):
+                continue
+            link = entry.is_symlink()
+            real = Path(entry.path).resolve() if link else chain[-1] / entry.name
+            if link and not self.inside(real, shown + entry.name):
+                continue
+            if entry.is_dir():
+                if real in chain:  # a link back up the tree would loop forever
+                    continue
+                name = entry.name
+                self.folder(
+                    Path(entry.path), f"{shown}{name}/", f"{relative}{name}/", (*chain, real)
+                )
+                continue
+            kind = _classify(relative + entry.name)
+            if kind is not None:
+                self.found.append(SourceFile(shown + entry.name, Path(entry.path), kind))
+
+    def inside(self, real: Path, shown: str) -> bool:
+        if real.is_relative_to(self.real_root):
+            return True
+        self.diagnostics.error(
+            Location(shown),
+            "symlink",
+            "symbolic link points outside the project; okrpub does not follow it",
+        )
+        return False

@@ -180,13 +180,7 @@ def _check_objectives(
             continue
         periods[period_id] = dates
         visibility = objective.visibility or units[objective.owner].visibility
-        key_results = tuple(
-            dataclasses.replace(key_result, due=key_result.due or dates[1])
-            for key_result in objective.key_results
-        )
-        kept[objective.id] = dataclasses.replace(
-            objective, period=period_id, visibility=visibility, key_results=key_results
-        )
+        kept[objective.id] = dataclasses.replace(objective, period=period_id, visibility=visibility)
     return kept
 
 
