@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from okrpub.config import Config
 from okrpub.load import KeyResultEntry, ObjectiveEntry, UnitEntry
 from okrpub.model import (
-    Checkin,
     ColourCounts,
     FreePage,
     KeyResult,
@@ -250,7 +249,7 @@ def _key_result(
         expected_progress=expected,
         stale=stale,
         last_checkin=last_checkin,
-        checkins=tuple(Checkin(c.date, c.value, c.confidence, c.note) for c in entry.checkins),
+        checkins=entry.checkins,
         visibility=entry.visibility or "public",
         lower_is_better=target is not None and target < entry.start,
     )

@@ -20,6 +20,7 @@ from okrpub import schema
 from okrpub.diagnostics import Diagnostic, Diagnostics, Location
 from okrpub.discover import DEFAULTS_FILE, Kind, SourceFile
 from okrpub.frontmatter import decode, split_front_matter
+from okrpub.model import Checkin  # check-ins are plain values: the model keeps them as read
 from okrpub.yamldoc import Document, parse_yaml
 
 Number = int | float
@@ -27,14 +28,6 @@ Number = int | float
 #: Most key results one objective may have, and check-ins one key result.
 MAX_KEY_RESULTS = 20
 MAX_CHECKINS = 500
-
-
-@dataclass(frozen=True)
-class CheckinEntry:
-    date: dt.date
-    value: Number | bool | None
-    confidence: float | None
-    note: str
 
 
 @dataclass(frozen=True)
@@ -51,7 +44,7 @@ class KeyResultEntry:
     weight: Number
     confidence: float | None
     score: float | None
-    checkins: tuple[CheckinEntry, ...]
+    checkins: tuple[Checkin, ...]
     visibility: str | None
     locations: dict[str, Location]
 
@@ -480,7 +473,7 @@ def _checkins(
     entries: list[Any],
     binary: bool,
     diagnostics: Diagnostics,
-) -> tuple[CheckinEntry, ...] | None:
+) -> tuple[Checkin, ...] | None:
     name = schema.describe((*path, "checkins"))
     if len(entries) > MAX_CHECKINS:
         diagnostics.error(
@@ -489,7 +482,7 @@ def _checkins(
             f"{name} has {len(entries)} check-ins; the limit is {MAX_CHECKINS}",
         )
         return None
-    checkins: list[CheckinEntry] = []
+    checkins: list[Checkin] = []
     ok = True
     for index in range(len(entries)):
         at = (*path, "checkins", index)
@@ -512,7 +505,7 @@ def _checkins(
         date = schema.as_date(values["date"])
         assert date is not None  # checked by the schema
         checkins.append(
-            CheckinEntry(
+            Checkin(
                 date=date,
                 value=value,
                 confidence=values.get("confidence"),
