@@ -3,13 +3,21 @@
 This runs between resolution and computation, so every number of a public
 build is computed from public items alone. References to items left out
 stay in the entries; the compute stage turns them into "hidden" markers.
+
+A public build keeps:
+
+- units whose visibility is ``public``;
+- objectives that are public, owned by a public unit, and not drafts, each
+  without its key results marked ``visibility: internal``;
+- free pages whose visibility is ``public``;
+- the periods that still have an objective.
 """
 
 from __future__ import annotations
 
 import dataclasses
 
-from okrpub.load import ObjectiveEntry
+from okrpub.load import ObjectiveEntry, PageEntry
 from okrpub.resolve import Resolved
 
 
@@ -38,4 +46,9 @@ def select_audience(resolved: Resolved, *, public: bool, drafts: bool) -> Resolv
         for period_id, dates in resolved.periods.items()
         if any(objective.period == period_id for objective in objectives.values())
     }
-    return Resolved(units, objectives, periods, resolved.pages, hidden)
+    pages: dict[str, PageEntry] = {
+        page_id: page
+        for page_id, page in resolved.pages.items()
+        if not public or page.visibility == "public"
+    }
+    return Resolved(units, objectives, periods, pages, hidden, public=public)

@@ -82,7 +82,9 @@ def compute(resolved: Resolved, config: Config, today: dt.date) -> Model:
     for (owner, period_id), owned in _group_by_owner(objectives.values()).items():
         unit_rollups[(owner, period_id)] = _rollup(owned, config)
     pages = {
-        page.id: FreePage(page.id, page.title, page.body, page.path)
+        page.id: FreePage(
+            page.id, page.title, page.body, page.path, page.visibility or config.default_visibility
+        )
         for page in sorted(resolved.pages.values(), key=lambda p: p.id)
     }
     return Model(
@@ -95,6 +97,7 @@ def compute(resolved: Resolved, config: Config, today: dt.date) -> Model:
         period_rollups=period_rollups,
         unit_rollups=unit_rollups,
         current_period=_current_period(periods, today),
+        public=resolved.public,
     )
 
 
@@ -148,14 +151,16 @@ def _objectives(
         )
         parent_id = _parent_id(entry)
         shown = parent_id in resolved.objectives
+        parent_kr = _shown_parent_key_result(entry, resolved.objectives)
+        weighted_scores = [(kr.score, kr.weight) for kr in key_results]
         objectives[entry.id] = Objective(
             id=entry.id,
             title=entry.title,
             owner=entry.owner,
             period=entry.period,
-            parent=entry.parent if shown else None,
+            parent=(f"{parent_id}#{parent_kr}" if parent_kr else parent_id) if shown else None,
             parent_objective=parent_id if shown else None,
-            parent_key_result=(entry.parent or "").partition("#")[2] or None if shown else None,
+            parent_key_result=parent_kr if shown else None,
             parent_hidden=entry.parent is not None and not shown,
             type=entry.type,
             visibility=entry.visibility or config.default_visibility,
@@ -165,12 +170,14 @@ def _objectives(
             hidden_key_results=resolved.hidden_key_results.get(entry.id, 0),
             body=entry.body,
             path=entry.path,
-            progress=_round(weighted_mean((kr.progress, kr.weight) for kr in key_results)),
-            score=_round(weighted_mean((kr.score, kr.weight) for kr in key_results)),
-            colour=config.grade_thresholds.colour(
-                weighted_mean((kr.score, kr.weight) for kr in key_results)
-            ),
-            status=_objective_status(key_results, period),
+            progress=_round(weighted_mean((kr.progress, kr.weight) for kr in key_results))
+            if key_results
+            else None,
+            score=_round(weighted_mean(weighted_scores)) if key_results else None,
+            colour=config.grade_thresholds.colour(weighted_mean(weighted_scores))
+            if key_results
+            else None,
+            status=_objective_status(key_results, period) if key_results else None,
             unaligned=entry.parent is None and _owner_kind(entry, resolved.units) != "company",
             children=tuple(children.get(entry.id, ())),
             ancestors=_ancestors(entry.id, resolved.objectives),
@@ -185,6 +192,21 @@ def _owner_kind(entry: ObjectiveEntry, units: dict[str, UnitEntry]) -> str | Non
 
 def _parent_id(entry: ObjectiveEntry) -> str | None:
     return entry.parent.partition("#")[0] if entry.parent else None
+
+
+def _shown_parent_key_result(
+    entry: ObjectiveEntry, objectives: dict[str, ObjectiveEntry]
+) -> str | None:
+    """The key result of the parent this objective aligns to, if this build shows it.
+
+    A public build leaves internal key results out: alignment to one of them
+    becomes alignment to its objective, so that not even its id is shown.
+    """
+    parent_id, _, kr_id = (entry.parent or "").partition("#")
+    parent = objectives.get(parent_id)
+    if not kr_id or parent is None:
+        return None
+    return kr_id if any(kr.id == kr_id for kr in parent.key_results) else None
 
 
 def _ancestors(objective_id: str, objectives: dict[str, ObjectiveEntry]) -> tuple[str, ...]:
@@ -353,12 +375,14 @@ def _group_by_owner(objectives: Iterable[Objective]) -> dict[tuple[str, str], li
 
 
 def _rollup(objectives: list[Objective], config: Config) -> Rollup:
-    statuses = Counter(str(o.status) for o in objectives)
-    colours = Counter(kr.colour for o in objectives for kr in o.key_results)
-    score = _mean([o.score for o in objectives])
+    """Numbers of a set of objectives; those without numbers are listed but not counted."""
+    measured = [o for o in objectives if o.measured]
+    statuses = Counter(str(o.status) for o in measured)
+    colours = Counter(kr.colour for o in measured for kr in o.key_results)
+    score = _mean([o.score for o in measured if o.score is not None])
     return Rollup(
         objectives=tuple(o.id for o in objectives),
-        progress=_mean([o.progress for o in objectives]),
+        progress=_mean([o.progress for o in measured if o.progress is not None]),
         score=score,
         colour=config.grade_thresholds.colour(score) if score is not None else None,
         statuses=StatusCounts(**statuses),

@@ -78,22 +78,30 @@ def _whole_days(value: Any) -> tuple[str, str] | None:
     return ("schema", "a whole number of days greater than 0")
 
 
-def _folder_inside(value: Any) -> tuple[str, str] | None:
-    """A relative folder that stays in the project, like the symbolic links ``discover`` follows."""
-    if schema.text(value) is None:
-        folder = Path(value)
-        if not folder.is_absolute() and ".." not in folder.parts:
-            return None
-    return ("schema", "a folder inside the project, such as 'content'")
+def _folder_inside(example: str) -> schema.Check:
+    """A relative folder that stays in the project, like the symbolic links ``discover`` follows.
+
+    ``okrpub.yaml`` may come from a pull request: it must not make a build read
+    templates from, or replace, a folder elsewhere (``--out`` on the command line may).
+    """
+
+    def check(value: Any) -> tuple[str, str] | None:
+        if schema.text(value) is None:
+            folder = Path(value)
+            if not folder.is_absolute() and ".." not in folder.parts:
+                return None
+        return ("schema", f"a folder inside the project, such as '{example}'")
+
+    return check
 
 
 CONFIG_FIELDS: dict[str, Field] = {
     "title": Field(schema.text),
     "base_url": Field(schema.optional_text),
     "language": Field(schema.slug),
-    "content_dir": Field(_folder_inside),
-    "output_dir": Field(schema.text),
-    "theme": Field(schema.text),
+    "content_dir": Field(_folder_inside("content")),
+    "output_dir": Field(_folder_inside("site")),
+    "theme": Field(_folder_inside("theme")),
     "default_visibility": Field(schema.VISIBILITY),
     "stale_after_days": Field(_whole_days),
     "grade_thresholds": Field(schema.mapping),

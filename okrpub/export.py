@@ -48,7 +48,7 @@ def _objective(objective: Objective) -> dict[str, Any]:
         "tags": list(objective.tags),
         "progress": objective.progress,
         "score": objective.score,
-        "status": str(objective.status),
+        "status": None if objective.status is None else str(objective.status),
         "url": f"objectives/{objective.id}/",
         "key_results": [_key_result(kr) for kr in objective.key_results],
     }

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from urllib.parse import quote
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as _escape
+from xml.sax.saxutils import quoteattr as _quoteattr
 
 from okrpub import __version__
 from okrpub.i18n import Locale
@@ -14,6 +16,18 @@ from okrpub.theme import format_quantity
 
 #: The feed holds the newest check-ins only; the site and the JSON export have them all.
 FEED_ENTRIES = 100
+#: Characters XML 1.0 does not allow at all, not even escaped (most control characters).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def escape(text: str) -> str:
+    """``text`` as XML character data: escaped, without the characters XML forbids."""
+    return _escape(_NOT_XML.sub("", text))
+
+
+def quoteattr(text: str) -> str:
+    """``text`` as a quoted XML attribute value, without the characters XML forbids."""
+    return _quoteattr(_NOT_XML.sub("", text))
 
 
 def absolute(base_url: str, path: str) -> str:

@@ -8,6 +8,10 @@ from okrpub.diagnostics import Diagnostics, Location
 
 #: Largest source file okrpub reads, in bytes.
 MAX_FILE_BYTES = 1_000_000
+#: Largest front matter (the YAML between the ``---`` lines), in bytes of UTF-8.
+MAX_FRONT_MATTER_BYTES = 250_000
+#: Largest body (the Markdown after the front matter), in bytes of UTF-8.
+MAX_BODY_BYTES = 100_000
 
 _FENCE = "---"
 _CLOSERS = ("---", "...")
@@ -62,10 +66,30 @@ def split_front_matter(text: str, path: str, diagnostics: Diagnostics) -> SplitF
         return None
     for number, line in enumerate(lines[1:], start=1):
         if line.rstrip() in _CLOSERS:
-            return SplitFile("\n".join(lines[1:number]) + "\n", "\n".join(lines[number + 1 :]))
+            split = SplitFile("\n".join(lines[1:number]) + "\n", "\n".join(lines[number + 1 :]))
+            return split if _within_limits(split, number + 1, path, diagnostics) else None
     diagnostics.error(
         Location(path),
         "front-matter",
         "front matter is not closed: add a line '---' after the YAML",
     )
     return None
+
+
+def _within_limits(
+    split: SplitFile, closing_line: int, path: str, diagnostics: Diagnostics
+) -> bool:
+    """Whether front matter and body are within their size limits; report each that is not."""
+    ok = True
+    for size, limit, what, line in (
+        (len(split.front_matter.encode("utf-8")), MAX_FRONT_MATTER_BYTES, "front matter", 2),
+        (len(split.body.encode("utf-8")), MAX_BODY_BYTES, "body", closing_line + 1),
+    ):
+        if size > limit:
+            diagnostics.error(
+                Location(path, line),
+                "limit",
+                f"{what} is {size:,} bytes; the limit is {limit:,}",
+            )
+            ok = False
+    return ok

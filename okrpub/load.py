@@ -86,6 +86,8 @@ class PageEntry:
     body: str
     path: str
     locations: dict[str, Location]
+    #: ``public`` or ``internal``; ``None`` until resolution applies ``default_visibility``.
+    visibility: str | None = None
 
 
 @dataclass
@@ -280,6 +282,7 @@ def _add_page(
             body,
             source.path,
             schema.locations(document, (), ("id",)),
+            visibility=values.get("visibility"),
         )
     )
 

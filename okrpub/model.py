@@ -100,16 +100,23 @@ class Objective:
     hidden_key_results: int
     body: str
     path: str
-    progress: float
-    score: float
-    colour: str
-    status: Status
+    #: The numbers below are ``None`` when the build shows none of its key results
+    #: (a public build of an objective whose key results are all internal).
+    progress: float | None
+    score: float | None
+    colour: str | None
+    status: Status | None
     #: A team or person objective that aligns to nothing (lint rule ``unaligned``).
     unaligned: bool
     #: Ids of the objectives that align to this one, in order.
     children: tuple[str, ...]
     #: Ids of the parent chain, nearest first, up to the top.
     ancestors: tuple[str, ...]
+
+    @property
+    def measured(self) -> bool:
+        """Whether this build shows numbers for it (it shows at least one key result)."""
+        return self.progress is not None
 
 
 @dataclass(frozen=True)
@@ -146,7 +153,11 @@ class ColourCounts:
 
 @dataclass(frozen=True)
 class Rollup:
-    """Numbers for a set of objectives: a unit's in one period, or a whole period's."""
+    """Numbers for a set of objectives: a unit's in one period, or a whole period's.
+
+    ``objectives`` lists them all; the numbers come from those that have numbers
+    (see :attr:`Objective.measured`), and are ``None`` when none has.
+    """
 
     objectives: tuple[str, ...]
     progress: float | None
@@ -163,6 +174,7 @@ class FreePage:
     title: str
     body: str
     path: str
+    visibility: str
 
 
 @dataclass(frozen=True)
@@ -178,6 +190,8 @@ class Model:
     #: Rollup of each unit's own objectives per period, by ``(unit id, period id)``.
     unit_rollups: dict[tuple[str, str], Rollup]
     current_period: str | None
+    #: A public build: only public items are in this model.
+    public: bool = False
 
     def objectives_in(self, period_id: str) -> list[Objective]:
         return [self.objectives[i] for i in self.period_rollups[period_id].objectives]

@@ -214,6 +214,10 @@ class Planner:
             "objectives": model.objectives,
             "periods": model.periods,
             "page_path": path,
+            # what a parent left out of this build is: not public, or (internally) a draft
+            "parent_hidden_text": "objective.parent_hidden"
+            if model.public
+            else "objective.parent_draft",
         }
         return Page(path, template, {**base, **context})
 

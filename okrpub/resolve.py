@@ -32,6 +32,8 @@ class Resolved:
     pages: dict[str, PageEntry]
     #: How many internal key results the audience stage took out of each objective.
     hidden_key_results: dict[str, int] = dataclasses.field(default_factory=dict)
+    #: Whether the audience stage chose a public build (only public items remain).
+    public: bool = False
 
 
 def resolve(sources: Sources, config: Config, diagnostics: Diagnostics) -> Resolved:
@@ -44,7 +46,10 @@ def resolve(sources: Sources, config: Config, diagnostics: Diagnostics) -> Resol
     )
     objectives = _check_parents(objectives, sources.declared_objectives, diagnostics)
     objectives = _without_cycles(objectives, diagnostics)
-    pages = _unique(sources.pages, "page", diagnostics)
+    pages = {
+        page_id: dataclasses.replace(page, visibility=page.visibility or config.default_visibility)
+        for page_id, page in _unique(sources.pages, "page", diagnostics).items()
+    }
     return Resolved(units, objectives, dict(sorted(periods.items(), key=lambda p: p[1])), pages)
 
 

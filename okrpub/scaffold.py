@@ -82,7 +82,7 @@ def project_files(today: dt.date) -> dict[str, str]:
             "Most people who give up do so in their first ten minutes.\n"
         ),
         "content/pages/about.md": (
-            "---\ntitle: How we use OKRs\n---\n"
+            "---\ntitle: How we use OKRs\nvisibility: public\n---\n"
             "We check in every week and grade every key result at the end of the quarter.\n"
         ),
     }

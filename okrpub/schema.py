@@ -195,6 +195,7 @@ OBJECTIVE_FIELDS: dict[str, Field] = {
 
 PAGE_FIELDS: dict[str, Field] = {
     "title": Field(text, required=True),
+    "visibility": Field(VISIBILITY),
 }
 
 

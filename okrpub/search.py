@@ -3,7 +3,9 @@
 The index is a JavaScript file (``search/index.js``) rather than JSON so
 that it loads from ``file://`` too, where browsers refuse ``fetch``. It is
 only loaded when someone starts to search. To keep it small on large sites
-a body is reduced to its distinct words, at most ``MAX_WORDS`` of them.
+a body is reduced to its distinct words, at most ``MAX_WORDS`` of them. The
+words of an objective (its tags, owner, body words and key-result titles)
+are one per line, so the index holds no phrase made of two of them.
 """
 
 from __future__ import annotations
@@ -41,9 +43,11 @@ def search_index(model: Model, locale: Locale) -> bytes:
     for objective in model.objectives.values():
         owner = model.units[objective.owner].name
         context = f"{objective.period} · {owner}"
-        words = " ".join([*objective.tags, owner, distinct_words(objective.body)])
-        for kr in objective.key_results:
-            words += " " + kr.title
+        # one part a line: a phrase of the index never runs from one part into the next
+        words = "\n".join(
+            [*objective.tags, owner, distinct_words(objective.body)]
+            + [kr.title for kr in objective.key_results]
+        )
         rows.append(
             ["objective", objective.title, f"objectives/{objective.id}/index.html", context, words]
         )

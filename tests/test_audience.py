@@ -10,6 +10,7 @@ from conftest import TODAY, md, objective
 from okrpub.audience import select_audience
 from okrpub.compute import compute
 from okrpub.model import Model
+from okrpub.project import analyse, read_config
 
 #: Base project plus: an internal team, and objectives of every visibility.
 FILES = {
@@ -135,13 +136,14 @@ def test_public_rollups_come_from_public_objectives_only(build_model) -> None:
 
 
 def test_public_objective_without_public_key_results(analysis_of) -> None:
+    """It is shown without numbers, and counts in no rollup (docs/format.md §13)."""
     files = {
         "content/2026-Q4/acme/all-internal.md": md(
             """
             title: All internal
             owner: acme
             key_results:
-              - {title: a, done: true, visibility: internal}
+              - {title: a, done: false, visibility: internal}
             """
         )
     }
@@ -151,4 +153,84 @@ def test_public_objective_without_public_key_results(analysis_of) -> None:
     objective = model.objectives["all-internal"]
     assert objective.key_results == ()
     assert objective.hidden_key_results == 1
-    assert objective.progress == 0.0
+    assert (objective.progress, objective.score, objective.colour, objective.status) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    assert not objective.measured
+    # listed with its unit and period, but left out of their numbers
+    rollup = model.period_rollups["2026-Q4"]
+    assert "all-internal" in rollup.objectives
+    measured = [model.objectives[o] for o in rollup.objectives if o != "all-internal"]
+    assert rollup.score == round(sum(o.score for o in measured) / len(measured), 4)
+    assert sum(vars(rollup.statuses).values()) == len(measured)
+    alone = model.unit_rollups[("acme", "2026-Q4")]
+    assert alone.objectives == ("all-internal", "grow")
+    assert alone.score == model.objectives["grow"].score
+    # internally it has numbers like any other objective
+    internal = analysis.model.objectives["all-internal"]
+    assert internal.measured
+    assert internal.progress == 0.0
+
+
+def test_alignment_to_an_internal_key_result_names_only_the_objective(analysis_of) -> None:
+    files = {
+        "content/2026-Q4/acme/grow.md": md(
+            """
+            title: Grow
+            owner: acme
+            key_results:
+              - {id: revenue, title: Revenue, target: 10}
+              - {id: margin, title: Margin, target: 10, visibility: internal}
+            """
+        ),
+        "content/2026-Q4/sales/more-leads.md": md(
+            """
+            title: More leads
+            owner: sales
+            parent: grow#margin
+            key_results: [{title: Calls, target: 5}]
+            """
+        ),
+    }
+    analysis = analysis_of(files)
+    internal = analysis.model.objectives["more-leads"]
+    assert (internal.parent, internal.parent_key_result) == ("grow#margin", "margin")
+    resolved = select_audience(analysis.resolved, public=True, drafts=False)
+    public = compute(resolved, analysis.config, dt.date.fromisoformat(TODAY))
+    child = public.objectives["more-leads"]
+    assert (child.parent, child.parent_objective, child.parent_key_result) == ("grow", "grow", None)
+    assert not child.parent_hidden
+
+
+def test_free_pages_have_a_visibility(analysis_of) -> None:
+    files = {
+        "content/pages/open.md": md("title: Open\nvisibility: public\n"),
+        "content/pages/closed.md": md("title: Closed\nvisibility: internal\n"),
+        "content/pages/default.md": md("title: Default\n"),
+    }
+    analysis = analysis_of(files)
+    assert {p.id: p.visibility for p in analysis.model.pages.values()} == {
+        "closed": "internal",
+        "default": "internal",
+        "open": "public",
+    }
+    for public, expected in ((False, {"open", "closed", "default"}), (True, {"open"})):
+        resolved = select_audience(analysis.resolved, public=public, drafts=False)
+        model = compute(resolved, analysis.config, dt.date.fromisoformat(TODAY))
+        assert set(model.pages) == expected
+        assert model.public is public
+
+
+def test_free_pages_follow_default_visibility(make_project) -> None:
+    files = {
+        "okrpub.yaml": "default_visibility: public\n",
+        "content/pages/default.md": md("title: Default\n"),
+    }
+    root = make_project(files)
+    config, _ = read_config(root)
+    analysis = analyse(root, config, dt.date.fromisoformat(TODAY))
+    resolved = select_audience(analysis.resolved, public=True, drafts=False)
+    assert set(resolved.pages) == {"default"}

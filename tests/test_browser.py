@@ -104,7 +104,12 @@ class Site:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     folder = tmp_path_factory.mktemp("browser") / "site"
     result = subprocess.run(
-        [sys.executable, "-m", "okrpub", "build", "--out", str(folder), "--today", TODAY],
+        # No base_url: 404.html then links relatively, as the pages do, instead of
+        # to the example's production host, which a test browser cannot reach.
+        [
+            *(sys.executable, "-m", "okrpub", "build", "--out", str(folder)),
+            *("--today", TODAY, "--base-url", ""),
+        ],
         cwd=REPOSITORY,
         capture_output=True,
         text=True,

@@ -148,7 +148,49 @@ def test_internal_build_marks_internal_objectives(example_site: Path) -> None:
     assert "Internal" in page.find("p", class_="lead").text
     page = main_of(example_site / "objectives" / "grow-to-1m-online" / "index.html")
     assert not page.find_all("p", class_="note")
-    assert page.find("li", class_="key-result", id="kr-gross-margin")
+    internal_kr = page.find("li", class_="key-result", id="kr-gross-margin")
+    assert "Internal" in [tag.text for tag in internal_kr.find_all("span", class_="tag")]
+    public_kr = page.find("li", class_="key-result", id="kr-online-sales")
+    assert not public_kr.find_all("span", class_="tag")
+
+
+def test_free_pages_follow_their_visibility(public: Path, example_site: Path) -> None:
+    # the example's one free page is public (docs/format.md §7)
+    for site in (public, example_site):
+        assert folders(site, "pages") == {"how-we-use-okrs"}
+
+
+def test_internal_build_says_a_hidden_parent_is_a_draft(tmp_path: Path) -> None:
+    project = write_files(
+        tmp_path / "project",
+        {
+            "content/units/acme.md": md("name: Acme\nkind: company\n"),
+            "content/2026-Q4/idea.md": md(
+                """
+                title: Half-baked idea
+                owner: acme
+                period: 2026-Q4
+                draft: true
+                key_results: [{title: Idea measure, target: 5}]
+                """
+            ),
+            "content/2026-Q4/follow.md": md(
+                """
+                title: Follow the idea
+                owner: acme
+                period: 2026-Q4
+                parent: idea
+                key_results: [{title: Follow measure, target: 5}]
+                """
+            ),
+        },
+    )
+    assert build(project, tmp_path / "site").code == 0
+    crumbs = main_of(tmp_path / "site" / "objectives" / "follow" / "index.html").find(
+        "nav", class_="breadcrumbs"
+    )
+    assert "aligns to a draft objective that is not shown" in crumbs.text
+    assert "Half-baked" not in crumbs.text
 
 
 # --drafts ----------------------------------------------------------------------
