@@ -12,7 +12,6 @@ here, never in the tests.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import statistics
 import subprocess
@@ -20,9 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-GEN_ORG = HERE.parent.parent / "shared" / "bench" / "gen_org.py"
-TODAY = "2026-11-26"
+from orgs import TODAY, generate
 
 _MEASURE = """
 import json, resource, sys, time
@@ -33,19 +30,6 @@ seconds = time.perf_counter() - started
 rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"status": status, "seconds": seconds, "rss_mb": rss_mb}), file=sys.stderr)
 """
-
-
-def generate(objectives: int) -> Path:
-    target = HERE / ".orgs" / f"org{objectives}"
-    if (target / "okrpub.yaml").exists():
-        return target
-    spec = importlib.util.spec_from_file_location("gen_org", GEN_ORG)
-    if spec is None or spec.loader is None:
-        sys.exit(f"cannot load {GEN_ORG}")
-    gen_org = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gen_org)
-    gen_org.generate(objectives, target)
-    return target
 
 
 def measure(project: Path, arguments: list[str]) -> dict[str, float]:

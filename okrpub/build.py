@@ -7,10 +7,13 @@ pages rendered and the whole site written atomically.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from okrpub.audience import select_audience
 from okrpub.compute import compute
@@ -26,6 +29,9 @@ from okrpub.project import Analysis, UsageError, analyse
 from okrpub.search import search_index
 from okrpub.theme import Theme
 from okrpub.write import write_site
+
+Key = TypeVar("Key", bound=Hashable)
+Value = TypeVar("Value")
 
 
 @dataclass(frozen=True)
@@ -59,22 +65,100 @@ class SiteFiles(dict[str, bytes]):
         self[path] = content
 
 
+class SiteRenderer:
+    """Renders models into site files with one theme.
+
+    A fresh renderer renders every page. Kept from one rebuild to the next (as
+    ``serve`` does), it renders again only the pages whose inputs changed
+    (see :mod:`okrpub.pages`): unchanged objectives of the new model are
+    replaced by the equal objects of the previous one, so comparing a page's
+    inputs is cheap, and everything is rendered again when something every
+    page may show (units, periods, free pages, today, the configuration) changed.
+    """
+
+    def __init__(self, theme: Theme, base_url: str, *, unsafe_html: bool) -> None:
+        self.theme = theme
+        self.base_url = base_url
+        self.markdown = MarkdownRenderer(unsafe_html=unsafe_html)
+        self.model: Model | None = None
+        self.files = SiteFiles()
+        self.inputs: dict[str, tuple[object, ...]] = {}
+        #: How many pages the last :meth:`render` rendered (the others were reused).
+        self.rendered = 0
+
+    def render(self, model: Model) -> SiteFiles:
+        previous = self.model if self.model and _same_frame(self.model, model) else None
+        reuse = previous is not None
+        if previous is not None:
+            model = _reuse_unchanged(model, previous)
+        files = SiteFiles()
+        inputs: dict[str, tuple[object, ...]] = {}
+        self.rendered = 0
+        for page in Planner(model, self.theme.locale, self.markdown, self.base_url).pages():
+            inputs[page.path] = page.inputs
+            if reuse and self.inputs.get(page.path) == page.inputs:
+                files.add(page.path, self.files[page.path])
+                continue
+            files.add(page.path, self.theme.render(page.template, page.context()).encode("utf-8"))
+            self.rendered += 1
+        for name, source in self.theme.static_files().items():
+            files.add(f"static/{name}", source.read_bytes())
+        unchanged = previous is not None and _same_objectives(previous, model)
+        for path, make in _data_files(model, self.theme, self.base_url, list(inputs)):
+            files.add(path, self.files[path] if unchanged else make())
+        self.model, self.files, self.inputs = model, files, inputs
+        return files
+
+
+def _data_files(
+    model: Model, theme: Theme, base_url: str, html_paths: list[str]
+) -> list[tuple[str, Callable[[], bytes]]]:
+    """The files beside the pages, each made only when asked for."""
+    return [
+        ("api/okrs.json", lambda: export_json(model)),
+        ("feed.xml", lambda: atom_feed(model, theme.locale, base_url)),
+        ("sitemap.xml", lambda: sitemap(html_paths, base_url, model.today)),
+        ("search/index.js", lambda: search_index(model, theme.locale)),
+    ]
+
+
+def _same_frame(previous: Model, model: Model) -> bool:
+    """Whether what every page may show is unchanged, so pages can be reused."""
+    return (
+        previous.config == model.config
+        and previous.today == model.today
+        and previous.public == model.public
+        and previous.current_period == model.current_period
+        and previous.units == model.units
+        and previous.periods == model.periods
+        and previous.pages == model.pages
+    )
+
+
+def _same_objectives(previous: Model, model: Model) -> bool:
+    """Whether the objectives are the very same objects, in the same order."""
+    return list(previous.objectives) == list(model.objectives) and all(
+        model.objectives[key] is value for key, value in previous.objectives.items()
+    )
+
+
+def _reuse_unchanged(model: Model, previous: Model) -> Model:
+    """``model`` with each objective and rollup equal to the previous one's replaced by it."""
+    return dataclasses.replace(
+        model,
+        objectives=_reuse(model.objectives, previous.objectives),
+        period_rollups=_reuse(model.period_rollups, previous.period_rollups),
+        unit_rollups=_reuse(model.unit_rollups, previous.unit_rollups),
+    )
+
+
+def _reuse(new: dict[Key, Value], old: dict[Key, Value]) -> dict[Key, Value]:
+    return {key: old[key] if old.get(key) == value else value for key, value in new.items()}
+
+
 def render_site(model: Model, theme: Theme, base_url: str) -> SiteFiles:
     """Every file of the site, rendered in memory."""
-    files = SiteFiles()
-    markdown = MarkdownRenderer(unsafe_html=model.config.unsafe_html)
-    planner = Planner(model, theme.locale, markdown, base_url)
-    html_paths = []
-    for page in planner.pages():
-        files.add(page.path, theme.render(page.template, page.context).encode("utf-8"))
-        html_paths.append(page.path)
-    for name, source in theme.static_files().items():
-        files.add(f"static/{name}", source.read_bytes())
-    files.add("api/okrs.json", export_json(model))
-    files.add("feed.xml", atom_feed(model, theme.locale, base_url))
-    files.add("sitemap.xml", sitemap(html_paths, base_url, model.today))
-    files.add("search/index.js", search_index(model, theme.locale))
-    return files
+    return SiteRenderer(theme, base_url, unsafe_html=model.config.unsafe_html).render(model)
 
 
 def build(root: Path, config: Config, today: dt.date, options: BuildOptions) -> BuildResult:
@@ -86,25 +170,47 @@ def build(root: Path, config: Config, today: dt.date, options: BuildOptions) -> 
     return result
 
 
+def theme_signature(root: Path, config: Config) -> tuple[tuple[str, int, int], ...]:
+    """Changes when a file of the theme (project or default) changes: a new renderer is due."""
+    return tuple(
+        (str(path), stat.st_mtime_ns, stat.st_size)
+        for folder in theme_folders(root, config.theme)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and (stat := path.stat())
+    )
+
+
+def new_renderer(root: Path, config: Config, options: BuildOptions) -> SiteRenderer:
+    """A renderer with the project's theme, language and base URL."""
+    folders = _theme_folders(root, config)
+    theme = Theme(folders, load_locale(folders, config.language))
+    base_url = config.base_url if options.base_url is None else options.base_url
+    return SiteRenderer(theme, base_url, unsafe_html=config.unsafe_html)
+
+
 def render(
     root: Path,
     config: Config,
     today: dt.date,
     options: BuildOptions,
     cache: LoadCache | None = None,
+    renderer: SiteRenderer | None = None,
 ) -> BuildResult:
-    """Check, then render the whole site in memory unless the check failed."""
+    """Check, then render the site in memory unless the check failed.
+
+    ``serve`` passes the ``cache`` and ``renderer`` of its previous rebuild.
+    """
     started = time.perf_counter()
-    folders = _theme_folders(root, config)
+    renderer = renderer or new_renderer(root, config, options)
     analysis = analyse(root, config, today, cache)
     diagnostics = analysis.diagnostics
     if diagnostics.has_errors() or (options.strict and diagnostics.warnings):
         return BuildResult(analysis, None, None, time.perf_counter() - started)
     selected = select_audience(analysis.resolved, public=options.public, drafts=options.drafts)
-    model = compute(selected, config, today)
-    theme = Theme(folders, load_locale(folders, config.language))
-    base_url = config.base_url if options.base_url is None else options.base_url
-    files = render_site(model, theme, base_url)
+    # the checked model already is this audience's when the audience leaves nothing out
+    same = selected == analysis.resolved
+    model = analysis.model if same else compute(selected, config, today)
+    files = renderer.render(model)
     return BuildResult(analysis, model, files, time.perf_counter() - started)
 
 

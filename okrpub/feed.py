@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import re
 from collections.abc import Iterable
 from urllib.parse import quote
@@ -42,14 +43,16 @@ def _timestamp(day: dt.date) -> str:
 
 
 def _newest_checkins(model: Model) -> list[tuple[Checkin, KeyResult, Objective]]:
-    found = [
+    every = (
         (checkin, kr, objective)
         for objective in model.objectives.values()
         for kr in objective.key_results
         for checkin in kr.checkins
-    ]
-    found.sort(key=lambda item: (item[0].date, item[2].id, item[1].id), reverse=True)
-    return found[:FEED_ENTRIES]
+    )
+    # the same as sorting all of them, newest first, and keeping the first ones
+    return heapq.nlargest(
+        FEED_ENTRIES, every, key=lambda item: (item[0].date, item[2].id, item[1].id)
+    )
 
 
 def atom_feed(model: Model, locale: Locale, base_url: str) -> bytes:

@@ -5,11 +5,17 @@ template receives. Everything a template shows is selected, ordered and
 grouped here, so that templates only present. Each page holds only what it
 shows: no page carries the whole cascade or a full navigation, which keeps
 the site's size linear in the number of objectives.
+
+A page also names its *inputs*: the objectives and rollups it shows. Its
+context is built only when it is rendered, so that ``serve`` can skip the
+pages whose inputs did not change. What every page may show (units, periods,
+free pages, the menu) is not among the inputs: when any of that changes,
+everything is rendered again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +27,7 @@ from okrpub.i18n import Locale
 from okrpub.markdown import MarkdownRenderer
 from okrpub.model import (
     Checkin,
+    FreePage,
     KeyResult,
     Model,
     Objective,
@@ -36,7 +43,12 @@ from okrpub.model import (
 class Page:
     path: str
     template: str
-    context: dict[str, Any]
+    #: The objectives and rollups the page shows: when they are the same, so is the page.
+    inputs: tuple[object, ...]
+    make_context: Callable[[], dict[str, Any]]
+
+    def context(self) -> dict[str, Any]:
+        return self.make_context()
 
 
 @dataclass(frozen=True)
@@ -156,6 +168,9 @@ def page_path(page_id: str) -> str:
     return f"pages/{page_id}/index.html"
 
 
+_KINDS = ("company", "team", "person")
+
+
 class Planner:
     """Builds the page list for one model; ``markdown`` renders bodies."""
 
@@ -169,29 +184,62 @@ class Planner:
 
     def pages(self) -> Iterator[Page]:
         model = self.model
-        yield self._page("index.html", "home.html", self._home())
+        current = model.periods.get(model.current_period or "")
+        home_inputs = (
+            tuple(model.period_rollups.values()),
+            *(model.objectives_in(current.id) if current else ()),
+            *(r.rollup for r in self._unit_rollups(current.id, ("team",)) if current),
+        )
+        yield self._page("index.html", "home.html", home_inputs, self._home)
         for period in model.periods.values():
-            yield self._page(period_path(period), "period.html", self._period(period))
-        for objective in model.objectives.values():
-            yield self._page(
-                objective_path(objective.id), "objective.html", self._objective(objective)
+            objectives = model.objectives_in(period.id)
+            inputs = (
+                model.period_rollups[period.id],
+                *objectives,
+                # the cascade names the key results its roots align to in other periods
+                *(model.objectives[o.parent_objective] for o in objectives if o.parent_objective),
+                *(r.rollup for r in self._unit_rollups(period.id, _KINDS)),
             )
-        yield self._page("units/index.html", "units.html", self._units())
+            yield self._page(period_path(period), "period.html", inputs, self._period, period)
+        for objective in model.objectives.values():
+            inputs = (
+                objective,
+                *(model.objectives[i] for i in (*objective.ancestors, *objective.children)),
+            )
+            path = objective_path(objective.id)
+            yield self._page(path, "objective.html", inputs, self._objective, objective)
+        yield self._page("units/index.html", "units.html", (), self._units)
         for unit in model.units.values():
-            yield self._page(unit_path(unit.id), "unit.html", self._unit(unit))
-        yield self._page("status/index.html", "status.html", self._status())
+            inputs = tuple(
+                item
+                for period_id in model.periods
+                if (rollup := model.unit_rollups.get((unit.id, period_id)))
+                for item in (rollup, *(model.objectives[o] for o in rollup.objectives))
+            )
+            yield self._page(unit_path(unit.id), "unit.html", inputs, self._unit, unit)
+        status_inputs = (*model.period_rollups.values(), *model.objectives.values())
+        yield self._page("status/index.html", "status.html", status_inputs, self._status)
         for page in model.pages.values():
-            context = {"page": page, "body": self.markdown.render(page.body)}
-            yield self._page(page_path(page.id), "page.html", context)
-        yield self._page("search/index.html", "search.html", {})
+            yield self._page(page_path(page.id), "page.html", (), self._free_page, page)
+        yield self._page("search/index.html", "search.html", (), dict)
         # A host shows 404.html for any missing path, at any depth: relative links
         # would break there, so its links are absolute when a base_url is known.
         not_found_root = self.base_url.rstrip("/") + "/" if self.base_url else None
-        yield self._page("404.html", "404.html", {}, Urls("404.html", not_found_root))
+        urls = Urls("404.html", not_found_root)
+        yield Page("404.html", "404.html", (), lambda: self._base("404.html", urls))
 
     def _page(
-        self, path: str, template: str, context: dict[str, Any], urls: Urls | None = None
+        self,
+        path: str,
+        template: str,
+        inputs: tuple[object, ...],
+        make: Callable[..., dict[str, Any]],
+        *arguments: Any,
     ) -> Page:
+        return Page(path, template, inputs, lambda: {**self._base(path), **make(*arguments)})
+
+    def _base(self, path: str, urls: Urls | None = None) -> dict[str, Any]:
+        """What every template receives."""
         urls = urls or Urls(path)
         model = self.model
         targets = [(self.locale.text("nav.home"), "index.html")]
@@ -204,7 +252,7 @@ class Planner:
         targets.append((self.locale.text("nav.status"), "status/index.html"))
         targets.extend((page.title, page_path(page.id)) for page in model.pages.values())
         nav = [Link(title, urls.asset(target), target == path) for title, target in targets]
-        base = {
+        return {
             "site_title": model.config.title,
             "generator": f"okrpub {__version__}",
             "today": model.today,
@@ -219,7 +267,9 @@ class Planner:
             if model.public
             else "objective.parent_draft",
         }
-        return Page(path, template, {**base, **context})
+
+    def _free_page(self, page: FreePage) -> dict[str, Any]:
+        return {"page": page, "body": self.markdown.render(page.body)}
 
     def _unit_rollups(self, period_id: str, kinds: tuple[str, ...]) -> list[UnitRollup]:
         return [
@@ -273,7 +323,7 @@ class Planner:
             "rollup": model.period_rollups[period.id],
             "cascade": roots,
             "unaligned": unaligned,
-            "unit_rollups": self._unit_rollups(period.id, ("company", "team", "person")),
+            "unit_rollups": self._unit_rollups(period.id, _KINDS),
         }
 
     def _objective(self, objective: Objective) -> dict[str, Any]:

@@ -18,6 +18,7 @@ import datetime as dt
 import errno
 import html
 import mimetypes
+import os
 import posixpath
 import shutil
 import signal
@@ -25,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -32,15 +34,27 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from okrpub.build import BuildOptions, render
-from okrpub.config import CONFIG_FILE
+from okrpub.build import BuildOptions, SiteRenderer, new_renderer, render, theme_signature
+from okrpub.config import CONFIG_FILE, Config
 from okrpub.diagnostics import Diagnostic
 from okrpub.discover import is_ignored
+from okrpub.i18n import LocaleError
 from okrpub.load import LoadCache
 from okrpub.project import UsageError, read_config
 from okrpub.theme import ThemeError
@@ -76,19 +90,28 @@ _OVERLAY_STYLE = (
 
 @dataclass
 class LiveState:
-    """What the server shows: the build version and the last rebuild's errors."""
+    """What the server shows: the build version, and the lines of the error overlay
+    (diagnostics as ``path:line:col: ...``, or a theme error) while there are errors."""
 
     version: int = 0
-    errors: list[Diagnostic] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
     has_site: bool = False
     changed: threading.Condition = field(default_factory=threading.Condition)
 
-    def publish(self, errors: list[Diagnostic], *, has_site: bool) -> None:
+    def publish(self, errors: list[str], *, has_site: bool, site_changed: bool = True) -> None:
+        """Tell open pages to reload, unless neither the site nor the errors changed."""
         with self.changed:
+            if not site_changed and errors == self.errors and has_site == self.has_site:
+                return
             self.version += 1
             self.errors = errors
             self.has_site = has_site
             self.changed.notify_all()
+
+    def snapshot(self) -> tuple[int, list[str], bool]:
+        """The version, the overlay's lines and whether a site was built, read together."""
+        with self.changed:
+            return self.version, list(self.errors), self.has_site
 
 
 class LiveSite:
@@ -109,7 +132,10 @@ class LiveSite:
         self.log = log
         self.state = LiveState()
         self.cache = LoadCache()
-        self.written: dict[str, bytes] = {}
+        self.renderer: SiteRenderer | None = None
+        self.renderer_key: object = None
+        #: What the site folder holds; ``None`` when unknown (after a failed sync).
+        self.written: dict[str, bytes] | None = {}
         self.shown: list[Diagnostic] = []
 
     def _show(self, diagnostics: list[Diagnostic]) -> None:
@@ -120,23 +146,38 @@ class LiveSite:
         self.shown = diagnostics
 
     def rebuild(self) -> None:
-        """Build once; on errors keep the last good site and publish the errors."""
+        """Build once; on errors keep the last good site and publish the errors.
+
+        Nothing that goes wrong in a rebuild stops the server: content errors are
+        diagnostics, a broken theme is a message, and a bug is a traceback on the
+        terminal; the last good site stays up under the overlay in every case.
+        """
         started = time.perf_counter()
+        try:
+            self._rebuild(started)
+        except (UsageError, ThemeError, LocaleError) as error:
+            self._broken(str(error), started)
+        except Exception as error:
+            self.log(traceback.format_exc().rstrip())
+            self._broken(f"internal error: {type(error).__name__}: {error}", started)
+
+    def _rebuild(self, started: float) -> None:
         config, config_diagnostics = read_config(self.root)
         if config_diagnostics.has_errors():
             self._failed(config_diagnostics.sorted(), started)
             return
-        try:
-            result = render(self.root, config, self.today(), self.options, self.cache)
-        except (UsageError, ThemeError) as error:
-            self.log(f"rebuild failed: {error}")
-            self.state.publish([], has_site=self.state.has_site)
-            return
+        result = render(
+            self.root, config, self.today(), self.options, self.cache, self._renderer(config)
+        )
         diagnostics = result.analysis.diagnostics
         if result.files is None:
             self._failed(diagnostics.sorted(), started)
             return
-        sync_site(result.files, self.output, self.written)
+        previous = self.written if self.written is not None else _read_folder(self.output)
+        # Until the sync is done the folder holds neither build; should it fail, the
+        # next rebuild compares with what is really there.
+        self.written = None
+        changed = sync_site(result.files, self.output, previous)
         self.written = dict(result.files)
         self._show(diagnostics.warnings)
         seconds = time.perf_counter() - started
@@ -145,36 +186,98 @@ class LiveSite:
             f"rebuilt in {seconds:.2f} s: {result.pages} pages, "
             f"{warnings} warning{'s' * (warnings != 1)}"
         )
-        self.state.publish([], has_site=True)
+        self.state.publish([], has_site=True, site_changed=bool(changed))
+
+    def _renderer(self, config: Config) -> SiteRenderer:
+        """The renderer of the last rebuild, unless the configuration or the theme changed."""
+        key = (config, theme_signature(self.root, config))
+        if self.renderer is None or key != self.renderer_key:
+            self.renderer = new_renderer(self.root, config, self.options)
+            self.renderer_key = key
+        return self.renderer
 
     def _failed(self, errors: list[Diagnostic], started: float) -> None:
         self._show(errors)
+        count = sum(1 for d in errors if d.severity == "error")
+        self._report(f"{count} error{'s' * (count != 1)}", [d.as_text() for d in errors], started)
+
+    def _broken(self, message: str, started: float) -> None:
+        self.shown = []
+        self._report(message, [message], started)
+
+    def _report(self, what: str, lines: list[str], started: float) -> None:
         seconds = time.perf_counter() - started
         kept = "still serving the last good site" if self.state.has_site else "nothing to serve yet"
-        count = sum(1 for d in errors if d.severity == "error")
-        self.log(f"rebuild failed in {seconds:.2f} s: {count} error{'s' * (count != 1)}; {kept}")
-        self.state.publish(errors, has_site=self.state.has_site)
+        self.log(f"rebuild failed in {seconds:.2f} s: {what}; {kept}")
+        self.state.publish(lines, has_site=self.state.has_site, site_changed=False)
+
+
+def _read_folder(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` by site path."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in folder.rglob("*")
+        if path.is_file()
+    }
 
 
 # -- watching --------------------------------------------------------------------------
 
+#: The events that can change the site. Reads are left out (the rebuild itself reads
+#: every folder), and so is a folder's "modified", which only echoes a change to a
+#: file in it. With inotify they are not even asked of the kernel.
+_EVENTS: list[type[FileSystemEvent]] = [
+    FileCreatedEvent,
+    FileModifiedEvent,
+    FileDeletedEvent,
+    FileMovedEvent,
+    FileClosedEvent,
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+]
 
-def _changed_names(event: FileSystemEvent) -> set[str]:
-    """The file names an event changes; none for reads (which okrpub's own rebuilds cause)."""
+
+def _changed_paths(event: FileSystemEvent) -> list[Path]:
+    """The paths an event changes; none for the events :data:`_EVENTS` leaves out, should an
+    observer deliver them all the same."""
     if event.event_type in ("opened", "closed_no_write"):
-        return set()
+        return []
+    if event.is_directory and event.event_type == "modified":
+        return []
     paths = (event.src_path, getattr(event, "dest_path", "") or "")
-    return {Path(str(path)).name for path in paths if path}
+    return [Path(os.fsdecode(path)) for path in paths if path]
 
 
 class _ChangeHandler(FileSystemEventHandler):
-    """Collects changes, leaving out editor temporary files."""
+    """Collects the changes under ``folder``, leaving out editor temporary files and
+    everything in folders that discovery skips (``.git``, ``.obsidian``, ...)."""
 
-    def __init__(self, changes: Changes) -> None:
+    def __init__(self, changes: Changes, folder: Path) -> None:
         self.changes = changes
+        self.folder = folder
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if any(not is_ignored(name) for name in _changed_names(event)):
+        for path in _changed_paths(event):
+            try:
+                parts = path.relative_to(self.folder).parts
+            except ValueError:
+                parts = (path.name,)
+            if not any(is_ignored(part) for part in parts):
+                self.changes.add()
+                return
+
+
+class _ProjectHandler(FileSystemEventHandler):
+    """In the project folder itself, only ``okrpub.yaml`` matters, and the content and
+    theme folders coming or going (a new theme folder is then watched too)."""
+
+    def __init__(self, changes: Changes, names: set[str]) -> None:
+        self.changes = changes
+        self.names = names
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if any(path.name in self.names for path in _changed_paths(event)):
             self.changes.add()
 
 
@@ -191,10 +294,6 @@ class Changes:
         with self._condition:
             self._closed = True
             self._condition.notify_all()
-
-    def reopen(self) -> None:
-        with self._condition:
-            self._closed = False
 
     def add(self) -> None:
         with self._condition:
@@ -223,29 +322,51 @@ class Watcher:
     """Watches the content folder, the theme folder and the project folder (for
     ``okrpub.yaml``). It watches folders, never single files, so that an editor's
     rename-on-save never loses a watch; it follows the folders when the
-    configuration moves them."""
+    configuration moves them, or when they are made, removed or replaced."""
 
-    def __init__(self, root: Path, *, poll: bool) -> None:
+    def __init__(self, root: Path, *, poll: bool, log: Callable[[str], None]) -> None:
         self.root = root
         self.poll = poll
+        self.log = log
         self.changes = Changes()
         self._observer: BaseObserver | None = None
-        self._folders: tuple[str, str | None] | None = None
+        self._watching: tuple[object, ...] | None = None
 
     def follow(self, content_dir: str, theme: str | None) -> None:
-        if self._folders == (content_dir, theme):
+        folders = [self.root / folder for folder in (content_dir, theme) if folder]
+        watching = tuple((folder, _identity(folder)) for folder in folders)
+        if self._watching == watching:
             return
-        self.stop()
-        self.changes.reopen()
+        names = {CONFIG_FILE} | {Path(folder).parts[0] for folder in (content_dir, theme) if folder}
+        try:
+            observer = self._start(folders, names)
+        except OSError as error:  # most likely the inotify limit of watches or instances
+            if self.poll:
+                raise
+            self.log(f"cannot watch with inotify ({error}); watching by polling instead")
+            self.poll = True
+            observer = self._start(folders, names)
+        previous, self._observer, self._watching = self._observer, observer, watching
+        if previous is not None:
+            previous.stop()
+            previous.join(timeout=5)
+            # What changed in the new folders before they were watched: one more rebuild.
+            self.changes.add()
+
+    def _start(self, folders: list[Path], names: set[str]) -> BaseObserver:
         observer: BaseObserver = PollingObserver(timeout=0.5) if self.poll else Observer()
-        handler = _ChangeHandler(self.changes)
-        observer.schedule(_ConfigHandler(self.changes), str(self.root), recursive=False)
-        for folder in (content_dir, theme):
-            if folder and (self.root / folder).is_dir():
-                observer.schedule(handler, str(self.root / folder), recursive=True)
-        observer.start()
-        self._observer = observer
-        self._folders = (content_dir, theme)
+        project = _ProjectHandler(self.changes, names)
+        observer.schedule(project, str(self.root), recursive=False, event_filter=_EVENTS)
+        for folder in folders:
+            if folder.is_dir():
+                handler = _ChangeHandler(self.changes, folder)
+                observer.schedule(handler, str(folder), recursive=True, event_filter=_EVENTS)
+        try:
+            observer.start()
+        except BaseException:
+            observer.stop()
+            raise
+        return observer
 
     def stop(self) -> None:
         self.changes.close()
@@ -255,12 +376,13 @@ class Watcher:
             self._observer = None
 
 
-class _ConfigHandler(_ChangeHandler):
-    """In the project folder itself, only ``okrpub.yaml`` matters."""
-
-    def on_any_event(self, event: FileSystemEvent) -> None:
-        if CONFIG_FILE in _changed_names(event):
-            self.changes.add()
+def _identity(folder: Path) -> tuple[int, int] | None:
+    """Which folder is at ``folder`` now (``None``: none): a new one needs a new watch."""
+    try:
+        stat = folder.stat()
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino)
 
 
 # -- serving ---------------------------------------------------------------------------
@@ -287,6 +409,24 @@ def _content_type(path: Path) -> str:
     return f"{kind}; charset=utf-8" if text else kind
 
 
+def _decorate(body: bytes, version: int, errors: list[str], has_site: bool) -> bytes:
+    """The live-reload script, and the error overlay while the content has errors."""
+    extra = f'<script src="{LIVE_PREFIX}live.js" data-version="{version}"></script>'
+    if errors:
+        lines = "\n".join(html.escape(line) for line in errors)
+        shown = "this is the last good site" if has_site else "there is no site to show yet"
+        extra += (
+            f'<div id="okrpub-errors" role="alert" style="{_OVERLAY_STYLE}">'
+            f"<strong>okrpub could not rebuild the site; {shown}.</strong>\n"
+            f"{lines}</div>"
+        )
+    marker = b"</body>"
+    index = body.rfind(marker)
+    if index < 0:
+        return body + extra.encode()
+    return body[:index] + extra.encode() + body[index:]
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
@@ -304,29 +444,40 @@ class _Handler(BaseHTTPRequestHandler):
         self._respond(send_body=True)
 
     def _respond(self, *, send_body: bool) -> None:
-        path = urlsplit(self.path).path
+        url = urlsplit(self.path)
+        path = url.path
         if path == LIVE_PREFIX + "live.js":
             self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", _LIVE_SCRIPT, send_body)
             return
         if not path.endswith("/") and (found := self._find(path + "/")) and found.is_file():
+            # One leading slash: "//units/" would be a URL of the host "units".
+            location = "/" + path.lstrip("/") + "/" + (f"?{url.query}" if url.query else "")
             self.send_response(HTTPStatus.MOVED_PERMANENTLY)
-            self.send_header("Location", path + "/")
+            self.send_header("Location", location)
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
+        # The version first: a page read before a rebuild must not carry the version
+        # after it, or it would not reload (the other way round, it reloads once more).
+        version, errors, has_site = self.server.state.snapshot()
         file = self._find(path)
         status = HTTPStatus.OK
         if file is None:
             status = HTTPStatus.NOT_FOUND
             file = self._find("/404.html")
-        if file is None:
-            body = self._decorate(b"<!doctype html><title>okrpub</title><body></body>")
+        try:
+            body = None if file is None else file.read_bytes()
+        except OSError:  # gone in a rebuild since it was found
+            body, status = None, HTTPStatus.NOT_FOUND
+        if file is None or body is None:
+            body = _decorate(
+                b"<!doctype html><title>okrpub</title><body></body>", version, errors, has_site
+            )
             self._send(status, "text/html; charset=utf-8", body, send_body)
             return
-        body = file.read_bytes()
         content_type = _content_type(file)
         if file.suffix == ".html":
-            body = self._decorate(body)
+            body = _decorate(body, version, errors, has_site)
         self._send(status, content_type, body, send_body)
 
     def _find(self, url_path: str) -> Path | None:
@@ -343,25 +494,6 @@ class _Handler(BaseHTTPRequestHandler):
         if not candidate.is_relative_to(self.server.site) or not candidate.is_file():
             return None
         return candidate
-
-    def _decorate(self, body: bytes) -> bytes:
-        """The live-reload script, and the error overlay while the content has errors."""
-        state = self.server.state
-        with state.changed:
-            version, errors = state.version, list(state.errors)
-        extra = f'<script src="{LIVE_PREFIX}live.js" data-version="{version}"></script>'
-        if errors:
-            lines = "\n".join(html.escape(d.as_text()) for d in errors)
-            extra += (
-                f'<div id="okrpub-errors" role="alert" style="{_OVERLAY_STYLE}">'
-                f"<strong>okrpub: the content has errors; this is the last good site.</strong>\n"
-                f"{lines}</div>"
-            )
-        marker = b"</body>"
-        index = body.rfind(marker)
-        if index < 0:
-            return body + extra.encode()
-        return body[:index] + extra.encode() + body[index:]
 
     def _send(self, status: HTTPStatus, content_type: str, body: bytes, send_body: bool) -> None:
         self.send_response(status)
@@ -413,20 +545,23 @@ class ServeOptions:
 def serve(root: Path, options: ServeOptions, today: Callable[[], dt.date]) -> None:
     """Serve until Ctrl-C; the temporary site folder is removed on the way out."""
     output = Path(tempfile.mkdtemp(prefix="okrpub-serve-"))
+    server: _Server | None = None
+    serving: threading.Thread | None = None
+    watcher = Watcher(root, poll=options.poll, log=_log)
     try:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _interrupt)
         server, url = _start_server(options, output)
-    except BaseException:
-        shutil.rmtree(output, ignore_errors=True)
-        raise
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _interrupt)
-    build_options = BuildOptions(output, public=options.public, drafts=options.drafts, base_url=url)
-    site = LiveSite(root, output, build_options, today, _log)
-    server.state = site.state
-    watcher = Watcher(root, poll=options.poll)
-    try:
+        serving = threading.Thread(target=server.serve_forever, daemon=True)
+        serving.start()
+        build_options = BuildOptions(
+            output, public=options.public, drafts=options.drafts, base_url=url
+        )
+        site = LiveSite(root, output, build_options, today, _log)
+        server.state = site.state
         _log(f"serving {'the public ' if options.public else ''}site at {url} (Ctrl-C to stop)")
+        # Watch before the first build, so that nothing saved during it is missed.
+        watcher.follow(*_watched_folders(root))
         site.rebuild()
         watcher.follow(*_watched_folders(root))
         while watcher.changes.wait_for_burst():
@@ -435,10 +570,14 @@ def serve(root: Path, options: ServeOptions, today: Callable[[], dt.date]) -> No
     except KeyboardInterrupt:
         _log("stopped")
     finally:
-        watcher.stop()
-        server.shutdown()
-        server.server_close()
-        shutil.rmtree(output, ignore_errors=True)
+        try:
+            watcher.stop()
+            if serving is not None and server is not None:
+                server.shutdown()
+            if server is not None:
+                server.server_close()
+        finally:  # even when a second Ctrl-C cuts the above short
+            shutil.rmtree(output, ignore_errors=True)
 
 
 def _watched_folders(root: Path) -> tuple[str, str | None]:
