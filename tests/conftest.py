@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 from sitetools import build as build_site
+from sitetools import write_files
 
 from okrpub.cli import main
 from okrpub.project import Analysis, analyse, read_config
@@ -121,21 +123,6 @@ def objective(header: str, key_results: int = 3) -> str:
     return "---\n" + "\n".join(lines) + "\n---\n"
 
 
-def write_files(root: Path, files: Files) -> Path:
-    """Write ``files`` (path relative to ``root`` -> text or bytes) under ``root``."""
-    root.mkdir(parents=True, exist_ok=True)
-    for relative, content in files.items():
-        if content is None:
-            continue
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return root
-
-
 @pytest.fixture
 def make_project(tmp_path: Path) -> Callable[..., Path]:
     """``make_project(files, base=True)``: the base project plus ``files``, written to disk."""
@@ -207,3 +194,32 @@ def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = build_site(REPOSITORY, out, today=TODAY)
     assert result.code == 0, result.err
     return out
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's headless Chromium, driven by Playwright (its own browser download cannot work
+    here). Missing Chromium fails the browser tests: they are never skipped."""
+    if not CHROMIUM.is_file():
+        pytest.fail(
+            f"Chromium is missing at {CHROMIUM}: the browser tests need Debian's chromium "
+            "package (apt-get install chromium, or run bash tests/run.sh)",
+            pytrace=False,
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

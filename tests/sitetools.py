@@ -76,9 +76,12 @@ def md(front_matter: str, body: str = "") -> str:
     return "---\n" + textwrap.dedent(front_matter).strip("\n") + "\n---\n" + body
 
 
-def write_files(root: Path, files: Mapping[str, str | bytes]) -> Path:
-    """Write ``files`` (path relative to ``root`` -> text or bytes) under ``root``."""
+def write_files(root: Path, files: Mapping[str, str | bytes | None]) -> Path:
+    """Write ``files`` (path relative to ``root`` -> text or bytes; ``None``: no file)."""
+    root.mkdir(parents=True, exist_ok=True)
     for relative, content in files.items():
+        if content is None:
+            continue
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):

@@ -35,19 +35,9 @@ from playwright.sync_api import (
     Page,
     Request,
     expect,
-    sync_playwright,
 )
 from playwright.sync_api import Error as PlaywrightError
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TODAY = "2026-11-26"
 REPOSITORY = Path(__file__).resolve().parent.parent
 SCREENSHOTS = REPOSITORY / "docs" / "screenshots"
@@ -153,22 +143,6 @@ def root(request: pytest.FixtureRequest) -> str:
 
 
 # --------------------------------------------------------------------------- the browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.is_file():
-        pytest.fail(
-            f"Chromium is missing at {CHROMIUM}: the browser tests need Debian's chromium "
-            "package (apt-get install chromium, or run bash tests/run.sh)",
-            pytrace=False,
-        )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @dataclass
