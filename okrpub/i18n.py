@@ -59,7 +59,10 @@ def load_locale(folders: list[Path], language: str) -> Locale:
     for folder in folders:
         path = folder / "locales" / f"{language}.yaml"
         if path.is_file():
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            try:
+                data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except (yaml.YAMLError, UnicodeDecodeError) as error:
+                raise LocaleError(f"{path}: not a readable YAML file: {error}") from None
             try:
                 return Locale(
                     language=language,

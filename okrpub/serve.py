@@ -550,6 +550,9 @@ def serve(root: Path, options: ServeOptions, today: Callable[[], dt.date]) -> No
     watcher = Watcher(root, poll=options.poll, log=_log)
     try:
         if threading.current_thread() is threading.main_thread():
+            # SIGINT too: a shell starts background jobs with SIGINT ignored, and
+            # Python then leaves it ignored; serve must stop on it all the same.
+            signal.signal(signal.SIGINT, _interrupt)
             signal.signal(signal.SIGTERM, _interrupt)
         server, url = _start_server(options, output)
         serving = threading.Thread(target=server.serve_forever, daemon=True)

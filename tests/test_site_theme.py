@@ -214,3 +214,18 @@ def test_incomplete_locale_file_is_a_usage_error(tmp_path: Path) -> None:
     assert result.code == 2
     assert "Traceback" not in result.err
     assert "xx" in result.err
+
+
+def test_locale_file_that_is_not_yaml_is_a_usage_error(tmp_path: Path) -> None:
+    project = write_files(
+        tmp_path / "project",
+        {
+            **SMALL,
+            "okrpub.yaml": "language: xx\ntheme: mytheme\n",
+            "mytheme/locales/xx.yaml": "strings: [unclosed\n",
+        },
+    )
+    result = build(project, tmp_path / "site")
+    assert result.code == 2
+    assert "Traceback" not in result.err
+    assert "xx.yaml: not a readable YAML file" in result.err
