@@ -96,7 +96,7 @@ EDITS: list[Callable[[Project], None]] = [
         "parent: grow-to-1m-online#online-sales",
     ),
     lambda p: p.edit(
-        "content/2026-Q4/tom/payments-expert.md", "title: ", "parent: ship-same-day\ntitle: "
+        "content/2026-Q4/tom/payments-expert.md", "title: ", "parent: five-star-service\ntitle: "
     ),
     lambda p: (p.root / "content/2026-Q4/webshop/checkout-that-converts.md").unlink(),
     lambda p: (p.root / "content/2026-Q4/warehouse/ship-same-day.md").rename(
