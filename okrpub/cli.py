@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -106,7 +107,14 @@ def _add_today(parser: argparse.ArgumentParser) -> None:
     )
 
 
+#: okrpub makes many small objects that live for the whole run and form no reference
+#: cycles; with Python's default threshold (700) the cyclic garbage collector scans them
+#: over and over, which cost a third of ``check``'s time at 1,000 objectives.
+GC_THRESHOLD = 100_000
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
     args = _parser().parse_args(argv)
     try:
         if args.command == "init":
