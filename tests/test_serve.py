@@ -40,7 +40,7 @@ from sitetools import run_okrpub
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from okrpub import serve as serve_module
+from okrpub import watch as watch_module
 
 Q4 = "content/2026-Q4"
 GROW = f"{Q4}/smokey/grow-to-1m-online.md"  # the company objective, shown on the home page
@@ -708,10 +708,10 @@ def test_without_inotify_watches_it_watches_by_polling(
         def start(self) -> None:
             raise OSError(errno.ENOSPC, "inotify watch limit reached")
 
-    monkeypatch.setattr(serve_module, "Observer", Exhausted)
+    monkeypatch.setattr(watch_module, "Observer", Exhausted)
     project = copy_example(tmp_path / "project")
     said: list[str] = []
-    watcher = serve_module.Watcher(project, poll=False, log=said.append)
+    watcher = watch_module.Watcher(project, poll=False, log=said.append)
     try:
         watcher.follow("content", None)
         assert said == [
