@@ -235,6 +235,16 @@ def parse_yaml(
         diagnostics.error(abort.location, abort.rule, abort.message)
         return None
     except yaml.MarkedYAMLError as exc:
+        if "nesting depth" in str(exc.problem) and exc.problem_mark is not None:
+            # PyYAML 6.0.4 and later stop at libyaml's own limit, far deeper than ours:
+            # report ours, where the text first nests too deeply, as with older releases.
+            try:
+                _check_depth(text[: exc.problem_mark.index], path, first_line)
+            except _Abort as abort:
+                diagnostics.error(abort.location, abort.rule, abort.message)
+                return None
+            except yaml.YAMLError:
+                pass
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + first_line, mark.column + 1) if mark else (first_line, 1)
         problem = exc.problem or exc.context or "invalid YAML"
