@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from okrpub.markdown import MarkdownRenderer
 from okrpub.model import Model
 from okrpub.pages import Planner
 from okrpub.project import Analysis, UsageError, analyse
-from okrpub.search import search_index
+from okrpub.search import SEARCH_FILES, search_indexes
 from okrpub.theme import Theme
 from okrpub.write import write_site
 
@@ -118,8 +119,20 @@ def _data_files(
         ("api/okrs.json", lambda: export_json(model)),
         ("feed.xml", lambda: atom_feed(model, theme.locale, base_url)),
         ("sitemap.xml", lambda: sitemap(html_paths, base_url, model.today)),
-        ("search/index.js", lambda: search_index(model, theme.locale)),
+        *_search_files(model, theme),
     ]
+
+
+def _search_files(model: Model, theme: Theme) -> list[tuple[str, Callable[[], bytes]]]:
+    """Both search indexes, made together the first time either is asked for."""
+    made: dict[str, bytes] = {}
+
+    def make(path: str) -> bytes:
+        if not made:
+            made.update(search_indexes(model, theme.locale))
+        return made[path]
+
+    return [(path, functools.partial(make, path)) for path in SEARCH_FILES]
 
 
 def _same_frame(previous: Model, model: Model) -> bool:

@@ -146,9 +146,14 @@ def _harmless_style(style: str) -> bool:
     )
 
 
-PREFIX = "window.okrpubSearchIndex="
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+SEARCH_PREFIXES = {
+    "search/index.js": "window.okrpubSearchIndex=",
+    "search/titles.js": "window.okrpubSearchTitles=",
+}
 
 
 def assert_no_executable_markup(files: dict[str, bytes]) -> None:
@@ -158,10 +163,11 @@ def assert_no_executable_markup(files: dict[str, bytes]) -> None:
         text = content.decode("utf-8")
         if path.endswith(".html"):
             problems += executable_markup(parse_html(text), path)
-        elif path == "search/index.js":
+        elif path in SEARCH_PREFIXES:
             # data only: one assignment of a JSON literal
-            assert text.startswith(PREFIX) and text.endswith(";\n"), path
-            json.loads(text.removeprefix(PREFIX).removesuffix(";\n"))
+            prefix = SEARCH_PREFIXES[path]
+            assert text.startswith(prefix) and text.endswith(";\n"), path
+            json.loads(text.removeprefix(prefix).removesuffix(";\n"))
         elif path.endswith(".json"):
             json.loads(text)
         elif path in ("feed.xml", "sitemap.xml"):

@@ -504,7 +504,8 @@ def test_search_page(example_site: Path) -> None:
     assert page.find("ol", id="search-results")
     assert page.find("noscript")
     box = document.find("input", id="search-box")
-    assert box.attrs["data-index"] == "../search/index.js"
+    assert box.attrs["data-index"] == "../search/titles.js"
+    assert page.find("ol", id="search-results").attrs["data-index"] == "../search/index.js"
     assert box.closest("form").attrs["action"] == "../search/index.html"
 
 

@@ -75,6 +75,16 @@ def test_index_words_find_key_results_tags_and_bodies(index: list[list[str]]) ->
     assert "carriers" in unit[4]  # from the unit's description
 
 
+def test_suggestions_use_titles_only(example_site: Path, index: list[list[str]]) -> None:
+    """The search box loads search/titles.js: the full index without the words."""
+    prefix = "window.okrpubSearchTitles="
+    text = (example_site / "search" / "titles.js").read_text(encoding="utf-8")
+    assert text.startswith(prefix)
+    titles = json.loads(text.removeprefix(prefix).removesuffix(";\n"))
+    assert titles == [row[:4] for row in index]
+    assert len(text) < len((example_site / "search" / "index.js").read_text(encoding="utf-8"))
+
+
 def test_index_describes_units_in_words(index: list[list[str]]) -> None:
     contexts = {row[2]: row[3] for row in index if row[0] == "unit"}
     assert contexts["units/smokey/index.html"] == "Company"

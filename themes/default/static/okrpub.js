@@ -22,20 +22,25 @@
   if (!box) { return; }
   var root = box.getAttribute("data-root") || "";
   var panel = document.getElementById("search-suggestions");
-  var loading = null;
+  var loading = {};
 
-  function loadIndex() {
-    if (window.okrpubSearchIndex) { return Promise.resolve(window.okrpubSearchIndex); }
-    if (!loading) {
-      loading = new Promise(function (resolve, reject) {
+  /* Load an index script once; it sets window[name] to its rows. The suggestions
+     use the small titles index, the search page the full one. */
+  function loadScript(src, name) {
+    if (!loading[name]) {
+      loading[name] = new Promise(function (resolve, reject) {
         var script = document.createElement("script");
-        script.src = box.getAttribute("data-index");
-        script.onload = function () { resolve(window.okrpubSearchIndex || []); };
+        script.src = src;
+        script.onload = function () { resolve(window[name] || []); };
         script.onerror = reject;
         document.head.appendChild(script);
       });
     }
-    return loading;
+    return loading[name];
+  }
+
+  function loadTitles() {
+    return loadScript(box.getAttribute("data-index"), "okrpubSearchTitles");
   }
 
   function normalise(text) {
@@ -48,7 +53,7 @@
     var hits = [];
     rows.forEach(function (row) {
       var title = normalise(row[1]);
-      var haystack = title + " " + normalise(row[3]) + " " + normalise(row[4]);
+      var haystack = title + " " + normalise(row[3]) + " " + normalise(row[4] || "");
       var score = 0;
       for (var i = 0; i < terms.length; i++) {
         if (haystack.indexOf(terms[i]) < 0) { return; }
@@ -76,7 +81,7 @@
   function showSuggestions() {
     var query = box.value.trim();
     if (!query) { panel.hidden = true; return; }
-    loadIndex().then(function (rows) {
+    loadTitles().then(function (rows) {
       var hits = search(rows, query).slice(0, 8);
       panel.textContent = "";
       if (!hits.length) {
@@ -92,7 +97,7 @@
     });
   }
 
-  box.addEventListener("focus", function () { loadIndex(); });
+  box.addEventListener("focus", function () { loadTitles(); });
   box.addEventListener("input", showSuggestions);
   box.addEventListener("keydown", function (event) {
     if (event.key === "Escape") { panel.hidden = true; }
@@ -118,7 +123,7 @@
     box.value = query;
     var summary = document.getElementById("search-summary");
     if (query) {
-      loadIndex().then(function (rows) {
+      loadScript(results.getAttribute("data-index"), "okrpubSearchIndex").then(function (rows) {
         var hits = search(rows, query);
         var found = summary.getAttribute(hits.length === 1 ? "data-found-one" : "data-found") || "{count}";
         summary.textContent = hits.length
