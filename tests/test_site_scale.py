@@ -111,6 +111,7 @@ GROWING = {
     *(f"units/p-{person}/index.html" for person in range(1, PEOPLE)),
     "api/okrs.json",
     "search/index.js",
+    "search/titles.js",
     "sitemap.xml",
     "feed.xml",
 }
