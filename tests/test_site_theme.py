@@ -201,31 +201,24 @@ def test_project_theme_can_add_a_language(tmp_path: Path) -> None:
     assert "26 Brumaire 2026" in document.find("footer").text
 
 
-def test_incomplete_locale_file_is_a_usage_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("locale", "said"),
+    [
+        ("strings: {}\n", "xx.yaml: missing or wrong entry"),
+        ("strings: [unclosed\n", "xx.yaml: not a readable YAML file"),
+    ],
+    ids=["incomplete", "not YAML"],
+)
+def test_broken_locale_file_is_a_usage_error(tmp_path: Path, locale: str, said: str) -> None:
     project = write_files(
         tmp_path / "project",
         {
             **SMALL,
             "okrpub.yaml": "language: xx\ntheme: mytheme\n",
-            "mytheme/locales/xx.yaml": "strings: {}\n",
+            "mytheme/locales/xx.yaml": locale,
         },
     )
     result = build(project, tmp_path / "site")
     assert result.code == 2
     assert "Traceback" not in result.err
-    assert "xx" in result.err
-
-
-def test_locale_file_that_is_not_yaml_is_a_usage_error(tmp_path: Path) -> None:
-    project = write_files(
-        tmp_path / "project",
-        {
-            **SMALL,
-            "okrpub.yaml": "language: xx\ntheme: mytheme\n",
-            "mytheme/locales/xx.yaml": "strings: [unclosed\n",
-        },
-    )
-    result = build(project, tmp_path / "site")
-    assert result.code == 2
-    assert "Traceback" not in result.err
-    assert "xx.yaml: not a readable YAML file" in result.err
+    assert said in result.err
