@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 from sitetools import build as build_site
-from sitetools import write_files
+from sitetools import md, write_files
 
 from okrpub.cli import main
 from okrpub.project import Analysis, analyse, read_config
@@ -29,14 +29,6 @@ TODAY = "2026-11-26"
 REPOSITORY = Path(__file__).resolve().parent.parent
 
 Files = dict[str, str | bytes | None]
-
-
-def md(front_matter: str, body: str = "") -> str:
-    """A Markdown file: ``---``, the dedented YAML, ``---``, the body.
-
-    Line *n* of the YAML is line *n* + 1 of the file.
-    """
-    return "---\n" + textwrap.dedent(front_matter).strip("\n") + "\n---\n" + body
 
 
 #: A valid project that ``okrpub check`` passes without a single diagnostic on ``TODAY``.

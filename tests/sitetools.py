@@ -72,7 +72,10 @@ def build(project: Path, out: Path, *args: str, today: str | None = TODAY) -> Ru
 
 
 def md(front_matter: str, body: str = "") -> str:
-    """A Markdown file: ``---``, the dedented YAML, ``---``, the body."""
+    """A Markdown file: ``---``, the dedented YAML, ``---``, the body.
+
+    Line *n* of the YAML is line *n* + 1 of the file.
+    """
     return "---\n" + textwrap.dedent(front_matter).strip("\n") + "\n---\n" + body
 
 
@@ -294,3 +297,20 @@ def _link_problem(
     if parts.fragment and target in ids and parts.fragment not in ids[target]:
         return f"{target} has no id {parts.fragment!r}"
     return None
+
+
+#: The smallest clean project: a company with one objective of three key results.
+SMALL_PROJECT = {
+    "content/units/acme.md": md("name: Acme\nkind: company\n", "We make things.\n"),
+    "content/2026-Q4/grow.md": md(
+        """
+        title: Grow
+        owner: acme
+        period: 2026-Q4
+        key_results:
+          - {title: One, target: 10, checkins: [{date: 2026-11-24, value: 7, confidence: 0.8}]}
+          - {title: Two, target: 10, checkins: [{date: 2026-11-24, value: 7, confidence: 0.8}]}
+          - {title: Three, done: true}
+        """
+    ),
+}

@@ -14,7 +14,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sitetools import REPOSITORY, build, main_of, md, parse_html, tree_of, write_files
+from sitetools import (
+    REPOSITORY,
+    SMALL_PROJECT,
+    build,
+    main_of,
+    parse_html,
+    tree_of,
+    write_files,
+)
 
 from okrpub.config import DEFAULT_THEME
 
@@ -27,20 +35,7 @@ CUSTOM_404 = """{% extends "base.html" %}
 """
 CUSTOM_CSS = "/* the project's own stylesheet */\nbody { color: black; }\n"
 
-SMALL = {
-    "content/units/acme.md": md("name: Acme\nkind: company\n", "We make things.\n"),
-    "content/2026-Q4/grow.md": md(
-        """
-        title: Grow
-        owner: acme
-        period: 2026-Q4
-        key_results:
-          - {title: One, target: 10, checkins: [{date: 2026-11-24, value: 7, confidence: 0.8}]}
-          - {title: Two, target: 10, checkins: [{date: 2026-11-24, value: 7, confidence: 0.8}]}
-          - {title: Three, done: true}
-        """
-    ),
-}
+SMALL = SMALL_PROJECT
 
 
 def copy_example(root: Path, config: str) -> Path:

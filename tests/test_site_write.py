@@ -14,7 +14,17 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sitetools import REPOSITORY, TODAY, build, main_of, md, run_okrpub, tree_of, write_files
+from sitetools import (
+    REPOSITORY,
+    SMALL_PROJECT,
+    TODAY,
+    build,
+    main_of,
+    md,
+    run_okrpub,
+    tree_of,
+    write_files,
+)
 
 from okrpub.write import WriteError, safe_relative_path, write_site
 
@@ -25,20 +35,7 @@ SUMMARY = re.compile(
 )
 
 #: A project that ``okrpub check`` passes without a single warning on TODAY.
-CLEAN = {
-    "content/units/acme.md": md("name: Acme\nkind: company\n"),
-    "content/2026-Q4/grow.md": md(
-        """
-        title: Grow
-        owner: acme
-        period: 2026-Q4
-        key_results:
-          - {title: One, target: 10, checkins: [{date: 2026-11-24, value: 7, confidence: 0.8}]}
-          - {title: Two, target: 10, checkins: [{date: 2026-11-24, value: 7, confidence: 0.8}]}
-          - {title: Three, done: true}
-        """
-    ),
-}
+CLEAN = SMALL_PROJECT
 BROKEN = md("title: Broken\nowner: nobody\nperiod: 2026-Q4\nkey_results: []\n")
 
 
