@@ -174,10 +174,16 @@ def render_site(model: Model, theme: Theme, base_url: str) -> SiteFiles:
     return SiteRenderer(theme, base_url, unsafe_html=model.config.unsafe_html).render(model)
 
 
-def build(root: Path, config: Config, today: dt.date, options: BuildOptions) -> BuildResult:
+def build(
+    root: Path,
+    config: Config,
+    today: dt.date,
+    options: BuildOptions,
+    cache: LoadCache | None = None,
+) -> BuildResult:
     """Check, render and, when there are no errors, write the site atomically."""
     _check_output(root, config, options.output)
-    result = render(root, config, today, options)
+    result = render(root, config, today, options, cache)
     if result.files is not None:
         write_site(result.files, options.output)
     return result

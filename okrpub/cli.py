@@ -11,14 +11,17 @@ import argparse
 import datetime as dt
 import gc
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from okrpub import __version__
 from okrpub.build import BuildOptions, build
+from okrpub.config import Config
 from okrpub.diagnostics import Diagnostics, format_diagnostics
 from okrpub.i18n import LocaleError
-from okrpub.project import UsageError, analyse, read_config, today_from
+from okrpub.load import LoadCache
+from okrpub.project import UsageError, analyse, open_cache, read_config, today_from
 from okrpub.scaffold import scaffold
 from okrpub.serve import ServeOptions, serve
 from okrpub.theme import ThemeError
@@ -61,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
         help="how to print diagnostics",
     )
     _add_today(check)
+    _add_no_cache(check)
 
     build = commands.add_parser(
         "build",
@@ -77,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
         "--base-url", metavar="URL", help="override base_url (for the feed and sitemap)"
     )
     _add_today(build)
+    _add_no_cache(build)
 
     serve = commands.add_parser(
         "serve",
@@ -96,6 +101,7 @@ def _parser() -> argparse.ArgumentParser:
         "--poll", action="store_true", help="watch by polling (network shares, container volumes)"
     )
     _add_today(serve)
+    _add_no_cache(serve)
     return parser
 
 
@@ -105,6 +111,27 @@ def _add_today(parser: argparse.ArgumentParser) -> None:
         metavar="YYYY-MM-DD",
         help="the date for status and staleness (default: SOURCE_DATE_EPOCH, else today)",
     )
+
+
+def _add_no_cache(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="parse every file again, without reading or writing cache_dir",
+    )
+
+
+@contextmanager
+def _cache(root: Path, config: Config, args: argparse.Namespace) -> Iterator[LoadCache | None]:
+    """The project's load cache for one command; says why when it cannot be used."""
+    cache = open_cache(root, config, not args.no_cache)
+    try:
+        yield cache
+    finally:
+        if cache is not None and cache.store is not None:
+            cache.store.close()
+            if cache.store.problem:
+                print(f"okrpub: note: {cache.store.problem}", file=sys.stderr)
 
 
 #: okrpub makes many small objects that live for the whole run and form no reference
@@ -149,7 +176,8 @@ def _check(root: Path, args: argparse.Namespace) -> int:
     if config_diagnostics.has_errors():
         _print_diagnostics(config_diagnostics, args.format)
         return EXIT_USAGE
-    analysis = analyse(root, config, today)
+    with _cache(root, config, args) as cache:
+        analysis = analyse(root, config, today, cache)
     diagnostics = analysis.diagnostics
     diagnostics.extend(config_diagnostics.sorted())
     _print_diagnostics(diagnostics, args.format)
@@ -172,7 +200,8 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     options = BuildOptions(
         output, public=args.public, drafts=args.drafts, strict=args.strict, base_url=args.base_url
     )
-    result = build(root, config, today, options)
+    with _cache(root, config, args) as cache:
+        result = build(root, config, today, options, cache)
     diagnostics = result.analysis.diagnostics
     _print_diagnostics(diagnostics, "text")
     if result.model is None:
@@ -195,7 +224,12 @@ def _build(root: Path, args: argparse.Namespace) -> int:
 def _serve(root: Path, args: argparse.Namespace) -> int:
     today_from(args.today)  # a bad --today is a usage error now, not at the first rebuild
     options = ServeOptions(
-        host=args.host, port=args.port, public=args.public, drafts=args.drafts, poll=args.poll
+        host=args.host,
+        port=args.port,
+        public=args.public,
+        drafts=args.drafts,
+        poll=args.poll,
+        cache=not args.no_cache,
     )
     serve(root, options, lambda: today_from(args.today))
     return EXIT_OK

@@ -60,6 +60,7 @@ class Config:
     language: str = "en"
     content_dir: str = "content"
     output_dir: str = "site"
+    cache_dir: str = ".okrpub-cache"
     theme: str | None = None
     default_visibility: str = "internal"
     stale_after_days: int = 7
@@ -101,6 +102,7 @@ CONFIG_FIELDS: dict[str, Field] = {
     "language": Field(schema.slug),
     "content_dir": Field(_folder_inside("content")),
     "output_dir": Field(_folder_inside("site")),
+    "cache_dir": Field(_folder_inside(".okrpub-cache")),
     "theme": Field(_folder_inside("theme")),
     "default_visibility": Field(schema.VISIBILITY),
     "stale_after_days": Field(_whole_days),

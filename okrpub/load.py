@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Hashable, Iterable
+import hashlib
+import multiprocessing
+import os
+import pickle
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from okrpub import schema
+from okrpub.cache import CacheStore
 from okrpub.diagnostics import Diagnostic, Diagnostics, Location
 from okrpub.discover import DEFAULTS_FILE, Kind, SourceFile
 from okrpub.frontmatter import decode, split_front_matter
@@ -112,38 +118,73 @@ class Sources:
 class _Defaults:
     values: dict[str, Any]
     document: Document
-    #: The text of the file: when it changes, the objectives below it load again.
-    signature: str
+    #: Of the file's path and text: when it changes, the objectives below it load again.
+    digest: bytes
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What one file gave: its entries (or its id, when it has errors) and its diagnostics."""
+
+    sources: Sources
+    diagnostics: tuple[Diagnostic, ...]
 
 
 class LoadCache:
-    """What each file gave in earlier loads, reused while the file and the
-    ``_defaults.yaml`` files that apply to it are unchanged (for ``serve``)."""
+    """What each file gave, by path and a digest of what it was loaded from.
 
-    def __init__(self) -> None:
-        self._files: dict[str, tuple[Hashable, Sources, list[Diagnostic]]] = {}
+    ``serve`` keeps one across rebuilds; with a ``store`` (``cache.py``) the
+    results are also kept on disk for the next run.
+    """
 
-    def get(self, path: str, signature: Hashable) -> tuple[Sources, list[Diagnostic]] | None:
+    def __init__(self, store: CacheStore | None = None) -> None:
+        self.store = store
+        self._files: dict[str, tuple[bytes, Loaded]] = {}
+
+    def get(self, path: str, digest: bytes) -> Loaded | None:
         cached = self._files.get(path)
-        return cached[1:] if cached is not None and cached[0] == signature else None
+        if cached is not None and cached[0] == digest:
+            return cached[1]
+        payload = self.store.get(path, digest) if self.store is not None else None
+        if payload is None:
+            return None
+        loaded: Loaded = pickle.loads(payload)
+        self._files[path] = (digest, loaded)
+        return loaded
 
-    def put(self, path: str, signature: Hashable, part: Sources, found: list[Diagnostic]) -> None:
-        self._files[path] = (signature, part, found)
+    def put(self, path: str, digest: bytes, loaded: Loaded, payload: bytes | None) -> None:
+        self._files[path] = (digest, loaded)
+        if self.store is not None and payload is not None:
+            self.store.put(path, digest, payload)
 
     def keep_only(self, paths: set[str]) -> None:
-        """Forget files that are gone."""
+        """Forget files that are gone, and save what changed to the store."""
         for path in set(self._files) - paths:
             del self._files[path]
+        if self.store is not None:
+            self.store.save(paths)
 
 
-def _signature(source: SourceFile, chain: list[_Defaults]) -> Hashable:
-    """Changes when the file or one of its defaults files changes (or cannot be read)."""
-    try:
-        stat = source.file.stat()
-    except OSError:
-        return None
-    own = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-    return (own, *(defaults.signature for defaults in chain))
+@dataclass(frozen=True)
+class _Job:
+    """One file to load: its bytes (or why they could not be read) and its defaults."""
+
+    source: SourceFile
+    raw: bytes | OSError
+    chain: list[_Defaults]
+
+    def digest(self) -> bytes:
+        digest = hashlib.blake2b(self.source.path.encode(), digest_size=20)
+        for defaults in self.chain:
+            digest.update(defaults.digest)
+        digest.update(self.raw if isinstance(self.raw, bytes) else repr(self.raw).encode())
+        return digest.digest()
+
+
+#: Below this many files to load, starting worker processes costs more than it saves.
+PARALLEL_FROM = 400
+#: More workers than this wait on the parent, which unpickles what they send.
+MAX_WORKERS = 4
 
 
 def load_sources(
@@ -154,34 +195,86 @@ def load_sources(
 ) -> Sources:
     """Load every file; the problems found go to ``diagnostics``.
 
-    With a ``cache``, a file whose signature is unchanged is not read again.
+    With a ``cache``, a file whose bytes (and defaults) are unchanged is not
+    parsed again. Many files to parse are shared among worker processes.
     """
     files = list(files)
     defaults = _load_defaults([f for f in files if f.kind is Kind.DEFAULTS], diagnostics)
-    sources = Sources()
-    for source in files:
-        if source.kind is Kind.DEFAULTS:
-            continue
-        chain = _defaults_chain(source.path, content_dir, defaults)
-        signature = _signature(source, chain) if cache is not None else None
-        cached = cache.get(source.path, signature) if cache is not None else None
-        if cached is None:
-            part, local = Sources(), Diagnostics()
-            _load_one(source, chain, local, part)
-            cached = (part, local.sorted())
-            if cache is not None and signature is not None:
-                cache.put(source.path, signature, *cached)
-        sources.merge(cached[0])
-        diagnostics.extend(cached[1])
+    jobs = [
+        _Job(source, _read_bytes(source), _defaults_chain(source.path, content_dir, defaults))
+        for source in files
+        if source.kind is not Kind.DEFAULTS
+    ]
+    digests = [job.digest() for job in jobs]
+    results = [
+        cache.get(job.source.path, digest) if cache is not None else None
+        for job, digest in zip(jobs, digests, strict=True)
+    ]
+    missing = [index for index, loaded in enumerate(results) if loaded is None]
+    keep_payload = cache is not None and cache.store is not None
+    for index, (loaded, payload) in zip(
+        missing, _load_all([jobs[index] for index in missing], keep_payload), strict=True
+    ):
+        results[index] = loaded
+        if cache is not None:
+            cache.put(jobs[index].source.path, digests[index], loaded, payload)
     if cache is not None:
-        cache.keep_only({source.path for source in files})
+        cache.keep_only({job.source.path for job in jobs})
+    sources = Sources()
+    for loaded in results:
+        assert loaded is not None
+        sources.merge(loaded.sources)
+        diagnostics.extend(loaded.diagnostics)
     return sources
 
 
+def _read_bytes(source: SourceFile) -> bytes | OSError:
+    try:
+        return source.file.read_bytes()
+    except OSError as error:
+        return error
+
+
+def _load_all(jobs: list[_Job], keep_payload: bool) -> Iterator[tuple[Loaded, bytes | None]]:
+    """Load ``jobs`` in order, in worker processes when there are many and cores to spare.
+
+    Workers send their results back pickled, which is also what the cache stores.
+    """
+    workers = min(len(os.sched_getaffinity(0)), MAX_WORKERS)
+    if len(jobs) < PARALLEL_FROM or workers < 2:
+        for job in jobs:
+            loaded = _load_job(job)
+            yield loaded, _dumps(loaded) if keep_payload else None
+        return
+    context = multiprocessing.get_context("spawn")  # forking a threaded serve is unsafe
+    chunk = max(1, len(jobs) // (workers * 8))
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        for payload in pool.map(_load_pickled, jobs, chunksize=chunk):
+            yield pickle.loads(payload), payload
+
+
+def _dumps(loaded: Loaded) -> bytes:
+    return pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _load_pickled(job: _Job) -> bytes:
+    return _dumps(_load_job(job))
+
+
+def _load_job(job: _Job) -> Loaded:
+    part, found = Sources(), Diagnostics()
+    _load_one(job.source, job.raw, job.chain, found, part)
+    return Loaded(part, tuple(found.sorted()))
+
+
 def _load_one(
-    source: SourceFile, chain: list[_Defaults], diagnostics: Diagnostics, sources: Sources
+    source: SourceFile,
+    raw: bytes | OSError,
+    chain: list[_Defaults],
+    diagnostics: Diagnostics,
+    sources: Sources,
 ) -> None:
-    parsed = _read_markdown(source, diagnostics)
+    parsed = _read_markdown(source, raw, diagnostics)
     if source.kind is Kind.UNIT:
         _add_unit(source, parsed, diagnostics, sources)
     elif source.kind is Kind.PAGE:
@@ -190,17 +283,17 @@ def _load_one(
         _add_objective(source, parsed, chain, diagnostics, sources)
 
 
-def _read_text(source: SourceFile, diagnostics: Diagnostics) -> str | None:
-    try:
-        raw = source.file.read_bytes()
-    except OSError as exc:
-        diagnostics.error(Location(source.path), "read", f"cannot read file: {exc.strerror}")
+def _decode(source: SourceFile, raw: bytes | OSError, diagnostics: Diagnostics) -> str | None:
+    if isinstance(raw, OSError):
+        diagnostics.error(Location(source.path), "read", f"cannot read file: {raw.strerror}")
         return None
     return decode(raw, source.path, diagnostics)
 
 
-def _read_markdown(source: SourceFile, diagnostics: Diagnostics) -> tuple[Document, str] | None:
-    text = _read_text(source, diagnostics)
+def _read_markdown(
+    source: SourceFile, raw: bytes | OSError, diagnostics: Diagnostics
+) -> tuple[Document, str] | None:
+    text = _decode(source, raw, diagnostics)
     if text is None:
         return None
     split = split_front_matter(text, source.path, diagnostics)
@@ -293,7 +386,8 @@ def _load_defaults(
     """Valid ``_defaults.yaml`` values by the folder (project-relative) they apply to."""
     found: dict[PurePosixPath, _Defaults] = {}
     for source in files:
-        text = _read_text(source, diagnostics)
+        raw = _read_bytes(source)
+        text = _decode(source, raw, diagnostics)
         if text is None:
             continue
         document = parse_yaml(text, source.path, diagnostics)
@@ -303,7 +397,8 @@ def _load_defaults(
             document, (), schema.DEFAULTS_FIELDS, DEFAULTS_FILE, diagnostics
         )
         if values:
-            found[PurePosixPath(source.path).parent] = _Defaults(values, document, text)
+            digest = _Job(source, raw, []).digest()
+            found[PurePosixPath(source.path).parent] = _Defaults(values, document, digest)
     return found
 
 

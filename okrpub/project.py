@@ -10,8 +10,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from okrpub.cache import CacheStore
 from okrpub.compute import compute
-from okrpub.config import Config, load_config
+from okrpub.config import CONFIG_FILE, Config, load_config
 from okrpub.diagnostics import Diagnostics, Location
 from okrpub.discover import discover
 from okrpub.lint import lint
@@ -63,13 +64,25 @@ def read_config(root: Path) -> tuple[Config, Diagnostics]:
             f"content folder '{config.content_dir}' does not exist; "
             "run 'okrpub init' or set content_dir in okrpub.yaml",
         )
+    if Path(config.cache_dir).is_relative_to(config.content_dir):
+        diagnostics.error(
+            Location(CONFIG_FILE),
+            "config",
+            f"cache_dir '{config.cache_dir}' is inside the content folder; "
+            "okrpub writes there, so put it beside content instead",
+        )
     return config, diagnostics
+
+
+def open_cache(root: Path, config: Config, use: bool) -> LoadCache | None:
+    """The load cache in the project's ``cache_dir``, unless ``use`` is false (``--no-cache``)."""
+    return LoadCache(CacheStore(root / config.cache_dir)) if use else None
 
 
 def analyse(root: Path, config: Config, today: dt.date, cache: LoadCache | None = None) -> Analysis:
     """Discover, load, resolve, compute (everything, drafts included) and lint.
 
-    ``serve`` passes a ``cache`` so that only changed files are read again.
+    With a ``cache``, only files that changed since it was filled are parsed again.
     """
     diagnostics = Diagnostics()
     files = discover(root, config.content_dir, diagnostics)

@@ -34,6 +34,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from okrpub.build import BuildOptions, SiteRenderer, new_renderer, render, theme_signature
+from okrpub.cache import CacheStore
 from okrpub.config import Config
 from okrpub.diagnostics import Diagnostic
 from okrpub.i18n import LocaleError
@@ -103,6 +104,7 @@ class LiveSite:
         options: BuildOptions,
         today: Callable[[], dt.date],
         log: Callable[[str], None],
+        use_cache: bool = True,
     ) -> None:
         self.root = root
         self.output = output
@@ -110,7 +112,9 @@ class LiveSite:
         self.today = today
         self.log = log
         self.state = LiveState()
-        self.cache = LoadCache()
+        self.use_cache = use_cache
+        self.cache: LoadCache | None = None
+        self.cache_folder: Path | None = None
         self.renderer: SiteRenderer | None = None
         self.renderer_key: object = None
         #: What the site folder holds; ``None`` when unknown (after a failed sync).
@@ -146,7 +150,12 @@ class LiveSite:
             self._failed(config_diagnostics.sorted(), started)
             return
         result = render(
-            self.root, config, self.today(), self.options, self.cache, self._renderer(config)
+            self.root,
+            config,
+            self.today(),
+            self.options,
+            self._load_cache(config),
+            self._renderer(config),
         )
         diagnostics = result.analysis.diagnostics
         if result.files is None:
@@ -166,6 +175,21 @@ class LiveSite:
             f"{warnings} warning{'s' * (warnings != 1)}"
         )
         self.state.publish([], has_site=True, site_changed=bool(changed))
+
+    def _load_cache(self, config: Config) -> LoadCache:
+        """The load cache of the last rebuild, unless ``cache_dir`` changed."""
+        folder = self.root / config.cache_dir if self.use_cache else None
+        if self.cache is None or folder != self.cache_folder:
+            self.close()
+            self.cache = LoadCache(CacheStore(folder) if folder else None)
+            self.cache_folder = folder
+            if self.cache.store is not None and self.cache.store.problem:
+                self.log(f"note: {self.cache.store.problem}")
+        return self.cache
+
+    def close(self) -> None:
+        if self.cache is not None and self.cache.store is not None:
+            self.cache.store.close()
 
     def _renderer(self, config: Config) -> SiteRenderer:
         """The renderer of the last rebuild, unless the configuration or the theme changed."""
@@ -355,6 +379,8 @@ class ServeOptions:
     public: bool = False
     drafts: bool = False
     poll: bool = False
+    #: Keep what loading gave in the project's ``cache_dir`` (``--no-cache``: do not).
+    cache: bool = True
 
 
 def serve(root: Path, options: ServeOptions, today: Callable[[], dt.date]) -> None:
@@ -362,6 +388,7 @@ def serve(root: Path, options: ServeOptions, today: Callable[[], dt.date]) -> No
     output = Path(tempfile.mkdtemp(prefix="okrpub-serve-"))
     server: _Server | None = None
     serving: threading.Thread | None = None
+    site: LiveSite | None = None
     watcher = Watcher(root, poll=options.poll, log=_log)
     try:
         if threading.current_thread() is threading.main_thread():
@@ -375,7 +402,7 @@ def serve(root: Path, options: ServeOptions, today: Callable[[], dt.date]) -> No
         build_options = BuildOptions(
             output, public=options.public, drafts=options.drafts, base_url=url
         )
-        site = LiveSite(root, output, build_options, today, _log)
+        site = LiveSite(root, output, build_options, today, _log, options.cache)
         server.state = site.state
         _log(f"serving {'the public ' if options.public else ''}site at {url} (Ctrl-C to stop)")
         # Watch before the first build, so that nothing saved during it is missed.
@@ -390,6 +417,8 @@ def serve(root: Path, options: ServeOptions, today: Callable[[], dt.date]) -> No
     finally:
         try:
             watcher.stop()
+            if site is not None:
+                site.close()
             if serving is not None and server is not None:
                 server.shutdown()
             if server is not None:

@@ -115,6 +115,16 @@ def objective(header: str, key_results: int = 3) -> str:
     return "---\n" + "\n".join(lines) + "\n---\n"
 
 
+@pytest.fixture(autouse=True)
+def user_cache_folder(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """okrpub's cache key (see okrpub/cache.py) goes to a scratch folder, not the user's."""
+    folder = tmp_path_factory.getbasetemp() / "user-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder
+
+
 @pytest.fixture
 def make_project(tmp_path: Path) -> Callable[..., Path]:
     """``make_project(files, base=True)``: the base project plus ``files``, written to disk."""

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from sitetools import REPOSITORY
 
 from okrpub.build import BuildOptions, new_renderer, render
+from okrpub.cache import CacheStore
 from okrpub.load import LoadCache
 from okrpub.project import read_config
 
@@ -23,7 +24,7 @@ OBJECTIVES = REPOSITORY / "content" / "2026-Q4"
 
 
 class Project:
-    """A copy of the example with a persistent cache and renderer, like ``serve``."""
+    """A copy of the example with a load cache (on disk) and a renderer kept, like ``serve``."""
 
     def __init__(self, root: Path) -> None:
         shutil.rmtree(root, ignore_errors=True)
@@ -31,7 +32,7 @@ class Project:
         shutil.copy(REPOSITORY / "okrpub.yaml", root / "okrpub.yaml")
         self.root = root
         self.options = BuildOptions(root / "unused")
-        self.cache = LoadCache()
+        self.cache = LoadCache(CacheStore(root / ".okrpub-cache"))
         config, _ = read_config(root)
         self.renderer = new_renderer(root, config, self.options)
 

@@ -1,0 +1,184 @@
+"""The cache folder: what loading each content file gave, kept between runs.
+
+Reading, parsing and validating the files is most of ``check``'s time, and
+nearly all of it is the same as last time. ``load.py`` keys what one file
+gave by the file's path and a digest of its bytes and of the
+``_defaults.yaml`` files that apply to it; this store keeps those results in
+one SQLite database in the project's ``cache_dir`` (``.okrpub-cache`` by
+default), under a version made from okrpub's own source code and the Python
+running it: upgrading okrpub, or editing its code, starts an empty cache.
+A wrong hit would be a wrong site, so there is no shortcut through file
+times or sizes. What a file loads to does not depend on ``okrpub.yaml`` or
+the theme, so changing those keeps the cache (the pages are rendered anew).
+
+The results are pickled, and unpickling runs code, while the project folder
+comes from pull requests: a committed ``.okrpub-cache`` (or a ``cache_dir``
+pointing at one) must not run anything in CI. So every row is sealed with an
+HMAC under a secret key that lives outside the project, in the user's cache
+folder (``$XDG_CACHE_HOME/okrpub/cache-key``, made on first use, readable by
+the user only); a row that does not carry a valid seal is never unpickled.
+
+A cache that cannot be used (a read-only folder, a damaged database) is
+never an error: okrpub loads everything and says why in :attr:`CacheStore.problem`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import sqlite3
+import sys
+from functools import cache
+from pathlib import Path
+
+import okrpub
+
+DATABASE = "load.sqlite"
+#: How long to wait for another okrpub process (a ``serve`` beside a ``build``) to finish writing.
+BUSY_TIMEOUT_SECONDS = 10.0
+
+
+KEY_FILE = "cache-key"
+SEAL_SIZE = 32
+
+
+def key_file() -> Path:
+    """Where the secret key that seals cache rows is kept: never inside a project."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "okrpub" / KEY_FILE
+
+
+def secret_key() -> bytes:
+    """The user's cache key, made (readable by the user only) when there is none yet."""
+    path = key_file()
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another okrpub made it just now
+        return path.read_bytes()
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(secrets.token_bytes(32))
+    return path.read_bytes()
+
+
+def seal(key: bytes, path: str, digest: bytes, payload: bytes) -> bytes:
+    """The payload with an HMAC of the row's path, digest and payload in front."""
+    mac = hmac.new(key, path.encode() + b"\0" + digest + payload, hashlib.sha256).digest()
+    return mac + payload
+
+
+def unseal(key: bytes, path: str, digest: bytes, sealed: bytes) -> bytes | None:
+    """The payload, if the seal is valid; else ``None``."""
+    payload = sealed[SEAL_SIZE:]
+    return payload if hmac.compare_digest(seal(key, path, digest, payload), sealed) else None
+
+
+@cache
+def code_version() -> str:
+    """A digest of okrpub's Python source, its version and the Python version."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{okrpub.__version__} {sys.version}".encode())
+    package = Path(okrpub.__file__).parent
+    for source in sorted(package.glob("*.py")):
+        digest.update(source.name.encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+class CacheStore:
+    """Sealed, pickled load results by path, each with the digest it was made from.
+
+    The folder and database are made on first use, so that a command that
+    stops early (a refused ``--out``) leaves nothing behind.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        #: Why the cache is not (or no longer) used, for the command line to print.
+        self.problem: str | None = None
+        self._rows: dict[str, tuple[bytes, bytes]] = {}
+        self._written: dict[str, tuple[bytes, bytes]] = {}
+        self._connection: sqlite3.Connection | None = None
+        self._opened = False
+        self._key = b""
+
+    def _use(self) -> None:
+        if self._opened:
+            return
+        self._opened = True
+        try:
+            self._open()
+        except (OSError, sqlite3.Error) as error:
+            self._fail(error)
+
+    def _open(self) -> None:
+        self._key = secret_key()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self.folder / DATABASE, timeout=BUSY_TIMEOUT_SECONDS)
+        self._connection = connection
+        connection.execute("CREATE TABLE IF NOT EXISTS meta (version TEXT NOT NULL)")
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS files "
+            "(path TEXT PRIMARY KEY, digest BLOB NOT NULL, payload BLOB NOT NULL)"
+        )
+        stored = connection.execute("SELECT version FROM meta").fetchone()
+        if stored is None or stored[0] != code_version():
+            with connection:
+                connection.execute("DELETE FROM files")
+                connection.execute("DELETE FROM meta")
+                connection.execute("INSERT INTO meta VALUES (?)", (code_version(),))
+        self._rows = {
+            path: (digest, payload)
+            for path, digest, payload in connection.execute(
+                "SELECT path, digest, payload FROM files"
+            )
+        }
+
+    def _fail(self, error: Exception) -> None:
+        self.problem = f"cache in {self.folder} not used: {error}"
+        self._rows, self._written = {}, {}
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def get(self, path: str, digest: bytes) -> bytes | None:
+        self._use()
+        row = self._rows.get(path)
+        if row is None or row[0] != digest:
+            return None
+        return unseal(self._key, path, digest, row[1])
+
+    def put(self, path: str, digest: bytes, payload: bytes) -> None:
+        self._use()
+        self._rows[path] = self._written[path] = (digest, seal(self._key, path, digest, payload))
+
+    def save(self, paths: set[str]) -> None:
+        """Write what changed, and forget files that are not in ``paths`` any more."""
+        self._use()
+        connection = self._connection
+        if connection is None:
+            return
+        gone = [(path,) for path in set(self._rows) - paths]
+        written = [(path, *row) for path, row in self._written.items() if path in paths]
+        for (path,) in gone:
+            del self._rows[path]
+        self._written = {}
+        if not gone and not written:
+            return
+        try:
+            with connection:
+                connection.executemany("DELETE FROM files WHERE path = ?", gone)
+                connection.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", written)
+        except sqlite3.Error as error:
+            self._fail(error)
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
