@@ -20,30 +20,20 @@ LEADS = "content/2026-Q4/sales/more-leads.md"
 
 #: The head of the change: retitled (with Markdown in the title), a new check-in, a key
 #: result added and one removed, a re-parented objective, a new objective, a new error.
-CHANGED_GROW = md(
-    """
-    title: "Grow | *fast* <script>alert(1)</script>"
-    owner: acme
-    type: committed
-    key_results:
-      - id: revenue
-        title: Reach 100 k revenue
-        target: 100
-        checkins:
-          - {date: 2026-11-23, value: 80, confidence: 0.8}
-          - {date: 2026-11-25, value: 95, confidence: 0.9, note: "Big order | from @octocat"}
-      - id: customers
-        title: Go from 10 to 20 customers
-        start: 10
-        target: 20
-        checkins:
-          - {date: 2026-11-23, value: 18, confidence: 0.9}
-      - id: partners
-        title: Sign 3 partners
-        target: 3
-        checkins: [{date: 2026-11-24, value: 2}]
-    """,
-    "Why growth matters.\n",
+CHANGED_GROW = (
+    BASE[GROW]
+    .replace("title: Grow the business", 'title: "Grow | *fast* <script>alert(1)</script>"')
+    .replace(
+        "value: 80, confidence: 0.8}\n",
+        "value: 80, confidence: 0.8}\n"
+        "      - {date: 2026-11-25, value: 95, confidence: 0.9,"
+        ' note: "Big order | from @octocat"}\n',
+    )
+    .replace(
+        "  - id: launch\n    title: Launch the shop\n    done: true\n",
+        "  - id: partners\n    title: Sign 3 partners\n    target: 3\n"
+        "    checkins: [{date: 2026-11-24, value: 2}]\n",
+    )
 )
 CHANGED_LEADS = BASE[LEADS].replace("parent: grow#revenue\n", "parent: grow\n")
 NEW_OBJECTIVE = objective("title: Hire well\nowner: acme\nperiod: 2026-Q4")
