@@ -221,3 +221,25 @@ def test_escaped_text_renders_as_itself(text: str) -> None:
     assert "<" not in rendered.replace("&lt;", "")
     printable = "".join(" " if ord(c) < 32 or 127 <= ord(c) < 160 else c for c in text)
     assert " ".join(html.unescape(rendered).split()) == " ".join(f"x {printable} y".split())
+
+
+def test_removed_objective_and_binary_key_result(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "repo")
+    base = commit(repo, BASE)
+    commit(repo, {GROW: BASE[GROW].replace("done: true", "done: false"), LEADS: None})
+    out = diff(repo, base).out
+    assert "1 objective removed, 1 objective changed, 1 problem introduced." in out
+    assert "content/2026-Q4/acme/grow.md:17: key result 'launch' has had no check-in" in out
+    assert "#### Removed objectives\n\n- **More leads** (`more-leads`)\n" in out
+    assert "- **Launch the shop** (`launch`): current done → not done; progress 100% → 0%" in out
+    assert "(`revenue`)" not in out  # unchanged key results are not listed
+
+
+def test_a_project_theme_with_its_own_language(tmp_path: Path) -> None:
+    """The theme folder of the revision is read too: it may hold the configured language."""
+    repo = init_repo(tmp_path / "repo")
+    theme = {"okrpub.yaml": "theme: house\nlanguage: xx\n", "house/locales/xx.yaml": "{}\n"}
+    base = commit(repo, {**BASE, **theme})
+    run = diff(repo, base)
+    assert run.code == 0, run.err
+    assert run.out.endswith("No changes to the OKRs.\n")
