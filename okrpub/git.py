@@ -99,13 +99,15 @@ def export_files(root: Path, commit: str, folder: str, destination: Path) -> Non
     files = list_files(root, commit, folder)
     contents = read_blobs(root, (file.blob for file in files))
     for file in files:
+        if file.blob not in contents:
+            raise UsageError(f"{file.path} is missing from this clone of the repository")
         target = destination / file.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(contents[file.blob])
 
 
 def read_blobs(root: Path, blobs: Iterable[str]) -> dict[str, bytes]:
-    """The contents of the blobs, read by one ``git cat-file --batch``."""
+    """The contents of the blobs, read by one ``git cat-file --batch``; missing ones left out."""
     wanted = sorted(set(blobs))
     if not wanted:
         return {}
@@ -114,8 +116,12 @@ def read_blobs(root: Path, blobs: Iterable[str]) -> dict[str, bytes]:
     position = 0
     while position < len(out):
         header_end = out.index(b"\n", position)
-        blob, kind, size = out[position:header_end].decode().split()
+        header = out[position:header_end].decode().split()
         start = header_end + 1
+        if len(header) != 3:  # "<id> missing": not in this clone
+            position = start
+            continue
+        blob, kind, size = header
         if kind == "blob":
             contents[blob] = out[start : start + int(size)]
         position = start + int(size) + 1  # the content is followed by a newline

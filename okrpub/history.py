@@ -46,7 +46,10 @@ def read_history(root: Path, config: Config) -> History:
     contents = read_blobs(root, (version.blob for version in versions))
     by_day: dict[str, dict[str, dict[dt.date, Number]]] = {}
     for version in versions:  # oldest first, so a later commit of the same day wins
-        for objective_id, key_result_id, value in _values(contents[version.blob], version.path):
+        raw = contents.get(version.blob)
+        for objective_id, key_result_id, value in (
+            _values(raw, version.path) if raw is not None else ()
+        ):
             days = by_day.setdefault(objective_id, {}).setdefault(key_result_id, {})
             days[version.date] = value
     return History(

@@ -10,6 +10,7 @@ from gittools import commit, git, init_repo
 from sitetools import build, md, parse_html, write_files
 
 from okrpub.config import Config
+from okrpub.git import read_blobs
 from okrpub.history import read_history
 
 SIGNUPS = "content/2026-Q4/acme/signups.md"
@@ -112,3 +113,10 @@ def test_history_of_a_shallow_clone_is_shorter(tmp_path: Path) -> None:
     git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(clone))
     history = read_history(clone, Config())
     assert history.of("signups", "signups") == ((dt.date(2026, 11, 20), 40),)
+
+
+def test_a_blob_missing_from_the_clone_is_left_out(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "repo")
+    make_history(repo)
+    blob = git(repo, "rev-parse", f"HEAD:{SIGNUPS}").strip()
+    assert read_blobs(repo, [blob, "0" * 40]).keys() == {blob}
