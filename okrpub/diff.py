@@ -73,6 +73,8 @@ class ObjectiveChange:
     owner: str
     period: str
     title_before: str | None = None
+    owner_before: str | None = None
+    period_before: str | None = None
     parent: Change | None = None
     progress: Change | None = None
     score: Change | None = None
@@ -145,6 +147,8 @@ def _objective_change(old: Objective | None, new: Objective) -> ObjectiveChange 
         new.owner,
         new.period,
         title_before=old.title if old.title != new.title else None,
+        owner_before=old.owner if old.owner != new.owner else None,
+        period_before=old.period if old.period != new.period else None,
         parent=_change(old.parent, new.parent),
         progress=_change(old.progress, new.progress),
         score=_change(old.score, new.score),
@@ -298,6 +302,11 @@ def _changed(objective: ObjectiveChange) -> list[str]:
     lines = []
     if objective.title_before is not None:
         lines.append(f"- Retitled; it was: {escape_markdown(objective.title_before)}")
+    if objective.owner_before is not None:
+        lines.append(f"- Owner `{objective.owner_before}` → `{objective.owner}`")
+    if objective.period_before is not None:
+        before, after = escape_markdown(objective.period_before), escape_markdown(objective.period)
+        lines.append(f"- Period {before} → {after}")
     if objective.parent is not None:
         lines.append(
             f"- Aligned to {_parent(objective.parent.before)} → {_parent(objective.parent.after)}"

@@ -35,7 +35,8 @@ CHANGED_GROW = (
         "    checkins: [{date: 2026-11-24, value: 2}]\n",
     )
 )
-CHANGED_LEADS = BASE[LEADS].replace("parent: grow#revenue\n", "parent: grow\n")
+CHANGED_LEADS = BASE[LEADS].replace("parent: grow#revenue\n", "parent: grow\nowner: jo\n")
+CHANGED_LEADS = CHANGED_LEADS.replace("owner: sales\n", "period: 2026-12\n")
 NEW_OBJECTIVE = objective("title: Hire well\nowner: acme\nperiod: 2026-Q4")
 BROKEN = md("title: Broken\nowner: nobody\nperiod: 2026-Q4\nkey_results: [{title: X, target: 1}]")
 
@@ -67,7 +68,7 @@ def test_markdown_summary_of_a_change(tmp_path: Path) -> None:
     assert run.code == 0, run.err
     out = run.out
     assert out.startswith(f"### okrpub: {base} ({base[:7]}) → HEAD ({head[:7]})\n")
-    assert "1 objective added, 2 objectives changed, 2 new check-ins, 1 problem introduced." in out
+    assert "1 objective added, 2 objectives changed, 2 new check-ins, 2 problems introduced." in out
     assert "- **Hire well** (`hire`): owner `acme`, 2026-Q4, 3 key results" in out
     grow = out.split("#### **Grow \\| \\*fast\\* \\<script\\>alert\\(1\\)\\</script\\>** (`grow`)")
     assert len(grow) == 2, out
@@ -83,6 +84,7 @@ def test_markdown_summary_of_a_change(tmp_path: Path) -> None:
     )
     assert "- Check-in 2026-11-24 on `partners`: 2" in section
     assert "- Aligned to `grow#revenue` → `grow`" in out
+    assert "- Owner `sales` → `jo`\n- Period 2026-Q4 → 2026-12\n" in out
     assert "#### Problems introduced" in out
     assert "- error: content/2026-Q4/acme/broken.md:3: unknown owner 'nobody'" in out
     assert "<script>" not in out
@@ -106,8 +108,11 @@ def test_json_gives_the_same_facts(tmp_path: Path) -> None:
     assert key_results["revenue"]["new_checkins"] == [
         {"date": "2026-11-25", "value": 95, "confidence": 0.9, "note": "Big order | from @octocat"}
     ]
-    assert by_id["more-leads"]["parent"] == {"before": "grow#revenue", "after": "grow"}
-    assert [d["rule"] for d in data["introduced"]] == ["unknown-owner"]
+    leads = by_id["more-leads"]
+    assert leads["parent"] == {"before": "grow#revenue", "after": "grow"}
+    assert (leads["owner_before"], leads["owner"]) == ("sales", "jo")
+    assert (leads["period_before"], leads["period"]) == ("2026-Q4", "2026-12")
+    assert [d["rule"] for d in data["introduced"]] == ["unknown-owner", "parent-period"]
     assert data["fixed"] == []
 
 
