@@ -21,6 +21,7 @@ from okrpub.compute import compute
 from okrpub.config import Config, theme_folders
 from okrpub.export import export_json
 from okrpub.feed import atom_feed, sitemap
+from okrpub.history import read_history
 from okrpub.i18n import load_locale
 from okrpub.load import LoadCache
 from okrpub.markdown import MarkdownRenderer
@@ -42,6 +43,8 @@ class BuildOptions:
     drafts: bool = False
     strict: bool = False
     base_url: str | None = None
+    #: Chart points from the git history for key results without check-ins (``--history git``).
+    history: bool = False
 
 
 @dataclass(frozen=True)
@@ -226,9 +229,10 @@ def render(
     if diagnostics.has_errors() or (options.strict and diagnostics.warnings):
         return BuildResult(analysis, None, None, time.perf_counter() - started)
     selected = select_audience(analysis.resolved, public=options.public, drafts=options.drafts)
+    history = read_history(root, config) if options.history else None
     # the checked model already is this audience's when the audience leaves nothing out
-    same = selected == analysis.resolved
-    model = analysis.model if same else compute(selected, config, today)
+    same = selected == analysis.resolved and history is None
+    model = analysis.model if same else compute(selected, config, today, history)
     files = renderer.render(model)
     return BuildResult(analysis, model, files, time.perf_counter() - started)
 

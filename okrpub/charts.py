@@ -1,6 +1,8 @@
 """Charts: a key result's check-in history as inline SVG, drawn at build time.
 
-The chart shows the values over the period with the target as a dashed
+The points are the check-ins' values, or for a key result without check-ins
+the values of ``current`` from the git history (``build --history git``),
+drawn the same way. The chart shows the values over the period with the target as a dashed
 line and the even pace from start to target as a faint line. Every string
 from content is escaped; the chart has a text alternative.
 """
@@ -31,7 +33,7 @@ def checkin_chart(
         return None
     points = [
         (c.date, float(c.value)) for c in key_result.checkins if isinstance(c.value, (int, float))
-    ]
+    ] or [(day, float(value)) for day, value in key_result.history]
     start, target = float(key_result.start), float(key_result.target)
     values = [start, target, *(value for _, value in points)]
     low, high = min(values), max(values)
@@ -45,9 +47,12 @@ def checkin_chart(
     def y(value: float) -> float:
         return TOP + (HEIGHT - TOP - BOTTOM) * (high - value) / (high - low)
 
-    title = locale.text("chart.title", title=key_result.title)
+    from_history = bool(key_result.history)
+    title = locale.text(
+        "chart.history_title" if from_history else "chart.title", title=key_result.title
+    )
     description = locale.text(
-        "chart.description",
+        "chart.history_description" if from_history else "chart.description",
         count=len(points),
         start=locale.number(start, 2).rstrip("0").rstrip(locale.decimal_separator),
         target=locale.number(target, 2).rstrip("0").rstrip(locale.decimal_separator),

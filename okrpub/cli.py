@@ -1,4 +1,4 @@
-"""The command line: ``okrpub init | check | build | serve``.
+"""The command line: ``okrpub init | check | build | serve | diff``.
 
 Each command returns an exit status: 0 success, 1 content errors (or
 warnings under ``--strict``), 2 bad usage or configuration. Problems with
@@ -19,6 +19,8 @@ from okrpub import __version__
 from okrpub.build import BuildOptions, build
 from okrpub.config import Config
 from okrpub.diagnostics import Diagnostics, format_diagnostics
+from okrpub.diff import Revision, compare, format_json, format_markdown
+from okrpub.git import analyse_revision, check_repository, resolve_revision
 from okrpub.i18n import LocaleError
 from okrpub.load import LoadCache
 from okrpub.project import UsageError, analyse, open_cache, read_config, today_from
@@ -80,6 +82,11 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--base-url", metavar="URL", help="override base_url (for the feed and sitemap)"
     )
+    build.add_argument(
+        "--history",
+        choices=("git",),
+        help="chart key results without check-ins from the values of 'current' in git history",
+    )
     _add_today(build)
     _add_no_cache(build)
 
@@ -102,6 +109,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_today(serve)
     _add_no_cache(serve)
+
+    diff = commands.add_parser(
+        "diff",
+        help="what a change does to the OKRs (a pull-request comment)",
+        description="Compare the OKRs at two git revisions, read from git without a checkout: "
+        "objectives and key results added, removed or changed, new check-ins, and the "
+        "problems the change introduces or fixes.",
+    )
+    diff.add_argument("base", metavar="BASE", help="the revision before the change")
+    diff.add_argument(
+        "head", metavar="HEAD", nargs="?", default="HEAD", help="the revision after it (HEAD)"
+    )
+    diff.add_argument(
+        "--format", choices=("markdown", "json"), default="markdown", help="how to print it"
+    )
+    _add_today(diff)
     return parser
 
 
@@ -150,6 +173,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _build(Path.cwd(), args)
         if args.command == "serve":
             return _serve(Path.cwd(), args)
+        if args.command == "diff":
+            return _diff(Path.cwd(), args)
         return _check(Path.cwd(), args)
     except (UsageError, LocaleError, ThemeError, WriteError) as error:
         print(f"okrpub: error: {error}", file=sys.stderr)
@@ -198,7 +223,12 @@ def _build(root: Path, args: argparse.Namespace) -> int:
         return EXIT_USAGE
     output = Path(args.out) if args.out else root / config.output_dir
     options = BuildOptions(
-        output, public=args.public, drafts=args.drafts, strict=args.strict, base_url=args.base_url
+        output,
+        public=args.public,
+        drafts=args.drafts,
+        strict=args.strict,
+        base_url=args.base_url,
+        history=args.history == "git",
     )
     with _cache(root, config, args) as cache:
         result = build(root, config, today, options, cache)
@@ -232,6 +262,18 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
         cache=not args.no_cache,
     )
     serve(root, options, lambda: today_from(args.today))
+    return EXIT_OK
+
+
+def _diff(root: Path, args: argparse.Namespace) -> int:
+    today = today_from(args.today)
+    check_repository(root)
+    base = Revision(args.base, resolve_revision(root, args.base))
+    head = Revision(args.head, resolve_revision(root, args.head))
+    before = analyse_revision(root, base.commit, today)
+    after = analyse_revision(root, head.commit, today)
+    comparison = compare(base, before, head, after)
+    print(format_json(comparison) if args.format == "json" else format_markdown(comparison), end="")
     return EXIT_OK
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from okrpub.config import Config
 from okrpub.load import KeyResultEntry, ObjectiveEntry, UnitEntry
@@ -27,6 +28,9 @@ from okrpub.model import (
     Unit,
 )
 from okrpub.resolve import Resolved
+
+if TYPE_CHECKING:  # the history stage reads git, which reports through the project module
+    from okrpub.history import History
 
 #: Behind pace by more than this share of the target: at risk; by more than the second, off track.
 AT_RISK_GAP = 0.25
@@ -67,12 +71,15 @@ def elapsed_share(start: dt.date, end: dt.date, today: dt.date) -> float:
     return clamp((today - start).days / days)
 
 
-def compute(resolved: Resolved, config: Config, today: dt.date) -> Model:
+def compute(
+    resolved: Resolved, config: Config, today: dt.date, history: History | None = None
+) -> Model:
+    """The model of ``resolved``; key results without check-ins get points from ``history``."""
     periods = {
         period_id: _period(period_id, start, end, today)
         for period_id, (start, end) in resolved.periods.items()
     }
-    objectives = _objectives(resolved, config, periods, today)
+    objectives = _objectives(resolved, config, periods, today, history)
     units = _units(resolved.units)
     period_rollups = {
         period_id: _rollup([o for o in objectives.values() if o.period == period_id], config)
@@ -133,7 +140,11 @@ def _objective_order(
 
 
 def _objectives(
-    resolved: Resolved, config: Config, periods: dict[str, Period], today: dt.date
+    resolved: Resolved,
+    config: Config,
+    periods: dict[str, Period],
+    today: dt.date,
+    history: History | None,
 ) -> dict[str, Objective]:
     entries = sorted(
         resolved.objectives.values(), key=lambda o: _objective_order(o, resolved.units, periods)
@@ -147,7 +158,15 @@ def _objectives(
     for entry in entries:
         period = periods[entry.period]
         key_results = tuple(
-            _key_result(kr, period, config, today, resolved.units) for kr in entry.key_results
+            _key_result(
+                kr,
+                period,
+                config,
+                today,
+                resolved.units,
+                history.of(entry.id, kr.id) if history is not None else (),
+            )
+            for kr in entry.key_results
         )
         parent_id = _parent_id(entry)
         shown = parent_id in resolved.objectives
@@ -224,6 +243,7 @@ def _key_result(
     config: Config,
     today: dt.date,
     units: dict[str, UnitEntry],
+    history: tuple[tuple[dt.date, Number], ...],
 ) -> KeyResult:
     with_values = [c for c in entry.checkins if c.value is not None]
     with_confidence = [c for c in entry.checkins if c.confidence is not None]
@@ -274,6 +294,7 @@ def _key_result(
         checkins=entry.checkins,
         visibility=entry.visibility or "public",
         lower_is_better=target is not None and target < entry.start,
+        history=() if entry.checkins else history,
     )
 
 

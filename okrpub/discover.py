@@ -41,7 +41,7 @@ def is_ignored(name: str) -> bool:
     )
 
 
-def _classify(relative: str) -> Kind | None:
+def classify(relative: str) -> Kind | None:
     """What a file is, from its path relative to the content folder (``/``-separated)."""
     name = relative.rpartition("/")[2]
     if name == DEFAULTS_FILE:
@@ -96,7 +96,7 @@ class _Walk:
                     Path(entry.path), f"{shown}{name}/", f"{relative}{name}/", (*chain, real)
                 )
                 continue
-            kind = _classify(relative + entry.name)
+            kind = classify(relative + entry.name)
             if kind is not None:
                 self.found.append(SourceFile(shown + entry.name, Path(entry.path), kind))
 

@@ -294,12 +294,15 @@ def _read_markdown(
     source: SourceFile, raw: bytes | OSError, diagnostics: Diagnostics
 ) -> tuple[Document, str] | None:
     text = _decode(source, raw, diagnostics)
-    if text is None:
-        return None
-    split = split_front_matter(text, source.path, diagnostics)
+    return None if text is None else parse_markdown(text, source.path, diagnostics)
+
+
+def parse_markdown(text: str, path: str, diagnostics: Diagnostics) -> tuple[Document, str] | None:
+    """A Markdown file's front matter (a mapping) and body, or ``None`` after reporting why not."""
+    split = split_front_matter(text, path, diagnostics)
     if split is None:
         return None
-    document = parse_yaml(split.front_matter, source.path, diagnostics, first_line=2)
+    document = parse_yaml(split.front_matter, path, diagnostics, first_line=2)
     if document is None:
         return None
     if not isinstance(document.data, dict):
@@ -470,6 +473,15 @@ def _add_objective(
             locations=schema.locations(document, (), ("id", "owner", "period", "parent")),
         )
     )
+
+
+def valid_key_results(document: Document) -> tuple[KeyResultEntry, ...]:
+    """The key results of an objective's front matter that are valid on their own.
+
+    For versions of a file read from the history, where nothing is reported.
+    """
+    entries = document.data.get("key_results")
+    return _key_results(document, entries, Diagnostics()) if isinstance(entries, list) else ()
 
 
 def _key_results(

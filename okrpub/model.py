@@ -77,6 +77,9 @@ class KeyResult:
     checkins: tuple[Checkin, ...]
     visibility: str
     lower_is_better: bool
+    #: Dated values of ``current`` from the git history (``build --history git``), oldest
+    #: first; only for a key result without check-ins, and empty without that option.
+    history: tuple[tuple[dt.date, Number], ...] = ()
 
 
 @dataclass(frozen=True)
