@@ -19,7 +19,7 @@ from typing import Any
 from okrpub import schema
 from okrpub.diagnostics import Diagnostic, Diagnostics, Location
 from okrpub.discover import DEFAULTS_FILE, Kind, SourceFile
-from okrpub.frontmatter import decode, split_front_matter
+from okrpub.frontmatter import SplitFile, decode, split_front_matter
 from okrpub.model import Checkin  # check-ins are plain values: the model keeps them as read
 from okrpub.yamldoc import Document, parse_yaml
 
@@ -206,6 +206,7 @@ def _read_markdown(source: SourceFile, diagnostics: Diagnostics) -> tuple[Docume
     split = split_front_matter(text, source.path, diagnostics)
     if split is None:
         return None
+    _body_placeholders(source.path, split, diagnostics)
     document = parse_yaml(split.front_matter, source.path, diagnostics, first_line=2)
     if document is None:
         return None
@@ -218,6 +219,20 @@ def _read_markdown(source: SourceFile, diagnostics: Diagnostics) -> tuple[Docume
         )
         return None
     return document, split.body
+
+
+def _body_placeholders(path: str, split: SplitFile, diagnostics: Diagnostics) -> None:
+    """Report each placeholder ``okrpub new`` left in the body, where it stands."""
+    first_line = split.front_matter.count("\n") + 3  # after '---', the YAML and '---'
+    for number, line in enumerate(split.body.split("\n"), start=first_line):
+        column = line.find(schema.PLACEHOLDER)
+        if column >= 0:
+            placeholder = line[column:].partition(">")[0] + ">"
+            diagnostics.error(
+                Location(path, number, column + 1),
+                "placeholder",
+                schema.placeholder_message("the text below the front matter", placeholder),
+            )
 
 
 def _file_id(source: SourceFile, diagnostics: Diagnostics, what: str) -> str | None:
