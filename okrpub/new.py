@@ -125,6 +125,8 @@ def new_objective(root: Path, analysis: Analysis, new: NewObjective) -> Written:
         _check_parent(new.parent, analysis)
     if new.type is not None and new.type not in OBJECTIVE_TYPES:
         raise UsageError(f"--type must be committed or aspirational, got {new.type!r}")
+    if new.id is not None and not SLUG.match(new.id):
+        raise UsageError(f"--id must be lower-case letters, digits and '-', got {new.id!r}")
     objective_id = new.id or slugify(new.title)
     if not SLUG.match(objective_id):
         raise UsageError(f"cannot make an id from the title {new.title!r}; give one with --id")
