@@ -78,10 +78,9 @@ def fill_in(what: str) -> str:
 
 #: What ``new objective`` writes for each key result.
 KEY_RESULT_LINES = (
-    "  - title: " + double_quoted(fill_in("a result you can measure, such as 50 new customers")),
+    "  - title: " + double_quoted(fill_in("a result you can measure")),
     "    start: 0",
-    "    target: "
-    + double_quoted(fill_in("the number to reach (or replace start and target with done: false)")),
+    "    target: " + double_quoted(fill_in("a number")),
     "    checkins: []",
 )
 
@@ -93,9 +92,10 @@ def objective_text(new: NewObjective, period: str) -> str:
         lines.append(f"parent: {new.parent}")
     if new.type:
         lines.append(f"type: {new.type}")
+    lines.append("# Each key result has a start and a target, or done: false if it is yes or no.")
     lines.append("key_results:")
     lines += KEY_RESULT_LINES * KEY_RESULTS
-    lines += ["---", fill_in("why this objective matters, in a paragraph or two")]
+    lines += ["---", fill_in("why this objective matters")]
     return "\n".join(lines) + "\n"
 
 

@@ -12,9 +12,9 @@ from sitetools import run_okrpub
 from okrpub.new import slugify
 
 NEW = "content/2026-Q4/sales/call-every-customer-twice.md"
-TITLE = '"<FILL IN: a result you can measure, such as 50 new customers>"'
-TARGET = '"<FILL IN: the number to reach (or replace start and target with done: false)>"'
-WHY = "<FILL IN: why this objective matters, in a paragraph or two>"
+TITLE = '"<FILL IN: a result you can measure>"'
+TARGET = '"<FILL IN: a number>"'
+WHY = "<FILL IN: why this objective matters>"
 
 NEW_TEXT = f"""\
 ---
@@ -23,6 +23,7 @@ owner: sales
 period: 2026-Q4
 parent: grow#revenue
 type: committed
+# Each key result has a start and a target, or done: false if it is yes or no.
 key_results:
   - title: {TITLE}
     start: 0
@@ -70,17 +71,17 @@ def test_new_objective_writes_the_file_and_names_each_placeholder(project: Path,
     assert [line.split(": error: ")[0] for line in checked.lines] == placed
     assert all(line.endswith("[placeholder]") for line in checked.lines)
     assert checked.lines[0] == (
-        f"{NEW}:8:12: error: key_results[0].title is still a placeholder: replace "
-        "'<FILL IN: a result you can measure, such as 50 new customers>' [placeholder]"
+        f"{NEW}:9:12: error: key_results[0].title is still a placeholder: replace "
+        "'<FILL IN: a result you can measure>' [placeholder]"
     )
     assert checked.lines[-1] == (
-        f"{NEW}:21:1: error: the text below the front matter is still a placeholder: "
+        f"{NEW}:22:1: error: the text below the front matter is still a placeholder: "
         f"replace '{WHY}' [placeholder]"
     )
 
 
 #: Where the placeholders of ``NEW_TEXT`` stand: (line, column).
-PLACEHOLDERS = [(8, 12), (10, 13), (12, 12), (14, 13), (16, 12), (18, 13), (21, 1)]
+PLACEHOLDERS = [(9, 12), (11, 13), (13, 12), (15, 13), (17, 12), (19, 13), (22, 1)]
 
 
 def test_the_new_objective_passes_check_once_filled_in(project: Path, check) -> None:
