@@ -61,7 +61,7 @@ class NewCheckin:
 
 @dataclass(frozen=True)
 class Request:
-    """A check-in for key result ``index`` of an objective, and what else to set."""
+    """A check-in, and what else to set on its key result: ``done: true``, a ``score``."""
 
     checkin: NewCheckin
     done: bool = False
@@ -227,8 +227,8 @@ def _edits(document: Document, index: int, request: Request) -> list[_Edit]:
     if not isinstance(key_result, yaml.MappingNode):
         raise UsageError(f"key_results[{index}] in {document.path} is not a mapping")
     edits = [_checkin_edit(document, key_result, index, request.checkin)]
-    done = document.node(("key_results", index, "done"))
     if request.done and document.data["key_results"][index].get("done") is not True:
+        done = document.node(("key_results", index, "done"))
         edits.append(_replace_scalar(done, "true", document.path))
     if request.score is not None:
         score = document.node(("key_results", index, "score"))

@@ -274,7 +274,7 @@ def _analyse(root: Path, today: dt.date) -> Analysis:
     config, config_diagnostics = read_config(root)
     if config_diagnostics.has_errors():
         _print_diagnostics(config_diagnostics, "text")
-        raise UsageError("fix okrpub.yaml first")
+        raise UsageError("the configuration has errors (above); fix them first")
     return analyse(root, config, today)
 
 
