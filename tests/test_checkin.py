@@ -195,6 +195,16 @@ def test_the_base_project_check_in_passes_check(make_project, check) -> None:
     assert (result.code, result.out) == (0, "")
 
 
+def test_the_file_is_found_by_objective_id(make_project) -> None:
+    """The objective's ``id`` is not its file name: the analysis knows which file it is."""
+    text = ODD_TEXT.replace("title: 'Sell more'", "id: sell-more\ntitle: 'Sell more'")
+    project = make_project({"content/2026-Q4/sales/misc/notes.md": text})
+    assert run(project, "sell-more#meetings", "2").code == 0
+    assert (project / "content/2026-Q4/sales/misc/notes.md").read_text() == text.replace(
+        "  checkins: []\n", "  checkins: [{date: 2026-11-26, value: 2}]\n"
+    )
+
+
 def test_date_comes_from_source_date_epoch(odd: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764288000")  # 2025-11-28
     assert run_okrpub(odd, "checkin", "odd#meetings", "1").code == 0
@@ -287,9 +297,11 @@ def test_bad_configuration_is_a_usage_error(make_project) -> None:
 
 
 def test_the_file_is_replaced_through_a_temporary_file(odd: Path) -> None:
+    (odd / ODD).chmod(0o640)
     before = (odd / ODD).stat().st_ino
     assert run(odd, "odd#meetings", "1").code == 0
     assert (odd / ODD).stat().st_ino != before
+    assert (odd / ODD).stat().st_mode & 0o777 == 0o640
     assert sorted(path.name for path in (odd / ODD).parent.iterdir()) == ["more-leads.md", "odd.md"]
 
 
