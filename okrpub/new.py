@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from okrpub.diagnostics import Diagnostic, Diagnostics, did_you_mean
 from okrpub.discover import UNITS_DIR, Kind, SourceFile, discover
 from okrpub.load import load_sources
@@ -85,11 +87,16 @@ KEY_RESULT_LINES = (
 )
 
 
+def _word(text: str) -> str:
+    """An id as YAML: plain where it reads back as the same text, else quoted (``"no"``)."""
+    return text if yaml.safe_load(text) == text else double_quoted(text)
+
+
 def objective_text(new: NewObjective, period: str) -> str:
-    lines = ["---", f"title: {double_quoted(new.title.strip())}", f"owner: {new.owner}"]
-    lines.append(f"period: {period}")
+    lines = ["---", f"title: {double_quoted(new.title.strip())}", f"owner: {_word(new.owner)}"]
+    lines.append(f"period: {_word(period)}")
     if new.parent:
-        lines.append(f"parent: {new.parent}")
+        lines.append(f"parent: {_word(new.parent)}")
     if new.type:
         lines.append(f"type: {new.type}")
     lines.append("# Each key result has a start and a target, or done: false if it is yes or no.")
@@ -102,9 +109,9 @@ def objective_text(new: NewObjective, period: str) -> str:
 def unit_text(new: NewUnit) -> str:
     lines = ["---", f"name: {double_quoted(new.name.strip())}", f"kind: {new.kind}"]
     if new.parent:
-        lines.append(f"parent: {new.parent}")
+        lines.append(f"parent: {_word(new.parent)}")
     if new.lead:
-        lines.append(f"lead: {new.lead}")
+        lines.append(f"lead: {_word(new.lead)}")
     lines += ["---", fill_in(f"what this {new.kind} does, in a sentence or two")]
     return "\n".join(lines) + "\n"
 

@@ -229,6 +229,18 @@ def test_new_unit_refusals_write_nothing(
     assert sorted(project.rglob("*")) == before
 
 
+def test_ids_that_yaml_would_read_as_something_else_are_quoted(make_project, check) -> None:
+    """A unit called ``no`` (false in YAML 1.1) and a year as the period."""
+    project = make_project({"content/units/no.md": md("name: Norway\nkind: team\nparent: acme\n")})
+    result = new_objective(project, "--owner", "no", "--period", "2026", "--id", "fjords", "F")
+    assert result.code == 0, result.err
+    text = (project / "content/2026/no/fjords.md").read_text()
+    assert 'owner: "no"\nperiod: "2026"\n' in text
+    errors = [line for line in check(project).lines if ": error: " in line]
+    assert len(errors) == 7  # the placeholders, and nothing about owner or period
+    assert all(line.endswith("[placeholder]") for line in errors)
+
+
 def test_a_placeholder_anywhere_is_an_error_where_it_stands(check_files) -> None:
     """Also in a key that takes a number: the placeholder is reported, not a wrong type."""
     result = check_files(
