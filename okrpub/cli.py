@@ -1,4 +1,4 @@
-"""The command line: ``okrpub init | check | build | serve | diff``.
+"""The command line: ``okrpub init | check | build | serve | diff | new | checkin``.
 
 Each command returns an exit status: 0 success, 1 content errors (or
 warnings under ``--strict``), 2 bad usage or configuration. Problems with
@@ -15,7 +15,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from okrpub import __version__
+from okrpub import __version__, checkin
+from okrpub import new as new_module
 from okrpub.build import BuildOptions, build
 from okrpub.config import Config
 from okrpub.diagnostics import Diagnostics, format_diagnostics
@@ -23,7 +24,7 @@ from okrpub.diff import Revision, compare, format_json, format_markdown
 from okrpub.git import analyse_revision, check_repository, resolve_revision
 from okrpub.i18n import LocaleError
 from okrpub.load import LoadCache
-from okrpub.project import UsageError, analyse, open_cache, read_config, today_from
+from okrpub.project import Analysis, UsageError, analyse, open_cache, read_config, today_from
 from okrpub.scaffold import scaffold
 from okrpub.serve import ServeOptions, serve
 from okrpub.theme import ThemeError
@@ -125,7 +126,70 @@ def _parser() -> argparse.ArgumentParser:
         "--format", choices=("markdown", "json"), default="markdown", help="how to print it"
     )
     _add_today(diff)
+    _add_new(commands)
+    _add_checkin(commands)
     return parser
+
+
+def _add_new(commands: argparse._SubParsersAction) -> None:
+    new = commands.add_parser(
+        "new",
+        help="write a new objective or unit file to fill in",
+        description="Write a new file where okrpub looks for it, with placeholders "
+        "('<FILL IN: ...>') that 'okrpub check' reports until they are replaced.",
+    )
+    what = new.add_subparsers(dest="what", metavar="WHAT", required=True)
+    objective = what.add_parser(
+        "objective",
+        help="content/<period>/<owner>/<id>.md",
+        description="Write content/<period>/<owner>/<id>.md with three key results to fill in.",
+    )
+    objective.add_argument("title", metavar="TITLE", help="the objective's title")
+    objective.add_argument("--owner", required=True, metavar="UNIT", help="the owner unit's id")
+    objective.add_argument("--period", required=True, metavar="PERIOD", help="such as 2026-Q4")
+    objective.add_argument(
+        "--parent", metavar="OBJ[#KR]", help="the objective (or key result) this one aligns to"
+    )
+    objective.add_argument(
+        "--type", choices=new_module.OBJECTIVE_TYPES, help="default: aspirational"
+    )
+    objective.add_argument(
+        "--id", metavar="ID", help="the id and file name (default: from the title)"
+    )
+    unit = what.add_parser(
+        "unit",
+        help="content/units/<id>.md",
+        description="Write content/units/<id>.md for a company, team or person.",
+    )
+    unit.add_argument("id", metavar="ID", help="the unit's id and file name, such as 'payments'")
+    unit.add_argument("name", metavar="NAME", help="the unit's name, such as 'Payments team'")
+    unit.add_argument("--kind", required=True, choices=new_module.UNIT_KINDS)
+    unit.add_argument(
+        "--parent", metavar="UNIT", help="the team or company it is part of (not for a company)"
+    )
+    unit.add_argument("--lead", metavar="UNIT", help="the person who leads it")
+
+
+def _add_checkin(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "checkin",
+        help="add a check-in to a key result",
+        description="Add a check-in to a key result in its file, changing nothing else "
+        "in the file. A numeric key result takes a VALUE; a binary one takes --done "
+        "when it is done.",
+    )
+    parser.add_argument("key_result", metavar="OBJECTIVE#KR", help="such as grow#revenue")
+    parser.add_argument(
+        "value", nargs="?", metavar="VALUE", help="the value now (numeric key results)"
+    )
+    parser.add_argument("--confidence", metavar="C", help="0.0-1.0: how likely the target is met")
+    parser.add_argument("--note", metavar="TEXT", help="what happened")
+    parser.add_argument(
+        "--date", metavar="YYYY-MM-DD", help="the check-in's date (default: --today)"
+    )
+    parser.add_argument("--done", action="store_true", help="a binary key result is done")
+    parser.add_argument("--score", metavar="S", help="0.0-1.0: the final grade")
+    _add_today(parser)
 
 
 def _add_today(parser: argparse.ArgumentParser) -> None:
@@ -175,6 +239,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(Path.cwd(), args)
         if args.command == "diff":
             return _diff(Path.cwd(), args)
+        if args.command == "new":
+            return _new(Path.cwd(), args)
+        if args.command == "checkin":
+            return _checkin(Path.cwd(), args)
         return _check(Path.cwd(), args)
     except (UsageError, LocaleError, ThemeError, WriteError) as error:
         print(f"okrpub: error: {error}", file=sys.stderr)
@@ -274,6 +342,65 @@ def _diff(root: Path, args: argparse.Namespace) -> int:
     after = analyse_revision(root, head.commit, today)
     comparison = compare(base, before, head, after)
     print(format_json(comparison) if args.format == "json" else format_markdown(comparison), end="")
+    return EXIT_OK
+
+
+def _analyse(root: Path, today: dt.date) -> Analysis:
+    """The project analysed for a command that edits content: bad configuration is exit 2."""
+    config, config_diagnostics = read_config(root)
+    if config_diagnostics.has_errors():
+        _print_diagnostics(config_diagnostics, "text")
+        raise UsageError("the configuration has errors (above); fix them first")
+    cache = open_cache(root, config, use=True)
+    try:
+        return analyse(root, config, today, cache)
+    finally:
+        if cache is not None and cache.store is not None:
+            cache.store.close()
+
+
+def _new(root: Path, args: argparse.Namespace) -> int:
+    analysis = _analyse(root, today_from(None))
+    if args.what == "objective":
+        request = new_module.NewObjective(
+            args.title, args.owner, args.period, args.parent, args.type, args.id
+        )
+        written = new_module.new_objective(root, analysis, request)
+    else:
+        unit = new_module.NewUnit(args.id, args.name, args.kind, args.parent, args.lead)
+        written = new_module.new_unit(root, analysis, unit)
+    print(f"created {written.path}")
+    print("fill in these placeholders, then run 'okrpub check':")
+    for item in written.placeholders:
+        location = item.location
+        print(f"  {location.path}:{location.line}:{location.column}: {item.message}")
+    return EXIT_OK
+
+
+def _checkin(root: Path, args: argparse.Namespace) -> int:
+    today = today_from(args.today)
+    date = checkin.parse_date(args.date) if args.date is not None else today
+    confidence = (
+        checkin.parse_fraction(args.confidence, "--confidence")
+        if args.confidence is not None
+        else None
+    )
+    score = checkin.parse_fraction(args.score, "--score") if args.score is not None else None
+    note = checkin.check_note(args.note) if args.note is not None else None
+    target = checkin.find_key_result(_analyse(root, today), args.key_result)
+    value = checkin.checkin_value(args.value, target.key_result, args.done)
+    new_checkin = checkin.NewCheckin(date, value, confidence, note)
+    line = checkin.append_checkin(
+        root, target, checkin.Request(new_checkin, done=args.done, score=score)
+    )
+    print(f"{target.objective.path}:{line}: added {checkin.flow(new_checkin)}")
+    key_result = target.key_result
+    if key_result.current is not None:
+        print(f"note: 'current: {key_result.current}' in the key result wins over its check-ins")
+    if key_result.confidence is not None and confidence is not None:
+        print(
+            f"note: 'confidence: {key_result.confidence}' in the key result wins over its check-ins"
+        )
     return EXIT_OK
 
 

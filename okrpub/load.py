@@ -25,7 +25,7 @@ from okrpub import schema
 from okrpub.cache import CacheStore
 from okrpub.diagnostics import Diagnostic, Diagnostics, Location
 from okrpub.discover import DEFAULTS_FILE, Kind, SourceFile
-from okrpub.frontmatter import decode, split_front_matter
+from okrpub.frontmatter import SplitFile, decode, split_front_matter
 from okrpub.model import Checkin  # check-ins are plain values: the model keeps them as read
 from okrpub.yamldoc import Document, parse_yaml
 
@@ -302,6 +302,7 @@ def parse_markdown(text: str, path: str, diagnostics: Diagnostics) -> tuple[Docu
     split = split_front_matter(text, path, diagnostics)
     if split is None:
         return None
+    _body_placeholders(path, split, diagnostics)
     document = parse_yaml(split.front_matter, path, diagnostics, first_line=2)
     if document is None:
         return None
@@ -314,6 +315,20 @@ def parse_markdown(text: str, path: str, diagnostics: Diagnostics) -> tuple[Docu
         )
         return None
     return document, split.body
+
+
+def _body_placeholders(path: str, split: SplitFile, diagnostics: Diagnostics) -> None:
+    """Report each placeholder ``okrpub new`` left in the body, where it stands."""
+    first_line = split.front_matter.count("\n") + 3  # after '---', the YAML and '---'
+    for number, line in enumerate(split.body.split("\n"), start=first_line):
+        column = line.find(schema.PLACEHOLDER)
+        if column >= 0:
+            placeholder = line[column:].partition(">")[0] + ">"
+            diagnostics.error(
+                Location(path, number, column + 1),
+                "placeholder",
+                schema.placeholder_message("the text below the front matter", placeholder),
+            )
 
 
 def _file_id(source: SourceFile, diagnostics: Diagnostics, what: str) -> str | None:

@@ -22,6 +22,9 @@ from okrpub.yamldoc import Document, Path
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 PARENT_REF = re.compile(r"([a-z0-9][a-z0-9-]*)(?:#([a-z0-9][a-z0-9-]*))?\Z")
 
+#: How every placeholder that ``okrpub new`` writes begins: ``"<FILL IN: what to write>"``.
+PLACEHOLDER = "<FILL IN:"
+
 #: A check returns ``None`` when the value is fine, else ``(rule, what it must be)``.
 Check = Callable[[Any], tuple[str, str] | None]
 
@@ -30,6 +33,14 @@ Check = Callable[[Any], tuple[str, str] | None]
 class Field:
     check: Check
     required: bool = False
+
+
+def is_placeholder(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(PLACEHOLDER)
+
+
+def placeholder_message(what: str, placeholder: str) -> str:
+    return f"{what} is still a placeholder: replace {placeholder!r}"
 
 
 def is_number(value: Any) -> bool:
@@ -234,6 +245,13 @@ def validate_mapping(
                 document.where(key_path, key=True),
                 "unknown-key",
                 f"unknown key '{describe(key_path)}' in {what}{hint}",
+            )
+            continue
+        if is_placeholder(item):
+            diagnostics.error(
+                document.where(key_path),
+                "placeholder",
+                placeholder_message(describe(key_path), item),
             )
             continue
         problem = field.check(item)

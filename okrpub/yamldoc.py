@@ -84,6 +84,42 @@ class Document:
                 node = key_node
         return self.location(node)
 
+    def node(self, path: Path) -> yaml.Node | None:
+        """The node at ``path`` in this document's own text, or ``None`` if there is none."""
+        node = self.root
+        for part in path:
+            pair = _child(node, part)
+            if pair is None:
+                return None
+            node = pair[1]
+        return node
+
+
+def double_quoted(text: str) -> str:
+    """``text`` as a YAML double-quoted scalar that reads back as exactly ``text``.
+
+    Everything outside printable ASCII and the printable rest of Unicode is escaped,
+    including line and paragraph separators, which YAML would read as line breaks.
+    """
+    return '"' + "".join(_escape(char) for char in text) + '"'
+
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t"}
+
+
+def _escape(char: str) -> str:
+    if char in _ESCAPES:
+        return _ESCAPES[char]
+    code = ord(char)
+    printable = 0x20 <= code <= 0x7E or (
+        0xA0 <= code <= 0x10FFFF
+        and not 0xD800 <= code <= 0xDFFF
+        and char not in "\u2028\u2029\ufeff\ufffe\uffff"
+    )
+    if printable:
+        return char
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
 
 def _child(node: yaml.Node | None, part: str | int) -> tuple[yaml.Node | None, yaml.Node] | None:
     """The ``(key node, value node)`` of ``part`` under ``node``, if there is one."""

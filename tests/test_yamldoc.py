@@ -6,9 +6,12 @@ import datetime as dt
 import textwrap
 
 import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from okrpub.diagnostics import Diagnostics, Location
-from okrpub.yamldoc import MAX_DEPTH, Document, parse_yaml
+from okrpub.yamldoc import MAX_DEPTH, Document, double_quoted, parse_yaml
 
 FRONT_MATTER = textwrap.dedent(
     """\
@@ -204,3 +207,22 @@ def test_deep_block_nesting_is_refused() -> None:
     assert [p.split(": ", 1)[1] for p in problems] == [
         f"error: YAML is nested more than {MAX_DEPTH} levels deep [yaml-limit]"
     ]
+
+
+@given(st.text(st.characters(exclude_categories=("Cs",))))
+def test_double_quoted_reads_back_as_the_same_text(text: str) -> None:
+    """Any text, line separators and control characters included, on one line."""
+    quoted = double_quoted(text)
+    assert "\n" not in quoted
+    for loader in (yaml.CSafeLoader, yaml.SafeLoader):
+        assert yaml.load(f"note: {quoted}\n", Loader=loader) == {"note": text}
+        assert yaml.load(f"[{{note: {quoted}}}]", Loader=loader) == [{"note": text}]
+
+
+def test_node_is_the_node_at_a_path_or_none() -> None:
+    document = parsed("a:\n  - {b: 1}\n")
+    node = document.node(("a", 0, "b"))
+    assert isinstance(node, yaml.ScalarNode)
+    assert (node.start_mark.line, node.start_mark.column) == (1, 8)
+    assert document.node(("a", 1)) is None
+    assert document.node(("x",)) is None

@@ -1,0 +1,385 @@
+"""``okrpub checkin``: add a check-in to a key result, changing nothing else in its file.
+
+The file comes from the analysed project (objective id → source path) and the
+place to write from the node positions of :mod:`okrpub.yamldoc`. The change is
+a few insertions, and for ``--done`` and ``--score`` replaced values, at those
+positions, so comments, key order, quoting, blank lines, line endings, a
+byte-order mark and the Markdown body stay byte for byte as they were. New
+check-ins take the style of the list they join: indented or not, block or
+flow (``[]``), one mapping per line or one key per line.
+
+Before anything is written the new text is parsed again and must mean exactly
+the old data plus the new check-in (and ``done``/``score``); otherwise the
+command refuses and the file is left alone. The file is replaced atomically.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import math
+import os
+import re
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from okrpub.diagnostics import Diagnostics, did_you_mean
+from okrpub.frontmatter import decode, split_front_matter
+from okrpub.load import KeyResultEntry, ObjectiveEntry
+from okrpub.project import Analysis, UsageError
+from okrpub.yamldoc import Document, double_quoted, parse_yaml
+
+Number = int | float
+BOM = b"\xef\xbb\xbf"
+#: The column of an edit that inserts whole lines after its line.
+AFTER_LINE = sys.maxsize
+#: Characters YAML reads as line breaks besides ``\n`` and ``\r``: they would shift its lines.
+_OTHER_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+@dataclass(frozen=True)
+class NewCheckin:
+    date: dt.date
+    value: Number | bool
+    confidence: float | None = None
+    note: str | None = None
+
+    def fields(self) -> list[tuple[str, Any]]:
+        """The check-in's keys and values, in the order they are written."""
+        found: list[tuple[str, Any]] = [("date", self.date), ("value", self.value)]
+        if self.confidence is not None:
+            found.append(("confidence", self.confidence))
+        if self.note is not None:
+            found.append(("note", self.note))
+        return found
+
+
+@dataclass(frozen=True)
+class Request:
+    """A check-in, and what else to set on its key result: ``done: true``, a ``score``."""
+
+    checkin: NewCheckin
+    done: bool = False
+    score: float | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    objective: ObjectiveEntry
+    index: int
+    key_result: KeyResultEntry
+
+
+# --- the command line's arguments -------------------------------------------------------
+
+
+def find_key_result(analysis: Analysis, reference: str) -> Target:
+    """The key result ``objective-id#kr-id`` names in the analysed project."""
+    objective_id, hash_sign, kr_id = reference.partition("#")
+    if not hash_sign or not kr_id:
+        raise UsageError(
+            f"name the key result as OBJECTIVE#KR (such as grow#revenue), got {reference!r}"
+        )
+    objectives = analysis.resolved.objectives
+    objective = objectives.get(objective_id)
+    if objective is None:
+        hint = did_you_mean(objective_id, objectives)
+        if not hint and analysis.diagnostics.has_errors():
+            hint = " (objectives with errors are not known: run 'okrpub check')"
+        raise UsageError(f"unknown objective '{objective_id}'{hint}")
+    ids = [key_result.id for key_result in objective.key_results]
+    if kr_id not in ids:
+        raise UsageError(
+            f"objective '{objective_id}' has no key result '{kr_id}'"
+            f"{did_you_mean(kr_id, ids)} (it has: {', '.join(ids)})"
+        )
+    index = ids.index(kr_id)
+    return Target(objective, index, objective.key_results[index])
+
+
+def checkin_value(text: str | None, key_result: KeyResultEntry, done: bool) -> Number | bool:
+    """The check-in's value: ``VALUE`` for a numeric key result, ``--done`` for a binary one."""
+    if key_result.done is not None:
+        if text is not None:
+            raise UsageError(
+                f"key result '{key_result.id}' is binary (done or not): leave out the VALUE "
+                "and add --done when it is done"
+            )
+        return done or key_result.done
+    if done:
+        raise UsageError(f"--done is for binary key results; '{key_result.id}' has a target")
+    if text is None:
+        raise UsageError(f"key result '{key_result.id}' is numeric: give its VALUE now")
+    return parse_number(text, "VALUE")
+
+
+def parse_number(text: str, what: str) -> Number:
+    if re.fullmatch(r"\s*[-+]?[0-9][0-9_]*\s*", text):
+        return int(text)
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
+        raise UsageError(f"{what} must be a number, got {text!r}")
+    return number
+
+
+def parse_fraction(text: str, what: str) -> float:
+    number = float(parse_number(text, what))
+    if not 0 <= number <= 1:
+        raise UsageError(f"{what} must be between 0.0 and 1.0, got {text}")
+    return number
+
+
+def parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--date must be a date such as 2026-11-26, got {text!r}") from None
+
+
+def check_note(note: str) -> str:
+    try:
+        note.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError("--note is not valid text (it cannot be written as UTF-8)") from None
+    return note
+
+
+# --- the edit --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Source:
+    """A Markdown file as read: its text with the original line endings, and its data."""
+
+    bom: bool
+    lines: list[str]
+    document: Document
+    body: str
+
+
+@dataclass(frozen=True)
+class _Edit:
+    """Insert ``text`` at ``column`` of file ``line`` (0-based), replacing ``replaced``
+    characters; with ``column`` :data:`AFTER_LINE`, insert ``text``'s lines after the line."""
+
+    line: int
+    column: int
+    text: str
+    replaced: int = 0
+
+
+def append_checkin(root: Path, target: Target, request: Request) -> int:
+    """Add the check-in to the key result's file; return the check-in's line in the file."""
+    path = target.objective.path
+    file = (root / path).resolve()
+    source = _read(file.read_bytes(), path)
+    index = target.index
+    written = source.document.data.get("key_results")
+    if not (
+        isinstance(written, list)
+        and index < len(written)
+        and isinstance(written[index], dict)
+        and written[index].get("id", f"kr{index + 1}") == target.key_result.id
+    ):
+        raise UsageError(f"{path} changed while okrpub read it; run the command again")
+    edits = _edits(source.document, index, request)
+    text = _apply(source.lines, edits)
+    raw = (BOM if source.bom else b"") + text.encode("utf-8")
+    after = _read(raw, path)
+    expected = _expected(source.document.data, index, request)
+    if after.body != source.body or not _same(after.document.data, expected):
+        raise UsageError(f"cannot add the check-in to {path} safely; the file was not changed")
+    _replace(file, raw)
+    checkins = after.document.data["key_results"][index]["checkins"]
+    return after.document.where(("key_results", index, "checkins", len(checkins) - 1)).line
+
+
+def _read(raw: bytes, path: str) -> _Source:
+    diagnostics = Diagnostics()
+    text = decode(raw, path, diagnostics)
+    split = split_front_matter(text, path, diagnostics) if text is not None else None
+    document = None
+    if split is not None:
+        document = parse_yaml(split.front_matter, path, diagnostics, first_line=2)
+    if document is None or not isinstance(document.data, dict) or split is None:
+        problems = "; ".join(item.as_text() for item in diagnostics.sorted())
+        raise UsageError(f"cannot read {path}: {problems or 'no front matter'}")
+    original = raw.removeprefix(BOM).decode("utf-8")
+    if "\r" in original.replace("\r\n", ""):
+        raise UsageError(f"{path} has lines that end in a lone carriage return; cannot edit it")
+    if any(char in split.front_matter for char in _OTHER_BREAKS):
+        raise UsageError(f"{path} has Unicode line separators in its front matter; cannot edit it")
+    parts = original.split("\n")
+    lines = [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+    return _Source(raw.startswith(BOM), lines, document, split.body)
+
+
+def _edits(document: Document, index: int, request: Request) -> list[_Edit]:
+    key_result = document.node(("key_results", index))
+    if not isinstance(key_result, yaml.MappingNode):
+        raise UsageError(f"key_results[{index}] in {document.path} is not a mapping")
+    edits = [_checkin_edit(document, key_result, index, request.checkin)]
+    if request.done and document.data["key_results"][index].get("done") is not True:
+        done = document.node(("key_results", index, "done"))
+        edits.append(_replace_scalar(done, "true", document.path))
+    if request.score is not None:
+        score = document.node(("key_results", index, "score"))
+        text = _scalar(request.score)
+        if score is not None:
+            edits.append(_replace_scalar(score, text, document.path))
+        else:
+            edits.append(_new_key(key_result, "score", text))
+    return edits
+
+
+def _checkin_edit(
+    document: Document, key_result: yaml.MappingNode, index: int, checkin: NewCheckin
+) -> _Edit:
+    checkins = document.node(("key_results", index, "checkins"))
+    if checkins is None:
+        if key_result.flow_style:
+            return _new_key(key_result, "checkins", f"[{flow(checkin)}]")
+        return _new_checkins_key(document, key_result, checkin)
+    if not isinstance(checkins, yaml.SequenceNode):
+        raise UsageError(f"key_results[{index}].checkins in {document.path} is not a list")
+    if checkins.flow_style:
+        if not checkins.value:
+            start = checkins.start_mark
+            return _Edit(start.line + 1, start.column + 1, flow(checkin))
+        end = checkins.value[-1].end_mark
+        return _Edit(end.line + 1, end.column, f", {flow(checkin)}")
+    return _Edit(_line_after(checkins), AFTER_LINE, _block_item(checkins, checkin))
+
+
+def _new_checkins_key(
+    document: Document, key_result: yaml.MappingNode, checkin: NewCheckin
+) -> _Edit:
+    """``checkins:`` and the check-in, indented as the file indents ``key_results``."""
+    key_results = document.node(("key_results",))
+    assert isinstance(key_results, yaml.SequenceNode)  # it holds the key result
+    dash, gap = 2, 2
+    if not key_results.flow_style:
+        dash = key_results.start_mark.column - document.root.start_mark.column
+        gap = key_result.start_mark.column - key_results.start_mark.column
+    indent = " " * key_result.start_mark.column
+    item = f"{indent}{' ' * dash}-{' ' * max(gap - 1, 1)}{flow(checkin)}"
+    return _Edit(_line_after(key_result), AFTER_LINE, f"{indent}checkins:\n{item}")
+
+
+def _new_key(mapping: yaml.MappingNode, key: str, value: str) -> _Edit:
+    if mapping.flow_style:
+        end = mapping.value[-1][1].end_mark
+        return _Edit(end.line + 1, end.column, f", {key}: {value}")
+    indent = " " * mapping.start_mark.column
+    return _Edit(_line_after(mapping), AFTER_LINE, f"{indent}{key}: {value}")
+
+
+def _block_item(checkins: yaml.SequenceNode, checkin: NewCheckin) -> str:
+    """The check-in as the next item of a block list, in the style of the last item."""
+    dash = checkins.start_mark.column
+    last = checkins.value[-1]
+    gap = last.start_mark.column - dash if last.start_mark.column > dash else 2
+    prefix = " " * dash + "-" + " " * (gap - 1)
+    if isinstance(last, yaml.MappingNode) and not last.flow_style:
+        pairs = [f"{key}: {_scalar(value)}" for key, value in checkin.fields()]
+        return prefix + ("\n" + " " * (dash + gap)).join(pairs)
+    return prefix + flow(checkin)
+
+
+def _replace_scalar(node: yaml.Node | None, text: str, path: str) -> _Edit:
+    if not isinstance(node, yaml.ScalarNode) or node.start_mark.line != node.end_mark.line:
+        raise UsageError(f"cannot replace a value in {path} that spans several lines")
+    start = node.start_mark
+    return _Edit(start.line + 1, start.column, text, node.end_mark.column - start.column)
+
+
+def _line_after(node: yaml.Node) -> int:
+    """The file line (0-based) after which new lines go to follow ``node``.
+
+    A block collection's own end lies past the comments and blank lines that
+    follow it, so this is where its last scalar, or last flow collection, ends.
+    """
+    while isinstance(node, yaml.CollectionNode) and not node.flow_style and node.value:
+        last = node.value[-1]
+        node = last[1] if isinstance(node, yaml.MappingNode) else last
+    end = node.end_mark
+    return end.line + 1 if end.column > 0 else end.line  # front matter starts on line 1
+
+
+def _apply(lines: list[str], edits: list[_Edit]) -> str:
+    """The text with every edit made; edits at one place keep the order they are given in."""
+    lines = list(lines)
+    order = sorted(enumerate(edits), key=lambda pair: (pair[1].line, pair[1].column, pair[0]))
+    for _, edit in reversed(order):
+        line = lines[edit.line]
+        if edit.column == AFTER_LINE:
+            newline = "\r\n" if line.endswith("\r\n") else "\n"
+            added = [text + newline for text in edit.text.split("\n")]
+            lines[edit.line + 1 : edit.line + 1] = added
+        else:
+            end = edit.column + edit.replaced
+            lines[edit.line] = line[: edit.column] + edit.text + line[end:]
+    return "".join(lines)
+
+
+def flow(checkin: NewCheckin) -> str:
+    """The check-in as a one-line YAML mapping: ``{date: 2026-11-26, value: 5}``."""
+    return "{" + ", ".join(f"{key}: {_scalar(value)}" for key, value in checkin.fields()) + "}"
+
+
+def _scalar(value: Any) -> str:
+    """``value`` as YAML that reads back as the same value of the same type."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        text = repr(value)
+        mantissa, e, exponent = text.partition("e")
+        return f"{mantissa}.0e{exponent}" if e and "." not in mantissa else text
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return double_quoted(value)
+
+
+def _expected(data: dict[str, Any], index: int, request: Request) -> dict[str, Any]:
+    expected = copy.deepcopy(data)
+    key_result = expected["key_results"][index]
+    key_result.setdefault("checkins", []).append(dict(request.checkin.fields()))
+    if request.done:
+        key_result["done"] = True
+    if request.score is not None:
+        key_result["score"] = request.score
+    return expected
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal, and of the same types all the way down (``1``, ``1.0`` and ``True`` differ)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[key], b[key]) for key in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+def _replace(file: Path, data: bytes) -> None:
+    """Write ``data`` to a hidden temporary file beside ``file``, then rename it over ``file``."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(temporary, file.stat().st_mode & 0o7777)
+        os.replace(temporary, file)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
