@@ -127,10 +127,10 @@ def test_new_objective_refusals_write_nothing(
     defaults = {"--owner": "sales", "--period": "2026-Q4"}
     options = dict(zip(args[::2], args[1::2], strict=True))
     argv = [item for pair in {**defaults, **options}.items() for item in pair]
-    before = sorted(project.rglob("*"))
+    before = content_files(project)
     result = new_objective(project, *argv, "T")
     assert (result.code, result.err) == (2, f"okrpub: error: {message}\n")
-    assert sorted(project.rglob("*")) == before
+    assert content_files(project) == before
 
 
 def test_new_objective_refuses_to_overwrite(project: Path) -> None:
@@ -222,11 +222,11 @@ def test_new_person_with_a_lead_and_a_company(project: Path, check) -> None:
 def test_new_unit_refusals_write_nothing(
     project: Path, args: tuple[str, ...], message: str
 ) -> None:
-    before = sorted(project.rglob("*"))
+    before = content_files(project)
     result = run_okrpub(project, "new", "unit", *args)
     assert result.code == 2
     assert result.err.startswith(f"okrpub: error: {message}")
-    assert sorted(project.rglob("*")) == before
+    assert content_files(project) == before
 
 
 def test_ids_that_yaml_would_read_as_something_else_are_quoted(make_project, check) -> None:
@@ -275,3 +275,8 @@ def test_a_placeholder_anywhere_is_an_error_where_it_stands(check_files) -> None
 )
 def test_slugify(title: str, slug: str) -> None:
     assert slugify(title) == slug
+
+
+def content_files(project: Path) -> list[Path]:
+    """What the project holds besides okrpub's own cache folder (which analysing fills)."""
+    return sorted(path for path in project.rglob("*") if ".okrpub-cache" not in path.parts)
