@@ -85,10 +85,10 @@ class _Walk:
             if is_ignored(entry.name):
                 continue
             link = entry.is_symlink()
-            real = Path(entry.path).resolve() if link else chain[-1] / entry.name
-            if link and not self.inside(real, shown + entry.name):
+            if link and not self.inside(Path(entry.path).resolve(), shown + entry.name):
                 continue
             if entry.is_dir():
+                real = Path(entry.path).resolve() if link else chain[-1] / entry.name
                 if real in chain:  # a link back up the tree would loop forever
                     continue
                 name = entry.name

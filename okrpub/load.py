@@ -200,11 +200,15 @@ def load_sources(
     """
     files = list(files)
     defaults = _load_defaults([f for f in files if f.kind is Kind.DEFAULTS], diagnostics)
-    jobs = [
-        _Job(source, _read_bytes(source), _defaults_chain(source.path, content_dir, defaults))
-        for source in files
-        if source.kind is not Kind.DEFAULTS
-    ]
+    chains: dict[str, list[_Defaults]] = {}  # by folder: most folders hold many files
+    jobs = []
+    for source in files:
+        if source.kind is Kind.DEFAULTS:
+            continue
+        folder = _folder_of(source.path)
+        if folder not in chains:
+            chains[folder] = _defaults_chain(source.path, content_dir, defaults)
+        jobs.append(_Job(source, _read_bytes(source), chains[folder]))
     digests = [job.digest() for job in jobs]
     results = [
         cache.get(job.source.path, digest) if cache is not None else None
@@ -400,9 +404,9 @@ def _add_page(
 
 def _load_defaults(
     files: list[SourceFile], diagnostics: Diagnostics
-) -> dict[PurePosixPath, _Defaults]:
+) -> dict[str, _Defaults]:
     """Valid ``_defaults.yaml`` values by the folder (project-relative) they apply to."""
-    found: dict[PurePosixPath, _Defaults] = {}
+    found: dict[str, _Defaults] = {}
     for source in files:
         raw = _read_bytes(source)
         text = _decode(source, raw, diagnostics)
@@ -416,24 +420,29 @@ def _load_defaults(
         )
         if values:
             digest = _Job(source, raw, []).digest()
-            found[PurePosixPath(source.path).parent] = _Defaults(values, document, digest)
+            found[_folder_of(source.path)] = _Defaults(values, document, digest)
     return found
 
 
 def _defaults_chain(
-    path: str, content_dir: str, defaults: dict[PurePosixPath, _Defaults]
+    path: str, content_dir: str, defaults: dict[str, _Defaults]
 ) -> list[_Defaults]:
     """The defaults that apply to a file, farthest folder first."""
-    content = PurePosixPath(Path(content_dir).as_posix())
-    folder = PurePosixPath(path).parent
+    content = Path(content_dir).as_posix()
+    folder = _folder_of(path)
     chain = []
     while True:
         if folder in defaults:
             chain.append(defaults[folder])
-        if folder == content or folder == folder.parent:
+        if folder in (content, "") or "/" not in folder:
             break
-        folder = folder.parent
+        folder = _folder_of(folder)
     return chain[::-1]
+
+
+def _folder_of(path: str) -> str:
+    """``a/b`` for ``a/b/c.md``: project paths are ``/``-separated."""
+    return path.rpartition("/")[0]
 
 
 def _with_defaults(document: Document, chain: list[_Defaults]) -> Document:
