@@ -10,8 +10,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import gc
+import multiprocessing
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -23,10 +26,10 @@ from okrpub.export import export_json
 from okrpub.feed import atom_feed, sitemap
 from okrpub.history import read_history
 from okrpub.i18n import load_locale
-from okrpub.load import LoadCache
+from okrpub.load import LoadCache, usable_cores
 from okrpub.markdown import MarkdownRenderer
 from okrpub.model import Model
-from okrpub.pages import Planner
+from okrpub.pages import Page, Planner
 from okrpub.project import Analysis, UsageError, analyse
 from okrpub.search import SEARCH_FILES, search_indexes
 from okrpub.theme import Theme
@@ -80,8 +83,10 @@ class SiteRenderer:
     page may show (units, periods, free pages, today, the configuration) changed.
     """
 
-    def __init__(self, theme: Theme, base_url: str, *, unsafe_html: bool) -> None:
+    def __init__(self, theme: Theme, base_url: str, *, unsafe_html: bool, workers: int = 1) -> None:
         self.theme = theme
+        #: Processes to render many pages in; only a process without threads may fork (not serve).
+        self.workers = workers
         self.base_url = base_url
         self.markdown = MarkdownRenderer(unsafe_html=unsafe_html)
         self.model: Model | None = None
@@ -95,23 +100,79 @@ class SiteRenderer:
         reuse = previous is not None
         if previous is not None:
             model = _reuse_unchanged(model, previous)
+        pages = list(Planner(model, self.theme.locale, self.markdown, self.base_url).pages())
+        inputs = {page.path: page.inputs for page in pages}
+        changed = [
+            page for page in pages if not (reuse and self.inputs.get(page.path) == page.inputs)
+        ]
+        unchanged = previous is not None and _same_objectives(previous, model)
+        data_files = _data_files(model, self.theme, self.base_url, list(inputs))
+        with _page_renderer(self.theme, changed, self.workers) as rendered_pages:
+            data = {path: self.files[path] if unchanged else make() for path, make in data_files}
+            rendered = dict(zip((page.path for page in changed), rendered_pages(), strict=True))
+        self.rendered = len(changed)
         files = SiteFiles()
-        inputs: dict[str, tuple[object, ...]] = {}
-        self.rendered = 0
-        for page in Planner(model, self.theme.locale, self.markdown, self.base_url).pages():
-            inputs[page.path] = page.inputs
-            if reuse and self.inputs.get(page.path) == page.inputs:
-                files.add(page.path, self.files[page.path])
-                continue
-            files.add(page.path, self.theme.render(page.template, page.context()).encode("utf-8"))
-            self.rendered += 1
+        for page in pages:
+            files.add(
+                page.path, rendered[page.path] if page.path in rendered else self.files[page.path]
+            )
         for name, source in self.theme.static_files().items():
             files.add(f"static/{name}", source.read_bytes())
-        unchanged = previous is not None and _same_objectives(previous, model)
-        for path, make in _data_files(model, self.theme, self.base_url, list(inputs)):
-            files.add(path, self.files[path] if unchanged else make())
+        for path, content in data.items():
+            files.add(path, content)
         self.model, self.files, self.inputs = model, files, inputs
         return files
+
+
+#: Below this many pages to render, starting worker processes costs more than it saves.
+PARALLEL_FROM = 500
+#: What worker processes render: set just before they are forked, so they inherit it.
+_pages_to_render: tuple[Theme, list[Page]] | None = None
+
+
+@contextmanager
+def _page_renderer(
+    theme: Theme, pages: list[Page], workers: int
+) -> Iterator[Callable[[], list[bytes]]]:
+    """Render ``pages`` (in order) in forked worker processes when there are many.
+
+    The workers start at once; the body of the ``with`` runs meanwhile (the
+    data files are made in this process) and then calls the function it is
+    given for the pages. Serial when ``workers`` is 1.
+    """
+    global _pages_to_render
+    if workers < 2 or len(pages) < PARALLEL_FROM:
+        yield lambda: [_render_page(theme, page) for page in pages]
+        return
+    _pages_to_render = (theme, pages)
+    gc.freeze()  # the workers' collectors then leave the inherited objects (and their pages) be
+    try:
+        shares = workers * 4  # small shares balance a big page (status) against many small ones
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            pending = pool.map_async(_render_share, [(index, shares) for index in range(shares)])
+            yield lambda: _interleave(pending.get(), len(pages))
+    finally:
+        _pages_to_render = None
+        gc.unfreeze()
+
+
+def _render_share(share: tuple[int, int]) -> list[bytes]:
+    index, count = share
+    assert _pages_to_render is not None
+    theme, pages = _pages_to_render
+    return [_render_page(theme, page) for page in pages[index::count]]
+
+
+def _interleave(shares: list[list[bytes]], total: int) -> list[bytes]:
+    """Undo ``pages[index::count]``: share ``i`` holds pages ``i``, ``i + count``, ..."""
+    result: list[bytes] = [b""] * total
+    for index, share in enumerate(shares):
+        result[index :: len(shares)] = share
+    return result
+
+
+def _render_page(theme: Theme, page: Page) -> bytes:
+    return theme.render(page.template, page.context()).encode("utf-8")
 
 
 def _data_files(
@@ -186,7 +247,8 @@ def build(
 ) -> BuildResult:
     """Check, render and, when there are no errors, write the site atomically."""
     _check_output(root, config, options.output)
-    result = render(root, config, today, options, cache)
+    renderer = new_renderer(root, config, options, workers=usable_cores())
+    result = render(root, config, today, options, cache, renderer)
     if result.files is not None:
         write_site(result.files, options.output)
     return result
@@ -202,12 +264,14 @@ def theme_signature(root: Path, config: Config) -> tuple[tuple[str, int, int], .
     )
 
 
-def new_renderer(root: Path, config: Config, options: BuildOptions) -> SiteRenderer:
+def new_renderer(
+    root: Path, config: Config, options: BuildOptions, workers: int = 1
+) -> SiteRenderer:
     """A renderer with the project's theme, language and base URL."""
     folders = _theme_folders(root, config)
     theme = Theme(folders, load_locale(folders, config.language))
     base_url = config.base_url if options.base_url is None else options.base_url
-    return SiteRenderer(theme, base_url, unsafe_html=config.unsafe_html)
+    return SiteRenderer(theme, base_url, unsafe_html=config.unsafe_html, workers=workers)
 
 
 def render(

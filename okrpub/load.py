@@ -244,7 +244,7 @@ def _load_all(jobs: list[_Job], keep_payload: bool) -> Iterator[tuple[Loaded, by
 
     Workers send their results back pickled, which is also what the cache stores.
     """
-    workers = min(len(os.sched_getaffinity(0)), MAX_WORKERS)
+    workers = min(usable_cores(), MAX_WORKERS)
     if len(jobs) < PARALLEL_FROM or workers < 2:
         for job in jobs:
             loaded = _load_job(job)
@@ -255,6 +255,11 @@ def _load_all(jobs: list[_Job], keep_payload: bool) -> Iterator[tuple[Loaded, by
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         for payload in pool.map(_load_pickled, jobs, chunksize=chunk):
             yield pickle.loads(payload), payload
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (fewer than the machine's in a limited container)."""
+    return len(os.sched_getaffinity(0))
 
 
 def _dumps(loaded: Loaded) -> bytes:
@@ -402,9 +407,7 @@ def _add_page(
     )
 
 
-def _load_defaults(
-    files: list[SourceFile], diagnostics: Diagnostics
-) -> dict[str, _Defaults]:
+def _load_defaults(files: list[SourceFile], diagnostics: Diagnostics) -> dict[str, _Defaults]:
     """Valid ``_defaults.yaml`` values by the folder (project-relative) they apply to."""
     found: dict[str, _Defaults] = {}
     for source in files:
@@ -424,9 +427,7 @@ def _load_defaults(
     return found
 
 
-def _defaults_chain(
-    path: str, content_dir: str, defaults: dict[str, _Defaults]
-) -> list[_Defaults]:
+def _defaults_chain(path: str, content_dir: str, defaults: dict[str, _Defaults]) -> list[_Defaults]:
     """The defaults that apply to a file, farthest folder first."""
     content = Path(content_dir).as_posix()
     folder = _folder_of(path)

@@ -1,0 +1,41 @@
+"""Rendering many pages in forked worker processes gives the very bytes rendering
+them in one process gives, and a theme error in a worker is the same usage error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sitetools import REPOSITORY, build, tree_of, write_files
+from test_site_theme import SMALL
+
+from okrpub import build as build_module
+
+
+def render_in_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on builds render their pages in two worker processes, however few there are."""
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(build_module, "usable_cores", lambda: 2)
+
+
+@pytest.mark.parametrize("audience", [(), ("--public",)])
+def test_pages_rendered_in_workers_are_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, audience: tuple[str, ...]
+) -> None:
+    assert build(REPOSITORY, tmp_path / "serial", "--no-cache", *audience).code == 0
+    render_in_workers(monkeypatch)
+    assert build(REPOSITORY, tmp_path / "parallel", "--no-cache", *audience).code == 0
+    assert tree_of(tmp_path / "parallel") == tree_of(tmp_path / "serial")
+
+
+def test_a_theme_error_in_a_worker_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    render_in_workers(monkeypatch)
+    project = write_files(tmp_path / "project", {**SMALL, "okrpub.yaml": "theme: broken\n"})
+    write_files(project / "broken", {"templates/objective.html": "{{ 1 + 'a' }}"})
+    result = build(project, tmp_path / "site")
+    assert result.code == 2
+    assert "Traceback" not in result.err
+    assert "objective.html:1: TypeError" in result.err
+    assert not (tmp_path / "site").exists()
