@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     check.add_argument(
         "--format",
-        choices=("text", "json", "github"),
+        choices=("text", "json", "github", "gitlab"),
         default="text",
         help="how to print diagnostics",
     )
@@ -139,7 +139,7 @@ def _init(directory: Path, today: dt.date) -> int:
 
 def _print_diagnostics(diagnostics: Diagnostics, output_format: str) -> None:
     items = diagnostics.sorted()
-    if items or output_format == "json":
+    if items or output_format in ("json", "gitlab"):
         print(format_diagnostics(items, output_format))
 
 
