@@ -22,6 +22,7 @@ from okrpub.config import Config, theme_folders
 from okrpub.export import export_json
 from okrpub.feed import atom_feed, sitemap
 from okrpub.i18n import load_locale
+from okrpub.jsonschema import schema_files
 from okrpub.load import LoadCache
 from okrpub.markdown import MarkdownRenderer
 from okrpub.model import Model
@@ -104,6 +105,8 @@ class SiteRenderer:
             self.rendered += 1
         for name, source in self.theme.static_files().items():
             files.add(f"static/{name}", source.read_bytes())
+        for path, content in schema_files().items():
+            files.add(path, content)
         unchanged = previous is not None and _same_objectives(previous, model)
         for path, make in _data_files(model, self.theme, self.base_url, list(inputs)):
             files.add(path, self.files[path] if unchanged else make())

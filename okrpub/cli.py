@@ -1,4 +1,4 @@
-"""The command line: ``okrpub init | check | build | serve``.
+"""The command line: ``okrpub init | check | build | serve | schema``.
 
 Each command returns an exit status: 0 success, 1 content errors (or
 warnings under ``--strict``), 2 bad usage or configuration. Problems with
@@ -18,6 +18,7 @@ from okrpub import __version__
 from okrpub.build import BuildOptions, build
 from okrpub.diagnostics import Diagnostics, format_diagnostics
 from okrpub.i18n import LocaleError
+from okrpub.jsonschema import SCHEMAS, schema_text
 from okrpub.project import UsageError, analyse, read_config, today_from
 from okrpub.scaffold import scaffold
 from okrpub.serve import ServeOptions, serve
@@ -96,6 +97,20 @@ def _parser() -> argparse.ArgumentParser:
         "--poll", action="store_true", help="watch by polling (network shares, container volumes)"
     )
     _add_today(serve)
+
+    schema = commands.add_parser(
+        "schema",
+        help="print a JSON Schema (objective or unit front matter, api/okrs.json)",
+        description="Print the JSON Schema (draft 2020-12) of objective front matter, unit "
+        "front matter or api/okrs.json, for editors and other tools.",
+    )
+    schema.add_argument(
+        "name",
+        nargs="?",
+        choices=tuple(SCHEMAS),
+        default=next(iter(SCHEMAS)),
+        help="which schema (default: %(default)s)",
+    )
     return parser
 
 
@@ -123,6 +138,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _build(Path.cwd(), args)
         if args.command == "serve":
             return _serve(Path.cwd(), args)
+        if args.command == "schema":
+            sys.stdout.write(schema_text(args.name))
+            return EXIT_OK
         return _check(Path.cwd(), args)
     except (UsageError, LocaleError, ThemeError, WriteError) as error:
         print(f"okrpub: error: {error}", file=sys.stderr)
