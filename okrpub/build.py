@@ -26,7 +26,7 @@ from okrpub.jsonschema import schema_files
 from okrpub.load import LoadCache
 from okrpub.markdown import MarkdownRenderer
 from okrpub.model import Model
-from okrpub.pages import Planner
+from okrpub.pages import Asset, Page, Planner
 from okrpub.project import Analysis, UsageError, analyse
 from okrpub.search import SEARCH_FILES, search_indexes
 from okrpub.theme import Theme
@@ -85,7 +85,7 @@ class SiteRenderer:
         self.model: Model | None = None
         self.files = SiteFiles()
         self.inputs: dict[str, tuple[object, ...]] = {}
-        #: How many pages the last :meth:`render` rendered (the others were reused).
+        #: How many pages and badges the last :meth:`render` rendered (the others were reused).
         self.rendered = 0
 
     def render(self, model: Model) -> SiteFiles:
@@ -101,17 +101,23 @@ class SiteRenderer:
             if reuse and self.inputs.get(page.path) == page.inputs:
                 files.add(page.path, self.files[page.path])
                 continue
-            files.add(page.path, self.theme.render(page.template, page.context()).encode("utf-8"))
+            files.add(page.path, self._render(page))
             self.rendered += 1
         for name, source in self.theme.static_files().items():
             files.add(f"static/{name}", source.read_bytes())
         for path, content in schema_files().items():
             files.add(path, content)
         unchanged = previous is not None and _same_objectives(previous, model)
-        for path, make in _data_files(model, self.theme, self.base_url, list(inputs)):
+        html_paths = [path for path in inputs if path.endswith(".html")]
+        for path, make in _data_files(model, self.theme, self.base_url, html_paths):
             files.add(path, self.files[path] if unchanged else make())
         self.model, self.files, self.inputs = model, files, inputs
         return files
+
+    def _render(self, page: Page | Asset) -> bytes:
+        if isinstance(page, Asset):
+            return page.make()
+        return self.theme.render(page.template, page.context()).encode("utf-8")
 
 
 def _data_files(
