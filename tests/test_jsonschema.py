@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import objective
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
@@ -123,6 +124,18 @@ def test_the_okrs_schema_rejects_a_key_the_export_does_not_have(example_site: Pa
     del document["objectives"][0]["key_results"][0]["colour"]
     del document["objectives"][0]["url"]
     assert not validator("okrs").is_valid(document)
+
+
+def test_a_schema_comment_in_front_matter_is_harmless(check_files) -> None:
+    comment = "# yaml-language-server: $schema=https://okr.example.com/api/objective.schema.json"
+    result = check_files(
+        {
+            "content/2026-Q4/sales/leads.md": objective(
+                f"{comment}\ntitle: L\nowner: sales\nparent: grow"
+            )
+        }
+    )
+    assert (result.code, result.out) == (0, "")
 
 
 # -- rejects what the validator rejects ------------------------------------------------------
