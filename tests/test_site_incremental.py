@@ -87,11 +87,29 @@ def test_a_title_edit_renders_the_pages_that_show_it(project: Project) -> None:
     assert b"Renamed " in files["badges/guides-and-links.svg"]
 
 
+def test_a_final_score_renders_the_badges_that_show_it(project: Project) -> None:
+    project.rebuild()
+    give_a_final_score(project)
+    files = project.rebuild()
+    assert files == project.clean_build()
+    assert b">Grade<" in files["badges/top-3-in-search.svg"]
+    assert b">Grade 2026-Q4<" in files["badges/units/marketing.svg"]
+
+
 def test_a_unit_edit_renders_everything_again(project: Project) -> None:
     files = project.rebuild()
     project.edit("content/units/sam.md", "name: ", "name: Samuel ")
     assert project.rebuild() == project.clean_build()
     assert project.renderer.rendered == planned(files)
+
+
+def give_a_final_score(project: Project) -> None:
+    """A score in the current period: the badges of the objective and its owner say "Grade"."""
+    project.edit(
+        "content/2026-Q4/marketing/top-3-in-search.md",
+        "    unit: guides\n",
+        "    unit: guides\n    score: 0.9\n",
+    )
 
 
 EDITS: list[Callable[[Project], None]] = [
@@ -116,6 +134,7 @@ EDITS: list[Callable[[Project], None]] = [
         encoding="utf-8",
     ),
     lambda p: p.edit("content/2026-Q3/smokey/best-summer-ever-q3.md", "score: ", "score: 0.1 #"),
+    give_a_final_score,
     lambda p: p.edit("okrpub.yaml", "title: ", "title: Renamed "),
 ]
 
