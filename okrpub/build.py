@@ -26,10 +26,11 @@ from okrpub.export import export_json
 from okrpub.feed import atom_feed, sitemap
 from okrpub.history import read_history
 from okrpub.i18n import load_locale
+from okrpub.jsonschema import schema_files
 from okrpub.load import LoadCache, usable_cores
 from okrpub.markdown import MarkdownRenderer
 from okrpub.model import Model
-from okrpub.pages import Page, Planner
+from okrpub.pages import Asset, Page, Planner
 from okrpub.project import Analysis, UsageError, analyse
 from okrpub.search import SEARCH_FILES, search_indexes
 from okrpub.theme import Theme
@@ -92,7 +93,7 @@ class SiteRenderer:
         self.model: Model | None = None
         self.files = SiteFiles()
         self.inputs: dict[str, tuple[object, ...]] = {}
-        #: How many pages the last :meth:`render` rendered (the others were reused).
+        #: How many pages and badges the last :meth:`render` rendered (the others were reused).
         self.rendered = 0
 
     def render(self, model: Model) -> SiteFiles:
@@ -106,7 +107,8 @@ class SiteRenderer:
             page for page in pages if not (reuse and self.inputs.get(page.path) == page.inputs)
         ]
         unchanged = previous is not None and _same_objectives(previous, model)
-        data_files = _data_files(model, self.theme, self.base_url, list(inputs))
+        html_paths = [path for path in inputs if path.endswith(".html")]
+        data_files = _data_files(model, self.theme, self.base_url, html_paths)
         with _page_renderer(self.theme, changed, self.workers) as rendered_pages:
             data = {path: self.files[path] if unchanged else make() for path, make in data_files}
             rendered = dict(zip((page.path for page in changed), rendered_pages(), strict=True))
@@ -118,6 +120,8 @@ class SiteRenderer:
             )
         for name, source in self.theme.static_files().items():
             files.add(f"static/{name}", source.read_bytes())
+        for path, content in schema_files().items():
+            files.add(path, content)
         for path, content in data.items():
             files.add(path, content)
         self.model, self.files, self.inputs = model, files, inputs
@@ -127,12 +131,12 @@ class SiteRenderer:
 #: Below this many pages to render, starting worker processes costs more than it saves.
 PARALLEL_FROM = 500
 #: What worker processes render: set just before they are forked, so they inherit it.
-_pages_to_render: tuple[Theme, list[Page]] | None = None
+_pages_to_render: tuple[Theme, list[Page | Asset]] | None = None
 
 
 @contextmanager
 def _page_renderer(
-    theme: Theme, pages: list[Page], workers: int
+    theme: Theme, pages: list[Page | Asset], workers: int
 ) -> Iterator[Callable[[], list[bytes]]]:
     """Render ``pages`` (in order) in forked worker processes when there are many.
 
@@ -171,7 +175,9 @@ def _interleave(shares: list[list[bytes]], total: int) -> list[bytes]:
     return result
 
 
-def _render_page(theme: Theme, page: Page) -> bytes:
+def _render_page(theme: Theme, page: Page | Asset) -> bytes:
+    if isinstance(page, Asset):
+        return page.make()
     return theme.render(page.template, page.context()).encode("utf-8")
 
 

@@ -1,4 +1,4 @@
-"""The command line: ``okrpub init | check | build | serve | diff | new | checkin``.
+"""The command line: ``okrpub init | check | build | serve | diff | new | checkin | schema``.
 
 Each command returns an exit status: 0 success, 1 content errors (or
 warnings under ``--strict``), 2 bad usage or configuration. Problems with
@@ -23,6 +23,7 @@ from okrpub.diagnostics import Diagnostics, format_diagnostics
 from okrpub.diff import Revision, compare, format_json, format_markdown
 from okrpub.git import analyse_revision, check_repository, resolve_revision
 from okrpub.i18n import LocaleError
+from okrpub.jsonschema import SCHEMAS, schema_text
 from okrpub.load import LoadCache
 from okrpub.project import Analysis, UsageError, analyse, open_cache, read_config, today_from
 from okrpub.scaffold import scaffold
@@ -62,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     check.add_argument(
         "--format",
-        choices=("text", "json", "github"),
+        choices=("text", "json", "github", "gitlab"),
         default="text",
         help="how to print diagnostics",
     )
@@ -128,6 +129,20 @@ def _parser() -> argparse.ArgumentParser:
     _add_today(diff)
     _add_new(commands)
     _add_checkin(commands)
+
+    schema = commands.add_parser(
+        "schema",
+        help="print a JSON Schema (objective or unit front matter, api/okrs.json)",
+        description="Print the JSON Schema (draft 2020-12) of objective front matter, unit "
+        "front matter or api/okrs.json, for editors and other tools.",
+    )
+    schema.add_argument(
+        "name",
+        nargs="?",
+        choices=tuple(SCHEMAS),
+        default=next(iter(SCHEMAS)),
+        help="which schema (default: %(default)s)",
+    )
     return parser
 
 
@@ -267,6 +282,9 @@ def _run(args: argparse.Namespace) -> int:
             return _new(Path.cwd(), args)
         if args.command == "checkin":
             return _checkin(Path.cwd(), args)
+        if args.command == "schema":
+            sys.stdout.write(schema_text(args.name))
+            return EXIT_OK
         return _check(Path.cwd(), args)
     except (UsageError, LocaleError, ThemeError, WriteError) as error:
         print(f"okrpub: error: {error}", file=sys.stderr)
@@ -283,7 +301,7 @@ def _init(directory: Path, today: dt.date) -> int:
 
 def _print_diagnostics(diagnostics: Diagnostics, output_format: str) -> None:
     items = diagnostics.sorted()
-    if items or output_format == "json":
+    if items or output_format in ("json", "gitlab"):
         print(format_diagnostics(items, output_format))
 
 

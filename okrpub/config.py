@@ -73,7 +73,8 @@ class Config:
         return self.lint.get(rule, "warning")
 
 
-def _whole_days(value: Any) -> tuple[str, str] | None:
+@schema.accepts({"type": "integer", "minimum": 1})
+def _whole_days(value: Any) -> schema.Problem:
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return None
     return ("schema", "a whole number of days greater than 0")
@@ -86,14 +87,14 @@ def _folder_inside(example: str) -> schema.Check:
     templates from, or replace, a folder elsewhere (``--out`` on the command line may).
     """
 
-    def check(value: Any) -> tuple[str, str] | None:
+    def check(value: Any) -> schema.Problem:
         if schema.text(value) is None:
             folder = Path(value)
             if not folder.is_absolute() and ".." not in folder.parts:
                 return None
         return ("schema", f"a folder inside the project, such as '{example}'")
 
-    return check
+    return schema.Check(check, {"type": "string"})
 
 
 CONFIG_FIELDS: dict[str, Field] = {

@@ -3,12 +3,13 @@
 Every stage reports what is wrong with the content by adding a
 :class:`Diagnostic` to a :class:`Diagnostics` collection; nothing that is
 wrong with content is ever raised as an exception past the stage that found
-it. The command line prints them in one of three formats.
+it. The command line prints them in one of four formats.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -109,11 +110,46 @@ class Diagnostics:
         return any(d.severity is Severity.ERROR for d in self._items)
 
 
+#: GitLab's Code Quality severities for ours (its scale: info, minor, major, critical, blocker).
+_GITLAB_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor"}
+
+
+def gitlab_report(diagnostics: Iterable[Diagnostic]) -> list[dict[str, object]]:
+    """A GitLab Code Quality report: one issue per diagnostic.
+
+    GitLab compares the fingerprints of a merge request's report with the target
+    branch's to show which problems are new or fixed, so a fingerprint hashes what
+    the problem is (path, rule, message), not its line: an edit above it does not
+    make it new. Identical problems in one file are told apart by their order.
+    """
+    seen: dict[tuple[str, str, str], int] = {}
+    issues: list[dict[str, object]] = []
+    for diagnostic in diagnostics:
+        what = (diagnostic.location.path, diagnostic.rule, diagnostic.message)
+        seen[what] = seen.get(what, 0) + 1
+        key = "\0".join((*what, str(seen[what])))
+        issues.append(
+            {
+                "description": diagnostic.message,
+                "check_name": diagnostic.rule,
+                "fingerprint": hashlib.sha256(key.encode("utf-8")).hexdigest(),
+                "severity": _GITLAB_SEVERITY[diagnostic.severity],
+                "location": {
+                    "path": diagnostic.location.path,
+                    "lines": {"begin": diagnostic.location.line},
+                },
+            }
+        )
+    return issues
+
+
 def format_diagnostics(diagnostics: Iterable[Diagnostic], output_format: str) -> str:
-    """Render diagnostics as ``text``, ``json`` or ``github`` annotations."""
+    """Render diagnostics as ``text``, ``json``, ``github`` annotations or a ``gitlab`` report."""
     items = list(diagnostics)
     if output_format == "json":
         return json.dumps([d.as_dict() for d in items], indent=2, ensure_ascii=False)
+    if output_format == "gitlab":
+        return json.dumps(gitlab_report(items), indent=2, ensure_ascii=False)
     if output_format == "github":
         return "\n".join(d.as_github() for d in items)
     return "\n".join(d.as_text() for d in items)
@@ -132,4 +168,5 @@ __all__ = [
     "Severity",
     "did_you_mean",
     "format_diagnostics",
+    "gitlab_report",
 ]

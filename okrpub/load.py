@@ -27,13 +27,10 @@ from okrpub.diagnostics import Diagnostic, Diagnostics, Location
 from okrpub.discover import DEFAULTS_FILE, Kind, SourceFile
 from okrpub.frontmatter import SplitFile, decode, split_front_matter
 from okrpub.model import Checkin  # check-ins are plain values: the model keeps them as read
+from okrpub.schema import MAX_CHECKINS, MAX_KEY_RESULTS
 from okrpub.yamldoc import Document, parse_yaml
 
 Number = int | float
-
-#: Most key results one objective may have, and check-ins one key result.
-MAX_KEY_RESULTS = 20
-MAX_CHECKINS = 500
 
 
 @dataclass(frozen=True)

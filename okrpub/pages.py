@@ -22,6 +22,7 @@ from typing import Any
 from markupsafe import Markup
 
 from okrpub import __version__
+from okrpub.badges import badge_svg, objective_badge, unit_badge
 from okrpub.charts import checkin_chart
 from okrpub.i18n import Locale
 from okrpub.markdown import MarkdownRenderer
@@ -49,6 +50,16 @@ class Page:
 
     def context(self) -> dict[str, Any]:
         return self.make_context()
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A file of the site made in Python rather than from a template: a badge."""
+
+    path: str
+    #: As for :class:`Page`: when they are the same, so is the file.
+    inputs: tuple[object, ...]
+    make: Callable[[], bytes]
 
 
 @dataclass(frozen=True)
@@ -168,6 +179,14 @@ def page_path(page_id: str) -> str:
     return f"pages/{page_id}/index.html"
 
 
+def objective_badge_path(objective_id: str) -> str:
+    return f"badges/{objective_id}.svg"
+
+
+def unit_badge_path(unit_id: str) -> str:
+    return f"badges/units/{unit_id}.svg"
+
+
 _KINDS = ("company", "team", "person")
 
 
@@ -182,7 +201,7 @@ class Planner:
         self.markdown = markdown
         self.base_url = base_url
 
-    def pages(self) -> Iterator[Page]:
+    def pages(self) -> Iterator[Page | Asset]:
         model = self.model
         current = model.periods.get(model.current_period or "")
         home_inputs = (
@@ -227,6 +246,28 @@ class Planner:
         not_found_root = self.base_url.rstrip("/") + "/" if self.base_url else None
         urls = Urls("404.html", not_found_root)
         yield Page("404.html", "404.html", (), lambda: self._base("404.html", urls))
+        yield from self._badges()
+
+    def _badges(self) -> Iterator[Asset]:
+        model, locale = self.model, self.locale
+        for objective in model.objectives.values():
+            period = model.periods[objective.period]
+            yield Asset(
+                objective_badge_path(objective.id),
+                (objective,),
+                lambda o=objective, p=period: badge_svg(objective_badge(o, p, locale)),
+            )
+        current = model.periods.get(model.current_period or "")
+        for unit in model.units.values():
+            rollup = model.unit_rollups.get((unit.id, current.id)) if current else None
+            objectives = tuple(model.objectives[o] for o in rollup.objectives) if rollup else ()
+            yield Asset(
+                unit_badge_path(unit.id),
+                (rollup, *objectives) if rollup else (),
+                lambda u=unit, r=rollup, os=objectives: badge_svg(
+                    unit_badge(u.name, current, r, os, locale)
+                ),
+            )
 
     def _page(
         self,

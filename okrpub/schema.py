@@ -25,14 +25,44 @@ PARENT_REF = re.compile(r"([a-z0-9][a-z0-9-]*)(?:#([a-z0-9][a-z0-9-]*))?\Z")
 #: How every placeholder that ``okrpub new`` writes begins: ``"<FILL IN: what to write>"``.
 PLACEHOLDER = "<FILL IN:"
 
-#: A check returns ``None`` when the value is fine, else ``(rule, what it must be)``.
-Check = Callable[[Any], tuple[str, str] | None]
+#: A check's verdict: ``None`` when the value is fine, else ``(rule, what it must be)``.
+Problem = tuple[str, str] | None
+
+
+@dataclass(frozen=True)
+class Check:
+    """A check of one value, and the JSON Schema (draft 2020-12) that accepts the same values.
+
+    Both are written side by side so that the published schemas
+    (:mod:`okrpub.jsonschema`) say what the validator does.
+    """
+
+    test: Callable[[Any], Problem]
+    json: Mapping[str, Any]
+
+    def __call__(self, value: Any) -> Problem:
+        return self.test(value)
+
+
+def accepts(json: Mapping[str, Any]) -> Callable[[Callable[[Any], Problem]], Check]:
+    """Make a check function a :class:`Check` whose JSON Schema is ``json``."""
+
+    def make(test: Callable[[Any], Problem]) -> Check:
+        return Check(test, json)
+
+    return make
 
 
 @dataclass(frozen=True)
 class Field:
     check: Check
     required: bool = False
+    #: What the key means, for the JSON Schemas (shown by editors).
+    description: str = ""
+    #: For a list of mappings: the table each entry is checked against.
+    entries: Mapping[str, Field] | None = None
+    #: For a list: the most entries it may have.
+    max_entries: int | None = None
 
 
 def is_placeholder(value: Any) -> bool:
@@ -47,55 +77,78 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def text(value: Any) -> tuple[str, str] | None:
+#: Not empty: some character other than white space.
+_NOT_BLANK = r"\S"
+
+
+def _pattern(regex: re.Pattern[str]) -> str:
+    r"""A full-match regular expression as a JSON Schema ``pattern``.
+
+    ``$(?!\n)`` is the end of the text both in JavaScript (editors) and in Python,
+    whose ``$`` also matches before a last newline.
+    """
+    return "^" + regex.pattern.removesuffix(r"\Z") + r"$(?!\n)"
+
+
+@accepts({"type": "string", "pattern": _NOT_BLANK})
+def text(value: Any) -> Problem:
     if isinstance(value, str) and value.strip():
         return None
     return ("schema", "a non-empty string")
 
 
-def optional_text(value: Any) -> tuple[str, str] | None:
+@accepts({"type": "string"})
+def optional_text(value: Any) -> Problem:
     return None if isinstance(value, str) else ("schema", "a string")
 
 
-def period_id(value: Any) -> tuple[str, str] | None:
+@accepts({"type": ["string", "integer"], "pattern": _NOT_BLANK})
+def period_id(value: Any) -> Problem:
     if isinstance(value, int) and not isinstance(value, bool):
         return None  # a year: ``period: 2026`` reads as a number
     return None if text(value) is None else ("schema", "a period id such as 2026-Q4")
 
 
-def slug(value: Any) -> tuple[str, str] | None:
+@accepts({"type": "string", "pattern": _pattern(SLUG)})
+def slug(value: Any) -> Problem:
     if isinstance(value, str) and SLUG.match(value):
         return None
     return ("bad-id", "an id of lower-case letters, digits and '-' (such as 'grow-sales')")
 
 
-def parent_ref(value: Any) -> tuple[str, str] | None:
+@accepts({"type": "string", "pattern": _pattern(PARENT_REF)})
+def parent_ref(value: Any) -> Problem:
     if isinstance(value, str) and PARENT_REF.match(value):
         return None
     return ("bad-id", "an objective id or 'objective-id#kr-id'")
 
 
-def number(value: Any) -> tuple[str, str] | None:
+@accepts({"type": "number"})
+def number(value: Any) -> Problem:
     return None if is_number(value) else ("schema", "a number")
 
 
-def positive(value: Any) -> tuple[str, str] | None:
+@accepts({"type": "number", "exclusiveMinimum": 0})
+def positive(value: Any) -> Problem:
     if not is_number(value):
         return ("schema", "a number")
     return None if value > 0 else ("range", "greater than 0")
 
 
-def fraction(value: Any) -> tuple[str, str] | None:
+@accepts({"type": "number", "minimum": 0, "maximum": 1})
+def fraction(value: Any) -> Problem:
     if not is_number(value):
         return ("schema", "a number between 0.0 and 1.0")
     return None if 0 <= value <= 1 else ("range", "between 0.0 and 1.0")
 
 
-def boolean(value: Any) -> tuple[str, str] | None:
+@accepts({"type": "boolean"})
+def boolean(value: Any) -> Problem:
     return None if isinstance(value, bool) else ("schema", "true or false")
 
 
-def number_or_boolean(value: Any) -> tuple[str, str] | None:
+@accepts({"type": ["number", "boolean"]})
+def number_or_boolean(value: Any) -> Problem:
     return (
         None
         if is_number(value) or isinstance(value, bool)
@@ -103,36 +156,41 @@ def number_or_boolean(value: Any) -> tuple[str, str] | None:
     )
 
 
-def date(value: Any) -> tuple[str, str] | None:
+@accepts({"type": "string", "format": "date"})
+def date(value: Any) -> Problem:
     return None if as_date(value) is not None else ("bad-date", "a date such as 2026-10-05")
 
 
 def one_of(*choices: str) -> Check:
-    def check(value: Any) -> tuple[str, str] | None:
+    def check(value: Any) -> Problem:
         if value in choices:
             return None
         return ("schema", " or ".join(repr(choice) for choice in choices))
 
-    return check
+    return Check(check, {"enum": list(choices)})
 
 
-def string_list(value: Any) -> tuple[str, str] | None:
+@accepts({"type": "array", "items": {"type": "string"}})
+def string_list(value: Any) -> Problem:
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return None
     return ("schema", "a list of strings")
 
 
-def non_empty_list(value: Any) -> tuple[str, str] | None:
+@accepts({"type": "array", "minItems": 1})
+def non_empty_list(value: Any) -> Problem:
     return (
         None if isinstance(value, list) and value else ("schema", "a list with at least one entry")
     )
 
 
-def any_list(value: Any) -> tuple[str, str] | None:
+@accepts({"type": "array"})
+def any_list(value: Any) -> Problem:
     return None if isinstance(value, list) else ("schema", "a list")
 
 
-def mapping(value: Any) -> tuple[str, str] | None:
+@accepts({"type": "object"})
+def mapping(value: Any) -> Problem:
     return None if isinstance(value, dict) else ("schema", "a mapping of keys to values")
 
 
@@ -152,61 +210,132 @@ def as_date(value: Any) -> dt.date | None:
 
 VISIBILITY = one_of("public", "internal")
 
+#: Most key results one objective may have, and check-ins one key result.
+MAX_KEY_RESULTS = 20
+MAX_CHECKINS = 500
+
 UNIT_FIELDS: dict[str, Field] = {
-    "name": Field(text, required=True),
-    "kind": Field(one_of("company", "team", "person"), required=True),
-    "parent": Field(slug),
-    "lead": Field(slug),
-    "visibility": Field(VISIBILITY),
+    "name": Field(text, required=True, description="The unit's name, as the site shows it."),
+    "kind": Field(
+        one_of("company", "team", "person"),
+        required=True,
+        description="What the unit is: the company, a team or a person.",
+    ),
+    "parent": Field(
+        slug,
+        description="Id of the company or team this unit belongs to "
+        "(required for teams and people; none for the company).",
+    ),
+    "lead": Field(slug, description="Id of the person who leads this unit."),
+    "visibility": Field(
+        VISIBILITY,
+        description="'public' to show the unit on the public site "
+        "(default: default_visibility in okrpub.yaml).",
+    ),
 }
 
 CHECKIN_FIELDS: dict[str, Field] = {
-    "date": Field(date, required=True),
-    "value": Field(number_or_boolean),
-    "confidence": Field(fraction),
-    "note": Field(optional_text),
+    "date": Field(date, required=True, description="The day of the check-in, YYYY-MM-DD."),
+    "value": Field(
+        number_or_boolean,
+        description="Where the key result stands: a number, or true/false for a binary one.",
+    ),
+    "confidence": Field(
+        fraction, description="How likely the target is reached by the due date, 0.0 to 1.0."
+    ),
+    "note": Field(optional_text, description="What changed and why."),
 }
 
 KEY_RESULT_FIELDS: dict[str, Field] = {
-    "title": Field(text, required=True),
-    "id": Field(slug),
-    "start": Field(number),
-    "target": Field(number),
-    "current": Field(number),
-    "done": Field(boolean),
-    "unit": Field(optional_text),
-    "owner": Field(slug),
-    "due": Field(date),
-    "weight": Field(positive),
-    "confidence": Field(fraction),
-    "score": Field(fraction),
-    "checkins": Field(any_list),
-    "visibility": Field(one_of("internal", "public")),
+    "title": Field(text, required=True, description="What will be measurably true."),
+    "id": Field(slug, description="Unique in the objective (default: kr1, kr2, ... by position)."),
+    "start": Field(number, description="Where a numeric key result starts (default 0)."),
+    "target": Field(
+        number,
+        description="Makes the key result numeric: the number to reach; "
+        "below start means lower is better.",
+    ),
+    "current": Field(
+        number,
+        description="Where a numeric key result stands (default: the latest check-in's value).",
+    ),
+    "done": Field(boolean, description="Makes the key result binary: whether it is done."),
+    "unit": Field(optional_text, description="Shown after its numbers, such as '%' or 'orders'."),
+    "owner": Field(slug, description="Id of the unit that owns this key result."),
+    "due": Field(date, description="The due date (default: the last day of the period)."),
+    "weight": Field(
+        positive, description="Its weight in the objective's progress and grade (default 1)."
+    ),
+    "confidence": Field(
+        fraction,
+        description="How likely the target is reached, 0.0 to 1.0 "
+        "(default: the latest check-in's).",
+    ),
+    "score": Field(
+        fraction, description="The final grade, 0.0 to 1.0, given at the end of the period."
+    ),
+    "checkins": Field(
+        any_list,
+        description="The check-ins, usually one a week.",
+        entries=CHECKIN_FIELDS,
+        max_entries=MAX_CHECKINS,
+    ),
+    "visibility": Field(
+        one_of("internal", "public"),
+        description="'internal' keeps this key result out of public builds.",
+    ),
 }
 
 #: Keys a ``_defaults.yaml`` may give to the objectives in its folder and below.
 DEFAULTS_FIELDS: dict[str, Field] = {
-    "owner": Field(slug),
-    "period": Field(period_id),
-    "parent": Field(parent_ref),
-    "type": Field(one_of("committed", "aspirational")),
-    "visibility": Field(VISIBILITY),
-    "draft": Field(boolean),
-    "tags": Field(string_list),
+    "owner": Field(slug, description="Id of the unit that owns the objective."),
+    "period": Field(period_id, description="The period, such as 2026-Q4, 2026-H2 or 2026."),
+    "parent": Field(
+        parent_ref,
+        description="What the objective aligns to: an objective id, or objective-id#kr-id.",
+    ),
+    "type": Field(
+        one_of("committed", "aspirational"),
+        description="Committed (expected to reach 1.0) or aspirational (default; 0.7 is good).",
+    ),
+    "visibility": Field(
+        VISIBILITY,
+        description="'public' to show the objective on the public site "
+        "(default: its owner unit's).",
+    ),
+    "draft": Field(boolean, description="Drafts are left out of built sites unless --drafts."),
+    "tags": Field(string_list, description="Words to group and find objectives by."),
 }
 
 OBJECTIVE_FIELDS: dict[str, Field] = {
-    "title": Field(text, required=True),
-    "id": Field(slug),
+    "title": Field(text, required=True, description="Where we want to be: the objective."),
+    "id": Field(slug, description="Unique across the site (default: the file name without .md)."),
     **DEFAULTS_FIELDS,
-    "owner": Field(slug, required=True),
-    "period": Field(period_id, required=True),
-    "key_results": Field(non_empty_list, required=True),
+    "owner": Field(
+        slug,
+        required=True,
+        description="Id of the unit that owns the objective (may come from _defaults.yaml).",
+    ),
+    "period": Field(
+        period_id,
+        required=True,
+        description="The period, such as 2026-Q4 (may come from _defaults.yaml).",
+    ),
+    "key_results": Field(
+        non_empty_list,
+        required=True,
+        description="How we know we got there: 3 to 5 key results.",
+        entries=KEY_RESULT_FIELDS,
+        max_entries=MAX_KEY_RESULTS,
+    ),
 }
 
+#: Keys of the objective table that may come from a ``_defaults.yaml`` instead of the file.
+FROM_DEFAULTS = frozenset(DEFAULTS_FIELDS)
+
 PAGE_FIELDS: dict[str, Field] = {
-    "title": Field(text, required=True),
-    "visibility": Field(VISIBILITY),
+    "title": Field(text, required=True, description="The page's title."),
+    "visibility": Field(VISIBILITY, description="'public' to show the page on the public site."),
 }
 
 

@@ -78,13 +78,10 @@ class Theme:
 
     def percent(self, share: float | None) -> str:
         """``0.625`` as ``63%``; ``None`` as an en dash."""
-        if share is None:
-            return "–"
-        return f"{self.locale.number(whole_percent(share))}%"
+        return "–" if share is None else format_percent(self.locale, share)
 
     def grade(self, score: float | None) -> str:
-        """A grade on the 0.0-1.0 scale, with two decimals."""
-        return "–" if score is None else self.locale.number(score, 2)
+        return "–" if score is None else format_grade(self.locale, score)
 
     def number(self, value: Number | None) -> str:
         return format_number(self.locale, value)
@@ -94,6 +91,16 @@ class Theme:
 
     def date(self, day: dt.date | None) -> str:
         return "–" if day is None else self.locale.date(day)
+
+
+def format_percent(locale: Locale, share: float) -> str:
+    """``0.625`` as ``63%``."""
+    return f"{locale.number(whole_percent(share))}%"
+
+
+def format_grade(locale: Locale, score: float) -> str:
+    """A grade on the 0.0-1.0 scale, with two decimals."""
+    return locale.number(score, 2)
 
 
 def format_number(locale: Locale, value: Number | None) -> str:

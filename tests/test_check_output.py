@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from conftest import md, objective
+from hypothesis import given
+from hypothesis import strategies as st
 
-from okrpub.diagnostics import Diagnostic, Diagnostics, Location, Severity, format_diagnostics
+from okrpub.diagnostics import (
+    Diagnostic,
+    Diagnostics,
+    Location,
+    Severity,
+    format_diagnostics,
+    gitlab_report,
+)
 
 LEADS = "content/2026-Q4/sales/leads.md"
 #: One error (an unknown owner) and one warning (two key results).
@@ -114,6 +124,94 @@ def test_github_escaping_of_every_special_character() -> None:
     assert diagnostic.as_github() == (
         "::warning file=a%3Ab%2Cc%25d.md,line=2,col=3,title=r%2Cu%3Al%25e::50%25%0D%0Asure: a, b"
     )
+
+
+def test_gitlab_format(check_files) -> None:
+    result = check_files(MIXED, "--format", "gitlab")
+    report = json.loads(result.out)
+    for issue in report:
+        assert re.fullmatch(r"[0-9a-f]{64}", issue.pop("fingerprint"))
+    assert report == [
+        {
+            "description": "unknown owner 'nobody'",
+            "check_name": "unknown-owner",
+            "severity": "major",
+            "location": {"path": "content/2026-Q4/sales/bad.md", "lines": {"begin": 3}},
+        },
+        {
+            "description": "objective has 2 key results; aim for 3 to 5",
+            "check_name": "kr-count",
+            "severity": "minor",
+            "location": {"path": LEADS, "lines": {"begin": 1}},
+        },
+    ]
+    assert result.err == ""
+    assert result.code == 1
+
+
+def test_gitlab_format_without_diagnostics_is_an_empty_report(check_files) -> None:
+    result = check_files({}, "--format", "gitlab")
+    assert json.loads(result.out) == []
+    assert result.code == 0
+
+
+def test_gitlab_format_for_configuration_errors(check_files) -> None:
+    result = check_files({"okrpub.yaml": "titel: x\n"}, "--format", "gitlab")
+    [issue] = json.loads(result.out)
+    assert issue["location"] == {"path": "okrpub.yaml", "lines": {"begin": 1}}
+    assert result.code == 2
+
+
+def _fingerprints(result) -> list[str]:
+    return [issue["fingerprint"] for issue in json.loads(result.out)]
+
+
+def test_gitlab_fingerprints_are_stable_across_runs_and_edits_above(check_files) -> None:
+    first = _fingerprints(check_files(MIXED, "--format", "gitlab"))
+    assert _fingerprints(check_files(MIXED, "--format", "gitlab")) == first
+    # a line added above the problem moves it, but it is the same problem
+    moved = {
+        **MIXED,
+        "content/2026-Q4/sales/bad.md": objective(
+            "tags: [x]\ntitle: B\nowner: nobody\nparent: grow"
+        ),
+    }
+    result = check_files(moved, "--format", "gitlab")
+    assert json.loads(result.out)[0]["location"]["lines"]["begin"] == 4
+    assert _fingerprints(result) == first
+
+
+def test_gitlab_fingerprints_are_unique_even_for_identical_problems() -> None:
+    diagnostics = [
+        Diagnostic(Location("a.md", line, 1), Severity.ERROR, "schema", "same")
+        for line in (2, 5, 9)
+    ] + [
+        Diagnostic(Location("b.md", 2, 1), Severity.ERROR, "schema", "same"),
+        Diagnostic(Location("a.md", 2, 1), Severity.ERROR, "range", "same"),
+        Diagnostic(Location("a.md", 2, 1), Severity.ERROR, "schema", "other"),
+    ]
+    report = json.loads(format_diagnostics(diagnostics, "gitlab"))
+    assert len({issue["fingerprint"] for issue in report}) == len(diagnostics)
+
+
+@given(
+    st.lists(
+        st.builds(
+            Diagnostic,
+            st.builds(Location, st.sampled_from(["a.md", "b.md"]), st.integers(1, 5)),
+            st.sampled_from(Severity),
+            st.sampled_from(["schema", "stale"]),
+            st.sampled_from(["x", "y"]),
+        ),
+        unique=True,
+    )
+)
+def test_gitlab_fingerprints_are_unique_for_any_diagnostics(items: list[Diagnostic]) -> None:
+    report = gitlab_report(sorted(items))
+    assert len({issue["fingerprint"] for issue in report}) == len(items)
+    assert [issue["location"]["lines"]["begin"] for issue in report] == [
+        d.location.line for d in sorted(items)
+    ]
 
 
 def test_diagnostics_are_sorted_and_deduplicated() -> None:

@@ -125,7 +125,7 @@ def test_check_help_names_its_options(capsys) -> None:
     with pytest.raises(SystemExit):
         main(["check", "--help"])
     out = capsys.readouterr().out
-    for option in ("--strict", "--format", "{text,json,github}", "--today"):
+    for option in ("--strict", "--format", "{text,json,github,gitlab}", "--today"):
         assert option in out
 
 

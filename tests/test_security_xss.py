@@ -148,6 +148,9 @@ def _harmless_style(style: str) -> bool:
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+SVG = "{http://www.w3.org/2000/svg}"
+#: All a badge is made of: no script, no link, no foreign element.
+BADGE_ELEMENTS = {"svg", "title", "rect", "g", "text"}
 
 
 SEARCH_PREFIXES = {
@@ -175,6 +178,10 @@ def assert_no_executable_markup(files: dict[str, bytes]) -> None:
             for element in ET.fromstring(content).iter():
                 assert element.tag.startswith(namespace), (path, element.tag)
                 assert not any(name.startswith("on") for name in element.attrib), path
+        elif path.startswith("badges/") and path.endswith(".svg"):
+            for element in ET.fromstring(content).iter():
+                assert element.tag.removeprefix(SVG) in BADGE_ELEMENTS, (path, element.tag)
+                assert not any(name.startswith("on") or "href" in name for name in element.attrib)
         elif path.startswith("static/"):
             continue  # the theme's own files, copied unchanged
         else:
@@ -271,6 +278,9 @@ def test_the_corpus_is_shown_as_text(corpus_site: Path) -> None:
         c["note"] for o in data["objectives"] for kr in o["key_results"] for c in kr["checkins"]
     ]
     assert set(notes) == {p.strip() for p in PAYLOADS}
+    for index, payload in enumerate(PAYLOADS):
+        badge = ET.parse(corpus_site / "badges" / f"objective-{index}.svg").getroot()
+        assert badge.find(f"{SVG}title").text.startswith(f"{payload.strip()}: ")
     feed = ET.parse(corpus_site / "feed.xml").getroot()
     summaries = " ".join(e.text or "" for e in feed.iter(f"{ATOM}summary"))
     assert PAYLOADS[1] in summaries  # a check-in note, as text

@@ -23,6 +23,11 @@ TODAY = dt.date(2026, 11, 26)
 OBJECTIVES = REPOSITORY / "content" / "2026-Q4"
 
 
+def planned(files: dict[str, bytes]) -> int:
+    """How many files of a site the planner plans: its pages and badges."""
+    return sum(1 for path in files if path.endswith(".html") or path.startswith("badges/"))
+
+
 class Project:
     """A copy of the example with a load cache (on disk) and a renderer kept, like ``serve``."""
 
@@ -62,7 +67,7 @@ def project(tmp_path: Path) -> Project:
 
 def test_a_first_render_renders_every_page(project: Project) -> None:
     files = project.rebuild()
-    assert project.renderer.rendered == sum(1 for path in files if path.endswith(".html"))
+    assert project.renderer.rendered == planned(files)
 
 
 def test_nothing_changed_renders_nothing(project: Project) -> None:
@@ -76,16 +81,36 @@ def test_a_title_edit_renders_the_pages_that_show_it(project: Project) -> None:
     project.edit("content/2026-Q4/sam/guides-and-links.md", "title: ", "title: Renamed ")
     files = project.rebuild()
     assert files == project.clean_build()
-    # the objective, its parent's page, its period, its owner, home and status; not the rest
-    assert 3 <= project.renderer.rendered < 12
+    # the objective, its parent's page, its period, its owner, home and status, and the
+    # objective's badge; not the rest
+    assert 3 <= project.renderer.rendered < 13
     assert b"Renamed " in files["objectives/guides-and-links/index.html"]
+    assert b"Renamed " in files["badges/guides-and-links.svg"]
+
+
+def test_a_final_score_renders_the_badges_that_show_it(project: Project) -> None:
+    project.rebuild()
+    give_a_final_score(project)
+    files = project.rebuild()
+    assert files == project.clean_build()
+    assert b">Grade<" in files["badges/top-3-in-search.svg"]
+    assert b">Grade 2026-Q4<" in files["badges/units/marketing.svg"]
 
 
 def test_a_unit_edit_renders_everything_again(project: Project) -> None:
     files = project.rebuild()
     project.edit("content/units/sam.md", "name: ", "name: Samuel ")
     assert project.rebuild() == project.clean_build()
-    assert project.renderer.rendered == sum(1 for path in files if path.endswith(".html"))
+    assert project.renderer.rendered == planned(files)
+
+
+def give_a_final_score(project: Project) -> None:
+    """A score in the current period: the badges of the objective and its owner say "Grade"."""
+    project.edit(
+        "content/2026-Q4/marketing/top-3-in-search.md",
+        "    unit: guides\n",
+        "    unit: guides\n    score: 0.9\n",
+    )
 
 
 EDITS: list[Callable[[Project], None]] = [
@@ -110,6 +135,7 @@ EDITS: list[Callable[[Project], None]] = [
         encoding="utf-8",
     ),
     lambda p: p.edit("content/2026-Q3/smokey/best-summer-ever-q3.md", "score: ", "score: 0.1 #"),
+    give_a_final_score,
     lambda p: p.edit("okrpub.yaml", "title: ", "title: Renamed "),
 ]
 
