@@ -15,6 +15,7 @@ import hashlib
 import multiprocessing
 import os
 import pickle
+import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -247,7 +248,10 @@ def _load_all(jobs: list[_Job], keep_payload: bool) -> Iterator[tuple[Loaded, by
             loaded = _load_job(job)
             yield loaded, _dumps(loaded) if keep_payload else None
         return
-    context = multiprocessing.get_context("spawn")  # forking a threaded serve is unsafe
+    # Forking copies only the calling thread: unsafe in serve (a server and a watcher run
+    # beside it), where workers start afresh instead (and import okrpub again).
+    method = "fork" if threading.active_count() == 1 else "spawn"
+    context = multiprocessing.get_context(method)
     chunk = max(1, len(jobs) // (workers * 8))
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         for payload in pool.map(_load_pickled, jobs, chunksize=chunk):
