@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import TypeVar
 
@@ -34,7 +35,7 @@ from okrpub.pages import Asset, Page, Planner
 from okrpub.project import Analysis, UsageError, analyse
 from okrpub.search import SEARCH_FILES, search_indexes
 from okrpub.theme import Theme
-from okrpub.write import write_site
+from okrpub.write import SiteFolder
 
 Key = TypeVar("Key", bound=Hashable)
 Value = TypeVar("Value")
@@ -54,14 +55,14 @@ class BuildOptions:
 @dataclass(frozen=True)
 class BuildResult:
     analysis: Analysis
-    #: The model and files of the site; ``None`` when the content has errors.
+    #: The model of the site; ``None`` when the content has errors.
     model: Model | None
+    #: The files of the site in memory (``serve``); ``None`` when the content has errors or
+    #: the site was written straight to a folder (``build``).
     files: SiteFiles | None
     seconds: float
-
-    @property
-    def pages(self) -> int:
-        return sum(1 for path in self.files or () if path.endswith(".html"))
+    #: How many pages (HTML files) the site has.
+    pages: int = 0
 
 
 class SiteFiles(dict[str, bytes]):
@@ -97,41 +98,80 @@ class SiteRenderer:
         self.rendered = 0
 
     def render(self, model: Model) -> SiteFiles:
+        """Every file of the site, in memory; only what changed is rendered again."""
         previous = self.model if self.model and _same_frame(self.model, model) else None
-        reuse = previous is not None
         if previous is not None:
             model = _reuse_unchanged(model, previous)
-        pages = list(Planner(model, self.theme.locale, self.markdown, self.base_url).pages())
-        inputs = {page.path: page.inputs for page in pages}
+        plan = self._plan(model)
         changed = [
-            page for page in pages if not (reuse and self.inputs.get(page.path) == page.inputs)
+            page
+            for page in plan.pages
+            if previous is None or self.inputs.get(page.path) != page.inputs
         ]
         unchanged = previous is not None and _same_objectives(previous, model)
-        html_paths = [path for path in inputs if path.endswith(".html")]
-        data_files = _data_files(model, self.theme, self.base_url, html_paths)
         with _page_renderer(self.theme, changed, self.workers) as rendered_pages:
-            data = {path: self.files[path] if unchanged else make() for path, make in data_files}
+            data = {path: self.files[path] if unchanged else make() for path, make in plan.data}
             rendered = dict(zip((page.path for page in changed), rendered_pages(), strict=True))
         self.rendered = len(changed)
         files = SiteFiles()
-        for page in pages:
+        for page in plan.pages:
             files.add(
                 page.path, rendered[page.path] if page.path in rendered else self.files[page.path]
             )
-        for name, source in self.theme.static_files().items():
-            files.add(f"static/{name}", source.read_bytes())
-        for path, content in schema_files().items():
+        for path, content in (*self._fixed_files(), *data.items()):
             files.add(path, content)
-        for path, content in data.items():
-            files.add(path, content)
-        self.model, self.files, self.inputs = model, files, inputs
+        self.model, self.files, self.inputs = model, files, plan.inputs
         return files
+
+    def write(self, model: Model, folder: SiteFolder) -> int:
+        """Render every file of the site straight into ``folder`` (``build``); the page count.
+
+        Pages are written as they are rendered, by the worker processes too, so
+        the site is never whole in memory.
+        """
+        plan = self._plan(model)
+        with _page_writer(self.theme, plan.pages, self.workers, folder):
+            for path, content in self._fixed_files():
+                folder.add(path, content)
+            for path, make in plan.data:
+                folder.add(path, make())
+        self.rendered = len(plan.pages)
+        return len(plan.html_paths)
+
+    def _plan(self, model: Model) -> _Plan:
+        pages = list(Planner(model, self.theme.locale, self.markdown, self.base_url).pages())
+        inputs = {page.path: page.inputs for page in pages}
+        if len(inputs) != len(pages):
+            twice = next(path for path in inputs if sum(p.path == path for p in pages) > 1)
+            raise UsageError(f"two things want to be written to {twice}")
+        html_paths = [path for path in inputs if path.endswith(".html")]
+        data = _data_files(model, self.theme, self.base_url, html_paths)
+        return _Plan(pages, inputs, html_paths, data)
+
+    def _fixed_files(self) -> list[tuple[str, bytes]]:
+        """The theme's static files and the JSON Schemas: the same for every model."""
+        static = [
+            (f"static/{name}", source.read_bytes())
+            for name, source in self.theme.static_files().items()
+        ]
+        return [*static, *schema_files().items()]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What one model's site consists of, before anything is rendered."""
+
+    pages: list[Page | Asset]
+    inputs: dict[str, tuple[object, ...]]
+    html_paths: list[str]
+    data: list[tuple[str, Callable[[], bytes]]]
 
 
 #: Below this many pages to render, starting worker processes costs more than it saves.
 PARALLEL_FROM = 500
-#: What worker processes render: set just before they are forked, so they inherit it.
-_pages_to_render: tuple[Theme, list[Page | Asset]] | None = None
+#: What worker processes render (and where they write it): set just before they are
+#: forked, so they inherit it.
+_work: tuple[Theme, list[Page | Asset], SiteFolder | None] | None = None
 
 
 @contextmanager
@@ -144,27 +184,58 @@ def _page_renderer(
     data files are made in this process) and then calls the function it is
     given for the pages. Serial when ``workers`` is 1.
     """
-    global _pages_to_render
     if workers < 2 or len(pages) < PARALLEL_FROM:
         yield lambda: [_render_page(theme, page) for page in pages]
         return
-    _pages_to_render = (theme, pages)
+    with _worker_pool(theme, pages, None, workers) as pending:
+        yield lambda: _interleave(pending.get(), len(pages))
+
+
+@contextmanager
+def _page_writer(
+    theme: Theme, pages: list[Page | Asset], workers: int, folder: SiteFolder
+) -> Iterator[None]:
+    """Render ``pages`` into ``folder``, in forked workers when there are many, while the
+    body of the ``with`` runs; leaving it waits for them."""
+    if workers < 2 or len(pages) < PARALLEL_FROM:
+        for page in pages:
+            folder.add(page.path, _render_page(theme, page))
+        yield
+        return
+    folder.open()
+    with _worker_pool(theme, pages, folder, workers) as pending:
+        yield
+        pending.get()
+
+
+@contextmanager
+def _worker_pool(
+    theme: Theme, pages: list[Page | Asset], folder: SiteFolder | None, workers: int
+) -> Iterator[AsyncResult[list[list[bytes]]]]:
+    """Workers forked to render shares of ``pages``; their results, pending."""
+    global _work
+    _work = (theme, pages, folder)
     gc.freeze()  # the workers' collectors then leave the inherited objects (and their pages) be
     try:
         shares = workers * 4  # small shares balance a big page (status) against many small ones
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            pending = pool.map_async(_render_share, [(index, shares) for index in range(shares)])
-            yield lambda: _interleave(pending.get(), len(pages))
+            yield pool.map_async(_render_share, [(index, shares) for index in range(shares)])
     finally:
-        _pages_to_render = None
+        _work = None
         gc.unfreeze()
 
 
 def _render_share(share: tuple[int, int]) -> list[bytes]:
+    """Render pages ``index``, ``index + count``, ...; write them if there is a folder."""
     index, count = share
-    assert _pages_to_render is not None
-    theme, pages = _pages_to_render
-    return [_render_page(theme, page) for page in pages[index::count]]
+    assert _work is not None
+    theme, pages, folder = _work
+    rendered = [(page.path, _render_page(theme, page)) for page in pages[index::count]]
+    if folder is None:
+        return [content for _, content in rendered]
+    for path, content in rendered:
+        folder.add(path, content)
+    return []
 
 
 def _interleave(shares: list[list[bytes]], total: int) -> list[bytes]:
@@ -254,9 +325,13 @@ def build(
     """Check, render and, when there are no errors, write the site atomically."""
     _check_output(root, config, options.output)
     renderer = new_renderer(root, config, options, workers=usable_cores())
-    result = render(root, config, today, options, cache, renderer)
-    if result.files is not None:
-        write_site(result.files, options.output)
+    folder = SiteFolder(options.output)
+    try:
+        result = render(root, config, today, options, cache, renderer, folder)
+        if result.model is not None:
+            folder.publish()
+    finally:
+        folder.discard()
     return result
 
 
@@ -287,8 +362,10 @@ def render(
     options: BuildOptions,
     cache: LoadCache | None = None,
     renderer: SiteRenderer | None = None,
+    folder: SiteFolder | None = None,
 ) -> BuildResult:
-    """Check, then render the site in memory unless the check failed.
+    """Check, then render the site unless the check failed: into ``folder`` if given,
+    else in memory.
 
     ``serve`` passes the ``cache`` and ``renderer`` of its previous rebuild.
     """
@@ -303,8 +380,12 @@ def render(
     # the checked model already is this audience's when the audience leaves nothing out
     same = selected == analysis.resolved and history is None
     model = analysis.model if same else compute(selected, config, today, history)
+    if folder is not None:
+        pages = renderer.write(model, folder)
+        return BuildResult(analysis, model, None, time.perf_counter() - started, pages)
     files = renderer.render(model)
-    return BuildResult(analysis, model, files, time.perf_counter() - started)
+    pages = sum(1 for path in files if path.endswith(".html"))
+    return BuildResult(analysis, model, files, time.perf_counter() - started, pages)
 
 
 def _theme_folders(root: Path, config: Config) -> list[Path]:

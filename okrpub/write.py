@@ -32,18 +32,54 @@ def safe_relative_path(path: str) -> PurePosixPath:
 
 def write_site(files: Mapping[str, bytes], output: Path) -> None:
     """Replace ``output`` with exactly ``files`` (site-relative path → content)."""
-    output = output.absolute()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+    folder = SiteFolder(output)
     try:
         for path, content in files.items():
-            target = staging / safe_relative_path(path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
-        _swap(staging, output)
+            folder.add(path, content)
+        folder.publish()
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        folder.discard()
         raise
+
+
+class SiteFolder:
+    """A new site written file by file into a staging folder beside ``output``,
+    then swapped in whole by :meth:`publish` (or removed by :meth:`discard`).
+
+    ``build`` writes pages here as they are rendered, also from worker
+    processes, so that the whole site is never in memory at once.
+    """
+
+    def __init__(self, output: Path) -> None:
+        self.output = output.absolute()
+        self.staging: Path | None = None
+
+    def open(self) -> Path:
+        """Make the staging folder (once); workers forked after this write into it."""
+        if self.staging is None:
+            self.output.parent.mkdir(parents=True, exist_ok=True)
+            self.staging = Path(
+                tempfile.mkdtemp(prefix=f".{self.output.name}.new-", dir=self.output.parent)
+            )
+        return self.staging
+
+    def add(self, path: str, content: bytes) -> None:
+        target = self.open() / safe_relative_path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with target.open("xb") as file:
+                file.write(content)
+        except FileExistsError:
+            raise WriteError(f"two things want to be written to {path}") from None
+
+    def publish(self) -> None:
+        _swap(self.open(), self.output)
+        self.staging = None
+
+    def discard(self) -> None:
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
 
 
 def _swap(staging: Path, output: Path) -> None:

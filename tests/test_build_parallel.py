@@ -38,4 +38,4 @@ def test_a_theme_error_in_a_worker_is_a_usage_error(
     assert result.code == 2
     assert "Traceback" not in result.err
     assert "objective.html:1: TypeError" in result.err
-    assert not (tmp_path / "site").exists()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["project"]  # no staging left

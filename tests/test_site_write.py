@@ -26,7 +26,7 @@ from sitetools import (
     write_files,
 )
 
-from okrpub.write import WriteError, safe_relative_path, write_site
+from okrpub.write import SiteFolder, WriteError, safe_relative_path, write_site
 
 SUMMARY = re.compile(
     r"^built (internal|public) site in (.+): (\d+) pages, (\d+) objectives?, "
@@ -263,3 +263,15 @@ def test_build_in_the_project_writes_to_output_dir(tmp_path: Path) -> None:
     assert result.code == 0, result.err
     assert (project / "public" / "index.html").is_file()
     assert not (project / "site").exists()
+
+
+def test_a_site_folder_refuses_a_path_twice_and_leaves_the_output_alone(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_files(out, {"keep.txt": "kept"})
+    folder = SiteFolder(out)
+    folder.add("index.html", b"first")
+    with pytest.raises(WriteError, match=r"two things want to be written to index\.html"):
+        folder.add("index.html", b"second")
+    folder.discard()
+    assert tree_of(out) == {"keep.txt": b"kept"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
