@@ -103,6 +103,7 @@ class CacheStore:
         #: Why the cache is not (or no longer) used, for the command line to print.
         self.problem: str | None = None
         self._rows: dict[str, tuple[bytes, bytes]] = {}
+        self._paths: set[str] = set()
         self._written: dict[str, tuple[bytes, bytes]] = {}
         self._connection: sqlite3.Connection | None = None
         self._opened = False
@@ -139,24 +140,30 @@ class CacheStore:
                 "SELECT path, digest, payload FROM files"
             )
         }
+        self._paths = set(self._rows)
 
     def _fail(self, error: Exception) -> None:
         self.problem = f"cache in {self.folder} not used: {error}"
-        self._rows, self._written = {}, {}
+        self._rows, self._paths, self._written = {}, set(), {}
         if self._connection is not None:
             self._connection.close()
             self._connection = None
 
     def get(self, path: str, digest: bytes) -> bytes | None:
+        """The payload stored for ``path`` if it was made from ``digest`` and its seal holds.
+
+        Each row is handed out once (the caller keeps what it unpickles), so
+        that the rows do not stay in memory beside what they hold.
+        """
         self._use()
-        row = self._rows.get(path)
+        row = self._rows.pop(path, None)
         if row is None or row[0] != digest:
             return None
         return unseal(self._key, path, digest, row[1])
 
     def put(self, path: str, digest: bytes, payload: bytes) -> None:
         self._use()
-        self._rows[path] = self._written[path] = (digest, seal(self._key, path, digest, payload))
+        self._written[path] = (digest, seal(self._key, path, digest, payload))
 
     def save(self, paths: set[str]) -> None:
         """Write what changed, and forget files that are not in ``paths`` any more."""
@@ -164,10 +171,9 @@ class CacheStore:
         connection = self._connection
         if connection is None:
             return
-        gone = [(path,) for path in set(self._rows) - paths]
+        gone = [(path,) for path in self._paths - paths]
         written = [(path, *row) for path, row in self._written.items() if path in paths]
-        for (path,) in gone:
-            del self._rows[path]
+        self._paths = (self._paths & paths) | {path for path, _, _ in written}
         self._written = {}
         if not gone and not written:
             return
