@@ -96,7 +96,7 @@ class Diagnostics:
 
     def sorted(self) -> list[Diagnostic]:
         """Diagnostics by file, line and column, duplicates removed."""
-        return sorted(set(self._items))
+        return sorted(set(self._items), key=_order)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -108,6 +108,19 @@ class Diagnostics:
 
     def has_errors(self) -> bool:
         return any(d.severity is Severity.ERROR for d in self._items)
+
+
+def _order(diagnostic: Diagnostic) -> tuple[str, int, int, str, str, str]:
+    """The dataclass order of a diagnostic, as a plain tuple: much faster to sort by."""
+    location = diagnostic.location
+    return (
+        location.path,
+        location.line,
+        location.column,
+        diagnostic.severity,
+        diagnostic.rule,
+        diagnostic.message,
+    )
 
 
 #: GitLab's Code Quality severities for ours (its scale: info, minor, major, critical, blocker).
