@@ -33,6 +33,7 @@ from okrpub.markdown import MarkdownRenderer
 from okrpub.model import Model
 from okrpub.pages import Asset, Page, Planner
 from okrpub.project import Analysis, UsageError, analyse
+from okrpub.reuse import Digests, Manifest, theme_digest
 from okrpub.search import SEARCH_FILES, search_indexes
 from okrpub.theme import Theme
 from okrpub.write import SiteFolder
@@ -123,20 +124,39 @@ class SiteRenderer:
         self.model, self.files, self.inputs = model, files, plan.inputs
         return files
 
-    def write(self, model: Model, folder: SiteFolder) -> int:
+    def write(self, model: Model, folder: SiteFolder, manifest: Manifest | None = None) -> int:
         """Render every file of the site straight into ``folder`` (``build``); the page count.
 
         Pages are written as they are rendered, by the worker processes too, so
-        the site is never whole in memory.
+        the site is never whole in memory. With a ``manifest`` of the last build,
+        files whose digest is unchanged are linked from it instead (``reuse.py``).
         """
         plan = self._plan(model)
-        with _page_writer(self.theme, plan.pages, self.workers, folder):
+        made = self._digests(model, plan) if manifest is not None else {}
+        reused = {
+            path for path, digest in made.items() if _link_unchanged(manifest, folder, path, digest)
+        }
+        to_render = [page for page in plan.pages if page.path not in reused]
+        with _page_writer(self.theme, to_render, self.workers, folder):
             for path, content in self._fixed_files():
                 folder.add(path, content)
             for path, make in plan.data:
-                folder.add(path, make())
-        self.rendered = len(plan.pages)
+                if path not in reused:
+                    folder.add(path, make())
+        if manifest is not None:
+            for path, digest in made.items():
+                manifest.record(path, digest, folder.open() / path)
+        self.rendered = len(to_render)
         return len(plan.html_paths)
+
+    def _digests(self, model: Model, plan: _Plan) -> dict[str, str]:
+        """The digest of every page and data file: its inputs under the frame and theme."""
+        digests = Digests((*_frame(model), self.base_url), theme_digest(self.theme.folders))
+        made = {page.path: digests.of(page.inputs) for page in plan.pages}
+        every_objective = (*model.objectives.values(), *model.period_rollups.values())
+        data_inputs = (*every_objective, *model.unit_rollups.values(), tuple(plan.html_paths))
+        made.update((path, digests.of(data_inputs)) for path, _ in plan.data)
+        return made
 
     def _plan(self, model: Model) -> _Plan:
         pages = list(Planner(model, self.theme.locale, self.markdown, self.base_url).pages())
@@ -155,6 +175,25 @@ class SiteRenderer:
             for name, source in self.theme.static_files().items()
         ]
         return [*static, *schema_files().items()]
+
+
+def _frame(model: Model) -> tuple[object, ...]:
+    """What every page may show besides its inputs (and the theme and base URL)."""
+    return (
+        model.config,
+        model.today,
+        model.public,
+        model.current_period,
+        model.units,
+        model.periods,
+        model.pages,
+    )
+
+
+def _link_unchanged(manifest: Manifest | None, folder: SiteFolder, path: str, digest: str) -> bool:
+    """Link the last build's file for ``path`` into ``folder`` if it is still current."""
+    source = manifest.reusable(path, digest) if manifest is not None else None
+    return source is not None and folder.link(source, path)
 
 
 @dataclass(frozen=True)
@@ -278,15 +317,7 @@ def _search_files(model: Model, theme: Theme) -> list[tuple[str, Callable[[], by
 
 def _same_frame(previous: Model, model: Model) -> bool:
     """Whether what every page may show is unchanged, so pages can be reused."""
-    return (
-        previous.config == model.config
-        and previous.today == model.today
-        and previous.public == model.public
-        and previous.current_period == model.current_period
-        and previous.units == model.units
-        and previous.periods == model.periods
-        and previous.pages == model.pages
-    )
+    return _frame(previous) == _frame(model)
 
 
 def _same_objectives(previous: Model, model: Model) -> bool:
@@ -326,10 +357,13 @@ def build(
     _check_output(root, config, options.output)
     renderer = new_renderer(root, config, options, workers=usable_cores())
     folder = SiteFolder(options.output)
+    manifest = Manifest.load(root / config.cache_dir, options.output) if cache is not None else None
     try:
-        result = render(root, config, today, options, cache, renderer, folder)
+        result = render(root, config, today, options, cache, renderer, folder, manifest)
         if result.model is not None:
             folder.publish()
+            if manifest is not None:
+                manifest.save()
     finally:
         folder.discard()
     return result
@@ -363,6 +397,7 @@ def render(
     cache: LoadCache | None = None,
     renderer: SiteRenderer | None = None,
     folder: SiteFolder | None = None,
+    manifest: Manifest | None = None,
 ) -> BuildResult:
     """Check, then render the site unless the check failed: into ``folder`` if given,
     else in memory.
@@ -381,7 +416,7 @@ def render(
     same = selected == analysis.resolved and history is None
     model = analysis.model if same else compute(selected, config, today, history)
     if folder is not None:
-        pages = renderer.write(model, folder)
+        pages = renderer.write(model, folder, manifest)
         return BuildResult(analysis, model, None, time.perf_counter() - started, pages)
     files = renderer.render(model)
     pages = sum(1 for path in files if path.endswith(".html"))

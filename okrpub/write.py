@@ -8,6 +8,7 @@ path is checked to stay inside the site, and no path may be written twice.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -71,6 +72,18 @@ class SiteFolder:
                 file.write(content)
         except FileExistsError:
             raise WriteError(f"two things want to be written to {path}") from None
+
+    def link(self, source: Path, path: str) -> bool:
+        """Hard-link an unchanged file of the last build in; ``False`` if that cannot be done."""
+        target = self.open() / safe_relative_path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except FileExistsError:
+            raise WriteError(f"two things want to be written to {path}") from None
+        except OSError:  # a file system without hard links: render it instead
+            return False
+        return True
 
     def publish(self) -> None:
         _swap(self.open(), self.output)

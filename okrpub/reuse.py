@@ -1,0 +1,132 @@
+"""Reuse: files of the last build whose inputs did not change are linked, not rendered.
+
+``build`` renders a page from the page's inputs (the objectives and rollups
+it shows, see :mod:`okrpub.pages`) and from what every page may show (the
+configuration, units, periods, free pages, the date, the theme's files,
+okrpub's own code): together, the page's *digest*. Beside the cache
+(``cache.py``) it keeps a manifest of the last build into each output
+folder: every file's digest, and the inode, size and modification time it
+had when okrpub wrote it. A file whose digest is unchanged and which is
+still exactly the file okrpub wrote is hard-linked into the new site instead
+of being rendered again; everything else is rendered.
+
+Objects are digested through pickle, memoised by identity (the objects live
+for the whole build). Equal values can pickle differently (a set's order),
+which only costs a render; different values never pickle the same, so a hit
+means the page would come out the same. The manifest is sealed like the
+cache rows, so that a committed manifest (and a committed ``site/``) is
+never taken for the user's own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from okrpub.cache import code_version, seal, secret_key, unseal
+
+#: What is stored per file: its digest, and its inode, size and modification time.
+Entry = tuple[str, int, int, int]
+
+
+def digest_of(*parts: bytes) -> bytes:
+    digest = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "little"))
+        digest.update(part)
+    return digest.digest()
+
+
+def theme_digest(folders: Iterable[Path]) -> bytes:
+    """Of every file in the theme folders, by path and content."""
+    digest = hashlib.blake2b(digest_size=20)
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(str(path).encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.digest()
+
+
+class Digests:
+    """Digests of pages' inputs under one *frame* (what every page may show)."""
+
+    def __init__(self, frame: object, theme: bytes) -> None:
+        self.frame = digest_of(code_version().encode(), theme, _pickled(frame))
+        self._objects: dict[int, bytes] = {}
+
+    def of(self, inputs: Iterable[object]) -> str:
+        return digest_of(self.frame, *(self._object(item) for item in inputs)).hex()
+
+    def _object(self, item: object) -> bytes:
+        known = self._objects.get(id(item))
+        if known is None:
+            known = self._objects[id(item)] = digest_of(_pickled(item))
+        return known
+
+
+def _pickled(item: object) -> bytes:
+    return pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+@dataclass
+class Manifest:
+    """The files of the last build into one output folder, and what they were made from."""
+
+    file: Path
+    output: Path
+    previous: dict[str, Entry]
+    written: dict[str, Entry] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, cache_dir: Path, output: Path) -> Manifest:
+        """The manifest of ``output``, empty when there is none or it is not the user's own."""
+        output = output.absolute()
+        name = hashlib.blake2b(str(output).encode(), digest_size=10).hexdigest()
+        file = cache_dir / f"site-{name}.json"
+        return cls(file, output, _read(file, output))
+
+    def reusable(self, path: str, digest: str) -> Path | None:
+        """The output file to link for ``path``, if it is still what ``digest`` gives."""
+        entry = self.previous.get(path)
+        if entry is None or entry[0] != digest:
+            return None
+        source = self.output / path
+        try:
+            stat = source.stat()
+        except OSError:
+            return None
+        return source if (stat.st_ino, stat.st_size, stat.st_mtime_ns) == entry[1:] else None
+
+    def record(self, path: str, digest: str, written: Path) -> None:
+        stat = written.stat()
+        self.written[path] = (digest, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+    def save(self) -> None:
+        """Keep what was written (after the new site is in place); best effort, like the cache."""
+        document = {"output": str(self.output), "files": self.written}
+        text = json.dumps(document, sort_keys=True).encode()
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.file.with_name(f".{self.file.name}.tmp")
+            temporary.write_bytes(seal(secret_key(), str(self.output), b"", text))
+            os.replace(temporary, self.file)
+        except OSError:
+            return
+
+
+def _read(file: Path, output: Path) -> dict[str, Entry]:
+    try:
+        sealed = file.read_bytes()
+        text = unseal(secret_key(), str(output), b"", sealed)
+        document = json.loads(text) if text is not None else {}
+    except (OSError, ValueError):
+        return {}
+    if document.get("output") != str(output):
+        return {}
+    return {path: tuple(entry) for path, entry in document.get("files", {}).items()}

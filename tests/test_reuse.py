@@ -1,0 +1,131 @@
+"""Reuse between builds: a file of the last build whose inputs did not change is
+linked into the new site (the same inode), everything else is rendered, and the
+site is always byte for byte what a build without the cache writes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sitetools import build, tree_of, write_files
+from test_site_incremental import EDITS, Project
+
+from okrpub.cache import SEAL_SIZE
+from okrpub.reuse import Manifest
+
+GROW = "objectives/grow-to-1m-online/index.html"
+SHIP = "objectives/ship-same-day/index.html"
+SUMMER = "objectives/summer-peak-q3/index.html"  # another period: shows nothing of Q4
+
+
+def inodes(site: Path) -> dict[str, int]:
+    return {
+        path.relative_to(site).as_posix(): path.stat().st_ino
+        for path in site.rglob("*")
+        if path.is_file()
+    }
+
+
+def warm_and_clean(project: Path, tmp_path: Path) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """A build with the cache into ``site``, and one without into a fresh folder."""
+    assert build(project, tmp_path / "site").code == 0
+    clean = tmp_path / "clean"
+    assert build(project, clean, "--no-cache").code == 0
+    return tree_of(tmp_path / "site"), tree_of(clean)
+
+
+def test_nothing_changed_links_every_file(tmp_path: Path) -> None:
+    project = Project(tmp_path / "project").root
+    assert build(project, tmp_path / "site").code == 0
+    before = inodes(tmp_path / "site")
+    warm, clean = warm_and_clean(project, tmp_path)
+    assert warm == clean
+    after = inodes(tmp_path / "site")
+    html = [path for path in before if path.endswith(".html")]
+    assert all(after[path] == before[path] for path in html)
+
+
+def test_an_edit_renders_what_shows_it_and_links_the_rest(tmp_path: Path) -> None:
+    project = Project(tmp_path / "project")
+    assert build(project.root, tmp_path / "site").code == 0
+    before = inodes(tmp_path / "site")
+    project.edit("content/2026-Q4/smokey/grow-to-1m-online.md", "title: ", "title: Renamed ")
+    warm, clean = warm_and_clean(project.root, tmp_path)
+    assert warm == clean
+    assert b"Renamed " in warm[GROW]
+    after = inodes(tmp_path / "site")
+    assert after[GROW] != before[GROW]
+    assert after["api/okrs.json"] != before["api/okrs.json"]
+    assert after[SUMMER] == before[SUMMER]
+
+
+def test_a_file_changed_in_the_output_is_rendered_again(tmp_path: Path) -> None:
+    project = Project(tmp_path / "project").root
+    assert build(project, tmp_path / "site").code == 0
+    with (tmp_path / "site" / SHIP).open("ab") as page:
+        page.write(b"<!-- changed by hand -->")
+    warm, clean = warm_and_clean(project, tmp_path)
+    assert warm == clean
+
+
+PLANTED = "<script>alert(1)</script>"
+
+
+def plant(project: Path, site: Path, *, sealed: bool) -> None:
+    """Replace a page of the built ``site`` and write a manifest that vouches for it."""
+    manifest = Manifest.load(project / ".okrpub-cache", site)
+    write_files(site, {SHIP: PLANTED})
+    manifest.written = dict(manifest.previous)
+    manifest.record(SHIP, manifest.previous[SHIP][0], site / SHIP)
+    if sealed:
+        manifest.save()
+        return
+    document = {"output": str(manifest.output), "files": manifest.written}
+    manifest.file.write_bytes(b"\0" * SEAL_SIZE + json.dumps(document, sort_keys=True).encode())
+
+
+def test_a_manifest_without_the_users_seal_is_ignored(tmp_path: Path) -> None:
+    """A pull request can commit a manifest and a site to go with it."""
+    project = Project(tmp_path / "project").root
+    assert build(project, tmp_path / "site").code == 0
+    plant(project, tmp_path / "site", sealed=False)
+    warm, clean = warm_and_clean(project, tmp_path)
+    assert warm == clean
+
+
+def test_the_seal_is_what_is_trusted(tmp_path: Path) -> None:
+    """The control of the test above: a sealed manifest is believed."""
+    project = Project(tmp_path / "project").root
+    assert build(project, tmp_path / "site").code == 0
+    plant(project, tmp_path / "site", sealed=True)
+    assert build(project, tmp_path / "site").code == 0
+    assert (tmp_path / "site" / SHIP).read_bytes() == PLANTED.encode()
+
+
+def test_a_theme_change_renders_every_page_again(tmp_path: Path) -> None:
+    project = Project(tmp_path / "project").root
+    config = project / "okrpub.yaml"
+    config.write_text(config.read_text() + "theme: theme\n")
+    write_files(project / "theme", {"static/extra.css": "body {}"})
+    assert build(project, tmp_path / "site").code == 0
+    before = inodes(tmp_path / "site")
+    write_files(project / "theme", {"templates/404.html": "{% extends 'base.html' %}"})
+    warm, clean = warm_and_clean(project, tmp_path)
+    assert warm == clean
+    after = inodes(tmp_path / "site")
+    assert after[GROW] != before[GROW]
+
+
+@settings(
+    max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.sampled_from(range(len(EDITS))), min_size=1, max_size=4, unique=True))
+def test_any_series_of_warm_builds_equals_clean_builds(tmp_path: Path, edits: list[int]) -> None:
+    project = Project(tmp_path / "series")
+    assert build(project.root, tmp_path / "site").code == 0
+    for index in edits:
+        EDITS[index](project)
+        warm, clean = warm_and_clean(project.root, tmp_path)
+        assert warm == clean, [EDITS[i] for i in edits]
