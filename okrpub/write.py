@@ -54,6 +54,8 @@ class SiteFolder:
     def __init__(self, output: Path) -> None:
         self.output = output.absolute()
         self.staging: Path | None = None
+        #: Folders already made in the staging folder (a page has a folder of its own).
+        self._folders: set[Path] = set()
 
     def open(self) -> Path:
         """Make the staging folder (once); workers forked after this write into it."""
@@ -65,8 +67,7 @@ class SiteFolder:
         return self.staging
 
     def add(self, path: str, content: bytes) -> None:
-        target = self.open() / safe_relative_path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = self._target(path)
         try:
             with target.open("xb") as file:
                 file.write(content)
@@ -75,8 +76,7 @@ class SiteFolder:
 
     def link(self, source: Path, path: str) -> bool:
         """Hard-link an unchanged file of the last build in; ``False`` if that cannot be done."""
-        target = self.open() / safe_relative_path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = self._target(path)
         try:
             os.link(source, target)
         except FileExistsError:
@@ -85,14 +85,24 @@ class SiteFolder:
             return False
         return True
 
+    def _target(self, path: str) -> Path:
+        """Where ``path`` goes in the staging folder, its folder made."""
+        target = self.open() / safe_relative_path(path)
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
+        return target
+
     def publish(self) -> None:
         _swap(self.open(), self.output)
         self.staging = None
+        self._folders = set()
 
     def discard(self) -> None:
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
             self.staging = None
+            self._folders = set()
 
 
 def _swap(staging: Path, output: Path) -> None:
