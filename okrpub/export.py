@@ -167,8 +167,12 @@ def _objective(objective: Objective) -> dict[str, Any]:
 
 
 def export_json(model: Model) -> bytes:
-    """``api/okrs.json``: the periods, units and objectives with every computed number."""
-    document = {
+    """``api/okrs.json``: the periods, units and objectives with every computed number.
+
+    The objectives are encoded one at a time, so that a big organisation's
+    export is never also in memory as one large structure of Python objects.
+    """
+    head = {
         "generator": f"okrpub {__version__}",
         "today": model.today.isoformat(),
         "periods": [
@@ -185,6 +189,12 @@ def export_json(model: Model) -> bytes:
             }
             for unit in model.units.values()
         ],
-        "objectives": [_objective(objective) for objective in model.objectives.values()],
     }
-    return (json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    objectives = b",".join(
+        _encode(_objective(objective)) for objective in model.objectives.values()
+    )
+    return b"".join((_encode(head)[:-1], b',"objectives":[', objectives, b"]}\n"))
+
+
+def _encode(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
