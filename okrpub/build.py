@@ -23,7 +23,7 @@ from typing import TypeVar
 from okrpub.audience import select_audience
 from okrpub.compute import compute
 from okrpub.config import Config, theme_folders
-from okrpub.export import export_json
+from okrpub.export import EncodedObjectives, export_json
 from okrpub.feed import atom_feed, sitemap
 from okrpub.history import read_history
 from okrpub.i18n import load_locale
@@ -94,6 +94,8 @@ class SiteRenderer:
         self.markdown = MarkdownRenderer(unsafe_html=unsafe_html)
         self.model: Model | None = None
         self.files = SiteFiles()
+        #: Each objective's JSON for the export, reused while the objective is unchanged.
+        self.encoded = EncodedObjectives()
         self.inputs: dict[str, tuple[object, ...]] = {}
         #: How many pages and badges the last :meth:`render` rendered (the others were reused).
         self.rendered = 0
@@ -165,7 +167,7 @@ class SiteRenderer:
             twice = next(path for path in inputs if sum(p.path == path for p in pages) > 1)
             raise UsageError(f"two things want to be written to {twice}")
         html_paths = [path for path in inputs if path.endswith(".html")]
-        data = _data_files(model, self.theme, self.base_url, html_paths)
+        data = _data_files(model, self.theme, self.base_url, html_paths, self.encoded)
         return _Plan(pages, inputs, html_paths, data)
 
     def _fixed_files(self) -> list[tuple[str, bytes]]:
@@ -292,11 +294,15 @@ def _render_page(theme: Theme, page: Page | Asset) -> bytes:
 
 
 def _data_files(
-    model: Model, theme: Theme, base_url: str, html_paths: list[str]
+    model: Model,
+    theme: Theme,
+    base_url: str,
+    html_paths: list[str],
+    encoded: EncodedObjectives,
 ) -> list[tuple[str, Callable[[], bytes]]]:
     """The files beside the pages, each made only when asked for."""
     return [
-        ("api/okrs.json", lambda: export_json(model)),
+        ("api/okrs.json", lambda: export_json(model, encoded)),
         ("feed.xml", lambda: atom_feed(model, theme.locale, base_url)),
         ("sitemap.xml", lambda: sitemap(html_paths, base_url, model.today)),
         *_search_files(model, theme),

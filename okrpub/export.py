@@ -9,6 +9,7 @@ key added here without its description (or the other way round) fails them.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -166,11 +167,34 @@ def _objective(objective: Objective) -> dict[str, Any]:
     }
 
 
-def export_json(model: Model) -> bytes:
+class EncodedObjectives:
+    """Each objective's JSON, remembered by identity from one export to the next.
+
+    ``serve`` keeps one across rebuilds: its renderer gives unchanged objectives
+    the very objects of the previous model, so only edited ones are encoded again.
+    Each entry holds its objective, so an id cannot be reused by another object.
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[int, tuple[Objective, bytes]] = {}
+
+    def encode_all(self, objectives: Iterable[Objective]) -> list[bytes]:
+        """The JSON of each objective, in order; forgets objectives not among them."""
+        known, self._known = self._known, {}
+        for objective in objectives:
+            entry = known.get(id(objective))
+            if entry is None or entry[0] is not objective:
+                entry = (objective, _encode(_objective(objective)))
+            self._known[id(objective)] = entry
+        return [encoded for _, encoded in self._known.values()]
+
+
+def export_json(model: Model, encoded: EncodedObjectives | None = None) -> bytes:
     """``api/okrs.json``: the periods, units and objectives with every computed number.
 
-    The objectives are encoded one at a time, so that a big organisation's
-    export is never also in memory as one large structure of Python objects.
+    The objectives are encoded one at a time (and with ``encoded``, only those
+    not encoded before), so that a big organisation's export is never also in
+    memory as one large structure of Python objects.
     """
     head = {
         "generator": f"okrpub {__version__}",
@@ -190,9 +214,8 @@ def export_json(model: Model) -> bytes:
             for unit in model.units.values()
         ],
     }
-    objectives = b",".join(
-        _encode(_objective(objective)) for objective in model.objectives.values()
-    )
+    encoded = encoded or EncodedObjectives()
+    objectives = b",".join(encoded.encode_all(model.objectives.values()))
     return b"".join((_encode(head)[:-1], b',"objectives":[', objectives, b"]}\n"))
 
 
