@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sitetools import REPOSITORY
 
+from okrpub import export
 from okrpub.build import BuildOptions, new_renderer, render
 from okrpub.cache import CacheStore
 from okrpub.load import LoadCache
@@ -155,3 +156,20 @@ def test_any_series_of_edits_equals_a_clean_build(tmp_path: Path, edits: list[in
             config, _ = read_config(project.root)
             project.renderer = new_renderer(project.root, config, project.options)
         assert project.rebuild() == project.clean_build(), [EDITS[i] for i in edits]
+
+
+def test_a_title_edit_encodes_only_that_objective_for_the_export(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    encoded: list[str] = []
+    original = export._objective
+    monkeypatch.setattr(
+        export, "_objective", lambda objective: encoded.append(objective.id) or original(objective)
+    )
+    project.rebuild()
+    assert len(encoded) == 13
+    encoded.clear()
+    project.edit("content/2026-Q4/sam/guides-and-links.md", "title: ", "title: Renamed ")
+    files = project.rebuild()
+    assert encoded == ["guides-and-links"]
+    assert files == project.clean_build()
