@@ -190,6 +190,12 @@ def unit_badge_path(unit_id: str) -> str:
 _KINDS = ("company", "team", "person")
 
 
+#: Most rows in each list of the status page. A large organisation can have thousands
+#: of key results behind: the page then shows the first ones (company before teams
+#: before people) and how many more there are; each unit's page lists its own.
+STATUS_LIST_LIMIT = 100
+
+
 class Planner:
     """Builds the page list for one model; ``markdown`` renders bodies."""
 
@@ -448,13 +454,20 @@ class Planner:
             for p in sorted(model.periods.values(), key=lambda p: (p.start, p.id), reverse=True)
             if p.state is PeriodState.PAST
         ]
-        return {
-            "period": period
-            if period is not None and period.state is PeriodState.CURRENT
-            else None,
+        lists: dict[str, list[Any]] = {
             "off_track": attention[Status.OFF_TRACK],
             "at_risk": attention[Status.AT_RISK],
             "stale": stale,
             "unaligned": unaligned,
+        }
+        return {
+            "period": period
+            if period is not None and period.state is PeriodState.CURRENT
+            else None,
+            **{name: items[:STATUS_LIST_LIMIT] for name, items in lists.items()},
+            "counts": {name: len(items) for name, items in lists.items()},
+            "hidden": {
+                name: max(0, len(items) - STATUS_LIST_LIMIT) for name, items in lists.items()
+            },
             "reports": reports,
         }

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from sitetools import EXAMPLE_BASE_URL, REPOSITORY, Element, build, main_of, parse_html
 
+from okrpub import pages
+
 Q4_TEAMS = ["customer-service", "marketing", "warehouse", "webshop"]
 
 
@@ -457,6 +459,23 @@ def test_status_lists_unaligned_objectives(status: Element) -> None:
     assert section(status, "unaligned-heading").find("ul").hrefs()[0] == (
         "../objectives/payments-expert/index.html"
     )
+
+
+def test_status_lists_show_the_first_rows_and_count_the_rest(
+    status: Element, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large organisation has thousands of key results behind: each list is capped."""
+    monkeypatch.setattr(pages, "STATUS_LIST_LIMIT", 2)
+    assert build(REPOSITORY, tmp_path / "site", "--no-cache").code == 0
+    capped = main_of(tmp_path / "site" / "status" / "index.html")
+    full_off_track = kr_links(section(status, "off-track-heading"))
+    off_track = section(capped, "off-track-heading")
+    assert kr_links(off_track) == full_off_track[:2]
+    assert off_track.find("h2").text == section(status, "off-track-heading").find("h2").text
+    assert off_track.find("p", class_="meta").text == "And 1 more; each unit's page lists its own."
+    stale = section(capped, "stale-heading")
+    assert kr_links(stale) == kr_links(section(status, "stale-heading"))
+    assert "more;" not in stale.text
 
 
 def test_status_has_a_grading_report_of_closed_periods(status: Element) -> None:
