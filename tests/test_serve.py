@@ -8,6 +8,7 @@ which is ``bench/serve.py``'s business.
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import html
 import json
@@ -22,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from leaktools import audience_of, find_leaks
 from servetools import (
     OVERLAY_ID,
     TIMEOUT,
@@ -41,6 +43,7 @@ from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 from okrpub import watch as watch_module
+from okrpub.project import analyse, read_config
 
 Q4 = "content/2026-Q4"
 GROW = f"{Q4}/smokey/grow-to-1m-online.md"  # the company objective, shown on the home page
@@ -641,6 +644,11 @@ def test_public_serve_leaves_out_what_is_internal(tmp_path: Path) -> None:
             return not found
 
         served.wait(same, lambda: "the clean public build, but:\n" + "\n".join(found))
+        # and the folder it serves holds nothing of what is internal now
+        config, _ = read_config(project)
+        analysis = analyse(project, config, dt.date.fromisoformat(TODAY))
+        leaks = find_leaks(served.site_folder(), audience_of(analysis.resolved))
+        assert not leaks, "\n".join(str(leak) for leak in leaks[:20])
     finally:
         assert served.stop() == 0, served.stderr
 
