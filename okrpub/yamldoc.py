@@ -18,9 +18,34 @@ import yaml
 from okrpub.diagnostics import Diagnostics, Location
 
 try:
-    _Loader: type = yaml.CSafeLoader
+    _BaseLoader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+#: Most scalar tag resolutions remembered (then the memory starts afresh): about 10 MB.
+MAX_RESOLVED = 50_000
+_resolved: dict[tuple[str, Any], str] = {}
+
+
+class _Loader(_BaseLoader):
+    """The safe loader, remembering which tag each plain scalar resolves to.
+
+    The composer asks for every scalar, and PyYAML answers with a series of
+    regular expressions in Python: a quarter of composing our front matter,
+    where the same keys (``date``, ``value``...) and many values recur. The
+    answer depends on nothing but the text and how it was quoted.
+    """
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is not yaml.ScalarNode:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        tag = _resolved.get(key)
+        if tag is None:
+            if len(_resolved) >= MAX_RESOLVED:
+                _resolved.clear()
+            tag = _resolved[key] = super().resolve(kind, value, implicit)
+        return tag
 
 #: Most nodes one document may expand to (aliases counted each time they are used).
 MAX_NODES = 50_000

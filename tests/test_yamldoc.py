@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import textwrap
 
 import pytest
@@ -10,6 +11,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from okrpub import yamldoc
 from okrpub.diagnostics import Diagnostics, Location
 from okrpub.yamldoc import MAX_DEPTH, Document, double_quoted, parse_yaml
 
@@ -226,3 +228,36 @@ def test_node_is_the_node_at_a_path_or_none() -> None:
     assert (node.start_mark.line, node.start_mark.column) == (1, 8)
     assert document.node(("a", 1)) is None
     assert document.node(("x",)) is None
+
+
+# Remembered scalar tags -------------------------------------------------------------
+
+SCALARS = st.one_of(
+    st.integers(-(10**6), 10**6).map(str),
+    st.floats(allow_nan=False, allow_infinity=False, width=32).map(str),
+    st.sampled_from(["yes", "no", "on", "off", "true", "null", "~", "2026-11-26", "1_000"]),
+    st.from_regex(r"[a-z][a-z0-9 ]{0,8}", fullmatch=True),
+)
+
+
+@given(st.lists(st.tuples(SCALARS, st.booleans()), min_size=1, max_size=12))
+def test_remembered_tags_give_what_pyyaml_gives(items: list[tuple[str, bool]]) -> None:
+    """Plain and quoted forms of the same text, in any order, twice over."""
+    lines = [
+        f"k{i}: {json.dumps(text) if quoted else text}" for i, (text, quoted) in enumerate(items)
+    ]
+    text = "\n".join(lines) + "\n"
+    for _ in range(2):
+        document = parse_yaml(text, "t.yaml", Diagnostics())
+        assert document is not None
+        assert document.data == yaml.safe_load(text)
+
+
+def test_the_remembered_tags_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yamldoc, "MAX_RESOLVED", 10)
+    monkeypatch.setattr(yamldoc, "_resolved", {})
+    text = "".join(f"k{i}: {i}.5\n" for i in range(40))
+    document = parse_yaml(text, "t.yaml", Diagnostics())
+    assert document is not None
+    assert document.data == {f"k{i}": i + 0.5 for i in range(40)}
+    assert len(yamldoc._resolved) <= 10
