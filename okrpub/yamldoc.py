@@ -47,6 +47,7 @@ class _Loader(_BaseLoader):
             tag = _resolved[key] = super().resolve(kind, value, implicit)
         return tag
 
+
 #: Most nodes one document may expand to (aliases counted each time they are used).
 MAX_NODES = 50_000
 #: Deepest nesting of mappings and lists.
