@@ -224,9 +224,10 @@ def _add_no_cache(parser: argparse.ArgumentParser) -> None:
 
 
 @contextmanager
-def _cache(root: Path, config: Config, args: argparse.Namespace) -> Iterator[LoadCache | None]:
-    """The project's load cache for one command; says why when it cannot be used."""
-    cache = open_cache(root, config, not args.no_cache)
+def _cache(root: Path, config: Config, use: bool) -> Iterator[LoadCache | None]:
+    """The project's load cache for one command (none when not ``use``); says why when it
+    cannot be used."""
+    cache = open_cache(root, config, use)
     try:
         yield cache
     finally:
@@ -311,7 +312,7 @@ def _check(root: Path, args: argparse.Namespace) -> int:
     if config_diagnostics.has_errors():
         _print_diagnostics(config_diagnostics, args.format)
         return EXIT_USAGE
-    with _cache(root, config, args) as cache:
+    with _cache(root, config, not args.no_cache) as cache:
         analysis = analyse(root, config, today, cache)
     diagnostics = analysis.diagnostics
     diagnostics.extend(config_diagnostics.sorted())
@@ -340,7 +341,7 @@ def _build(root: Path, args: argparse.Namespace) -> int:
         base_url=args.base_url,
         history=args.history == "git",
     )
-    with _cache(root, config, args) as cache:
+    with _cache(root, config, not args.no_cache) as cache:
         result = build(root, config, today, options, cache)
     diagnostics = result.analysis.diagnostics
     _print_diagnostics(diagnostics, "text")
@@ -393,12 +394,8 @@ def _analyse(root: Path, today: dt.date) -> Analysis:
     if config_diagnostics.has_errors():
         _print_diagnostics(config_diagnostics, "text")
         raise UsageError("the configuration has errors (above); fix them first")
-    cache = open_cache(root, config, use=True)
-    try:
+    with _cache(root, config, use=True) as cache:
         return analyse(root, config, today, cache)
-    finally:
-        if cache is not None and cache.store is not None:
-            cache.store.close()
 
 
 def _new(root: Path, args: argparse.Namespace) -> int:
