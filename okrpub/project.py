@@ -14,7 +14,7 @@ from okrpub.cache import CacheStore
 from okrpub.compute import compute
 from okrpub.config import CONFIG_FILE, Config, load_config
 from okrpub.diagnostics import Diagnostics, Location
-from okrpub.discover import discover
+from okrpub.discover import discover, is_ignored
 from okrpub.lint import lint
 from okrpub.load import LoadCache, load_sources
 from okrpub.model import Model
@@ -64,7 +64,7 @@ def read_config(root: Path) -> tuple[Config, Diagnostics]:
             f"content folder '{config.content_dir}' does not exist; "
             "run 'okrpub init' or set content_dir in okrpub.yaml",
         )
-    if Path(config.cache_dir).is_relative_to(config.content_dir):
+    if _seen_as_content(Path(config.cache_dir), Path(config.content_dir)):
         diagnostics.error(
             Location(CONFIG_FILE),
             "config",
@@ -72,6 +72,14 @@ def read_config(root: Path) -> tuple[Config, Diagnostics]:
             "okrpub writes there, so put it beside content instead",
         )
     return config, diagnostics
+
+
+def _seen_as_content(folder: Path, content: Path) -> bool:
+    """Whether ``folder`` lies in the content folder where discovery and ``serve``'s
+    watcher look: not under a hidden (ignored) folder such as ``.okrpub-cache``."""
+    if not folder.is_relative_to(content):
+        return False
+    return not any(is_ignored(part) for part in folder.relative_to(content).parts)
 
 
 def open_cache(root: Path, config: Config, use: bool) -> LoadCache | None:

@@ -149,10 +149,20 @@ def test_an_unusable_cache_is_a_note_not_an_error(example: Path, damage: str) ->
 
 def test_a_cache_folder_inside_the_content_is_a_configuration_error(example: Path) -> None:
     config = example / "okrpub.yaml"
-    config.write_text(config.read_text() + "cache_dir: content/.cache\n")
+    config.write_text(config.read_text() + "cache_dir: content/cache\n")
     result = run_okrpub(example, "check", "--today", TODAY)
     assert result.code == 2
-    assert "cache_dir 'content/.cache' is inside the content folder" in result.out
+    assert "cache_dir 'content/cache' is inside the content folder" in result.out
+
+
+def test_a_hidden_cache_folder_in_the_content_folder_is_fine(example: Path) -> None:
+    """With ``content_dir: .`` the default ``.okrpub-cache`` is in the content folder, but
+    hidden: discovery and serve's watcher skip it, as they skip ``.git``."""
+    (example / "okrpub.yaml").write_text("content_dir: .\n")
+    for item in (example / "content").iterdir():
+        item.rename(example / item.name)
+    assert check_json(example) == check_json(example, "--no-cache")
+    assert (example / CACHE / DATABASE).is_file()
 
 
 def test_loading_in_worker_processes_gives_what_loading_in_one_does(
