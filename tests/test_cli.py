@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import re
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import TODAY
+from sitetools import REPOSITORY, inside
 
 from okrpub import __version__
 from okrpub.cli import main
@@ -172,3 +174,15 @@ def test_python_m_okrpub_check(make_project) -> None:
         "[front-matter]\n"
     )
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_main_leaves_the_garbage_collector_as_it_was(tmp_path: Path, command: str) -> None:
+    """``check`` runs without the cyclic collector and ``build`` with a high threshold
+    (cli.GC_THRESHOLD); a program calling main() gets its own settings back."""
+    threshold = gc.get_threshold()
+    arguments = ["--out", str(tmp_path / "site")] if command == "build" else []
+    with inside(REPOSITORY):
+        assert main([command, "--today", TODAY, "--no-cache", *arguments]) == 0
+    assert gc.isenabled()
+    assert gc.get_threshold() == threshold
