@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from okrpub.audience import select_audience
-from okrpub.compute import compute
+from okrpub.compute import ComputeMemo, compute
 from okrpub.config import Config, theme_folders
 from okrpub.export import EncodedObjectives, export_json
 from okrpub.feed import atom_feed, sitemap
@@ -404,15 +404,18 @@ def render(
     renderer: SiteRenderer | None = None,
     folder: SiteFolder | None = None,
     manifest: Manifest | None = None,
+    changed: frozenset[str] | None = None,
+    memo: ComputeMemo | None = None,
 ) -> BuildResult:
     """Check, then render the site unless the check failed: into ``folder`` if given,
     else in memory.
 
-    ``serve`` passes the ``cache`` and ``renderer`` of its previous rebuild.
+    ``serve`` passes the ``cache``, ``renderer`` and ``memo`` of its previous rebuild,
+    and the files ``changed`` since (see :func:`okrpub.project.analyse`).
     """
     started = time.perf_counter()
     renderer = renderer or new_renderer(root, config, options)
-    analysis = analyse(root, config, today, cache)
+    analysis = analyse(root, config, today, cache, changed, memo)
     diagnostics = analysis.diagnostics
     if diagnostics.has_errors() or (options.strict and diagnostics.warnings):
         return BuildResult(analysis, None, None, time.perf_counter() - started)
@@ -420,7 +423,7 @@ def render(
     history = read_history(root, config) if options.history else None
     # the checked model already is this audience's when the audience leaves nothing out
     same = selected == analysis.resolved and history is None
-    model = analysis.model if same else compute(selected, config, today, history)
+    model = analysis.model if same else compute(selected, config, today, history, memo)
     if folder is not None:
         pages = renderer.write(model, folder, manifest)
         return BuildResult(analysis, model, None, time.perf_counter() - started, pages)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from okrpub.config import Config
@@ -71,23 +72,101 @@ def elapsed_share(start: dt.date, end: dt.date, today: dt.date) -> float:
     return clamp((today - start).days / days)
 
 
+class ComputeMemo:
+    """What :func:`compute` made in ``serve``'s last rebuild, to hand out again.
+
+    An objective whose entry and place in the cascade are unchanged is the very
+    same object as last time, not computed again, and so is a rollup of the very
+    same objectives: the renderer then tells by identity what is unchanged.
+    What is made is remembered by frame, what every objective depends on (the
+    configuration, today, the periods, the units, the audience): ``serve``
+    computes two models a rebuild, the checked one and its audience's.
+    """
+
+    #: How many frames are remembered: the checked model's and the audience's.
+    FRAMES = 2
+
+    def __init__(self) -> None:
+        self._tables: list[tuple[tuple[object, ...], _MemoTable]] = []
+
+    def table(self, frame: tuple[object, ...]) -> _MemoTable:
+        """What was made under ``frame``; empty if it is not one of the last ones."""
+        table = _MemoTable()
+        for index, (known, found) in enumerate(self._tables):
+            if known == frame:
+                table = found
+                del self._tables[index]
+                break
+        self._tables = [(frame, table), *self._tables][: self.FRAMES]
+        return table
+
+
+class _MemoTable:
+    """The objectives and rollups made under one frame; what a computation does not
+    ask for again is forgotten, so a server that runs for hours keeps only the last."""
+
+    def __init__(self) -> None:
+        self._objectives: dict[str, tuple[tuple[object, ...], Objective]] = {}
+        self._rollups: dict[object, tuple[list[Objective], Rollup]] = {}
+
+    def objective(
+        self, objective_id: str, inputs: tuple[object, ...], make: Callable[[], Objective]
+    ) -> Objective:
+        """The objective made last time from equal ``inputs``, else a new one."""
+        known = self._objectives.get(objective_id)
+        if known is None or known[0] != inputs:
+            known = (inputs, make())
+            self._objectives[objective_id] = known
+        return known[1]
+
+    def rollup(self, name: object, objectives: list[Objective], config: Config) -> Rollup:
+        """The rollup made last time of the very same objectives, else a new one."""
+        known = self._rollups.get(name)
+        if known is None or not _same_objects(known[0], objectives):
+            known = (objectives, _rollup(objectives, config))
+            self._rollups[name] = known
+        return known[1]
+
+    def forget_unused(self, objective_ids: Iterable[str], rollups: Iterable[object]) -> None:
+        self._objectives = {i: self._objectives[i] for i in objective_ids}
+        self._rollups = {name: self._rollups[name] for name in rollups}
+
+
+def _same_objects(first: list[Objective], second: list[Objective]) -> bool:
+    return len(first) == len(second) and all(a is b for a, b in zip(first, second, strict=True))
+
+
 def compute(
-    resolved: Resolved, config: Config, today: dt.date, history: History | None = None
+    resolved: Resolved,
+    config: Config,
+    today: dt.date,
+    history: History | None = None,
+    memo: ComputeMemo | None = None,
 ) -> Model:
-    """The model of ``resolved``; key results without check-ins get points from ``history``."""
+    """The model of ``resolved``; key results without check-ins get points from ``history``.
+
+    With a ``memo`` of the last computation, what is unchanged is not computed again
+    (not with ``history``, which ``serve`` does not read).
+    """
     periods = {
         period_id: _period(period_id, start, end, today)
         for period_id, (start, end) in resolved.periods.items()
     }
-    objectives = _objectives(resolved, config, periods, today, history)
+    if memo is None or history is not None:
+        memo = ComputeMemo()
+    table = memo.table((config, today, periods, resolved.units, resolved.public))
+    objectives = _objectives(resolved, config, periods, today, history, table)
     units = _units(resolved.units)
     period_rollups = {
-        period_id: _rollup([o for o in objectives.values() if o.period == period_id], config)
+        period_id: table.rollup(
+            period_id, [o for o in objectives.values() if o.period == period_id], config
+        )
         for period_id in periods
     }
     unit_rollups: dict[tuple[str, str], Rollup] = {}
     for (owner, period_id), owned in _group_by_owner(objectives.values()).items():
-        unit_rollups[(owner, period_id)] = _rollup(owned, config)
+        unit_rollups[(owner, period_id)] = table.rollup((owner, period_id), owned, config)
+    table.forget_unused(objectives, [*period_rollups, *unit_rollups])
     pages = {
         page.id: FreePage(
             page.id, page.title, page.body, page.path, page.visibility or config.default_visibility
@@ -145,6 +224,7 @@ def _objectives(
     periods: dict[str, Period],
     today: dt.date,
     history: History | None,
+    memo: _MemoTable,
 ) -> dict[str, Objective]:
     entries = sorted(
         resolved.objectives.values(), key=lambda o: _objective_order(o, resolved.units, periods)
@@ -156,52 +236,90 @@ def _objectives(
             children.setdefault(parent_id, []).append(entry.id)
     objectives: dict[str, Objective] = {}
     for entry in entries:
-        period = periods[entry.period]
-        key_results = tuple(
-            _key_result(
-                kr,
-                period,
-                config,
-                today,
-                resolved.units,
-                history.of(entry.id, kr.id) if history is not None else (),
-            )
-            for kr in entry.key_results
-        )
         parent_id = _parent_id(entry)
         shown = parent_id in resolved.objectives
-        parent_kr = _shown_parent_key_result(entry, resolved.objectives)
-        weighted_scores = [(kr.score, kr.weight) for kr in key_results]
-        objectives[entry.id] = Objective(
-            id=entry.id,
-            title=entry.title,
-            owner=entry.owner,
-            period=entry.period,
-            parent=(f"{parent_id}#{parent_kr}" if parent_kr else parent_id) if shown else None,
-            parent_objective=parent_id if shown else None,
-            parent_key_result=parent_kr if shown else None,
-            parent_hidden=entry.parent is not None and not shown,
-            type=entry.type,
-            visibility=entry.visibility or config.default_visibility,
-            draft=entry.draft,
-            tags=entry.tags,
-            key_results=key_results,
-            hidden_key_results=resolved.hidden_key_results.get(entry.id, 0),
-            body=entry.body,
-            path=entry.path,
-            progress=_round(weighted_mean((kr.progress, kr.weight) for kr in key_results))
-            if key_results
-            else None,
-            score=_round(weighted_mean(weighted_scores)) if key_results else None,
-            colour=config.grade_thresholds.colour(weighted_mean(weighted_scores))
-            if key_results
-            else None,
-            status=_objective_status(key_results, period) if key_results else None,
-            unaligned=entry.parent is None and _owner_kind(entry, resolved.units) != "company",
-            children=tuple(children.get(entry.id, ())),
-            ancestors=_ancestors(entry.id, resolved.objectives),
+        place = Place(
+            parent_id if shown else None,
+            _shown_parent_key_result(entry, resolved.objectives) if shown else None,
+            tuple(children.get(entry.id, ())),
+            _ancestors(entry.id, resolved.objectives),
+            resolved.hidden_key_results.get(entry.id, 0),
+        )
+        objectives[entry.id] = memo.objective(
+            entry.id,
+            (entry, place),
+            lambda entry=entry, place=place: _objective(
+                entry, place, resolved, config, periods[entry.period], today, history
+            ),
         )
     return objectives
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an objective is in the cascade of this build."""
+
+    #: The parent objective, when this build shows it.
+    parent: str | None
+    #: The key result of the parent it aligns to, when this build shows that.
+    parent_key_result: str | None
+    children: tuple[str, ...]
+    ancestors: tuple[str, ...]
+    #: How many internal key results the audience stage took out.
+    hidden_key_results: int
+
+
+def _objective(
+    entry: ObjectiveEntry,
+    place: Place,
+    resolved: Resolved,
+    config: Config,
+    period: Period,
+    today: dt.date,
+    history: History | None,
+) -> Objective:
+    key_results = tuple(
+        _key_result(
+            kr,
+            period,
+            config,
+            today,
+            resolved.units,
+            history.of(entry.id, kr.id) if history is not None else (),
+        )
+        for kr in entry.key_results
+    )
+    parent_id, parent_kr = place.parent, place.parent_key_result
+    weighted_scores = [(kr.score, kr.weight) for kr in key_results]
+    return Objective(
+        id=entry.id,
+        title=entry.title,
+        owner=entry.owner,
+        period=entry.period,
+        parent=f"{parent_id}#{parent_kr}" if parent_kr else parent_id,
+        parent_objective=parent_id,
+        parent_key_result=parent_kr,
+        parent_hidden=entry.parent is not None and parent_id is None,
+        type=entry.type,
+        visibility=entry.visibility or config.default_visibility,
+        draft=entry.draft,
+        tags=entry.tags,
+        key_results=key_results,
+        hidden_key_results=place.hidden_key_results,
+        body=entry.body,
+        path=entry.path,
+        progress=_round(weighted_mean((kr.progress, kr.weight) for kr in key_results))
+        if key_results
+        else None,
+        score=_round(weighted_mean(weighted_scores)) if key_results else None,
+        colour=config.grade_thresholds.colour(weighted_mean(weighted_scores))
+        if key_results
+        else None,
+        status=_objective_status(key_results, period) if key_results else None,
+        unaligned=entry.parent is None and _owner_kind(entry, resolved.units) != "company",
+        children=place.children,
+        ancestors=place.ancestors,
+    )
 
 
 def _owner_kind(entry: ObjectiveEntry, units: dict[str, UnitEntry]) -> str | None:

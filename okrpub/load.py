@@ -16,7 +16,7 @@ import multiprocessing
 import os
 import pickle
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -138,6 +138,9 @@ class LoadCache:
     def __init__(self, store: CacheStore | None = None) -> None:
         self.store = store
         self._files: dict[str, tuple[bytes, Loaded]] = {}
+        #: What the last whole discovery found, for ``serve`` to update by what changed;
+        #: ``None`` until then, or when it reported problems (it is then repeated).
+        self.discovered: list[SourceFile] | None = None
 
     def get(self, path: str, digest: bytes) -> Loaded | None:
         cached = self._files.get(path)
@@ -149,6 +152,11 @@ class LoadCache:
         loaded: Loaded = pickle.loads(payload)
         self._files[path] = (digest, loaded)
         return loaded
+
+    def last(self, path: str) -> Loaded | None:
+        """What ``path`` gave when it was last loaded, whatever its bytes are now."""
+        cached = self._files.get(path)
+        return cached[1] if cached is not None else None
 
     def put(self, path: str, digest: bytes, loaded: Loaded, payload: bytes | None) -> None:
         self._files[path] = (digest, loaded)
@@ -190,44 +198,64 @@ def load_sources(
     content_dir: str,
     diagnostics: Diagnostics,
     cache: LoadCache | None = None,
+    changed: frozenset[str] | None = None,
 ) -> Sources:
     """Load every file; the problems found go to ``diagnostics``.
 
     With a ``cache``, a file whose bytes (and defaults) are unchanged is not
-    parsed again. Many files to parse are shared among worker processes.
+    parsed again; when ``changed`` says which files may have changed since the
+    cache was filled (``serve``'s watcher does), the others are not even read.
+    Many files to parse are shared among worker processes.
     """
     files = list(files)
     defaults = _load_defaults([f for f in files if f.kind is Kind.DEFAULTS], diagnostics)
+    known = _unchanged(cache, changed)
     chains: dict[str, list[_Defaults]] = {}  # by folder: most folders hold many files
-    jobs = []
+    results: list[Loaded | None] = []
+    jobs: dict[int, tuple[_Job, bytes]] = {}
     for source in files:
         if source.kind is Kind.DEFAULTS:
             continue
-        folder = _folder_of(source.path)
-        if folder not in chains:
-            chains[folder] = _defaults_chain(source.path, content_dir, defaults)
-        jobs.append(_Job(source, _read_bytes(source), chains[folder]))
-    digests = [job.digest() for job in jobs]
-    results = [
-        cache.get(job.source.path, digest) if cache is not None else None
-        for job, digest in zip(jobs, digests, strict=True)
-    ]
-    missing = [index for index, loaded in enumerate(results) if loaded is None]
+        loaded = known(source.path)
+        if loaded is None:
+            folder = _folder_of(source.path)
+            if folder not in chains:
+                chains[folder] = _defaults_chain(source.path, content_dir, defaults)
+            job = _Job(source, _read_bytes(source), chains[folder])
+            digest = job.digest()
+            loaded = cache.get(source.path, digest) if cache is not None else None
+            if loaded is None:
+                jobs[len(results)] = (job, digest)
+        results.append(loaded)
     keep_payload = cache is not None and cache.store is not None
-    for index, (loaded, payload) in zip(
-        missing, _load_all([jobs[index] for index in missing], keep_payload), strict=True
-    ):
+    parsed = _load_all([job for job, _ in jobs.values()], keep_payload)
+    for (index, (job, digest)), (loaded, payload) in zip(jobs.items(), parsed, strict=True):
         results[index] = loaded
         if cache is not None:
-            cache.put(jobs[index].source.path, digests[index], loaded, payload)
+            cache.put(job.source.path, digest, loaded, payload)
     if cache is not None:
-        cache.keep_only({job.source.path for job in jobs})
+        cache.keep_only({source.path for source in files if source.kind is not Kind.DEFAULTS})
     sources = Sources()
     for loaded in results:
         assert loaded is not None
         sources.merge(loaded.sources)
         diagnostics.extend(loaded.diagnostics)
     return sources
+
+
+def _unchanged(
+    cache: LoadCache | None, changed: frozenset[str] | None
+) -> Callable[[str], Loaded | None]:
+    """What a file gave last time if it is known not to have changed, else ``None``.
+
+    A changed ``_defaults.yaml`` changes what every file below it gives: then every
+    file is read again (and parsed again only if its digest says so).
+    """
+    if cache is None or changed is None:
+        return lambda path: None
+    if any(path.rpartition("/")[2] == DEFAULTS_FILE for path in changed):
+        return lambda path: None
+    return lambda path: None if path in changed else cache.last(path)
 
 
 def _read_bytes(source: SourceFile) -> bytes | OSError:

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from okrpub.cache import CacheStore
-from okrpub.compute import compute
+from okrpub.compute import ComputeMemo, compute
 from okrpub.config import CONFIG_FILE, Config, load_config
 from okrpub.diagnostics import Diagnostics, Location
-from okrpub.discover import discover, is_ignored
+from okrpub.discover import SourceFile, discover, is_ignored, rediscover
 from okrpub.lint import lint
 from okrpub.load import LoadCache, load_sources
 from okrpub.model import Model
@@ -87,15 +87,45 @@ def open_cache(root: Path, config: Config, use: bool) -> LoadCache | None:
     return LoadCache(CacheStore(root / config.cache_dir)) if use else None
 
 
-def analyse(root: Path, config: Config, today: dt.date, cache: LoadCache | None = None) -> Analysis:
+def analyse(
+    root: Path,
+    config: Config,
+    today: dt.date,
+    cache: LoadCache | None = None,
+    changed: frozenset[str] | None = None,
+    memo: ComputeMemo | None = None,
+) -> Analysis:
     """Discover, load, resolve, compute (everything, drafts included) and lint.
 
-    With a ``cache``, only files that changed since it was filled are parsed again.
+    With a ``cache``, only files that changed since it was filled are parsed again;
+    with ``changed`` too (the files ``serve``'s watcher saw change since), only those
+    are looked at; with a ``memo``, unchanged objectives are not computed again.
     """
     diagnostics = Diagnostics()
-    files = discover(root, config.content_dir, diagnostics)
-    sources = load_sources(files, config.content_dir, diagnostics, cache)
+    files = _discover(root, config, diagnostics, cache, changed)
+    sources = load_sources(files, config.content_dir, diagnostics, cache, changed)
     resolved = resolve(sources, config, diagnostics)
-    model = compute(resolved, config, today)
+    model = compute(resolved, config, today, memo=memo)
     lint(model, resolved, diagnostics)
     return Analysis(config, resolved, model, diagnostics)
+
+
+def _discover(
+    root: Path,
+    config: Config,
+    diagnostics: Diagnostics,
+    cache: LoadCache | None,
+    changed: frozenset[str] | None,
+) -> list[SourceFile]:
+    """The content files: the last ones updated by ``changed`` when the cache has them."""
+    if cache is not None and cache.discovered is not None and changed is not None:
+        files = rediscover(cache.discovered, changed, root, config.content_dir)
+        if files is not None:
+            cache.discovered = files
+            return files
+    found = Diagnostics()
+    files = discover(root, config.content_dir, found)
+    diagnostics.extend(found)
+    if cache is not None:
+        cache.discovered = None if len(found) else files
+    return files

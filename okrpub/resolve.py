@@ -47,7 +47,7 @@ def resolve(sources: Sources, config: Config, diagnostics: Diagnostics) -> Resol
     objectives = _check_parents(objectives, sources.declared_objectives, diagnostics)
     objectives = _without_cycles(objectives, diagnostics)
     pages = {
-        page_id: dataclasses.replace(page, visibility=page.visibility or config.default_visibility)
+        page_id: _with(page, visibility=page.visibility or config.default_visibility)
         for page_id, page in _unique(sources.pages, "page", diagnostics).items()
     }
     return Resolved(units, objectives, dict(sorted(periods.items(), key=lambda p: p[1])), pages)
@@ -91,7 +91,7 @@ def _check_units(
                 ok = False
         if ok:
             visibility = unit.visibility or config.default_visibility
-            kept[unit.id] = dataclasses.replace(unit, visibility=visibility)
+            kept[unit.id] = _with(unit, visibility=visibility)
     for chain in _cycles(kept, lambda unit: unit.parent):
         first = kept[chain[0]]
         diagnostics.error(
@@ -148,6 +148,7 @@ def _check_objectives(
     diagnostics: Diagnostics,
 ) -> dict[str, ObjectiveEntry]:
     kept: dict[str, ObjectiveEntry] = {}
+    named: dict[str, tuple[str, tuple[dt.date, dt.date] | None]] = {}  # most share a few periods
     for objective in objectives.values():
         ok = True
         if objective.owner not in known_units:
@@ -159,8 +160,12 @@ def _check_objectives(
                 known_units,
                 diagnostics,
             )
-        period_id = canonical_period_id(objective.period, config.periods)
-        dates = period_dates(objective.period, config.periods)
+        if objective.period not in named:
+            named[objective.period] = (
+                canonical_period_id(objective.period, config.periods),
+                period_dates(objective.period, config.periods),
+            )
+        period_id, dates = named[objective.period]
         if dates is None:
             hint = did_you_mean(objective.period, config.periods) or (
                 "; use YYYY, YYYY-H1, YYYY-Q1, YYYY-MM or a period defined in okrpub.yaml"
@@ -185,8 +190,16 @@ def _check_objectives(
             continue
         periods[period_id] = dates
         visibility = objective.visibility or units[objective.owner].visibility
-        kept[objective.id] = dataclasses.replace(objective, period=period_id, visibility=visibility)
+        kept[objective.id] = _with(objective, period=period_id, visibility=visibility)
     return kept
+
+
+def _with(entry: Entry, **values: object) -> Entry:
+    """``entry`` with ``values``: itself when it has them already (the common case, and
+    an unchanged entry stays the very same object)."""
+    if all(getattr(entry, name) == value for name, value in values.items()):
+        return entry
+    return dataclasses.replace(entry, **values)
 
 
 def _check_parents(

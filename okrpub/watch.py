@@ -54,6 +54,13 @@ _EVENTS: list[type[FileSystemEvent]] = [
 ]
 
 
+#: What a burst changed: project-relative ``/``-separated paths of files, or
+#: :data:`EVERYTHING` when it changed more than files can say (a folder made, moved or
+#: removed, the configuration, the theme, a new watch).
+Burst = frozenset[str] | None
+EVERYTHING: Burst = None
+
+
 def _changed_paths(event: FileSystemEvent) -> list[Path]:
     """The paths an event changes; none for the events :data:`_EVENTS` leaves out, should an
     observer deliver them all the same."""
@@ -67,21 +74,35 @@ def _changed_paths(event: FileSystemEvent) -> list[Path]:
 
 class _ChangeHandler(FileSystemEventHandler):
     """Collects the changes under ``folder``, leaving out editor temporary files and
-    everything in folders that discovery skips (``.git``, ``.obsidian``, ...)."""
+    everything in folders that discovery skips (``.git``, ``.obsidian``, ...).
 
-    def __init__(self, changes: Changes, folder: Path) -> None:
+    In the content folder (``shown`` is its path as discovery shows it) a changed
+    file is reported by its path, so that a rebuild need not read the others; anything
+    else changes everything.
+    """
+
+    def __init__(self, changes: Changes, folder: Path, shown: str | None) -> None:
         self.changes = changes
         self.folder = folder
+        self.shown = shown
 
     def on_any_event(self, event: FileSystemEvent) -> None:
+        changed: list[str] = []
         for path in _changed_paths(event):
             try:
                 parts = path.relative_to(self.folder).parts
-            except ValueError:
-                parts = (path.name,)
+            except ValueError:  # not expected: be safe, unless it is a temporary file
+                if not is_ignored(path.name):
+                    self.changes.add(EVERYTHING)
+                continue
             if not any(is_ignored(part) for part in parts):
-                self.changes.add()
-                return
+                changed.append("/".join(parts))
+        if not changed:
+            return
+        if self.shown is None or event.is_directory:
+            self.changes.add(EVERYTHING)
+            return
+        self.changes.add(frozenset(f"{self.shown}/{path}" for path in changed))
 
 
 class _ProjectHandler(FileSystemEventHandler):
@@ -94,43 +115,51 @@ class _ProjectHandler(FileSystemEventHandler):
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if any(path.name in self.names for path in _changed_paths(event)):
-            self.changes.add()
+            self.changes.add(EVERYTHING)
 
 
 class Changes:
-    """A flag set by the watcher and taken, after a burst has settled, by the rebuilder."""
+    """What the watcher saw, taken by the rebuilder a burst at a time once it has settled."""
 
     def __init__(self) -> None:
         self._condition = threading.Condition()
         self._first: float | None = None
         self._last = 0.0
         self._closed = False
+        self._paths: set[str] | None = set()
 
     def close(self) -> None:
         with self._condition:
             self._closed = True
             self._condition.notify_all()
 
-    def add(self) -> None:
+    def add(self, paths: Burst) -> None:
+        """Note changed ``paths`` (:data:`EVERYTHING`: more than files changed)."""
         with self._condition:
+            if paths is None or self._paths is None:
+                self._paths = None
+            else:
+                self._paths |= paths
             now = time.monotonic()
             self._first = self._first or now
             self._last = now
             self._condition.notify_all()
 
-    def wait_for_burst(self) -> bool:
-        """Block until a burst of changes has settled; ``False`` once closed."""
+    def wait_for_burst(self) -> tuple[bool, Burst]:
+        """Block until a burst of changes has settled and say what it changed;
+        ``(False, ...)`` once closed."""
         with self._condition:
             while self._first is None:
                 if self._closed:
-                    return False
+                    return False, EVERYTHING
                 self._condition.wait(0.5)
             while True:
                 now = time.monotonic()
                 settle = min(self._last + QUIET_SECONDS, self._first + MOST_WAIT_SECONDS)
                 if now >= settle:
-                    self._first = None
-                    return True
+                    burst = None if self._paths is None else frozenset(self._paths)
+                    self._first, self._paths = None, set()
+                    return True, burst
                 self._condition.wait(settle - now)
 
 
@@ -155,27 +184,28 @@ class Watcher:
             return
         names = {CONFIG_FILE} | {Path(folder).parts[0] for folder in (content_dir, theme) if folder}
         try:
-            observer = self._start(folders, names)
+            observer = self._start(folders, names, content_dir)
         except OSError as error:  # most likely the inotify limit of watches or instances
             if self.poll:
                 raise
             self.log(f"cannot watch with inotify ({error}); watching by polling instead")
             self.poll = True
-            observer = self._start(folders, names)
+            observer = self._start(folders, names, content_dir)
         previous, self._observer, self._watching = self._observer, observer, watching
         if previous is not None:
             previous.stop()
             previous.join(timeout=5)
             # What changed in the new folders before they were watched: one more rebuild.
-            self.changes.add()
+            self.changes.add(EVERYTHING)
 
-    def _start(self, folders: list[Path], names: set[str]) -> BaseObserver:
+    def _start(self, folders: list[Path], names: set[str], content_dir: str) -> BaseObserver:
         observer: BaseObserver = PollingObserver(timeout=0.5) if self.poll else Observer()
         project = _ProjectHandler(self.changes, names)
         observer.schedule(project, str(self.root), recursive=False, event_filter=_EVENTS)
         for folder in folders:
             if folder.is_dir():
-                handler = _ChangeHandler(self.changes, folder)
+                shown = Path(content_dir).as_posix() if folder == self.root / content_dir else None
+                handler = _ChangeHandler(self.changes, folder, shown)
                 observer.schedule(handler, str(folder), recursive=True, event_filter=_EVENTS)
         try:
             observer.start()

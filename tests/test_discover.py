@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 from conftest import write_files
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from okrpub.diagnostics import Diagnostics
-from okrpub.discover import Kind, discover
+from okrpub.discover import Kind, discover, rediscover
 
 
 def found(root: Path, content_dir: str = "content") -> dict[str, Kind]:
@@ -128,3 +130,52 @@ def test_symlinks(tmp_path: Path) -> None:
         "content/units/dir:1:1: error: symbolic link points outside the project; "
         "okrpub does not follow it [symlink]",
     ]
+
+
+_NAMES = st.sampled_from(
+    ["a.md", "b.md", "_defaults.yaml", "notes.txt", ".hidden.md", "x.md~", "README.md"]
+)
+_FOLDERS = st.sampled_from(["content", "content/units", "content/2026-Q4/acme", "content/pages"])
+_CHANGES = st.lists(
+    st.tuples(st.sampled_from(["write", "remove"]), _FOLDERS, _NAMES), min_size=1, max_size=8
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(before=_CHANGES, changes=_CHANGES)
+def test_rediscovery_of_changed_files_equals_a_whole_discovery(
+    tmp_path_factory: pytest.TempPathFactory,
+    before: list[tuple[str, str, str]],
+    changes: list[tuple[str, str, str]],
+) -> None:
+    """What ``serve`` does with the paths its watcher reports: the same as walking again."""
+    root = tmp_path_factory.mktemp("rediscover")
+    (root / "content").mkdir()
+    for operation, folder, name in before:
+        _apply(root, operation, f"{folder}/{name}")
+    first = discover(root, "content", Diagnostics())
+    changed = set()
+    for operation, folder, name in changes:
+        _apply(root, operation, f"{folder}/{name}")
+        changed.add(f"{folder}/{name}")
+    again = rediscover(first, frozenset(changed), root, "content")
+    assert again == discover(root, "content", Diagnostics())
+
+
+def _apply(root: Path, operation: str, relative: str) -> None:
+    path = root / relative
+    if operation == "write":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("", encoding="utf-8")
+    else:
+        path.unlink(missing_ok=True)
+
+
+def test_rediscovery_leaves_links_and_other_folders_to_a_whole_discovery(tmp_path: Path) -> None:
+    write_files(tmp_path, {"content/a.md": "", "elsewhere/b.md": ""})
+    first = discover(tmp_path, "content", Diagnostics())
+    assert rediscover(first, frozenset({"elsewhere/b.md"}), tmp_path, "content") is None
+    (tmp_path / "content/link.md").symlink_to(tmp_path / "content/a.md")
+    assert rediscover(first, frozenset({"content/link.md"}), tmp_path, "content") is None
+    unchanged = rediscover(first, frozenset({"content/a.md"}), tmp_path, "content")
+    assert unchanged is first

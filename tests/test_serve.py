@@ -39,6 +39,7 @@ from servetools import (
     strip_live,
 )
 from sitetools import run_okrpub
+from watchdog.events import DirCreatedEvent, FileCreatedEvent, FileModifiedEvent, FileMovedEvent
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
@@ -727,11 +728,31 @@ def test_without_inotify_watches_it_watches_by_polling(
             "watching by polling instead"
         ]
         assert isinstance(watcher._observer, PollingObserver)
-        burst: list[bool] = []
+        burst: list[tuple[bool, frozenset[str] | None]] = []
         waiting = threading.Thread(target=lambda: burst.append(watcher.changes.wait_for_burst()))
         waiting.start()
         retitle(project / GROW, "Seen by polling after all")
         waiting.join(TIMEOUT)
-        assert burst == [True]
+        assert burst == [(True, frozenset({GROW}))]
     finally:
         watcher.stop()
+
+
+def test_a_burst_says_which_content_files_changed(tmp_path: Path) -> None:
+    """A rebuild reads only the files the watcher names; anything it cannot name by file
+    (a folder made, moved or removed; the theme) changes everything (``None``)."""
+    changes = watch_module.Changes()
+    content = tmp_path / "content"
+    handler = watch_module._ChangeHandler(changes, content, "content")
+    handler.on_any_event(FileModifiedEvent(str(content / "q4/a.md")))
+    handler.on_any_event(FileMovedEvent(str(content / "q4/.a.md.tmp"), str(content / "q4/b.md")))
+    handler.on_any_event(FileCreatedEvent(str(content / "q4/.b.md.swp")))
+    assert changes.wait_for_burst() == (True, frozenset({"content/q4/a.md", "content/q4/b.md"}))
+    handler.on_any_event(DirCreatedEvent(str(content / "new")))
+    handler.on_any_event(FileModifiedEvent(str(content / "q4/a.md")))
+    assert changes.wait_for_burst() == (True, None)
+    theme = watch_module._ChangeHandler(changes, tmp_path / "theme", None)
+    theme.on_any_event(FileModifiedEvent(str(tmp_path / "theme/templates/base.html")))
+    assert changes.wait_for_burst() == (True, None)
+    changes.close()
+    assert changes.wait_for_burst() == (False, None)

@@ -17,8 +17,9 @@ from sitetools import REPOSITORY
 from okrpub import export
 from okrpub.build import BuildOptions, new_renderer, render
 from okrpub.cache import CacheStore
+from okrpub.compute import ComputeMemo
 from okrpub.load import LoadCache
-from okrpub.project import read_config
+from okrpub.project import analyse, read_config
 
 TODAY = dt.date(2026, 11, 26)
 OBJECTIVES = REPOSITORY / "content" / "2026-Q4"
@@ -30,7 +31,9 @@ def planned(files: dict[str, bytes]) -> int:
 
 
 class Project:
-    """A copy of the example with a load cache (on disk) and a renderer kept, like ``serve``."""
+    """A copy of the example with a load cache (on disk), a renderer and a compute memo
+    kept, like ``serve``; its edits tell the next rebuild which files changed, as
+    ``serve``'s watcher does (``None``: it cannot tell)."""
 
     def __init__(self, root: Path) -> None:
         shutil.rmtree(root, ignore_errors=True)
@@ -39,14 +42,38 @@ class Project:
         self.root = root
         self.options = BuildOptions(root / "unused")
         self.cache = LoadCache(CacheStore(root / ".okrpub-cache"))
+        self.memo = ComputeMemo()
         config, _ = read_config(root)
         self.renderer = new_renderer(root, config, self.options)
+        self.changed: set[str] | None = None
 
     def rebuild(self) -> dict[str, bytes]:
         config, _ = read_config(self.root)
-        result = render(self.root, config, TODAY, self.options, self.cache, self.renderer)
+        changed = None if self.changed is None else frozenset(self.changed)
+        result = render(
+            self.root, config, TODAY, self.options, self.cache, self.renderer,
+            changed=changed, memo=self.memo,
+        )  # fmt: skip
         assert result.files is not None, [d.as_text() for d in result.analysis.diagnostics]
+        self.changed = set()
         return dict(result.files)
+
+    def told(self, *relative: str) -> None:
+        """Tell the next rebuild that the files at ``relative`` changed."""
+        if self.changed is not None:
+            self.changed.update(relative)
+
+    def write(self, relative: str, text: str) -> None:
+        (self.root / relative).write_text(text, encoding="utf-8")
+        self.told(relative)
+
+    def remove(self, relative: str) -> None:
+        (self.root / relative).unlink()
+        self.told(relative)
+
+    def rename(self, relative: str, new: str) -> None:
+        (self.root / relative).rename(self.root / new)
+        self.told(relative, new)
 
     def clean_build(self) -> dict[str, bytes]:
         config, _ = read_config(self.root)
@@ -58,7 +85,14 @@ class Project:
         path = self.root / relative
         text = path.read_text(encoding="utf-8")
         assert old in text, (relative, old)
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        self.write(relative, text.replace(old, new, 1))
+
+    def edit_config(self, old: str, new: str) -> None:
+        """Edit ``okrpub.yaml``: everything may change, and ``serve`` makes a new renderer."""
+        self.edit("okrpub.yaml", old, new)
+        self.changed = None
+        config, _ = read_config(self.root)
+        self.renderer = new_renderer(self.root, config, self.options)
 
 
 @pytest.fixture
@@ -125,19 +159,22 @@ EDITS: list[Callable[[Project], None]] = [
     lambda p: p.edit(
         "content/2026-Q4/tom/payments-expert.md", "title: ", "parent: five-star-service\ntitle: "
     ),
-    lambda p: (p.root / "content/2026-Q4/webshop/checkout-that-converts.md").unlink(),
-    lambda p: (p.root / "content/2026-Q4/warehouse/ship-same-day.md").rename(
-        p.root / "content/2026-Q4/warehouse/same-day-shipping.md"
+    lambda p: p.remove("content/2026-Q4/webshop/checkout-that-converts.md"),
+    lambda p: p.rename(
+        "content/2026-Q4/warehouse/ship-same-day.md",
+        "content/2026-Q4/warehouse/same-day-shipping.md",
     ),
-    lambda p: (p.root / "content/2026-Q4/marketing/extra.md").write_text(
+    lambda p: p.write(
+        "content/2026-Q4/marketing/extra.md",
         "---\ntitle: An extra objective\nparent: top-3-in-search\n"
         "key_results:\n  - {title: One, target: 3}\n  - {title: Two, target: 4}\n"
         "  - {title: Three, done: false}\n---\nWhy.\n",
-        encoding="utf-8",
     ),
     lambda p: p.edit("content/2026-Q3/smokey/best-summer-ever-q3.md", "score: ", "score: 0.1 #"),
     give_a_final_score,
-    lambda p: p.edit("okrpub.yaml", "title: ", "title: Renamed "),
+    lambda p: p.edit("content/units/sam.md", "name: ", "name: Samuel "),
+    lambda p: p.edit("content/2026-Q4/customer-service/_defaults.yaml", "owner: ", "owner: lena #"),
+    lambda p: p.edit_config("title: ", "title: Renamed "),
 ]
 
 
@@ -152,10 +189,7 @@ def test_any_series_of_edits_equals_a_clean_build(tmp_path: Path, edits: list[in
     project.rebuild()
     for index in edits:
         EDITS[index](project)
-        if index == len(EDITS) - 1:  # the configuration changed: serve makes a new renderer
-            config, _ = read_config(project.root)
-            project.renderer = new_renderer(project.root, config, project.options)
-        assert project.rebuild() == project.clean_build(), [EDITS[i] for i in edits]
+        assert project.rebuild() == project.clean_build(), edits
 
 
 def test_a_title_edit_encodes_only_that_objective_for_the_export(
@@ -173,3 +207,43 @@ def test_a_title_edit_encodes_only_that_objective_for_the_export(
     files = project.rebuild()
     assert encoded == ["guides-and-links"]
     assert files == project.clean_build()
+
+
+def test_a_change_the_watcher_did_not_report_is_not_read(project: Project) -> None:
+    """What ``serve`` trusts its watcher for: a rebuild told which files changed reads only
+    those; one that cannot be told (``None``) reads every file again."""
+    project.rebuild()
+    path = project.root / "content/2026-Q4/smokey/grow-to-1m-online.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("title: ", "title: Untold "))
+    project.edit("content/2026-Q4/marketing/top-3-in-search.md", "title: ", "title: Told ")
+    files = project.rebuild()
+    page = files["objectives/top-3-in-search/index.html"]
+    assert b"Told " in page
+    assert b"Untold " not in page
+    project.changed = None
+    assert b"Untold " in project.rebuild()["objectives/top-3-in-search/index.html"]
+
+
+def test_an_edit_computes_only_what_it_changed(project: Project) -> None:
+    """With a memo, an objective whose entry and place are unchanged is the very same
+    object as in the last model, and so is a rollup of the very same objectives."""
+    config, _ = read_config(project.root)
+    first = analyse(project.root, config, TODAY, project.cache, None, project.memo).model
+    changed = frozenset({"content/2026-Q4/tom/payments-expert.md"})
+    project.edit(*changed, "title: ", "title: Edited ")
+    second = analyse(project.root, config, TODAY, project.cache, changed, project.memo).model
+    again = {key for key, value in second.objectives.items() if first.objectives[key] is value}
+    assert set(second.objectives) - again == {"payments-expert"}
+    assert second.objectives["payments-expert"].title.startswith("Edited ")
+    assert second.period_rollups["2026-Q3"] is first.period_rollups["2026-Q3"]
+    assert second.period_rollups["2026-Q4"] is not first.period_rollups["2026-Q4"]
+    assert second == analyse(project.root, config, TODAY).model
+
+
+def test_a_new_day_computes_everything_again(project: Project) -> None:
+    config, _ = read_config(project.root)
+    first = analyse(project.root, config, TODAY, memo=project.memo).model
+    later = TODAY + dt.timedelta(days=1)
+    second = analyse(project.root, config, later, memo=project.memo).model
+    assert all(second.objectives[key] is not value for key, value in first.objectives.items())
+    assert second == analyse(project.root, config, later).model
