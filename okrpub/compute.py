@@ -9,8 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from okrpub.config import Config
 from okrpub.load import KeyResultEntry, ObjectiveEntry, UnitEntry
@@ -157,11 +156,11 @@ def compute(
     table = memo.table((config, today, periods, resolved.units, resolved.public))
     objectives = _objectives(resolved, config, periods, today, history, table)
     units = _units(resolved.units)
+    in_period: dict[str, list[Objective]] = {period_id: [] for period_id in periods}
+    for objective in objectives.values():
+        in_period[objective.period].append(objective)
     period_rollups = {
-        period_id: table.rollup(
-            period_id, [o for o in objectives.values() if o.period == period_id], config
-        )
-        for period_id in periods
+        period_id: table.rollup(period_id, owned, config) for period_id, owned in in_period.items()
     }
     unit_rollups: dict[tuple[str, str], Rollup] = {}
     for (owner, period_id), owned in _group_by_owner(objectives.values()).items():
@@ -210,14 +209,6 @@ def _current_period(periods: dict[str, Period], today: dt.date) -> str | None:
     return min(periods.values(), key=lambda p: (p.start, p.id)).id if periods else None
 
 
-def _objective_order(
-    objective: ObjectiveEntry, units: dict[str, UnitEntry], periods: dict[str, Period]
-) -> tuple:
-    kind = _owner_kind(objective, units)
-    level = _LEVELS[kind] if kind else 3
-    return (periods[objective.period].start, objective.period, level, objective.owner, objective.id)
-
-
 def _objectives(
     resolved: Resolved,
     config: Config,
@@ -226,23 +217,36 @@ def _objectives(
     history: History | None,
     memo: _MemoTable,
 ) -> dict[str, Objective]:
+    """Every objective, company before teams before people within a period."""
+    kinds = {unit.id: unit.kind for unit in resolved.units.values()}
     entries = sorted(
-        resolved.objectives.values(), key=lambda o: _objective_order(o, resolved.units, periods)
+        resolved.objectives.values(),
+        key=lambda o: (
+            periods[o.period].start,
+            o.period,
+            _LEVELS.get(kinds.get(o.owner, ""), 3),
+            o.owner,
+            o.id,
+        ),
     )
+    # the parents this build shows
+    parents = {
+        entry.id: parent_id
+        for entry in entries
+        if (parent_id := _parent_id(entry)) in resolved.objectives
+    }
     children: dict[str, list[str]] = {}
     for entry in entries:
-        parent_id = _parent_id(entry)
-        if parent_id in resolved.objectives:
-            children.setdefault(parent_id, []).append(entry.id)
+        if entry.id in parents:
+            children.setdefault(parents[entry.id], []).append(entry.id)
     objectives: dict[str, Objective] = {}
     for entry in entries:
-        parent_id = _parent_id(entry)
-        shown = parent_id in resolved.objectives
+        parent_id = parents.get(entry.id)
         place = Place(
-            parent_id if shown else None,
-            _shown_parent_key_result(entry, resolved.objectives) if shown else None,
+            parent_id,
+            _shown_parent_key_result(entry, resolved.objectives) if parent_id else None,
             tuple(children.get(entry.id, ())),
-            _ancestors(entry.id, resolved.objectives),
+            _ancestors(entry.id, parents),
             resolved.hidden_key_results.get(entry.id, 0),
         )
         objectives[entry.id] = memo.objective(
@@ -255,8 +259,7 @@ def _objectives(
     return objectives
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
     """Where an objective is in the cascade of this build."""
 
     #: The parent objective, when this build shows it.
@@ -346,12 +349,13 @@ def _shown_parent_key_result(
     return kr_id if any(kr.id == kr_id for kr in parent.key_results) else None
 
 
-def _ancestors(objective_id: str, objectives: dict[str, ObjectiveEntry]) -> tuple[str, ...]:
+def _ancestors(objective_id: str, parents: dict[str, str]) -> tuple[str, ...]:
+    """The parent, its parent and so on, by ``parents`` (id to the parent's id)."""
     chain: list[str] = []
-    parent_id = _parent_id(objectives[objective_id])
-    while parent_id in objectives and parent_id not in chain and parent_id != objective_id:
+    parent_id = parents.get(objective_id)
+    while parent_id is not None and parent_id not in chain and parent_id != objective_id:
         chain.append(parent_id)
-        parent_id = _parent_id(objectives[parent_id])
+        parent_id = parents.get(parent_id)
     return tuple(chain)
 
 

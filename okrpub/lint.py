@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from okrpub.config import Config
 from okrpub.diagnostics import Diagnostics, Location, Severity
+from okrpub.load import ObjectiveEntry
 from okrpub.model import Model, PeriodState, Status
 from okrpub.resolve import Resolved
 
@@ -43,9 +44,7 @@ def lint(model: Model, resolved: Resolved, diagnostics: Diagnostics) -> None:
                 f"this objective in {objective.period}",
             )
         period = model.periods[objective.period]
-        kr_locations = {kr.id: kr.locations[""] for kr in entry.key_results}
         for key_result in objective.key_results:
-            where = kr_locations[key_result.id]
             if key_result.stale:
                 since = (
                     f"since {key_result.last_checkin.isoformat()}"
@@ -53,7 +52,7 @@ def lint(model: Model, resolved: Resolved, diagnostics: Diagnostics) -> None:
                     else "since the period began"
                 )
                 report(
-                    where,
+                    _key_result_location(entry, key_result.id),
                     "stale",
                     f"key result '{key_result.id}' has had no check-in {since} "
                     f"(stale after {model.config.stale_after_days} days)",
@@ -61,11 +60,15 @@ def lint(model: Model, resolved: Resolved, diagnostics: Diagnostics) -> None:
             ungraded = not key_result.score_given and key_result.status is not Status.DONE
             if period.state is PeriodState.PAST and ungraded:
                 report(
-                    where,
+                    _key_result_location(entry, key_result.id),
                     "ungraded",
                     f"period {period.id} is closed but key result '{key_result.id}' "
                     "has no final 'score'",
                 )
+
+
+def _key_result_location(entry: ObjectiveEntry, key_result_id: str) -> Location:
+    return next(kr.locations[""] for kr in entry.key_results if kr.id == key_result_id)
 
 
 class _Reporter:

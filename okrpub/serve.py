@@ -181,12 +181,12 @@ class LiveSite:
         self.written = None
         changed = sync_site(result.files, self.output, previous)
         self.written = dict(result.files)
-        self._show(diagnostics.warnings)
+        warnings = diagnostics.warnings
+        self._show(warnings)
         seconds = time.perf_counter() - started
-        warnings = len(diagnostics.warnings)
+        count = len(warnings)
         self.log(
-            f"rebuilt in {seconds:.2f} s: {result.pages} pages, "
-            f"{warnings} warning{'s' * (warnings != 1)}"
+            f"rebuilt in {seconds:.2f} s: {result.pages} pages, {count} warning{'s' * (count != 1)}"
         )
         self.state.publish([], has_site=True, site_changed=bool(changed))
 
