@@ -15,6 +15,7 @@ everything is rendered again.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -319,11 +320,18 @@ class Planner:
         return {"page": page, "body": self.markdown.render(page.body)}
 
     def _unit_rollups(self, period_id: str, kinds: tuple[str, ...]) -> list[UnitRollup]:
-        return [
-            UnitRollup(unit, self.model.unit_rollups[(unit.id, period_id)])
-            for unit in self.model.units.values()
-            if unit.kind in kinds and (unit.id, period_id) in self.model.unit_rollups
-        ]
+        return [item for item in self._rollups_by_period[period_id] if item.unit.kind in kinds]
+
+    @functools.cached_property
+    def _rollups_by_period(self) -> dict[str, list[UnitRollup]]:
+        """Each period's units with objectives in it, in the order of the units."""
+        by_period: dict[str, list[UnitRollup]] = {period_id: [] for period_id in self.model.periods}
+        for unit in self.model.units.values():
+            for period_id, items in by_period.items():
+                rollup = self.model.unit_rollups.get((unit.id, period_id))
+                if rollup is not None:
+                    items.append(UnitRollup(unit, rollup))
+        return by_period
 
     def _home(self) -> dict[str, Any]:
         model = self.model
