@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import gc
 import html
 import json
 import os
@@ -43,8 +44,11 @@ from watchdog.events import DirCreatedEvent, FileCreatedEvent, FileModifiedEvent
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
+from okrpub import project as project_module
 from okrpub import watch as watch_module
+from okrpub.build import BuildOptions
 from okrpub.project import analyse, read_config
+from okrpub.serve import LiveSite
 
 Q4 = "content/2026-Q4"
 GROW = f"{Q4}/smokey/grow-to-1m-online.md"  # the company objective, shown on the home page
@@ -756,3 +760,33 @@ def test_a_burst_says_which_content_files_changed(tmp_path: Path) -> None:
     assert changes.wait_for_burst() == (True, None)
     changes.close()
     assert changes.wait_for_burst() == (False, None)
+
+
+def test_files_a_failed_rebuild_did_not_read_are_read_by_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild that stops half-way (a bug, not bad content) leaves the files it was told
+    about to the next one, which may be told of other files only."""
+    project = copy_example(tmp_path / "project")
+    output = tmp_path / "site"
+    output.mkdir()
+    options = BuildOptions(output, base_url="http://127.0.0.1:8000/")
+    said: list[str] = []
+    site = LiveSite(project, output, options, lambda: dt.date.fromisoformat(TODAY), said.append)
+    try:
+        site.rebuild()
+        retitle(project / GROW, "Read after all")
+        real = project_module.load_sources
+        monkeypatch.setattr(project_module, "load_sources", _fails)
+        site.rebuild(frozenset({GROW}))
+        assert any("internal error: RuntimeError" in line for line in said)
+        monkeypatch.setattr(project_module, "load_sources", real)
+        site.rebuild(frozenset())
+        assert "Read after all" in (output / "index.html").read_text(encoding="utf-8")
+    finally:
+        site.close()
+        gc.unfreeze()  # the rebuilds froze what they left; leave the test process as it was
+
+
+def _fails(*arguments: object) -> None:
+    raise RuntimeError("a bug")
