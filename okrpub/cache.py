@@ -14,7 +14,7 @@ the theme, so changing those keeps the cache (the pages are rendered anew).
 The results are pickled, and unpickling runs code, while the project folder
 comes from pull requests: a committed ``.okrpub-cache`` (or a ``cache_dir``
 pointing at one) must not run anything in CI. So every row is sealed with an
-HMAC under a secret key that lives outside the project, in the user's cache
+MAC (keyed BLAKE2b) under a secret key that lives outside the project, in the user's cache
 folder (``$XDG_CACHE_HOME/okrpub/cache-key``, made on first use, readable by
 the user only); a row that does not carry a valid seal is never unpickled.
 
@@ -67,16 +67,25 @@ def secret_key() -> bytes:
     return path.read_bytes()
 
 
+def _mac(key: bytes, path: str, digest: bytes, payload: bytes | memoryview) -> bytes:
+    """A keyed BLAKE2b (a MAC, RFC 7693) of the row's path, digest and payload."""
+    mac = hashlib.blake2b(path.encode(), key=key, digest_size=SEAL_SIZE)
+    mac.update(b"\0")
+    mac.update(digest)
+    mac.update(payload)
+    return mac.digest()
+
+
 def seal(key: bytes, path: str, digest: bytes, payload: bytes) -> bytes:
-    """The payload with an HMAC of the row's path, digest and payload in front."""
-    mac = hmac.new(key, path.encode() + b"\0" + digest + payload, hashlib.sha256).digest()
-    return mac + payload
+    """The payload with a MAC of the row's path, digest and payload in front."""
+    return _mac(key, path, digest, payload) + payload
 
 
 def unseal(key: bytes, path: str, digest: bytes, sealed: bytes) -> bytes | None:
     """The payload, if the seal is valid; else ``None``."""
-    payload = sealed[SEAL_SIZE:]
-    return payload if hmac.compare_digest(seal(key, path, digest, payload), sealed) else None
+    payload = memoryview(sealed)[SEAL_SIZE:]
+    valid = hmac.compare_digest(_mac(key, path, digest, payload), sealed[:SEAL_SIZE])
+    return payload.tobytes() if valid else None
 
 
 @cache

@@ -52,10 +52,10 @@ def numeric_progress(start: Number, target: Number, current: Number) -> float:
 def weighted_mean(pairs: Iterable[tuple[float, Number]]) -> float:
     """Mean of ``(value, weight)`` pairs; 0.0 when there are none."""
     pairs = list(pairs)
-    total = sum(weight for _, weight in pairs)
+    total = sum([weight for _, weight in pairs])
     if not total:
         return 0.0
-    return sum(value * weight for value, weight in pairs) / total
+    return sum([value * weight for value, weight in pairs]) / total
 
 
 def _round(value: float) -> float:
@@ -367,8 +367,6 @@ def _key_result(
     units: dict[str, UnitEntry],
     history: tuple[tuple[dt.date, Number], ...],
 ) -> KeyResult:
-    with_values = [c for c in entry.checkins if c.value is not None]
-    with_confidence = [c for c in entry.checkins if c.confidence is not None]
     target = entry.target
     binary = target is None
     current: Number | None = None
@@ -377,12 +375,14 @@ def _key_result(
     else:
         current = entry.current
         if current is None:
-            latest = with_values[-1].value if with_values else None
+            latest = next((c.value for c in reversed(entry.checkins) if c.value is not None), None)
             current = latest if isinstance(latest, (int, float)) else entry.start
         progress = numeric_progress(entry.start, target, current)
     confidence = entry.confidence
-    if confidence is None and with_confidence:
-        confidence = with_confidence[-1].confidence
+    if confidence is None:
+        confidence = next(
+            (c.confidence for c in reversed(entry.checkins) if c.confidence is not None), None
+        )
     last_checkin = entry.checkins[-1].date if entry.checkins else None
     due = entry.due or period.end
     stale = _is_stale(last_checkin, period, progress, config.stale_after_days, today)

@@ -23,10 +23,11 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True, order=True)
 class SourceFile:
-    """A content file: ``path`` relative to the project (for messages), ``file`` to read."""
+    """A content file: ``path`` relative to the project (for messages), ``file`` to read
+    (a string from discovery: thousands of ``Path`` objects take time to make)."""
 
     path: str
-    file: Path
+    file: str | Path
     kind: Kind
 
 
@@ -66,7 +67,7 @@ def discover(root: Path, content_dir: str, diagnostics: Diagnostics) -> list[Sou
     if not content.is_dir():  # reported by the configuration stage
         return []
     walk = _Walk(root, diagnostics)
-    walk.folder(content, Path(content_dir).as_posix() + "/", "", (content.resolve(),))
+    walk.folder(str(content), Path(content_dir).as_posix() + "/", "", (str(content.resolve()),))
     return sorted(walk.found)
 
 
@@ -76,7 +77,7 @@ class _Walk:
         self.diagnostics = diagnostics
         self.found: list[SourceFile] = []
 
-    def folder(self, folder: Path, shown: str, relative: str, chain: tuple[Path, ...]) -> None:
+    def folder(self, folder: str, shown: str, relative: str, chain: tuple[str, ...]) -> None:
         """Walk ``folder``: ``shown`` is its path in messages, ``relative`` its path under
         the content folder, ``chain`` the real paths of it and the folders above it."""
         with os.scandir(folder) as scan:
@@ -88,17 +89,15 @@ class _Walk:
             if link and not self.inside(Path(entry.path).resolve(), shown + entry.name):
                 continue
             if entry.is_dir():
-                real = Path(entry.path).resolve() if link else chain[-1] / entry.name
+                real = os.path.realpath(entry.path) if link else os.path.join(chain[-1], entry.name)
                 if real in chain:  # a link back up the tree would loop forever
                     continue
                 name = entry.name
-                self.folder(
-                    Path(entry.path), f"{shown}{name}/", f"{relative}{name}/", (*chain, real)
-                )
+                self.folder(entry.path, f"{shown}{name}/", f"{relative}{name}/", (*chain, real))
                 continue
             kind = classify(relative + entry.name)
             if kind is not None:
-                self.found.append(SourceFile(shown + entry.name, Path(entry.path), kind))
+                self.found.append(SourceFile(shown + entry.name, entry.path, kind))
 
     def inside(self, real: Path, shown: str) -> bool:
         if real.is_relative_to(self.real_root):
@@ -136,7 +135,7 @@ def rediscover(
             return None
         if file.is_file():
             same_paths = same_paths and path in files
-            files[path] = SourceFile(path, file, kind)
+            files[path] = SourceFile(path, str(file), kind)
         elif files.pop(path, None) is not None:
             same_paths = False
     return found if same_paths else sorted(files.values())

@@ -260,7 +260,8 @@ def _unchanged(
 
 def _read_bytes(source: SourceFile) -> bytes | OSError:
     try:
-        return source.file.read_bytes()
+        with open(source.file, "rb") as file:
+            return file.read()
     except OSError as error:
         return error
 

@@ -103,7 +103,7 @@ def test_the_example_front_matter_passes_its_schemas() -> None:
     checked = 0
     for source in files:
         if source.kind in schemas:
-            errors = list(schemas[source.kind].iter_errors(front_matter(source.file)))
+            errors = list(schemas[source.kind].iter_errors(front_matter(Path(source.file))))
             assert not errors, (source.path, [e.message for e in errors])
             checked += 1
     assert checked >= 20
