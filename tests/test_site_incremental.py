@@ -1,9 +1,11 @@
 """Incremental rendering: a renderer kept across rebuilds (as ``serve`` keeps it)
-renders again only the pages whose inputs changed, and its output is always
-byte for byte what a fresh build of the same content produces."""
+renders again only the pages whose inputs changed, and within them only the
+``{% cache %}`` fragments whose keys changed; its output is always byte for
+byte what a fresh build of the same content produces."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 from collections.abc import Callable
@@ -12,12 +14,14 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sitetools import REPOSITORY
+from sitetools import REPOSITORY, build, tree_of
 
 from okrpub import export
 from okrpub.build import BuildOptions, new_renderer, render
 from okrpub.cache import CacheStore
+from okrpub.fragments import FragmentCache
 from okrpub.load import LoadCache
+from okrpub.model import Model
 from okrpub.project import read_config
 
 TODAY = dt.date(2026, 11, 26)
@@ -41,16 +45,17 @@ class Project:
         self.cache = LoadCache(CacheStore(root / ".okrpub-cache"))
         config, _ = read_config(root)
         self.renderer = new_renderer(root, config, self.options)
+        self.today = TODAY
 
     def rebuild(self) -> dict[str, bytes]:
         config, _ = read_config(self.root)
-        result = render(self.root, config, TODAY, self.options, self.cache, self.renderer)
+        result = render(self.root, config, self.today, self.options, self.cache, self.renderer)
         assert result.files is not None, [d.as_text() for d in result.analysis.diagnostics]
         return dict(result.files)
 
     def clean_build(self) -> dict[str, bytes]:
         config, _ = read_config(self.root)
-        result = render(self.root, config, TODAY, self.options)
+        result = render(self.root, config, self.today, self.options)
         assert result.files is not None
         return dict(result.files)
 
@@ -137,6 +142,8 @@ EDITS: list[Callable[[Project], None]] = [
     ),
     lambda p: p.edit("content/2026-Q3/smokey/best-summer-ever-q3.md", "score: ", "score: 0.1 #"),
     give_a_final_score,
+    lambda p: p.edit("content/units/sam.md", "name: ", "name: Samuel "),
+    lambda p: setattr(p, "today", TODAY + dt.timedelta(days=9)),
     lambda p: p.edit("okrpub.yaml", "title: ", "title: Renamed "),
 ]
 
@@ -173,3 +180,84 @@ def test_a_title_edit_encodes_only_that_objective_for_the_export(
     files = project.rebuild()
     assert encoded == ["guides-and-links"]
     assert files == project.clean_build()
+
+
+def count_fragments(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple[object, ...]]]:
+    """The page and keys of every ``{% cache %}`` body rendered from now on."""
+    rendered: list[tuple[str, tuple[object, ...]]] = []
+    original = FragmentCache.fragment
+
+    def fragment(
+        cache: FragmentCache,
+        page: str,
+        block: int,
+        keys: tuple[object, ...],
+        render: Callable[[], str],
+    ) -> str:
+        def counted() -> str:
+            rendered.append((page, keys))
+            return render()
+
+        return original(cache, page, block, keys, counted)
+
+    monkeypatch.setattr(FragmentCache, "fragment", fragment)
+    return rendered
+
+
+def test_an_objective_edit_renders_only_its_fragments(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rendered = count_fragments(monkeypatch)
+    project.rebuild()
+    assert len(rendered) > 20
+    rendered.clear()
+    project.edit("content/2026-Q4/sam/guides-and-links.md", "title: ", "title: Renamed ")
+    files = project.rebuild()
+    assert project.renderer.model is not None
+    edited = project.renderer.model.objectives["guides-and-links"]
+    shown = (edited, *edited.key_results)
+    # its row in the cascade, and elsewhere only rows that show it or its key results
+    period = [keys for page, keys in rendered if page == "periods/2026-q4/index.html"]
+    assert period == [(edited, None)]
+    assert all(any(k is s for k in keys for s in shown) for _, keys in rendered), rendered
+    assert files == project.clean_build()
+
+
+def rename_sam(model: Model) -> Model:
+    units = {**model.units, "sam": dataclasses.replace(model.units["sam"], name="Samuel")}
+    return dataclasses.replace(model, units=units)
+
+
+def move_today(model: Model) -> Model:
+    return dataclasses.replace(model, today=model.today + dt.timedelta(days=1))
+
+
+@pytest.mark.parametrize("change", [rename_sam, move_today])
+def test_a_frame_change_empties_the_fragment_cache(
+    project: Project, monkeypatch: pytest.MonkeyPatch, change: Callable[[Model], Model]
+) -> None:
+    """What every page may show changed, but every objective is the very same object:
+    without emptying the cache, the rows would keep Sam's old name."""
+    rendered = count_fragments(monkeypatch)
+    project.rebuild()
+    every_fragment = len(rendered)
+    assert project.renderer.model is not None
+    changed = change(project.renderer.model)
+    rendered.clear()
+    files = project.renderer.render(changed)
+    assert len(rendered) == every_fragment
+    config, _ = read_config(project.root)
+    assert files == new_renderer(project.root, config, project.options).render(changed)
+
+
+def test_build_renders_fragments_without_keeping_them(
+    project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """``build`` renders each page once: its blocks just render, nothing is remembered."""
+    rendered = count_fragments(monkeypatch)
+    assert build(project.root, tmp_path / "site").code == 0
+    assert rendered == []
+    assert (
+        tree_of(tmp_path / "site")["periods/2026-q4/index.html"]
+        == project.rebuild()["periods/2026-q4/index.html"]
+    )
