@@ -35,16 +35,17 @@ from jinja2.environment import Environment
 from jinja2.ext import Extension
 from jinja2.parser import Parser
 from jinja2.runtime import Context
-from markupsafe import Markup
 
-#: Key types compared by value; a ``str`` stands for itself (no id or tuple equals one).
+#: Key types compared by value and type (a ``str`` or ``None`` stands for itself: no id or
+#: tuple equals one).
 _BY_VALUE = (int, float, bool)
 
 
 class _Fragment(NamedTuple):
     #: The key objects, held so that their ids stay theirs while the entry lives.
     keys: tuple[object, ...]
-    text: Markup
+    #: As the body gave it: markup under autoescaping, so that it is not escaped again.
+    text: str
 
 
 #: A page's fragments by block and keys.
@@ -67,8 +68,8 @@ class FragmentCache:
         self._rendering: dict[str, tuple[_Fragments, _Fragments]] = {}
 
     def fragment(
-        self, page: str, block: int, keys: tuple[object, ...], render: Callable[[], Markup]
-    ) -> Markup:
+        self, page: str, block: int, keys: tuple[object, ...], render: Callable[[], str]
+    ) -> str:
         """The text of ``block`` on ``page`` for ``keys``: remembered, else rendered."""
         used, before = self._rendering.get(page) or self._start(page)
         lookup = (block, *map(_lookup_key, keys))
@@ -134,8 +135,8 @@ class FragmentCacheExtension(Extension):
         return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
 
     def _fragment(
-        self, block: int, context: Context, keys: tuple[object, ...], caller: Callable[[], Markup]
-    ) -> Markup:
+        self, block: int, context: Context, keys: tuple[object, ...], caller: Callable[[], str]
+    ) -> str:
         cache: FragmentCache | None = self.environment.fragment_cache
         page = context.get("page_path")
         if cache is None or not isinstance(page, str):
