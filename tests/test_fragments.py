@@ -36,7 +36,8 @@ class Box:
 
 
 class Counting:
-    """A theme with ``keys.html`` whose blocks count how often their body renders."""
+    """A theme with ``templates`` (over the default theme); ``describe(key)`` records each
+    key whose block body renders."""
 
     def __init__(self, root: Path, templates: dict[str, str]) -> None:
         folders = [
