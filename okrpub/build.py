@@ -25,6 +25,7 @@ from okrpub.compute import ComputeMemo, compute
 from okrpub.config import Config, theme_folders
 from okrpub.export import EncodedObjectives, export_json
 from okrpub.feed import atom_feed, sitemap
+from okrpub.fragments import FragmentCache
 from okrpub.history import read_history
 from okrpub.i18n import load_locale
 from okrpub.jsonschema import schema_files
@@ -84,6 +85,8 @@ class SiteRenderer:
     replaced by the equal objects of the previous one, so comparing a page's
     inputs is cheap, and everything is rendered again when something every
     page may show (units, periods, free pages, today, the configuration) changed.
+    Within a page rendered again, ``{% cache %}`` blocks whose keys are unchanged
+    reuse their text from :attr:`fragments` (:mod:`okrpub.fragments`).
     """
 
     def __init__(self, theme: Theme, base_url: str, *, unsafe_html: bool, workers: int = 1) -> None:
@@ -99,12 +102,16 @@ class SiteRenderer:
         self.inputs: dict[str, tuple[object, ...]] = {}
         #: How many pages and badges the last :meth:`render` rendered (the others were reused).
         self.rendered = 0
+        #: The text of template fragments, kept from one :meth:`render` to the next.
+        self.fragments = FragmentCache()
 
     def render(self, model: Model) -> SiteFiles:
         """Every file of the site, in memory; only what changed is rendered again."""
         previous = self.model if self.model and _same_frame(self.model, model) else None
         if previous is not None:
             model = _reuse_unchanged(model, previous)
+        else:
+            self.fragments.clear()
         plan = self._plan(model)
         changed = [
             page
@@ -112,9 +119,13 @@ class SiteRenderer:
             if previous is None or self.inputs.get(page.path) != page.inputs
         ]
         unchanged = previous is not None and _same_objectives(previous, model)
-        with _page_renderer(self.theme, changed, self.workers) as rendered_pages:
+        with (
+            self.theme.caching(self.fragments),
+            _page_renderer(self.theme, changed, self.workers) as rendered_pages,
+        ):
             data = {path: self.files[path] if unchanged else make() for path, make in plan.data}
             rendered = dict(zip((page.path for page in changed), rendered_pages(), strict=True))
+        self.fragments.sweep(plan.inputs)
         self.rendered = len(changed)
         files = SiteFiles()
         for page in plan.pages:

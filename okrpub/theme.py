@@ -11,11 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
+from okrpub.fragments import FragmentCache, FragmentCacheExtension
 from okrpub.i18n import Locale, LocaleError
 from okrpub.model import Number
 
@@ -41,6 +44,7 @@ class Theme:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            extensions=[FragmentCacheExtension],
         )
         self.environment.filters.update(
             percent=self.percent,
@@ -65,6 +69,16 @@ class Theme:
             # An expression of a template failed, e.g. ``{{ 1 + 'a' }}``: a theme problem too.
             name = type(error).__name__
             raise ThemeError(f"{_where(error, template)}: {name}: {error}") from None
+
+    @contextmanager
+    def caching(self, fragments: FragmentCache) -> Iterator[None]:
+        """Let ``{% cache %}`` blocks reuse and remember their text in ``fragments`` while the
+        body renders; otherwise they just render."""
+        self.environment.fragment_cache = fragments
+        try:
+            yield
+        finally:
+            self.environment.fragment_cache = None
 
     def static_files(self) -> dict[str, Path]:
         """Static files by their path under ``static/``; earlier folders win."""

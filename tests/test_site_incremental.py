@@ -1,9 +1,11 @@
 """Incremental rendering: a renderer kept across rebuilds (as ``serve`` keeps it)
-renders again only the pages whose inputs changed, and its output is always
-byte for byte what a fresh build of the same content produces."""
+renders again only the pages whose inputs changed, and within them only the
+``{% cache %}`` fragments whose keys changed; its output is always byte for
+byte what a fresh build of the same content produces."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 from collections.abc import Callable
@@ -12,13 +14,15 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sitetools import REPOSITORY
+from sitetools import REPOSITORY, build, tree_of
 
 from okrpub import export
 from okrpub.build import BuildOptions, new_renderer, render
 from okrpub.cache import CacheStore
 from okrpub.compute import ComputeMemo
+from okrpub.fragments import FragmentCache
 from okrpub.load import LoadCache
+from okrpub.model import Model
 from okrpub.project import analyse, read_config
 
 TODAY = dt.date(2026, 11, 26)
@@ -46,12 +50,13 @@ class Project:
         config, _ = read_config(root)
         self.renderer = new_renderer(root, config, self.options)
         self.changed: set[str] | None = None
+        self.today = TODAY
 
     def rebuild(self) -> dict[str, bytes]:
         config, _ = read_config(self.root)
         changed = None if self.changed is None else frozenset(self.changed)
         result = render(
-            self.root, config, TODAY, self.options, self.cache, self.renderer,
+            self.root, config, self.today, self.options, self.cache, self.renderer,
             changed=changed, memo=self.memo,
         )  # fmt: skip
         assert result.files is not None, [d.as_text() for d in result.analysis.diagnostics]
@@ -77,7 +82,7 @@ class Project:
 
     def clean_build(self) -> dict[str, bytes]:
         config, _ = read_config(self.root)
-        result = render(self.root, config, TODAY, self.options)
+        result = render(self.root, config, self.today, self.options)
         assert result.files is not None
         return dict(result.files)
 
@@ -174,6 +179,7 @@ EDITS: list[Callable[[Project], None]] = [
     give_a_final_score,
     lambda p: p.edit("content/units/sam.md", "name: ", "name: Samuel "),
     lambda p: p.edit("content/2026-Q4/customer-service/_defaults.yaml", "owner: ", "owner: lena #"),
+    lambda p: setattr(p, "today", TODAY + dt.timedelta(days=9)),
     lambda p: p.edit_config("title: ", "title: Renamed "),
 ]
 
@@ -247,3 +253,84 @@ def test_a_new_day_computes_everything_again(project: Project) -> None:
     second = analyse(project.root, config, later, memo=project.memo).model
     assert all(second.objectives[key] is not value for key, value in first.objectives.items())
     assert second == analyse(project.root, config, later).model
+
+
+def count_fragments(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple[object, ...]]]:
+    """The page and keys of every ``{% cache %}`` body rendered from now on."""
+    rendered: list[tuple[str, tuple[object, ...]]] = []
+    original = FragmentCache.fragment
+
+    def fragment(
+        cache: FragmentCache,
+        page: str,
+        block: int,
+        keys: tuple[object, ...],
+        render: Callable[[], str],
+    ) -> str:
+        def counted() -> str:
+            rendered.append((page, keys))
+            return render()
+
+        return original(cache, page, block, keys, counted)
+
+    monkeypatch.setattr(FragmentCache, "fragment", fragment)
+    return rendered
+
+
+def test_an_objective_edit_renders_only_its_fragments(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rendered = count_fragments(monkeypatch)
+    project.rebuild()
+    assert len(rendered) > 20
+    rendered.clear()
+    project.edit("content/2026-Q4/sam/guides-and-links.md", "title: ", "title: Renamed ")
+    files = project.rebuild()
+    assert project.renderer.model is not None
+    edited = project.renderer.model.objectives["guides-and-links"]
+    shown = (edited, *edited.key_results)
+    # its row in the cascade, and elsewhere only rows that show it or its key results
+    period = [keys for page, keys in rendered if page == "periods/2026-q4/index.html"]
+    assert period == [(edited, None)]
+    assert all(any(k is s for k in keys for s in shown) for _, keys in rendered), rendered
+    assert files == project.clean_build()
+
+
+def rename_sam(model: Model) -> Model:
+    units = {**model.units, "sam": dataclasses.replace(model.units["sam"], name="Samuel")}
+    return dataclasses.replace(model, units=units)
+
+
+def move_today(model: Model) -> Model:
+    return dataclasses.replace(model, today=model.today + dt.timedelta(days=1))
+
+
+@pytest.mark.parametrize("change", [rename_sam, move_today])
+def test_a_frame_change_empties_the_fragment_cache(
+    project: Project, monkeypatch: pytest.MonkeyPatch, change: Callable[[Model], Model]
+) -> None:
+    """What every page may show changed, but every objective is the very same object:
+    without emptying the cache, the rows would keep Sam's old name."""
+    rendered = count_fragments(monkeypatch)
+    project.rebuild()
+    every_fragment = len(rendered)
+    assert project.renderer.model is not None
+    changed = change(project.renderer.model)
+    rendered.clear()
+    files = project.renderer.render(changed)
+    assert len(rendered) == every_fragment
+    config, _ = read_config(project.root)
+    assert files == new_renderer(project.root, config, project.options).render(changed)
+
+
+def test_build_renders_fragments_without_keeping_them(
+    project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """``build`` renders each page once: its blocks just render, nothing is remembered."""
+    rendered = count_fragments(monkeypatch)
+    assert build(project.root, tmp_path / "site").code == 0
+    assert rendered == []
+    assert (
+        tree_of(tmp_path / "site")["periods/2026-q4/index.html"]
+        == project.rebuild()["periods/2026-q4/index.html"]
+    )
