@@ -44,7 +44,8 @@ class IdentityMemo(Generic[Item, Value]):
         for item in items:
             also = None if reads is None else reads(item)
             entry = known.get(id(item))
-            if entry is None or entry[0] is not item or entry[1] != also:
+            # an entry found is this item's: the entry holds its item, so no other has its id
+            if entry is None or entry[1] != also:
                 entry = (item, also, make(item))
             self._known[id(item)] = entry
             values.append(entry[2])
