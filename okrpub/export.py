@@ -197,8 +197,10 @@ def export_json(model: Model, encoded: EncodedObjectives | None = None) -> bytes
         ],
     }
     encoded = encoded or EncodedObjectives()
-    objectives = b",".join(encoded.each(model.objectives.values(), _encoded_objective))
-    return b"".join((_encode(head)[:-1], b',"objectives":[', objectives, b"]}\n"))
+    objectives = encoded.each(model.objectives.values(), _encoded_objective)
+    # joined once: on a big site each copy of the whole costs as much as the rest together
+    separated = [part for objective in objectives for part in (b",", objective)][1:]
+    return b"".join((_encode(head)[:-1], b',"objectives":[', *separated, b"]}\n"))
 
 
 def _encoded_objective(objective: Objective) -> bytes:
