@@ -146,7 +146,7 @@ EDITS: list[Callable[[Project], None]] = [
         'Exam booked for 10 December."}\n      - {date: 2026-11-25, value: true}\n',
     ),
     lambda p: [
-        p.edit("content/2026-Q4/webshop/checkout-that-converts.md", "- {date: 2026-11-24", "# {")
+        p.edit("content/2026-Q4/marketing/top-3-in-search.md", "- {date: 2026-11-23", "# {")
         for _ in range(4)
     ],
     give_a_final_score,
