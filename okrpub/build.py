@@ -24,7 +24,7 @@ from okrpub.audience import select_audience
 from okrpub.compute import ComputeMemo, compute
 from okrpub.config import Config, theme_folders
 from okrpub.export import EncodedObjectives, export_json
-from okrpub.feed import atom_feed, sitemap
+from okrpub.feed import NewestCheckins, atom_feed, sitemap
 from okrpub.fragments import FragmentCache
 from okrpub.history import read_history
 from okrpub.i18n import load_locale
@@ -35,7 +35,7 @@ from okrpub.model import Model
 from okrpub.pages import Asset, Page, Planner
 from okrpub.project import Analysis, UsageError, analyse
 from okrpub.reuse import Digests, Manifest, theme_digest
-from okrpub.search import SEARCH_FILES, search_indexes
+from okrpub.search import SEARCH_FILES, SearchRows, search_indexes
 from okrpub.theme import Theme
 from okrpub.write import SiteFolder
 
@@ -81,8 +81,8 @@ class SiteRenderer:
 
     A fresh renderer renders every page. Kept from one rebuild to the next (as
     ``serve`` does), it renders again only the pages whose inputs changed
-    (see :mod:`okrpub.pages`): unchanged objectives of the new model are
-    replaced by the equal objects of the previous one, so comparing a page's
+    (see :mod:`okrpub.pages`): unchanged objectives (and units) of the new model
+    are replaced by the equal objects of the previous one, so comparing a page's
     inputs is cheap, and everything is rendered again when something every
     page may show (units, periods, free pages, today, the configuration) changed.
     Within a page rendered again, ``{% cache %}`` blocks whose keys are unchanged
@@ -97,8 +97,11 @@ class SiteRenderer:
         self.markdown = MarkdownRenderer(unsafe_html=unsafe_html)
         self.model: Model | None = None
         self.files = SiteFiles()
-        #: Each objective's JSON for the export, reused while the objective is unchanged.
+        #: Each objective's JSON for the export, search rows and newest check-in, reused
+        #: while the objective is unchanged (see :mod:`okrpub.memo`).
         self.encoded = EncodedObjectives()
+        self.search_rows = SearchRows()
+        self.newest_checkins = NewestCheckins()
         self.inputs: dict[str, tuple[object, ...]] = {}
         #: How many pages and badges the last :meth:`render` rendered (the others were reused).
         self.rendered = 0
@@ -178,7 +181,8 @@ class SiteRenderer:
             twice = next(path for path in inputs if sum(p.path == path for p in pages) > 1)
             raise UsageError(f"two things want to be written to {twice}")
         html_paths = [path for path in inputs if path.endswith(".html")]
-        data = _data_files(model, self.theme, self.base_url, html_paths, self.encoded)
+        memos = (self.encoded, self.search_rows, self.newest_checkins)
+        data = _data_files(model, self.theme, self.base_url, html_paths, memos)
         return _Plan(pages, inputs, html_paths, data)
 
     def _fixed_files(self) -> list[tuple[str, bytes]]:
@@ -309,24 +313,27 @@ def _data_files(
     theme: Theme,
     base_url: str,
     html_paths: list[str],
-    encoded: EncodedObjectives,
+    memos: tuple[EncodedObjectives, SearchRows, NewestCheckins],
 ) -> list[tuple[str, Callable[[], bytes]]]:
     """The files beside the pages, each made only when asked for."""
+    encoded, search_rows, newest_checkins = memos
     return [
         ("api/okrs.json", lambda: export_json(model, encoded)),
-        ("feed.xml", lambda: atom_feed(model, theme.locale, base_url)),
+        ("feed.xml", lambda: atom_feed(model, theme.locale, base_url, newest_checkins)),
         ("sitemap.xml", lambda: sitemap(html_paths, base_url, model.today)),
-        *_search_files(model, theme),
+        *_search_files(model, theme, search_rows),
     ]
 
 
-def _search_files(model: Model, theme: Theme) -> list[tuple[str, Callable[[], bytes]]]:
+def _search_files(
+    model: Model, theme: Theme, rows: SearchRows
+) -> list[tuple[str, Callable[[], bytes]]]:
     """Both search indexes, made together the first time either is asked for."""
     made: dict[str, bytes] = {}
 
     def make(path: str) -> bytes:
         if not made:
-            made.update(search_indexes(model, theme.locale))
+            made.update(search_indexes(model, theme.locale, rows))
         return made[path]
 
     return [(path, functools.partial(make, path)) for path in SEARCH_FILES]
@@ -345,10 +352,15 @@ def _same_objectives(previous: Model, model: Model) -> bool:
 
 
 def _reuse_unchanged(model: Model, previous: Model) -> Model:
-    """``model`` with each objective and rollup equal to the previous one's replaced by it."""
+    """``model`` with each objective, unit and rollup equal to the previous one's replaced by it.
+
+    (The units are all equal when this is called, but the search rows of
+    :mod:`okrpub.search` are remembered by the units' identity.)
+    """
     return dataclasses.replace(
         model,
         objectives=_reuse(model.objectives, previous.objectives),
+        units=_reuse(model.units, previous.units),
         period_rollups=_reuse(model.period_rollups, previous.period_rollups),
         unit_rollups=_reuse(model.unit_rollups, previous.unit_rollups),
     )

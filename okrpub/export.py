@@ -9,11 +9,11 @@ key added here without its description (or the other way round) fails them.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from okrpub import __version__
+from okrpub.memo import IdentityMemo
 from okrpub.model import KeyResult, Model, Objective, Status
 
 
@@ -167,26 +167,8 @@ def _objective(objective: Objective) -> dict[str, Any]:
     }
 
 
-class EncodedObjectives:
-    """Each objective's JSON, remembered by identity from one export to the next.
-
-    ``serve`` keeps one across rebuilds: its renderer gives unchanged objectives
-    the very objects of the previous model, so only edited ones are encoded again.
-    Each entry holds its objective, so an id cannot be reused by another object.
-    """
-
-    def __init__(self) -> None:
-        self._known: dict[int, tuple[Objective, bytes]] = {}
-
-    def encode_all(self, objectives: Iterable[Objective]) -> list[bytes]:
-        """The JSON of each objective, in order; forgets objectives not among them."""
-        known, self._known = self._known, {}
-        for objective in objectives:
-            entry = known.get(id(objective))
-            if entry is None or entry[0] is not objective:
-                entry = (objective, _encode(_objective(objective)))
-            self._known[id(objective)] = entry
-        return [encoded for _, encoded in self._known.values()]
+#: Each objective's JSON for the export, remembered while the objective is the same object.
+EncodedObjectives = IdentityMemo[Objective, bytes]
 
 
 def export_json(model: Model, encoded: EncodedObjectives | None = None) -> bytes:
@@ -215,8 +197,14 @@ def export_json(model: Model, encoded: EncodedObjectives | None = None) -> bytes
         ],
     }
     encoded = encoded or EncodedObjectives()
-    objectives = b",".join(encoded.encode_all(model.objectives.values()))
-    return b"".join((_encode(head)[:-1], b',"objectives":[', objectives, b"]}\n"))
+    objectives = encoded.each(model.objectives.values(), _encoded_objective)
+    # joined once: on a big site each copy of the whole costs as much as the rest together
+    separated = [part for objective in objectives for part in (b",", objective)][1:]
+    return b"".join((_encode(head)[:-1], b',"objectives":[', *separated, b"]}\n"))
+
+
+def _encoded_objective(objective: Objective) -> bytes:
+    return _encode(_objective(objective))
 
 
 def _encode(value: object) -> bytes:

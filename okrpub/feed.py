@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from urllib.parse import quote
 from xml.sax.saxutils import escape as _escape
 from xml.sax.saxutils import quoteattr as _quoteattr
 
 from okrpub import __version__
 from okrpub.i18n import Locale
+from okrpub.memo import IdentityMemo
 from okrpub.model import Checkin, KeyResult, Model, Objective
 from okrpub.theme import format_quantity
 
@@ -42,22 +43,55 @@ def _timestamp(day: dt.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def _newest_checkins(model: Model) -> list[tuple[Checkin, KeyResult, Objective]]:
-    every = (
+#: A check-in in the feed, with its key result and objective.
+Entry = tuple[Checkin, KeyResult, Objective]
+#: What orders the feed, newest first: the date, then the objective's and key result's ids.
+Order = tuple[dt.date, str, str]
+#: The order of each objective's newest check-in (``None`` without check-ins), remembered
+#: while the objective is the same object.
+NewestCheckins = IdentityMemo[Objective, Order | None]
+
+
+def _order(entry: Entry) -> Order:
+    checkin, kr, objective = entry
+    return (checkin.date, objective.id, kr.id)
+
+
+def _entries(objectives: Iterable[Objective]) -> Iterator[Entry]:
+    return (
         (checkin, kr, objective)
-        for objective in model.objectives.values()
+        for objective in objectives
         for kr in objective.key_results
         for checkin in kr.checkins
     )
-    # the same as sorting all of them, newest first, and keeping the first ones
-    return heapq.nlargest(
-        FEED_ENTRIES, every, key=lambda item: (item[0].date, item[2].id, item[1].id)
-    )
 
 
-def atom_feed(model: Model, locale: Locale, base_url: str) -> bytes:
-    """An Atom feed of check-ins, newest first."""
-    entries = _newest_checkins(model)
+def _newest_order(objective: Objective) -> Order | None:
+    return max(map(_order, _entries((objective,))), default=None)
+
+
+def _newest_checkins(model: Model, newest: NewestCheckins | None = None) -> list[Entry]:
+    """The newest ``FEED_ENTRIES`` check-ins, newest first.
+
+    Only the ``FEED_ENTRIES`` objectives whose newest check-ins are the newest
+    can hold them: were one of another objective's check-ins among them, the
+    newest check-ins of those objectives would all be newer still, one more
+    than there are entries (two objectives never tie: the order holds the
+    objective's id). So only their check-ins are compared, and with ``newest``
+    only objectives not seen before are searched for their newest check-in.
+    """
+    orders = (newest or NewestCheckins()).each(model.objectives.values(), _newest_order)
+    chosen = heapq.nlargest(FEED_ENTRIES, filter(None, orders))
+    objectives = (model.objectives[objective_id] for _, objective_id, _ in chosen)
+    # the same as sorting all their check-ins, newest first, and keeping the first ones
+    return heapq.nlargest(FEED_ENTRIES, _entries(objectives), key=_order)
+
+
+def atom_feed(
+    model: Model, locale: Locale, base_url: str, newest: NewestCheckins | None = None
+) -> bytes:
+    """An Atom feed of check-ins, newest first (``newest``: see :func:`_newest_checkins`)."""
+    entries = _newest_checkins(model, newest)
     updated = entries[0][0].date if entries else model.today
     home = absolute(base_url, "")
     lines = [

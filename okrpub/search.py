@@ -10,6 +10,10 @@ small on large sites a body is reduced to its distinct words, at most
 ``MAX_WORDS`` of them. The
 words of an objective (its tags, owner, body words and key-result titles)
 are one per line, so the index holds no phrase made of two of them.
+
+Each row is encoded on its own and the files are joined from the rows, so
+that ``serve`` (which keeps a :class:`SearchRows` from one rebuild to the
+next) encodes again only the rows of the objectives and units that changed.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ import json
 import re
 
 from okrpub.i18n import Locale
-from okrpub.model import Model, Unit
+from okrpub.memo import IdentityMemo
+from okrpub.model import FreePage, Model, Objective, Unit
 
 MAX_WORDS = 60
 SEARCH_FILES = ("search/titles.js", "search/index.js")
@@ -36,53 +41,78 @@ def distinct_words(text: str, limit: int = MAX_WORDS) -> str:
     return " ".join(seen)
 
 
-def _unit_context(unit: Unit, model: Model, locale: Locale) -> str:
-    """``Team · Smokey Joe's``: the unit's kind in the interface language, and its parent."""
-    kind = locale.text(f"unit.{unit.kind}")
-    return f"{kind} · {model.units[unit.parent].name}" if unit.parent else kind
+class SearchRows:
+    """The JSON of each objective's and unit's row (``_encoded``), remembered while the
+    objective or unit is the same object and what else its row shows is unchanged."""
+
+    def __init__(self) -> None:
+        self.objectives = IdentityMemo[Objective, tuple[bytes, bytes]]()
+        self.units = IdentityMemo[Unit, tuple[bytes, bytes]]()
 
 
-def search_indexes(model: Model, locale: Locale) -> dict[str, bytes]:
-    """``search/titles.js`` and ``search/index.js``, the suggestions' index and the full one."""
-    rows = _rows(model, locale)
-    titles = [row[:4] for row in rows]
+def search_indexes(
+    model: Model, locale: Locale, known: SearchRows | None = None
+) -> dict[str, bytes]:
+    """``search/titles.js`` and ``search/index.js``, the suggestions' index and the full one.
+
+    With ``known``, only the rows of objectives and units not seen before are made again.
+    """
+    known = known or SearchRows()
+
+    def owner(objective: Objective) -> str:
+        return model.units[objective.owner].name
+
+    def parent(unit: Unit) -> str | None:
+        return model.units[unit.parent].name if unit.parent else None
+
+    rows = known.objectives.each(
+        model.objectives.values(),
+        lambda objective: _encoded(_objective_row(objective, owner(objective))),
+        reads=owner,
+    )
+    rows += known.units.each(
+        model.units.values(),
+        lambda unit: _encoded(_unit_row(unit, parent(unit), locale)),
+        reads=lambda unit: (parent(unit), locale),
+    )
+    rows += [_encoded(_page_row(page)) for page in model.pages.values()]
     return {
-        "search/titles.js": _script("okrpubSearchTitles", titles),
-        "search/index.js": _script("okrpubSearchIndex", rows),
+        "search/titles.js": _script("okrpubSearchTitles", [titles for titles, _ in rows]),
+        "search/index.js": _script("okrpubSearchIndex", [row for _, row in rows]),
     }
 
 
-def _script(name: str, rows: list[list[str]]) -> bytes:
-    payload = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
-    return f"window.{name}={payload};\n".encode()
+def _encoded(row: list[str]) -> tuple[bytes, bytes]:
+    """The JSON of a row's first four cells (the suggestions' index) and of the whole row."""
+    return _json(row[:4]), _json(row)
 
 
-def _rows(model: Model, locale: Locale) -> list[list[str]]:
-    """Rows of ``[kind, title, url, context, words]``; urls relative to the site root."""
-    rows: list[list[str]] = []
-    for objective in model.objectives.values():
-        owner = model.units[objective.owner].name
-        context = f"{objective.period} · {owner}"
-        # one part a line: a phrase of the index never runs from one part into the next
-        words = "\n".join(
-            [*objective.tags, owner, distinct_words(objective.body)]
-            + [kr.title for kr in objective.key_results]
-        )
-        rows.append(
-            ["objective", objective.title, f"objectives/{objective.id}/index.html", context, words]
-        )
-    for unit in model.units.values():
-        rows.append(
-            [
-                "unit",
-                unit.name,
-                f"units/{unit.id}/index.html",
-                _unit_context(unit, model, locale),
-                distinct_words(unit.body),
-            ]
-        )
-    for page in model.pages.values():
-        rows.append(
-            ["page", page.title, f"pages/{page.id}/index.html", "", distinct_words(page.body)]
-        )
-    return rows
+def _json(value: list[str]) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _script(name: str, rows: list[bytes]) -> bytes:
+    """``window.name=[row,row,...];``: the JSON of the list of rows, joined from theirs."""
+    return b"".join((f"window.{name}=[".encode(), b",".join(rows), b"];\n"))
+
+
+def _objective_row(objective: Objective, owner: str) -> list[str]:
+    """``[kind, title, url, context, words]``; the url relative to the site root."""
+    # one part a line: a phrase of the index never runs from one part into the next
+    words = "\n".join(
+        [*objective.tags, owner, distinct_words(objective.body)]
+        + [kr.title for kr in objective.key_results]
+    )
+    url = f"objectives/{objective.id}/index.html"
+    return ["objective", objective.title, url, f"{objective.period} · {owner}", words]
+
+
+def _unit_row(unit: Unit, parent: str | None, locale: Locale) -> list[str]:
+    """The context is ``Team · Smokey Joe's``: the kind in the interface language, the parent."""
+    kind = locale.text(f"unit.{unit.kind}")
+    context = f"{kind} · {parent}" if parent else kind
+    return ["unit", unit.name, f"units/{unit.id}/index.html", context, distinct_words(unit.body)]
+
+
+def _page_row(page: FreePage) -> list[str]:
+    return ["page", page.title, f"pages/{page.id}/index.html", "", distinct_words(page.body)]

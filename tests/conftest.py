@@ -21,6 +21,7 @@ from sitetools import build as build_site
 from sitetools import md, write_files
 
 from okrpub.cli import main
+from okrpub.model import Model
 from okrpub.project import Analysis, analyse, read_config
 
 #: The date every check runs on unless a test says otherwise (a Thursday in 2026-Q4).
@@ -187,6 +188,13 @@ def analysis_of(make_project: Callable[..., Path]) -> Callable[..., Analysis]:
         return analyse(root, config, dt.date.fromisoformat(today))
 
     return run
+
+
+@pytest.fixture(scope="module")
+def example_model() -> Model:
+    """The model of the example project on ``TODAY`` (analysed in place: nothing is written)."""
+    config, _ = read_config(REPOSITORY)
+    return analyse(REPOSITORY, config, dt.date.fromisoformat(TODAY)).model
 
 
 @pytest.fixture(scope="module")

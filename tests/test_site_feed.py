@@ -6,14 +6,21 @@ These are the only files with absolute URLs; ``--base-url`` overrides the
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sitetools import EXAMPLE_BASE_URL, REPOSITORY, build, md, write_files
+
+from okrpub import feed as feed_module
+from okrpub.model import Checkin, Model
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -198,3 +205,58 @@ def test_feed_without_base_url_has_uri_ids(tmp_path: Path) -> None:
     ]
     assert ids == ["urn:okrpub:Our%20OKRs%20%26%20more", "urn:okrpub:grow/kr1/2026-11-24"]
     assert feed.findtext(f"{ATOM}title") == "Our OKRs & more"
+
+
+# -- the newest check-ins: only the objectives with the newest ones are searched --------------
+
+#: An edit of the example model: new check-ins (days into November, ``None`` deletes the
+#: objective) for one key result of one objective, both chosen by position.
+edits = st.tuples(
+    st.integers(0, 20), st.integers(0, 4), st.none() | st.lists(st.integers(0, 25), max_size=5)
+)
+
+
+def edited(model: Model, edit: tuple[int, int, list[int] | None]) -> Model:
+    """``model`` with one objective replaced by a new object (or left out)."""
+    index, kr_index, days = edit
+    objectives = dict(model.objectives)
+    objective = list(objectives.values())[index % len(objectives)]
+    if days is None:
+        del objectives[objective.id]
+    else:
+        kr_index %= len(objective.key_results)
+        checkins = tuple(  # the same day twice is a tie of the feed's order: notes tell them apart
+            Checkin(dt.date(2026, 11, 1) + dt.timedelta(days=day), None, None, f"note {n}")
+            for n, day in enumerate(sorted(days))
+        )
+        key_results = tuple(
+            dataclasses.replace(kr, checkins=checkins) if position == kr_index else kr
+            for position, kr in enumerate(objective.key_results)
+        )
+        objectives[objective.id] = dataclasses.replace(objective, key_results=key_results)
+    return dataclasses.replace(model, objectives=objectives)
+
+
+@given(st.integers(1, 30), st.lists(edits, max_size=6))
+def test_the_feed_after_any_edits_holds_the_newest_of_all_checkins(
+    example_model: Model, entries: int, series: list[tuple[int, int, list[int] | None]]
+) -> None:
+    """With a feed of few entries (so that only some objectives can hold them), and the
+    newest check-in of each objective remembered from one model to the next as serve
+    does, the feed has exactly the first check-ins of all of them sorted newest first."""
+    newest = feed_module.NewestCheckins()
+    model = example_model
+    with mock.patch.object(feed_module, "FEED_ENTRIES", entries):
+        for edit in [None, *series]:
+            model = model if edit is None else edited(model, edit)
+            every = [
+                (checkin, kr, objective)
+                for objective in model.objectives.values()
+                for kr in objective.key_results
+                for checkin in kr.checkins
+            ]
+            every.sort(key=lambda e: (e[0].date, e[2].id, e[1].id), reverse=True)
+            found = feed_module._newest_checkins(model, newest)
+            assert [tuple(map(id, e)) for e in found] == [
+                tuple(map(id, e)) for e in every[:entries]
+            ]

@@ -10,13 +10,15 @@ import datetime as dt
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sitetools import REPOSITORY, build, tree_of
 
-from okrpub import export
+from okrpub import export, feed, search
 from okrpub.build import BuildOptions, new_renderer, render
 from okrpub.cache import CacheStore
 from okrpub.compute import ComputeMemo
@@ -176,6 +178,16 @@ EDITS: list[Callable[[Project], None]] = [
         "  - {title: Three, done: false}\n---\nWhy.\n",
     ),
     lambda p: p.edit("content/2026-Q3/smokey/best-summer-ever-q3.md", "score: ", "score: 0.1 #"),
+    # the newest check-in of all, and the newest ones gone from another objective
+    lambda p: p.edit(
+        "content/2026-Q4/tom/payments-expert.md",
+        'Exam booked for 10 December."}\n',
+        'Exam booked for 10 December."}\n      - {date: 2026-11-25, value: true}\n',
+    ),
+    lambda p: [
+        p.edit("content/2026-Q4/marketing/top-3-in-search.md", "- {date: 2026-11-23", "# {")
+        for _ in range(4)
+    ],
     give_a_final_score,
     lambda p: p.edit("content/units/sam.md", "name: ", "name: Samuel "),
     lambda p: p.edit("content/2026-Q4/customer-service/_defaults.yaml", "owner: ", "owner: lena #"),
@@ -189,30 +201,55 @@ EDITS: list[Callable[[Project], None]] = [
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-@given(st.lists(st.sampled_from(range(len(EDITS))), min_size=1, max_size=4, unique=True))
-def test_any_series_of_edits_equals_a_clean_build(tmp_path: Path, edits: list[int]) -> None:
-    project = Project(tmp_path / "series")
-    project.rebuild()
-    for index in edits:
-        EDITS[index](project)
-        assert project.rebuild() == project.clean_build(), edits
-
-
-def test_a_title_edit_encodes_only_that_objective_for_the_export(
-    project: Project, monkeypatch: pytest.MonkeyPatch
+@given(
+    st.lists(st.sampled_from(range(len(EDITS))), min_size=1, max_size=4, unique=True),
+    st.sampled_from([feed.FEED_ENTRIES, 5]),
+)
+def test_any_series_of_edits_equals_a_clean_build(
+    tmp_path: Path, edits: list[int], feed_entries: int
 ) -> None:
-    encoded: list[str] = []
-    original = export._objective
+    """Also with a feed of 5 entries, which only some objectives' check-ins make."""
+    project = Project(tmp_path / "series")
+    with mock.patch.object(feed, "FEED_ENTRIES", feed_entries):
+        project.rebuild()
+        for index in edits:
+            EDITS[index](project)
+            assert project.rebuild() == project.clean_build(), edits
+
+
+#: What the data files make of each objective and unit: the export's JSON, the search
+#: rows, the newest check-in the feed looks for; a renderer remembers them.
+PER_OBJECTIVE = [(export, "_objective"), (search, "_objective_row"), (feed, "_newest_order")]
+
+
+@pytest.mark.parametrize(
+    ("module", "name", "again"),
+    [
+        *((module, name, ["guides-and-links"]) for module, name in PER_OBJECTIVE),
+        (search, "_unit_row", []),
+    ],
+)
+def test_a_title_edit_makes_the_data_files_parts_of_only_that_objective_again(
+    project: Project,
+    monkeypatch: pytest.MonkeyPatch,
+    module: ModuleType,
+    name: str,
+    again: list[str],
+) -> None:
+    made: list[str] = []
+    original = getattr(module, name)
     monkeypatch.setattr(
-        export, "_objective", lambda objective: encoded.append(objective.id) or original(objective)
+        module, name, lambda item, *rest: made.append(item.id) or original(item, *rest)
     )
-    project.rebuild()
-    assert len(encoded) == 13
-    encoded.clear()
+    first = project.rebuild()
+    kind = "units" if name == "_unit_row" else "objectives"
+    assert sorted(made) == sorted(project.renderer.model.__getattribute__(kind))
+    made.clear()
     project.edit("content/2026-Q4/sam/guides-and-links.md", "title: ", "title: Renamed ")
     files = project.rebuild()
-    assert encoded == ["guides-and-links"]
+    assert made == again
     assert files == project.clean_build()
+    assert files["search/index.js"] != first["search/index.js"]
 
 
 def test_a_change_the_watcher_did_not_report_is_not_read(project: Project) -> None:
@@ -334,3 +371,25 @@ def test_build_renders_fragments_without_keeping_them(
         tree_of(tmp_path / "site")["periods/2026-q4/index.html"]
         == project.rebuild()["periods/2026-q4/index.html"]
     )
+
+
+@pytest.mark.parametrize("unit", ["marketing", "sam"])
+def test_a_renamed_unit_gets_new_search_rows_for_its_objectives_and_members(
+    project: Project, unit: str
+) -> None:
+    """The rows of the objectives a unit owns and of its members show its name: with the
+    very same objective and unit objects (which serve does not give a renamed unit's
+    rows: a unit's change renders everything again), those rows are made again."""
+    project.rebuild()
+    model, renderer = project.renderer.model, project.renderer
+    assert model is not None
+    renamed = dataclasses.replace(model.units[unit], name="Renamed Unit")
+    model = dataclasses.replace(model, units={**model.units, unit: renamed})
+    locale = renderer.theme.locale
+    files = search.search_indexes(model, locale, renderer.search_rows)
+    assert files == search.search_indexes(model, locale)
+    rows = files["search/index.js"].decode().splitlines()[0].split('],["')
+    shown = [row for row in rows if "Renamed Unit" in row]
+    owned = [o for o in model.objectives.values() if o.owner == unit]
+    members = [u for u in model.units.values() if u.parent == unit]
+    assert len(shown) == 1 + len(owned) + len(members) > 1

@@ -1,0 +1,52 @@
+"""Memo: what a data file is made of per objective, remembered from one rebuild to the next.
+
+``serve`` keeps its renderer across rebuilds, and the renderer gives each
+unchanged objective of a new model the very object of the previous model
+(``build.py``). So the parts of the export, the search indexes and the feed
+that come from one objective can be remembered by the objective's identity:
+after an edit only the edited objectives' parts are made again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Generic, TypeVar
+
+Item = TypeVar("Item")
+Value = TypeVar("Value")
+
+
+class IdentityMemo(Generic[Item, Value]):
+    """Values made from items, remembered by the items' identity.
+
+    Each entry holds its item, so that while it is remembered its id cannot be
+    taken by another object; :meth:`each` forgets the items it was not given,
+    so that a server running for hours holds only the current model's parts.
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[int, tuple[Item, object, Value]] = {}
+
+    def each(
+        self,
+        items: Iterable[Item],
+        make: Callable[[Item], Value],
+        reads: Callable[[Item], object] | None = None,
+    ) -> list[Value]:
+        """``make(item)`` for each item, in order, made again only for items not seen last time.
+
+        ``reads`` gives what else ``make`` reads for an item besides the item
+        itself (an objective's search row shows its owner's name): when that is
+        no longer equal to what it was, the value is made again.
+        """
+        known, self._known = self._known, {}
+        values = []
+        for item in items:
+            also = None if reads is None else reads(item)
+            entry = known.get(id(item))
+            # an entry found is this item's: the entry holds its item, so no other has its id
+            if entry is None or entry[1] != also:
+                entry = (item, also, make(item))
+            self._known[id(item)] = entry
+            values.append(entry[2])
+        return values
