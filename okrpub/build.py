@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from okrpub.audience import select_audience
-from okrpub.compute import ComputeMemo, compute
+from okrpub.compute import compute
 from okrpub.config import Config, theme_folders
 from okrpub.export import EncodedObjectives, export_json
 from okrpub.feed import NewestCheckins, atom_feed, sitemap
@@ -33,7 +33,7 @@ from okrpub.load import LoadCache, usable_cores
 from okrpub.markdown import MarkdownRenderer
 from okrpub.model import Model
 from okrpub.pages import Asset, Page, Planner
-from okrpub.project import Analysis, UsageError, analyse
+from okrpub.project import Analysis, AnalysisMemo, UsageError, analyse
 from okrpub.reuse import Digests, Manifest, theme_digest
 from okrpub.search import SEARCH_FILES, SearchRows, search_indexes
 from okrpub.theme import Theme
@@ -428,7 +428,7 @@ def render(
     folder: SiteFolder | None = None,
     manifest: Manifest | None = None,
     changed: frozenset[str] | None = None,
-    memo: ComputeMemo | None = None,
+    memo: AnalysisMemo | None = None,
 ) -> BuildResult:
     """Check, then render the site unless the check failed: into ``folder`` if given,
     else in memory.
@@ -446,7 +446,11 @@ def render(
     history = read_history(root, config) if options.history else None
     # the checked model already is this audience's when the audience leaves nothing out
     same = selected == analysis.resolved and history is None
-    model = analysis.model if same else compute(selected, config, today, history, memo)
+    model = (
+        analysis.model
+        if same
+        else compute(selected, config, today, history, memo.compute if memo else None)
+    )
     if folder is not None:
         pages = renderer.write(model, folder, manifest)
         return BuildResult(analysis, model, None, time.perf_counter() - started, pages)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from okrpub.cache import CacheStore
@@ -15,7 +15,7 @@ from okrpub.compute import ComputeMemo, compute
 from okrpub.config import CONFIG_FILE, Config, load_config
 from okrpub.diagnostics import Diagnostics, Location
 from okrpub.discover import SourceFile, discover, is_ignored, rediscover
-from okrpub.lint import lint
+from okrpub.lint import LintMemo, lint
 from okrpub.load import LoadCache, load_sources
 from okrpub.model import Model
 from okrpub.resolve import Resolved, resolve
@@ -87,13 +87,22 @@ def open_cache(root: Path, config: Config, use: bool) -> LoadCache | None:
     return LoadCache(CacheStore(root / config.cache_dir)) if use else None
 
 
+@dataclass
+class AnalysisMemo:
+    """What ``serve`` keeps from one analysis for the next: the objectives computed and
+    the warnings found, handed out again while what they depend on is unchanged."""
+
+    compute: ComputeMemo = field(default_factory=ComputeMemo)
+    lint: LintMemo = field(default_factory=LintMemo)
+
+
 def analyse(
     root: Path,
     config: Config,
     today: dt.date,
     cache: LoadCache | None = None,
     changed: frozenset[str] | None = None,
-    memo: ComputeMemo | None = None,
+    memo: AnalysisMemo | None = None,
 ) -> Analysis:
     """Discover, load, resolve, compute (everything, drafts included) and lint.
 
@@ -105,8 +114,8 @@ def analyse(
     files = _discover(root, config, diagnostics, cache, changed)
     sources = load_sources(files, config.content_dir, diagnostics, cache, changed)
     resolved = resolve(sources, config, diagnostics)
-    model = compute(resolved, config, today, memo=memo)
-    lint(model, resolved, diagnostics)
+    model = compute(resolved, config, today, memo=memo.compute if memo else None)
+    lint(model, resolved, diagnostics, memo.lint if memo else None)
     return Analysis(config, resolved, model, diagnostics)
 
 

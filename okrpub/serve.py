@@ -36,12 +36,11 @@ from urllib.parse import unquote, urlsplit
 
 from okrpub.build import BuildOptions, SiteRenderer, new_renderer, render, theme_signature
 from okrpub.cache import CacheStore
-from okrpub.compute import ComputeMemo
 from okrpub.config import Config
 from okrpub.diagnostics import Diagnostic
 from okrpub.i18n import LocaleError
 from okrpub.load import LoadCache
-from okrpub.project import UsageError, read_config
+from okrpub.project import AnalysisMemo, UsageError, read_config
 from okrpub.theme import ThemeError
 from okrpub.watch import EVERYTHING, Burst, Watcher
 from okrpub.write import sync_site
@@ -124,7 +123,7 @@ class LiveSite:
         self.shown: list[Diagnostic] = []
         #: The files changed since the last rebuild that ran to its end (EVERYTHING: unknown).
         self.unsettled: Burst = EVERYTHING
-        self.memo = ComputeMemo()
+        self.memo = AnalysisMemo()
 
     def _show(self, diagnostics: list[Diagnostic]) -> None:
         """Print the diagnostics, unless the last rebuild printed the very same ones."""

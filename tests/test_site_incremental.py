@@ -10,6 +10,7 @@ import datetime as dt
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from types import ModuleType
 from unittest import mock
 
@@ -18,14 +19,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sitetools import REPOSITORY, build, tree_of
 
-from okrpub import export, feed, search
+from okrpub import export, feed, lint, search
 from okrpub.build import BuildOptions, new_renderer, render
 from okrpub.cache import CacheStore
-from okrpub.compute import ComputeMemo
 from okrpub.fragments import FragmentCache
 from okrpub.load import LoadCache
-from okrpub.model import Model
-from okrpub.project import analyse, read_config
+from okrpub.diagnostics import Diagnostic
+from okrpub.model import Model, Objective
+from okrpub.project import AnalysisMemo, analyse, read_config
 
 TODAY = dt.date(2026, 11, 26)
 OBJECTIVES = REPOSITORY / "content" / "2026-Q4"
@@ -48,7 +49,7 @@ class Project:
         self.root = root
         self.options = BuildOptions(root / "unused")
         self.cache = LoadCache(CacheStore(root / ".okrpub-cache"))
-        self.memo = ComputeMemo()
+        self.memo = AnalysisMemo()
         config, _ = read_config(root)
         self.renderer = new_renderer(root, config, self.options)
         self.changed: set[str] | None = None
@@ -393,3 +394,38 @@ def test_a_renamed_unit_gets_new_search_rows_for_its_objectives_and_members(
     owned = [o for o in model.objectives.values() if o.owner == unit]
     members = [u for u in model.units.values() if u.parent == unit]
     assert len(shown) == 1 + len(owned) + len(members) > 1
+
+
+def test_an_edit_lints_only_what_it_changed(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a memo, an objective that is the very same object from an equal entry keeps
+    its warnings; a new day (another frame) looks at every objective again."""
+    linted: list[str] = []
+    original = lint._objective_warnings
+
+    def counted(model: Model, objective: Objective, *rest: Any) -> list[Diagnostic]:
+        linted.append(objective.id)
+        return original(model, objective, *rest)
+
+    def analysed(today: dt.date, changed: frozenset[str] | None) -> list[Diagnostic]:
+        """The diagnostics, with the memo (counting what is linted) and without."""
+        with monkeypatch.context() as patch:
+            patch.setattr(lint, "_objective_warnings", counted)
+            found = analyse(project.root, config, today, project.cache, changed, project.memo)
+        assert (
+            found.diagnostics.sorted() == analyse(project.root, config, today).diagnostics.sorted()
+        )
+        return found.diagnostics.sorted()
+
+    config, _ = read_config(project.root)
+    analysed(TODAY, None)
+    every = analyse(project.root, config, TODAY).model.objectives
+    assert sorted(linted) == sorted(every)
+    linted.clear()
+    changed = frozenset({"content/2026-Q4/tom/payments-expert.md"})
+    project.edit(*changed, "title: ", "title: Edited ")
+    analysed(TODAY, changed)
+    assert linted == ["payments-expert"]
+    analysed(TODAY + dt.timedelta(days=30), frozenset())
+    assert len(linted) == 1 + len(every)
