@@ -10,8 +10,8 @@ import datetime as dt
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 from types import ModuleType
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -22,9 +22,9 @@ from sitetools import REPOSITORY, build, tree_of
 from okrpub import export, feed, lint, search
 from okrpub.build import BuildOptions, new_renderer, render
 from okrpub.cache import CacheStore
+from okrpub.diagnostics import Diagnostic
 from okrpub.fragments import FragmentCache
 from okrpub.load import LoadCache
-from okrpub.diagnostics import Diagnostic
 from okrpub.model import Model, Objective
 from okrpub.project import AnalysisMemo, analyse, read_config
 
