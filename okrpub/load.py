@@ -104,13 +104,6 @@ class Sources:
     declared_units: set[str] = field(default_factory=set)
     declared_objectives: set[str] = field(default_factory=set)
 
-    def merge(self, other: Sources) -> None:
-        self.units.extend(other.units)
-        self.objectives.extend(other.objectives)
-        self.pages.extend(other.pages)
-        self.declared_units |= other.declared_units
-        self.declared_objectives |= other.declared_objectives
-
 
 @dataclass(frozen=True)
 class _Defaults:
@@ -235,12 +228,24 @@ def load_sources(
             cache.put(job.source.path, digest, loaded, payload)
     if cache is not None:
         cache.keep_only({source.path for source in files if source.kind is not Kind.DEFAULTS})
-    sources = Sources()
+    done = [loaded for loaded in results if loaded is not None]
+    assert len(done) == len(results)
+    return _merged(done, diagnostics)
+
+
+def _merged(results: list[Loaded], diagnostics: Diagnostics) -> Sources:
+    """What all files gave together, in their order; their problems go to ``diagnostics``."""
+    parts = [loaded.sources for loaded in results]
     for loaded in results:
-        assert loaded is not None
-        sources.merge(loaded.sources)
-        diagnostics.extend(loaded.diagnostics)
-    return sources
+        if loaded.diagnostics:
+            diagnostics.extend(loaded.diagnostics)
+    return Sources(
+        units=[unit for part in parts for unit in part.units],
+        objectives=[objective for part in parts for objective in part.objectives],
+        pages=[page for part in parts for page in part.pages],
+        declared_units=set().union(*(part.declared_units for part in parts)),
+        declared_objectives=set().union(*(part.declared_objectives for part in parts)),
+    )
 
 
 def _unchanged(

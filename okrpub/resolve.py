@@ -219,7 +219,7 @@ def _check_parents(
                     where, "unknown-parent", "parent objective", parent_id, objectives, diagnostics
                 )
             continue
-        if kr_id and kr_id not in {key_result.id for key_result in parent.key_results}:
+        if kr_id and not any(key_result.id == kr_id for key_result in parent.key_results):
             choices = [key_result.id for key_result in parent.key_results]
             diagnostics.error(
                 where,
