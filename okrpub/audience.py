@@ -41,10 +41,9 @@ def select_audience(resolved: Resolved, *, public: bool, drafts: bool) -> Resolv
                 hidden[objective.id] = len(objective.key_results) - len(shown)
                 objective = dataclasses.replace(objective, key_results=shown)
         objectives[objective.id] = objective
+    present = {objective.period for objective in objectives.values()}
     periods = {
-        period_id: dates
-        for period_id, dates in resolved.periods.items()
-        if any(objective.period == period_id for objective in objectives.values())
+        period_id: dates for period_id, dates in resolved.periods.items() if period_id in present
     }
     pages: dict[str, PageEntry] = {
         page_id: page
