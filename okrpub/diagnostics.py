@@ -160,12 +160,41 @@ def format_diagnostics(diagnostics: Iterable[Diagnostic], output_format: str) ->
     """Render diagnostics as ``text``, ``json``, ``github`` annotations or a ``gitlab`` report."""
     items = list(diagnostics)
     if output_format == "json":
-        return json.dumps([d.as_dict() for d in items], indent=2, ensure_ascii=False)
+        return _indented_json([d.as_dict() for d in items])
     if output_format == "gitlab":
         return json.dumps(gitlab_report(items), indent=2, ensure_ascii=False)
     if output_format == "github":
         return "\n".join(d.as_github() for d in items)
     return "\n".join(d.as_text() for d in items)
+
+
+def _indented_json(rows: list[dict[str, str | int]]) -> str:
+    """``json.dumps(rows, indent=2, ensure_ascii=False)``, made a row at a time.
+
+    The standard encoder indents in Python, value by value: for the thousands of
+    warnings of a large organisation this writes the same text several times faster.
+    """
+    if not rows:
+        return "[]"
+    return "[\n" + ",\n".join(_indented_row(row) for row in rows) + "\n]"
+
+
+def _indented_row(row: dict[str, str | int]) -> str:
+    if not row:
+        return "  {}"
+    fields = ",\n".join(f"    {_quoted(key)}: {_json_scalar(value)}" for key, value in row.items())
+    return "  {\n" + fields + "\n  }"
+
+
+_quoted = json.encoder.encode_basestring
+
+
+def _json_scalar(value: str | int) -> str:
+    if type(value) is str:
+        return _quoted(value)
+    if type(value) is int:
+        return int.__repr__(value)
+    return json.dumps(value, ensure_ascii=False)
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

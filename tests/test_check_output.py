@@ -321,3 +321,24 @@ def test_the_option_wins_over_source_date_epoch(
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", _epoch("2026-12-02"))
     assert _stale_lines(check_files(STALE_LATER, today="2026-12-01")) == []
+
+
+_DIAGNOSTICS = st.lists(
+    st.builds(
+        Diagnostic,
+        st.builds(Location, st.text(), st.integers(0, 10**6), st.integers(0, 10**6)),
+        st.sampled_from(list(Severity)),
+        st.text(),
+        st.text(),
+    ),
+    max_size=5,
+)
+
+
+@given(_DIAGNOSTICS)
+def test_json_output_is_what_the_standard_encoder_writes(diagnostics: list[Diagnostic]) -> None:
+    """``--format json`` writes its rows itself (the standard encoder indents slowly):
+    the very text ``json.dumps(indent=2)`` gives, for any paths and messages."""
+    rows = [diagnostic.as_dict() for diagnostic in diagnostics]
+    expected = json.dumps(rows, indent=2, ensure_ascii=False)
+    assert format_diagnostics(diagnostics, "json") == expected
