@@ -180,21 +180,15 @@ def _indented_json(rows: list[dict[str, str | int]]) -> str:
 
 
 def _indented_row(row: dict[str, str | int]) -> str:
-    if not row:
-        return "  {}"
-    fields = ",\n".join(f"    {_quoted(key)}: {_json_scalar(value)}" for key, value in row.items())
+    """A row of :meth:`Diagnostic.as_dict`: strings and integers."""
+    fields = ",\n".join(
+        f"    {_quoted(key)}: {_quoted(value) if isinstance(value, str) else value}"
+        for key, value in row.items()
+    )
     return "  {\n" + fields + "\n  }"
 
 
 _quoted = json.encoder.encode_basestring
-
-
-def _json_scalar(value: str | int) -> str:
-    if type(value) is str:
-        return _quoted(value)
-    if type(value) is int:
-        return int.__repr__(value)
-    return json.dumps(value, ensure_ascii=False)
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
