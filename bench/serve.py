@@ -1,21 +1,25 @@
 """Benchmark ``okrpub serve``: the time from a file's write to the rebuilt page being served.
 
-    python bench/serve.py [--objectives 1000 10000] [--edits 20] [--poll-ms 2]
+    python bench/serve.py [--objectives 1000 10000] [--edits 20]
 
 For each size, the generated organisation (``bench/orgs.py``) is copied to a
 scratch folder and served by ``okrpub serve --port 0`` in a subprocess. Then,
 one at a time, the titles of ``--edits`` different objectives (spread over
 the periods and owners) are changed by rewriting their files. After each
-write, the objective's page in the server's site folder (found through the
-``TMPDIR`` the benchmark gives the server) is read every ``--poll-ms``
-milliseconds until it has the new title, and then fetched over HTTP, which
-must show it too; the latency is from the write to that response. (Polling
-over HTTP instead would slow the rebuild down: the requests compete with it
-for the server's interpreter lock.) The next edit waits until the server has
-reported the rebuild. It reports the first build, the p50, p95 and maximum
-of the write-to-served latency, and the median rebuild time the server
-printed (the rest of the latency is the watcher, the burst's quiet time and
-the polling). The issue's target: p50 under 0.3 s at 10,000 objectives.
+write, the benchmark waits for the server's next ``rebuilt`` or ``rebuild
+failed`` line on its stderr (a thread reads it and wakes the benchmark at
+once; nothing polls), and then fetches the objective's page over HTTP; the
+latency is from the write to that response showing the new title. Should the
+response not show it yet (a rebuild that began before the write was
+complete), the next rebuild's line is awaited and the page fetched again. A
+failed rebuild ends the benchmark. (Polling over HTTP during the rebuild
+would slow it down: the requests compete with it for the server's
+interpreter lock.) The server holds the site in memory, so the response is
+the only place the new title can be seen. It reports the first build, the
+p50, p95 and maximum of the write-to-served latency, and the median rebuild
+time the server printed (the rest of the latency is the watcher, the burst's
+quiet time, the log line and the request). The issue's target: p50 under
+0.3 s at 10,000 objectives.
 ``measure(project)`` does this for one project; ``bench/run.py`` uses it too.
 """
 
@@ -31,7 +35,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,9 +50,22 @@ class Server:
     process: subprocess.Popen[bytes]
     lines: list[str] = field(default_factory=list)
     url: str = ""
+    #: Notified with every stderr line the reader thread adds to :attr:`lines`.
+    said: threading.Condition = field(default_factory=threading.Condition)
 
     def rebuilds(self) -> list[str]:
         return [line for line in list(self.lines) if line.startswith(("rebuilt", "rebuild failed"))]
+
+    def wait_for_rebuild(self, count: int, what: str, timeout: float = EDIT_TIMEOUT) -> str:
+        """Wait until more than ``count`` rebuilds were reported; return the last report."""
+        with self.said:
+            if not self.said.wait_for(
+                lambda: len(self.rebuilds()) > count or self.process.poll() is not None, timeout
+            ):
+                sys.exit(f"gave up waiting for {what}")
+        if len(self.rebuilds()) <= count:
+            sys.exit(f"serve stopped while waiting for {what}: {self.lines[-5:]}")
+        return self.rebuilds()[-1]
 
     def fetch(self, path: str) -> bytes:
         port = int(self.url.rsplit(":", 1)[1].rstrip("/"))
@@ -61,11 +77,11 @@ class Server:
             connection.close()
 
 
-def start(project: Path, tmpdir: Path) -> Server:
+def start(project: Path) -> Server:
     process = subprocess.Popen(
         okrpub_command("serve", "--port", "0", "--today", TODAY),
         cwd=project,
-        env=okrpub_environment(TMPDIR=str(tmpdir)),
+        env=okrpub_environment(),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -75,30 +91,20 @@ def start(project: Path, tmpdir: Path) -> Server:
     def read() -> None:
         assert process.stderr is not None
         for line in process.stderr:
-            server.lines.append(line.decode("utf-8", "replace").rstrip("\n"))
+            with server.said:
+                server.lines.append(line.decode("utf-8", "replace").rstrip("\n"))
+                server.said.notify_all()
+        with server.said:  # the end: a waiter learns that no more lines come
+            server.said.notify_all()
 
     threading.Thread(target=read, daemon=True).start()
-    wait(lambda: server.lines or process.poll() is not None, 60, "the URL", 0.05)
+    with server.said:
+        server.said.wait_for(lambda: server.lines or process.poll() is not None, 60)
     match = re.search(r"(http://\S+/) ", server.lines[0]) if server.lines else None
     if match is None:
         sys.exit(f"serve did not start: {server.lines}")
     server.url = match.group(1)
     return server
-
-
-def wait(condition: Callable[[], object], timeout: float, what: str, interval: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            sys.exit(f"gave up waiting for {what}")
-        time.sleep(interval)
-
-
-def read(file: Path) -> bytes:
-    try:
-        return file.read_bytes()
-    except OSError:
-        return b""
 
 
 def objective_files(project: Path) -> list[Path]:
@@ -138,38 +144,40 @@ class Measured:
     pages: int
 
 
-def measure(project: Path, edits: int = 20, poll: float = 0.002) -> Measured:
+def measure(project: Path, edits: int = 20) -> Measured:
     """Serve ``project`` (a copy: its files are edited) and time ``edits`` edits."""
-    with tempfile.TemporaryDirectory(prefix="okrpub-bench-serve-") as scratch:
-        tmpdir = Path(scratch)
-        started = time.perf_counter()
-        server = start(project, tmpdir)
-        try:
-            wait(lambda: server.rebuilds(), FIRST_BUILD_TIMEOUT, "the first build", 0.05)
-            first_build = time.perf_counter() - started
-            pages = re.findall(r"(\d+) pages", server.rebuilds()[0])
-            if not pages:
-                sys.exit(f"the first build failed: {server.lines[-5:]}")
-            (site,) = tmpdir.glob("okrpub-serve-*")
-            files = objective_files(project)
-            step = max(1, len(files) // edits)
-            latencies, rebuilds = [], []
-            for number, file in enumerate(files[::step][:edits]):
-                title = f"Benchmark edit {number} of {file.stem}"
-                before = len(server.rebuilds())
-                written = time.perf_counter()
-                page = retitle(file, title)
-                wanted, built = title.encode(), site / page.lstrip("/") / "index.html"
-                wait(lambda: wanted in read(built), EDIT_TIMEOUT, f"{page}", poll)  # noqa: B023
-                if wanted not in server.fetch(page):
-                    sys.exit(f"{page} was written but is not served")
-                latencies.append(time.perf_counter() - written)
-                wait(lambda: len(server.rebuilds()) > before, EDIT_TIMEOUT, "its rebuild", poll)  # noqa: B023
-                rebuilds.append(seconds_of(server.rebuilds()[-1]))
-        finally:
-            server.process.send_signal(signal.SIGINT)
-            server.process.wait(timeout=60)
+    started = time.perf_counter()
+    server = start(project)
+    try:
+        first = server.wait_for_rebuild(0, "the first build", FIRST_BUILD_TIMEOUT)
+        first_build = time.perf_counter() - started
+        pages = re.findall(r"(\d+) pages", first)
+        if not pages:
+            sys.exit(f"the first build failed: {server.lines[-5:]}")
+        files = objective_files(project)
+        step = max(1, len(files) // edits)
+        latencies, rebuilds = [], []
+        for number, file in enumerate(files[::step][:edits]):
+            title = f"Benchmark edit {number} of {file.stem}"
+            written = time.perf_counter()
+            latencies.append(served_after(server, retitle(file, title), title) - written)
+            rebuilds.append(seconds_of(server.rebuilds()[-1]))
+    finally:
+        server.process.send_signal(signal.SIGINT)
+        server.process.wait(timeout=60)
     return Measured(first_build, latencies, rebuilds, int(pages[0]))
+
+
+def served_after(server: Server, page: str, title: str) -> float:
+    """When ``page`` was first served with ``title``, fetched after each rebuild from now."""
+    seen = len(server.rebuilds())
+    while True:
+        report = server.wait_for_rebuild(seen, page)
+        if report.startswith("rebuild failed"):
+            sys.exit(f"{page}: {report}")
+        seen = len(server.rebuilds())
+        if title.encode() in server.fetch(page):
+            return time.perf_counter()
 
 
 def p95(values: list[float]) -> float:
@@ -180,7 +188,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--objectives", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--edits", type=int, default=20)
-    parser.add_argument("--poll-ms", type=float, default=2.0, help="page polling interval")
     args = parser.parse_args()
     if args.edits < 2:
         parser.error("--edits must be at least 2")
@@ -191,7 +198,7 @@ def main() -> None:
     for objectives in args.objectives:
         with tempfile.TemporaryDirectory(prefix="okrpub-bench-serve-") as scratch:
             project = scratch_copy(generate(objectives), Path(scratch))
-            result = measure(project, args.edits, args.poll_ms / 1000)
+            result = measure(project, args.edits)
         latencies = result.latencies
         print(
             f"{objectives:>10} {result.pages:>6} {args.edits:>5} {result.first_build:>13.2f} "

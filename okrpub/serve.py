@@ -1,12 +1,14 @@
 """Serve: build, serve over HTTP, watch, rebuild and reload the browser.
 
-The site is built into a temporary folder outside the project (so nothing is
-ever written into a watched folder) and served from there. The watcher (:mod:`okrpub.watch`)
-reports changes in ``content/``, ``okrpub.yaml`` and the theme, a burst at a
-time. A rebuild re-reads only changed files (a load
-cache), writes only changed files, and tells open pages to reload through
-server-sent events. When the content has errors, the last good site stays
-up with the diagnostics shown over every page.
+The site is built in memory and served from there, as ``hugo server`` does:
+nothing is written to disk (but the load cache in ``cache_dir``). Each good
+rebuild's files (site path → bytes) replace the last ones in one step, so a
+request is answered from one build, never from a mix of two. The watcher
+(:mod:`okrpub.watch`) reports changes in ``content/``, ``okrpub.yaml`` and the
+theme, a burst at a time. A rebuild re-reads only changed files (a load
+cache), renders only pages whose inputs changed, and tells open pages to
+reload through server-sent events. When the content has errors, the last
+good site stays up with the diagnostics shown over every page.
 
 The live-reload script and the error overlay are added to HTML responses by
 the server; they are never part of the built files.
@@ -20,18 +22,16 @@ import gc
 import html
 import mimetypes
 import posixpath
-import shutil
 import signal
 import sys
-import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from okrpub.build import BuildOptions, SiteRenderer, new_renderer, render, theme_signature
@@ -43,7 +43,6 @@ from okrpub.load import LoadCache
 from okrpub.project import AnalysisMemo, UsageError, read_config
 from okrpub.theme import ThemeError
 from okrpub.watch import EVERYTHING, Burst, Watcher
-from okrpub.write import sync_site
 
 #: Server-sent events send a comment this often, to notice closed pages.
 PING_SECONDS = 15.0
@@ -61,6 +60,9 @@ _LIVE_SCRIPT = b"""(function () {
 }());
 """
 
+#: What a missing page is when the site has no 404 page (or there is no site yet).
+_NO_PAGE = b"<!doctype html><title>okrpub</title><body></body>"
+
 _OVERLAY_STYLE = (
     "position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;z-index:2147483647;"
     "margin:0;padding:1rem 1.25rem;background:#2b0a0a;color:#ffe9e9;"
@@ -69,46 +71,58 @@ _OVERLAY_STYLE = (
 )
 
 
+@dataclass(frozen=True)
+class Shown:
+    """One moment of what the server shows, read as a whole by each request."""
+
+    version: int
+    #: The lines of the error overlay while there are errors (diagnostics as
+    #: ``path:line:col: ...``, or a theme error).
+    errors: tuple[str, ...]
+    #: The files of the last good build by site path; ``None`` before the first one.
+    files: Mapping[str, bytes] | None
+
+
 @dataclass
 class LiveState:
-    """What the server shows: the build version, and the lines of the error overlay
-    (diagnostics as ``path:line:col: ...``, or a theme error) while there are errors."""
+    """What the server shows now; a rebuild replaces it whole with :meth:`publish`."""
 
-    version: int = 0
-    errors: list[str] = field(default_factory=list)
-    has_site: bool = False
+    shown: Shown = Shown(0, (), None)
     changed: threading.Condition = field(default_factory=threading.Condition)
 
-    def publish(self, errors: list[str], *, has_site: bool, site_changed: bool = True) -> None:
-        """Tell open pages to reload, unless neither the site nor the errors changed."""
+    def publish(self, errors: list[str], files: Mapping[str, bytes] | None = None) -> None:
+        """Show the site ``files`` (``None``: keep the last good one) with the overlay's
+        ``errors``, and tell open pages to reload, unless neither changed.
+
+        Only the rebuilding thread publishes. Published files are never changed: a
+        rebuild publishes a new mapping, swapped in whole for the requests to come.
+        """
+        now = self.shown
+        site = now.files if files is None else files
+        if tuple(errors) == now.errors and site == now.files:
+            return
         with self.changed:
-            if not site_changed and errors == self.errors and has_site == self.has_site:
-                return
-            self.version += 1
-            self.errors = errors
-            self.has_site = has_site
+            self.shown = Shown(now.version + 1, tuple(errors), site)
             self.changed.notify_all()
 
-    def snapshot(self) -> tuple[int, list[str], bool]:
-        """The version, the overlay's lines and whether a site was built, read together."""
+    def snapshot(self) -> Shown:
         with self.changed:
-            return self.version, list(self.errors), self.has_site
+            return self.shown
 
 
 class LiveSite:
-    """Rebuilds the site into ``output`` and keeps what the next rebuild needs."""
+    """Rebuilds the site in memory, publishes it to :attr:`state` and keeps what the
+    next rebuild needs."""
 
     def __init__(
         self,
         root: Path,
-        output: Path,
         options: BuildOptions,
         today: Callable[[], dt.date],
         log: Callable[[str], None],
         use_cache: bool = True,
     ) -> None:
         self.root = root
-        self.output = output
         self.options = options
         self.today = today
         self.log = log
@@ -118,8 +132,6 @@ class LiveSite:
         self.cache_folder: Path | None = None
         self.renderer: SiteRenderer | None = None
         self.renderer_key: object = None
-        #: What the site folder holds; ``None`` when unknown (after a failed sync).
-        self.written: dict[str, bytes] | None = {}
         self.shown: list[Diagnostic] = []
         #: The files changed since the last rebuild that ran to its end (EVERYTHING: unknown).
         self.unsettled: Burst = EVERYTHING
@@ -174,12 +186,6 @@ class LiveSite:
         if result.files is None:
             self._failed(diagnostics.sorted(), started)
             return
-        previous = self.written if self.written is not None else _read_folder(self.output)
-        # Until the sync is done the folder holds neither build; should it fail, the
-        # next rebuild compares with what is really there.
-        self.written = None
-        changed = sync_site(result.files, self.output, previous)
-        self.written = dict(result.files)
         warnings = diagnostics.warnings
         self._show(warnings)
         seconds = time.perf_counter() - started
@@ -187,7 +193,7 @@ class LiveSite:
         self.log(
             f"rebuilt in {seconds:.2f} s: {result.pages} pages, {count} warning{'s' * (count != 1)}"
         )
-        self.state.publish([], has_site=True, site_changed=bool(changed))
+        self.state.publish([], result.files)
 
     def _load_cache(self, config: Config) -> LoadCache:
         """The load cache of the last rebuild, unless ``cache_dir`` changed."""
@@ -223,9 +229,10 @@ class LiveSite:
 
     def _report(self, what: str, lines: list[str], started: float) -> None:
         seconds = time.perf_counter() - started
-        kept = "still serving the last good site" if self.state.has_site else "nothing to serve yet"
+        has_site = self.state.snapshot().files is not None
+        kept = "still serving the last good site" if has_site else "nothing to serve yet"
         self.log(f"rebuild failed in {seconds:.2f} s: {what}; {kept}")
-        self.state.publish(lines, has_site=self.state.has_site, site_changed=False)
+        self.state.publish(lines)
 
 
 def _settle_memory() -> None:
@@ -241,15 +248,6 @@ def _settle_memory() -> None:
     gc.freeze()
 
 
-def _read_folder(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder`` by site path."""
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in folder.rglob("*")
-        if path.is_file()
-    }
-
-
 # -- serving ---------------------------------------------------------------------------
 
 
@@ -257,13 +255,26 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = False
 
-    def __init__(self, address: tuple[str, int], site: Path, state: LiveState) -> None:
+    def __init__(self, address: tuple[str, int], state: LiveState) -> None:
         super().__init__(address, _Handler)
-        self.site = site.resolve()
         self.state = state
 
 
-def _content_type(path: Path) -> str:
+def _site_path(url_path: str) -> str | None:
+    """The site path (a key of the built files) that ``url_path`` names, or ``None`` for
+    a URL with a ``..`` (also percent-encoded; browsers resolve them before asking) or
+    one that names no file (``/.``). Only built files are served, so a NUL, a backslash
+    or an absolute path can name nothing but a missing file."""
+    path = unquote(url_path)
+    if ".." in path.split("/"):
+        return None
+    if path.endswith("/"):
+        path += "index.html"
+    return posixpath.normpath("/" + path).lstrip("/") or None
+
+
+def _content_type(site_path: str) -> str:
+    path = PurePosixPath(site_path)
     special = {".js": "text/javascript", ".xml": "application/xml", ".json": "application/json"}
     kind = (
         special.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -274,15 +285,19 @@ def _content_type(path: Path) -> str:
     return f"{kind}; charset=utf-8" if text else kind
 
 
-def _decorate(body: bytes, version: int, errors: list[str], has_site: bool) -> bytes:
+def _decorate(body: bytes, shown: Shown) -> bytes:
     """The live-reload script, and the error overlay while the content has errors."""
-    extra = f'<script src="{LIVE_PREFIX}live.js" data-version="{version}"></script>'
-    if errors:
-        lines = "\n".join(html.escape(line) for line in errors)
-        shown = "this is the last good site" if has_site else "there is no site to show yet"
+    extra = f'<script src="{LIVE_PREFIX}live.js" data-version="{shown.version}"></script>'
+    if shown.errors:
+        lines = "\n".join(html.escape(line) for line in shown.errors)
+        what = (
+            "this is the last good site"
+            if shown.files is not None
+            else "there is no site to show yet"
+        )
         extra += (
             f'<div id="okrpub-errors" role="alert" style="{_OVERLAY_STYLE}">'
-            f"<strong>okrpub could not rebuild the site; {shown}.</strong>\n"
+            f"<strong>okrpub could not rebuild the site; {what}.</strong>\n"
             f"{lines}</div>"
         )
     marker = b"</body>"
@@ -293,6 +308,8 @@ def _decorate(body: bytes, version: int, errors: list[str], has_site: bool) -> b
 
 
 class _Handler(BaseHTTPRequestHandler):
+    """Answers from the files of the build shown when the request came, and nothing else."""
+
     server: _Server
     protocol_version = "HTTP/1.1"
 
@@ -310,55 +327,34 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _respond(self, *, send_body: bool) -> None:
         url = urlsplit(self.path)
-        path = url.path
-        if path == LIVE_PREFIX + "live.js":
+        if url.path == LIVE_PREFIX + "live.js":
             self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", _LIVE_SCRIPT, send_body)
             return
-        if not path.endswith("/") and (found := self._find(path + "/")) and found.is_file():
-            # One leading slash: "//units/" would be a URL of the host "units".
-            location = "/" + path.lstrip("/") + "/" + (f"?{url.query}" if url.query else "")
-            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
-            self.send_header("Location", location)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+        # The version comes with the files: a page of one build carries that build's version.
+        shown = self.server.state.snapshot()
+        files = shown.files or {}
+        path = _site_path(url.path)
+        folder = None if url.path.endswith("/") else _site_path(url.path + "/")
+        if folder is not None and folder in files:
+            # To the normal path, with one leading slash: "//units/" would be the host "units".
+            location = "/" + folder.removesuffix("index.html")
+            self._redirect(location + (f"?{url.query}" if url.query else ""))
             return
-        # The version first: a page read before a rebuild must not carry the version
-        # after it, or it would not reload (the other way round, it reloads once more).
-        version, errors, has_site = self.server.state.snapshot()
-        file = self._find(path)
         status = HTTPStatus.OK
-        if file is None:
-            status = HTTPStatus.NOT_FOUND
-            file = self._find("/404.html")
-        try:
-            body = None if file is None else file.read_bytes()
-        except OSError:  # gone in a rebuild since it was found
-            body, status = None, HTTPStatus.NOT_FOUND
-        if file is None or body is None:
-            body = _decorate(
-                b"<!doctype html><title>okrpub</title><body></body>", version, errors, has_site
-            )
-            self._send(status, "text/html; charset=utf-8", body, send_body)
-            return
-        content_type = _content_type(file)
-        if file.suffix == ".html":
-            body = _decorate(body, version, errors, has_site)
-        self._send(status, content_type, body, send_body)
+        if path is None or path not in files:
+            status, path = HTTPStatus.NOT_FOUND, "404.html"
+        body = files.get(path)
+        if body is None:  # no site yet, or a theme without a 404 page
+            path, body = "404.html", _NO_PAGE
+        if path.endswith(".html"):
+            body = _decorate(body, shown)
+        self._send(status, _content_type(path), body, send_body)
 
-    def _find(self, url_path: str) -> Path | None:
-        """The file under the site for ``url_path``, or ``None``; nothing outside the site."""
-        path = unquote(url_path)
-        if "\0" in path or "\\" in path:
-            return None
-        if path.endswith("/"):
-            path += "index.html"
-        normal = posixpath.normpath("/" + path.lstrip("/"))
-        if normal.startswith("/..") or "/../" in normal:
-            return None
-        candidate = (self.server.site / normal.lstrip("/")).resolve()
-        if not candidate.is_relative_to(self.server.site) or not candidate.is_file():
-            return None
-        return candidate
+    def _redirect(self, location: str) -> None:
+        self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def _send(self, status: HTTPStatus, content_type: str, body: bytes, send_body: bool) -> None:
         self.send_response(status)
@@ -379,14 +375,14 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.server.state
         try:
             with state.changed:
-                version = state.version
+                version = state.shown.version
             self.wfile.write(f"data: {version}\n\n".encode())
             self.wfile.flush()
             while True:
                 with state.changed:
-                    if state.version == version:
+                    if state.shown.version == version:
                         state.changed.wait(PING_SECONDS)
-                    current = state.version
+                    current = state.shown.version
                 message = f"data: {current}\n\n" if current != version else ": ping\n\n"
                 version = current
                 self.wfile.write(message.encode())
@@ -410,8 +406,7 @@ class ServeOptions:
 
 
 def serve(root: Path, options: ServeOptions, today: Callable[[], dt.date]) -> None:
-    """Serve until Ctrl-C; the temporary site folder is removed on the way out."""
-    output = Path(tempfile.mkdtemp(prefix="okrpub-serve-"))
+    """Serve until Ctrl-C."""
     server: _Server | None = None
     serving: threading.Thread | None = None
     site: LiveSite | None = None
@@ -422,13 +417,14 @@ def serve(root: Path, options: ServeOptions, today: Callable[[], dt.date]) -> No
             # Python then leaves it ignored; serve must stop on it all the same.
             signal.signal(signal.SIGINT, _interrupt)
             signal.signal(signal.SIGTERM, _interrupt)
-        server, url = _start_server(options, output)
+        server, url = _start_server(options)
         serving = threading.Thread(target=server.serve_forever, daemon=True)
         serving.start()
+        # The site is rendered in memory: the output folder of the options is never used.
         build_options = BuildOptions(
-            output, public=options.public, drafts=options.drafts, base_url=url
+            Path(), public=options.public, drafts=options.drafts, base_url=url
         )
-        site = LiveSite(root, output, build_options, today, _log, options.cache)
+        site = LiveSite(root, build_options, today, _log, options.cache)
         server.state = site.state
         _log(f"serving {'the public ' if options.public else ''}site at {url} (Ctrl-C to stop)")
         # Watch before the first build, so that nothing saved during it is missed.
@@ -444,16 +440,13 @@ def serve(root: Path, options: ServeOptions, today: Callable[[], dt.date]) -> No
     except KeyboardInterrupt:
         _log("stopped")
     finally:
-        try:
-            watcher.stop()
-            if site is not None:
-                site.close()
-            if serving is not None and server is not None:
-                server.shutdown()
-            if server is not None:
-                server.server_close()
-        finally:  # even when a second Ctrl-C cuts the above short
-            shutil.rmtree(output, ignore_errors=True)
+        watcher.stop()
+        if site is not None:
+            site.close()
+        if serving is not None and server is not None:
+            server.shutdown()
+        if server is not None:
+            server.server_close()
 
 
 def _watched_folders(root: Path) -> tuple[str, str | None]:
@@ -462,9 +455,9 @@ def _watched_folders(root: Path) -> tuple[str, str | None]:
     return config.content_dir, config.theme
 
 
-def _start_server(options: ServeOptions, output: Path) -> tuple[_Server, str]:
+def _start_server(options: ServeOptions) -> tuple[_Server, str]:
     try:
-        server = _Server((options.host, options.port), output, LiveState())
+        server = _Server((options.host, options.port), LiveState())
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             raise UsageError(
@@ -479,7 +472,7 @@ def _start_server(options: ServeOptions, output: Path) -> tuple[_Server, str]:
 
 
 def _interrupt(signum: int, frame: object) -> None:
-    """SIGTERM stops the server as Ctrl-C does, cleaning up on the way out."""
+    """SIGTERM stops the server as Ctrl-C does."""
     raise KeyboardInterrupt
 
 

@@ -120,32 +120,3 @@ def _swap(staging: Path, output: Path) -> None:
         retired.rename(output)
         raise
     shutil.rmtree(retired, ignore_errors=True)
-
-
-def sync_site(files: Mapping[str, bytes], output: Path, previous: Mapping[str, bytes]) -> list[str]:
-    """Bring ``output``, which holds ``previous``, to exactly ``files``, file by file;
-    return the paths written or removed.
-
-    For ``serve``, which keeps serving while it rebuilds: each changed file is
-    replaced atomically, files no longer produced are removed, and unchanged
-    files are not touched.
-    """
-    changed = []
-    for path, content in files.items():
-        if previous.get(path) == content:
-            continue
-        target = output / safe_relative_path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.tmp")
-        temporary.write_bytes(content)
-        temporary.replace(target)
-        changed.append(path)
-    for path in sorted(set(previous) - set(files)):
-        target = output / safe_relative_path(path)
-        target.unlink(missing_ok=True)
-        changed.append(path)
-        for folder in target.parents:
-            if folder == output or any(folder.iterdir()):
-                break
-            folder.rmdir()
-    return changed

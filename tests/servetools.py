@@ -2,10 +2,11 @@
 
 ``start_serve(project, tmpdir, *args)`` runs ``python -m okrpub serve --port 0
 --today TODAY ARGS`` as a subprocess in ``project``, with ``TMPDIR`` set to
-``tmpdir`` (so that the test can see, and check the removal of, the
-server's temporary site folder), and returns a :class:`Served` once the
-first stderr line has given the URL. Every stderr line is collected by a
-reader thread, so that tests can count the server's rebuilds.
+``tmpdir`` (so that a test can check that the server writes nothing there,
+and plant files there that it must not serve), and returns a :class:`Served`
+once the first stderr line has given the URL. Every stderr line is collected
+by a reader thread, so that tests can count the server's rebuilds. The server
+holds its site in memory: tests see it only through HTTP, as a browser does.
 
 Nothing here sleeps for a fixed time to decide a test: :func:`wait_until`
 polls until a condition holds (with a generous timeout) and
@@ -24,7 +25,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path
@@ -110,12 +111,6 @@ class Served:
     def rebuilds(self) -> int:
         """How many rebuilds (good or failed) the server has reported so far."""
         return sum(1 for line in list(self.lines) if line.startswith(("rebuilt", "rebuild failed")))
-
-    def site_folder(self) -> Path:
-        """The temporary folder the server builds into and serves from."""
-        folders = list(self.tmpdir.glob("okrpub-serve-*"))
-        assert len(folders) == 1, folders
-        return folders[0]
 
     def request(
         self, path: str, method: str = "GET", headers: dict[str, str] | None = None
@@ -264,12 +259,17 @@ def strip_live(body: bytes) -> bytes:
     return LIVE_SCRIPT.sub(b"", body, count=1)
 
 
-def differences(served: Served, expected: dict[str, bytes]) -> list[str]:
+def differences(
+    served: Served, expected: dict[str, bytes], absent: Iterable[str] = ()
+) -> list[str]:
     """How the served site differs from ``expected`` (a clean build), file by file.
 
     Every file of the clean build is fetched and compared byte for byte (HTML
-    without the live-reload script, and never with the error overlay); the
-    server's site folder must hold exactly the clean build's files, no more.
+    without the live-reload script, and never with the error overlay). Every
+    path of ``absent`` (the files of other builds: earlier ones, another
+    audience's) that the clean build does not have must be a 404, and so must
+    its folder's URL without the slash, which would redirect while the folder
+    were held.
     """
     found = []
     for path, content in expected.items():
@@ -283,15 +283,25 @@ def differences(served: Served, expected: dict[str, bytes]) -> list[str]:
             found.append(f"{path}: HTTP {response.status}")
         elif body != content:
             found.append(f"{path}: differs from the clean build")
-    folder = served.site_folder()
-    try:
-        held = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
-        empty = [p for p in folder.rglob("*") if p.is_dir() and not any(p.iterdir())]
-    except OSError as error:  # a rebuild is changing the folder right now
-        return [*found, f"the site folder changed while it was listed: {error}"]
-    found += [
-        f"{path}: in the site folder but not in the clean build"
-        for path in sorted(held - set(expected))
-    ]
-    found += [f"{path.relative_to(folder)}: an empty folder" for path in empty]
+    for path in sorted(set(absent) - set(expected)):
+        urls = ["/" + path]
+        if path.endswith("/index.html"):
+            urls.append("/" + path.removesuffix("/index.html"))
+        found += [
+            f"{url}: HTTP {status}, not in the clean build"
+            for url in urls
+            if (status := served.get(url).status) != 404
+        ]
     return found
+
+
+def served_files(served: Served, paths: Iterable[str], folder: Path) -> Path:
+    """Write what the server answers 200 for each site path of ``paths`` into ``folder``
+    (as served, the live-reload script included), for the audits that read a folder."""
+    for path in paths:
+        response = served.get("/" + path)
+        if response.status == 200:
+            target = folder / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(response.body)
+    return folder

@@ -22,8 +22,11 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from leaktools import audience_of, find_leaks
 from servetools import (
     OVERLAY_ID,
@@ -35,6 +38,7 @@ from servetools import (
     differences,
     serve_command,
     serve_env,
+    served_files,
     start_serve,
     stays_true,
     strip_live,
@@ -45,10 +49,11 @@ from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 from okrpub import project as project_module
+from okrpub import serve as serve_module
 from okrpub import watch as watch_module
 from okrpub.build import BuildOptions
 from okrpub.project import analyse, read_config
-from okrpub.serve import LiveSite
+from okrpub.serve import LiveSite, LiveState, Shown
 
 Q4 = "content/2026-Q4"
 GROW = f"{Q4}/smokey/grow-to-1m-online.md"  # the company objective, shown on the home page
@@ -108,24 +113,33 @@ def check_errors(project: Path) -> list[str]:
     return errors
 
 
-def html_paths(served: Served) -> list[str]:
-    """Every HTML page the server holds, as URL paths."""
-    folder = served.site_folder()
-    return sorted("/" + p.relative_to(folder).as_posix() for p in folder.rglob("*.html"))
+def html_paths(files: dict[str, bytes]) -> list[str]:
+    """Every HTML page of a build, as URL paths."""
+    return sorted("/" + path for path in files if path.endswith(".html"))
+
+
+def project_files(project: Path) -> dict[str, bytes]:
+    """Every file of ``project`` but the load cache's, by relative path."""
+    return {
+        path.relative_to(project).as_posix(): path.read_bytes()
+        for path in project.rglob("*")
+        if path.is_file() and ".okrpub-cache" not in path.relative_to(project).parts
+    }
 
 
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """One server on the unedited example, for the tests that only read.
 
-    Its ``TMPDIR`` holds an ``okrpub.yaml`` with a secret beside the server's site
-    folder, where a request that escapes the site would land.
+    Files with secrets are planted where a request that escapes the site might
+    land: an ``okrpub.yaml`` in its ``TMPDIR``, and a file beside the project.
     """
     base = tmp_path_factory.mktemp("example")
     project = copy_example(base / "project")
     tmpdir = base / "tmp"
     tmpdir.mkdir()
     (tmpdir / "okrpub.yaml").write_text("secret: SECRET-BESIDE-THE-SITE\n", encoding="utf-8")
+    (base / "secret.txt").write_text("SECRET-BESIDE-THE-PROJECT\n", encoding="utf-8")
     with start_serve(project, tmpdir) as served:
         yield served
         assert served.stop() == 0, served.stderr
@@ -258,20 +272,45 @@ def test_nothing_outside_the_site_is_served(example: Served, target: bytes) -> N
         assert secret not in response
 
 
-def test_a_symlink_out_of_the_site_is_404(example: Served, tmp_path: Path) -> None:
-    """The site folder is the server's own; a link planted in it still leads nowhere."""
-    (tmp_path / "secret.txt").write_text("SECRET-BY-LINK", encoding="utf-8")
-    folder = example.site_folder()
-    (folder / "leak.txt").symlink_to(tmp_path / "secret.txt")
-    (folder / "leak").symlink_to(tmp_path, target_is_directory=True)
-    try:
-        for path in ("/leak.txt", "/leak/secret.txt", "/leak"):
-            response = example.get(path)
-            assert response.status == 404, path
-            assert b"SECRET-BY-LINK" not in response.body
-    finally:
-        (folder / "leak.txt").unlink()
-        (folder / "leak").unlink()
+@pytest.mark.parametrize(
+    "target", ["/static/../index.html", "/units/%2e%2e/index.html", "/units/..%2F", "/a/../"]
+)
+def test_a_url_with_dot_dot_is_404_even_inside_the_site(example: Served, target: str) -> None:
+    """A browser resolves ``..`` before it asks; a URL that still has one is not a link."""
+    assert example.get(target).status == 404
+
+
+def test_no_file_but_the_built_sites_is_served(example: Served) -> None:
+    """Files planted in ``TMPDIR`` and beside the project, the project's own files and the
+    theme's sources are not the site: no URL reaches them, by any name."""
+    secrets = [example.tmpdir / "okrpub.yaml", example.project.parent / "secret.txt"]
+    targets = [
+        "/okrpub.yaml",
+        "/secret.txt",
+        "/tmp/okrpub.yaml",
+        "/project/okrpub.yaml",
+        "/content/units/joe.md",
+        "/content/2026-Q4/smokey/grow-to-1m-online.md",
+        "/templates/base.html",
+        "/themes/default/templates/base.html",
+        "/okrpub/serve.py",
+        "/static/../okrpub.yaml",
+        "/objectives/../../secret.txt",
+    ]
+    for secret in secrets:
+        targets += [
+            str(secret),
+            "/" + str(secret),
+            "/" + quote(str(secret), safe=""),
+            "/" + "../" * 12 + str(secret).lstrip("/"),
+            "/" + "%2e%2e%2f" * 12 + quote(str(secret).lstrip("/")),
+        ]
+    for target in targets:
+        response = example.raw(f"GET {target} HTTP/1.1".encode())
+        status = response.split(b"\r\n", 1)[0]
+        assert status.split()[1] in (b"404", b"400"), (target, status)
+        for secret in (b"SECRET-BESIDE", b"base_url", b"kind: person", b"{% ", b"import "):
+            assert secret not in response, (target, secret)
 
 
 def test_listens_on_the_loopback_address_only(example: Served) -> None:
@@ -284,7 +323,7 @@ def test_listens_on_the_loopback_address_only(example: Served) -> None:
 def test_the_reload_script_is_served_never_built(
     example: Served, example_build: dict[str, bytes]
 ) -> None:
-    for path in html_paths(example):
+    for path in html_paths(example_build):
         body = example.get(path).body
         assert len(re.findall(rb"/_okrpub/live\.js", body)) == 1, path
         assert OVERLAY_ID not in body, path
@@ -387,10 +426,10 @@ class TestEdits:
             assert line != first
         served.wait_for("/units/lena/", "Lena Evented")
 
-    def test_the_configuration(self, served: Served) -> None:
+    def test_the_configuration(self, served: Served, tmp_path: Path) -> None:
         """Last in the class: a new site title changes every page."""
         edit(served.project / "okrpub.yaml", r"^title: .*$", 'title: "Barbecue Goals"')
-        paths = html_paths(served)
+        paths = html_paths(clean_build(served.project, tmp_path / "site", served.url))
         assert len(paths) > 30
         for path in paths:
             served.wait_for(path, "Barbecue Goals")
@@ -451,18 +490,18 @@ def test_a_series_of_changes_ends_exactly_as_a_clean_build(tmp_path: Path) -> No
         after = clean_build(project, tmp_path / "after", served.url)
         assert "objectives/series-renamed/index.html" in after
         assert "objectives/deep/index.html" in after
-        found: list[str] = []
-
-        def same() -> bool:
-            found[:] = differences(served, after)
-            return not found
-
-        served.wait(same, lambda: "the clean build, but:\n" + "\n".join(found))
         gone = sorted(set(before) - set(after))
         assert "objectives/checkout-that-converts/index.html" in gone
         assert "objectives/series-new/index.html" not in after
-        for path in [*gone, "objectives/series-new/index.html"]:
-            assert served.get("/" + path).status == 404, path
+        # What the server held at any step and the clean build has not: 404 now.
+        earlier = [*before, "objectives/series-new/index.html"]
+        found: list[str] = []
+
+        def same() -> bool:
+            found[:] = differences(served, after, earlier)
+            return not found
+
+        served.wait(same, lambda: "the clean build, but:\n" + "\n".join(found))
         assert served.process.poll() is None
     finally:
         assert served.stop() == 0, served.stderr
@@ -479,10 +518,14 @@ class TestErrors:
             yield served
             assert served.stop() == 0, served.stderr
 
-    def test_a_broken_file_keeps_the_last_good_site_under_an_overlay(self, served: Served) -> None:
+    def test_a_broken_file_keeps_the_last_good_site_under_an_overlay(
+        self, served: Served, tmp_path: Path
+    ) -> None:
         file = served.project / Q4 / "marketing/newspaper-campaign.md"
         good = file.read_text(encoding="utf-8")
-        good_pages = {path: strip_live(served.get(path).body) for path in html_paths(served)}
+        good_build = clean_build(served.project, tmp_path / "site", served.url)
+        assert not differences(served, good_build)
+        good_pages = {path: strip_live(served.get(path).body) for path in html_paths(good_build)}
         # A YAML syntax error, in the same save as a new title.
         broken = good.replace("title: Make the", "title: Broken [make the").replace(
             "type: committed", "type: [committed"
@@ -589,8 +632,9 @@ class TestWatching:
         served.wait(lambda: served.rebuilds() == rebuilds + 1, "the rebuild to be reported")
         for path in ("/api/okrs.json", "/search/index.js", "/feed.xml", "/units/marketing/"):
             assert "Temporary copy" not in served.get(path).text, path
-        listed = [p.name for p in served.site_folder().rglob("*")]
-        assert not any(name in listed for name in ("x", "4913", "x.md", "x.md~"))
+        for name in ("x", "4913", "x.md", "x.md~", ".x", ".#x", "#x"):
+            for path in (f"/objectives/{quote(name)}/", f"/{quote(name)}"):
+                assert served.get(path).status == 404, path
 
     def test_a_burst_of_files_is_a_few_rebuilds(self, served: Served) -> None:
         folder = served.project / Q4 / "marketing"
@@ -648,11 +692,17 @@ def test_public_serve_leaves_out_what_is_internal(tmp_path: Path) -> None:
             found[:] = differences(served, expected)
             return not found
 
+        # Every page of the full (internal) build that the public one has not is a 404.
+        internal = clean_build(project, tmp_path / "c", served.url)
+        assert "objectives/top-3-in-search/index.html" in internal
         served.wait(same, lambda: "the clean public build, but:\n" + "\n".join(found))
-        # and the folder it serves holds nothing of what is internal now
+        assert not differences(served, expected, internal)
+        # and what it answers for any path of either build holds nothing of what is internal now
         config, _ = read_config(project)
         analysis = analyse(project, config, dt.date.fromisoformat(TODAY))
-        leaks = find_leaks(served.site_folder(), audience_of(analysis.resolved))
+        answered = served_files(served, {*internal, *expected}, tmp_path / "served")
+        assert (answered / "index.html").is_file()
+        leaks = find_leaks(answered, audience_of(analysis.resolved))
         assert not leaks, "\n".join(str(leak) for leak in leaks[:20])
     finally:
         assert served.stop() == 0, served.stderr
@@ -664,8 +714,11 @@ def test_public_serve_leaves_out_what_is_internal(tmp_path: Path) -> None:
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_a_signal_stops_it_cleanly(tmp_path: Path, signum: int) -> None:
     tmpdir = tmp_path / "tmp"
-    with start_serve(copy_example(tmp_path / "project"), tmpdir) as served:
-        assert served.site_folder().is_dir()  # its temporary folder is where the test looks
+    project = copy_example(tmp_path / "project")
+    files = project_files(project)
+    with start_serve(project, tmpdir) as served:
+        assert served.get("/").status == 200
+        assert list(tmpdir.iterdir()) == []  # the site is in memory, not in a folder
         # An open page's event stream must not hold the server up.
         events = socket.create_connection(("127.0.0.1", served.port), timeout=TIMEOUT)
         with events:
@@ -677,6 +730,7 @@ def test_a_signal_stops_it_cleanly(tmp_path: Path, signum: int) -> None:
                 received += chunk
             assert served.stop(signum) == 0, served.stderr
     assert list(tmpdir.iterdir()) == []
+    assert project_files(project) == files  # nothing written but the load cache
     assert "Traceback" not in served.stderr
     assert served.lines[-1] == "stopped"
 
@@ -703,13 +757,15 @@ def test_a_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_a_bad_date_is_a_usage_error(tmp_path: Path) -> None:
     project = copy_example(tmp_path / "project")
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
     done = subprocess.run(
-        [*serve_command(), "--today", "someday"], cwd=project, env=serve_env(tmp_path),
+        [*serve_command(), "--today", "someday"], cwd=project, env=serve_env(tmpdir),
         capture_output=True, text=True, timeout=TIMEOUT, check=False,
     )  # fmt: skip
     assert done.returncode == 2
     assert "--today must be a date" in done.stderr
-    assert not list(tmp_path.glob("okrpub-serve-*"))
+    assert list(tmpdir.iterdir()) == []
 
 
 def test_without_inotify_watches_it_watches_by_polling(
@@ -768,11 +824,9 @@ def test_files_a_failed_rebuild_did_not_read_are_read_by_the_next(
     """A rebuild that stops half-way (a bug, not bad content) leaves the files it was told
     about to the next one, which may be told of other files only."""
     project = copy_example(tmp_path / "project")
-    output = tmp_path / "site"
-    output.mkdir()
-    options = BuildOptions(output, base_url="http://127.0.0.1:8000/")
+    options = BuildOptions(tmp_path / "unused", base_url="http://127.0.0.1:8000/")
     said: list[str] = []
-    site = LiveSite(project, output, options, lambda: dt.date.fromisoformat(TODAY), said.append)
+    site = LiveSite(project, options, lambda: dt.date.fromisoformat(TODAY), said.append)
     try:
         site.rebuild()
         retitle(project / GROW, "Read after all")
@@ -782,7 +836,9 @@ def test_files_a_failed_rebuild_did_not_read_are_read_by_the_next(
         assert any("internal error: RuntimeError" in line for line in said)
         monkeypatch.setattr(project_module, "load_sources", real)
         site.rebuild(frozenset())
-        assert "Read after all" in (output / "index.html").read_text(encoding="utf-8")
+        files = site.state.snapshot().files
+        assert files is not None
+        assert b"Read after all" in files["index.html"]
     finally:
         site.close()
         gc.unfreeze()  # the rebuilds froze what they left; leave the test process as it was
@@ -790,3 +846,36 @@ def test_files_a_failed_rebuild_did_not_read_are_read_by_the_next(
 
 def _fails(*arguments: object) -> None:
     raise RuntimeError("a bug")
+
+
+def test_a_rebuild_swaps_the_whole_site_in_at_once() -> None:
+    """A request reads one :class:`Shown`: the files and version of one build together,
+    which a later publish replaces whole and never changes."""
+    state = LiveState()
+    assert state.snapshot() == Shown(0, (), None)
+    old = {"index.html": b"old", "a/index.html": b"a"}
+    state.publish([], old)
+    before = state.snapshot()
+    state.publish([], {"index.html": b"new"})
+    assert before == Shown(1, (), old)
+    assert before.files == {"index.html": b"old", "a/index.html": b"a"}
+    assert state.snapshot() == Shown(2, (), {"index.html": b"new"})
+    # Errors keep the last good site; an equal site and the same errors reload nothing.
+    state.publish(["a.md:1:1: error: bad"])
+    assert state.snapshot() == Shown(3, ("a.md:1:1: error: bad",), {"index.html": b"new"})
+    state.publish([])
+    state.publish([], {"index.html": b"new"})
+    state.publish([])
+    assert state.snapshot() == Shown(4, (), {"index.html": b"new"})
+
+
+@given(st.text(st.sampled_from("/.%\\\0aZ~#?2eEfF5c")))
+def test_a_url_names_a_site_path_inside_the_site_or_none(url_path: str) -> None:
+    path = serve_module._site_path(url_path)
+    if path is not None:
+        parts = path.split("/")
+        assert not path.startswith("/")
+        assert ".." not in parts
+        assert "" not in parts
+        assert "." not in parts
+        assert not url_path.endswith("/") or parts[-1] == "index.html"
