@@ -235,17 +235,23 @@ def load_sources(
 
 def _merged(results: list[Loaded], diagnostics: Diagnostics) -> Sources:
     """What all files gave together, in their order; their problems go to ``diagnostics``."""
-    parts = [loaded.sources for loaded in results]
+    merged = Sources()
+    units, objectives, pages = merged.units, merged.objectives, merged.pages
     for loaded in results:
+        part = loaded.sources
+        if part.objectives:
+            objectives += part.objectives
+        if part.units:
+            units += part.units
+        if part.pages:
+            pages += part.pages
+        if part.declared_objectives:
+            merged.declared_objectives |= part.declared_objectives
+        if part.declared_units:
+            merged.declared_units |= part.declared_units
         if loaded.diagnostics:
             diagnostics.extend(loaded.diagnostics)
-    return Sources(
-        units=[unit for part in parts for unit in part.units],
-        objectives=[objective for part in parts for objective in part.objectives],
-        pages=[page for part in parts for page in part.pages],
-        declared_units=set().union(*(part.declared_units for part in parts)),
-        declared_objectives=set().union(*(part.declared_objectives for part in parts)),
-    )
+    return merged
 
 
 def _unchanged(
