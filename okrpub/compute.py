@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from okrpub.config import Config
 from okrpub.load import KeyResultEntry, ObjectiveEntry, UnitEntry
@@ -101,12 +101,39 @@ class ComputeMemo:
 
 
 class _MemoTable:
-    """The objectives and rollups made under one frame; what a computation does not
-    ask for again is forgotten, so a server that runs for hours keeps only the last."""
+    """What was made under one frame: the cascade, the units, each objective and the
+    rollups. Only what the last computation made is kept, so a server that runs for
+    hours keeps one model's worth."""
 
     def __init__(self) -> None:
+        #: The entries and hidden key results the last cascade was made from, and it.
+        self._cascade: tuple[dict[str, ObjectiveEntry], dict[str, int], Cascade] | None = None
         self._objectives: dict[str, tuple[tuple[object, ...], Objective]] = {}
-        self._rollups: dict[object, tuple[list[Objective], Rollup]] = {}
+        self._units: dict[str, Unit] | None = None
+        #: The last rollups (by period, by owner and period), the cascade and objectives
+        #: they were made from.
+        self._rollups: (
+            tuple[Cascade, dict[str, Rollup], dict[tuple[str, str], Rollup], dict[str, Objective]]
+            | None
+        ) = None
+
+    def cascade(self, resolved: Resolved, make: Callable[[], Cascade]) -> Cascade:
+        """The cascade made last time, unless an objective came or went or changed what
+        its place depends on (its owner, period, parent or key results' ids)."""
+        known = self._cascade
+        if (
+            known is None
+            or known[1] != resolved.hidden_key_results
+            or not _same_shape(known[0], resolved.objectives)
+        ):
+            cascade = make()
+            self._objectives = {
+                i: self._objectives[i] for i in cascade.places if i in self._objectives
+            }
+        else:
+            cascade = known[2]
+        self._cascade = (resolved.objectives, resolved.hidden_key_results, cascade)
+        return cascade
 
     def objective(
         self, objective_id: str, inputs: tuple[object, ...], make: Callable[[], Objective]
@@ -118,21 +145,61 @@ class _MemoTable:
             self._objectives[objective_id] = known
         return known[1]
 
-    def rollup(self, name: object, objectives: list[Objective], config: Config) -> Rollup:
-        """The rollup made last time of the very same objectives, else a new one."""
-        known = self._rollups.get(name)
-        if known is None or not _same_objects(known[0], objectives):
-            known = (objectives, _rollup(objectives, config))
-            self._rollups[name] = known
-        return known[1]
+    def units(self, make: Callable[[], dict[str, Unit]]) -> dict[str, Unit]:
+        """The units: the frame holds what they are made from."""
+        if self._units is None:
+            self._units = make()
+        return self._units
 
-    def forget_unused(self, objective_ids: Iterable[str], rollups: Iterable[object]) -> None:
-        self._objectives = {i: self._objectives[i] for i in objective_ids}
-        self._rollups = {name: self._rollups[name] for name in rollups}
+    def rollups(
+        self, cascade: Cascade, objectives: dict[str, Objective], config: Config
+    ) -> tuple[dict[str, Rollup], dict[tuple[str, str], Rollup]]:
+        """Each period's rollup and each owner's in each period. Under the last cascade
+        only those with an objective that is not the very same object are made again."""
+        known = self._rollups
+        if known is None or known[0] is not cascade:
+            periods = {
+                key: _rollup_of(ids, objectives, config) for key, ids in cascade.periods.items()
+            }
+            owners = {
+                key: _rollup_of(ids, objectives, config) for key, ids in cascade.owners.items()
+            }
+        else:
+            periods, owners, last = dict(known[1]), dict(known[2]), known[3]
+            for objective in objectives.values():
+                if last[objective.id] is not objective:
+                    period, owner = objective.period, (objective.owner, objective.period)
+                    periods[period] = _rollup_of(cascade.periods[period], objectives, config)
+                    owners[owner] = _rollup_of(cascade.owners[owner], objectives, config)
+        self._rollups = (cascade, periods, owners, objectives)
+        return periods, owners
 
 
-def _same_objects(first: list[Objective], second: list[Objective]) -> bool:
-    return len(first) == len(second) and all(a is b for a, b in zip(first, second, strict=True))
+def _rollup_of(ids: list[str], objectives: dict[str, Objective], config: Config) -> Rollup:
+    return _rollup([objectives[i] for i in ids], config)
+
+
+Key = TypeVar("Key")
+
+
+def _rollups_of(
+    groups: dict[Key, list[str]], objectives: dict[str, Objective], config: Config
+) -> dict[Key, Rollup]:
+    return {key: _rollup_of(ids, objectives, config) for key, ids in groups.items()}
+
+
+def _same_shape(before: dict[str, ObjectiveEntry], now: dict[str, ObjectiveEntry]) -> bool:
+    """Whether the same objectives are there, each with the owner, period, parent and
+    key results' ids it had (the cascade depends on nothing else of them)."""
+    if before.keys() != now.keys():
+        return False
+    return all(
+        _shape(before[i]) == _shape(entry) for i, entry in now.items() if before[i] is not entry
+    )
+
+
+def _shape(entry: ObjectiveEntry) -> tuple[object, ...]:
+    return (entry.owner, entry.period, entry.parent, tuple(kr.id for kr in entry.key_results))
 
 
 def compute(
@@ -154,18 +221,10 @@ def compute(
     if memo is None or history is not None:
         memo = ComputeMemo()
     table = memo.table((config, today, periods, resolved.units, resolved.public))
-    objectives = _objectives(resolved, config, periods, today, history, table)
-    units = _units(resolved.units)
-    in_period: dict[str, list[Objective]] = {period_id: [] for period_id in periods}
-    for objective in objectives.values():
-        in_period[objective.period].append(objective)
-    period_rollups = {
-        period_id: table.rollup(period_id, owned, config) for period_id, owned in in_period.items()
-    }
-    unit_rollups: dict[tuple[str, str], Rollup] = {}
-    for (owner, period_id), owned in _group_by_owner(objectives.values()).items():
-        unit_rollups[(owner, period_id)] = table.rollup((owner, period_id), owned, config)
-    table.forget_unused(objectives, [*period_rollups, *unit_rollups])
+    cascade = table.cascade(resolved, lambda: _cascade(resolved, periods))
+    objectives = _objectives(cascade, resolved, config, periods, today, history, table)
+    units = table.units(lambda: _units(resolved.units))
+    period_rollups, unit_rollups = table.rollups(cascade, objectives, config)
     pages = {
         page.id: FreePage(
             page.id, page.title, page.body, page.path, page.visibility or config.default_visibility
@@ -210,6 +269,7 @@ def _current_period(periods: dict[str, Period], today: dt.date) -> str | None:
 
 
 def _objectives(
+    cascade: Cascade,
     resolved: Resolved,
     config: Config,
     periods: dict[str, Period],
@@ -217,7 +277,22 @@ def _objectives(
     history: History | None,
     memo: _MemoTable,
 ) -> dict[str, Objective]:
-    """Every objective, company before teams before people within a period."""
+    """Every objective, in the order of the cascade."""
+    objectives: dict[str, Objective] = {}
+    for objective_id, place in cascade.places.items():
+        entry = resolved.objectives[objective_id]
+        objectives[objective_id] = memo.objective(
+            objective_id,
+            (entry, place),
+            lambda entry=entry, place=place: _objective(
+                entry, place, resolved, config, periods[entry.period], today, history
+            ),
+        )
+    return objectives
+
+
+def _cascade(resolved: Resolved, periods: dict[str, Period]) -> Cascade:
+    """Where each objective is, company before teams before people within a period."""
     kinds = {unit.id: unit.kind for unit in resolved.units.values()}
     entries = sorted(
         resolved.objectives.values(),
@@ -236,27 +311,35 @@ def _objectives(
         if (parent_id := _parent_id(entry)) in resolved.objectives
     }
     children: dict[str, list[str]] = {}
+    in_period: dict[str, list[str]] = {period_id: [] for period_id in periods}
+    owned: dict[tuple[str, str], list[str]] = {}
     for entry in entries:
         if entry.id in parents:
             children.setdefault(parents[entry.id], []).append(entry.id)
-    objectives: dict[str, Objective] = {}
-    for entry in entries:
-        parent_id = parents.get(entry.id)
-        place = Place(
-            parent_id,
-            _shown_parent_key_result(entry, resolved.objectives) if parent_id else None,
+        in_period[entry.period].append(entry.id)
+        owned.setdefault((entry.owner, entry.period), []).append(entry.id)
+    places = {
+        entry.id: Place(
+            parents.get(entry.id),
+            _shown_parent_key_result(entry, resolved.objectives) if entry.id in parents else None,
             tuple(children.get(entry.id, ())),
             _ancestors(entry.id, parents),
             resolved.hidden_key_results.get(entry.id, 0),
         )
-        objectives[entry.id] = memo.objective(
-            entry.id,
-            (entry, place),
-            lambda entry=entry, place=place: _objective(
-                entry, place, resolved, config, periods[entry.period], today, history
-            ),
-        )
-    return objectives
+        for entry in entries
+    }
+    return Cascade(places, in_period, owned)
+
+
+class Cascade(NamedTuple):
+    """What depends only on which objectives there are and on their owners, periods,
+    parents and key results' ids."""
+
+    #: Each objective's place, in the order of the model.
+    places: dict[str, Place]
+    #: The ids of each period's objectives, and of each owner's in a period, in that order.
+    periods: dict[str, list[str]]
+    owners: dict[tuple[str, str], list[str]]
 
 
 class Place(NamedTuple):
@@ -508,13 +591,6 @@ def _units(entries: dict[str, UnitEntry]) -> dict[str, Unit]:
             ancestors=tuple(ancestors),
         )
     return units
-
-
-def _group_by_owner(objectives: Iterable[Objective]) -> dict[tuple[str, str], list[Objective]]:
-    groups: dict[tuple[str, str], list[Objective]] = {}
-    for objective in objectives:
-        groups.setdefault((objective.owner, objective.period), []).append(objective)
-    return groups
 
 
 def _rollup(objectives: list[Objective], config: Config) -> Rollup:

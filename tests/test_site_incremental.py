@@ -281,6 +281,8 @@ def test_an_edit_computes_only_what_it_changed(project: Project) -> None:
     assert second.objectives["payments-expert"].title.startswith("Edited ")
     assert second.period_rollups["2026-Q3"] is first.period_rollups["2026-Q3"]
     assert second.period_rollups["2026-Q4"] is not first.period_rollups["2026-Q4"]
+    made_again = {k for k, v in second.unit_rollups.items() if first.unit_rollups[k] is not v}
+    assert made_again == {("tom", "2026-Q4")}
     assert second == analyse(project.root, config, TODAY).model
 
 
@@ -429,3 +431,20 @@ def test_an_edit_lints_only_what_it_changed(
     assert linted == ["payments-expert"]
     analysed(TODAY + dt.timedelta(days=30), frozenset())
     assert len(linted) == 1 + len(every)
+
+
+def test_a_new_parent_places_the_objective_anew(project: Project) -> None:
+    """A parent, owner, period or key result id that changed moves an objective in the
+    cascade: the memo then works out every place again."""
+    config, _ = read_config(project.root)
+    first = analyse(project.root, config, TODAY, project.cache, None, project.memo).model
+    assert first.objectives["payments-expert"].ancestors == ()
+    changed = frozenset({"content/2026-Q4/tom/payments-expert.md"})
+    project.edit(*changed, "title: ", "parent: five-star-service\ntitle: ")
+    second = analyse(project.root, config, TODAY, project.cache, changed, project.memo).model
+    assert second.objectives["payments-expert"].ancestors == (
+        "five-star-service",
+        "grow-to-1m-online",
+    )
+    assert "payments-expert" in second.objectives["five-star-service"].children
+    assert second == analyse(project.root, config, TODAY).model
