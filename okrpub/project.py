@@ -18,7 +18,7 @@ from okrpub.discover import SourceFile, discover, is_ignored, rediscover
 from okrpub.lint import LintMemo, lint
 from okrpub.load import LoadCache, load_sources
 from okrpub.model import Model
-from okrpub.resolve import Resolved, resolve
+from okrpub.resolve import Resolved, ResolveMemo, resolve
 
 
 class UsageError(Exception):
@@ -89,9 +89,11 @@ def open_cache(root: Path, config: Config, use: bool) -> LoadCache | None:
 
 @dataclass
 class AnalysisMemo:
-    """What ``serve`` keeps from one analysis for the next: the objectives computed and
-    the warnings found, handed out again while what they depend on is unchanged."""
+    """What ``serve`` keeps from one analysis for the next: the resolution, the objectives
+    computed and the warnings found, handed out again while what they depend on is
+    unchanged."""
 
+    resolve: ResolveMemo = field(default_factory=ResolveMemo)
     compute: ComputeMemo = field(default_factory=ComputeMemo)
     lint: LintMemo = field(default_factory=LintMemo)
 
@@ -113,7 +115,7 @@ def analyse(
     diagnostics = Diagnostics()
     files = _discover(root, config, diagnostics, cache, changed)
     sources = load_sources(files, config.content_dir, diagnostics, cache, changed)
-    resolved = resolve(sources, config, diagnostics)
+    resolved = resolve(sources, config, diagnostics, memo.resolve if memo else None)
     model = compute(resolved, config, today, memo=memo.compute if memo else None)
     lint(model, resolved, diagnostics, memo.lint if memo else None)
     return Analysis(config, resolved, model, diagnostics)

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from sitetools import REPOSITORY, build, tree_of
 
 from okrpub import export, feed, lint, search
+from okrpub import resolve as resolve_module
 from okrpub.build import BuildOptions, new_renderer, render
 from okrpub.cache import CacheStore
 from okrpub.diagnostics import Diagnostic
@@ -448,3 +449,28 @@ def test_a_new_parent_places_the_objective_anew(project: Project) -> None:
     )
     assert "payments-expert" in second.objectives["five-star-service"].children
     assert second == analyse(project.root, config, TODAY).model
+
+
+def test_an_edit_no_reference_depends_on_is_not_resolved_again(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new title is put into the last resolution; a new parent is resolved anew."""
+    resolutions: list[int] = []
+    original = resolve_module._resolve
+    monkeypatch.setattr(
+        resolve_module,
+        "_resolve",
+        lambda *arguments: resolutions.append(1) or original(*arguments),
+    )
+    config, _ = read_config(project.root)
+    analyse(project.root, config, TODAY, project.cache, None, project.memo)
+    path = "content/2026-Q4/tom/payments-expert.md"
+    project.edit(path, "title: ", "title: Edited ")
+    found = analyse(project.root, config, TODAY, project.cache, frozenset({path}), project.memo)
+    assert resolutions == [1]
+    assert found.resolved.objectives["payments-expert"].title.startswith("Edited ")
+    project.edit(path, "title: ", "parent: five-star-service\ntitle: ")
+    found = analyse(project.root, config, TODAY, project.cache, frozenset({path}), project.memo)
+    assert resolutions == [1, 1]
+    monkeypatch.undo()
+    assert found.resolved == analyse(project.root, config, TODAY).resolved
