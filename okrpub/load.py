@@ -237,18 +237,19 @@ def _merged(results: list[Loaded], diagnostics: Diagnostics) -> Sources:
     """What all files gave together, in their order; their problems go to ``diagnostics``."""
     merged = Sources()
     units, objectives, pages = merged.units, merged.objectives, merged.pages
+    declared_units, declared_objectives = merged.declared_units, merged.declared_objectives
     for loaded in results:
         part = loaded.sources
         if part.objectives:
             objectives += part.objectives
+        if part.declared_objectives:
+            declared_objectives |= part.declared_objectives
         if part.units:
             units += part.units
+        if part.declared_units:
+            declared_units |= part.declared_units
         if part.pages:
             pages += part.pages
-        if part.declared_objectives:
-            merged.declared_objectives |= part.declared_objectives
-        if part.declared_units:
-            merged.declared_units |= part.declared_units
         if loaded.diagnostics:
             diagnostics.extend(loaded.diagnostics)
     return merged
