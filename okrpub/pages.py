@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from markupsafe import Markup
 
@@ -29,7 +29,6 @@ from okrpub.i18n import Locale
 from okrpub.markdown import MarkdownRenderer
 from okrpub.model import (
     Checkin,
-    FreePage,
     KeyResult,
     Model,
     Objective,
@@ -197,16 +196,78 @@ _KINDS = ("company", "team", "person")
 STATUS_LIST_LIMIT = 100
 
 
+Planned = TypeVar("Planned", Page, Asset)
+
+
+class PlanMemo:
+    """The pages and badges of the last plan, for the next plan to reuse (``serve``).
+
+    A page or badge whose inputs equal those it had in the last plan is the
+    very same object again, inputs included: the renderer then compares them
+    by identity, and no new page, closure or comparison is made for it. So
+    that a page kept from an older plan renders just as a new one would, it
+    names what it shows by id and reaches the model through :attr:`planner`,
+    the current planner: it holds no older planner or model. Only the last
+    plan's pages are kept.
+    """
+
+    def __init__(self) -> None:
+        #: The planner of the current model.
+        self.planner: Planner | None = None
+        self._last: dict[str, Page | Asset] = {}
+        self._kept: dict[str, Page | Asset] = {}
+
+    def start(self, planner: Planner) -> None:
+        """Plan for ``planner``'s model; what the last plan kept is what can be reused."""
+        self.planner = planner
+        # (a plan abandoned half-way kept less; one that kept nothing leaves the last one)
+        self._last, self._kept = self._kept or self._last, {}
+
+    def known(self, path: str, inputs: tuple[object, ...]) -> Page | Asset | None:
+        """The last plan's page at ``path`` if it had equal inputs; kept for the next plan."""
+        known = self._last.get(path)
+        if known is None or known.inputs != inputs:
+            return None
+        return self.keep(known)
+
+    def keep(self, planned: Planned) -> Planned:
+        self._kept[planned.path] = planned
+        return planned
+
+    def context(
+        self, path: str, make: Callable[..., dict[str, Any]], arguments: tuple[str, ...]
+    ) -> dict[str, Any]:
+        """The context of the page at ``path``, from the current model."""
+        assert self.planner is not None
+        return {**self.planner.base(path), **make(self.planner, *arguments)}
+
+    def make(self, make: Callable[..., bytes], arguments: tuple[str, ...]) -> bytes:
+        """A badge, from the current model."""
+        assert self.planner is not None
+        return make(self.planner, *arguments)
+
+
 class Planner:
-    """Builds the page list for one model; ``markdown`` renders bodies."""
+    """Builds the page list for one model; ``markdown`` renders bodies.
+
+    With the ``memo`` of the last plan (``serve``), a page or badge whose
+    inputs are unchanged is the last plan's object.
+    """
 
     def __init__(
-        self, model: Model, locale: Locale, markdown: MarkdownRenderer, base_url: str = ""
+        self,
+        model: Model,
+        locale: Locale,
+        markdown: MarkdownRenderer,
+        base_url: str = "",
+        memo: PlanMemo | None = None,
     ) -> None:
         self.model = model
         self.locale = locale
         self.markdown = markdown
         self.base_url = base_url
+        self.memo = memo or PlanMemo()
+        self.memo.start(self)
 
     def pages(self) -> Iterator[Page | Asset]:
         model = self.model
@@ -216,7 +277,7 @@ class Planner:
             *(model.objectives_in(current.id) if current else ()),
             *(r.rollup for r in self._unit_rollups(current.id, ("team",)) if current),
         )
-        yield self._page("index.html", "home.html", home_inputs, self._home)
+        yield self._page("index.html", "home.html", home_inputs, Planner._home)
         for period in model.periods.values():
             objectives = model.objectives_in(period.id)
             inputs = (
@@ -226,55 +287,53 @@ class Planner:
                 *(model.objectives[o.parent_objective] for o in objectives if o.parent_objective),
                 *(r.rollup for r in self._unit_rollups(period.id, _KINDS)),
             )
-            yield self._page(period_path(period), "period.html", inputs, self._period, period)
+            path = period_path(period)
+            yield self._page(path, "period.html", inputs, Planner._period, period.id)
+        shown = model.objectives.__getitem__
         for objective in model.objectives.values():
-            inputs = (
-                objective,
-                *(model.objectives[i] for i in (*objective.ancestors, *objective.children)),
-            )
+            inputs = (objective, *map(shown, objective.ancestors), *map(shown, objective.children))
             path = objective_path(objective.id)
-            yield self._page(path, "objective.html", inputs, self._objective, objective)
-        yield self._page("units/index.html", "units.html", (), self._units)
+            yield self._page(path, "objective.html", inputs, Planner._objective, objective.id)
+        yield self._page("units/index.html", "units.html", (), Planner._units)
         for unit in model.units.values():
             inputs = tuple(
                 item
                 for period_id in model.periods
                 if (rollup := model.unit_rollups.get((unit.id, period_id)))
-                for item in (rollup, *(model.objectives[o] for o in rollup.objectives))
+                for item in (rollup, *map(shown, rollup.objectives))
             )
-            yield self._page(unit_path(unit.id), "unit.html", inputs, self._unit, unit)
+            yield self._page(unit_path(unit.id), "unit.html", inputs, Planner._unit, unit.id)
         status_inputs = (*model.period_rollups.values(), *model.objectives.values())
-        yield self._page("status/index.html", "status.html", status_inputs, self._status)
+        yield self._page("status/index.html", "status.html", status_inputs, Planner._status)
         for page in model.pages.values():
-            yield self._page(page_path(page.id), "page.html", (), self._free_page, page)
-        yield self._page("search/index.html", "search.html", (), dict)
-        # A host shows 404.html for any missing path, at any depth: relative links
-        # would break there, so its links are absolute when a base_url is known.
-        not_found_root = self.base_url.rstrip("/") + "/" if self.base_url else None
-        urls = Urls("404.html", not_found_root)
-        yield Page("404.html", "404.html", (), lambda: self._base("404.html", urls))
+            yield self._page(page_path(page.id), "page.html", (), Planner._free_page, page.id)
+        yield self._page("search/index.html", "search.html", (), Planner._search)
+        yield self._page("404.html", "404.html", (), Planner._not_found)
         yield from self._badges()
 
     def _badges(self) -> Iterator[Asset]:
-        model, locale = self.model, self.locale
+        model = self.model
         for objective in model.objectives.values():
-            period = model.periods[objective.period]
-            yield Asset(
-                objective_badge_path(objective.id),
-                (objective,),
-                lambda o=objective, p=period: badge_svg(objective_badge(o, p, locale)),
-            )
-        current = model.periods.get(model.current_period or "")
+            path = objective_badge_path(objective.id)
+            yield self._asset(path, (objective,), Planner._objective_badge, objective.id)
+        current, shown = model.periods.get(model.current_period or ""), model.objectives.__getitem__
         for unit in model.units.values():
             rollup = model.unit_rollups.get((unit.id, current.id)) if current else None
-            objectives = tuple(model.objectives[o] for o in rollup.objectives) if rollup else ()
-            yield Asset(
-                unit_badge_path(unit.id),
-                (rollup, *objectives) if rollup else (),
-                lambda u=unit, r=rollup, os=objectives: badge_svg(
-                    unit_badge(u.name, current, r, os, locale)
-                ),
-            )
+            inputs = (rollup, *map(shown, rollup.objectives)) if rollup else ()
+            yield self._asset(unit_badge_path(unit.id), inputs, Planner._unit_badge, unit.id)
+
+    def _objective_badge(self, objective_id: str) -> bytes:
+        objective = self.model.objectives[objective_id]
+        period = self.model.periods[objective.period]
+        return badge_svg(objective_badge(objective, period, self.locale))
+
+    def _unit_badge(self, unit_id: str) -> bytes:
+        model = self.model
+        current = model.periods.get(model.current_period or "")
+        rollup = model.unit_rollups.get((unit_id, current.id)) if current else None
+        objectives = tuple(model.objectives[o] for o in rollup.objectives) if rollup else ()
+        name = model.units[unit_id].name
+        return badge_svg(unit_badge(name, current, rollup, objectives, self.locale))
 
     def _page(
         self,
@@ -282,11 +341,31 @@ class Planner:
         template: str,
         inputs: tuple[object, ...],
         make: Callable[..., dict[str, Any]],
-        *arguments: Any,
+        *arguments: str,
     ) -> Page:
-        return Page(path, template, inputs, lambda: {**self._base(path), **make(*arguments)})
+        """The page at ``path``: the memo's, if it had these inputs, else a new one."""
+        known = self.memo.known(path, inputs)
+        if isinstance(known, Page) and known.template == template:
+            return known
+        context = functools.partial(self.memo.context, path, make, arguments)
+        return self.memo.keep(Page(path, template, inputs, context))
 
-    def _base(self, path: str, urls: Urls | None = None) -> dict[str, Any]:
+    def _asset(
+        self,
+        path: str,
+        inputs: tuple[object, ...],
+        make: Callable[..., bytes],
+        *arguments: str,
+    ) -> Asset:
+        """As :meth:`_page`, for a badge."""
+        known = self.memo.known(path, inputs)
+        if isinstance(known, Asset):
+            return known
+        return self.memo.keep(
+            Asset(path, inputs, functools.partial(self.memo.make, make, arguments))
+        )
+
+    def base(self, path: str, urls: Urls | None = None) -> dict[str, Any]:
         """What every template receives."""
         urls = urls or Urls(path)
         model = self.model
@@ -316,8 +395,18 @@ class Planner:
             else "objective.parent_draft",
         }
 
-    def _free_page(self, page: FreePage) -> dict[str, Any]:
+    def _free_page(self, page_id: str) -> dict[str, Any]:
+        page = self.model.pages[page_id]
         return {"page": page, "body": self.markdown.render(page.body)}
+
+    def _search(self) -> dict[str, Any]:
+        return {}
+
+    def _not_found(self) -> dict[str, Any]:
+        # A host shows 404.html for any missing path, at any depth: relative links
+        # would break there, so its links are absolute when a base_url is known.
+        root = self.base_url.rstrip("/") + "/" if self.base_url else None
+        return self.base("404.html", Urls("404.html", root))
 
     def _unit_rollups(self, period_id: str, kinds: tuple[str, ...]) -> list[UnitRollup]:
         return [item for item in self._rollups_by_period[period_id] if item.unit.kind in kinds]
@@ -361,8 +450,9 @@ class Planner:
             tuple(self._tree(c) for c in children if c.period == objective.period),
         )
 
-    def _period(self, period: Period) -> dict[str, Any]:
+    def _period(self, period_id: str) -> dict[str, Any]:
         model = self.model
+        period = model.periods[period_id]
         objectives = model.objectives_in(period.id)
         roots, unaligned = [], []
         for objective in objectives:
@@ -381,8 +471,9 @@ class Planner:
             "unit_rollups": self._unit_rollups(period.id, _KINDS),
         }
 
-    def _objective(self, objective: Objective) -> dict[str, Any]:
+    def _objective(self, objective_id: str) -> dict[str, Any]:
         model = self.model
+        objective = model.objectives[objective_id]
         period = model.periods[objective.period]
         ancestors = [model.objectives[a] for a in reversed(objective.ancestors)]
         parent = model.objectives.get(objective.parent_objective or "")
@@ -407,8 +498,9 @@ class Planner:
         top = [u.id for u in self.model.units.values() if u.parent is None]
         return {"top_units": top}
 
-    def _unit(self, unit: Unit) -> dict[str, Any]:
+    def _unit(self, unit_id: str) -> dict[str, Any]:
         model = self.model
+        unit = model.units[unit_id]
         children = [model.units[c] for c in unit.children]
         groups = [
             PeriodGroup(
