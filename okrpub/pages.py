@@ -223,6 +223,10 @@ class PlanMemo:
         # (a plan abandoned half-way kept less; one that kept nothing leaves the last one)
         self._last, self._kept = self._kept or self._last, {}
 
+    def finish(self) -> None:
+        """The plan is whole: forget the pages it did not reuse."""
+        self._last = {}
+
     def known(self, path: str, inputs: tuple[object, ...]) -> Page | Asset | None:
         """The last plan's page at ``path`` if it had equal inputs; kept for the next plan."""
         known = self._last.get(path)
@@ -310,6 +314,7 @@ class Planner:
         yield self._page("search/index.html", "search.html", (), Planner._search)
         yield self._page("404.html", "404.html", (), Planner._not_found)
         yield from self._badges()
+        self.memo.finish()
 
     def _badges(self) -> Iterator[Asset]:
         model = self.model

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import shutil
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -18,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sitetools import REPOSITORY, build, tree_of
 
-from okrpub import export, feed, search
-from okrpub.build import BuildOptions, new_renderer, render
+from okrpub import export, feed, pages, search
+from okrpub.build import BuildOptions, SiteFiles, new_renderer, render
 from okrpub.cache import CacheStore
 from okrpub.compute import ComputeMemo
 from okrpub.fragments import FragmentCache
@@ -393,3 +396,95 @@ def test_a_renamed_unit_gets_new_search_rows_for_its_objectives_and_members(
     owned = [o for o in model.objectives.values() if o.owner == unit]
     members = [u for u in model.units.values() if u.parent == unit]
     assert len(shown) == 1 + len(owned) + len(members) > 1
+
+
+def count_made(monkeypatch: pytest.MonkeyPatch) -> list[pages.Page | pages.Asset]:
+    """Every page and badge the planner makes from now on (rather than reuses)."""
+    made: list[pages.Page | pages.Asset] = []
+    for kind in (pages.Page, pages.Asset):
+        original = kind.__init__
+
+        def counted(
+            planned: Any, *arguments: Any, original: Callable[..., None] = original
+        ) -> None:
+            original(planned, *arguments)
+            made.append(planned)
+
+        monkeypatch.setattr(kind, "__init__", counted)
+    return made
+
+
+def test_an_edit_plans_new_pages_and_badges_only_where_it_changed_them(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The planner gives every other page and badge the last plan's very object."""
+    made = count_made(monkeypatch)
+    files = project.rebuild()
+    assert len(made) == planned(files)
+    made.clear()
+    project.rebuild()
+    assert made == []
+    project.edit("content/2026-Q4/sam/guides-and-links.md", "title: ", "title: Renamed ")
+    files = project.rebuild()
+    # the pages that show it (its own, its parent's, the period, its owner's, home, status)
+    # and its badge: just the ones rendered again
+    paths = {page.path for page in made}
+    assert len(made) == project.renderer.rendered
+    assert {
+        "objectives/guides-and-links/index.html",
+        "objectives/top-3-in-search/index.html",
+        "badges/guides-and-links.svg",
+    } <= paths
+    assert "objectives/grow-to-1m-online/index.html" not in paths
+    assert files == project.clean_build()
+
+
+def test_pages_kept_from_older_plans_hold_no_older_model(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page reused from the last plan reaches the model through the current planner, and
+    the plan memo forgets the pages the last plan did not have: a server running for hours
+    holds one model and one plan."""
+    made = count_made(monkeypatch)
+    project.rebuild()
+    assert project.renderer.model is not None
+    first_model = weakref.ref(project.renderer.model)
+    path = "objectives/checkout-that-converts/index.html"
+    removed_page = weakref.ref(next(page for page in made if page.path == path))
+    made.clear()
+    project.edit("content/2026-Q4/sam/guides-and-links.md", "title: ", "title: Renamed ")
+    project.rebuild()
+    project.remove("content/2026-Q4/webshop/checkout-that-converts.md")
+    project.rebuild()
+    gc.collect()
+    assert first_model() is None
+    assert removed_page() is None
+
+
+def test_an_edit_updates_the_last_files_and_keeps_the_sitemap(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the site has the same paths the renderer updates its last files in place (none
+    is added again), and it makes the sitemap again only when a page comes or goes."""
+    sitemaps, added = [], []
+    original_sitemap, original_add = feed.sitemap, SiteFiles.add
+    monkeypatch.setattr(feed, "sitemap", lambda *a: sitemaps.append(a) or original_sitemap(*a))
+    monkeypatch.setattr(
+        SiteFiles,
+        "add",
+        lambda files, path, content: added.append(path) or original_add(files, path, content),
+    )
+    files = project.rebuild()
+    assert len(sitemaps) == 1
+    assert len(added) == len(files)
+    sitemaps.clear()
+    added.clear()
+    project.edit("content/2026-Q4/sam/guides-and-links.md", "title: ", "title: Renamed ")
+    files = project.rebuild()
+    assert sitemaps == added == []
+    assert files == project.clean_build()
+    sitemaps.clear()
+    project.remove("content/2026-Q4/webshop/checkout-that-converts.md")
+    files = project.rebuild()
+    assert len(sitemaps) == 1
+    assert files == project.clean_build()
