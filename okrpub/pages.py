@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from markupsafe import Markup
 
@@ -199,6 +199,16 @@ STATUS_LIST_LIMIT = 100
 Planned = TypeVar("Planned", Page, Asset)
 
 
+class ObjectivePlan(NamedTuple):
+    """The page and badge of each objective of one plan, in the order of its objectives."""
+
+    objectives: dict[str, Objective]
+    #: Each objective's place in the lists.
+    index: dict[str, int]
+    pages: list[Page]
+    badges: list[Asset]
+
+
 class PlanMemo:
     """The pages and badges of the last plan, for the next plan to reuse (``serve``).
 
@@ -209,11 +219,17 @@ class PlanMemo:
     names what it shows by id and reaches the model through :attr:`planner`,
     the current planner: it holds no older planner or model. Only the last
     plan's pages are kept.
+
+    The objectives' pages and badges, most of the site, are kept in lists
+    (:class:`ObjectivePlan`): while the site has the same objectives, a plan
+    copies them and looks only at the objectives an edit touched.
     """
 
     def __init__(self) -> None:
         #: The planner of the current model.
         self.planner: Planner | None = None
+        #: The objectives' pages and badges of the last plan.
+        self.objectives: ObjectivePlan | None = None
         self._last: dict[str, Page | Asset] = {}
         self._kept: dict[str, Page | Asset] = {}
 
@@ -293,12 +309,10 @@ class Planner:
             )
             path = period_path(period)
             yield self._page(path, "period.html", inputs, Planner._period, period.id)
-        shown = model.objectives.__getitem__
-        for objective in model.objectives.values():
-            inputs = (objective, *map(shown, objective.ancestors), *map(shown, objective.children))
-            path = objective_path(objective.id)
-            yield self._page(path, "objective.html", inputs, Planner._objective, objective.id)
+        planned = self._objective_plan()
+        yield from planned.pages
         yield self._page("units/index.html", "units.html", (), Planner._units)
+        shown = model.objectives.__getitem__
         for unit in model.units.values():
             inputs = tuple(
                 item
@@ -313,14 +327,73 @@ class Planner:
             yield self._page(page_path(page.id), "page.html", (), Planner._free_page, page.id)
         yield self._page("search/index.html", "search.html", (), Planner._search)
         yield self._page("404.html", "404.html", (), Planner._not_found)
-        yield from self._badges()
+        yield from planned.badges
+        yield from self._unit_badges()
         self.memo.finish()
 
-    def _badges(self) -> Iterator[Asset]:
+    def _objective_plan(self) -> ObjectivePlan:
+        """Each objective's page and badge; with the last plan's, made again only for the
+        objectives an edit touched when the site has the same objectives (``serve``)."""
+        objectives, last = self.model.objectives, self.memo.objectives
+        if last is not None and list(last.objectives) == list(objectives):
+            index, pages, badges = last.index, list(last.pages), list(last.badges)
+            changed = [
+                key for key, value in objectives.items() if last.objectives[key] is not value
+            ]
+            for key in self._showing(changed):
+                pages[index[key]] = self._objective_page(objectives[key], pages[index[key]])
+            for key in changed:
+                badges[index[key]] = self._objective_badge_asset(
+                    objectives[key], badges[index[key]]
+                )
+        else:
+            index = {key: place for place, key in enumerate(objectives)}
+            lasts = {} if last is None else last.index
+            pages = [
+                self._objective_page(o, last.pages[lasts[o.id]] if o.id in lasts else None)
+                for o in objectives.values()
+            ]
+            badges = [
+                self._objective_badge_asset(o, last.badges[lasts[o.id]] if o.id in lasts else None)
+                for o in objectives.values()
+            ]
+        self.memo.objectives = ObjectivePlan(objectives, index, pages, badges)
+        return self.memo.objectives
+
+    def _showing(self, changed: list[str]) -> set[str]:
+        """The objectives whose pages show one of ``changed``: those, their parents (which
+        list their children) and everything below them (which shows its ancestors)."""
+        objectives = self.model.objectives
+        showing = {
+            parent
+            for key in changed
+            if (parent := objectives[key].parent_objective) is not None and parent in objectives
+        }
+        below, seen = list(changed), set()
+        while below:
+            key = below.pop()
+            if key not in seen:
+                seen.add(key)
+                below.extend(objectives[key].children)
+        return showing | seen
+
+    def _objective_page(self, objective: Objective, last: Page | None) -> Page:
+        shown = self.model.objectives.__getitem__
+        inputs = (objective, *map(shown, objective.ancestors), *map(shown, objective.children))
+        if last is not None and last.inputs == inputs:
+            return last
+        path = objective_path(objective.id)
+        return self._new_page(path, "objective.html", inputs, Planner._objective, objective.id)
+
+    def _objective_badge_asset(self, objective: Objective, last: Asset | None) -> Asset:
+        inputs = (objective,)
+        if last is not None and last.inputs == inputs:
+            return last
+        path = objective_badge_path(objective.id)
+        return self._new_asset(path, inputs, Planner._objective_badge, objective.id)
+
+    def _unit_badges(self) -> Iterator[Asset]:
         model = self.model
-        for objective in model.objectives.values():
-            path = objective_badge_path(objective.id)
-            yield self._asset(path, (objective,), Planner._objective_badge, objective.id)
         current, shown = model.periods.get(model.current_period or ""), model.objectives.__getitem__
         for unit in model.units.values():
             rollup = model.unit_rollups.get((unit.id, current.id)) if current else None
@@ -352,8 +425,18 @@ class Planner:
         known = self.memo.known(path, inputs)
         if isinstance(known, Page) and known.template == template:
             return known
+        return self.memo.keep(self._new_page(path, template, inputs, make, *arguments))
+
+    def _new_page(
+        self,
+        path: str,
+        template: str,
+        inputs: tuple[object, ...],
+        make: Callable[..., dict[str, Any]],
+        *arguments: str,
+    ) -> Page:
         context = functools.partial(self.memo.context, path, make, arguments)
-        return self.memo.keep(Page(path, template, inputs, context))
+        return Page(path, template, inputs, context)
 
     def _asset(
         self,
@@ -366,9 +449,16 @@ class Planner:
         known = self.memo.known(path, inputs)
         if isinstance(known, Asset):
             return known
-        return self.memo.keep(
-            Asset(path, inputs, functools.partial(self.memo.make, make, arguments))
-        )
+        return self.memo.keep(self._new_asset(path, inputs, make, *arguments))
+
+    def _new_asset(
+        self,
+        path: str,
+        inputs: tuple[object, ...],
+        make: Callable[..., bytes],
+        *arguments: str,
+    ) -> Asset:
+        return Asset(path, inputs, functools.partial(self.memo.make, make, arguments))
 
     def base(self, path: str, urls: Urls | None = None) -> dict[str, Any]:
         """What every template receives."""

@@ -439,6 +439,48 @@ def test_an_edit_plans_new_pages_and_badges_only_where_it_changed_them(
     assert files == project.clean_build()
 
 
+@pytest.mark.parametrize(
+    ("edit", "looked_at"),
+    [
+        # itself, its parent (which lists it), what is below it (none)
+        (
+            ("sam/guides-and-links.md", "title: ", "title: X "),
+            {"guides-and-links", "top-3-in-search"},
+        ),
+        # itself and everything below it, which shows it among its ancestors
+        (
+            ("marketing/top-3-in-search.md", "title: ", "title: X "),
+            {"top-3-in-search", "grow-to-1m-online", "guides-and-links"},
+        ),
+    ],
+)
+def test_an_edit_looks_only_at_the_objectives_whose_pages_show_what_it_changed(
+    project: Project,
+    monkeypatch: pytest.MonkeyPatch,
+    edit: tuple[str, str, str],
+    looked_at: set[str],
+) -> None:
+    """While the site has the same objectives, the others' pages and badges are copied
+    from the last plan without computing their inputs."""
+    looked: list[str] = []
+    original = pages.Planner._objective_page
+
+    def objective_page(planner: pages.Planner, objective: Any, last: Any) -> pages.Page:
+        looked.append(objective.id)
+        return original(planner, objective, last)
+
+    monkeypatch.setattr(pages.Planner, "_objective_page", objective_page)
+    project.rebuild()
+    assert project.renderer.model is not None
+    assert sorted(looked) == sorted(project.renderer.model.objectives)
+    looked.clear()
+    relative, old, new = edit
+    project.edit(f"content/2026-Q4/{relative}", old, new)
+    files = project.rebuild()
+    assert set(looked) == looked_at
+    assert files == project.clean_build()
+
+
 def test_pages_kept_from_older_plans_hold_no_older_model(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
