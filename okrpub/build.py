@@ -361,7 +361,8 @@ def _same_frame(previous: Model, model: Model) -> bool:
 def _same_objectives(previous: Model, model: Model) -> bool:
     """Whether the objectives are the same, in the same order (after :func:`_reuse_unchanged`,
     which makes equal ones the very same objects, a quick comparison)."""
-    return list(previous.objectives.items()) == list(model.objectives.items())
+    old, new = previous.objectives, model.objectives
+    return list(old) == list(new) and list(old.values()) == list(new.values())
 
 
 def _reuse_unchanged(model: Model, previous: Model) -> Model:

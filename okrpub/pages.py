@@ -27,6 +27,7 @@ from okrpub.badges import badge_svg, objective_badge, unit_badge
 from okrpub.charts import checkin_chart
 from okrpub.i18n import Locale
 from okrpub.markdown import MarkdownRenderer
+from okrpub.memo import IdentityMemo
 from okrpub.model import (
     Checkin,
     KeyResult,
@@ -230,6 +231,13 @@ class PlanMemo:
         self.planner: Planner | None = None
         #: The objectives' pages and badges of the last plan.
         self.objectives: ObjectivePlan | None = None
+        #: The last :attr:`Planner._rollups_by_period`, and what it was made from.
+        self.rollups: tuple[tuple[object, ...], dict[str, list[UnitRollup]]] | None = None
+        #: What the status page lists of each current objective.
+        self.status_rows = IdentityMemo[Objective, StatusRows]()
+        #: The number of ungraded key results and of key results of each past period, and
+        #: the objectives they were counted from.
+        self.grading: dict[str, tuple[tuple[Objective, ...], tuple[int, int]]] = {}
         self._last: dict[str, Page | Asset] = {}
         self._kept: dict[str, Page | Asset] = {}
 
@@ -508,13 +516,24 @@ class Planner:
 
     @functools.cached_property
     def _rollups_by_period(self) -> dict[str, list[UnitRollup]]:
-        """Each period's units with objectives in it, in the order of the units."""
-        by_period: dict[str, list[UnitRollup]] = {period_id: [] for period_id in self.model.periods}
-        for unit in self.model.units.values():
+        """Each period's units with objectives in it, in the order of the units (the memo's
+        while the periods, units and their rollups are the same)."""
+        model = self.model
+        made_of = (
+            tuple(model.periods),
+            tuple(model.units.values()),
+            tuple(model.unit_rollups),
+            tuple(model.unit_rollups.values()),
+        )
+        if self.memo.rollups is not None and self.memo.rollups[0] == made_of:
+            return self.memo.rollups[1]
+        by_period: dict[str, list[UnitRollup]] = {period_id: [] for period_id in model.periods}
+        for unit in model.units.values():
             for period_id, items in by_period.items():
-                rollup = self.model.unit_rollups.get((unit.id, period_id))
+                rollup = model.unit_rollups.get((unit.id, period_id))
                 if rollup is not None:
                     items.append(UnitRollup(unit, rollup))
+        self.memo.rollups = (made_of, by_period)
         return by_period
 
     def _home(self) -> dict[str, Any]:
@@ -624,41 +643,25 @@ class Planner:
     def _status(self) -> dict[str, Any]:
         model = self.model
         period = model.periods.get(model.current_period or "")
-        attention: dict[Status, list[KeyResultView]] = {Status.OFF_TRACK: [], Status.AT_RISK: []}
-        stale: list[KeyResultView] = []
-        unaligned: list[Objective] = []
-        if period is not None and period.state is PeriodState.CURRENT:
-            for objective in model.objectives_in(period.id):
-                for kr in objective.key_results:
-                    view = KeyResultView(kr, objective, None)
-                    if kr.status in attention:
-                        attention[kr.status].append(view)
-                    if kr.stale:
-                        stale.append(view)
-                if objective.unaligned:
-                    unaligned.append(objective)
-        reports = [
-            GradingReport(
-                p,
-                model.period_rollups[p.id],
-                ungraded=sum(
-                    not kr.score_given for o in model.objectives_in(p.id) for kr in o.key_results
-                ),
-                key_results=sum(len(o.key_results) for o in model.objectives_in(p.id)),
-            )
+        current = period is not None and period.state is PeriodState.CURRENT
+        objectives = model.objectives_in(period.id) if period is not None and current else []
+        rows = self.memo.status_rows.each(objectives, _status_rows)
+        past = [
+            p
             for p in sorted(model.periods.values(), key=lambda p: (p.start, p.id), reverse=True)
             if p.state is PeriodState.PAST
         ]
+        grading = {p.id: self._grading(p.id) for p in past}
+        self.memo.grading = grading
+        reports = [GradingReport(p, model.period_rollups[p.id], *grading[p.id][1]) for p in past]
         lists: dict[str, list[Any]] = {
-            "off_track": attention[Status.OFF_TRACK],
-            "at_risk": attention[Status.AT_RISK],
-            "stale": stale,
-            "unaligned": unaligned,
+            "off_track": [view for row in rows for view in row.off_track],
+            "at_risk": [view for row in rows for view in row.at_risk],
+            "stale": [view for row in rows for view in row.stale],
+            "unaligned": [objective for objective in objectives if objective.unaligned],
         }
         return {
-            "period": period
-            if period is not None and period.state is PeriodState.CURRENT
-            else None,
+            "period": period if current else None,
             **{name: items[:STATUS_LIST_LIMIT] for name, items in lists.items()},
             "counts": {name: len(items) for name, items in lists.items()},
             "hidden": {
@@ -666,3 +669,35 @@ class Planner:
             },
             "reports": reports,
         }
+
+    def _grading(self, period_id: str) -> tuple[tuple[Objective, ...], tuple[int, int]]:
+        """The ungraded key results and all key results of a period's objectives (the
+        memo's count while they are the same)."""
+        objectives = tuple(self.model.objectives_in(period_id))
+        known = self.memo.grading.get(period_id)
+        if known is not None and known[0] == objectives:
+            return known
+        return objectives, _grading_counts(objectives)
+
+
+class StatusRows(NamedTuple):
+    """What the status page lists of one objective's key results."""
+
+    off_track: list[KeyResultView]
+    at_risk: list[KeyResultView]
+    stale: list[KeyResultView]
+
+
+def _status_rows(objective: Objective) -> StatusRows:
+    views = [KeyResultView(kr, objective, None) for kr in objective.key_results]
+    return StatusRows(
+        [view for view in views if view.key_result.status == Status.OFF_TRACK],
+        [view for view in views if view.key_result.status == Status.AT_RISK],
+        [view for view in views if view.key_result.stale],
+    )
+
+
+def _grading_counts(objectives: tuple[Objective, ...]) -> tuple[int, int]:
+    """How many of the objectives' key results have no score given, and how many they have."""
+    key_results = [kr for objective in objectives for kr in objective.key_results]
+    return sum(not kr.score_given for kr in key_results), len(key_results)

@@ -398,20 +398,25 @@ def test_a_renamed_unit_gets_new_search_rows_for_its_objectives_and_members(
     assert len(shown) == 1 + len(owned) + len(members) > 1
 
 
-def count_made(monkeypatch: pytest.MonkeyPatch) -> list[pages.Page | pages.Asset]:
-    """Every page and badge the planner makes from now on (rather than reuses)."""
-    made: list[pages.Page | pages.Asset] = []
-    for kind in (pages.Page, pages.Asset):
+def count_made_of(monkeypatch: pytest.MonkeyPatch, *kinds: type) -> list[Any]:
+    """Every object of ``kinds`` made from now on."""
+    made: list[Any] = []
+    for kind in kinds:
         original = kind.__init__
 
         def counted(
-            planned: Any, *arguments: Any, original: Callable[..., None] = original
+            made_one: Any, *arguments: Any, original: Callable[..., None] = original
         ) -> None:
-            original(planned, *arguments)
-            made.append(planned)
+            original(made_one, *arguments)
+            made.append(made_one)
 
         monkeypatch.setattr(kind, "__init__", counted)
     return made
+
+
+def count_made(monkeypatch: pytest.MonkeyPatch) -> list[pages.Page | pages.Asset]:
+    """Every page and badge the planner makes from now on (rather than reuses)."""
+    return count_made_of(monkeypatch, pages.Page, pages.Asset)
 
 
 def test_an_edit_plans_new_pages_and_badges_only_where_it_changed_them(
@@ -478,6 +483,40 @@ def test_an_edit_looks_only_at_the_objectives_whose_pages_show_what_it_changed(
     project.edit(f"content/2026-Q4/{relative}", old, new)
     files = project.rebuild()
     assert set(looked) == looked_at
+    assert files == project.clean_build()
+
+
+def test_an_edit_counts_again_only_the_status_rows_it_changed(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The status page's rows are remembered per objective, each past period's grading
+    counts while it has the same objectives, and each period's unit rollups while the
+    units and rollups are the same."""
+    made: list[str] = []
+    status_rows, grading_counts = pages._status_rows, pages._grading_counts
+    monkeypatch.setattr(pages, "_status_rows", lambda o: made.append(o.id) or status_rows(o))
+    monkeypatch.setattr(
+        pages, "_grading_counts", lambda os: made.append(os[0].period) or grading_counts(os)
+    )
+    unit_rollups = count_made_of(monkeypatch, pages.UnitRollup)
+    project.rebuild()
+    assert "2026-Q3" in made
+    assert "grow-to-1m-online" in made
+    assert unit_rollups
+    made.clear()
+    unit_rollups.clear()
+    project.edit("content/2026-Q4/sam/guides-and-links.md", "title: ", "title: Renamed ")
+    project.rebuild()
+    assert made == ["guides-and-links"]
+    assert unit_rollups == []
+    made.clear()
+    give_a_final_score(project)  # a new rollup of marketing in 2026-Q4
+    project.rebuild()
+    assert made == ["top-3-in-search"]
+    assert unit_rollups
+    project.edit("content/2026-Q3/smokey/best-summer-ever-q3.md", "score: ", "score: 0.1 #")
+    files = project.rebuild()
+    assert "2026-Q3" in made
     assert files == project.clean_build()
 
 
