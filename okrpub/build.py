@@ -86,7 +86,11 @@ class SiteRenderer:
     inputs is cheap, and everything is rendered again when something every
     page may show (units, periods, free pages, today, the configuration) changed.
     Within a page rendered again, ``{% cache %}`` blocks whose keys are unchanged
-    reuse their text from :attr:`fragments` (:mod:`okrpub.fragments`).
+    reuse their text from :attr:`fragments` (:mod:`okrpub.fragments`). The plan
+    itself is mostly the last one (:class:`~okrpub.pages.PlanMemo`): a reused
+    page has the very inputs it was last rendered with, so most comparisons are
+    identity checks, and while the site has the same paths its last files are
+    copied and only what was made again is replaced.
     """
 
     def __init__(self, theme: Theme, base_url: str, *, unsafe_html: bool, workers: int = 1) -> None:
