@@ -231,6 +231,8 @@ class PlanMemo:
         self.planner: Planner | None = None
         #: The objectives' pages and badges of the last plan.
         self.objectives: ObjectivePlan | None = None
+        #: The units' rollups of the last plan.
+        self.unit_rollups: dict[tuple[str, str], Rollup] | None = None
         #: The last :attr:`Planner._rollups_by_period`, and what it was made from.
         self.rollups: tuple[tuple[object, ...], dict[str, list[UnitRollup]]] | None = None
         #: What the status page lists of each current objective.
@@ -250,6 +252,11 @@ class PlanMemo:
     def finish(self) -> None:
         """The plan is whole: forget the pages it did not reuse."""
         self._last = {}
+
+    def unchanged(self, path: str) -> Page | Asset | None:
+        """The last plan's page at ``path``, known to be unchanged; kept for the next plan."""
+        known = self._last.get(path)
+        return None if known is None else self.keep(known)
 
     def known(self, path: str, inputs: tuple[object, ...]) -> Page | Asset | None:
         """The last plan's page at ``path`` if it had equal inputs; kept for the next plan."""
@@ -296,6 +303,8 @@ class Planner:
         self.base_url = base_url
         self.memo = memo or PlanMemo()
         self.memo.start(self)
+        #: The units whose pages and badges may differ from the last plan's (``None``: any).
+        self._touched_units: set[str] | None = None
 
     def pages(self) -> Iterator[Page | Asset]:
         model = self.model
@@ -322,6 +331,9 @@ class Planner:
         yield self._page("units/index.html", "units.html", (), Planner._units)
         shown = model.objectives.__getitem__
         for unit in model.units.values():
+            if (kept := self._untouched_unit(unit.id, unit_path(unit.id))) is not None:
+                yield kept
+                continue
             inputs = tuple(
                 item
                 for period_id in model.periods
@@ -354,6 +366,7 @@ class Planner:
                 badges[index[key]] = self._objective_badge_asset(
                     objectives[key], badges[index[key]]
                 )
+            self._touched_units = self._units_touched_by(changed)
         else:
             index = {key: place for place, key in enumerate(objectives)}
             lasts = {} if last is None else last.index
@@ -366,7 +379,27 @@ class Planner:
                 for o in objectives.values()
             ]
         self.memo.objectives = ObjectivePlan(objectives, index, pages, badges)
+        self.memo.unit_rollups = self.model.unit_rollups
         return self.memo.objectives
+
+    def _units_touched_by(self, changed: list[str]) -> set[str] | None:
+        """The units whose pages and badges may show what changed since the last plan: the
+        owners of the objectives that changed and the units whose rollups changed (which
+        includes the last owner of an objective that changed hands); ``None``: any."""
+        model, last = self.model, self.memo.unit_rollups
+        if last is None or list(last) != list(model.unit_rollups):
+            return None
+        touched = {model.objectives[key].owner for key in changed}
+        touched.update(
+            key[0] for key, rollup in model.unit_rollups.items() if last[key] is not rollup
+        )
+        return touched
+
+    def _untouched_unit(self, unit_id: str, path: str) -> Page | Asset | None:
+        """The last plan's page or badge at ``path`` of a unit no change touched."""
+        if self._touched_units is None or unit_id in self._touched_units:
+            return None
+        return self.memo.unchanged(path)
 
     def _showing(self, changed: list[str]) -> set[str]:
         """The objectives whose pages show one of ``changed``: those, their parents (which
@@ -400,10 +433,13 @@ class Planner:
         path = objective_badge_path(objective.id)
         return self._new_asset(path, inputs, Planner._objective_badge, objective.id)
 
-    def _unit_badges(self) -> Iterator[Asset]:
+    def _unit_badges(self) -> Iterator[Page | Asset]:
         model = self.model
         current, shown = model.periods.get(model.current_period or ""), model.objectives.__getitem__
         for unit in model.units.values():
+            if (kept := self._untouched_unit(unit.id, unit_badge_path(unit.id))) is not None:
+                yield kept
+                continue
             rollup = model.unit_rollups.get((unit.id, current.id)) if current else None
             inputs = (rollup, *map(shown, rollup.objectives)) if rollup else ()
             yield self._asset(unit_badge_path(unit.id), inputs, Planner._unit_badge, unit.id)

@@ -486,6 +486,45 @@ def test_an_edit_looks_only_at_the_objectives_whose_pages_show_what_it_changed(
     assert files == project.clean_build()
 
 
+def test_an_edit_looks_only_at_the_units_whose_pages_show_what_it_changed(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other units' pages and badges are the last plan's, without computing inputs."""
+    looked: list[str] = []
+    original = pages.Planner._untouched_unit
+
+    def untouched_unit(planner: pages.Planner, unit_id: str, path: str) -> Any:
+        kept = original(planner, unit_id, path)
+        if kept is None:
+            looked.append(unit_id)
+        return kept
+
+    monkeypatch.setattr(pages.Planner, "_untouched_unit", untouched_unit)
+    project.rebuild()
+    assert project.renderer.model is not None
+    assert len(looked) == 2 * len(project.renderer.model.units)
+    looked.clear()
+    project.edit("content/2026-Q4/sam/guides-and-links.md", "title: ", "title: Renamed ")
+    files = project.rebuild()
+    assert looked == ["sam", "sam"]  # its page and badge
+    looked.clear()
+    # a new score: a new objective and a new rollup of its owner
+    give_a_final_score(project)
+    files = project.rebuild()
+    assert looked == ["marketing", "marketing"]
+    assert files == project.clean_build()
+    # a rollup that changed while its objectives did not (as when one leaves for another unit)
+    looked.clear()
+    model = project.renderer.model
+    key = ("marketing", "2026-Q4")
+    rollup = dataclasses.replace(model.unit_rollups[key], progress=0.123)
+    model = dataclasses.replace(model, unit_rollups={**model.unit_rollups, key: rollup})
+    files = project.renderer.render(model)
+    assert looked == ["marketing", "marketing"]
+    config, _ = read_config(project.root)
+    assert files == new_renderer(project.root, config, project.options).render(model)
+
+
 def test_an_edit_counts_again_only_the_status_rows_it_changed(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
