@@ -24,7 +24,7 @@ from okrpub.audience import select_audience
 from okrpub.compute import compute
 from okrpub.config import Config, theme_folders
 from okrpub.export import EncodedObjectives, export_json
-from okrpub.feed import NewestCheckins, atom_feed, sitemap
+from okrpub.feed import NewestCheckins, Sitemaps, atom_feed
 from okrpub.fragments import FragmentCache
 from okrpub.history import read_history
 from okrpub.i18n import load_locale
@@ -32,7 +32,7 @@ from okrpub.jsonschema import schema_files
 from okrpub.load import LoadCache, usable_cores
 from okrpub.markdown import MarkdownRenderer
 from okrpub.model import Model
-from okrpub.pages import Asset, Page, Planner
+from okrpub.pages import Asset, Page, PlanMemo, Planner
 from okrpub.project import Analysis, AnalysisMemo, UsageError, analyse
 from okrpub.reuse import Digests, Manifest, theme_digest
 from okrpub.search import SEARCH_FILES, SearchRows, search_indexes
@@ -86,7 +86,11 @@ class SiteRenderer:
     inputs is cheap, and everything is rendered again when something every
     page may show (units, periods, free pages, today, the configuration) changed.
     Within a page rendered again, ``{% cache %}`` blocks whose keys are unchanged
-    reuse their text from :attr:`fragments` (:mod:`okrpub.fragments`).
+    reuse their text from :attr:`fragments` (:mod:`okrpub.fragments`). The plan
+    itself is mostly the last one (:class:`~okrpub.pages.PlanMemo`): a reused
+    page has the very inputs it was last rendered with, so most comparisons are
+    identity checks, and while the site has the same paths its last files are
+    copied and only what was made again is replaced.
     """
 
     def __init__(self, theme: Theme, base_url: str, *, unsafe_html: bool, workers: int = 1) -> None:
@@ -102,6 +106,9 @@ class SiteRenderer:
         self.encoded = EncodedObjectives()
         self.search_rows = SearchRows()
         self.newest_checkins = NewestCheckins()
+        self.sitemaps = Sitemaps()
+        #: The pages and badges of the last plan, and their inputs when they were last rendered.
+        self.planned = PlanMemo()
         self.inputs: dict[str, tuple[object, ...]] = {}
         #: How many pages and badges the last :meth:`render` rendered (the others were reused).
         self.rendered = 0
@@ -115,11 +122,13 @@ class SiteRenderer:
             model = _reuse_unchanged(model, previous)
         else:
             self.fragments.clear()
-        plan = self._plan(model)
+        plan = self._plan(model, self.planned)
+        last = self.inputs if previous is not None else {}
+        # a page the plan reused still has the very inputs it was last rendered with
         changed = [
             page
             for page in plan.pages
-            if previous is None or self.inputs.get(page.path) != page.inputs
+            if (known := last.get(page.path)) is not page.inputs and known != page.inputs
         ]
         unchanged = previous is not None and _same_objectives(previous, model)
         with (
@@ -130,13 +139,20 @@ class SiteRenderer:
             rendered = dict(zip((page.path for page in changed), rendered_pages(), strict=True))
         self.fragments.sweep(plan.inputs)
         self.rendered = len(changed)
-        files = SiteFiles()
-        for page in plan.pages:
-            files.add(
-                page.path, rendered[page.path] if page.path in rendered else self.files[page.path]
-            )
-        for path, content in (*self._fixed_files(), *data.items()):
-            files.add(path, content)
+        fixed = self._fixed_files()
+        if previous is not None and list(plan.inputs) == list(self.inputs):
+            # the same files as last time (they were all added once then): update them
+            files = SiteFiles(self.files)
+            files.update(rendered)
+            files.update(fixed)
+            files.update(data)
+        else:
+            files = SiteFiles()
+            for page in plan.pages:
+                content = rendered[page.path] if page.path in rendered else self.files[page.path]
+                files.add(page.path, content)
+            for path, content in (*fixed, *data.items()):
+                files.add(path, content)
         self.model, self.files, self.inputs = model, files, plan.inputs
         return files
 
@@ -147,7 +163,7 @@ class SiteRenderer:
         the site is never whole in memory. With a ``manifest`` of the last build,
         files whose digest is unchanged are linked from it instead (``reuse.py``).
         """
-        plan = self._plan(model)
+        plan = self._plan(model, None)
         made = self._digests(model, plan) if manifest is not None else {}
         reused = {
             path for path, digest in made.items() if _link_unchanged(manifest, folder, path, digest)
@@ -174,14 +190,16 @@ class SiteRenderer:
         made.update((path, digests.of(data_inputs)) for path, _ in plan.data)
         return made
 
-    def _plan(self, model: Model) -> _Plan:
-        pages = list(Planner(model, self.theme.locale, self.markdown, self.base_url).pages())
+    def _plan(self, model: Model, memo: PlanMemo | None) -> _Plan:
+        """The pages, badges and data files of ``model``; with ``memo``, from the last plan's."""
+        planner = Planner(model, self.theme.locale, self.markdown, self.base_url, memo)
+        pages = list(planner.pages())
         inputs = {page.path: page.inputs for page in pages}
         if len(inputs) != len(pages):
             twice = next(path for path in inputs if sum(p.path == path for p in pages) > 1)
             raise UsageError(f"two things want to be written to {twice}")
         html_paths = [path for path in inputs if path.endswith(".html")]
-        memos = (self.encoded, self.search_rows, self.newest_checkins)
+        memos = (self.encoded, self.search_rows, self.newest_checkins, self.sitemaps)
         data = _data_files(model, self.theme, self.base_url, html_paths, memos)
         return _Plan(pages, inputs, html_paths, data)
 
@@ -313,14 +331,14 @@ def _data_files(
     theme: Theme,
     base_url: str,
     html_paths: list[str],
-    memos: tuple[EncodedObjectives, SearchRows, NewestCheckins],
+    memos: tuple[EncodedObjectives, SearchRows, NewestCheckins, Sitemaps],
 ) -> list[tuple[str, Callable[[], bytes]]]:
     """The files beside the pages, each made only when asked for."""
-    encoded, search_rows, newest_checkins = memos
+    encoded, search_rows, newest_checkins, sitemaps = memos
     return [
         ("api/okrs.json", lambda: export_json(model, encoded)),
         ("feed.xml", lambda: atom_feed(model, theme.locale, base_url, newest_checkins)),
-        ("sitemap.xml", lambda: sitemap(html_paths, base_url, model.today)),
+        ("sitemap.xml", lambda: sitemaps.of(html_paths, base_url, model.today)),
         *_search_files(model, theme, search_rows),
     ]
 
@@ -345,10 +363,10 @@ def _same_frame(previous: Model, model: Model) -> bool:
 
 
 def _same_objectives(previous: Model, model: Model) -> bool:
-    """Whether the objectives are the very same objects, in the same order."""
-    return list(previous.objectives) == list(model.objectives) and all(
-        model.objectives[key] is value for key, value in previous.objectives.items()
-    )
+    """Whether the objectives are the same, in the same order (after :func:`_reuse_unchanged`,
+    which makes equal ones the very same objects, a quick comparison)."""
+    old, new = previous.objectives, model.objectives
+    return list(old) == list(new) and list(old.values()) == list(new.values())
 
 
 def _reuse_unchanged(model: Model, previous: Model) -> Model:
@@ -367,7 +385,14 @@ def _reuse_unchanged(model: Model, previous: Model) -> Model:
 
 
 def _reuse(new: dict[Key, Value], old: dict[Key, Value]) -> dict[Key, Value]:
-    return {key: old[key] if old.get(key) == value else value for key, value in new.items()}
+    """``new``, with the values equal to ``old``'s but not the very same objects replaced."""
+    # (the compute memo already hands out unchanged objects: comparing those is quick)
+    equal = {
+        key: known
+        for key, value in new.items()
+        if (known := old.get(key)) is not value and known == value
+    }
+    return {**new, **equal} if equal else new
 
 
 def render_site(model: Model, theme: Theme, base_url: str) -> SiteFiles:

@@ -149,6 +149,21 @@ def _entry_id(base_url: str, objective: Objective, kr: KeyResult, checkin: Check
     return absolute(base_url, f"objectives/{fragment}") if base_url else f"urn:okrpub:{fragment}"
 
 
+class Sitemaps:
+    """The last sitemap, made again only when its pages, base URL or date changed
+    (``serve``: most rebuilds add no page)."""
+
+    def __init__(self) -> None:
+        self._last: tuple[tuple[tuple[str, ...], str, dt.date], bytes] | None = None
+
+    def of(self, paths: Iterable[str], base_url: str, lastmod: dt.date) -> bytes:
+        """:func:`sitemap` of the arguments."""
+        key = (tuple(paths), base_url, lastmod)
+        if self._last is None or self._last[0] != key:
+            self._last = (key, sitemap(key[0], base_url, lastmod))
+        return self._last[1]
+
+
 def sitemap(paths: Iterable[str], base_url: str, lastmod: dt.date) -> bytes:
     """``sitemap.xml`` listing every HTML page (as folder URLs, like the JSON export)."""
     lines = [

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 from markupsafe import Markup
 
@@ -27,9 +27,9 @@ from okrpub.badges import badge_svg, objective_badge, unit_badge
 from okrpub.charts import checkin_chart
 from okrpub.i18n import Locale
 from okrpub.markdown import MarkdownRenderer
+from okrpub.memo import IdentityMemo
 from okrpub.model import (
     Checkin,
-    FreePage,
     KeyResult,
     Model,
     Objective,
@@ -197,16 +197,114 @@ _KINDS = ("company", "team", "person")
 STATUS_LIST_LIMIT = 100
 
 
+Planned = TypeVar("Planned", Page, Asset)
+
+
+class ObjectivePlan(NamedTuple):
+    """The page and badge of each objective of one plan, in the order of its objectives."""
+
+    objectives: dict[str, Objective]
+    #: Each objective's place in the lists.
+    index: dict[str, int]
+    pages: list[Page]
+    badges: list[Asset]
+
+
+class PlanMemo:
+    """The pages and badges of the last plan, for the next plan to reuse (``serve``).
+
+    A page or badge whose inputs equal those it had in the last plan is the
+    very same object again, inputs included: the renderer then compares them
+    by identity, and no new page, closure or comparison is made for it. So
+    that a page kept from an older plan renders just as a new one would, it
+    names what it shows by id and reaches the model through :attr:`planner`,
+    the current planner: it holds no older planner or model. Only the last
+    plan's pages are kept.
+
+    The objectives' pages and badges, most of the site, are kept in lists
+    (:class:`ObjectivePlan`): while the site has the same objectives, a plan
+    copies them and looks only at the objectives an edit touched.
+    """
+
+    def __init__(self) -> None:
+        #: The planner of the current model.
+        self.planner: Planner | None = None
+        #: The objectives' pages and badges of the last plan.
+        self.objectives: ObjectivePlan | None = None
+        #: The units' rollups of the last plan.
+        self.unit_rollups: dict[tuple[str, str], Rollup] | None = None
+        #: The last :attr:`Planner._rollups_by_period`, and what it was made from.
+        self.rollups: tuple[tuple[object, ...], dict[str, list[UnitRollup]]] | None = None
+        #: What the status page lists of each current objective.
+        self.status_rows = IdentityMemo[Objective, StatusRows]()
+        #: The number of ungraded key results and of key results of each past period, and
+        #: the objectives they were counted from.
+        self.grading: dict[str, tuple[tuple[Objective, ...], tuple[int, int]]] = {}
+        self._last: dict[str, Page | Asset] = {}
+        self._kept: dict[str, Page | Asset] = {}
+
+    def start(self, planner: Planner) -> None:
+        """Plan for ``planner``'s model; what the last plan kept is what can be reused."""
+        self.planner = planner
+        # (a plan abandoned half-way kept less; one that kept nothing leaves the last one)
+        self._last, self._kept = self._kept or self._last, {}
+
+    def finish(self) -> None:
+        """The plan is whole: forget the pages it did not reuse."""
+        self._last = {}
+
+    def unchanged(self, path: str) -> Page | Asset | None:
+        """The last plan's page at ``path``, known to be unchanged; kept for the next plan."""
+        known = self._last.get(path)
+        return None if known is None else self.keep(known)
+
+    def known(self, path: str, inputs: tuple[object, ...]) -> Page | Asset | None:
+        """The last plan's page at ``path`` if it had equal inputs; kept for the next plan."""
+        known = self._last.get(path)
+        if known is None or known.inputs != inputs:
+            return None
+        return self.keep(known)
+
+    def keep(self, planned: Planned) -> Planned:
+        self._kept[planned.path] = planned
+        return planned
+
+    def context(
+        self, path: str, make: Callable[..., dict[str, Any]], arguments: tuple[str, ...]
+    ) -> dict[str, Any]:
+        """The context of the page at ``path``, from the current model."""
+        assert self.planner is not None
+        return {**self.planner.base(path), **make(self.planner, *arguments)}
+
+    def make(self, make: Callable[..., bytes], arguments: tuple[str, ...]) -> bytes:
+        """A badge, from the current model."""
+        assert self.planner is not None
+        return make(self.planner, *arguments)
+
+
 class Planner:
-    """Builds the page list for one model; ``markdown`` renders bodies."""
+    """Builds the page list for one model; ``markdown`` renders bodies.
+
+    With the ``memo`` of the last plan (``serve``), a page or badge whose
+    inputs are unchanged is the last plan's object.
+    """
 
     def __init__(
-        self, model: Model, locale: Locale, markdown: MarkdownRenderer, base_url: str = ""
+        self,
+        model: Model,
+        locale: Locale,
+        markdown: MarkdownRenderer,
+        base_url: str = "",
+        memo: PlanMemo | None = None,
     ) -> None:
         self.model = model
         self.locale = locale
         self.markdown = markdown
         self.base_url = base_url
+        self.memo = memo or PlanMemo()
+        self.memo.start(self)
+        #: The units whose pages and badges may differ from the last plan's (``None``: any).
+        self._touched_units: set[str] | None = None
 
     def pages(self) -> Iterator[Page | Asset]:
         model = self.model
@@ -216,7 +314,7 @@ class Planner:
             *(model.objectives_in(current.id) if current else ()),
             *(r.rollup for r in self._unit_rollups(current.id, ("team",)) if current),
         )
-        yield self._page("index.html", "home.html", home_inputs, self._home)
+        yield self._page("index.html", "home.html", home_inputs, Planner._home)
         for period in model.periods.values():
             objectives = model.objectives_in(period.id)
             inputs = (
@@ -226,55 +324,138 @@ class Planner:
                 *(model.objectives[o.parent_objective] for o in objectives if o.parent_objective),
                 *(r.rollup for r in self._unit_rollups(period.id, _KINDS)),
             )
-            yield self._page(period_path(period), "period.html", inputs, self._period, period)
-        for objective in model.objectives.values():
-            inputs = (
-                objective,
-                *(model.objectives[i] for i in (*objective.ancestors, *objective.children)),
-            )
-            path = objective_path(objective.id)
-            yield self._page(path, "objective.html", inputs, self._objective, objective)
-        yield self._page("units/index.html", "units.html", (), self._units)
+            path = period_path(period)
+            yield self._page(path, "period.html", inputs, Planner._period, period.id)
+        planned = self._objective_plan()
+        yield from planned.pages
+        yield self._page("units/index.html", "units.html", (), Planner._units)
+        shown = model.objectives.__getitem__
         for unit in model.units.values():
+            if (kept := self._untouched_unit(unit.id, unit_path(unit.id))) is not None:
+                yield kept
+                continue
             inputs = tuple(
                 item
                 for period_id in model.periods
                 if (rollup := model.unit_rollups.get((unit.id, period_id)))
-                for item in (rollup, *(model.objectives[o] for o in rollup.objectives))
+                for item in (rollup, *map(shown, rollup.objectives))
             )
-            yield self._page(unit_path(unit.id), "unit.html", inputs, self._unit, unit)
+            yield self._page(unit_path(unit.id), "unit.html", inputs, Planner._unit, unit.id)
         status_inputs = (*model.period_rollups.values(), *model.objectives.values())
-        yield self._page("status/index.html", "status.html", status_inputs, self._status)
+        yield self._page("status/index.html", "status.html", status_inputs, Planner._status)
         for page in model.pages.values():
-            yield self._page(page_path(page.id), "page.html", (), self._free_page, page)
-        yield self._page("search/index.html", "search.html", (), dict)
-        # A host shows 404.html for any missing path, at any depth: relative links
-        # would break there, so its links are absolute when a base_url is known.
-        not_found_root = self.base_url.rstrip("/") + "/" if self.base_url else None
-        urls = Urls("404.html", not_found_root)
-        yield Page("404.html", "404.html", (), lambda: self._base("404.html", urls))
-        yield from self._badges()
+            yield self._page(page_path(page.id), "page.html", (), Planner._free_page, page.id)
+        yield self._page("search/index.html", "search.html", (), Planner._search)
+        yield self._page("404.html", "404.html", (), Planner._not_found)
+        yield from planned.badges
+        yield from self._unit_badges()
+        self.memo.finish()
 
-    def _badges(self) -> Iterator[Asset]:
-        model, locale = self.model, self.locale
-        for objective in model.objectives.values():
-            period = model.periods[objective.period]
-            yield Asset(
-                objective_badge_path(objective.id),
-                (objective,),
-                lambda o=objective, p=period: badge_svg(objective_badge(o, p, locale)),
-            )
-        current = model.periods.get(model.current_period or "")
+    def _objective_plan(self) -> ObjectivePlan:
+        """Each objective's page and badge; with the last plan's, made again only for the
+        objectives an edit touched when the site has the same objectives (``serve``)."""
+        objectives, last = self.model.objectives, self.memo.objectives
+        if last is not None and list(last.objectives) == list(objectives):
+            index, pages, badges = last.index, list(last.pages), list(last.badges)
+            changed = [
+                key for key, value in objectives.items() if last.objectives[key] is not value
+            ]
+            for key in self._showing(changed):
+                pages[index[key]] = self._objective_page(objectives[key], pages[index[key]])
+            for key in changed:
+                badges[index[key]] = self._objective_badge_asset(
+                    objectives[key], badges[index[key]]
+                )
+            self._touched_units = self._units_touched_by(changed)
+        else:
+            index = {key: place for place, key in enumerate(objectives)}
+            lasts = {} if last is None else last.index
+            pages = [
+                self._objective_page(o, last.pages[lasts[o.id]] if o.id in lasts else None)
+                for o in objectives.values()
+            ]
+            badges = [
+                self._objective_badge_asset(o, last.badges[lasts[o.id]] if o.id in lasts else None)
+                for o in objectives.values()
+            ]
+        self.memo.objectives = ObjectivePlan(objectives, index, pages, badges)
+        self.memo.unit_rollups = self.model.unit_rollups
+        return self.memo.objectives
+
+    def _units_touched_by(self, changed: list[str]) -> set[str] | None:
+        """The units whose pages and badges may show what changed since the last plan: the
+        owners of the objectives that changed and the units whose rollups changed (which
+        includes the last owner of an objective that changed hands); ``None``: any."""
+        model, last = self.model, self.memo.unit_rollups
+        if last is None or list(last) != list(model.unit_rollups):
+            return None
+        touched = {model.objectives[key].owner for key in changed}
+        touched.update(
+            key[0] for key, rollup in model.unit_rollups.items() if last[key] is not rollup
+        )
+        return touched
+
+    def _untouched_unit(self, unit_id: str, path: str) -> Page | Asset | None:
+        """The last plan's page or badge at ``path`` of a unit no change touched."""
+        if self._touched_units is None or unit_id in self._touched_units:
+            return None
+        return self.memo.unchanged(path)
+
+    def _showing(self, changed: list[str]) -> set[str]:
+        """The objectives whose pages show one of ``changed``: those, their parents (which
+        list their children) and everything below them (which shows its ancestors)."""
+        objectives = self.model.objectives
+        showing = {
+            parent
+            for key in changed
+            if (parent := objectives[key].parent_objective) is not None and parent in objectives
+        }
+        below, seen = list(changed), set()
+        while below:
+            key = below.pop()
+            if key not in seen:
+                seen.add(key)
+                below.extend(objectives[key].children)
+        return showing | seen
+
+    def _objective_page(self, objective: Objective, last: Page | None) -> Page:
+        shown = self.model.objectives.__getitem__
+        inputs = (objective, *map(shown, objective.ancestors), *map(shown, objective.children))
+        if last is not None and last.inputs == inputs:
+            return last
+        path = objective_path(objective.id)
+        return self._new_page(path, "objective.html", inputs, Planner._objective, objective.id)
+
+    def _objective_badge_asset(self, objective: Objective, last: Asset | None) -> Asset:
+        inputs = (objective,)
+        if last is not None and last.inputs == inputs:
+            return last
+        path = objective_badge_path(objective.id)
+        return self._new_asset(path, inputs, Planner._objective_badge, objective.id)
+
+    def _unit_badges(self) -> Iterator[Page | Asset]:
+        model = self.model
+        current, shown = model.periods.get(model.current_period or ""), model.objectives.__getitem__
         for unit in model.units.values():
+            if (kept := self._untouched_unit(unit.id, unit_badge_path(unit.id))) is not None:
+                yield kept
+                continue
             rollup = model.unit_rollups.get((unit.id, current.id)) if current else None
-            objectives = tuple(model.objectives[o] for o in rollup.objectives) if rollup else ()
-            yield Asset(
-                unit_badge_path(unit.id),
-                (rollup, *objectives) if rollup else (),
-                lambda u=unit, r=rollup, os=objectives: badge_svg(
-                    unit_badge(u.name, current, r, os, locale)
-                ),
-            )
+            inputs = (rollup, *map(shown, rollup.objectives)) if rollup else ()
+            yield self._asset(unit_badge_path(unit.id), inputs, Planner._unit_badge, unit.id)
+
+    def _objective_badge(self, objective_id: str) -> bytes:
+        objective = self.model.objectives[objective_id]
+        period = self.model.periods[objective.period]
+        return badge_svg(objective_badge(objective, period, self.locale))
+
+    def _unit_badge(self, unit_id: str) -> bytes:
+        model = self.model
+        current = model.periods.get(model.current_period or "")
+        rollup = model.unit_rollups.get((unit_id, current.id)) if current else None
+        objectives = tuple(model.objectives[o] for o in rollup.objectives) if rollup else ()
+        name = model.units[unit_id].name
+        return badge_svg(unit_badge(name, current, rollup, objectives, self.locale))
 
     def _page(
         self,
@@ -282,11 +463,48 @@ class Planner:
         template: str,
         inputs: tuple[object, ...],
         make: Callable[..., dict[str, Any]],
-        *arguments: Any,
+        *arguments: str,
     ) -> Page:
-        return Page(path, template, inputs, lambda: {**self._base(path), **make(*arguments)})
+        """The page at ``path``: the memo's, if it had these inputs, else a new one."""
+        known = self.memo.known(path, inputs)
+        if isinstance(known, Page) and known.template == template:
+            return known
+        return self.memo.keep(self._new_page(path, template, inputs, make, *arguments))
 
-    def _base(self, path: str, urls: Urls | None = None) -> dict[str, Any]:
+    def _new_page(
+        self,
+        path: str,
+        template: str,
+        inputs: tuple[object, ...],
+        make: Callable[..., dict[str, Any]],
+        *arguments: str,
+    ) -> Page:
+        context = functools.partial(self.memo.context, path, make, arguments)
+        return Page(path, template, inputs, context)
+
+    def _asset(
+        self,
+        path: str,
+        inputs: tuple[object, ...],
+        make: Callable[..., bytes],
+        *arguments: str,
+    ) -> Asset:
+        """As :meth:`_page`, for a badge."""
+        known = self.memo.known(path, inputs)
+        if isinstance(known, Asset):
+            return known
+        return self.memo.keep(self._new_asset(path, inputs, make, *arguments))
+
+    def _new_asset(
+        self,
+        path: str,
+        inputs: tuple[object, ...],
+        make: Callable[..., bytes],
+        *arguments: str,
+    ) -> Asset:
+        return Asset(path, inputs, functools.partial(self.memo.make, make, arguments))
+
+    def base(self, path: str, urls: Urls | None = None) -> dict[str, Any]:
         """What every template receives."""
         urls = urls or Urls(path)
         model = self.model
@@ -316,21 +534,42 @@ class Planner:
             else "objective.parent_draft",
         }
 
-    def _free_page(self, page: FreePage) -> dict[str, Any]:
+    def _free_page(self, page_id: str) -> dict[str, Any]:
+        page = self.model.pages[page_id]
         return {"page": page, "body": self.markdown.render(page.body)}
+
+    def _search(self) -> dict[str, Any]:
+        return {}
+
+    def _not_found(self) -> dict[str, Any]:
+        # A host shows 404.html for any missing path, at any depth: relative links
+        # would break there, so its links are absolute when a base_url is known.
+        root = self.base_url.rstrip("/") + "/" if self.base_url else None
+        return self.base("404.html", Urls("404.html", root))
 
     def _unit_rollups(self, period_id: str, kinds: tuple[str, ...]) -> list[UnitRollup]:
         return [item for item in self._rollups_by_period[period_id] if item.unit.kind in kinds]
 
     @functools.cached_property
     def _rollups_by_period(self) -> dict[str, list[UnitRollup]]:
-        """Each period's units with objectives in it, in the order of the units."""
-        by_period: dict[str, list[UnitRollup]] = {period_id: [] for period_id in self.model.periods}
-        for unit in self.model.units.values():
+        """Each period's units with objectives in it, in the order of the units (the memo's
+        while the periods, units and their rollups are the same)."""
+        model = self.model
+        made_of = (
+            tuple(model.periods),
+            tuple(model.units.values()),
+            tuple(model.unit_rollups),
+            tuple(model.unit_rollups.values()),
+        )
+        if self.memo.rollups is not None and self.memo.rollups[0] == made_of:
+            return self.memo.rollups[1]
+        by_period: dict[str, list[UnitRollup]] = {period_id: [] for period_id in model.periods}
+        for unit in model.units.values():
             for period_id, items in by_period.items():
-                rollup = self.model.unit_rollups.get((unit.id, period_id))
+                rollup = model.unit_rollups.get((unit.id, period_id))
                 if rollup is not None:
                     items.append(UnitRollup(unit, rollup))
+        self.memo.rollups = (made_of, by_period)
         return by_period
 
     def _home(self) -> dict[str, Any]:
@@ -361,8 +600,9 @@ class Planner:
             tuple(self._tree(c) for c in children if c.period == objective.period),
         )
 
-    def _period(self, period: Period) -> dict[str, Any]:
+    def _period(self, period_id: str) -> dict[str, Any]:
         model = self.model
+        period = model.periods[period_id]
         objectives = model.objectives_in(period.id)
         roots, unaligned = [], []
         for objective in objectives:
@@ -381,8 +621,9 @@ class Planner:
             "unit_rollups": self._unit_rollups(period.id, _KINDS),
         }
 
-    def _objective(self, objective: Objective) -> dict[str, Any]:
+    def _objective(self, objective_id: str) -> dict[str, Any]:
         model = self.model
+        objective = model.objectives[objective_id]
         period = model.periods[objective.period]
         ancestors = [model.objectives[a] for a in reversed(objective.ancestors)]
         parent = model.objectives.get(objective.parent_objective or "")
@@ -407,8 +648,9 @@ class Planner:
         top = [u.id for u in self.model.units.values() if u.parent is None]
         return {"top_units": top}
 
-    def _unit(self, unit: Unit) -> dict[str, Any]:
+    def _unit(self, unit_id: str) -> dict[str, Any]:
         model = self.model
+        unit = model.units[unit_id]
         children = [model.units[c] for c in unit.children]
         groups = [
             PeriodGroup(
@@ -437,41 +679,25 @@ class Planner:
     def _status(self) -> dict[str, Any]:
         model = self.model
         period = model.periods.get(model.current_period or "")
-        attention: dict[Status, list[KeyResultView]] = {Status.OFF_TRACK: [], Status.AT_RISK: []}
-        stale: list[KeyResultView] = []
-        unaligned: list[Objective] = []
-        if period is not None and period.state is PeriodState.CURRENT:
-            for objective in model.objectives_in(period.id):
-                for kr in objective.key_results:
-                    view = KeyResultView(kr, objective, None)
-                    if kr.status in attention:
-                        attention[kr.status].append(view)
-                    if kr.stale:
-                        stale.append(view)
-                if objective.unaligned:
-                    unaligned.append(objective)
-        reports = [
-            GradingReport(
-                p,
-                model.period_rollups[p.id],
-                ungraded=sum(
-                    not kr.score_given for o in model.objectives_in(p.id) for kr in o.key_results
-                ),
-                key_results=sum(len(o.key_results) for o in model.objectives_in(p.id)),
-            )
+        current = period is not None and period.state is PeriodState.CURRENT
+        objectives = model.objectives_in(period.id) if period is not None and current else []
+        rows = self.memo.status_rows.each(objectives, _status_rows)
+        past = [
+            p
             for p in sorted(model.periods.values(), key=lambda p: (p.start, p.id), reverse=True)
             if p.state is PeriodState.PAST
         ]
+        grading = {p.id: self._grading(p.id) for p in past}
+        self.memo.grading = grading
+        reports = [GradingReport(p, model.period_rollups[p.id], *grading[p.id][1]) for p in past]
         lists: dict[str, list[Any]] = {
-            "off_track": attention[Status.OFF_TRACK],
-            "at_risk": attention[Status.AT_RISK],
-            "stale": stale,
-            "unaligned": unaligned,
+            "off_track": [view for row in rows for view in row.off_track],
+            "at_risk": [view for row in rows for view in row.at_risk],
+            "stale": [view for row in rows for view in row.stale],
+            "unaligned": [objective for objective in objectives if objective.unaligned],
         }
         return {
-            "period": period
-            if period is not None and period.state is PeriodState.CURRENT
-            else None,
+            "period": period if current else None,
             **{name: items[:STATUS_LIST_LIMIT] for name, items in lists.items()},
             "counts": {name: len(items) for name, items in lists.items()},
             "hidden": {
@@ -479,3 +705,35 @@ class Planner:
             },
             "reports": reports,
         }
+
+    def _grading(self, period_id: str) -> tuple[tuple[Objective, ...], tuple[int, int]]:
+        """The ungraded key results and all key results of a period's objectives (the
+        memo's count while they are the same)."""
+        objectives = tuple(self.model.objectives_in(period_id))
+        known = self.memo.grading.get(period_id)
+        if known is not None and known[0] == objectives:
+            return known
+        return objectives, _grading_counts(objectives)
+
+
+class StatusRows(NamedTuple):
+    """What the status page lists of one objective's key results."""
+
+    off_track: list[KeyResultView]
+    at_risk: list[KeyResultView]
+    stale: list[KeyResultView]
+
+
+def _status_rows(objective: Objective) -> StatusRows:
+    views = [KeyResultView(kr, objective, None) for kr in objective.key_results]
+    return StatusRows(
+        [view for view in views if view.key_result.status == Status.OFF_TRACK],
+        [view for view in views if view.key_result.status == Status.AT_RISK],
+        [view for view in views if view.key_result.stale],
+    )
+
+
+def _grading_counts(objectives: tuple[Objective, ...]) -> tuple[int, int]:
+    """How many of the objectives' key results have no score given, and how many they have."""
+    key_results = [kr for objective in objectives for kr in objective.key_results]
+    return sum(not kr.score_given for kr in key_results), len(key_results)

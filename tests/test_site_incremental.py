@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import shutil
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -19,9 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sitetools import REPOSITORY, build, tree_of
 
-from okrpub import export, feed, lint, search
+from okrpub import export, feed, lint, pages, search
 from okrpub import resolve as resolve_module
-from okrpub.build import BuildOptions, new_renderer, render
+from okrpub.build import BuildOptions, SiteFiles, new_renderer, render
 from okrpub.cache import CacheStore
 from okrpub.diagnostics import Diagnostic
 from okrpub.fragments import FragmentCache
@@ -474,3 +476,215 @@ def test_an_edit_no_reference_depends_on_is_not_resolved_again(
     assert resolutions == [1, 1]
     monkeypatch.undo()
     assert found.resolved == analyse(project.root, config, TODAY).resolved
+
+
+def count_made_of(monkeypatch: pytest.MonkeyPatch, *kinds: type) -> list[Any]:
+    """Every object of ``kinds`` made from now on."""
+    made: list[Any] = []
+    for kind in kinds:
+        original = kind.__init__
+
+        def counted(
+            made_one: Any, *arguments: Any, original: Callable[..., None] = original
+        ) -> None:
+            original(made_one, *arguments)
+            made.append(made_one)
+
+        monkeypatch.setattr(kind, "__init__", counted)
+    return made
+
+
+def count_made(monkeypatch: pytest.MonkeyPatch) -> list[pages.Page | pages.Asset]:
+    """Every page and badge the planner makes from now on (rather than reuses)."""
+    return count_made_of(monkeypatch, pages.Page, pages.Asset)
+
+
+def test_an_edit_plans_new_pages_and_badges_only_where_it_changed_them(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The planner gives every other page and badge the last plan's very object."""
+    made = count_made(monkeypatch)
+    files = project.rebuild()
+    assert len(made) == planned(files)
+    made.clear()
+    project.rebuild()
+    assert made == []
+    project.edit("content/2026-Q4/sam/guides-and-links.md", "title: ", "title: Renamed ")
+    files = project.rebuild()
+    # the pages that show it (its own, its parent's, the period, its owner's, home, status)
+    # and its badge: just the ones rendered again
+    paths = {page.path for page in made}
+    assert len(made) == project.renderer.rendered
+    assert {
+        "objectives/guides-and-links/index.html",
+        "objectives/top-3-in-search/index.html",
+        "badges/guides-and-links.svg",
+    } <= paths
+    assert "objectives/grow-to-1m-online/index.html" not in paths
+    assert files == project.clean_build()
+
+
+@pytest.mark.parametrize(
+    ("edit", "looked_at"),
+    [
+        # itself, its parent (which lists it), what is below it (none)
+        (
+            ("sam/guides-and-links.md", "title: ", "title: X "),
+            {"guides-and-links", "top-3-in-search"},
+        ),
+        # itself and everything below it, which shows it among its ancestors
+        (
+            ("marketing/top-3-in-search.md", "title: ", "title: X "),
+            {"top-3-in-search", "grow-to-1m-online", "guides-and-links"},
+        ),
+    ],
+)
+def test_an_edit_looks_only_at_the_objectives_whose_pages_show_what_it_changed(
+    project: Project,
+    monkeypatch: pytest.MonkeyPatch,
+    edit: tuple[str, str, str],
+    looked_at: set[str],
+) -> None:
+    """While the site has the same objectives, the others' pages and badges are copied
+    from the last plan without computing their inputs."""
+    looked: list[str] = []
+    original = pages.Planner._objective_page
+
+    def objective_page(planner: pages.Planner, objective: Any, last: Any) -> pages.Page:
+        looked.append(objective.id)
+        return original(planner, objective, last)
+
+    monkeypatch.setattr(pages.Planner, "_objective_page", objective_page)
+    project.rebuild()
+    assert project.renderer.model is not None
+    assert sorted(looked) == sorted(project.renderer.model.objectives)
+    looked.clear()
+    relative, old, new = edit
+    project.edit(f"content/2026-Q4/{relative}", old, new)
+    files = project.rebuild()
+    assert set(looked) == looked_at
+    assert files == project.clean_build()
+
+
+def test_an_edit_looks_only_at_the_units_whose_pages_show_what_it_changed(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other units' pages and badges are the last plan's, without computing inputs."""
+    looked: list[str] = []
+    original = pages.Planner._untouched_unit
+
+    def untouched_unit(planner: pages.Planner, unit_id: str, path: str) -> Any:
+        kept = original(planner, unit_id, path)
+        if kept is None:
+            looked.append(unit_id)
+        return kept
+
+    monkeypatch.setattr(pages.Planner, "_untouched_unit", untouched_unit)
+    project.rebuild()
+    assert project.renderer.model is not None
+    assert len(looked) == 2 * len(project.renderer.model.units)
+    looked.clear()
+    project.edit("content/2026-Q4/sam/guides-and-links.md", "title: ", "title: Renamed ")
+    files = project.rebuild()
+    assert looked == ["sam", "sam"]  # its page and badge
+    looked.clear()
+    # a new score: a new objective and a new rollup of its owner
+    give_a_final_score(project)
+    files = project.rebuild()
+    assert looked == ["marketing", "marketing"]
+    assert files == project.clean_build()
+    # a rollup that changed while its objectives did not (as when one leaves for another unit)
+    looked.clear()
+    model = project.renderer.model
+    key = ("marketing", "2026-Q4")
+    rollup = dataclasses.replace(model.unit_rollups[key], progress=0.123)
+    model = dataclasses.replace(model, unit_rollups={**model.unit_rollups, key: rollup})
+    files = project.renderer.render(model)
+    assert looked == ["marketing", "marketing"]
+    config, _ = read_config(project.root)
+    assert files == new_renderer(project.root, config, project.options).render(model)
+
+
+def test_an_edit_counts_again_only_the_status_rows_it_changed(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The status page's rows are remembered per objective, each past period's grading
+    counts while it has the same objectives, and each period's unit rollups while the
+    units and rollups are the same."""
+    made: list[str] = []
+    status_rows, grading_counts = pages._status_rows, pages._grading_counts
+    monkeypatch.setattr(pages, "_status_rows", lambda o: made.append(o.id) or status_rows(o))
+    monkeypatch.setattr(
+        pages, "_grading_counts", lambda os: made.append(os[0].period) or grading_counts(os)
+    )
+    unit_rollups = count_made_of(monkeypatch, pages.UnitRollup)
+    project.rebuild()
+    assert "2026-Q3" in made
+    assert "grow-to-1m-online" in made
+    assert unit_rollups
+    made.clear()
+    unit_rollups.clear()
+    project.edit("content/2026-Q4/sam/guides-and-links.md", "title: ", "title: Renamed ")
+    project.rebuild()
+    assert made == ["guides-and-links"]
+    assert unit_rollups == []
+    made.clear()
+    give_a_final_score(project)  # a new rollup of marketing in 2026-Q4
+    project.rebuild()
+    assert made == ["top-3-in-search"]
+    assert unit_rollups
+    project.edit("content/2026-Q3/smokey/best-summer-ever-q3.md", "score: ", "score: 0.1 #")
+    files = project.rebuild()
+    assert "2026-Q3" in made
+    assert files == project.clean_build()
+
+
+def test_pages_kept_from_older_plans_hold_no_older_model(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page reused from the last plan reaches the model through the current planner, and
+    the plan memo forgets the pages the last plan did not have: a server running for hours
+    holds one model and one plan."""
+    made = count_made(monkeypatch)
+    project.rebuild()
+    assert project.renderer.model is not None
+    first_model = weakref.ref(project.renderer.model)
+    path = "objectives/checkout-that-converts/index.html"
+    removed_page = weakref.ref(next(page for page in made if page.path == path))
+    made.clear()
+    project.edit("content/2026-Q4/sam/guides-and-links.md", "title: ", "title: Renamed ")
+    project.rebuild()
+    project.remove("content/2026-Q4/webshop/checkout-that-converts.md")
+    project.rebuild()
+    gc.collect()
+    assert first_model() is None
+    assert removed_page() is None
+
+
+def test_an_edit_updates_the_last_files_and_keeps_the_sitemap(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the site has the same paths the renderer updates its last files in place (none
+    is added again), and it makes the sitemap again only when a page comes or goes."""
+    sitemaps, added = [], []
+    original_sitemap, original_add = feed.sitemap, SiteFiles.add
+    monkeypatch.setattr(feed, "sitemap", lambda *a: sitemaps.append(a) or original_sitemap(*a))
+    monkeypatch.setattr(
+        SiteFiles,
+        "add",
+        lambda files, path, content: added.append(path) or original_add(files, path, content),
+    )
+    files = project.rebuild()
+    assert len(sitemaps) == 1
+    assert len(added) == len(files)
+    sitemaps.clear()
+    added.clear()
+    project.edit("content/2026-Q4/sam/guides-and-links.md", "title: ", "title: Renamed ")
+    files = project.rebuild()
+    assert sitemaps == added == []
+    assert files == project.clean_build()
+    sitemaps.clear()
+    project.remove("content/2026-Q4/webshop/checkout-that-converts.md")
+    files = project.rebuild()
+    assert len(sitemaps) == 1
+    assert files == project.clean_build()
