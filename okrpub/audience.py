@@ -22,7 +22,10 @@ from okrpub.resolve import Resolved
 
 
 def select_audience(resolved: Resolved, *, public: bool, drafts: bool) -> Resolved:
-    """The part of ``resolved`` that a build for this audience may show."""
+    """The part of ``resolved`` that a build for this audience may show (``resolved``
+    itself when that is all of it)."""
+    if not public and (drafts or not any(o.draft for o in resolved.objectives.values())):
+        return resolved
     units = {
         unit_id: unit
         for unit_id, unit in resolved.units.items()

@@ -234,3 +234,16 @@ def test_free_pages_follow_default_visibility(make_project) -> None:
     analysis = analyse(root, config, dt.date.fromisoformat(TODAY))
     resolved = select_audience(analysis.resolved, public=True, drafts=False)
     assert set(resolved.pages) == {"default"}
+
+
+def test_an_internal_build_that_leaves_nothing_out_is_the_checked_content(analysis_of) -> None:
+    """Then ``build`` and ``serve`` use the checked model itself, computed once."""
+    without = analysis_of({k: v for k, v in FILES.items() if "draft" not in k}).resolved
+    assert select_audience(without, public=False, drafts=False) is without
+    assert select_audience(without, public=True, drafts=False) is not without
+
+
+def test_an_internal_build_with_drafts_is_the_checked_content(analysis_of) -> None:
+    with_draft = analysis_of(FILES).resolved
+    assert select_audience(with_draft, public=False, drafts=True) is with_draft
+    assert select_audience(with_draft, public=False, drafts=False) is not with_draft
