@@ -37,7 +37,7 @@ from urllib.parse import unquote, urlsplit
 from okrpub.build import BuildOptions, SiteRenderer, new_renderer, render, theme_signature
 from okrpub.cache import CacheStore
 from okrpub.config import Config
-from okrpub.diagnostics import Diagnostic
+from okrpub.diagnostics import Diagnostic, Diagnostics
 from okrpub.i18n import LocaleError
 from okrpub.load import LoadCache
 from okrpub.project import AnalysisMemo, UsageError, read_config
@@ -133,6 +133,8 @@ class LiveSite:
         self.renderer: SiteRenderer | None = None
         self.renderer_key: object = None
         self.shown: list[Diagnostic] = []
+        #: The last rebuild's diagnostics as found, and its warnings sorted.
+        self.warned: tuple[list[Diagnostic], list[Diagnostic]] = ([], [])
         #: The files changed since the last rebuild that ran to its end (EVERYTHING: unknown).
         self.unsettled: Burst = EVERYTHING
         self.memo = AnalysisMemo()
@@ -186,7 +188,7 @@ class LiveSite:
         if result.files is None:
             self._failed(diagnostics.sorted(), started)
             return
-        warnings = diagnostics.warnings
+        warnings = self._warnings(diagnostics)
         self._show(warnings)
         seconds = time.perf_counter() - started
         count = len(warnings)
@@ -194,6 +196,16 @@ class LiveSite:
             f"rebuilt in {seconds:.2f} s: {result.pages} pages, {count} warning{'s' * (count != 1)}"
         )
         self.state.publish([], result.files)
+
+    def _warnings(self, diagnostics: Diagnostics) -> list[Diagnostic]:
+        """The warnings, sorted: the last ones when the diagnostics are the very same
+        objects (what was not loaded, resolved or linted again), else sorted anew."""
+        found = list(diagnostics)
+        before, warnings = self.warned
+        if len(before) != len(found) or any(a is not b for a, b in zip(before, found, strict=True)):
+            warnings = diagnostics.warnings
+            self.warned = (found, warnings)
+        return warnings
 
     def _load_cache(self, config: Config) -> LoadCache:
         """The load cache of the last rebuild, unless ``cache_dir`` changed."""

@@ -879,3 +879,35 @@ def test_a_url_names_a_site_path_inside_the_site_or_none(url_path: str) -> None:
         assert "" not in parts
         assert "." not in parts
         assert not url_path.endswith("/") or parts[-1] == "index.html"
+
+
+def test_each_rebuild_prints_new_warnings_and_counts_them(tmp_path: Path) -> None:
+    """Warnings that are the very same as the last rebuild's are not printed again; when
+    one is new, all of them are, and the count follows."""
+    project = copy_example(tmp_path / "project")
+    options = BuildOptions(tmp_path / "unused", base_url="http://127.0.0.1:8000/")
+    said: list[str] = []
+    site = LiveSite(project, options, lambda: dt.date.fromisoformat(TODAY), said.append)
+    try:
+        site.rebuild()
+        warnings = [line for line in said if ": warning: " in line]
+        assert len(warnings) == 3
+        said.clear()
+        retitle(project / GROW, "No new warning")
+        site.rebuild(frozenset({GROW}))
+        assert [line for line in said if ": warning: " in line] == []
+        assert said[-1].endswith("pages, 3 warnings")
+        path = f"{Q4}/marketing/top-3-in-search.md"
+        text = (project / path).read_text(encoding="utf-8")
+        # the last check-in of a key result gone: it is stale now
+        last = re.compile(r"^      - \{date: 2026-11-23, value: 25600.*\n", re.M)
+        (project / path).write_text(last.sub("", text, count=1), encoding="utf-8")
+        site.rebuild(frozenset({path}))
+        new = [line for line in said if ": warning: " in line]
+        assert len(new) == 4, said
+        assert set(warnings) < set(new)
+        assert any(line.startswith(path) and "[stale]" in line for line in new)
+        assert said[-1].endswith("pages, 4 warnings")
+    finally:
+        site.close()
+        gc.unfreeze()
