@@ -54,7 +54,8 @@ def lint(
         if found is None or found[0][0] is not objective or found[0] != inputs:
             found = (inputs, _objective_warnings(model, objective, entry, parent))
         memo.keep(objective.id, found)
-        diagnostics.extend(found[1])
+        if found[1]:
+            diagnostics.extend(found[1])
 
 
 def _objective_warnings(

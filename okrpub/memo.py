@@ -39,14 +39,16 @@ class IdentityMemo(Generic[Item, Value]):
         itself (an objective's search row shows its owner's name): when that is
         no longer equal to what it was, the value is made again.
         """
-        known, self._known = self._known, {}
+        known, fresh = self._known, {}
         values = []
         for item in items:
             also = None if reads is None else reads(item)
-            entry = known.get(id(item))
+            key = id(item)
+            entry = known.get(key)
             # an entry found is this item's: the entry holds its item, so no other has its id
             if entry is None or entry[1] != also:
                 entry = (item, also, make(item))
-            self._known[id(item)] = entry
+            fresh[key] = entry
             values.append(entry[2])
+        self._known = fresh
         return values
