@@ -21,6 +21,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -818,30 +819,45 @@ def test_a_burst_says_which_content_files_changed(tmp_path: Path) -> None:
     assert changes.wait_for_burst() == (False, None)
 
 
-def test_files_a_failed_rebuild_did_not_read_are_read_by_the_next(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A rebuild that stops half-way (a bug, not bad content) leaves the files it was told
-    about to the next one, which may be told of other files only."""
+@dataclass
+class InProcess:
+    """A :class:`LiveSite` on a copy of the example, rebuilt by the test itself."""
+
+    project: Path
+    site: LiveSite
+    said: list[str]
+
+
+@pytest.fixture
+def in_process(tmp_path: Path) -> Iterator[InProcess]:
     project = copy_example(tmp_path / "project")
     options = BuildOptions(tmp_path / "unused", base_url="http://127.0.0.1:8000/")
     said: list[str] = []
     site = LiveSite(project, options, lambda: dt.date.fromisoformat(TODAY), said.append)
     try:
-        site.rebuild()
-        retitle(project / GROW, "Read after all")
-        real = project_module.load_sources
-        monkeypatch.setattr(project_module, "load_sources", _fails)
-        site.rebuild(frozenset({GROW}))
-        assert any("internal error: RuntimeError" in line for line in said)
-        monkeypatch.setattr(project_module, "load_sources", real)
-        site.rebuild(frozenset())
-        files = site.state.snapshot().files
-        assert files is not None
-        assert b"Read after all" in files["index.html"]
+        yield InProcess(project, site, said)
     finally:
         site.close()
         gc.unfreeze()  # the rebuilds froze what they left; leave the test process as it was
+
+
+def test_files_a_failed_rebuild_did_not_read_are_read_by_the_next(
+    in_process: InProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild that stops half-way (a bug, not bad content) leaves the files it was told
+    about to the next one, which may be told of other files only."""
+    site = in_process.site
+    site.rebuild()
+    retitle(in_process.project / GROW, "Read after all")
+    real = project_module.load_sources
+    monkeypatch.setattr(project_module, "load_sources", _fails)
+    site.rebuild(frozenset({GROW}))
+    assert any("internal error: RuntimeError" in line for line in in_process.said)
+    monkeypatch.setattr(project_module, "load_sources", real)
+    site.rebuild(frozenset())
+    files = site.state.snapshot().files
+    assert files is not None
+    assert b"Read after all" in files["index.html"]
 
 
 def _fails(*arguments: object) -> None:
@@ -881,33 +897,25 @@ def test_a_url_names_a_site_path_inside_the_site_or_none(url_path: str) -> None:
         assert not url_path.endswith("/") or parts[-1] == "index.html"
 
 
-def test_each_rebuild_prints_new_warnings_and_counts_them(tmp_path: Path) -> None:
+def test_each_rebuild_prints_new_warnings_and_counts_them(in_process: InProcess) -> None:
     """Warnings that are the very same as the last rebuild's are not printed again; when
     one is new, all of them are, and the count follows."""
-    project = copy_example(tmp_path / "project")
-    options = BuildOptions(tmp_path / "unused", base_url="http://127.0.0.1:8000/")
-    said: list[str] = []
-    site = LiveSite(project, options, lambda: dt.date.fromisoformat(TODAY), said.append)
-    try:
-        site.rebuild()
-        warnings = [line for line in said if ": warning: " in line]
-        assert len(warnings) == 3
-        said.clear()
-        retitle(project / GROW, "No new warning")
-        site.rebuild(frozenset({GROW}))
-        assert [line for line in said if ": warning: " in line] == []
-        assert said[-1].endswith("pages, 3 warnings")
-        path = f"{Q4}/marketing/top-3-in-search.md"
-        text = (project / path).read_text(encoding="utf-8")
-        # the last check-in of a key result gone: it is stale now
-        last = re.compile(r"^      - \{date: 2026-11-23, value: 25600.*\n", re.M)
-        (project / path).write_text(last.sub("", text, count=1), encoding="utf-8")
-        site.rebuild(frozenset({path}))
-        new = [line for line in said if ": warning: " in line]
-        assert len(new) == 4, said
-        assert set(warnings) < set(new)
-        assert any(line.startswith(path) and "[stale]" in line for line in new)
-        assert said[-1].endswith("pages, 4 warnings")
-    finally:
-        site.close()
-        gc.unfreeze()
+    project, site, said = in_process.project, in_process.site, in_process.said
+    site.rebuild()
+    warnings = [line for line in said if ": warning: " in line]
+    assert len(warnings) == 3
+    said.clear()
+    retitle(project / GROW, "No new warning")
+    site.rebuild(frozenset({GROW}))
+    assert [line for line in said if ": warning: " in line] == []
+    assert said[-1].endswith("pages, 3 warnings")
+    path = f"{Q4}/marketing/top-3-in-search.md"
+    text = (project / path).read_text(encoding="utf-8")
+    # the last check-in of a key result gone: it is stale now
+    last = re.compile(r"^      - \{date: 2026-11-23, value: 25600.*\n", re.M)
+    (project / path).write_text(last.sub("", text, count=1), encoding="utf-8")
+    site.rebuild(frozenset({path}))
+    new = [line for line in said if ": warning: " in line]
+    assert len(new) == 4, said
+    assert set(warnings) < set(new)
+    assert any(line.startswith(path) and "[stale]" in line for line in new)
