@@ -91,6 +91,10 @@ class Diagnostics:
     def __iter__(self) -> Iterator[Diagnostic]:
         return iter(self.sorted())
 
+    def as_found(self) -> list[Diagnostic]:
+        """In the order the stages found them (duplicates kept): cheap, unlike sorting."""
+        return list(self._items)
+
     def __len__(self) -> int:
         return len(self._items)
 

@@ -200,7 +200,7 @@ class LiveSite:
     def _warnings(self, diagnostics: Diagnostics) -> list[Diagnostic]:
         """The warnings, sorted: the last ones when the diagnostics are the very same
         objects (what was not loaded, resolved or linted again), else sorted anew."""
-        found = list(diagnostics)
+        found = diagnostics.as_found()
         before, warnings = self.warned
         if len(before) != len(found) or any(a is not b for a, b in zip(before, found, strict=True)):
             warnings = diagnostics.warnings
