@@ -46,6 +46,8 @@ class _Fragment(NamedTuple):
     keys: tuple[object, ...]
     #: As the body gave it: markup under autoescaping, so that it is not escaped again.
     text: str
+    #: The lookups of the fragments its body used: reusing it uses them too.
+    inner: tuple[Hashable, ...]
 
 
 #: A page's fragments by block and keys.
@@ -66,18 +68,38 @@ class FragmentCache:
         #: The pages rendered since the last sweep: the fragments they used, and their
         #: fragments before.
         self._rendering: dict[str, tuple[_Fragments, _Fragments]] = {}
+        #: For each block being rendered, outermost first, the lookups its body used.
+        self._open: list[list[Hashable]] = []
 
     def fragment(
         self, page: str, block: int, keys: tuple[object, ...], render: Callable[[], str]
     ) -> str:
-        """The text of ``block`` on ``page`` for ``keys``: remembered, else rendered."""
+        """The text of ``block`` on ``page`` for ``keys``: remembered, else rendered.
+
+        Blocks may nest (a subtree of the cascade and its rows): a block reused
+        whole keeps the blocks inside it too, for when it is rendered again.
+        """
         used, before = self._rendering.get(page) or self._start(page)
         lookup = (block, *map(_lookup_key, keys))
         found = used.get(lookup)
         if found is None:
-            found = before.get(lookup) or _Fragment(keys, render())
+            found = before.get(lookup)
+            if found is None:
+                found = self._render(keys, render)
+            else:
+                _keep_inner(found, used, before)
             used[lookup] = found
+        if self._open:
+            self._open[-1].append(lookup)
         return found.text
+
+    def _render(self, keys: tuple[object, ...], render: Callable[[], str]) -> _Fragment:
+        self._open.append([])
+        try:
+            text = render()
+        finally:
+            inner = self._open.pop()
+        return _Fragment(keys, text, tuple(inner))
 
     def _start(self, page: str) -> tuple[_Fragments, _Fragments]:
         started = self._rendering[page] = ({}, self._pages.get(page, {}))
@@ -94,6 +116,14 @@ class FragmentCache:
         """Forget everything: what every page may show changed."""
         self._pages = {}
         self._rendering = {}
+
+
+def _keep_inner(fragment: _Fragment, used: _Fragments, before: _Fragments) -> None:
+    """Count the fragments inside a reused one as used (and those inside them)."""
+    for lookup in fragment.inner:
+        if lookup not in used and (inner := before.get(lookup)) is not None:
+            used[lookup] = inner
+            _keep_inner(inner, used, before)
 
 
 def _lookup_key(key: object) -> Hashable:

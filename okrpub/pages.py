@@ -99,6 +99,15 @@ class KeyResultView:
         return self.key_result.weight != 1
 
 
+def _same_node(known: TreeNode, node: TreeNode) -> bool:
+    return (
+        known.objective is node.objective
+        and known.via_key_result == node.via_key_result
+        and len(known.children) == len(node.children)
+        and all(a is b for a, b in zip(known.children, node.children, strict=True))
+    )
+
+
 def _find_key_result(objective: Objective | None, key_result_id: str | None) -> KeyResult | None:
     if objective is None or key_result_id is None:
         return None
@@ -240,6 +249,8 @@ class PlanMemo:
         #: The number of ungraded key results and of key results of each past period, and
         #: the objectives they were counted from.
         self.grading: dict[str, tuple[tuple[Objective, ...], tuple[int, int]]] = {}
+        #: Each period's last cascade, its node for each objective (see :meth:`Planner._tree`).
+        self.trees: dict[str, dict[str, TreeNode]] = {}
         self._last: dict[str, Page | Asset] = {}
         self._kept: dict[str, Page | Asset] = {}
 
@@ -590,21 +601,34 @@ class Planner:
             "periods": periods,
         }
 
-    def _tree(self, objective: Objective) -> TreeNode:
+    def _tree(
+        self, objective: Objective, trees: dict[str, TreeNode], last: dict[str, TreeNode]
+    ) -> TreeNode:
+        """The cascade below ``objective`` in its period, its nodes put in ``trees``. A
+        node whose objective, key result and children are the very same as in the last
+        tree (``last``) is the very same node, so a template can reuse what it rendered
+        for a whole subtree."""
         children = (self.model.objectives[c] for c in objective.children)
         parent = self.model.objectives.get(objective.parent_objective or "")
         via = _find_key_result(parent, objective.parent_key_result)
-        return TreeNode(
+        node = TreeNode(
             objective,
             via.title if via else None,
-            tuple(self._tree(c) for c in children if c.period == objective.period),
+            tuple(self._tree(c, trees, last) for c in children if c.period == objective.period),
         )
+        known = last.get(objective.id)
+        if known is not None and _same_node(known, node):
+            node = known
+        trees[objective.id] = node
+        return node
 
     def _period(self, period_id: str) -> dict[str, Any]:
         model = self.model
         period = model.periods[period_id]
         objectives = model.objectives_in(period.id)
         roots, unaligned = [], []
+        trees: dict[str, TreeNode] = {}
+        last = self.memo.trees.get(period_id, {})
         for objective in objectives:
             parent = model.objectives.get(objective.parent_objective or "")
             if parent is not None and parent.period == period.id:
@@ -612,7 +636,8 @@ class Planner:
             if objective.unaligned:
                 unaligned.append(objective)
             else:
-                roots.append(self._tree(objective))
+                roots.append(self._tree(objective, trees, last))
+        self.memo.trees[period_id] = trees
         return {
             "period": period,
             "rollup": model.period_rollups[period.id],

@@ -194,3 +194,27 @@ def test_swept_and_cleared_fragments_let_their_keys_go(counting: Counting) -> No
         counting.rendered.clear()
         gc.collect()
         assert alive() is None
+
+
+#: An outer block around inner ones, as the cascade's subtrees around their rows.
+NESTED_TEMPLATE = (
+    "{% cache keys[0] %}[{% for key in keys[1:] %}"
+    "{% cache key %}{{ describe(key) }};{% endcache %}{% endfor %}]{% endcache %}"
+)
+
+
+def test_a_block_reused_whole_keeps_the_blocks_inside_it(tmp_path: Path) -> None:
+    """The inner blocks of an outer block that was reused were not used by that render,
+    yet they are kept: when the outer block changes, its unchanged inner ones are reused."""
+    counting = Counting(tmp_path / "theme", {"keys.html": NESTED_TEMPLATE})
+    fragments = FragmentCache()
+    outer, inner = Box(0), [Box(1), Box(2)]
+    first = counting.cached(fragments, [outer, *inner])
+    fragments.sweep({"a/index.html"})
+    assert counting.cached(fragments, [outer, *inner]) == first  # the outer block, whole
+    fragments.sweep({"a/index.html"})
+    counting.rendered.clear()
+    new_outer = Box(0)
+    assert counting.cached(fragments, [new_outer, *inner]) == first
+    fragments.sweep({"a/index.html"})
+    assert counting.rendered == []  # the inner blocks were still there

@@ -29,6 +29,7 @@ from okrpub.diagnostics import Diagnostic
 from okrpub.fragments import FragmentCache
 from okrpub.load import LoadCache
 from okrpub.model import Model, Objective
+from okrpub.pages import TreeNode
 from okrpub.project import AnalysisMemo, analyse, read_config
 
 TODAY = dt.date(2026, 11, 26)
@@ -332,10 +333,14 @@ def test_an_objective_edit_renders_only_its_fragments(
     assert project.renderer.model is not None
     edited = project.renderer.model.objectives["guides-and-links"]
     shown = (edited, *edited.key_results)
-    # its row in the cascade, and elsewhere only rows that show it or its key results
+    # in the cascade its row, and the subtrees it is in (its own and its ancestors'), whose
+    # other rows and subtrees are reused; elsewhere only rows that show it or its key results
     period = [keys for page, keys in rendered if page == "periods/2026-q4/index.html"]
-    assert period == [(edited, None)]
-    assert all(any(k is s for k in keys for s in shown) for _, keys in rendered), rendered
+    subtrees = [keys[0].objective.id for keys in period if isinstance(keys[0], TreeNode)]
+    assert subtrees == [*reversed(edited.ancestors), "guides-and-links"]
+    assert [keys for keys in period if not isinstance(keys[0], TreeNode)] == [(edited, None)]
+    elsewhere = [keys for page, keys in rendered if page != "periods/2026-q4/index.html"]
+    assert all(any(k is s for k in keys for s in shown) for keys in elsewhere), rendered
     assert files == project.clean_build()
 
 
