@@ -134,6 +134,8 @@ class LoadCache:
         #: What the last whole discovery found, for ``serve`` to update by what changed;
         #: ``None`` until then, or when it reported problems (it is then repeated).
         self.discovered: list[SourceFile] | None = None
+        #: The last merge of what the files gave, for ``serve`` to put new objectives in.
+        self.merge: Merge | None = None
 
     def get(self, path: str, digest: bytes) -> Loaded | None:
         cached = self._files.get(path)
@@ -230,17 +232,36 @@ def load_sources(
         cache.keep_only({source.path for source in files if source.kind is not Kind.DEFAULTS})
     done = [loaded for loaded in results if loaded is not None]
     assert len(done) == len(results)
-    return _merged(done, diagnostics)
+    last = cache.merge if cache is not None else None
+    merge = (last and _merged_again(last, done)) or _merged(done)
+    if cache is not None:
+        cache.merge = merge
+    diagnostics.extend(merge.found)
+    return merge.sources
 
 
-def _merged(results: list[Loaded], diagnostics: Diagnostics) -> Sources:
-    """What all files gave together, in their order; their problems go to ``diagnostics``."""
-    merged = Sources()
+@dataclass(frozen=True)
+class Merge:
+    """What the files gave together, in their order, and what each file gave."""
+
+    results: list[Loaded]
+    sources: Sources
+    #: Their problems, in order.
+    found: list[Diagnostic]
+    #: For each file that gave one objective and nothing else, by its place in
+    #: :attr:`results`: the objective's place in ``sources.objectives``.
+    places: dict[int, int]
+
+
+def _merged(results: list[Loaded]) -> Merge:
+    merged, found, places = Sources(), [], {}
     units, objectives, pages = merged.units, merged.objectives, merged.pages
     declared_units, declared_objectives = merged.declared_units, merged.declared_objectives
-    for loaded in results:
+    for index, loaded in enumerate(results):
         part = loaded.sources
         if part.objectives:
+            if len(part.objectives) == 1 and not part.units and not part.pages:
+                places[index] = len(objectives)
             objectives += part.objectives
         if part.declared_objectives:
             declared_objectives |= part.declared_objectives
@@ -251,8 +272,38 @@ def _merged(results: list[Loaded], diagnostics: Diagnostics) -> Sources:
         if part.pages:
             pages += part.pages
         if loaded.diagnostics:
-            diagnostics.extend(loaded.diagnostics)
-    return merged
+            found += loaded.diagnostics
+    return Merge(results, merged, found, places)
+
+
+def _merged_again(last: Merge, results: list[Loaded]) -> Merge | None:
+    """The last merge with new objectives in it, when the files that changed (``serve``
+    reads few) each gave one objective and nothing else, before and now, with no
+    problems either time; else ``None``."""
+    if len(last.results) != len(results):
+        return None
+    objectives = last.sources.objectives
+    for index, (before, now) in enumerate(zip(last.results, results, strict=True)):
+        if before is now:
+            continue
+        place = last.places.get(index)
+        part = now.sources
+        if (
+            place is None
+            or before.diagnostics
+            or now.diagnostics
+            or len(part.objectives) != 1
+            or part.units
+            or part.pages
+            or part.declared_objectives != before.sources.declared_objectives
+            or part.declared_units != before.sources.declared_units
+        ):
+            return None
+        if objectives is last.sources.objectives:
+            objectives = list(objectives)
+        objectives[place] = part.objectives[0]
+    sources = dataclasses.replace(last.sources, objectives=objectives)
+    return Merge(results, sources, last.found, last.places)
 
 
 def _unchanged(

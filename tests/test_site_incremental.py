@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from sitetools import REPOSITORY, build, tree_of
 
 from okrpub import export, feed, lint, pages, search
+from okrpub import load as load_module
 from okrpub import resolve as resolve_module
 from okrpub.build import BuildOptions, SiteFiles, new_renderer, render
 from okrpub.cache import CacheStore
@@ -693,3 +694,29 @@ def test_an_edit_updates_the_last_files_and_keeps_the_sitemap(
     files = project.rebuild()
     assert len(sitemaps) == 1
     assert files == project.clean_build()
+
+
+def test_an_edited_objective_is_put_into_the_last_merge(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the files gave is not merged again when the edited files each gave one
+    objective, before and after; a new file is merged with the others."""
+    merges: list[int] = []
+    original = load_module._merged
+    monkeypatch.setattr(
+        load_module, "_merged", lambda results: merges.append(1) or original(results)
+    )
+    project.rebuild()
+    assert merges == [1]
+    project.edit("content/2026-Q4/tom/payments-expert.md", "title: ", "title: Edited ")
+    files = project.rebuild()
+    assert merges == [1]
+    assert b"Edited " in files["objectives/payments-expert/index.html"]
+    project.write(
+        "content/2026-Q4/marketing/extra.md",
+        "---\ntitle: An extra objective\nkey_results:\n  - {title: One, target: 3}\n---\n",
+    )
+    project.rebuild()
+    assert merges == [1, 1]
+    monkeypatch.undo()
+    assert project.rebuild() == project.clean_build()
