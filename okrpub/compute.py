@@ -158,12 +158,8 @@ class _MemoTable:
         only those with an objective that is not the very same object are made again."""
         known = self._rollups
         if known is None or known[0] is not cascade:
-            periods = {
-                key: _rollup_of(ids, objectives, config) for key, ids in cascade.periods.items()
-            }
-            owners = {
-                key: _rollup_of(ids, objectives, config) for key, ids in cascade.owners.items()
-            }
+            periods = _rollups_of(cascade.periods, objectives, config)
+            owners = _rollups_of(cascade.owners, objectives, config)
         else:
             periods, owners, last = dict(known[1]), dict(known[2]), known[3]
             for objective in objectives.values():
