@@ -57,24 +57,27 @@ def classify(relative: str) -> Kind | None:
     return Kind.OBJECTIVE
 
 
-def discover(root: Path, content_dir: str, diagnostics: Diagnostics) -> list[SourceFile]:
+def discover(
+    root: Path, content_dir: str, diagnostics: Diagnostics, links: list[str] | None = None
+) -> list[SourceFile]:
     """Every content file under ``root/content_dir``, in a stable order.
 
     Symbolic links are followed only when they stay inside the project, and
-    a linked folder is visited only once.
+    a linked folder is visited only once; those followed are added to ``links``.
     """
     content = root / content_dir
     if not content.is_dir():  # reported by the configuration stage
         return []
-    walk = _Walk(root, diagnostics)
+    walk = _Walk(root, diagnostics, [] if links is None else links)
     walk.folder(str(content), Path(content_dir).as_posix() + "/", "", (str(content.resolve()),))
     return sorted(walk.found)
 
 
 class _Walk:
-    def __init__(self, root: Path, diagnostics: Diagnostics) -> None:
+    def __init__(self, root: Path, diagnostics: Diagnostics, links: list[str]) -> None:
         self.real_root = root.resolve()
         self.diagnostics = diagnostics
+        self.links = links
         self.found: list[SourceFile] = []
 
     def folder(self, folder: str, shown: str, relative: str, chain: tuple[str, ...]) -> None:
@@ -88,6 +91,8 @@ class _Walk:
             link = entry.is_symlink()
             if link and not self.inside(Path(entry.path).resolve(), shown + entry.name):
                 continue
+            if link:
+                self.links.append(shown + entry.name)
             if entry.is_dir():
                 real = os.path.realpath(entry.path) if link else os.path.join(chain[-1], entry.name)
                 if real in chain:  # a link back up the tree would loop forever

@@ -113,7 +113,7 @@ def analyse(
     are looked at; with a ``memo``, unchanged objectives are not computed again.
     """
     diagnostics = Diagnostics()
-    files = _discover(root, config, diagnostics, cache, changed)
+    files, changed = _discover(root, config, diagnostics, cache, changed)
     sources = load_sources(files, config.content_dir, diagnostics, cache, changed)
     resolved = resolve(sources, config, diagnostics, memo.resolve if memo else None)
     model = compute(resolved, config, today, memo=memo.compute if memo else None)
@@ -127,16 +127,20 @@ def _discover(
     diagnostics: Diagnostics,
     cache: LoadCache | None,
     changed: frozenset[str] | None,
-) -> list[SourceFile]:
-    """The content files: the last ones updated by ``changed`` when the cache has them."""
+) -> tuple[list[SourceFile], frozenset[str] | None]:
+    """The content files, the last ones updated by ``changed`` when the cache has them;
+    and what loading may trust to be all that changed: ``changed``, unless the content
+    has symbolic links (the watcher sees a change behind one by another path, if at
+    all), and then nothing: every file is read again."""
     if cache is not None and cache.discovered is not None and changed is not None:
         files = rediscover(cache.discovered, changed, root, config.content_dir)
         if files is not None:
             cache.discovered = files
-            return files
+            return files, changed
     found = Diagnostics()
-    files = discover(root, config.content_dir, found)
+    links: list[str] = []
+    files = discover(root, config.content_dir, found, links)
     diagnostics.extend(found)
     if cache is not None:
-        cache.discovered = None if len(found) else files
-    return files
+        cache.discovered = None if len(found) or links else files
+    return files, None if links else changed

@@ -720,3 +720,24 @@ def test_an_edited_objective_is_put_into_the_last_merge(
     assert merges == [1, 1]
     monkeypatch.undo()
     assert project.rebuild() == project.clean_build()
+
+
+def test_behind_a_symbolic_link_every_file_is_read_again(project: Project) -> None:
+    """The watcher sees a change behind a linked folder by another path, if at all: with
+    links in the content, a rebuild reads every file, whatever it was told."""
+    shared = project.root / "shared"
+    shared.mkdir()
+    (shared / "linked.md").write_text(
+        "---\ntitle: Linked\nowner: sam\nperiod: 2026-Q4\n"
+        "key_results:\n  - {title: One, target: 3}\n---\n",
+        encoding="utf-8",
+    )
+    (project.root / "content/2026-Q4/shared").symlink_to(shared, target_is_directory=True)
+    project.rebuild()
+    (shared / "linked.md").write_text(
+        (shared / "linked.md").read_text(encoding="utf-8").replace("Linked", "Edited behind"),
+        encoding="utf-8",
+    )
+    files = project.rebuild()  # told of no change
+    assert b"Edited behind" in files["objectives/linked/index.html"]
+    assert files == project.clean_build()
