@@ -27,7 +27,7 @@ from okrpub.model import (
     StatusCounts,
     Unit,
 )
-from okrpub.resolve import Resolved
+from okrpub.resolve import Resolved, references
 
 if TYPE_CHECKING:  # the history stage reads git, which reports through the project module
     from okrpub.history import History
@@ -119,7 +119,7 @@ class _MemoTable:
 
     def cascade(self, resolved: Resolved, make: Callable[[], Cascade]) -> Cascade:
         """The cascade made last time, unless an objective came or went or changed what
-        its place depends on (its owner, period, parent or key results' ids)."""
+        its place depends on (see :func:`okrpub.resolve.references`)."""
         known = self._cascade
         if (
             known is None
@@ -185,17 +185,15 @@ def _rollups_of(
 
 
 def _same_shape(before: dict[str, ObjectiveEntry], now: dict[str, ObjectiveEntry]) -> bool:
-    """Whether the same objectives are there, each with the owner, period, parent and
-    key results' ids it had (the cascade depends on nothing else of them)."""
+    """Whether the same objectives are there, each with the references it had (its
+    owner, period, parent and key results' ids are all the cascade depends on)."""
     if before.keys() != now.keys():
         return False
     return all(
-        _shape(before[i]) == _shape(entry) for i, entry in now.items() if before[i] is not entry
+        references(before[i]) == references(entry)
+        for i, entry in now.items()
+        if before[i] is not entry
     )
-
-
-def _shape(entry: ObjectiveEntry) -> tuple[object, ...]:
-    return (entry.owner, entry.period, entry.parent, tuple(kr.id for kr in entry.key_results))
 
 
 def compute(

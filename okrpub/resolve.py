@@ -62,7 +62,7 @@ class ResolveMemo:
         for old, new in zip(before.objectives, sources.objectives, strict=True):
             if old is new:
                 continue
-            if _references(old) != _references(new):
+            if references(old) != references(new):
                 return None
             if (kept := objectives.get(new.id)) is not None:
                 objectives[new.id] = _with(new, period=kept.period, visibility=kept.visibility)
@@ -77,8 +77,8 @@ def _same_items(before: list[Entry], now: list[Entry]) -> bool:
     return len(before) == len(now) and all(a is b for a, b in zip(before, now, strict=True))
 
 
-def _references(entry: ObjectiveEntry) -> tuple[object, ...]:
-    """All of an objective that resolution looks at."""
+def references(entry: ObjectiveEntry) -> tuple[object, ...]:
+    """All of an objective that resolution looks at (and the cascade depends on)."""
     key_results = tuple((kr.id, kr.owner) for kr in entry.key_results)
     return (entry.id, entry.owner, entry.period, entry.parent, entry.visibility, key_results)
 
