@@ -11,9 +11,11 @@ import dataclasses
 import datetime as dt
 import functools
 import gc
+import itertools
 import multiprocessing
+import threading
 import time
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult
@@ -67,13 +69,90 @@ class BuildResult:
     pages: int = 0
 
 
-class SiteFiles(dict[str, bytes]):
-    """The files of one build by site path; a path can be added only once."""
+class Deferred:
+    """A file's bytes, made when first read (under ``lock``) and then kept.
 
-    def add(self, path: str, content: bytes) -> None:
+    In memory (``serve``) the data files are made this way: they are read
+    rarely (search on first use, the export and feed by other tools) and a
+    rebuild need not wait for them. Two are equal only if the very same.
+    """
+
+    __slots__ = ("_content", "_lock", "_make")
+
+    def __init__(self, make: Callable[[], bytes], lock: threading.RLock) -> None:
+        self._make: Callable[[], bytes] | None = make
+        self._lock = lock
+        self._content: bytes | None = None
+
+    def content(self) -> bytes:
+        with self._lock:
+            if self._make is not None:
+                self._content, self._make = self._make(), None
+        assert self._content is not None
+        return self._content
+
+
+class SiteFiles(Mapping[str, bytes]):
+    """The files of one build by site path; a path can be added only once.
+
+    A file may be :class:`Deferred`: reading it makes it. Comparing two
+    ``SiteFiles`` compares the other files first, and makes deferred files
+    only when all those are equal and the deferred ones not the very same.
+    """
+
+    def __init__(self, entries: Mapping[str, bytes | Deferred] | None = None) -> None:
+        self._made: dict[str, bytes] = {}
+        self._deferred: dict[str, Deferred] = {}
+        for path, entry in (entries or {}).items():
+            self._put(path, entry)
+
+    def add(self, path: str, content: bytes | Deferred) -> None:
         if path in self:
             raise UsageError(f"two things want to be written to {path}")
-        self[path] = content
+        self._put(path, content)
+
+    def _put(self, path: str, content: bytes | Deferred) -> None:
+        if isinstance(content, Deferred):
+            self._deferred[path] = content
+        else:
+            self._made[path] = content
+
+    def entry(self, path: str) -> bytes | Deferred:
+        """The file at ``path`` as it is kept: its bytes, or the :class:`Deferred` making them."""
+        return self._made[path] if path in self._made else self._deferred[path]
+
+    def replaced(self, entries: Mapping[str, bytes | Deferred]) -> SiteFiles:
+        """These files with those of ``entries`` put in place of theirs (or added)."""
+        files = SiteFiles()
+        files._made, files._deferred = dict(self._made), dict(self._deferred)
+        for path, entry in entries.items():
+            files._made.pop(path, None)
+            files._deferred.pop(path, None)
+            files._put(path, entry)
+        return files
+
+    def __getitem__(self, path: str) -> bytes:
+        made = self._made.get(path)
+        return made if made is not None else self._deferred[path].content()
+
+    def __iter__(self) -> Iterator[str]:
+        return itertools.chain(self._made, self._deferred)
+
+    def __len__(self) -> int:
+        return len(self._made) + len(self._deferred)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._made or path in self._deferred
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SiteFiles) or self._deferred.keys() != other._deferred.keys():
+            return super().__eq__(other)
+        return self._made == other._made and all(
+            deferred is other._deferred[path] or deferred.content() == other[path]
+            for path, deferred in self._deferred.items()
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 class SiteRenderer:
@@ -114,9 +193,20 @@ class SiteRenderer:
         self.rendered = 0
         #: The text of template fragments, kept from one :meth:`render` to the next.
         self.fragments = FragmentCache()
+        #: Held while rendering and while making a deferred data file.
+        self.lock = threading.RLock()
 
     def render(self, model: Model) -> SiteFiles:
-        """Every file of the site, in memory; only what changed is rendered again."""
+        """Every file of the site, in memory; only what changed is rendered again.
+
+        The data files are :class:`Deferred`, made when first read, maybe by
+        another thread (a request to ``serve``): they take :attr:`lock`, held
+        here throughout, as they use the memos a render updates.
+        """
+        with self.lock:
+            return self._render(model)
+
+    def _render(self, model: Model) -> SiteFiles:
         previous = self.model if self.model and _same_frame(self.model, model) else None
         if previous is not None:
             model = _reuse_unchanged(model, previous)
@@ -131,21 +221,21 @@ class SiteRenderer:
             if (known := last.get(page.path)) is not page.inputs and known != page.inputs
         ]
         unchanged = previous is not None and _same_objectives(previous, model)
+        data = {
+            path: self.files.entry(path) if unchanged else Deferred(make, self.lock)
+            for path, make in plan.data
+        }
         with (
             self.theme.caching(self.fragments),
             _page_renderer(self.theme, changed, self.workers) as rendered_pages,
         ):
-            data = {path: self.files[path] if unchanged else make() for path, make in plan.data}
             rendered = dict(zip((page.path for page in changed), rendered_pages(), strict=True))
         self.fragments.sweep(plan.inputs)
         self.rendered = len(changed)
         fixed = self._fixed_files()
         if previous is not None and list(plan.inputs) == list(self.inputs):
-            # the same files as last time (they were all added once then): update them
-            files = SiteFiles(self.files)
-            files.update(rendered)
-            files.update(fixed)
-            files.update(data)
+            # the same files as last time (they were all added once then): replace them
+            files = self.files.replaced({**rendered, **dict(fixed), **data})
         else:
             files = SiteFiles()
             for page in plan.pages:

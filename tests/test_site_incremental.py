@@ -9,6 +9,7 @@ import dataclasses
 import datetime as dt
 import gc
 import shutil
+import threading
 import weakref
 from collections.abc import Callable
 from pathlib import Path
@@ -21,17 +22,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sitetools import REPOSITORY, build, tree_of
 
+from okrpub import build as build_module
 from okrpub import export, feed, lint, pages, search
 from okrpub import load as load_module
 from okrpub import resolve as resolve_module
-from okrpub.build import BuildOptions, SiteFiles, new_renderer, render
+from okrpub.build import BuildOptions, Deferred, SiteFiles, new_renderer, render
 from okrpub.cache import CacheStore
 from okrpub.diagnostics import Diagnostic
 from okrpub.fragments import FragmentCache
 from okrpub.load import LoadCache
 from okrpub.model import Model, Objective
 from okrpub.pages import TreeNode
-from okrpub.project import AnalysisMemo, analyse, read_config
+from okrpub.project import AnalysisMemo, UsageError, analyse, read_config
 
 TODAY = dt.date(2026, 11, 26)
 OBJECTIVES = REPOSITORY / "content" / "2026-Q4"
@@ -741,3 +743,75 @@ def test_behind_a_symbolic_link_every_file_is_read_again(project: Project) -> No
     files = project.rebuild()  # told of no change
     assert b"Edited behind" in files["objectives/linked/index.html"]
     assert files == project.clean_build()
+
+
+def test_data_files_are_made_when_first_read(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In memory the export, feed, sitemap and search indexes wait until read (a rebuild
+    need not make them for the page it serves); each is made once, a file unchanged
+    since the last render is not made again, and comparing sites makes none of them."""
+    made: list[str] = []
+    for module, name, label in [
+        (build_module, "export_json", "api/okrs.json"),
+        (build_module, "atom_feed", "feed.xml"),
+        (build_module, "search_indexes", "search"),
+    ]:
+        original = getattr(build_module, name)
+        monkeypatch.setattr(
+            module, name, lambda *a, _o=original, _l=label: made.append(_l) or _o(*a)
+        )
+    files = render_in_memory(project)
+    assert made == []
+    assert project.renderer.model is not None
+    again = project.renderer.render(project.renderer.model)
+    assert again == files and made == []
+    export_bytes = files["api/okrs.json"]
+    assert files["api/okrs.json"] is export_bytes and made == ["api/okrs.json"]
+    assert again["api/okrs.json"] is export_bytes  # the same file, kept deferred
+    files["search/index.js"], files["search/titles.js"]
+    assert made == ["api/okrs.json", "search"]
+    assert dict(files) == project.clean_build()
+
+
+def test_a_deferred_file_waits_for_the_render_in_progress(project: Project) -> None:
+    """A request thread reading a data file takes the renderer's lock: it never makes the
+    file from memos a render is updating at the same time."""
+    files = render_in_memory(project)
+    read: list[bytes] = []
+    with project.renderer.lock:
+        reader = threading.Thread(target=lambda: read.append(files["feed.xml"]))
+        reader.start()
+        reader.join(0.2)
+        assert reader.is_alive() and read == []
+    reader.join()
+    assert read == [project.clean_build()["feed.xml"]]
+
+
+def render_in_memory(project: Project) -> SiteFiles:
+    """The project's site rendered by its renderer, with nothing read from it yet."""
+    config, _ = read_config(project.root)
+    result = render(project.root, config, TODAY, project.options, renderer=project.renderer)
+    assert result.files is not None
+    return result.files
+
+
+def test_comparing_sites_makes_deferred_files_only_when_all_else_is_equal() -> None:
+    made: list[bytes] = []
+    lock = threading.RLock()
+
+    def deferred(content: bytes) -> Deferred:
+        return Deferred(lambda: made.append(content) or content, lock)
+
+    shared = deferred(b"shared")
+    site = SiteFiles({"index.html": b"a", "feed.xml": shared})
+    assert site == SiteFiles({"index.html": b"a", "feed.xml": shared})
+    assert site != SiteFiles({"index.html": b"b", "feed.xml": deferred(b"shared")})
+    assert made == []
+    assert site == SiteFiles({"index.html": b"a", "feed.xml": deferred(b"shared")})
+    assert site != SiteFiles({"index.html": b"a", "feed.xml": deferred(b"other")})
+    assert site == {"index.html": b"a", "feed.xml": b"shared"}
+    assert sorted(made) == [b"other", b"shared", b"shared"]
+    assert site.replaced({"index.html": b"c"}) == {"index.html": b"c", "feed.xml": b"shared"}
+    with pytest.raises(UsageError, match=r"written to feed\.xml"):
+        site.add("feed.xml", b"again")
