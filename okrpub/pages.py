@@ -120,6 +120,14 @@ class UnitRollup:
     rollup: Rollup
 
 
+class RollupLists(NamedTuple):
+    """Each period's unit rollups, and the lists of some kinds of units chosen from them."""
+
+    by_period: dict[str, list[UnitRollup]]
+    #: By period id and kinds of unit.
+    chosen: dict[tuple[str, tuple[str, ...]], list[UnitRollup]]
+
+
 @dataclass(frozen=True)
 class PeriodGroup:
     period: Period
@@ -243,7 +251,7 @@ class PlanMemo:
         #: The units' rollups of the last plan.
         self.unit_rollups: dict[tuple[str, str], Rollup] | None = None
         #: The last :attr:`Planner._rollups_by_period`, and what it was made from.
-        self.rollups: tuple[tuple[object, ...], dict[str, list[UnitRollup]]] | None = None
+        self.rollups: tuple[tuple[object, ...], RollupLists] | None = None
         #: What the status page lists of each current objective.
         self.status_rows = IdentityMemo[Objective, StatusRows]()
         #: The number of ungraded key results and of key results of each past period, and
@@ -559,12 +567,19 @@ class Planner:
         return self.base("404.html", Urls("404.html", root))
 
     def _unit_rollups(self, period_id: str, kinds: tuple[str, ...]) -> list[UnitRollup]:
-        return [item for item in self._rollups_by_period[period_id] if item.unit.kind in kinds]
+        """The rollups of ``period_id``'s units of ``kinds``: the very same list while the
+        periods, units and rollups are the same, so a template may cache a table by it."""
+        by_period, chosen = self._rollups_by_period
+        key = (period_id, kinds)
+        if key not in chosen:
+            chosen[key] = [item for item in by_period[period_id] if item.unit.kind in kinds]
+        return chosen[key]
 
     @functools.cached_property
-    def _rollups_by_period(self) -> dict[str, list[UnitRollup]]:
-        """Each period's units with objectives in it, in the order of the units (the memo's
-        while the periods, units and their rollups are the same)."""
+    def _rollups_by_period(self) -> RollupLists:
+        """Each period's units with objectives in it, in the order of the units, and the
+        lists chosen from them (the memo's while the periods, units and rollups are the
+        same)."""
         model = self.model
         made_of = (
             tuple(model.periods),
@@ -580,8 +595,9 @@ class Planner:
                 rollup = model.unit_rollups.get((unit.id, period_id))
                 if rollup is not None:
                     items.append(UnitRollup(unit, rollup))
-        self.memo.rollups = (made_of, by_period)
-        return by_period
+        lists = RollupLists(by_period, {})
+        self.memo.rollups = (made_of, lists)
+        return lists
 
     def _home(self) -> dict[str, Any]:
         model = self.model

@@ -31,7 +31,7 @@ from okrpub.cache import CacheStore
 from okrpub.diagnostics import Diagnostic
 from okrpub.fragments import FragmentCache
 from okrpub.load import LoadCache
-from okrpub.model import Model, Objective
+from okrpub.model import Model, Objective, Rollup
 from okrpub.pages import TreeNode
 from okrpub.project import AnalysisMemo, UsageError, analyse, read_config
 
@@ -815,3 +815,40 @@ def test_comparing_sites_makes_deferred_files_only_when_all_else_is_equal() -> N
     assert site.replaced({"index.html": b"c"}) == {"index.html": b"c", "feed.xml": b"shared"}
     with pytest.raises(UsageError, match=r"written to feed\.xml"):
         site.add("feed.xml", b"again")
+
+
+def test_a_title_edit_reuses_the_period_grades_table_whole(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The grades table is one block keyed by the list of rollups, the very same list while
+    no rollup changed: a title edit does not even look its rows up; a new check-in value
+    changes rollups, and then the rows are looked up (and the changed ones rendered)."""
+    looked_up: list[tuple[str, tuple[object, ...]]] = []
+    original = FragmentCache.fragment
+    monkeypatch.setattr(
+        FragmentCache,
+        "fragment",
+        lambda cache, page, *rest: (
+            looked_up.append((page, rest[1])) or original(cache, page, *rest)
+        ),
+    )
+
+    def table_rows() -> list[tuple[object, ...]]:
+        return [
+            keys
+            for page, keys in looked_up
+            if page == "periods/2026-q4/index.html" and isinstance(keys[-1], Rollup)
+        ]
+
+    project.rebuild()
+    assert len(table_rows()) > 3
+    looked_up.clear()
+    sam = "content/2026-Q4/sam/guides-and-links.md"
+    project.edit(sam, "title: ", "title: Renamed ")
+    project.rebuild()
+    assert any(page == "periods/2026-q4/index.html" for page, _ in looked_up)
+    assert table_rows() == []
+    project.edit(sam, "{date: 2026-11-23, value: 4,", "{date: 2026-11-23, value: 6,")
+    files = project.rebuild()
+    assert len(table_rows()) > 3
+    assert files == project.clean_build()
