@@ -9,6 +9,7 @@ the lookup tables.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -197,4 +198,13 @@ class Model:
     public: bool = False
 
     def objectives_in(self, period_id: str) -> list[Objective]:
-        return [self.objectives[i] for i in self.period_rollups[period_id].objectives]
+        return list(self._objectives_by_period[period_id])
+
+    @functools.cached_property
+    def _objectives_by_period(self) -> dict[str, tuple[Objective, ...]]:
+        """Each period's objectives, in the order of its rollup (the site asks many times)."""
+        objectives = self.objectives
+        return {
+            period_id: tuple(objectives[i] for i in rollup.objectives)
+            for period_id, rollup in self.period_rollups.items()
+        }

@@ -34,7 +34,7 @@ from okrpub.config import CONFIG_FILE
 from okrpub.discover import is_ignored
 
 #: A rebuild starts once no change has come in for this long ...
-QUIET_SECONDS = 0.05
+QUIET_SECONDS = 0.02
 #: ... or this long after the first change of a burst, whichever is first.
 MOST_WAIT_SECONDS = 0.5
 
