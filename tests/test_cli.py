@@ -176,6 +176,28 @@ def test_python_m_okrpub_check(make_project) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_check_does_not_load_the_renderer_server_or_git() -> None:
+    """``check`` runs on every pull request: it starts without what only other commands use."""
+    program = (
+        "import sys; from okrpub.cli import main; code = main(['check', '--today', "
+        f"'{TODAY}', '--no-cache']); "
+        "print(sorted(m for m in sys.modules if m.startswith('okrpub.'))); sys.exit(code)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = result.stdout.strip().splitlines()[-1]
+    assert "'okrpub.load'" in loaded
+    for module in ("build", "serve", "pages", "markdown", "diff", "git", "checkin", "scaffold"):
+        assert f"'okrpub.{module}'" not in loaded, module
+
+
 @pytest.mark.parametrize("command", ["check", "build"])
 def test_main_leaves_the_garbage_collector_as_it_was(tmp_path: Path, command: str) -> None:
     """``check`` runs without the cyclic collector and ``build`` with a high threshold
