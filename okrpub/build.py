@@ -251,13 +251,18 @@ class SiteRenderer:
 
         Pages are written as they are rendered, by the worker processes too, so
         the site is never whole in memory. With a ``manifest`` of the last build,
-        files whose digest is unchanged are linked from it instead (``reuse.py``).
+        files whose digest is unchanged are kept as they are in the output folder
+        instead (``reuse.py``).
         """
         plan = self._plan(model, None)
         made = self._digests(model, plan) if manifest is not None else {}
         reused = {
-            path for path, digest in made.items() if _link_unchanged(manifest, folder, path, digest)
+            path
+            for path, digest in made.items()
+            if manifest is not None and manifest.unchanged(path, digest)
         }
+        for path in reused:
+            folder.keep(path)
         to_render = [page for page in plan.pages if page.path not in reused]
         with _page_writer(self.theme, to_render, self.workers, folder):
             for path, content in self._fixed_files():
@@ -267,7 +272,7 @@ class SiteRenderer:
                     folder.add(path, make())
         if manifest is not None:
             for path, digest in made.items():
-                manifest.record(path, digest, folder.open() / path)
+                manifest.record(path, digest, folder.where(path))
         self.rendered = len(to_render)
         return len(plan.html_paths)
 
@@ -313,12 +318,6 @@ def _frame(model: Model) -> tuple[object, ...]:
         model.periods,
         model.pages,
     )
-
-
-def _link_unchanged(manifest: Manifest | None, folder: SiteFolder, path: str, digest: str) -> bool:
-    """Link the last build's file for ``path`` into ``folder`` if it is still current."""
-    source = manifest.reusable(path, digest) if manifest is not None else None
-    return source is not None and folder.link(source, path)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Reuse: files of the last build whose inputs did not change are linked, not rendered.
+"""Reuse: files of the last build whose inputs did not change are kept, not rendered.
 
 ``build`` renders a page from the page's inputs (the objectives and rollups
 it shows, see :mod:`okrpub.pages`) and from what every page may show (the
@@ -7,8 +7,8 @@ okrpub's own code): together, the page's *digest*. Beside the cache
 (``cache.py``) it keeps a manifest of the last build into each output
 folder: every file's digest, and the inode, size and modification time it
 had when okrpub wrote it. A file whose digest is unchanged and which is
-still exactly the file okrpub wrote is hard-linked into the new site instead
-of being rendered again; everything else is rendered.
+still exactly the file okrpub wrote stays in the output folder as it is
+(``write.py``) instead of being rendered again; everything else is rendered.
 
 Objects are digested through pickle, memoised by identity (the objects live
 for the whole build). Equal values can pickle differently (a set's order),
@@ -91,17 +91,17 @@ class Manifest:
         file = cache_dir / f"site-{name}.json"
         return cls(file, output, _read(file, output))
 
-    def reusable(self, path: str, digest: str) -> Path | None:
-        """The output file to link for ``path``, if it is still what ``digest`` gives."""
+    def unchanged(self, path: str, digest: str) -> bool:
+        """Whether the output's file for ``path`` is still what ``digest`` gives: the very
+        file this manifest recorded (not even a link to it), unchanged since."""
         entry = self.previous.get(path)
         if entry is None or entry[0] != digest:
-            return None
-        source = self.output / path
+            return False
         try:
-            stat = source.stat()
+            stat = (self.output / path).lstat()
         except OSError:
-            return None
-        return source if (stat.st_ino, stat.st_size, stat.st_mtime_ns) == entry[1:] else None
+            return False
+        return (stat.st_ino, stat.st_size, stat.st_mtime_ns) == entry[1:]
 
     def record(self, path: str, digest: str, written: Path) -> None:
         stat = written.stat()

@@ -1,5 +1,5 @@
 """Reuse between builds: a file of the last build whose inputs did not change is
-linked into the new site (the same inode), everything else is rendered, and the
+kept in the new site (the same inode), everything else is rendered, and the
 site is always byte for byte what a build without the cache writes."""
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def warm_and_clean(project: Path, tmp_path: Path) -> tuple[dict[str, bytes], dic
     return tree_of(tmp_path / "site"), tree_of(clean)
 
 
-def test_nothing_changed_links_every_file(tmp_path: Path) -> None:
+def test_nothing_changed_keeps_every_file(tmp_path: Path) -> None:
     project = Project(tmp_path / "project").root
     assert build(project, tmp_path / "site").code == 0
     before = inodes(tmp_path / "site")
@@ -47,7 +47,7 @@ def test_nothing_changed_links_every_file(tmp_path: Path) -> None:
     assert all(after[path] == before[path] for path in html)
 
 
-def test_an_edit_renders_what_shows_it_and_links_the_rest(tmp_path: Path) -> None:
+def test_an_edit_renders_what_shows_it_and_keeps_the_rest(tmp_path: Path) -> None:
     project = Project(tmp_path / "project")
     assert build(project.root, tmp_path / "site").code == 0
     before = inodes(tmp_path / "site")

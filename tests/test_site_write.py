@@ -9,6 +9,7 @@ the output folder, and the output folder may not hold the project.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 from pathlib import Path
@@ -274,4 +275,104 @@ def test_a_site_folder_refuses_a_path_twice_and_leaves_the_output_alone(tmp_path
         folder.add("index.html", b"second")
     folder.discard()
     assert tree_of(out) == {"keep.txt": b"kept"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+# Updating in place -------------------------------------------------------------
+
+
+def folders_under(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_dir())
+
+
+def test_a_warm_build_updates_the_output_folder_in_place(project: Path) -> None:
+    """Most files unchanged: the folder stays (a server serving it keeps its handle), a
+    stray file and the folders that only it needed go, and the result is a clean build's."""
+    out = project.parent / "site"
+    assert build(project, out).code == 0
+    folder_inode = out.stat().st_ino
+    write_files(out, {"stray/deeper/old.txt": "old", "stray.txt": "old"})
+    (project / "content" / "2026-Q4" / "tom" / "payments-expert.md").unlink()
+    assert build(project, out).code == 0
+    assert out.stat().st_ino == folder_inode
+    clean = project.parent / "clean"
+    assert build(project, clean, "--no-cache").code == 0
+    assert tree_of(out) == tree_of(clean)
+    assert folders_under(out) == folders_under(clean)
+    assert leftovers(project.parent) == ["clean"]
+
+
+def test_a_folder_where_a_file_goes_makes_the_build_swap_the_site_in(project: Path) -> None:
+    out = project.parent / "site"
+    assert build(project, out).code == 0
+    (out / "feed.xml").unlink()
+    (out / "feed.xml").mkdir()
+    (out / "feed.xml" / "in-the-way.txt").write_text("x")
+    assert build(project, out).code == 0
+    clean = project.parent / "clean"
+    assert build(project, clean, "--no-cache").code == 0
+    assert tree_of(out) == tree_of(clean)
+    assert leftovers(project.parent) == ["clean"]
+
+
+def site_with_files(out: Path) -> SiteFolder:
+    """An output, and a new site keeping most of it, changing a file, dropping one (and its
+    folder) and adding one in a new folder: an update in place."""
+    write_files(
+        out,
+        {
+            "kept.html": "kept",
+            "kept/deep.html": "deep",
+            "changed.html": "old",
+            "gone/page.html": "gone",
+        },
+    )
+    folder = SiteFolder(out)
+    folder.keep("kept.html")
+    folder.keep("kept/deep.html")
+    folder.add("changed.html", b"new")
+    folder.add("added/page.html", b"added")
+    return folder
+
+
+def test_updating_in_place_puts_exactly_the_new_site_there(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    folder = site_with_files(out)
+    kept_inode = (out / "kept.html").stat().st_ino
+    folder.publish()
+    assert tree_of(out) == {
+        "kept.html": b"kept",
+        "kept/deep.html": b"deep",
+        "changed.html": b"new",
+        "added/page.html": b"added",
+    }
+    assert (out / "kept.html").stat().st_ino == kept_inode
+    assert folders_under(out) == ["added", "kept"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+@pytest.mark.parametrize("failing", [1, 2, 3, 4])
+def test_a_failure_while_updating_in_place_puts_every_file_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: int
+) -> None:
+    """The renames of an update are undone when one fails (here the ``failing``-th)."""
+    out = tmp_path / "site"
+    folder = site_with_files(out)
+    before = tree_of(out)
+    renames = []
+    real_rename = os.rename
+
+    def rename(source: Path, target: Path) -> None:
+        renames.append(source)
+        if len(renames) == failing:
+            raise OSError(28, "No space left on device")
+        real_rename(source, target)
+
+    monkeypatch.setattr(os, "rename", rename)
+    with pytest.raises(OSError, match="No space left"):
+        folder.publish()
+    monkeypatch.setattr(os, "rename", real_rename)
+    assert tree_of(out) == before
+    assert folders_under(out) == ["gone", "kept"]
+    folder.discard()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
