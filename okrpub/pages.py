@@ -120,6 +120,16 @@ class UnitRollup:
     rollup: Rollup
 
 
+class ObjectiveParts(NamedTuple):
+    """What an objective's page shows of the objective alone, and what it was made from."""
+
+    objective: Objective
+    period: Period
+    key_results: list[KeyResultView]
+    #: The body as HTML.
+    body: str
+
+
 class RollupLists(NamedTuple):
     """Each period's unit rollups, and the lists of some kinds of units chosen from them."""
 
@@ -259,6 +269,8 @@ class PlanMemo:
         self.grading: dict[str, tuple[tuple[Objective, ...], tuple[int, int]]] = {}
         #: Each period's last cascade, its node for each objective (see :meth:`Planner._tree`).
         self.trees: dict[str, dict[str, TreeNode]] = {}
+        #: The parts of each objective's page last made (see :meth:`Planner._objective_parts`).
+        self.parts: dict[str, ObjectiveParts] = {}
         self._last: dict[str, Page | Asset] = {}
         self._kept: dict[str, Page | Asset] = {}
 
@@ -322,6 +334,8 @@ class Planner:
         self.base_url = base_url
         self.memo = memo or PlanMemo()
         self.memo.start(self)
+        #: Whether the memo outlives this plan, so that what it remembers is used again.
+        self.remembers = memo is not None
         #: The units whose pages and badges may differ from the last plan's (``None``: any).
         self._touched_units: set[str] | None = None
 
@@ -397,6 +411,7 @@ class Planner:
                 self._objective_badge_asset(o, last.badges[lasts[o.id]] if o.id in lasts else None)
                 for o in objectives.values()
             ]
+            self.memo.parts = {i: p for i, p in self.memo.parts.items() if i in objectives}
         self.memo.objectives = ObjectivePlan(objectives, index, pages, badges)
         self.memo.unit_rollups = self.model.unit_rollups
         return self.memo.objectives
@@ -669,10 +684,7 @@ class Planner:
         ancestors = [model.objectives[a] for a in reversed(objective.ancestors)]
         parent = model.objectives.get(objective.parent_objective or "")
         parent_key_result = _find_key_result(parent, objective.parent_key_result)
-        key_results = [
-            KeyResultView(kr, objective, checkin_chart(kr, period, self.locale, f"chart-{index}"))
-            for index, kr in enumerate(objective.key_results, start=1)
-        ]
+        parts = self._objective_parts(objective, period)
         return {
             "objective": objective,
             "owner": model.units[objective.owner],
@@ -680,10 +692,26 @@ class Planner:
             "ancestors": ancestors,
             "parent": parent,
             "parent_key_result": parent_key_result,
-            "key_results": key_results,
+            "key_results": parts.key_results,
             "children": [model.objectives[c] for c in objective.children],
-            "body": self.markdown.render(objective.body),
+            "body": parts.body,
         }
+
+    def _objective_parts(self, objective: Objective, period: Period) -> ObjectiveParts:
+        """The key results with their charts and the body's HTML of ``objective``'s page:
+        with a memo (``serve``), the last ones while the objective is the very same object
+        and its period equal (an edit of an ancestor renders the page again, not these)."""
+        known = self.memo.parts.get(objective.id) if self.remembers else None
+        if known is not None and known.objective is objective and known.period == period:
+            return known
+        key_results = [
+            KeyResultView(kr, objective, checkin_chart(kr, period, self.locale, f"chart-{index}"))
+            for index, kr in enumerate(objective.key_results, start=1)
+        ]
+        parts = ObjectiveParts(objective, period, key_results, self.markdown.render(objective.body))
+        if self.remembers:
+            self.memo.parts[objective.id] = parts
+        return parts
 
     def _units(self) -> dict[str, Any]:
         top = [u.id for u in self.model.units.values() if u.parent is None]

@@ -852,3 +852,39 @@ def test_a_title_edit_reuses_the_period_grades_table_whole(
     files = project.rebuild()
     assert len(table_rows()) > 3
     assert files == project.clean_build()
+
+
+def test_an_ancestor_edit_renders_the_pages_below_without_making_their_parts_again(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every page below an objective shows its title (the breadcrumbs): those pages are
+    rendered again, but their key results' charts and body HTML are the last ones."""
+    charts: list[str] = []
+    real_chart = pages.checkin_chart
+    monkeypatch.setattr(
+        pages, "checkin_chart", lambda kr, *rest: charts.append(kr.id) or real_chart(kr, *rest)
+    )
+    project.rebuild()
+    assert project.renderer.model is not None
+    before = project.renderer.model.objectives
+    below = [o.id for o in before.values() if "grow-to-1m-online" in o.ancestors]
+    assert len(below) > 3
+    charts.clear()
+    project.edit("content/2026-Q4/smokey/grow-to-1m-online.md", "title: ", "title: Renamed ")
+    files = project.rebuild()
+    assert all(b"Renamed " in files[f"objectives/{o}/index.html"] for o in below)
+    edited = project.renderer.model.objectives["grow-to-1m-online"]
+    assert sorted(charts) == sorted(kr.id for kr in edited.key_results)
+    assert files == project.clean_build()
+
+
+def test_build_remembers_no_page_parts(project: Project) -> None:
+    """``build`` plans once: its planner keeps nothing for a next plan."""
+    config, _ = read_config(project.root)
+    model = analyse(project.root, config, TODAY).model
+    assert model is not None
+    planner = pages.Planner(model, project.renderer.theme.locale, project.renderer.markdown)
+    for page in planner.pages():
+        if isinstance(page, pages.Page):
+            page.context()
+    assert planner.memo.parts == {}
