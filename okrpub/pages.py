@@ -458,14 +458,16 @@ class Planner:
         if last is not None and last.inputs == inputs:
             return last
         path = objective_path(objective.id)
-        return self._new_page(path, "objective.html", inputs, Planner._objective, objective.id)
+        context = functools.partial(self.memo.context, path, Planner._objective, (objective.id,))
+        return Page(path, "objective.html", inputs, context)
 
     def _objective_badge_asset(self, objective: Objective, last: Asset | None) -> Asset:
         inputs = (objective,)
         if last is not None and last.inputs == inputs:
             return last
         path = objective_badge_path(objective.id)
-        return self._new_asset(path, inputs, Planner._objective_badge, objective.id)
+        make = functools.partial(self.memo.make, Planner._objective_badge, (objective.id,))
+        return Asset(path, inputs, make)
 
     def _unit_badges(self) -> Iterator[Page | Asset]:
         model = self.model
@@ -503,18 +505,8 @@ class Planner:
         known = self.memo.known(path, inputs)
         if isinstance(known, Page) and known.template == template:
             return known
-        return self.memo.keep(self._new_page(path, template, inputs, make, *arguments))
-
-    def _new_page(
-        self,
-        path: str,
-        template: str,
-        inputs: tuple[object, ...],
-        make: Callable[..., dict[str, Any]],
-        *arguments: str,
-    ) -> Page:
         context = functools.partial(self.memo.context, path, make, arguments)
-        return Page(path, template, inputs, context)
+        return self.memo.keep(Page(path, template, inputs, context))
 
     def _asset(
         self,
@@ -527,16 +519,8 @@ class Planner:
         known = self.memo.known(path, inputs)
         if isinstance(known, Asset):
             return known
-        return self.memo.keep(self._new_asset(path, inputs, make, *arguments))
-
-    def _new_asset(
-        self,
-        path: str,
-        inputs: tuple[object, ...],
-        make: Callable[..., bytes],
-        *arguments: str,
-    ) -> Asset:
-        return Asset(path, inputs, functools.partial(self.memo.make, make, arguments))
+        made = functools.partial(self.memo.make, make, arguments)
+        return self.memo.keep(Asset(path, inputs, made))
 
     def base(self, path: str, urls: Urls | None = None) -> dict[str, Any]:
         """What every template receives."""
