@@ -116,7 +116,7 @@ class SiteFolder:
         """Put the new site in place: update the output with what changed when most of
         it is kept, else swap the whole new site in."""
         staging = self.open()
-        written = _files_under(staging)
+        written, _ = _tree(staging)
         if written & self._kept:
             twice = min(written & self._kept)
             raise WriteError(f"two things want to be written to {twice}")
@@ -136,12 +136,6 @@ class SiteFolder:
             self.staging = None
             self._folders = set()
         self._kept = set()
-
-
-def _files_under(folder: Path) -> set[str]:
-    """The site paths of the files under ``folder`` (anything but a folder is a file)."""
-    files, _ = _tree(folder)
-    return files
 
 
 def _tree(folder: Path) -> tuple[set[str], set[str]]:

@@ -129,3 +129,17 @@ def test_any_series_of_warm_builds_equals_clean_builds(tmp_path: Path, edits: li
         EDITS[index](project)
         warm, clean = warm_and_clean(project.root, tmp_path)
         assert warm == clean, [EDITS[i] for i in edits]
+
+
+def test_a_link_to_the_recorded_file_is_not_kept(tmp_path: Path) -> None:
+    """The output's file must be the very file okrpub wrote, not a link to it elsewhere: a
+    kept link would leave the site pointing outside itself."""
+    project = Project(tmp_path / "project").root
+    site = tmp_path / "site"
+    assert build(project, site).code == 0
+    elsewhere = tmp_path / "elsewhere.html"
+    (site / SHIP).rename(elsewhere)
+    (site / SHIP).symlink_to(elsewhere)
+    warm, clean = warm_and_clean(project, tmp_path)
+    assert warm == clean
+    assert not (site / SHIP).is_symlink()

@@ -376,3 +376,24 @@ def test_a_failure_while_updating_in_place_puts_every_file_back(
     assert folders_under(out) == ["gone", "kept"]
     folder.discard()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+@pytest.mark.parametrize("links", [True, False])
+def test_a_swap_takes_the_kept_files_along(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, links: bool
+) -> None:
+    """Most files written: the new site is swapped in, the kept files hard-linked into it
+    (copied where the file system makes no links)."""
+    out = tmp_path / "site"
+    write_files(out, {"kept.html": "kept", "gone.html": "gone"})
+    kept_inode = (out / "kept.html").stat().st_ino
+    if not links:
+        monkeypatch.setattr(os, "link", lambda *a: (_ for _ in ()).throw(OSError(1, "no")))
+    folder = SiteFolder(out)
+    folder.keep("kept.html")
+    folder.add("a.html", b"a")
+    folder.add("b/c.html", b"c")
+    folder.publish()
+    assert tree_of(out) == {"kept.html": b"kept", "a.html": b"a", "b/c.html": b"c"}
+    assert ((out / "kept.html").stat().st_ino == kept_inode) is links
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
