@@ -484,11 +484,6 @@ def _reuse(new: dict[Key, Value], old: dict[Key, Value]) -> dict[Key, Value]:
     return {**new, **equal} if equal else new
 
 
-def render_site(model: Model, theme: Theme, base_url: str) -> SiteFiles:
-    """Every file of the site, rendered in memory."""
-    return SiteRenderer(theme, base_url, unsafe_html=model.config.unsafe_html).render(model)
-
-
 def build(
     root: Path,
     config: Config,

@@ -25,7 +25,6 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 
@@ -43,18 +42,6 @@ def safe_relative_path(path: str) -> PurePosixPath:
     ):
         raise WriteError(f"refusing to write outside the site: {path!r}")
     return relative
-
-
-def write_site(files: Mapping[str, bytes], output: Path) -> None:
-    """Replace ``output`` with exactly ``files`` (site-relative path → content)."""
-    folder = SiteFolder(output)
-    try:
-        for path, content in files.items():
-            folder.add(path, content)
-        folder.publish()
-    except BaseException:
-        folder.discard()
-        raise
 
 
 class SiteFolder:

@@ -21,7 +21,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from okrpub.build import SiteFiles, SiteRenderer
 from okrpub.cli import main
+from okrpub.model import Model
+from okrpub.theme import Theme
+from okrpub.write import SiteFolder
 
 #: The date every build runs on unless a test says otherwise (a Thursday in 2026-Q4).
 TODAY = "2026-11-26"
@@ -314,3 +318,20 @@ SMALL_PROJECT = {
         """
     ),
 }
+
+
+def render_site(model: Model, theme: Theme, base_url: str) -> SiteFiles:
+    """Every file of the site of ``model``, rendered in memory."""
+    return SiteRenderer(theme, base_url, unsafe_html=model.config.unsafe_html).render(model)
+
+
+def write_site(files: Mapping[str, bytes], output: Path) -> None:
+    """Replace ``output`` with exactly ``files`` (site path → content), as ``build`` does."""
+    folder = SiteFolder(output)
+    try:
+        for path, content in files.items():
+            folder.add(path, content)
+        folder.publish()
+    except BaseException:
+        folder.discard()
+        raise

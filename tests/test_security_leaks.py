@@ -22,10 +22,10 @@ from typing import Any
 
 import pytest
 from leaktools import audience_of, find_leaks, public_parts
-from sitetools import REPOSITORY, TODAY, md, write_files
+from sitetools import REPOSITORY, TODAY, md, render_site, write_files, write_site
 
 from okrpub.audience import select_audience
-from okrpub.build import BuildOptions, build, render_site
+from okrpub.build import BuildOptions, build
 from okrpub.compute import compute
 from okrpub.config import theme_folders
 from okrpub.i18n import load_locale
@@ -33,7 +33,6 @@ from okrpub.model import Model
 from okrpub.project import analyse, read_config
 from okrpub.resolve import Resolved
 from okrpub.theme import Theme
-from okrpub.write import write_site
 
 #: The benchmark generator; in CI a copy of shared/ sits beside the repository clone.
 GEN_ORG = Path(__file__).resolve().parents[2] / "shared" / "bench" / "gen_org.py"

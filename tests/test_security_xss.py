@@ -23,10 +23,9 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sitetools import TODAY, Element, build, parse_html, tree_of, write_files
+from sitetools import TODAY, Element, build, parse_html, render_site, tree_of, write_files
 
 from okrpub.audience import select_audience
-from okrpub.build import render_site
 from okrpub.compute import compute
 from okrpub.config import Config, theme_folders
 from okrpub.i18n import load_locale

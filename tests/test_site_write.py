@@ -25,9 +25,10 @@ from sitetools import (
     run_okrpub,
     tree_of,
     write_files,
+    write_site,
 )
 
-from okrpub.write import SiteFolder, WriteError, safe_relative_path, write_site
+from okrpub.write import SiteFolder, WriteError, safe_relative_path
 
 SUMMARY = re.compile(
     r"^built (internal|public) site in (.+): (\d+) pages, (\d+) objectives?, "
