@@ -398,3 +398,20 @@ def test_a_swap_takes_the_kept_files_along(
     assert tree_of(out) == {"kept.html": b"kept", "a.html": b"a", "b/c.html": b"c"}
     assert ((out / "kept.html").stat().st_ino == kept_inode) is links
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_path_both_kept_and_written_is_refused_and_the_output_left_alone(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "site"
+    write_files(out, {"index.html": "old"})
+    folder = SiteFolder(out)
+    folder.keep("index.html")
+    with pytest.raises(WriteError, match=r"two things want to be written to index\.html"):
+        folder.keep("index.html")
+    folder.add("index.html", b"new")
+    with pytest.raises(WriteError, match=r"two things want to be written to index\.html"):
+        folder.publish()
+    folder.discard()
+    assert tree_of(out) == {"index.html": b"old"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
