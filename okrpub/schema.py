@@ -366,8 +366,13 @@ def validate_mapping(
         return None
     valid: dict[str, Any] = {}
     for key, item in value.items():
-        key_path = (*path, key)
         field = fields.get(key) if isinstance(key, str) else None
+        if field is not None and not is_placeholder(item):
+            problem = field.check.test(item)
+            if problem is None:
+                valid[key] = item
+                continue
+        key_path = (*path, key)
         if field is None:
             hint = did_you_mean(str(key), fields)
             diagnostics.error(
@@ -382,10 +387,6 @@ def validate_mapping(
                 "placeholder",
                 placeholder_message(describe(key_path), item),
             )
-            continue
-        problem = field.check(item)
-        if problem is None:
-            valid[key] = item
             continue
         rule, expected = problem
         diagnostics.error(

@@ -22,30 +22,35 @@ try:
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _BaseLoader = yaml.SafeLoader
 
-#: Most scalar tag resolutions remembered (then the memory starts afresh): about 10 MB.
+_TAG = "tag:yaml.org,2002:"
+_STR = _TAG + "str"
+_MERGE = _TAG + "merge"
+
+#: Most plain scalars remembered (then the memory starts afresh): about 10 MB.
 MAX_RESOLVED = 50_000
-_resolved: dict[tuple[str, Any], str] = {}
+#: Each plain scalar's text, with the tag it resolves to and the value it reads as.
+_resolved: dict[str, tuple[str, Any]] = {}
+#: The tag the loader gives a plain (unquoted, untagged) scalar: the builder resolves it.
+_PLAIN = "okrpub:plain"
+_RESOLVER = yaml.resolver.Resolver()
+#: Values pickle writes in full wherever they occur: these are shared between nodes.
+_WRITTEN_IN_FULL = (int, float, bool, type(None))
 
 
 class _Loader(_BaseLoader):
-    """The safe loader, remembering which tag each plain scalar resolves to.
+    """The safe loader, leaving the tag of each plain scalar for the builder to resolve.
 
-    The composer asks for every scalar, and PyYAML answers with a series of
-    regular expressions in Python: a quarter of composing our front matter,
-    where the same keys (``date``, ``value``...) and many values recur. The
-    answer depends on nothing but the text and how it was quoted.
+    The composer asks for the tag of every scalar, and PyYAML answers with a
+    series of regular expressions in Python: a quarter of composing our front
+    matter. The builder instead resolves and reads each plain scalar once per
+    distinct text (``date``, ``value``, ``0.8``... recur), which gives the same
+    tag and value as PyYAML: both depend on nothing but the text.
     """
 
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
-        if kind is not yaml.ScalarNode:
-            return super().resolve(kind, value, implicit)
-        key = (value, implicit)
-        tag = _resolved.get(key)
-        if tag is None:
-            if len(_resolved) >= MAX_RESOLVED:
-                _resolved.clear()
-            tag = _resolved[key] = super().resolve(kind, value, implicit)
-        return tag
+        if kind is yaml.ScalarNode:
+            return _PLAIN if implicit[0] else _STR
+        return super().resolve(kind, value, implicit)
 
 
 #: Most nodes one document may expand to (aliases counted each time they are used).
@@ -53,7 +58,6 @@ MAX_NODES = 50_000
 #: Deepest nesting of mappings and lists.
 MAX_DEPTH = 20
 
-_TAG = "tag:yaml.org,2002:"
 _OPEN_EVENTS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _CLOSE_EVENTS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
@@ -159,7 +163,7 @@ def _child(node: yaml.Node | None, part: str | int) -> tuple[yaml.Node | None, y
 
 
 def _same_key(key_node: yaml.ScalarNode, part: str | int) -> bool:
-    if isinstance(part, str) and key_node.tag == _TAG + "str":
+    if isinstance(part, str) and key_node.tag == _STR:
         return key_node.value == part
     try:
         return _scalar(key_node) == part
@@ -169,7 +173,7 @@ def _same_key(key_node: yaml.ScalarNode, part: str | int) -> bool:
 
 def _scalar(node: yaml.ScalarNode) -> Any:
     """The value of a scalar with one of the plain tags (the caller checks the tag)."""
-    if node.tag == _TAG + "str":
+    if node.tag == _STR:
         return node.value
     return _CONSTRUCTORS[node.tag](_CONSTRUCTOR, node)
 
@@ -202,18 +206,41 @@ class _Builder:
                 "yaml-limit",
                 f"YAML expands to more than {MAX_NODES} values (an alias bomb?)",
             )
-        if isinstance(node, yaml.CollectionNode) and depth >= MAX_DEPTH:
+        kind = node.id  # "scalar", "sequence" or "mapping"
+        if kind == "scalar":
+            return self.scalar(node)
+        if depth >= MAX_DEPTH:
             raise _Abort(
                 self.locate(node), "yaml-limit", f"YAML is nested more than {MAX_DEPTH} levels deep"
             )
-        if isinstance(node, yaml.MappingNode):
+        if kind == "mapping":
             return self.build_mapping(node, depth)
-        if isinstance(node, yaml.SequenceNode):
-            self.check_tag(node, _TAG + "seq")
-            return [self.build(item, depth + 1) for item in node.value]
-        return self.scalar(node)
+        self.check_tag(node, _TAG + "seq")
+        return [self.build(item, depth + 1) for item in node.value]
 
     def scalar(self, node: yaml.Node) -> Any:
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if tag != _PLAIN:
+            return self.constructed(node)
+        known = _resolved.get(node.value)
+        if known is None:
+            node.tag = _RESOLVER.resolve(yaml.ScalarNode, node.value, (True, False))
+            known = (node.tag, self.constructed(node))
+            if len(_resolved) >= MAX_RESOLVED:
+                _resolved.clear()
+            _resolved[node.value] = known
+        node.tag, value = known
+        # Each node gets its own text or date, as from PyYAML: pickle (the cache, the page
+        # digests) writes an object met twice as a reference to the first, so sharing them
+        # would make the same data pickle differently when parsed and when read back.
+        if type(value) in _WRITTEN_IN_FULL:
+            return value
+        return node.value if isinstance(value, str) else value.replace()
+
+    def constructed(self, node: yaml.Node) -> Any:
+        """The value of a scalar whose tag is resolved."""
         if node.tag not in _CONSTRUCTORS:
             raise self.bad_tag(node)
         try:
@@ -228,9 +255,11 @@ class _Builder:
         result: dict[Any, Any] = {}
         key_nodes: dict[Any, yaml.Node] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
+            if key_node.id != "scalar":
                 raise _Abort(self.locate(key_node), "yaml", "a key must be a plain word")
-            if key_node.tag == _TAG + "merge":
+            if key_node.tag == _PLAIN and key_node.value == "<<":
+                key_node.tag = _MERGE  # what PyYAML resolves a plain << to
+            if key_node.tag == _MERGE:
                 raise _Abort(
                     self.locate(key_node), "yaml-tag", "YAML merge keys (<<) are not supported"
                 )

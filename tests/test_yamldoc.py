@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import pickle
 import textwrap
 
 import pytest
@@ -230,12 +231,49 @@ def test_node_is_the_node_at_a_path_or_none() -> None:
     assert document.node(("x",)) is None
 
 
-# Remembered scalar tags -------------------------------------------------------------
+# Plain scalars, resolved and read by the builder ---------------------------------
+
+
+def typed(value: object) -> object:
+    """``value`` with the type of every part beside it: ``1``, ``1.0`` and ``True`` differ."""
+    if isinstance(value, dict):
+        return {typed(key): typed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [typed(item) for item in value]
+    return (type(value).__name__, value)
+
 
 SCALARS = st.one_of(
     st.integers(-(10**6), 10**6).map(str),
     st.floats(allow_nan=False, allow_infinity=False, width=32).map(str),
-    st.sampled_from(["yes", "no", "on", "off", "true", "null", "~", "2026-11-26", "1_000"]),
+    st.sampled_from(
+        [
+            "yes",
+            "no",
+            "on",
+            "off",
+            "true",
+            "TRUE",
+            "null",
+            "Null",
+            "~",
+            "2026-11-26",
+            "1_000",
+            "0x1F",
+            "0o17",
+            "012",
+            "0b101",
+            "+12",
+            "1:20",
+            "1e3",
+            "1.0e+3",
+            "-.5",
+            ".inf",
+            "2026-1-5",
+            "2026-11-26T10:00:00Z",
+            "2026-11-26t10:00:00.5",
+        ]
+    ),
     st.from_regex(r"[a-z][a-z0-9 ]{0,8}", fullmatch=True),
 )
 
@@ -250,7 +288,12 @@ def test_remembered_tags_give_what_pyyaml_gives(items: list[tuple[str, bool]]) -
     for _ in range(2):
         document = parse_yaml(text, "t.yaml", Diagnostics())
         assert document is not None
-        assert document.data == yaml.safe_load(text)
+        assert typed(document.data) == typed(yaml.safe_load(text))
+
+
+def test_a_plain_key_and_value_read_as_pyyaml_reads_them() -> None:
+    text = "1: yes\nno: 2026-11-26\n0x10: [on, 1_000, '1']\n"
+    assert typed(parsed(text).data) == typed(yaml.safe_load(text))
 
 
 def test_the_remembered_tags_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -261,3 +304,17 @@ def test_the_remembered_tags_are_bounded(monkeypatch: pytest.MonkeyPatch) -> Non
     assert document is not None
     assert document.data == {f"k{i}": i + 0.5 for i in range(40)}
     assert len(yamldoc._resolved) <= 10
+
+
+def test_no_text_or_date_is_shared_between_nodes() -> None:
+    """Pickle writes a shared object as a reference: the cache and page digests would see
+    the same data pickle differently when parsed and when read back."""
+    text = (
+        "a: kr1\nb: kr1\nc: 2026-11-26\nd: 2026-11-26\ne: 2026-11-26 10:00\nf: 2026-11-26 10:00\n"
+    )
+    first, second = parsed(text).data, parsed(text).data
+    for one, other in (("a", "b"), ("c", "d"), ("e", "f")):
+        assert first[one] == first[other] == second[one]
+        assert first[one] is not first[other]
+        assert first[one] is not second[one]
+    assert pickle.dumps(first) == pickle.dumps(yaml.safe_load(text))
