@@ -78,14 +78,15 @@ def checkin_chart(
         f"{escape(locale.date(last_day))}</text>",
     ]
     if points:
+        placed = [(_fmt(x(day)), _fmt(y(value))) for day, value in points]
         line = " ".join(
-            f"{_fmt(x(day))},{_fmt(y(value))}" for day, value in [(period.start, start), *points]
+            f"{cx},{cy}" for cx, cy in [(_fmt(x(period.start)), _fmt(y(start))), *placed]
         )
         parts.append(f'<polyline class="chart-line" points="{line}"/>')
-        for day, value in points:
+        for (day, value), (cx, cy) in zip(points, placed, strict=True):
             label = f"{locale.date(day)}: {format_quantity(locale, value, key_result.unit)}"
             parts.append(
-                f'<circle class="chart-point" cx="{_fmt(x(day))}" cy="{_fmt(y(value))}" r="4">'
+                f'<circle class="chart-point" cx="{cx}" cy="{cy}" r="4">'
                 f"<title>{escape(label)}</title></circle>"
             )
     parts.append("</svg>")
