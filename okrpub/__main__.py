@@ -1,7 +1,5 @@
 """``python -m okrpub``: the same as the ``okrpub`` command."""
 
-import sys
+from okrpub.cli import run
 
-from okrpub.cli import main
-
-sys.exit(main())
+run()

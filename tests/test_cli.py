@@ -208,3 +208,54 @@ def test_main_leaves_the_garbage_collector_as_it_was(tmp_path: Path, command: st
         assert main([command, "--today", TODAY, "--no-cache", *arguments]) == 0
     assert gc.isenabled()
     assert gc.get_threshold() == threshold
+
+
+def test_the_command_ends_without_tearing_python_down() -> None:
+    """Freeing a large model object by object at exit took a second; the command skips it
+    once its output is out (``run``), so nothing registered to run at exit runs."""
+    program = (
+        "import atexit, sys; atexit.register(print, 'torn down', file=sys.stderr); "
+        f"sys.argv = ['okrpub', 'check', '--today', '{TODAY}', '--no-cache']; "
+        "from okrpub.cli import run; run()"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "torn down" not in result.stderr
+    assert re.match(r"checked \d+ objectives and \d+ units: 0 errors", result.stderr)
+    assert result.stdout.endswith("[stale]\n")
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(make_project) -> None:
+    """``okrpub check | head``: the rest of the output has nowhere to go, and no traceback
+    says so."""
+    checkins = "[{date: 2026-11-02, value: 5}]"
+    stale = "".join(f"  - {{title: K{n}, target: 10, checkins: {checkins}}}\n" for n in range(3))
+    project = make_project(
+        {
+            f"content/2026-Q4/sales/lead-{index}.md": (
+                f"---\ntitle: Leads {index}\nowner: sales\nparent: grow\nkey_results:\n{stale}---\n"
+            )
+            for index in range(300)
+        }
+    )
+    with subprocess.Popen(
+        [sys.executable, "-m", "okrpub", "check", "--today", TODAY, "--no-cache"],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        first = process.stdout.readline()
+        process.stdout.close()
+        error = process.stderr.read()
+        code = process.wait(timeout=60)
+    assert first.endswith(b"[stale]\n")
+    assert error == b""
+    assert code == 141
