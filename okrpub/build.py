@@ -25,7 +25,7 @@ from typing import TypeVar
 from okrpub.audience import select_audience
 from okrpub.compute import compute
 from okrpub.config import Config, theme_folders
-from okrpub.export import EncodedObjectives, export_json
+from okrpub.export import EXPORT_FILE, EncodedObjectives, export_json
 from okrpub.feed import NewestCheckins, Sitemaps, atom_feed
 from okrpub.fragments import FragmentCache
 from okrpub.history import read_history
@@ -252,10 +252,11 @@ class SiteRenderer:
         Pages are written as they are rendered, by the worker processes too, so
         the site is never whole in memory. With a ``manifest`` of the last build,
         files whose digest is unchanged are kept as they are in the output folder
-        instead (``reuse.py``).
+        instead (``reuse.py``), and the export encodes only the objectives that changed.
         """
         plan = self._plan(model, None)
-        made = self._digests(model, plan) if manifest is not None else {}
+        digests = self._digests(model) if manifest is not None else None
+        made = _file_digests(digests, model, plan) if digests is not None else {}
         reused = {
             path
             for path, digest in made.items()
@@ -263,6 +264,11 @@ class SiteRenderer:
         }
         for path in reused:
             folder.keep(path)
+        if manifest is not None and digests is not None:
+            for objective in model.objectives.values():
+                part = manifest.parts.get(digests.of_object(objective))
+                if part is not None:
+                    self.encoded.seed(objective, part)
         to_render = [page for page in plan.pages if page.path not in reused]
         with _page_writer(self.theme, to_render, self.workers, folder):
             for path, content in self._fixed_files():
@@ -270,20 +276,25 @@ class SiteRenderer:
             for path, make in plan.data:
                 if path not in reused:
                     folder.add(path, make())
-        if manifest is not None:
+        if manifest is not None and digests is not None:
             for path, digest in made.items():
                 manifest.record(path, digest, folder.where(path))
+            if EXPORT_FILE not in reused:
+                manifest.made_parts = self._export_parts(model, digests)
         self.rendered = len(to_render)
         return len(plan.html_paths)
 
-    def _digests(self, model: Model, plan: _Plan) -> dict[str, str]:
-        """The digest of every page and data file: its inputs under the frame and theme."""
-        digests = Digests((*_frame(model), self.base_url), theme_digest(self.theme.folders))
-        made = {page.path: digests.of(page.inputs) for page in plan.pages}
-        every_objective = (*model.objectives.values(), *model.period_rollups.values())
-        data_inputs = (*every_objective, *model.unit_rollups.values(), tuple(plan.html_paths))
-        made.update((path, digests.of(data_inputs)) for path, _ in plan.data)
-        return made
+    def _digests(self, model: Model) -> Digests:
+        return Digests((*_frame(model), self.base_url), theme_digest(self.theme.folders))
+
+    def _export_parts(self, model: Model, digests: Digests) -> dict[bytes, bytes]:
+        """Each objective's part of the export just made, by the objective's digest."""
+        parts = {}
+        for objective in model.objectives.values():
+            part = self.encoded.value(objective)
+            assert part is not None  # the export encoded every objective
+            parts[digests.of_object(objective)] = part
+        return parts
 
     def _plan(self, model: Model, memo: PlanMemo | None) -> _Plan:
         """The pages, badges and data files of ``model``; with ``memo``, from the last plan's."""
@@ -305,6 +316,15 @@ class SiteRenderer:
             for name, source in self.theme.static_files().items()
         ]
         return [*static, *schema_files().items()]
+
+
+def _file_digests(digests: Digests, model: Model, plan: _Plan) -> dict[str, str]:
+    """The digest of every page and data file: its inputs under the frame and theme."""
+    made = {page.path: digests.of(page.inputs) for page in plan.pages}
+    every_objective = (*model.objectives.values(), *model.period_rollups.values())
+    data_inputs = (*every_objective, *model.unit_rollups.values(), tuple(plan.html_paths))
+    made.update((path, digests.of(data_inputs)) for path, _ in plan.data)
+    return made
 
 
 def _frame(model: Model) -> tuple[object, ...]:
@@ -425,7 +445,7 @@ def _data_files(
     """The files beside the pages, each made only when asked for."""
     encoded, search_rows, newest_checkins, sitemaps = memos
     return [
-        ("api/okrs.json", lambda: export_json(model, encoded)),
+        (EXPORT_FILE, lambda: export_json(model, encoded)),
         ("feed.xml", lambda: atom_feed(model, theme.locale, base_url, newest_checkins)),
         ("sitemap.xml", lambda: sitemaps.of(html_paths, base_url, model.today)),
         *_search_files(model, theme, search_rows),

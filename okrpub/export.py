@@ -169,6 +169,8 @@ def _objective(objective: Objective) -> dict[str, Any]:
 
 #: Each objective's JSON for the export, remembered while the objective is the same object.
 EncodedObjectives = IdentityMemo[Objective, bytes]
+#: Where the export goes in the site.
+EXPORT_FILE = "api/okrs.json"
 
 
 def export_json(model: Model, encoded: EncodedObjectives | None = None) -> bytes:

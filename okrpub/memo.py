@@ -27,6 +27,15 @@ class IdentityMemo(Generic[Item, Value]):
     def __init__(self) -> None:
         self._known: dict[int, tuple[Item, object, Value]] = {}
 
+    def seed(self, item: Item, value: Value) -> None:
+        """Remember ``value`` as what ``make`` gives for ``item`` (that reads nothing else)."""
+        self._known[id(item)] = (item, None, value)
+
+    def value(self, item: Item) -> Value | None:
+        """What is remembered for ``item``, if anything."""
+        entry = self._known.get(id(item))
+        return entry[2] if entry is not None and entry[0] is item else None
+
     def each(
         self,
         items: Iterable[Item],

@@ -61,9 +61,10 @@ class Digests:
         self._objects: dict[int, bytes] = {}
 
     def of(self, inputs: Iterable[object]) -> str:
-        return digest_of(self.frame, *(self._object(item) for item in inputs)).hex()
+        return digest_of(self.frame, *(self.of_object(item) for item in inputs)).hex()
 
-    def _object(self, item: object) -> bytes:
+    def of_object(self, item: object) -> bytes:
+        """Of ``item`` alone, whatever the frame."""
         known = self._objects.get(id(item))
         if known is None:
             known = self._objects[id(item)] = digest_of(_pickled(item))
@@ -82,6 +83,11 @@ class Manifest:
     output: Path
     previous: dict[str, Entry]
     written: dict[str, Entry] = field(default_factory=dict)
+    #: Each objective's part of ``api/okrs.json`` in the last build, by the objective's
+    #: digest (:meth:`Digests.of_object`): the export encodes only objectives that changed.
+    parts: dict[bytes, bytes] = field(default_factory=dict)
+    #: This build's parts, once it made the export: saved with the manifest.
+    made_parts: dict[bytes, bytes] | None = None
 
     @classmethod
     def load(cls, cache_dir: Path, output: Path) -> Manifest:
@@ -89,7 +95,7 @@ class Manifest:
         output = output.absolute()
         name = hashlib.blake2b(str(output).encode(), digest_size=10).hexdigest()
         file = cache_dir / f"site-{name}.json"
-        return cls(file, output, _read(file, output))
+        return cls(file, output, _read(file, output), parts=_read_parts(_parts_file(file), output))
 
     def unchanged(self, path: str, digest: str) -> bool:
         """Whether the output's file for ``path`` is still what ``digest`` gives: the very
@@ -113,11 +119,44 @@ class Manifest:
         text = json.dumps(document, sort_keys=True).encode()
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.file.with_name(f".{self.file.name}.tmp")
-            temporary.write_bytes(seal(secret_key(), str(self.output), b"", text))
-            os.replace(temporary, self.file)
+            _replace(self.file, seal(secret_key(), str(self.output), b"", text))
+            if self.made_parts is not None:
+                parts = pickle.dumps((code_version(), self.made_parts), pickle.HIGHEST_PROTOCOL)
+                sealed = seal(secret_key(), _parts_context(self.output), b"", parts)
+                _replace(_parts_file(self.file), sealed)
         except OSError:
             return
+
+
+def _replace(file: Path, content: bytes) -> None:
+    temporary = file.with_name(f".{file.name}.tmp")
+    temporary.write_bytes(content)
+    os.replace(temporary, file)
+
+
+def _parts_file(manifest_file: Path) -> Path:
+    return manifest_file.with_suffix(".parts")
+
+
+def _parts_context(output: Path) -> str:
+    """What the parts are sealed with besides the key: not the manifest's, so that one
+    file cannot be passed off as the other."""
+    return f"{output}\0parts"
+
+
+def _read_parts(file: Path, output: Path) -> dict[bytes, bytes]:
+    """The export parts of the last build of okrpub's very code into ``output``, else none."""
+    try:
+        payload = unseal(secret_key(), _parts_context(output), b"", file.read_bytes())
+    except OSError:
+        return {}
+    if payload is None:
+        return {}
+    kept = pickle.loads(payload)  # sealed with the user's key: written by okrpub
+    if not isinstance(kept, tuple) or len(kept) != 2 or kept[0] != code_version():
+        return {}
+    parts: dict[bytes, bytes] = kept[1]
+    return parts
 
 
 def _read(file: Path, output: Path) -> dict[str, Entry]:

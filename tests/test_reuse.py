@@ -5,14 +5,18 @@ site is always byte for byte what a build without the cache writes."""
 from __future__ import annotations
 
 import json
+import pickle
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sitetools import build, tree_of, write_files
 from test_site_incremental import EDITS, Project
 
-from okrpub.cache import SEAL_SIZE
+from okrpub import export, reuse
+from okrpub.cache import SEAL_SIZE, code_version
+from okrpub.model import Objective
 from okrpub.reuse import Manifest
 
 GROW = "objectives/grow-to-1m-online/index.html"
@@ -143,3 +147,81 @@ def test_a_link_to_the_recorded_file_is_not_kept(tmp_path: Path) -> None:
     warm, clean = warm_and_clean(project, tmp_path)
     assert warm == clean
     assert not (site / SHIP).is_symlink()
+
+
+# -- the export's parts ---------------------------------------------------------------------
+
+SHIP_FILE = "content/2026-Q4/warehouse/ship-same-day.md"
+GROW_FILE = "content/2026-Q4/smokey/grow-to-1m-online.md"
+
+
+def encoded_from_now_on(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the objectives the export encodes from now on, in order."""
+    encoded: list[str] = []
+    original = export._encoded_objective
+
+    def encode(objective: Objective) -> bytes:
+        encoded.append(objective.id)
+        return original(objective)
+
+    monkeypatch.setattr(export, "_encoded_objective", encode)
+    return encoded
+
+
+def test_the_export_encodes_only_the_objectives_that_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = Project(tmp_path / "project")
+    assert build(project.root, tmp_path / "site").code == 0
+    encoded = encoded_from_now_on(monkeypatch)
+    project.edit(GROW_FILE, "title: ", "title: Renamed ")
+    assert build(project.root, tmp_path / "site").code == 0
+    assert encoded == ["grow-to-1m-online"]
+    warm, clean = warm_and_clean(project.root, tmp_path)
+    assert warm["api/okrs.json"] == clean["api/okrs.json"]
+    assert b"Renamed " in warm["api/okrs.json"]
+
+
+def test_export_parts_of_another_okrpub_are_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = Project(tmp_path / "project")
+    assert build(project.root, tmp_path / "site").code == 0
+    monkeypatch.setattr(reuse, "code_version", lambda: "another okrpub")
+    encoded = encoded_from_now_on(monkeypatch)
+    project.edit(GROW_FILE, "title: ", "title: Renamed ")
+    assert build(project.root, tmp_path / "site").code == 0
+    assert len(encoded) == len(
+        json.loads(tree_of(tmp_path / "site")["api/okrs.json"])["objectives"]
+    )
+
+
+def forge_parts(project: Path, site: Path, *, sealed: bool) -> None:
+    """Replace every objective's export part kept for the next build by a forged one."""
+    manifest = Manifest.load(project / ".okrpub-cache", site)
+    forged = {digest: b'{"forged":true}' for digest in manifest.parts}
+    if sealed:
+        manifest.made_parts = forged
+        manifest.save()
+        return
+    payload = pickle.dumps((code_version(), forged))
+    manifest.file.with_suffix(".parts").write_bytes(b"\0" * SEAL_SIZE + payload)
+
+
+def test_export_parts_without_the_users_seal_are_ignored(tmp_path: Path) -> None:
+    project = Project(tmp_path / "project")
+    assert build(project.root, tmp_path / "site").code == 0
+    forge_parts(project.root, tmp_path / "site", sealed=False)
+    project.edit(SHIP_FILE, "title: ", "title: Renamed ")
+    warm, clean = warm_and_clean(project.root, tmp_path)
+    assert warm == clean
+
+
+def test_the_seal_of_the_parts_is_what_is_trusted(tmp_path: Path) -> None:
+    """The control of the test above: sealed parts are believed."""
+    project = Project(tmp_path / "project")
+    assert build(project.root, tmp_path / "site").code == 0
+    forge_parts(project.root, tmp_path / "site", sealed=True)
+    project.edit(SHIP_FILE, "title: ", "title: Renamed ")
+    assert build(project.root, tmp_path / "site").code == 0
+    assert b'{"forged":true}' in (tmp_path / "site/api/okrs.json").read_bytes()
