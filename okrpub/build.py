@@ -278,7 +278,10 @@ class SiteRenderer:
                     folder.add(path, make())
         if manifest is not None and digests is not None:
             for path, digest in made.items():
-                manifest.record(path, digest, folder.where(path))
+                if path in reused:
+                    manifest.carry(path)
+                else:
+                    manifest.record(path, digest, folder.where(path))
             if EXPORT_FILE not in reused:
                 manifest.made_parts = self._export_parts(model, digests)
         self.rendered = len(to_render)

@@ -104,10 +104,14 @@ class Manifest:
         if entry is None or entry[0] != digest:
             return False
         try:
-            stat = (self.output / path).lstat()
+            stat = os.lstat(os.path.join(self.output, path))
         except OSError:
             return False
         return (stat.st_ino, stat.st_size, stat.st_mtime_ns) == entry[1:]
+
+    def carry(self, path: str) -> None:
+        """Record a file the new site keeps as it is: as :meth:`unchanged` found it."""
+        self.written[path] = self.previous[path]
 
     def record(self, path: str, digest: str, written: Path) -> None:
         stat = written.stat()

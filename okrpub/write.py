@@ -34,14 +34,15 @@ class WriteError(Exception):
 
 def safe_relative_path(path: str) -> PurePosixPath:
     """``path`` as a relative path that cannot leave the site folder."""
-    relative = PurePosixPath(path)
-    if (
-        relative.is_absolute()
-        or not relative.parts
-        or any(p in ("..", "", ".") for p in relative.parts)
-    ):
+    check_inside(path)
+    return PurePosixPath(path)
+
+
+def check_inside(path: str) -> None:
+    """Refuse ``path`` unless it is a relative path that cannot leave the site folder."""
+    parts = [part for part in path.split("/") if part not in ("", ".")]
+    if path.startswith("/") or not parts or ".." in parts:
         raise WriteError(f"refusing to write outside the site: {path!r}")
-    return relative
 
 
 class SiteFolder:
@@ -81,7 +82,7 @@ class SiteFolder:
     def keep(self, path: str) -> None:
         """Make the output's file at ``path``, unchanged since the last build, part of the
         new site as it is."""
-        safe_relative_path(path)
+        check_inside(path)
         if path in self._kept:
             raise WriteError(f"two things want to be written to {path}")
         self._kept.add(path)

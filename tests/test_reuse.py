@@ -49,6 +49,9 @@ def test_nothing_changed_keeps_every_file(tmp_path: Path) -> None:
     after = inodes(tmp_path / "site")
     html = [path for path in before if path.endswith(".html")]
     assert all(after[path] == before[path] for path in html)
+    assert build(project, tmp_path / "site").code == 0  # the kept files stay recorded
+    again = inodes(tmp_path / "site")
+    assert all(again[path] == before[path] for path in html)
 
 
 def test_an_edit_renders_what_shows_it_and_keeps_the_rest(tmp_path: Path) -> None:

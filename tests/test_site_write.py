@@ -12,9 +12,11 @@ import datetime as dt
 import os
 import re
 import shutil
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sitetools import (
     REPOSITORY,
     SMALL_PROJECT,
@@ -28,7 +30,7 @@ from sitetools import (
     write_site,
 )
 
-from okrpub.write import SiteFolder, WriteError, safe_relative_path
+from okrpub.write import SiteFolder, WriteError, check_inside, safe_relative_path
 
 SUMMARY = re.compile(
     r"^built (internal|public) site in (.+): (\d+) pages, (\d+) objectives?, "
@@ -415,3 +417,21 @@ def test_a_path_both_kept_and_written_is_refused_and_the_output_left_alone(
     folder.discard()
     assert tree_of(out) == {"index.html": b"old"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+@pytest.mark.parametrize("path", ["../evil.txt", "a/../../evil.txt", "..", "/etc/evil.txt", ""])
+def test_keeping_a_path_that_leaves_the_site_is_refused(path: str, tmp_path: Path) -> None:
+    with pytest.raises(WriteError):
+        SiteFolder(tmp_path / "site").keep(path)
+
+
+@given(st.text(alphabet="ab./", max_size=12))
+def test_a_path_is_refused_exactly_when_it_would_leave_the_site(path: str) -> None:
+    relative = PurePosixPath(path)
+    leaves = relative.is_absolute() or not relative.parts or ".." in relative.parts
+    try:
+        check_inside(path)
+    except WriteError:
+        assert leaves
+    else:
+        assert not leaves
