@@ -36,8 +36,8 @@ from okrpub.markdown import MarkdownRenderer
 from okrpub.model import Model
 from okrpub.pages import Asset, Page, PlanMemo, Planner
 from okrpub.project import Analysis, AnalysisMemo, UsageError, analyse
-from okrpub.reuse import Digests, Manifest, theme_digest
-from okrpub.search import SEARCH_FILES, SearchRows, search_indexes
+from okrpub.reuse import Digests, Manifest, Parts, search_key, theme_digest
+from okrpub.search import SEARCH_FILES, SearchRows, owner_name, search_indexes
 from okrpub.theme import Theme
 from okrpub.write import SiteFolder
 
@@ -265,10 +265,7 @@ class SiteRenderer:
         for path in reused:
             folder.keep(path)
         if manifest is not None and digests is not None:
-            for objective in model.objectives.values():
-                part = manifest.parts.get(digests.of_object(objective))
-                if part is not None:
-                    self.encoded.seed(objective, part)
+            self._remember_parts(model, digests, manifest.parts)
         to_render = [page for page in plan.pages if page.path not in reused]
         with _page_writer(self.theme, to_render, self.workers, folder):
             for path, content in self._fixed_files():
@@ -282,21 +279,37 @@ class SiteRenderer:
                     manifest.carry(path)
                 else:
                     manifest.record(path, digest, folder.where(path))
-            if EXPORT_FILE not in reused:
-                manifest.made_parts = self._export_parts(model, digests)
+            if EXPORT_FILE not in reused and SEARCH_FILES[0] not in reused:
+                manifest.made_parts = self._parts(model, digests)
         self.rendered = len(to_render)
         return len(plan.html_paths)
 
     def _digests(self, model: Model) -> Digests:
         return Digests((*_frame(model), self.base_url), theme_digest(self.theme.folders))
 
-    def _export_parts(self, model: Model, digests: Digests) -> dict[bytes, bytes]:
-        """Each objective's part of the export just made, by the objective's digest."""
-        parts = {}
+    def _remember_parts(self, model: Model, digests: Digests, parts: Parts) -> None:
+        """Have the export and the search indexes take the parts of the last build for
+        the objectives whose parts are unchanged."""
         for objective in model.objectives.values():
-            part = self.encoded.value(objective)
-            assert part is not None  # the export encoded every objective
-            parts[digests.of_object(objective)] = part
+            digest = digests.of_object(objective)
+            export_part = parts.export.get(digest)
+            if export_part is not None:
+                self.encoded.seed(objective, export_part)
+            owner = owner_name(model, objective)
+            rows = parts.search.get(search_key(digest, owner))
+            if rows is not None:
+                self.search_rows.objectives.seed(objective, rows, also=owner)
+
+    def _parts(self, model: Model, digests: Digests) -> Parts:
+        """What each objective gave the data files just made, for the next build."""
+        parts = Parts()
+        for objective in model.objectives.values():
+            digest = digests.of_object(objective)
+            export_part = self.encoded.value(objective)
+            rows = self.search_rows.objectives.value(objective)
+            assert export_part is not None and rows is not None  # both made for every objective
+            parts.export[digest] = export_part
+            parts.search[search_key(digest, owner_name(model, objective))] = rows
         return parts
 
     def _plan(self, model: Model, memo: PlanMemo | None) -> _Plan:

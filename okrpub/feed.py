@@ -67,7 +67,15 @@ def _entries(objectives: Iterable[Objective]) -> Iterator[Entry]:
 
 
 def _newest_order(objective: Objective) -> Order | None:
-    return max(map(_order, _entries((objective,))), default=None)
+    """The order of the objective's newest check-in: a key result's are oldest first."""
+    return max(
+        (
+            (kr.last_checkin, objective.id, kr.id)
+            for kr in objective.key_results
+            if kr.last_checkin is not None
+        ),
+        default=None,
+    )
 
 
 def _newest_checkins(model: Model, newest: NewestCheckins | None = None) -> list[Entry]:

@@ -27,9 +27,9 @@ class IdentityMemo(Generic[Item, Value]):
     def __init__(self) -> None:
         self._known: dict[int, tuple[Item, object, Value]] = {}
 
-    def seed(self, item: Item, value: Value) -> None:
-        """Remember ``value`` as what ``make`` gives for ``item`` (that reads nothing else)."""
-        self._known[id(item)] = (item, None, value)
+    def seed(self, item: Item, value: Value, also: object = None) -> None:
+        """Remember ``value`` as what ``make`` gives for ``item`` when ``reads`` gives ``also``."""
+        self._known[id(item)] = (item, also, value)
 
     def value(self, item: Item) -> Value | None:
         """What is remembered for ``item``, if anything."""

@@ -76,6 +76,22 @@ def _pickled(item: object) -> bytes:
 
 
 @dataclass
+class Parts:
+    """What each objective gave the data files of a build, kept for the next build to
+    make again only for the objectives that changed."""
+
+    #: Its part of ``api/okrs.json``, by the objective's digest (:meth:`Digests.of_object`).
+    export: dict[bytes, bytes] = field(default_factory=dict)
+    #: Its rows of the search indexes, by :func:`search_key`.
+    search: dict[bytes, tuple[bytes, bytes]] = field(default_factory=dict)
+
+
+def search_key(objective_digest: bytes, owner_name: str) -> bytes:
+    """What an objective's search rows are made of: the objective and its owner's name."""
+    return digest_of(objective_digest, owner_name.encode())
+
+
+@dataclass
 class Manifest:
     """The files of the last build into one output folder, and what they were made from."""
 
@@ -83,11 +99,10 @@ class Manifest:
     output: Path
     previous: dict[str, Entry]
     written: dict[str, Entry] = field(default_factory=dict)
-    #: Each objective's part of ``api/okrs.json`` in the last build, by the objective's
-    #: digest (:meth:`Digests.of_object`): the export encodes only objectives that changed.
-    parts: dict[bytes, bytes] = field(default_factory=dict)
-    #: This build's parts, once it made the export: saved with the manifest.
-    made_parts: dict[bytes, bytes] | None = None
+    #: What each objective gave the data files of the last build.
+    parts: Parts = field(default_factory=lambda: Parts())
+    #: This build's parts, once it made the data files: saved with the manifest.
+    made_parts: Parts | None = None
 
     @classmethod
     def load(cls, cache_dir: Path, output: Path) -> Manifest:
@@ -125,8 +140,9 @@ class Manifest:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             _replace(self.file, seal(secret_key(), str(self.output), b"", text))
             if self.made_parts is not None:
-                parts = pickle.dumps((code_version(), self.made_parts), pickle.HIGHEST_PROTOCOL)
-                sealed = seal(secret_key(), _parts_context(self.output), b"", parts)
+                kept = (code_version(), self.made_parts.export, self.made_parts.search)
+                payload = pickle.dumps(kept, pickle.HIGHEST_PROTOCOL)
+                sealed = seal(secret_key(), _parts_context(self.output), b"", payload)
                 _replace(_parts_file(self.file), sealed)
         except OSError:
             return
@@ -148,19 +164,18 @@ def _parts_context(output: Path) -> str:
     return f"{output}\0parts"
 
 
-def _read_parts(file: Path, output: Path) -> dict[bytes, bytes]:
-    """The export parts of the last build of okrpub's very code into ``output``, else none."""
+def _read_parts(file: Path, output: Path) -> Parts:
+    """The parts of the last build of okrpub's very code into ``output``, else none."""
     try:
         payload = unseal(secret_key(), _parts_context(output), b"", file.read_bytes())
     except OSError:
-        return {}
+        return Parts()
     if payload is None:
-        return {}
+        return Parts()
     kept = pickle.loads(payload)  # sealed with the user's key: written by okrpub
-    if not isinstance(kept, tuple) or len(kept) != 2 or kept[0] != code_version():
-        return {}
-    parts: dict[bytes, bytes] = kept[1]
-    return parts
+    if not isinstance(kept, tuple) or len(kept) != 3 or kept[0] != code_version():
+        return Parts()
+    return Parts(kept[1], kept[2])
 
 
 def _read(file: Path, output: Path) -> dict[str, Entry]:

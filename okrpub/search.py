@@ -60,7 +60,7 @@ def search_indexes(
     known = known or SearchRows()
 
     def owner(objective: Objective) -> str:
-        return model.units[objective.owner].name
+        return owner_name(model, objective)
 
     def parent(unit: Unit) -> str | None:
         return model.units[unit.parent].name if unit.parent else None
@@ -80,6 +80,11 @@ def search_indexes(
         "search/titles.js": _script("okrpubSearchTitles", [titles for titles, _ in rows]),
         "search/index.js": _script("okrpubSearchIndex", [row for _, row in rows]),
     }
+
+
+def owner_name(model: Model, objective: Objective) -> str:
+    """The name an objective's search row shows for its owner: all it shows besides itself."""
+    return model.units[objective.owner].name
 
 
 def _encoded(row: list[str]) -> tuple[bytes, bytes]:

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from sitetools import build, tree_of, write_files
 from test_site_incremental import EDITS, Project
 
-from okrpub import export, reuse
+from okrpub import export, reuse, search
 from okrpub.cache import SEAL_SIZE, code_version
 from okrpub.model import Objective
-from okrpub.reuse import Manifest
+from okrpub.reuse import Manifest, Parts
 
 GROW = "objectives/grow-to-1m-online/index.html"
 SHIP = "objectives/ship-same-day/index.html"
@@ -185,6 +185,30 @@ def test_the_export_encodes_only_the_objectives_that_changed(
     assert b"Renamed " in warm["api/okrs.json"]
 
 
+def test_the_search_indexes_make_rows_only_for_the_objectives_that_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = Project(tmp_path / "project")
+    assert build(project.root, tmp_path / "site").code == 0
+    made: list[str] = []
+    original = search._objective_row
+
+    def row(objective: Objective, owner: str) -> list[str]:
+        made.append(objective.id)
+        return original(objective, owner)
+
+    monkeypatch.setattr(search, "_objective_row", row)
+    project.edit(GROW_FILE, "title: ", "title: Renamed ")
+    assert build(project.root, tmp_path / "site").code == 0
+    assert made == ["grow-to-1m-online"]
+    project.edit("content/units/smokey.md", 'name: "Smokey', 'name: "Smoky')
+    assert build(project.root, tmp_path / "site").code == 0
+    assert "grow-to-1m-online" in made[1:]  # its owner's new name is in its row
+    warm, clean = warm_and_clean(project.root, tmp_path)
+    assert warm["search/index.js"] == clean["search/index.js"]
+    assert "Smoky Joe's" in warm["search/index.js"].decode()
+
+
 def test_export_parts_of_another_okrpub_are_not_used(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -200,14 +224,17 @@ def test_export_parts_of_another_okrpub_are_not_used(
 
 
 def forge_parts(project: Path, site: Path, *, sealed: bool) -> None:
-    """Replace every objective's export part kept for the next build by a forged one."""
+    """Replace every objective's parts kept for the next build by forged ones."""
     manifest = Manifest.load(project / ".okrpub-cache", site)
-    forged = {digest: b'{"forged":true}' for digest in manifest.parts}
+    forged = Parts(
+        {digest: b'{"forged":true}' for digest in manifest.parts.export},
+        {key: (b'["forged"]', b'["forged"]') for key in manifest.parts.search},
+    )
     if sealed:
         manifest.made_parts = forged
         manifest.save()
         return
-    payload = pickle.dumps((code_version(), forged))
+    payload = pickle.dumps((code_version(), forged.export, forged.search))
     manifest.file.with_suffix(".parts").write_bytes(b"\0" * SEAL_SIZE + payload)
 
 
@@ -228,3 +255,4 @@ def test_the_seal_of_the_parts_is_what_is_trusted(tmp_path: Path) -> None:
     project.edit(SHIP_FILE, "title: ", "title: Renamed ")
     assert build(project.root, tmp_path / "site").code == 0
     assert b'{"forged":true}' in (tmp_path / "site/api/okrs.json").read_bytes()
+    assert b'["forged"]' in (tmp_path / "site/search/index.js").read_bytes()

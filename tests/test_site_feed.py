@@ -229,8 +229,11 @@ def edited(model: Model, edit: tuple[int, int, list[int] | None]) -> Model:
             Checkin(dt.date(2026, 11, 1) + dt.timedelta(days=day), None, None, f"note {n}")
             for n, day in enumerate(sorted(days))
         )
+        last = checkins[-1].date if checkins else None
         key_results = tuple(
-            dataclasses.replace(kr, checkins=checkins) if position == kr_index else kr
+            dataclasses.replace(kr, checkins=checkins, last_checkin=last)
+            if position == kr_index
+            else kr
             for position, kr in enumerate(objective.key_results)
         )
         objectives[objective.id] = dataclasses.replace(objective, key_results=key_results)
