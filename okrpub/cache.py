@@ -67,11 +67,18 @@ def secret_key() -> bytes:
     return path.read_bytes()
 
 
-def _mac(key: bytes, path: str, digest: bytes, payload: bytes | memoryview) -> bytes:
-    """A keyed BLAKE2b (a MAC, RFC 7693) of the row's path, digest and payload."""
+def new_mac(key: bytes, path: str, digest: bytes) -> hashlib.blake2b:
+    """A keyed BLAKE2b (a MAC, RFC 7693) of a row's path and digest, to be updated with
+    its payload."""
     mac = hashlib.blake2b(path.encode(), key=key, digest_size=SEAL_SIZE)
     mac.update(b"\0")
     mac.update(digest)
+    return mac
+
+
+def _mac(key: bytes, path: str, digest: bytes, payload: bytes | memoryview) -> bytes:
+    """The MAC of the row's path, digest and payload."""
+    mac = new_mac(key, path, digest)
     mac.update(payload)
     return mac.digest()
 
@@ -83,9 +90,15 @@ def seal(key: bytes, path: str, digest: bytes, payload: bytes) -> bytes:
 
 def unseal(key: bytes, path: str, digest: bytes, sealed: bytes) -> bytes | None:
     """The payload, if the seal is valid; else ``None``."""
+    payload = unsealed_view(key, path, digest, sealed)
+    return payload.tobytes() if payload is not None else None
+
+
+def unsealed_view(key: bytes, path: str, digest: bytes, sealed: bytes) -> memoryview | None:
+    """The payload as a view into ``sealed`` (no copy), if the seal is valid; else ``None``."""
     payload = memoryview(sealed)[SEAL_SIZE:]
     valid = hmac.compare_digest(_mac(key, path, digest, payload), sealed[:SEAL_SIZE])
-    return payload.tobytes() if valid else None
+    return payload if valid else None
 
 
 @cache

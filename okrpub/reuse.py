@@ -27,8 +27,9 @@ import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
-from okrpub.cache import code_version, seal, secret_key, unseal
+from okrpub.cache import SEAL_SIZE, code_version, new_mac, seal, secret_key, unseal, unsealed_view
 
 #: What is stored per file: its digest, and its inode, size and modification time.
 Entry = tuple[str, int, int, int]
@@ -138,20 +139,13 @@ class Manifest:
         text = json.dumps(document, sort_keys=True).encode()
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
-            _replace(self.file, seal(secret_key(), str(self.output), b"", text))
+            temporary = self.file.with_name(f".{self.file.name}.tmp")
+            temporary.write_bytes(seal(secret_key(), str(self.output), b"", text))
+            os.replace(temporary, self.file)
             if self.made_parts is not None:
-                kept = (code_version(), self.made_parts.export, self.made_parts.search)
-                payload = pickle.dumps(kept, pickle.HIGHEST_PROTOCOL)
-                sealed = seal(secret_key(), _parts_context(self.output), b"", payload)
-                _replace(_parts_file(self.file), sealed)
+                _write_parts(_parts_file(self.file), self.output, self.made_parts)
         except OSError:
             return
-
-
-def _replace(file: Path, content: bytes) -> None:
-    temporary = file.with_name(f".{file.name}.tmp")
-    temporary.write_bytes(content)
-    os.replace(temporary, file)
 
 
 def _parts_file(manifest_file: Path) -> Path:
@@ -164,12 +158,39 @@ def _parts_context(output: Path) -> str:
     return f"{output}\0parts"
 
 
+class _SealingWriter:
+    """Writes to ``stream`` and adds what it writes to ``mac``."""
+
+    def __init__(self, stream: BinaryIO, mac: hashlib.blake2b) -> None:
+        self.stream = stream
+        self.mac = mac
+
+    def write(self, data: bytes) -> int:
+        self.mac.update(data)
+        return self.stream.write(data)
+
+
+def _write_parts(file: Path, output: Path, parts: Parts) -> None:
+    """Seal and write ``parts`` (as :func:`okrpub.cache.seal` would, MAC first), pickled
+    straight into the file: tens of megabytes at 10,000 objectives, never copied whole."""
+    mac = new_mac(secret_key(), _parts_context(output), b"")
+    temporary = file.with_name(f".{file.name}.tmp")
+    with temporary.open("wb") as stream:
+        stream.write(bytes(SEAL_SIZE))
+        kept = (code_version(), parts.export, parts.search)
+        pickle.dump(kept, _SealingWriter(stream, mac), pickle.HIGHEST_PROTOCOL)
+        stream.seek(0)
+        stream.write(mac.digest())
+    os.replace(temporary, file)
+
+
 def _read_parts(file: Path, output: Path) -> Parts:
     """The parts of the last build of okrpub's very code into ``output``, else none."""
     try:
-        payload = unseal(secret_key(), _parts_context(output), b"", file.read_bytes())
+        sealed = file.read_bytes()
     except OSError:
         return Parts()
+    payload = unsealed_view(secret_key(), _parts_context(output), b"", sealed)
     if payload is None:
         return Parts()
     kept = pickle.loads(payload)  # sealed with the user's key: written by okrpub
