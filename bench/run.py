@@ -5,9 +5,12 @@
 
 For each size, the organisation of ``bench/orgs.py`` (gen_org.py's okrpub
 project and the Hugo site it writes from the same content, both cached in
-``bench/.orgs/``) is copied to a scratch folder. Each round then runs, always
-alternating a Hugo build (fresh output and cache folders) with an okrpub
-command so that noise on the machine hits both alike:
+``bench/.orgs/``) is copied to a scratch folder. Each round then runs these
+steps at every size in turn (so that a machine that slows down for minutes
+slows every size alike, not only the one measured then, which would make
+the growth from one size to the next), always alternating a Hugo build
+(fresh output and cache folders) with an okrpub command so that noise on the
+machine hits both alike:
 
 - ``okrpub build`` cold: no ``.okrpub-cache`` and a fresh output folder;
 - ``okrpub build`` warm: again into the same output, nothing changed;
@@ -182,22 +185,25 @@ STEPS = (
 )
 
 
-def measure_builds(objectives: int, repeat: int, hugo: Path) -> dict[str, list[Run]]:
-    """Every step of ``repeat`` rounds on a scratch copy, each after a Hugo build."""
-    runs: dict[str, list[Run]] = defaultdict(list)
+def measure_builds(sizes: list[int], repeat: int, hugo: Path) -> dict[int, dict[str, list[Run]]]:
+    """Every step of ``repeat`` rounds, each at every size in turn on its scratch copy, each
+    step after a Hugo build of that size."""
+    runs: dict[int, dict[str, list[Run]]] = {size: defaultdict(list) for size in sizes}
     with tempfile.TemporaryDirectory(prefix="okrpub-bench-") as folder:
-        scratch = Path(folder)
-        project = scratch_copy(generate(objectives), scratch / "project")
-        site = shutil.copytree(hugo_site(objectives), scratch / "hugo")
-        out = scratch / "site"
+        scratch = {size: Path(folder) / str(size) for size in sizes}
+        for size in sizes:
+            scratch_copy(generate(size), scratch[size] / "project")
+            shutil.copytree(hugo_site(size), scratch[size] / "hugo")
         for round_ in range(repeat):
-            for step in STEPS:
-                runs[HUGO].append(hugo_build(hugo, site, scratch))
-                report_run(objectives, HUGO, runs[HUGO][-1])
-                step.prepare(project, out, round_)
-                command = okrpub_command(*step.arguments(out))
-                runs[step.name].append(timed(command, project, okrpub_environment()))
-                report_run(objectives, step.name, runs[step.name][-1])
+            for size in sizes:
+                project, site, out = (scratch[size] / name for name in ("project", "hugo", "site"))
+                for step in STEPS:
+                    runs[size][HUGO].append(hugo_build(hugo, site, scratch[size]))
+                    report_run(size, HUGO, runs[size][HUGO][-1])
+                    step.prepare(project, out, round_)
+                    command = okrpub_command(*step.arguments(out))
+                    runs[size][step.name].append(timed(command, project, okrpub_environment()))
+                    report_run(size, step.name, runs[size][step.name][-1])
     return runs
 
 
@@ -226,10 +232,14 @@ def summarise(runs: dict[str, list[Run]]) -> dict[str, Result]:
     }
 
 
-def measure(objectives: int, repeat: int, hugo: Path, with_serve: bool) -> dict[str, Result]:
-    results = summarise(measure_builds(objectives, repeat, hugo))
+def measure(
+    sizes: list[int], repeat: int, hugo: Path, with_serve: bool
+) -> dict[int, dict[str, Result]]:
+    runs = measure_builds(sizes, repeat, hugo)
+    results = {size: summarise(runs[size]) for size in sizes}
     if with_serve:
-        results.update(measure_serve(objectives))
+        for size in sizes:
+            results[size].update(measure_serve(size))
     return results
 
 
@@ -409,10 +419,7 @@ def main() -> None:
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
     hugo = hugo_binary()
-    results = {
-        size: measure(size, args.repeat, hugo, not args.skip_serve)
-        for size in sorted(set(args.objectives))
-    }
+    results = measure(sorted(set(args.objectives)), args.repeat, hugo, not args.skip_serve)
     text = report(results, args.repeat, hugo, " ".join(["python bench/run.py", *sys.argv[1:]]))
     args.out.write_text(text, encoding="utf-8")
     print()
