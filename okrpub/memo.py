@@ -4,7 +4,9 @@
 unchanged objective of a new model the very object of the previous model
 (``build.py``). So the parts of the export, the search indexes and the feed
 that come from one objective can be remembered by the objective's identity:
-after an edit only the edited objectives' parts are made again.
+after an edit only the edited objectives' parts are made again. ``build``, a
+new process each time, seeds its memos with the parts the last build kept
+by each objective's digest (``reuse.py``).
 """
 
 from __future__ import annotations
