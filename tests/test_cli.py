@@ -176,14 +176,9 @@ def test_python_m_okrpub_check(make_project) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_check_does_not_load_the_renderer_server_or_git() -> None:
-    """``check`` runs on every pull request: it starts without what only other commands use."""
-    program = (
-        "import sys; from okrpub.cli import main; code = main(['check', '--today', "
-        f"'{TODAY}', '--no-cache']); "
-        "print(sorted(m for m in sys.modules if m.startswith('okrpub.'))); sys.exit(code)"
-    )
-    result = subprocess.run(
+def python_in_repository(program: str) -> subprocess.CompletedProcess[str]:
+    """``python -c PROGRAM`` run in the repository (the example project)."""
+    return subprocess.run(
         [sys.executable, "-c", program],
         cwd=REPOSITORY,
         capture_output=True,
@@ -191,6 +186,16 @@ def test_check_does_not_load_the_renderer_server_or_git() -> None:
         check=False,
         timeout=60,
     )
+
+
+def test_check_does_not_load_the_renderer_server_or_git() -> None:
+    """``check`` runs on every pull request: it starts without what only other commands use."""
+    program = (
+        "import sys; from okrpub.cli import main; code = main(['check', '--today', "
+        f"'{TODAY}', '--no-cache']); "
+        "print(sorted(m for m in sys.modules if m.startswith('okrpub.'))); sys.exit(code)"
+    )
+    result = python_in_repository(program)
     assert result.returncode == 0, result.stderr
     loaded = result.stdout.strip().splitlines()[-1]
     assert "'okrpub.load'" in loaded
@@ -218,14 +223,7 @@ def test_the_command_ends_without_tearing_python_down() -> None:
         f"sys.argv = ['okrpub', 'check', '--today', '{TODAY}', '--no-cache']; "
         "from okrpub.cli import run; run()"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", program],
-        cwd=REPOSITORY,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    result = python_in_repository(program)
     assert result.returncode == 0, result.stderr
     assert "torn down" not in result.stderr
     assert re.match(r"checked \d+ objectives and \d+ units: 0 errors", result.stderr)
