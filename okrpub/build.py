@@ -264,22 +264,22 @@ class SiteRenderer:
         }
         for path in reused:
             folder.keep(path)
-        if manifest is not None and digests is not None:
-            self._remember_parts(model, digests, manifest.parts)
+        data_made = {path: make for path, make in plan.data if path not in reused}
+        if manifest is not None and digests is not None and data_made:
+            self._remember_parts(model, digests, manifest.last_parts())
         to_render = [page for page in plan.pages if page.path not in reused]
         with _page_writer(self.theme, to_render, self.workers, folder):
             for path, content in self._fixed_files():
                 folder.add(path, content)
-            for path, make in plan.data:
-                if path not in reused:
-                    folder.add(path, make())
+            for path, make in data_made.items():
+                folder.add(path, make())
         if manifest is not None and digests is not None:
             for path, digest in made.items():
                 if path in reused:
                     manifest.carry(path)
                 else:
                     manifest.record(path, digest, folder.where(path))
-            if EXPORT_FILE not in reused and SEARCH_FILES[0] not in reused:
+            if EXPORT_FILE in data_made and SEARCH_FILES[0] in data_made:
                 manifest.made_parts = self._parts(model, digests)
         self.rendered = len(to_render)
         return len(plan.html_paths)

@@ -100,8 +100,6 @@ class Manifest:
     output: Path
     previous: dict[str, Entry]
     written: dict[str, Entry] = field(default_factory=dict)
-    #: What each objective gave the data files of the last build.
-    parts: Parts = field(default_factory=lambda: Parts())
     #: This build's parts, once it made the data files: saved with the manifest.
     made_parts: Parts | None = None
 
@@ -111,7 +109,12 @@ class Manifest:
         output = output.absolute()
         name = hashlib.blake2b(str(output).encode(), digest_size=10).hexdigest()
         file = cache_dir / f"site-{name}.json"
-        return cls(file, output, _read(file, output), parts=_read_parts(_parts_file(file), output))
+        return cls(file, output, _read(file, output))
+
+    def last_parts(self) -> Parts:
+        """What each objective gave the data files of the last build (read when a build
+        makes them again: tens of megabytes at 10,000 objectives)."""
+        return _read_parts(_parts_file(self.file), self.output)
 
     def unchanged(self, path: str, digest: str) -> bool:
         """Whether the output's file for ``path`` is still what ``digest`` gives: the very

@@ -18,6 +18,7 @@ next) encodes again only the rows of the objectives and units that changed.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
@@ -59,8 +60,7 @@ def search_indexes(
     """
     known = known or SearchRows()
 
-    def owner(objective: Objective) -> str:
-        return owner_name(model, objective)
+    owner = functools.partial(owner_name, model)
 
     def parent(unit: Unit) -> str | None:
         return model.units[unit.parent].name if unit.parent else None

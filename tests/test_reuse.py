@@ -209,6 +209,22 @@ def test_the_search_indexes_make_rows_only_for_the_objectives_that_changed(
     assert "Smoky Joe's" in warm["search/index.js"].decode()
 
 
+def test_the_parts_are_not_read_when_no_data_file_is_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing changed, every data file is kept: its tens of megabytes of parts are not read."""
+    project = Project(tmp_path / "project")
+    assert build(project.root, tmp_path / "site").code == 0
+    read: list[Path] = []
+    original = reuse._read_parts
+    monkeypatch.setattr(reuse, "_read_parts", lambda *args: read.append(args[0]) or original(*args))
+    assert build(project.root, tmp_path / "site").code == 0
+    assert read == []
+    project.edit(GROW_FILE, "title: ", "title: Renamed ")
+    assert build(project.root, tmp_path / "site").code == 0
+    assert len(read) == 1
+
+
 def test_export_parts_of_another_okrpub_are_not_used(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -226,9 +242,10 @@ def test_export_parts_of_another_okrpub_are_not_used(
 def forge_parts(project: Path, site: Path, *, sealed: bool) -> None:
     """Replace every objective's parts kept for the next build by forged ones."""
     manifest = Manifest.load(project / ".okrpub-cache", site)
+    last = manifest.last_parts()
     forged = Parts(
-        {digest: b'{"forged":true}' for digest in manifest.parts.export},
-        {key: (b'["forged"]', b'["forged"]') for key in manifest.parts.search},
+        {digest: b'{"forged":true}' for digest in last.export},
+        {key: (b'["forged"]', b'["forged"]') for key in last.search},
     )
     if sealed:
         manifest.made_parts = forged
