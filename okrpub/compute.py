@@ -452,15 +452,13 @@ def _key_result(
     else:
         current = entry.current
         if current is None:
-            latest = next((c.value for c in reversed(entry.checkins) if c.value is not None), None)
+            latest = entry.checkins.latest_value
             current = latest if isinstance(latest, (int, float)) else entry.start
         progress = numeric_progress(entry.start, target, current)
     confidence = entry.confidence
     if confidence is None:
-        confidence = next(
-            (c.confidence for c in reversed(entry.checkins) if c.confidence is not None), None
-        )
-    last_checkin = entry.checkins[-1].date if entry.checkins else None
+        confidence = entry.checkins.latest_confidence
+    last_checkin = entry.checkins.last_date
     due = entry.due or period.end
     stale = _is_stale(last_checkin, period, progress, config.stale_after_days, today)
     expected = None

@@ -166,7 +166,7 @@ def _text(value: object | None) -> str | None:
 def _key_result_change(old: KeyResult | None, new: KeyResult) -> KeyResultChange | None:
     """How ``new`` differs from ``old`` (``None``: it is new), or ``None`` when it does not."""
     if old is None:
-        return KeyResultChange(new.id, new.title, ADDED, new_checkins=new.checkins)
+        return KeyResultChange(new.id, new.title, ADDED, new_checkins=tuple(new.checkins))
     seen = set(old.checkins)
     change = KeyResultChange(
         new.id,

@@ -27,7 +27,7 @@ from okrpub.cache import CacheStore
 from okrpub.diagnostics import Diagnostic, Diagnostics, Location
 from okrpub.discover import DEFAULTS_FILE, Kind, SourceFile
 from okrpub.frontmatter import SplitFile, decode, split_front_matter
-from okrpub.model import Checkin  # check-ins are plain values: the model keeps them as read
+from okrpub.model import Checkin, Checkins  # plain values: the model keeps them as read
 from okrpub.schema import MAX_CHECKINS, MAX_KEY_RESULTS
 from okrpub.yamldoc import Document, parse_yaml
 
@@ -48,7 +48,7 @@ class KeyResultEntry:
     weight: Number
     confidence: float | None
     score: float | None
-    checkins: tuple[Checkin, ...]
+    checkins: Checkins
     visibility: str | None
     locations: dict[str, Location]
 
@@ -701,7 +701,7 @@ def _checkins(
     entries: list[Any],
     binary: bool,
     diagnostics: Diagnostics,
-) -> tuple[Checkin, ...] | None:
+) -> Checkins | None:
     name = schema.describe((*path, "checkins"))
     if len(entries) > MAX_CHECKINS:
         diagnostics.error(
@@ -742,4 +742,4 @@ def _checkins(
         )
     if not ok:
         return None
-    return tuple(sorted(checkins, key=lambda checkin: checkin.date))
+    return Checkins(sorted(checkins, key=lambda checkin: checkin.date))

@@ -21,9 +21,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pytest
+
 from okrpub.build import SiteFiles, SiteRenderer
 from okrpub.cli import main
-from okrpub.model import Model
+from okrpub.model import Checkin, Checkins, Model
 from okrpub.theme import Theme
 from okrpub.write import SiteFolder
 
@@ -67,6 +69,19 @@ def run_okrpub(project: Path, *args: str) -> Run:
     with inside(project), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main(list(args))
     return Run(code, out.getvalue(), err.getvalue())
+
+
+def check_ins_read(monkeypatch: pytest.MonkeyPatch) -> list[Checkins]:
+    """From now on, every key result's check-ins that something reads (unpacks)."""
+    read: list[Checkins] = []
+    original = Checkins._items
+
+    def items(self: Checkins) -> tuple[Checkin, ...]:
+        read.append(self)
+        return original(self)
+
+    monkeypatch.setattr(Checkins, "_items", items)
+    return read
 
 
 def build(project: Path, out: Path, *args: str, today: str | None = TODAY) -> Run:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sitetools import build, run_okrpub, tree_of, write_files
+from sitetools import build, check_ins_read, run_okrpub, tree_of, write_files
 from test_site_incremental import EDITS, Project
 
 from okrpub import cache as cache_module
@@ -57,6 +57,14 @@ def test_a_warm_build_writes_the_same_bytes(example: Path, tmp_path: Path) -> No
     assert build(example, tmp_path / "cold").code == 0
     assert build(example, tmp_path / "warm").code == 0
     assert tree_of(tmp_path / "warm") == tree_of(tmp_path / "cold")
+
+
+def test_a_warm_check_reads_no_check_ins(example: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What computing needs of a key result's check-ins is known without reading them."""
+    cold = check_json(example)
+    read = check_ins_read(monkeypatch)
+    assert check_json(example) == cold
+    assert read == []
 
 
 def test_no_cache_leaves_no_cache_folder(example: Path, tmp_path: Path) -> None:

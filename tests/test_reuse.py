@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sitetools import build, tree_of, write_files
+from sitetools import build, check_ins_read, tree_of, write_files
 from test_site_incremental import EDITS, Project
 
 from okrpub import export, reuse, search
@@ -52,6 +52,18 @@ def test_nothing_changed_keeps_every_file(tmp_path: Path) -> None:
     assert build(project, tmp_path / "site").code == 0  # the kept files stay recorded
     again = inodes(tmp_path / "site")
     assert all(again[path] == before[path] for path in html)
+
+
+def test_nothing_changed_reads_no_check_ins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page digests of a warm build pickle the check-ins packed, as they were read
+    from the cache."""
+    project = Project(tmp_path / "project").root
+    assert build(project, tmp_path / "site").code == 0
+    read = check_ins_read(monkeypatch)
+    assert build(project, tmp_path / "site").code == 0
+    assert read == []
 
 
 def test_an_edit_renders_what_shows_it_and_keeps_the_rest(tmp_path: Path) -> None:

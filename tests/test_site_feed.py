@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from sitetools import EXAMPLE_BASE_URL, REPOSITORY, build, md, write_files
 
 from okrpub import feed as feed_module
-from okrpub.model import Checkin, Model
+from okrpub.model import Checkin, Checkins, Model
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -225,13 +225,13 @@ def edited(model: Model, edit: tuple[int, int, list[int] | None]) -> Model:
         del objectives[objective.id]
     else:
         kr_index %= len(objective.key_results)
-        checkins = tuple(  # the same day twice is a tie of the feed's order: notes tell them apart
+        # the same day twice is a tie of the feed's order: notes tell them apart
+        checkins = Checkins(
             Checkin(dt.date(2026, 11, 1) + dt.timedelta(days=day), None, None, f"note {n}")
             for n, day in enumerate(sorted(days))
         )
-        last = checkins[-1].date if checkins else None
         key_results = tuple(
-            dataclasses.replace(kr, checkins=checkins, last_checkin=last)
+            dataclasses.replace(kr, checkins=checkins, last_checkin=checkins.last_date)
             if position == kr_index
             else kr
             for position, kr in enumerate(objective.key_results)
