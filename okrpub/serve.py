@@ -158,22 +158,25 @@ class LiveSite:
         if self.unsettled is not None:
             self.unsettled = None if changed is None else self.unsettled | changed
         try:
-            self._rebuild(started, self.unsettled)
+            outcome, detail = self._rebuild(self.unsettled)
             # Whatever a rebuild that stopped half-way had read, the next one reads again.
             self.unsettled = frozenset()
         except (UsageError, ThemeError, LocaleError) as error:
-            self._broken(str(error), started)
+            outcome, detail = self._broken(str(error))
         except Exception as error:
             self.log(traceback.format_exc().rstrip())
-            self._broken(f"internal error: {type(error).__name__}: {error}", started)
-        finally:
-            _settle_memory()
+            outcome, detail = self._broken(f"internal error: {type(error).__name__}: {error}")
+        # Part of the rebuild, so reported after it: the first collection after a first
+        # build of 10,000 objectives takes a second, and would hold up an edit saved on
+        # seeing the report (the site is already served meanwhile).
+        _settle_memory()
+        self.log(f"{outcome} in {time.perf_counter() - started:.2f} s: {detail}")
 
-    def _rebuild(self, started: float, changed: Burst) -> None:
+    def _rebuild(self, changed: Burst) -> tuple[str, str]:
+        """Rebuild and publish the site or its errors; what happened, for the report."""
         config, config_diagnostics = read_config(self.root)
         if config_diagnostics.has_errors():
-            self._failed(config_diagnostics.sorted(), started)
-            return
+            return self._failed(config_diagnostics.sorted())
         result = render(
             self.root,
             config,
@@ -186,16 +189,12 @@ class LiveSite:
         )
         diagnostics = result.analysis.diagnostics
         if result.files is None:
-            self._failed(diagnostics.sorted(), started)
-            return
+            return self._failed(diagnostics.sorted())
         warnings = self._warnings(diagnostics)
         self._show(warnings)
-        seconds = time.perf_counter() - started
-        count = len(warnings)
-        self.log(
-            f"rebuilt in {seconds:.2f} s: {result.pages} pages, {count} warning{'s' * (count != 1)}"
-        )
         self.state.publish([], result.files)
+        count = len(warnings)
+        return "rebuilt", f"{result.pages} pages, {count} warning{'s' * (count != 1)}"
 
     def _warnings(self, diagnostics: Diagnostics) -> list[Diagnostic]:
         """The warnings, sorted: the last ones when the diagnostics are the very same
@@ -230,21 +229,21 @@ class LiveSite:
             self.renderer_key = key
         return self.renderer
 
-    def _failed(self, errors: list[Diagnostic], started: float) -> None:
+    def _failed(self, errors: list[Diagnostic]) -> tuple[str, str]:
         self._show(errors)
         count = sum(1 for d in errors if d.severity == "error")
-        self._report(f"{count} error{'s' * (count != 1)}", [d.as_text() for d in errors], started)
+        return self._report(f"{count} error{'s' * (count != 1)}", [d.as_text() for d in errors])
 
-    def _broken(self, message: str, started: float) -> None:
+    def _broken(self, message: str) -> tuple[str, str]:
         self.shown = []
-        self._report(message, [message], started)
+        return self._report(message, [message])
 
-    def _report(self, what: str, lines: list[str], started: float) -> None:
-        seconds = time.perf_counter() - started
+    def _report(self, what: str, lines: list[str]) -> tuple[str, str]:
+        """Publish ``lines`` in the overlay over the last good site; what happened."""
         has_site = self.state.snapshot().files is not None
         kept = "still serving the last good site" if has_site else "nothing to serve yet"
-        self.log(f"rebuild failed in {seconds:.2f} s: {what}; {kept}")
         self.state.publish(lines)
+        return "rebuild failed", f"{what}; {kept}"
 
 
 def _settle_memory() -> None:

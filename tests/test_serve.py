@@ -928,3 +928,30 @@ def test_each_rebuild_prints_new_warnings_and_counts_them(
     assert len(new) == 4, said
     assert set(warnings) < set(new)
     assert any(line.startswith(path) and "[stale]" in line for line in new)
+
+
+def test_a_rebuild_is_reported_once_its_memory_is_settled(
+    in_process: InProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The collection after a first build of a large site takes a second: an edit saved on
+    seeing the report must not wait for it. The site is published before it."""
+    site, said = in_process.site, in_process.said
+    events: list[str] = []
+
+    def settle() -> None:
+        assert site.state.snapshot().files is not None  # published already
+        events.append("settled")
+
+    monkeypatch.setattr(serve_module, "_settle_memory", settle)
+    monkeypatch.setattr(site, "log", lambda line: events.append(line))
+    site.rebuild()
+    retitle(in_process.project / GROW, "")  # a title must not be empty
+    site.rebuild(frozenset({GROW}))
+    reports = [e.split(" in ")[0] for e in events if e == "settled" or e.startswith("rebuil")]
+    assert reports == [
+        "settled",
+        "rebuilt",
+        "settled",
+        "rebuild failed",
+    ]
+    assert said == []
