@@ -3,8 +3,8 @@
 Plain frozen dataclasses with every number already computed (progress,
 grades, colours, status, staleness, rollups); a key result's check-ins are a
 read-only sequence kept packed until read (:class:`Checkins`). Nothing
-downstream computes; it only selects and presents. Ids refer between objects; the ``Model`` holds
-the lookup tables.
+downstream computes; it only selects and presents. Ids refer between
+objects; the ``Model`` holds the lookup tables.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ class Checkins(Sequence[Checkin]):
 
     __slots__ = ("_count", "_packed", "_unpacked", "last_date", "latest_confidence", "latest_value")
 
-    def __init__(self, checkins: Iterable[Checkin] = ()) -> None:
+    def __init__(self, checkins: Iterable[Checkin]) -> None:
         unpacked = tuple(checkins)
         self._packed = pickle.dumps(unpacked, protocol=pickle.HIGHEST_PROTOCOL)
         self._unpacked: tuple[Checkin, ...] | None = unpacked
