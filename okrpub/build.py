@@ -38,7 +38,7 @@ from okrpub.pages import Asset, Page, PlanMemo, Planner
 from okrpub.project import Analysis, AnalysisMemo, UsageError, analyse
 from okrpub.reuse import Digests, Manifest, Parts, search_key, theme_digest
 from okrpub.search import SEARCH_FILES, SearchRows, owner_name, search_indexes
-from okrpub.theme import Theme
+from okrpub.theme import CompiledTemplates, Theme
 from okrpub.write import SiteFolder
 
 Key = TypeVar("Key", bound=Hashable)
@@ -529,7 +529,7 @@ def build(
 ) -> BuildResult:
     """Check, render and, when there are no errors, write the site atomically."""
     _check_output(root, config, options.output)
-    renderer = new_renderer(root, config, options, workers=usable_cores())
+    renderer = new_renderer(root, config, options, usable_cores(), cache is not None)
     folder = SiteFolder(options.output)
     manifest = Manifest.load(root / config.cache_dir, options.output) if cache is not None else None
     try:
@@ -554,11 +554,13 @@ def theme_signature(root: Path, config: Config) -> tuple[tuple[str, int, int], .
 
 
 def new_renderer(
-    root: Path, config: Config, options: BuildOptions, workers: int = 1
+    root: Path, config: Config, options: BuildOptions, workers: int = 1, cache: bool = False
 ) -> SiteRenderer:
-    """A renderer with the project's theme, language and base URL."""
+    """A renderer with the project's theme, language and base URL; with ``cache``, the
+    templates compiled by an earlier run are kept in and taken from ``cache_dir``."""
     folders = _theme_folders(root, config)
-    theme = Theme(folders, load_locale(folders, config.language))
+    compiled = CompiledTemplates(root / config.cache_dir) if cache else None
+    theme = Theme(folders, load_locale(folders, config.language), compiled)
     base_url = config.base_url if options.base_url is None else options.base_url
     return SiteRenderer(theme, base_url, unsafe_html=config.unsafe_html, workers=workers)
 

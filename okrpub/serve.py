@@ -225,7 +225,7 @@ class LiveSite:
         """The renderer of the last rebuild, unless the configuration or the theme changed."""
         key = (config, theme_signature(self.root, config))
         if self.renderer is None or key != self.renderer_key:
-            self.renderer = new_renderer(self.root, config, self.options)
+            self.renderer = new_renderer(self.root, config, self.options, cache=self.use_cache)
             self.renderer_key = key
         return self.renderer
 

@@ -955,3 +955,8 @@ def test_a_rebuild_is_reported_once_its_memory_is_settled(
         "rebuild failed",
     ]
     assert said == []
+
+
+def test_serve_keeps_compiled_templates_in_the_cache(in_process: InProcess) -> None:
+    in_process.site.rebuild()
+    assert list((in_process.project / ".okrpub-cache").glob("templates-*/*"))

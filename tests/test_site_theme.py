@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
+import jinja2
 import pytest
 import yaml
 from sitetools import (
@@ -24,6 +26,8 @@ from sitetools import (
     write_files,
 )
 
+from okrpub import theme as theme_module
+from okrpub.cache import SEAL_SIZE
 from okrpub.config import DEFAULT_THEME
 
 CUSTOM_404 = """{% extends "base.html" %}
@@ -217,3 +221,77 @@ def test_broken_locale_file_is_a_usage_error(tmp_path: Path, locale: str, said: 
     assert result.code == 2
     assert "Traceback" not in result.err
     assert said in result.err
+
+
+# Compiled templates in the cache folder ----------------------------------------
+
+
+def compiled_from_now_on(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """From now on, the name of every template that is compiled from its source."""
+    compiled: list[str] = []
+    original = jinja2.Environment.compile
+
+    def compile_(self: jinja2.Environment, source: str, name: str | None = None, *a: Any) -> Any:
+        compiled.append(str(name))
+        return original(self, source, name, *a)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", compile_)
+    return compiled
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = copy_example(tmp_path / "project", example_config(theme="mytheme"))
+    write_files(root / "mytheme", {"templates/404.html": CUSTOM_404})
+    return root
+
+
+def test_a_second_build_compiles_no_template(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compiled = compiled_from_now_on(monkeypatch)
+    assert build(project, project.parent / "site").code == 0
+    assert "objective.html" in compiled
+    compiled.clear()
+    assert build(project, project.parent / "again").code == 0
+    assert compiled == []
+    assert tree_of(project.parent / "again") == tree_of(project.parent / "site")
+
+
+def test_an_edited_template_is_compiled_again(project: Path) -> None:
+    assert build(project, project.parent / "site").code == 0
+    template = project / "mytheme" / "templates" / "404.html"
+    template.write_text(CUSTOM_404.replace("Lost in the smoke", "Found again"), encoding="utf-8")
+    assert build(project, project.parent / "again").code == 0
+    assert parse_html(project.parent / "again" / "404.html").find("h1").text == "Found again"
+
+
+def test_compiled_templates_without_the_users_seal_are_compiled_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading compiled code runs it: a file the user's okrpub did not seal (one committed
+    in a pull request, say) is never loaded."""
+    assert build(project, project.parent / "site").code == 0
+    files = list((project / ".okrpub-cache").glob("templates-*/*"))
+    assert files
+    for file in files:
+        file.write_bytes(bytes(SEAL_SIZE) + file.read_bytes()[SEAL_SIZE:])
+    compiled = compiled_from_now_on(monkeypatch)
+    assert build(project, project.parent / "again").code == 0
+    assert "objective.html" in compiled
+    assert tree_of(project.parent / "again") == tree_of(project.parent / "site")
+
+
+def test_templates_compiled_by_another_okrpub_are_not_used(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert build(project, project.parent / "site").code == 0
+    (earlier,) = (project / ".okrpub-cache").glob("templates-*")
+    monkeypatch.setattr(theme_module, "code_version", lambda: "another")
+    compiled = compiled_from_now_on(monkeypatch)
+    assert build(project, project.parent / "again").code == 0
+    assert "objective.html" in compiled
+    assert not earlier.exists()  # the other okrpub's templates are removed
+    assert [folder.name for folder in (project / ".okrpub-cache").glob("templates-*")] == [
+        "templates-another"
+    ]
