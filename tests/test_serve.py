@@ -56,6 +56,7 @@ from okrpub.build import BuildOptions
 from okrpub.diagnostics import Diagnostics
 from okrpub.project import analyse, read_config
 from okrpub.serve import LiveSite, LiveState, Shown
+from okrpub.theme import COMPILED_TEMPLATES
 
 Q4 = "content/2026-Q4"
 GROW = f"{Q4}/smokey/grow-to-1m-online.md"  # the company objective, shown on the home page
@@ -959,4 +960,4 @@ def test_a_rebuild_is_reported_once_its_memory_is_settled(
 
 def test_serve_keeps_compiled_templates_in_the_cache(in_process: InProcess) -> None:
     in_process.site.rebuild()
-    assert list((in_process.project / ".okrpub-cache").glob("templates-*/*"))
+    assert list((in_process.project / ".okrpub-cache" / COMPILED_TEMPLATES).glob("*/*"))

@@ -29,6 +29,7 @@ from sitetools import (
 from okrpub import theme as theme_module
 from okrpub.cache import SEAL_SIZE
 from okrpub.config import DEFAULT_THEME
+from okrpub.theme import COMPILED_TEMPLATES
 
 CUSTOM_404 = """{% extends "base.html" %}
 {% block title %}Lost{% endblock %}
@@ -272,7 +273,7 @@ def test_compiled_templates_without_the_users_seal_are_compiled_again(
     """Loading compiled code runs it: a file the user's okrpub did not seal (one committed
     in a pull request, say) is never loaded."""
     assert build(project, project.parent / "site").code == 0
-    files = list((project / ".okrpub-cache").glob("templates-*/*"))
+    files = list((project / ".okrpub-cache" / COMPILED_TEMPLATES).glob("*/*"))
     assert files
     for file in files:
         file.write_bytes(bytes(SEAL_SIZE) + file.read_bytes()[SEAL_SIZE:])
@@ -286,12 +287,11 @@ def test_templates_compiled_by_another_okrpub_are_not_used(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert build(project, project.parent / "site").code == 0
-    (earlier,) = (project / ".okrpub-cache").glob("templates-*")
+    compiled_folder = project / ".okrpub-cache" / COMPILED_TEMPLATES
+    (earlier,) = compiled_folder.iterdir()
     monkeypatch.setattr(theme_module, "code_version", lambda: "another")
     compiled = compiled_from_now_on(monkeypatch)
     assert build(project, project.parent / "again").code == 0
     assert "objective.html" in compiled
     assert not earlier.exists()  # the other okrpub's templates are removed
-    assert [folder.name for folder in (project / ".okrpub-cache").glob("templates-*")] == [
-        "templates-another"
-    ]
+    assert [folder.name for folder in compiled_folder.iterdir()] == ["another"]
