@@ -15,17 +15,18 @@ import io
 import os
 import posixpath
 import textwrap
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
 from okrpub.build import SiteFiles, SiteRenderer
 from okrpub.cli import main
-from okrpub.model import Checkin, Checkins, Model
+from okrpub.model import Model
 from okrpub.theme import Theme
 from okrpub.write import SiteFolder
 
@@ -71,17 +72,23 @@ def run_okrpub(project: Path, *args: str) -> Run:
     return Run(code, out.getvalue(), err.getvalue())
 
 
-def check_ins_read(monkeypatch: pytest.MonkeyPatch) -> list[Checkins]:
-    """From now on, every key result's check-ins that something reads (unpacks)."""
-    read: list[Checkins] = []
-    original = Checkins._items
+def calls_from_now_on(
+    monkeypatch: pytest.MonkeyPatch,
+    owner: object,
+    name: str,
+    noted: Callable[..., object] = lambda first, *rest: first,
+) -> list[Any]:
+    """From now on, for each call of ``owner.name``, what ``noted`` takes from its
+    arguments: by default the first (``self`` of a method)."""
+    calls: list[Any] = []
+    original = getattr(owner, name)
 
-    def items(self: Checkins) -> tuple[Checkin, ...]:
-        read.append(self)
-        return original(self)
+    def spy(*arguments: Any, **options: Any) -> Any:
+        calls.append(noted(*arguments))
+        return original(*arguments, **options)
 
-    monkeypatch.setattr(Checkins, "_items", items)
-    return read
+    monkeypatch.setattr(owner, name, spy)
+    return calls
 
 
 def build(project: Path, out: Path, *args: str, today: str | None = TODAY) -> Run:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sitetools import build, check_ins_read, run_okrpub, tree_of, write_files
+from sitetools import build, calls_from_now_on, run_okrpub, tree_of, write_files
 from test_site_incremental import EDITS, Project
 
 from okrpub import cache as cache_module
@@ -22,6 +22,7 @@ from okrpub.cache import DATABASE, SEAL_SIZE, CacheStore, key_file, seal, secret
 from okrpub.diagnostics import Diagnostics
 from okrpub.discover import discover
 from okrpub.load import LoadCache, Loaded, ObjectiveEntry, load_sources
+from okrpub.model import Checkins
 from okrpub.project import analyse, read_config
 
 TODAY = "2026-11-26"
@@ -62,7 +63,7 @@ def test_a_warm_build_writes_the_same_bytes(example: Path, tmp_path: Path) -> No
 def test_a_warm_check_reads_no_check_ins(example: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """What computing needs of a key result's check-ins is known without reading them."""
     cold = check_json(example)
-    read = check_ins_read(monkeypatch)
+    read = calls_from_now_on(monkeypatch, Checkins, "_items")
     assert check_json(example) == cold
     assert read == []
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sitetools import build, check_ins_read, tree_of, write_files
+from sitetools import build, calls_from_now_on, tree_of, write_files
 from test_site_incremental import EDITS, Project
 
 from okrpub import export, reuse, search
 from okrpub.cache import SEAL_SIZE, code_version
-from okrpub.model import Objective
+from okrpub.model import Checkins
 from okrpub.reuse import Manifest, Parts
 
 GROW = "objectives/grow-to-1m-online/index.html"
@@ -61,7 +61,7 @@ def test_nothing_changed_reads_no_check_ins(
     from the cache."""
     project = Project(tmp_path / "project").root
     assert build(project, tmp_path / "site").code == 0
-    read = check_ins_read(monkeypatch)
+    read = calls_from_now_on(monkeypatch, Checkins, "_items")
     assert build(project, tmp_path / "site").code == 0
     assert read == []
 
@@ -172,15 +172,9 @@ GROW_FILE = "content/2026-Q4/smokey/grow-to-1m-online.md"
 
 def encoded_from_now_on(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The ids of the objectives the export encodes from now on, in order."""
-    encoded: list[str] = []
-    original = export._encoded_objective
-
-    def encode(objective: Objective) -> bytes:
-        encoded.append(objective.id)
-        return original(objective)
-
-    monkeypatch.setattr(export, "_encoded_objective", encode)
-    return encoded
+    return calls_from_now_on(
+        monkeypatch, export, "_encoded_objective", lambda objective: objective.id
+    )
 
 
 def test_the_export_encodes_only_the_objectives_that_changed(
@@ -202,14 +196,9 @@ def test_the_search_indexes_make_rows_only_for_the_objectives_that_changed(
 ) -> None:
     project = Project(tmp_path / "project")
     assert build(project.root, tmp_path / "site").code == 0
-    made: list[str] = []
-    original = search._objective_row
-
-    def row(objective: Objective, owner: str) -> list[str]:
-        made.append(objective.id)
-        return original(objective, owner)
-
-    monkeypatch.setattr(search, "_objective_row", row)
+    made = calls_from_now_on(
+        monkeypatch, search, "_objective_row", lambda objective, owner: objective.id
+    )
     project.edit(GROW_FILE, "title: ", "title: Renamed ")
     assert build(project.root, tmp_path / "site").code == 0
     assert made == ["grow-to-1m-online"]
@@ -227,9 +216,7 @@ def test_the_parts_are_not_read_when_no_data_file_is_made(
     """Nothing changed, every data file is kept: its tens of megabytes of parts are not read."""
     project = Project(tmp_path / "project")
     assert build(project.root, tmp_path / "site").code == 0
-    read: list[Path] = []
-    original = reuse._read_parts
-    monkeypatch.setattr(reuse, "_read_parts", lambda *args: read.append(args[0]) or original(*args))
+    read = calls_from_now_on(monkeypatch, reuse, "_read_parts")
     assert build(project.root, tmp_path / "site").code == 0
     assert read == []
     project.edit(GROW_FILE, "title: ", "title: Renamed ")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
 
 import jinja2
 import pytest
@@ -20,6 +19,7 @@ from sitetools import (
     REPOSITORY,
     SMALL_PROJECT,
     build,
+    calls_from_now_on,
     main_of,
     parse_html,
     tree_of,
@@ -229,15 +229,9 @@ def test_broken_locale_file_is_a_usage_error(tmp_path: Path, locale: str, said: 
 
 def compiled_from_now_on(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """From now on, the name of every template that is compiled from its source."""
-    compiled: list[str] = []
-    original = jinja2.Environment.compile
-
-    def compile_(self: jinja2.Environment, source: str, name: str | None = None, *a: Any) -> Any:
-        compiled.append(str(name))
-        return original(self, source, name, *a)
-
-    monkeypatch.setattr(jinja2.Environment, "compile", compile_)
-    return compiled
+    return calls_from_now_on(
+        monkeypatch, jinja2.Environment, "compile", lambda environment, source, name, *rest: name
+    )
 
 
 @pytest.fixture
