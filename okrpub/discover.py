@@ -70,7 +70,8 @@ def discover(
     A symbolic link (the content folder itself included) is an error unless
     ``follow_links`` (``follow_symlinks`` in ``okrpub.yaml``); then it is followed
     when it leads to a place inside the project that is not hidden, and a linked
-    folder is visited only once; those followed are added to ``links``.
+    folder is visited only once; those followed are added to ``links``. A name
+    that is not UTF-8 is an error too, and what it names is not read.
     """
     content = root / content_dir
     if not content.is_dir():  # reported by the configuration stage
@@ -81,6 +82,22 @@ def discover(
     shown = Path(content_dir).as_posix() + "/"
     walk.folder(str(content), shown, "", (os.path.realpath(content),))
     return sorted(walk.found)
+
+
+def escaped_name(name: str) -> str:
+    """A file name as printable text: bytes that are not UTF-8, and control characters,
+    as backslash escapes (``bad\\xff.md``)."""
+    text = os.fsencode(name).decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
+def _not_utf8(name: str) -> UnicodeDecodeError | None:
+    """Why the bytes of a name read from the file system are not UTF-8, if they are not."""
+    try:
+        os.fsencode(name).decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error
+    return None
 
 
 class _Walk:
@@ -111,7 +128,7 @@ class _Walk:
             entries = sorted(scan, key=lambda entry: entry.name)
         for entry in entries:
             name = entry.name
-            if is_ignored(name):
+            if is_ignored(name) or not self.named_in_utf8(entry, shown):
                 continue
             link = entry.is_symlink()
             if link and not self.follows(entry.path, shown + name):
@@ -126,6 +143,20 @@ class _Walk:
             kind = classify(relative + name)
             if kind is not None:
                 self.found.append(SourceFile(shown + name, entry.path, kind))
+
+    def named_in_utf8(self, entry: os.DirEntry[str], shown: str) -> bool:
+        """Whether the entry's name is UTF-8; a name that is not cannot be shown or published."""
+        error = _not_utf8(entry.name)
+        if error is None:
+            return True
+        what = "folder" if entry.is_dir(follow_symlinks=False) else "file"
+        self.diagnostics.error(
+            Location(shown + escaped_name(entry.name)),
+            "encoding",
+            f"{what} name is not UTF-8 (byte 0x{error.object[error.start]:02x} at offset "
+            f"{error.start}); okrpub does not read it: rename it in UTF-8",
+        )
+        return False
 
     def follows(self, link: str, shown: str) -> bool:
         """Whether to follow the symbolic link at ``link``; if not, it is reported why."""
@@ -164,13 +195,13 @@ def rediscover(
 
     ``serve`` knows from its watcher what changed, and needs not walk thousands of
     folders for it. ``None`` when only a whole discovery can tell: a path outside the
-    content folder, or a symbolic link.
+    content folder, a symbolic link, or a name that is not UTF-8.
     """
     prefix = Path(content_dir).as_posix() + "/"
     files = {source.path: source for source in found}
     same_paths = True
     for path in changed:
-        if not path.startswith(prefix):
+        if not path.startswith(prefix) or _not_utf8(path) is not None:
             return None
         relative = path[len(prefix) :]
         kind = classify(relative)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -224,6 +225,33 @@ def test_links_that_loop_are_no_crash(make_project, check) -> None:
         "content/2026-Q4/self.md:1:1: error: cannot read file: "
         "Too many levels of symbolic links [read]"
     ]
+
+
+def test_names_that_are_not_utf8_are_errors(make_project, check, tmp_path: Path) -> None:
+    project = make_project({"content/2026-Q4/good/x.md": objective("title: Good\nowner: acme")})
+    folder = os.fsencode(project / "content/2026-Q4")
+    with open(folder + b"/bad\xff.md", "w", encoding="utf-8") as file:
+        file.write(objective("title: Bad\nowner: acme"))
+    os.mkdir(folder + b"/dir\xfe\xfd")
+    with open(folder + b"/dir\xfe\xfd/x.md", "w", encoding="utf-8") as file:
+        file.write(objective("title: Inside\nowner: acme"))
+    result = check(project)
+    assert (result.code, result.lines) == (
+        1,
+        [
+            "content/2026-Q4/bad\\xff.md:1:1: error: file name is not UTF-8 (byte 0xff at "
+            "offset 3); okrpub does not read it: rename it in UTF-8 [encoding]",
+            "content/2026-Q4/dir\\xfe\\xfd:1:1: error: folder name is not UTF-8 (byte 0xfe at "
+            "offset 3); okrpub does not read it: rename it in UTF-8 [encoding]",
+        ],
+    )
+    data = json.loads(check(project, "--format", "json").out)
+    assert [d["path"] for d in data] == [
+        "content/2026-Q4/bad\\xff.md",
+        "content/2026-Q4/dir\\xfe\\xfd",
+    ]
+    run = build(project, tmp_path / "site")
+    assert run.code == 1 and "bad\\xff.md" in run.out
 
 
 _NAMES = st.sampled_from(
