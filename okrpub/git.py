@@ -242,7 +242,9 @@ def file_versions(root: Path, folder: str) -> list[FileVersion]:
     One ``git log --raw`` over the folder: each commit's date (the committer's,
     in the committer's time zone) and, for each file it added or changed, the
     path (relative to ``root``) and new blob id. Merge commits show no files;
-    their changes are counted in the commits they merge.
+    their changes are counted in the commits they merge. A path may hold any
+    byte but NUL, so the output is read field by field; a date Python cannot
+    hold leaves that commit's files out.
     """
     out = run_git(
         root,
@@ -257,12 +259,22 @@ def file_versions(root: Path, folder: str) -> list[FileVersion]:
         folder,
     )
     versions: list[FileVersion] = []
-    for chunk in out.decode("utf-8", "surrogateescape").split("\x01")[1:]:
-        day, _, raw = chunk.partition("\n")
-        date = dt.date.fromisoformat(day.strip("\0\n "))
-        fields = raw.strip("\n\0").split("\0")
-        for meta, path in zip(fields[::2], fields[1::2], strict=False):
-            _, mode, _, blob, status = meta.lstrip(":").split()
-            if status in ("A", "M") and mode in _FILE_MODES:
+    fields = iter(out.decode("utf-8", "surrogateescape").split("\0"))
+    date: dt.date | None = None
+    for field in fields:
+        field = field.lstrip("\n")
+        if field.startswith("\x01"):
+            date = _date(field[1:])
+        elif field.startswith(":"):
+            path = next(fields, "")  # after the file's mode, ids and status: its path
+            _, mode, _, blob, status = field[1:].split()
+            if date is not None and status in ("A", "M") and mode in _FILE_MODES:
                 versions.append(FileVersion(date, path, blob))
     return versions[::-1]
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
