@@ -68,6 +68,7 @@ class Config:
     lint: dict[str, str] = field(default_factory=dict)
     periods: dict[str, CustomPeriod] = field(default_factory=dict)
     unsafe_html: bool = False
+    follow_symlinks: bool = False
 
     def lint_level(self, rule: str) -> str:
         return self.lint.get(rule, "warning")
@@ -111,6 +112,7 @@ CONFIG_FIELDS: dict[str, Field] = {
     "lint": Field(schema.mapping),
     "periods": Field(schema.mapping),
     "unsafe_html": Field(schema.boolean),
+    "follow_symlinks": Field(schema.boolean),
 }
 
 THRESHOLD_FIELDS: dict[str, Field] = {

@@ -58,27 +58,68 @@ def classify(relative: str) -> Kind | None:
 
 
 def discover(
-    root: Path, content_dir: str, diagnostics: Diagnostics, links: list[str] | None = None
+    root: Path,
+    content_dir: str,
+    diagnostics: Diagnostics,
+    links: list[str] | None = None,
+    *,
+    follow_links: bool = False,
 ) -> list[SourceFile]:
     """Every content file under ``root/content_dir``, in a stable order.
 
-    Symbolic links are followed only when they stay inside the project, and
-    a linked folder is visited only once; those followed are added to ``links``.
+    A symbolic link (the content folder itself included) is an error unless
+    ``follow_links`` (``follow_symlinks`` in ``okrpub.yaml``); then it is followed
+    when it leads to a place inside the project that is not hidden, and a linked
+    folder is visited only once; those followed are added to ``links``. A name
+    that is not UTF-8 is an error too, and what it names is not read.
     """
     content = root / content_dir
     if not content.is_dir():  # reported by the configuration stage
         return []
-    walk = _Walk(root, diagnostics, [] if links is None else links)
-    walk.folder(str(content), Path(content_dir).as_posix() + "/", "", (str(content.resolve()),))
+    walk = _Walk(root, diagnostics, [] if links is None else links, follow_links)
+    if not walk.reaches(content_dir):
+        return []
+    shown = Path(content_dir).as_posix() + "/"
+    walk.folder(str(content), shown, "", (os.path.realpath(content),))
     return sorted(walk.found)
 
 
+def escaped_name(name: str) -> str:
+    """A file name as printable text: bytes that are not UTF-8, and control characters,
+    as backslash escapes (``bad\\xff.md``)."""
+    text = os.fsencode(name).decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
+def _not_utf8(name: str) -> UnicodeDecodeError | None:
+    """Why the bytes of a name read from the file system are not UTF-8, if they are not."""
+    try:
+        os.fsencode(name).decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error
+    return None
+
+
 class _Walk:
-    def __init__(self, root: Path, diagnostics: Diagnostics, links: list[str]) -> None:
-        self.real_root = root.resolve()
+    def __init__(
+        self, root: Path, diagnostics: Diagnostics, links: list[str], follow_links: bool
+    ) -> None:
+        self.root = root
+        self.real_root = Path(os.path.realpath(root))
         self.diagnostics = diagnostics
         self.links = links
+        self.follow_links = follow_links
         self.found: list[SourceFile] = []
+
+    def reaches(self, content_dir: str) -> bool:
+        """Whether the content folder may be read: each link on the way to it is followed."""
+        parts = Path(content_dir).parts
+        for end in range(1, len(parts) + 1):
+            shown = "/".join(parts[:end])
+            folder = str(self.root / shown)
+            if os.path.islink(folder) and not self.follows(folder, shown):
+                return False
+        return True
 
     def folder(self, folder: str, shown: str, relative: str, chain: tuple[str, ...]) -> None:
         """Walk ``folder``: ``shown`` is its path in messages, ``relative`` its path under
@@ -86,33 +127,64 @@ class _Walk:
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=lambda entry: entry.name)
         for entry in entries:
-            if is_ignored(entry.name):
+            name = entry.name
+            if is_ignored(name) or not self.named_in_utf8(entry, shown):
                 continue
             link = entry.is_symlink()
-            if link and not self.inside(Path(entry.path).resolve(), shown + entry.name):
+            if link and not self.follows(entry.path, shown + name):
                 continue
-            if link:
-                self.links.append(shown + entry.name)
-            if entry.is_dir():
-                real = os.path.realpath(entry.path) if link else os.path.join(chain[-1], entry.name)
+            # a link that loops is no folder (where DirEntry.is_dir would raise)
+            if os.path.isdir(entry.path) if link else entry.is_dir():
+                real = os.path.realpath(entry.path) if link else os.path.join(chain[-1], name)
                 if real in chain:  # a link back up the tree would loop forever
                     continue
-                name = entry.name
                 self.folder(entry.path, f"{shown}{name}/", f"{relative}{name}/", (*chain, real))
                 continue
-            kind = classify(relative + entry.name)
+            kind = classify(relative + name)
             if kind is not None:
-                self.found.append(SourceFile(shown + entry.name, entry.path, kind))
+                self.found.append(SourceFile(shown + name, entry.path, kind))
 
-    def inside(self, real: Path, shown: str) -> bool:
-        if real.is_relative_to(self.real_root):
+    def named_in_utf8(self, entry: os.DirEntry[str], shown: str) -> bool:
+        """Whether the entry's name is UTF-8; a name that is not cannot be shown or published."""
+        error = _not_utf8(entry.name)
+        if error is None:
             return True
+        what = "folder" if entry.is_dir(follow_symlinks=False) else "file"
         self.diagnostics.error(
-            Location(shown),
-            "symlink",
-            "symbolic link points outside the project; okrpub does not follow it",
+            Location(shown + escaped_name(entry.name)),
+            "encoding",
+            f"{what} name is not UTF-8 (byte 0x{error.object[error.start]:02x} at offset "
+            f"{error.start}); okrpub does not read it: rename it in UTF-8",
         )
         return False
+
+    def follows(self, link: str, shown: str) -> bool:
+        """Whether to follow the symbolic link at ``link``; if not, it is reported why."""
+        if not self.follow_links:
+            self.refuse(
+                shown,
+                "symbolic link: okrpub follows links only when okrpub.yaml sets "
+                "follow_symlinks: true; put the file or folder itself here, or set that key",
+            )
+            return False
+        real = Path(os.path.realpath(link))
+        if not real.is_relative_to(self.real_root):
+            self.refuse(
+                shown, "symbolic link points outside the project; okrpub does not follow it"
+            )
+            return False
+        if any(is_ignored(part) for part in real.relative_to(self.real_root).parts):
+            self.refuse(
+                shown,
+                "symbolic link points into a hidden or ignored place (such as .git); "
+                "okrpub does not follow it",
+            )
+            return False
+        self.links.append(shown)
+        return True
+
+    def refuse(self, shown: str, message: str) -> None:
+        self.diagnostics.error(Location(shown), "symlink", message)
 
 
 def rediscover(
@@ -123,13 +195,13 @@ def rediscover(
 
     ``serve`` knows from its watcher what changed, and needs not walk thousands of
     folders for it. ``None`` when only a whole discovery can tell: a path outside the
-    content folder, or a symbolic link.
+    content folder, a symbolic link, or a name that is not UTF-8.
     """
     prefix = Path(content_dir).as_posix() + "/"
     files = {source.path: source for source in found}
     same_paths = True
     for path in changed:
-        if not path.startswith(prefix):
+        if not path.startswith(prefix) or _not_utf8(path) is not None:
             return None
         relative = path[len(prefix) :]
         kind = classify(relative)

@@ -8,27 +8,34 @@ revision) becomes a :class:`~okrpub.project.UsageError` with git's own words.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
+import shlex
 import subprocess
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from okrpub.config import CONFIG_FILE, load_config
-from okrpub.diagnostics import Diagnostics
+from okrpub.diagnostics import Diagnostics, Location
+from okrpub.discover import escaped_name
 from okrpub.project import Analysis, UsageError, analyse, read_config
 
-#: ``git ls-tree`` modes of plain files; links and submodules are not content.
+#: ``git ls-tree`` modes of plain files, of symbolic links and of submodules.
 _FILE_MODES = ("100644", "100755")
+_LINK_MODE = "120000"
+_SUBMODULE_MODE = "160000"
 
 
 @dataclass(frozen=True)
-class TreeFile:
-    """A file of a commit: its path relative to the project folder and its blob id."""
+class TreeEntry:
+    """An entry of a commit: its path relative to the project folder, mode and object id."""
 
     path: str
-    blob: str
+    mode: str
+    oid: str
 
 
 @dataclass(frozen=True)
@@ -41,10 +48,17 @@ class FileVersion:
 
 
 def run_git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
-    """The output of ``git ARGS`` run in ``root``; a failure is a usage error."""
+    """The output of ``git ARGS`` run in ``root``; a failure is a usage error.
+
+    Paths given to git are literal: a folder named in a pull request's ``okrpub.yaml``
+    cannot be pathspec magic such as ``:(top)``.
+    """
     try:
         done = subprocess.run(
-            ["git", "-C", str(root), *args], input=stdin, capture_output=True, check=False
+            ["git", "-C", str(root), "--literal-pathspecs", *args],
+            input=stdin,
+            capture_output=True,
+            check=False,
         )
     except FileNotFoundError:
         raise UsageError("git is not installed (or not on PATH)") from None
@@ -73,37 +87,99 @@ def resolve_revision(root: Path, revision: str) -> str:
             root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"
         )
     except UsageError:
+        name = shlex.quote(revision) if revision.isprintable() else "REVISION"
         raise UsageError(
             f"unknown revision {revision!r} (in a shallow clone, fetch it first: "
-            f"git fetch --depth 1 origin {revision})"
+            f"git fetch --depth 1 origin -- {name})"
         ) from None
     return out.decode().strip()
 
 
-def list_files(root: Path, commit: str, folder: str) -> list[TreeFile]:
-    """The plain files under ``folder`` (relative to ``root``) in ``commit``, recursively."""
-    out = run_git(root, "ls-tree", "-r", "-z", commit, "--", folder)
-    files = []
+def list_tree(root: Path, commit: str, folders: Sequence[str]) -> list[TreeEntry]:
+    """Every file, link and submodule under ``folders`` (relative to ``root``; none: all
+    of ``root``) in ``commit``, recursively, as git lists them: paths are not checked."""
+    out = run_git(root, "ls-tree", "-r", "-z", commit, "--", *folders)
+    entries = []
     for record in out.decode("utf-8", "surrogateescape").split("\0"):
-        if not record:
-            continue
-        meta, _, path = record.partition("\t")
-        mode, kind, blob = meta.split()
-        if kind == "blob" and mode in _FILE_MODES:
-            files.append(TreeFile(path, blob))
-    return files
+        if record:
+            meta, _, path = record.partition("\t")
+            mode, _, oid = meta.split()
+            entries.append(TreeEntry(path, mode, oid))
+    return entries
 
 
-def export_files(root: Path, commit: str, folder: str, destination: Path) -> None:
-    """Write the files under ``folder`` in ``commit`` below ``destination``, as in the tree."""
-    files = list_files(root, commit, folder)
-    contents = read_blobs(root, (file.blob for file in files))
-    for file in files:
-        if file.blob not in contents:
-            raise UsageError(f"{file.path} is missing from this clone of the repository")
-        target = destination / file.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(contents[file.blob])
+def unsafe_path(path: str) -> bool:
+    """Whether a path from a git tree could leave the folder it is put in, or name git's
+    own files: an empty, ``.`` or ``..`` part, a ``.git`` part, a backslash or a NUL."""
+    return any(
+        part in ("", ".", "..") or part.lower() == ".git" or "\\" in part or "\0" in part
+        for part in path.split("/")
+    )
+
+
+def export_tree(
+    root: Path, entries: list[TreeEntry], destination: Path, problems: Diagnostics
+) -> None:
+    """Put the files and symbolic links of ``entries`` below ``destination``.
+
+    ``destination`` is a new folder of okrpub's own. An unsafe path is reported and
+    left out, never used; nothing is written through a link (links are made as they
+    are, last; ``discover`` decides whether to follow them). A submodule is reported:
+    its content is not in this repository.
+    """
+    kept = []
+    for entry in entries:
+        if unsafe_path(entry.path):
+            problems.error(
+                Location(escaped_name(entry.path)),
+                "unsafe-path",
+                "path with an empty, '.', '..' or '.git' part, or a backslash, in the git tree; "
+                "okrpub diff leaves it out: make the commit again without it",
+            )
+        elif entry.mode == _SUBMODULE_MODE:
+            problems.warning(
+                Location(escaped_name(entry.path)),
+                "submodule",
+                "submodule: okrpub diff cannot see the files in it; "
+                "keep content in the repository itself",
+            )
+        elif entry.mode in _FILE_MODES or entry.mode == _LINK_MODE:
+            kept.append(entry)
+    contents = read_blobs(root, (entry.oid for entry in kept))
+    for entry in sorted(kept, key=lambda entry: entry.mode == _LINK_MODE):  # links last
+        if entry.oid not in contents:
+            raise UsageError(f"{entry.path} is missing from this clone of the repository")
+        try:
+            _put(destination, entry, contents[entry.oid])
+        except (OSError, ValueError) as error:
+            reason = error.strerror if isinstance(error, OSError) else str(error)
+            problems.error(
+                Location(escaped_name(entry.path)),
+                "unsafe-path",
+                f"cannot be made in a folder ({reason}), for example because the git tree "
+                "has it twice; okrpub diff leaves it out",
+            )
+
+
+def _put(destination: Path, entry: TreeEntry, content: bytes) -> None:
+    """Make the file or symbolic link ``entry`` below ``destination``, following no link."""
+    *folders, name = entry.path.split("/")
+    folder = os.open(destination, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for part in folders:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(part, 0o700, dir_fd=folder)
+            inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=folder)
+            os.close(folder)
+            folder = inner
+        if entry.mode == _LINK_MODE:
+            os.symlink(content, name, dir_fd=folder)
+            return
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+        with open(os.open(name, flags, 0o600, dir_fd=folder), "wb") as file:
+            file.write(content)
+    finally:
+        os.close(folder)
 
 
 def read_blobs(root: Path, blobs: Iterable[str]) -> dict[str, bytes]:
@@ -131,24 +207,33 @@ def read_blobs(root: Path, blobs: Iterable[str]) -> dict[str, bytes]:
 def analyse_revision(root: Path, commit: str, today: dt.date) -> Analysis:
     """The analysis of the project as it was in ``commit``, read from git alone.
 
-    ``okrpub.yaml``, the content folder and the theme folder of that commit are written to a
-    temporary folder outside the project and analysed there like a working
-    copy; diagnostics name the same paths. A broken configuration in that
-    commit is a usage error.
+    ``okrpub.yaml``, the content folder and the theme folder of that commit (all
+    of the project folder when it sets ``follow_symlinks``: links may lead
+    anywhere in it) are put in a temporary folder outside the project by
+    :func:`export_tree` and analysed there like a working copy; diagnostics name
+    the same paths. A broken configuration in that commit is a usage error.
     """
     with tempfile.TemporaryDirectory(prefix="okrpub-") as folder:
         snapshot = Path(folder)
-        export_files(root, commit, CONFIG_FILE, snapshot)
+        problems = Diagnostics()
+        config_file = [e for e in list_tree(root, commit, [CONFIG_FILE]) if e.path == CONFIG_FILE]
+        if any(entry.mode == _LINK_MODE for entry in config_file):
+            raise UsageError(f"{CONFIG_FILE} in {commit[:12]} is a symbolic link; make it a file")
+        export_tree(root, config_file, snapshot, problems)
         written = load_config(snapshot, Diagnostics())
-        for folder in (written.content_dir, written.theme):  # the theme may hold locales
-            if folder:
-                export_files(root, commit, folder, snapshot)
-        config, problems = read_config(snapshot)
-        if problems.has_errors():
+        folders = [] if written.follow_symlinks else [written.content_dir]
+        if written.theme and folders:  # the theme may hold locales
+            folders.append(written.theme)
+        others = [e for e in list_tree(root, commit, folders) if e.path != CONFIG_FILE]
+        export_tree(root, others, snapshot, problems)
+        config, errors = read_config(snapshot)
+        if errors.has_errors():
             raise UsageError(
-                f"the project in {commit[:12]} cannot be read: {problems.errors[0].as_text()}"
+                f"the project in {commit[:12]} cannot be read: {errors.errors[0].as_text()}"
             )
-        return analyse(snapshot, config, today)
+        analysis = analyse(snapshot, config, today)
+        analysis.diagnostics.extend(problems.as_found())
+        return analysis
 
 
 def file_versions(root: Path, folder: str) -> list[FileVersion]:
@@ -157,7 +242,9 @@ def file_versions(root: Path, folder: str) -> list[FileVersion]:
     One ``git log --raw`` over the folder: each commit's date (the committer's,
     in the committer's time zone) and, for each file it added or changed, the
     path (relative to ``root``) and new blob id. Merge commits show no files;
-    their changes are counted in the commits they merge.
+    their changes are counted in the commits they merge. A path may hold any
+    byte but NUL, so the output is read field by field; a date Python cannot
+    hold leaves that commit's files out.
     """
     out = run_git(
         root,
@@ -172,12 +259,22 @@ def file_versions(root: Path, folder: str) -> list[FileVersion]:
         folder,
     )
     versions: list[FileVersion] = []
-    for chunk in out.decode("utf-8", "surrogateescape").split("\x01")[1:]:
-        day, _, raw = chunk.partition("\n")
-        date = dt.date.fromisoformat(day.strip("\0\n "))
-        fields = raw.strip("\n\0").split("\0")
-        for meta, path in zip(fields[::2], fields[1::2], strict=False):
-            _, mode, _, blob, status = meta.lstrip(":").split()
-            if status in ("A", "M") and mode in _FILE_MODES:
+    fields = iter(out.decode("utf-8", "surrogateescape").split("\0"))
+    date: dt.date | None = None
+    for field in fields:
+        field = field.lstrip("\n")
+        if field.startswith("\x01"):
+            date = _date(field[1:])
+        elif field.startswith(":"):
+            path = next(fields, "")  # after the file's mode, ids and status: its path
+            _, mode, _, blob, status = field[1:].split()
+            if date is not None and status in ("A", "M") and mode in _FILE_MODES:
                 versions.append(FileVersion(date, path, blob))
     return versions[::-1]
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None

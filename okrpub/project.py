@@ -139,7 +139,7 @@ def _discover(
             return files, changed
     found = Diagnostics()
     links: list[str] = []
-    files = discover(root, config.content_dir, found, links)
+    files = discover(root, config.content_dir, found, links, follow_links=config.follow_symlinks)
     diagnostics.extend(found)
     if cache is not None:
         cache.discovered = None if len(found) or links else files

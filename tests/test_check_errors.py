@@ -948,7 +948,7 @@ def test_broken_defaults_file(check_files) -> None:
 
 
 def test_unreadable_defaults_file(make_project, check) -> None:
-    project = make_project({})
+    project = make_project({"okrpub.yaml": "follow_symlinks: true\n"})
     path = "content/2026-Q4/sales/_defaults.yaml"
     os.symlink(project / "missing.yaml", project / path)  # a link to nothing
     assert_errors(
@@ -963,7 +963,7 @@ def test_symlink_out_of_the_project(make_project, check, tmp_path: Path) -> None
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "secret.md").write_text("---\ntitle: Secret\n---\n")
-    project = make_project({})
+    project = make_project({"okrpub.yaml": "follow_symlinks: true\n"})
     os.symlink(outside / "secret.md", project / "content/2026-Q4/secret.md")
     os.symlink(outside, project / "content/elsewhere")
     assert_errors(
@@ -986,7 +986,12 @@ def test_symlink_out_of_the_project(make_project, check, tmp_path: Path) -> None
 
 
 def test_symlinks_inside_the_project_are_followed_once(make_project, check) -> None:
-    project = make_project({"shared/units/ops.md": md("name: Ops\nkind: team\nparent: acme\n")})
+    project = make_project(
+        {
+            "okrpub.yaml": "follow_symlinks: true\n",
+            "shared/units/ops.md": md("name: Ops\nkind: team\nparent: acme\n"),
+        }
+    )
     os.symlink(project / "shared/units/ops.md", project / "content/units/ops.md")
     os.symlink(project / "content", project / "content/2026-Q4/loop")
     result = check(project)

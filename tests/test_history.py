@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 from conftest import BASE
-from gittools import commit, git, init_repo
+from gittools import commit, git, hostile_commit, init_repo, nested, write_object
 from sitetools import build, md, parse_html, write_files
 
 from okrpub.config import Config
@@ -120,3 +121,32 @@ def test_a_blob_missing_from_the_clone_is_left_out(tmp_path: Path) -> None:
     make_history(repo)
     blob = git(repo, "rev-parse", f"HEAD:{SIGNUPS}").strip()
     assert read_blobs(repo, [blob, "0" * 40]).keys() == {blob}
+
+
+def test_hostile_names_in_the_history_are_no_crash(tmp_path: Path) -> None:
+    """Paths from git log are only read, never used to write; odd ones are no crash: a
+    \\x01 once split the log wrongly, and a tree entry ``..`` or a name that is not
+    UTF-8 is just another path."""
+    repo = init_repo(tmp_path / "repo")
+    make_history(repo)
+    folder = os.fsencode(repo / "content/2026-Q4/acme")
+    names = (b"a\x01b.md", b"c\n:100644 100644 x y A\n.md", b"bad\xff.md")
+    for name in names:
+        with open(folder + b"/" + name, "w", encoding="utf-8") as file:
+            file.write(signups(99))
+    commit(repo, {}, date="2026-11-21T09:00:00+00:00")
+    git(repo, "rm", "-q", "--", *(os.fsdecode(folder + b"/" + name) for name in names))
+    commit(repo, {}, date="2026-11-22T09:00:00+00:00")
+    leaf = ("100644", b"x.md", write_object(repo, "blob", signups(77).encode()))
+    evil = hostile_commit(repo, "content", [nested(repo, [b"..", b".."], leaf)])
+    git(repo, "update-ref", "HEAD", evil)
+    history = read_history(repo, Config())
+    assert history.of("signups", "signups")[:3] == (
+        (dt.date(2026, 10, 15), 10),
+        (dt.date(2026, 11, 2), 25),
+        (dt.date(2026, 11, 20), 40),
+    )
+    assert build(repo, tmp_path / "site", "--history", "git").code == 0
+    page = (tmp_path / "site" / "objectives" / "signups" / "index.html").read_text()
+    assert "20 November 2026: 40" in page
+    assert sorted(os.listdir(tmp_path)) == ["repo", "site"]

@@ -727,6 +727,7 @@ def test_an_edited_objective_is_put_into_the_last_merge(
 def test_behind_a_symbolic_link_every_file_is_read_again(project: Project) -> None:
     """The watcher sees a change behind a linked folder by another path, if at all: with
     links in the content, a rebuild reads every file, whatever it was told."""
+    project.edit_config("stale_after_days: 7\n", "stale_after_days: 7\nfollow_symlinks: true\n")
     shared = project.root / "shared"
     shared.mkdir()
     (shared / "linked.md").write_text(
