@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from okrpub.diagnostics import Diagnostics, Location
+from okrpub.frontmatter import MAX_FILE_BYTES
 
 try:
     _BaseLoader: type = yaml.CSafeLoader
@@ -55,6 +56,10 @@ class _Loader(_BaseLoader):
 
 #: Most nodes one document may expand to (aliases counted each time they are used).
 MAX_NODES = 50_000
+#: Most characters of text (keys and values) one document may expand to, aliases counted
+#: each time they are used: what the largest file holds, so aliases cannot make a document
+#: hold more text than some file without them could.
+MAX_TEXT = MAX_FILE_BYTES
 #: Deepest nesting of mappings and lists.
 MAX_DEPTH = 20
 
@@ -193,6 +198,7 @@ class _Builder:
         self.path = path
         self.first_line = first_line
         self.nodes = 0
+        self.text = 0
 
     def locate(self, node: yaml.Node) -> Location:
         mark = node.start_mark
@@ -219,6 +225,13 @@ class _Builder:
         return [self.build(item, depth + 1) for item in node.value]
 
     def scalar(self, node: yaml.Node) -> Any:
+        self.text += len(node.value)
+        if self.text > MAX_TEXT:
+            raise _Abort(
+                self.locate(node),
+                "yaml-limit",
+                f"YAML expands to more than {MAX_TEXT:,} characters of text (an alias bomb?)",
+            )
         tag = node.tag
         if tag == _STR:
             return node.value

@@ -15,7 +15,7 @@ from sitetools import build
 
 from okrpub.frontmatter import MAX_BODY_BYTES, MAX_FILE_BYTES, MAX_FRONT_MATTER_BYTES
 from okrpub.load import MAX_CHECKINS, MAX_KEY_RESULTS
-from okrpub.yamldoc import MAX_DEPTH, MAX_NODES
+from okrpub.yamldoc import MAX_DEPTH, MAX_NODES, MAX_TEXT
 
 BAD = "content/2026-Q4/sales/bad.md"
 
@@ -93,6 +93,18 @@ LIMITS = {
         f"{BAD}:3:29: error: YAML expands to more than {MAX_NODES} values (an alias bomb?) "
         "[yaml-limit]",
     ),
+    "alias text expansion": (
+        # 140 KB that expanded to 1 GB of tags: a build took 33 s and 3.9 GB, and wrote 2.8 GB
+        {
+            BAD: "---\ntitle: &t "
+            + "x" * 100_000
+            + "\nowner: sales\ntags: ["
+            + ", ".join(["*t"] * 10_000)
+            + "]\n---\n"
+        },
+        f"{BAD}:2:8: error: YAML expands to more than {MAX_TEXT:,} characters of text "
+        "(an alias bomb?) [yaml-limit]",
+    ),
     "python tag": (
         {BAD: "---\ntitle: !!python/name:os.system x\n---\n"},
         f"{BAD}:2:8: error: YAML tag 'tag:yaml.org,2002:python/name:os.system' is not "
@@ -135,6 +147,49 @@ def test_a_build_stops_at_a_limit(make_project, tmp_path: Path) -> None:
     assert result.code == 1
     assert "body is 200,000 bytes" in result.out
     assert not out.exists()
+
+
+def _aliased_title(size: int, key_results: int) -> str:
+    """An objective whose title of ``size`` characters each key result repeats by an alias."""
+    return (
+        f"---\ntitle: &t {'x' * size}\nowner: sales\nkey_results:\n"
+        + "  - {title: *t, target: 10}\n" * key_results
+        + "---\n"
+    )
+
+
+def test_a_build_stops_at_the_alias_text_limit(make_project, tmp_path: Path) -> None:
+    project = make_project({BAD: _aliased_title(100_000, 12)})  # 1.3 million characters
+    out = tmp_path / "site"
+    result = build(project, out)
+    assert result.code == 1
+    assert (
+        f"{BAD}:2:8: error: YAML expands to more than {MAX_TEXT:,} characters of text "
+        "(an alias bomb?) [yaml-limit]"
+    ) in result.out.splitlines()
+    assert not out.exists()
+
+
+def test_aliases_within_the_text_limit_are_fine(check_files) -> None:
+    ordinary = md(
+        """
+        title: &title Grow the business
+        owner: sales
+        parent: grow
+        key_results:
+          - title: *title
+            target: 10
+            checkins:
+              - &checkin {date: 2026-11-24, value: 9, note: &note On track.}
+          - {title: Second, target: 10, checkins: [*checkin]}
+          - {title: Third, target: 10, checkins: [{date: 2026-11-24, value: 9, note: *note}]}
+        """
+    )
+    result = check_files({BAD: ordinary})
+    assert (result.code, result.out) == (0, "")
+    result = check_files({BAD: _aliased_title(99_000, 9)})  # 990,000 characters and the keys
+    assert result.code == 0
+    assert not [line for line in result.lines if "error" in line]
 
 
 # -- ids and file names stay inside the output folder -----------------------------------------

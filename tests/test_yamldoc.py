@@ -318,3 +318,28 @@ def test_no_text_or_date_is_shared_between_nodes() -> None:
         assert first[one] is not first[other]
         assert first[one] is not second[one]
     assert pickle.dumps(first) == pickle.dumps(yaml.safe_load(text))
+
+
+# Bounds on what the text expands to ------------------------------------------------
+
+
+@pytest.mark.parametrize(("filler", "problems"), [(7, []), (8, ["f.md:2:4"])])
+def test_text_through_aliases_is_bounded_inclusively(filler: int, problems: list[str]) -> None:
+    """Ten copies of 99,999 characters, the keys and a filler: exactly the limit, or one more
+    (reported at the value the aliases repeat)."""
+    text = f"m: {'f' * filler}\nk: &a {'x' * 99_999}\nl: [{', '.join(['*a'] * 9)}]\n"
+    assert 3 + filler + 99_999 * 10 == yamldoc.MAX_TEXT + len(problems)
+    assert [problem.split(": ")[0] for problem in parse(text)[1]] == problems
+    if problems:
+        assert parse(text)[1][0].endswith(
+            f"error: YAML expands to more than {yamldoc.MAX_TEXT:,} characters of text "
+            "(an alias bomb?) [yaml-limit]"
+        )
+
+
+def test_keys_count_towards_the_text_limit() -> None:
+    text = f"k: &a {'x' * 200_000}\nl: [{', '.join(['{*a : 1}'] * 5)}]\n"
+    assert parse(text)[1] == [
+        "f.md:1:4: error: YAML expands to more than 1,000,000 characters of text "
+        "(an alias bomb?) [yaml-limit]"
+    ]
