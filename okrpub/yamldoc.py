@@ -25,6 +25,7 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 
 _TAG = "tag:yaml.org,2002:"
 _STR = _TAG + "str"
+_INT = _TAG + "int"
 _MERGE = _TAG + "merge"
 
 #: Most plain scalars remembered (then the memory starts afresh): about 10 MB.
@@ -60,6 +61,9 @@ MAX_NODES = 50_000
 #: each time they are used: what the largest file holds, so aliases cannot make a document
 #: hold more text than some file without them could.
 MAX_TEXT = MAX_FILE_BYTES
+#: Longest whole number, in characters: any that long (even ``0x`` and ``1:2:3`` forms) is
+#: far inside a float's range, and is read in no time and printed without Python's limit.
+MAX_INT_LENGTH = 100
 #: Deepest nesting of mappings and lists.
 MAX_DEPTH = 20
 
@@ -236,7 +240,7 @@ class _Builder:
         if tag == _STR:
             return node.value
         if tag != _PLAIN:
-            return self.constructed(node)
+            return self.tagged(node)
         known = _resolved.get(node.value)
         if known is None:
             node.tag = _RESOLVER.resolve(yaml.ScalarNode, node.value, (True, False))
@@ -252,10 +256,35 @@ class _Builder:
             return value
         return node.value if isinstance(value, str) else value.replace()
 
+    def tagged(self, node: yaml.Node) -> Any:
+        """The value of a scalar with an explicit tag, which must be the tag its text has.
+
+        PyYAML's constructors fail with any kind of error on other text (``!!bool maybe``,
+        ``!!int ""``), so they only ever read what the resolver gives their tag.
+        """
+        tag = node.tag
+        if (
+            tag in _CONSTRUCTORS
+            and _RESOLVER.resolve(yaml.ScalarNode, node.value, (True, False)) != tag
+        ):
+            raise _Abort(
+                self.locate(node),
+                "yaml-tag",
+                f"YAML tag {tag!r} does not fit this value; remove the tag",
+            )
+        return self.constructed(node)
+
     def constructed(self, node: yaml.Node) -> Any:
         """The value of a scalar whose tag is resolved."""
         if node.tag not in _CONSTRUCTORS:
             raise self.bad_tag(node)
+        if node.tag == _INT and len(node.value) > MAX_INT_LENGTH:
+            raise _Abort(
+                self.locate(node),
+                "yaml-limit",
+                f"whole number is {len(node.value):,} characters long; the limit is "
+                f"{MAX_INT_LENGTH} (quote it if it is text)",
+            )
         try:
             return _scalar(node)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:

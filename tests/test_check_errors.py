@@ -872,6 +872,28 @@ def test_numbers_are_within_a_googol(check_files) -> None:
     )
 
 
+def test_a_whole_number_of_hundreds_of_digits_is_an_error(check_files) -> None:
+    """Such a number overflowed a float: a traceback in check and build."""
+    front = md(
+        f"""
+        title: Big
+        owner: sales
+        key_results:
+          - {{title: A, target: {"9" * 400}}}
+        """
+    )
+    assert_errors(
+        check_files({BAD: front}),
+        error(
+            BAD,
+            5,
+            24,
+            "whole number is 400 characters long; the limit is 100 (quote it if it is text)",
+            "yaml-limit",
+        ),
+    )
+
+
 def test_bad_dates(check_files) -> None:
     front = md(
         """
