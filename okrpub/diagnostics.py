@@ -38,8 +38,11 @@ class Diagnostic:
     message: str
 
     def as_text(self) -> str:
+        """One line, whatever the path or message hold (see :func:`escape_controls`)."""
         loc = self.location
-        return f"{loc.path}:{loc.line}:{loc.column}: {self.severity}: {self.message} [{self.rule}]"
+        return escape_controls(
+            f"{loc.path}:{loc.line}:{loc.column}: {self.severity}: {self.message} [{self.rule}]"
+        )
 
     def as_github(self) -> str:
         loc = self.location
@@ -63,11 +66,31 @@ class Diagnostic:
 
 
 def _github_escape(text: str, *, data: bool) -> str:
-    """Escape a value for a GitHub Actions workflow command (data or property)."""
+    """Escape a value for a GitHub Actions workflow command (data or property).
+
+    GitHub decodes its own escapes of line breaks; other control characters have none.
+    """
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if not data:
         text = text.replace(":", "%3A").replace(",", "%2C")
-    return text
+    return escape_controls(text)
+
+
+#: Control characters (C0, DEL, C1) and the Unicode line and paragraph separators, each
+#: as a backslash escape: in a file name or a key they could end a line of output, so that
+#: the rest reads as another diagnostic, or drive the terminal.
+_CONTROL_ESCAPES = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))} | {
+    ord("\t"): "\\t",
+    ord("\n"): "\\n",
+    ord("\r"): "\\r",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
+
+
+def escape_controls(text: str) -> str:
+    r"""``text`` with every control character and line separator escaped (``\n``, ``\x1b``)."""
+    return text.translate(_CONTROL_ESCAPES)
 
 
 class Diagnostics:
@@ -207,6 +230,7 @@ __all__ = [
     "Location",
     "Severity",
     "did_you_mean",
+    "escape_controls",
     "format_diagnostics",
     "gitlab_report",
 ]

@@ -73,8 +73,26 @@ def placeholder_message(what: str, placeholder: str) -> str:
     return f"{what} is still a placeholder: replace {placeholder!r}"
 
 
+#: Largest number (either sign) a value may be: more than any count or amount, and far from
+#: where floats overflow (1.8e308) even in the difference or product of two (a start of
+#: -1.7e308 and a target of 1.7e308 gave a wrong progress and a chart of NaN).
+MAX_NUMBER = 1e100
+#: Largest weight of a key result: a million times another's is more than anyone means,
+#: and weighted sums stay far from overflow (a weight of 1.7e308 made them infinite).
+MAX_WEIGHT = 1_000_000
+
+
+def is_finite(value: Any) -> bool:
+    """An int or a finite float, of any size (``True`` and ``False`` are not numbers)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    """A number okrpub computes with: finite and within ±:data:`MAX_NUMBER` (compared
+    without turning an int into a float, which overflows)."""
+    return is_finite(value) and -MAX_NUMBER <= value <= MAX_NUMBER
 
 
 #: Not empty: some character other than white space.
@@ -123,16 +141,25 @@ def parent_ref(value: Any) -> Problem:
     return ("bad-id", "an objective id or 'objective-id#kr-id'")
 
 
-@accepts({"type": "number"})
+#: What a number out of range must be.
+_WITHIN = f"between -{MAX_NUMBER:g} and {MAX_NUMBER:g}"
+_NUMBER_RANGE = {"minimum": -MAX_NUMBER, "maximum": MAX_NUMBER}
+
+
+@accepts({"type": "number", **_NUMBER_RANGE})
 def number(value: Any) -> Problem:
-    return None if is_number(value) else ("schema", "a number")
-
-
-@accepts({"type": "number", "exclusiveMinimum": 0})
-def positive(value: Any) -> Problem:
-    if not is_number(value):
+    if not is_finite(value):
         return ("schema", "a number")
-    return None if value > 0 else ("range", "greater than 0")
+    return None if is_number(value) else ("range", _WITHIN)
+
+
+@accepts({"type": "number", "exclusiveMinimum": 0, "maximum": MAX_WEIGHT})
+def weight(value: Any) -> Problem:
+    if not is_finite(value):
+        return ("schema", "a number")
+    if value <= 0:
+        return ("range", "greater than 0")
+    return None if value <= MAX_WEIGHT else ("range", f"at most {MAX_WEIGHT:,}")
 
 
 @accepts({"type": "number", "minimum": 0, "maximum": 1})
@@ -147,13 +174,13 @@ def boolean(value: Any) -> Problem:
     return None if isinstance(value, bool) else ("schema", "true or false")
 
 
-@accepts({"type": ["number", "boolean"]})
+@accepts({"type": ["number", "boolean"], **_NUMBER_RANGE})
 def number_or_boolean(value: Any) -> Problem:
-    return (
-        None
-        if is_number(value) or isinstance(value, bool)
-        else ("schema", "a number or true/false")
-    )
+    if isinstance(value, bool):
+        return None
+    if not is_finite(value):
+        return ("schema", "a number or true/false")
+    return None if is_number(value) else ("range", _WITHIN)
 
 
 @accepts({"type": "string", "format": "date"})
@@ -264,7 +291,7 @@ KEY_RESULT_FIELDS: dict[str, Field] = {
     "owner": Field(slug, description="Id of the unit that owns this key result."),
     "due": Field(date, description="The due date (default: the last day of the period)."),
     "weight": Field(
-        positive, description="Its weight in the objective's progress and grade (default 1)."
+        weight, description="Its weight in the objective's progress and grade (default 1)."
     ),
     "confidence": Field(
         fraction,

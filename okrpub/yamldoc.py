@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from okrpub.diagnostics import Diagnostics, Location
+from okrpub.frontmatter import MAX_FILE_BYTES
 
 try:
     _BaseLoader: type = yaml.CSafeLoader
@@ -24,6 +25,7 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 
 _TAG = "tag:yaml.org,2002:"
 _STR = _TAG + "str"
+_INT = _TAG + "int"
 _MERGE = _TAG + "merge"
 
 #: Most plain scalars remembered (then the memory starts afresh): about 10 MB.
@@ -55,6 +57,13 @@ class _Loader(_BaseLoader):
 
 #: Most nodes one document may expand to (aliases counted each time they are used).
 MAX_NODES = 50_000
+#: Most characters of text (keys and values) one document may expand to, aliases counted
+#: each time they are used: what the largest file holds, so aliases cannot make a document
+#: hold more text than some file without them could.
+MAX_TEXT = MAX_FILE_BYTES
+#: Longest whole number, in characters: any that long (even ``0x`` and ``1:2:3`` forms) is
+#: far inside a float's range, and is read in no time and printed without Python's limit.
+MAX_INT_LENGTH = 100
 #: Deepest nesting of mappings and lists.
 MAX_DEPTH = 20
 
@@ -193,6 +202,7 @@ class _Builder:
         self.path = path
         self.first_line = first_line
         self.nodes = 0
+        self.text = 0
 
     def locate(self, node: yaml.Node) -> Location:
         mark = node.start_mark
@@ -219,11 +229,18 @@ class _Builder:
         return [self.build(item, depth + 1) for item in node.value]
 
     def scalar(self, node: yaml.Node) -> Any:
+        self.text += len(node.value)
+        if self.text > MAX_TEXT:
+            raise _Abort(
+                self.locate(node),
+                "yaml-limit",
+                f"YAML expands to more than {MAX_TEXT:,} characters of text (an alias bomb?)",
+            )
         tag = node.tag
         if tag == _STR:
             return node.value
         if tag != _PLAIN:
-            return self.constructed(node)
+            return self.tagged(node)
         known = _resolved.get(node.value)
         if known is None:
             node.tag = _RESOLVER.resolve(yaml.ScalarNode, node.value, (True, False))
@@ -239,10 +256,35 @@ class _Builder:
             return value
         return node.value if isinstance(value, str) else value.replace()
 
+    def tagged(self, node: yaml.Node) -> Any:
+        """The value of a scalar with an explicit tag, which must be the tag its text has.
+
+        PyYAML's constructors fail with any kind of error on other text (``!!bool maybe``,
+        ``!!int ""``), so they only ever read what the resolver gives their tag.
+        """
+        tag = node.tag
+        if (
+            tag in _CONSTRUCTORS
+            and _RESOLVER.resolve(yaml.ScalarNode, node.value, (True, False)) != tag
+        ):
+            raise _Abort(
+                self.locate(node),
+                "yaml-tag",
+                f"YAML tag {tag!r} does not fit this value; remove the tag",
+            )
+        return self.constructed(node)
+
     def constructed(self, node: yaml.Node) -> Any:
         """The value of a scalar whose tag is resolved."""
         if node.tag not in _CONSTRUCTORS:
             raise self.bad_tag(node)
+        if node.tag == _INT and len(node.value) > MAX_INT_LENGTH:
+            raise _Abort(
+                self.locate(node),
+                "yaml-limit",
+                f"whole number is {len(node.value):,} characters long; the limit is "
+                f"{MAX_INT_LENGTH} (quote it if it is text)",
+            )
         try:
             return _scalar(node)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:

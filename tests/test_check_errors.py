@@ -824,6 +824,76 @@ def test_out_of_range_confidence_score_and_weight(check_files) -> None:
     )
 
 
+def test_weights_are_finite_and_at_most_a_million(check_files) -> None:
+    """A weight of 1.7e308 made the weighted mean infinite, so a progress of 0."""
+    front = md(
+        """
+        title: Weights
+        owner: sales
+        key_results:
+          - {title: A, target: 10, weight: 1.7e+308}
+          - {title: B, target: 10, weight: .inf}
+          - {title: C, target: 10, weight: -1.0e+308}
+          - {title: D, target: 10, weight: 1_000_001}
+          - {title: E, target: 10, weight: 1_000_000}
+        """
+    )
+    assert_errors(
+        check_files({BAD: front}),
+        error(BAD, 5, 36, "key_results[0].weight must be at most 1,000,000, got 1.7e+308", "range"),
+        error(BAD, 6, 36, "key_results[1].weight must be a number, got inf", "schema"),
+        error(BAD, 7, 36, "key_results[2].weight must be greater than 0, got -1e+308", "range"),
+        error(BAD, 8, 36, "key_results[3].weight must be at most 1,000,000, got 1000001", "range"),
+    )
+
+
+def test_numbers_are_within_a_googol(check_files) -> None:
+    front = md(
+        """
+        title: Big
+        owner: sales
+        key_results:
+          - {title: A, start: -1.0e+100, target: 1.0e+100, current: 0}
+          - {title: B, start: -1.1e+100, target: 1.0e+101, current: -1.0e+300}
+          - title: C
+            target: 10
+            checkins: [{date: 2026-11-24, value: -1.0e+200}]
+        """
+    )
+    within = "between -1e+100 and 1e+100"
+    assert_errors(
+        check_files({BAD: front}),
+        error(BAD, 6, 23, f"key_results[1].start must be {within}, got -1.1e+100", "range"),
+        error(BAD, 6, 42, f"key_results[1].target must be {within}, got 1e+101", "range"),
+        error(BAD, 6, 61, f"key_results[1].current must be {within}, got -1e+300", "range"),
+        error(
+            BAD, 9, 42, f"key_results[2].checkins[0].value must be {within}, got -1e+200", "range"
+        ),
+    )
+
+
+def test_a_whole_number_of_hundreds_of_digits_is_an_error(check_files) -> None:
+    """Such a number overflowed a float: a traceback in check and build."""
+    front = md(
+        f"""
+        title: Big
+        owner: sales
+        key_results:
+          - {{title: A, target: {"9" * 400}}}
+        """
+    )
+    assert_errors(
+        check_files({BAD: front}),
+        error(
+            BAD,
+            5,
+            24,
+            "whole number is 400 characters long; the limit is 100 (quote it if it is text)",
+            "yaml-limit",
+        ),
+    )
+
+
 def test_bad_dates(check_files) -> None:
     front = md(
         """

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 
 import pytest
 from conftest import md, objective
@@ -124,6 +125,43 @@ def test_github_escaping_of_every_special_character() -> None:
     assert diagnostic.as_github() == (
         "::warning file=a%3Ab%2Cc%25d.md,line=2,col=3,title=r%2Cu%3Al%25e::50%25%0D%0Asure: a, b"
     )
+
+
+#: A file name that, written out raw, makes a second line that reads as a diagnostic.
+FORGING = "content/2026-Q4/sales/a\ncontent/units/acme.md:1:1: error: forged [schema].md"
+#: Every character that ends a line for some reader (``str.splitlines``, terminals, GitHub's
+#: runner), and the escape character that drives terminals.
+LINE_ENDS = ["\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+
+
+@pytest.mark.parametrize("end", [*LINE_ENDS, "\x1b[2J"])
+def test_a_file_name_cannot_forge_a_line_of_output(check_files, end: str) -> None:
+    name = FORGING.replace("\n", end)
+    files = {name: objective("title: F\nowner: sales\nparent: grow")}
+    rows = json.loads(check_files(files, "--format", "json").out)
+    assert [row["path"] for row in rows] == [name]  # the JSON formats keep it exactly
+    assert [
+        issue["location"]["path"]
+        for issue in json.loads(check_files(files, "--format", "gitlab").out)
+    ] == [name]
+    text = check_files(files).lines
+    assert len(text) == 1
+    assert text[0].startswith("content/2026-Q4/sales/a\\")
+    assert text[0].isprintable()
+    github = check_files(files, "--format", "github").lines
+    assert len(github) == 1
+    assert github[0].startswith("::error file=content/2026-Q4/sales/a")
+    assert github[0].isprintable()
+
+
+@given(path=st.text(), message=st.text(), rule=st.text())
+def test_text_and_github_output_is_one_printable_line_for_any_text(
+    path: str, message: str, rule: str
+) -> None:
+    diagnostic = Diagnostic(Location(path, 2, 3), Severity.WARNING, rule, message)
+    for line in (diagnostic.as_text(), diagnostic.as_github()):
+        assert len(line.splitlines()) == 1
+        assert not any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in line)
 
 
 def test_gitlab_format(check_files) -> None:

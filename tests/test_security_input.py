@@ -7,15 +7,20 @@ at them, writing nothing.
 
 from __future__ import annotations
 
+import json
+import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import md, objective
-from sitetools import build
+from conftest import BASE, TODAY, md, objective
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from sitetools import build, run_okrpub, write_files
 
 from okrpub.frontmatter import MAX_BODY_BYTES, MAX_FILE_BYTES, MAX_FRONT_MATTER_BYTES
 from okrpub.load import MAX_CHECKINS, MAX_KEY_RESULTS
-from okrpub.yamldoc import MAX_DEPTH, MAX_NODES
+from okrpub.schema import MAX_NUMBER, MAX_WEIGHT
+from okrpub.yamldoc import MAX_DEPTH, MAX_INT_LENGTH, MAX_NODES, MAX_TEXT
 
 BAD = "content/2026-Q4/sales/bad.md"
 
@@ -93,6 +98,23 @@ LIMITS = {
         f"{BAD}:3:29: error: YAML expands to more than {MAX_NODES} values (an alias bomb?) "
         "[yaml-limit]",
     ),
+    "alias text expansion": (
+        # 140 KB that expanded to 1 GB of tags: a build took 33 s and 3.9 GB, and wrote 2.8 GB
+        {
+            BAD: "---\ntitle: &t "
+            + "x" * 100_000
+            + "\nowner: sales\ntags: ["
+            + ", ".join(["*t"] * 10_000)
+            + "]\n---\n"
+        },
+        f"{BAD}:2:8: error: YAML expands to more than {MAX_TEXT:,} characters of text "
+        "(an alias bomb?) [yaml-limit]",
+    ),
+    "long whole number": (
+        {BAD: objective("title: Big\nowner: sales\nperiod: 0x" + "f" * 200_000)},
+        f"{BAD}:4:9: error: whole number is 200,002 characters long; the limit is "
+        f"{MAX_INT_LENGTH} (quote it if it is text) [yaml-limit]",
+    ),
     "python tag": (
         {BAD: "---\ntitle: !!python/name:os.system x\n---\n"},
         f"{BAD}:2:8: error: YAML tag 'tag:yaml.org,2002:python/name:os.system' is not "
@@ -135,6 +157,173 @@ def test_a_build_stops_at_a_limit(make_project, tmp_path: Path) -> None:
     assert result.code == 1
     assert "body is 200,000 bytes" in result.out
     assert not out.exists()
+
+
+def _aliased_title(size: int, key_results: int) -> str:
+    """An objective whose title of ``size`` characters each key result repeats by an alias."""
+    return (
+        f"---\ntitle: &t {'x' * size}\nowner: sales\nkey_results:\n"
+        + "  - {title: *t, target: 10}\n" * key_results
+        + "---\n"
+    )
+
+
+def test_a_build_stops_at_the_alias_text_limit(make_project, tmp_path: Path) -> None:
+    project = make_project({BAD: _aliased_title(100_000, 12)})  # 1.3 million characters
+    out = tmp_path / "site"
+    result = build(project, out)
+    assert result.code == 1
+    assert (
+        f"{BAD}:2:8: error: YAML expands to more than {MAX_TEXT:,} characters of text "
+        "(an alias bomb?) [yaml-limit]"
+    ) in result.out.splitlines()
+    assert not out.exists()
+
+
+def test_aliases_within_the_text_limit_are_fine(check_files) -> None:
+    ordinary = md(
+        """
+        title: &title Grow the business
+        owner: sales
+        parent: grow
+        key_results:
+          - title: *title
+            target: 10
+            checkins:
+              - &checkin {date: 2026-11-24, value: 9, note: &note On track.}
+          - {title: Second, target: 10, checkins: [*checkin]}
+          - {title: Third, target: 10, checkins: [{date: 2026-11-24, value: 9, note: *note}]}
+        """
+    )
+    result = check_files({BAD: ordinary})
+    assert (result.code, result.out) == (0, "")
+    result = check_files({BAD: _aliased_title(99_000, 9)})  # 990,000 characters and the keys
+    assert result.code == 0
+    assert not [line for line in result.lines if "error" in line]
+
+
+# -- numbers and tags: a diagnostic or a valid result, never a traceback ----------------------
+
+#: Each numeric field of a key result, as a line of it with the number for ``{}``.
+NUMBER_FIELDS = {
+    "target": "    target: {}",
+    "start": "    start: {}",
+    "current": "    current: {}",
+    "weight": "    weight: {}",
+    "check-in value": "    checkins: [{{date: 2026-11-24, value: {}}}]",
+}
+
+
+def _with_number(field: str, number: str) -> tuple[str, str]:
+    """An objective with ``number`` (or any value) in ``field`` of its first key result
+    (target 0.5, which no whole number equals), and where it stands (``path:line:col``)."""
+    line = NUMBER_FIELDS[field].format(number)
+    lines = ["---", "title: Big", "owner: sales", "parent: grow", "key_results:", "  - title: K"]
+    lines += [line] if field == "target" else ["    target: 0.5", line]
+    where = f"{BAD}:{len(lines)}:{line.rindex(number) + 1}"
+    lines += ["  - {title: L, target: 10}", "  - {title: M, target: 10}", "---", ""]
+    return "\n".join(lines), where
+
+
+@pytest.fixture(scope="module")
+def base_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The base project, in which each example writes its own ``BAD`` file."""
+    return write_files(tmp_path_factory.mktemp("numbers"), BASE)
+
+
+def _fits(field: str, number: str) -> bool:
+    """Whether ``number`` is a valid value of ``field`` (with target 0.5 and start 0)."""
+    if len(number) > MAX_INT_LENGTH:
+        return False
+    value = int(number)
+    if field == "weight":
+        return 0 < value <= MAX_WEIGHT
+    return abs(value) <= MAX_NUMBER and not (field == "target" and value == 0)
+
+
+def _check_and_build(project: Path, text: str) -> tuple[int, list[str]]:
+    """``okrpub check`` and ``okrpub build`` on ``project`` with ``text`` as ``BAD``: the exit
+    status (the same for both) and the errors. A failed build writes nothing."""
+    (project / BAD).write_text(text, encoding="utf-8")
+    checked = run_okrpub(project, "check", "--today", TODAY)
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "site"
+        built = build(project, out)
+        assert built.code == checked.code
+        if built.code == 0:
+            json.loads((out / "api" / "okrs.json").read_text(encoding="utf-8"))
+        else:
+            assert not out.exists()
+    return checked.code, [line for line in checked.out.splitlines() if ": error: " in line]
+
+
+@st.composite
+def whole_numbers(draw: st.DrawFn) -> str:
+    """The text of a whole number of 1 to 5,000 digits, either sign."""
+    length = draw(st.integers(1, 5_000))
+    head = draw(st.sampled_from("123456789")) + draw(st.text("0123456789", max_size=20))
+    return draw(st.sampled_from(["", "-"])) + (head + "7" * length)[:length]
+
+
+@settings(max_examples=20, deadline=None)
+@given(field=st.sampled_from(sorted(NUMBER_FIELDS)), number=whole_numbers())
+@example(field="target", number="9" * 400)  # overflowed a float: a traceback
+@example(field="weight", number="9" * 5_000)  # more digits than Python converts
+@example(field="check-in value", number="-" + "9" * 309)
+@example(field="current", number="9" * MAX_INT_LENGTH)
+@example(field="start", number="-" + "9" * (MAX_INT_LENGTH - 1))
+@example(field="weight", number=str(MAX_WEIGHT))
+def test_any_whole_number_in_a_numeric_field(base_project: Path, field: str, number: str) -> None:
+    text, where = _with_number(field, number)
+    code, errors = _check_and_build(base_project, text)
+    assert code == (0 if _fits(field, number) else 1), errors
+    assert all(line.startswith(f"{where}: error: ") for line in errors), errors
+
+
+#: The scalar tags okrpub allows, and text their constructors once failed on with an
+#: exception of their own (IndexError, KeyError, AttributeError).
+TAGS = ["!!int", "!!float", "!!bool", "!!null", "!!timestamp", "!!str"]
+JUNK = ["", "-", "+", ".", "_", "maybe", "junk", "0x", "0b_", "1:", "08", "0o", "2026-13-01"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    tag=st.sampled_from(TAGS),
+    value=st.sampled_from(JUNK) | st.text("-+._:0123456789abeoxyTINF ", max_size=8),
+)
+@example(tag="!!int", value="")
+@example(tag="!!float", value="")
+@example(tag="!!int", value="-")
+@example(tag="!!bool", value="maybe")
+@example(tag="!!timestamp", value="junk")
+def test_any_tagged_value(base_project: Path, tag: str, value: str) -> None:
+    """A tag and a value in ``target``: a valid target or an error there, never a traceback.
+
+    The value is quoted, which only keeps it from being a syntax error: with a tag, a
+    quoted value is read as the same plain one is.
+    """
+    text, where = _with_number("target", f"{tag} {json.dumps(value)}")
+    code, errors = _check_and_build(base_project, text)
+    assert code == (1 if errors else 0)
+    assert all(line.startswith(f"{where}: error: ") for line in errors), errors
+
+
+@pytest.mark.parametrize(
+    "value", ['!!int ""', '!!float ""', '!!int "-"', "!!bool maybe", "!!timestamp junk"]
+)
+def test_a_tag_that_does_not_fit_its_value_is_an_error(check_files, value: str) -> None:
+    tag = value.split()[0].replace("!!", "tag:yaml.org,2002:")
+    result = check_files({BAD: _with_number("target", value)[0]})
+    assert result.code == 1
+    assert result.lines == [
+        f"{BAD}:7:13: error: YAML tag {tag!r} does not fit this value; remove the tag [yaml-tag]"
+    ]
+
+
+def test_a_tag_that_fits_its_value_is_read_as_without_it(check_files) -> None:
+    result = check_files({BAD: _with_number("target", '!!int "12"')[0]})
+    assert result.code == 0
+    assert not [line for line in result.lines if ": error: " in line]
 
 
 # -- ids and file names stay inside the output folder -----------------------------------------

@@ -318,3 +318,101 @@ def test_no_text_or_date_is_shared_between_nodes() -> None:
         assert first[one] is not first[other]
         assert first[one] is not second[one]
     assert pickle.dumps(first) == pickle.dumps(yaml.safe_load(text))
+
+
+# Bounds on what the text expands to ------------------------------------------------
+
+
+@pytest.mark.parametrize(("filler", "problems"), [(7, []), (8, ["f.md:2:4"])])
+def test_text_through_aliases_is_bounded_inclusively(filler: int, problems: list[str]) -> None:
+    """Ten copies of 99,999 characters, the keys and a filler: exactly the limit, or one more
+    (reported at the value the aliases repeat)."""
+    text = f"m: {'f' * filler}\nk: &a {'x' * 99_999}\nl: [{', '.join(['*a'] * 9)}]\n"
+    assert 3 + filler + 99_999 * 10 == yamldoc.MAX_TEXT + len(problems)
+    assert [problem.split(": ")[0] for problem in parse(text)[1]] == problems
+    if problems:
+        assert parse(text)[1][0].endswith(
+            f"error: YAML expands to more than {yamldoc.MAX_TEXT:,} characters of text "
+            "(an alias bomb?) [yaml-limit]"
+        )
+
+
+def test_keys_count_towards_the_text_limit() -> None:
+    text = f"k: &a {'x' * 200_000}\nl: [{', '.join(['{*a : 1}'] * 5)}]\n"
+    assert parse(text)[1] == [
+        "f.md:1:4: error: YAML expands to more than 1,000,000 characters of text "
+        "(an alias bomb?) [yaml-limit]"
+    ]
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["9" * 100, "-" + "9" * 99, "0x" + "f" * 98, "0b" + "1" * 98, "1" + ":59" * 33],
+    ids=["decimal", "negative", "hex", "binary", "base 60"],
+)
+def test_a_whole_number_up_to_the_length_limit_reads_as_pyyaml_reads_it(number: str) -> None:
+    assert len(number) <= yamldoc.MAX_INT_LENGTH
+    assert parsed(f"a: {number}\n").data == yaml.safe_load(f"a: {number}\n")
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "9" * 101,
+        "-" + "9" * 5_000,  # more digits than Python turns into an int
+        "0x" + "f" * 99,  # any number of hex digits would be read, but not printed
+        "1" + ":1" * 100_000,  # base 60: took 5 s to read
+        '!!int "' + "9" * 101 + '"',
+    ],
+    ids=["decimal", "5,000 digits", "hex", "base 60", "tagged"],
+)
+def test_a_longer_whole_number_is_refused(number: str) -> None:
+    length = len(number.removeprefix('!!int "').removesuffix('"'))
+    assert parse(f"a: {number}\n", first_line=2)[1] == [
+        f"f.md:2:4: error: whole number is {length:,} characters long; the limit is "
+        f"{yamldoc.MAX_INT_LENGTH} (quote it if it is text) [yaml-limit]"
+    ]
+
+
+# Explicit tags ---------------------------------------------------------------------
+
+#: The tags of plain scalars, which okrpub allows, and text that made their constructors
+#: raise IndexError, KeyError or AttributeError.
+PLAIN_TAGS = ["!!str", "!!int", "!!float", "!!bool", "!!null", "!!timestamp"]
+JUNK = ["", "-", "+", ".", "_", "maybe", "junk", "0x", "0b_", "0o", "08", "1:", "2026-13-01"]
+
+
+@given(
+    st.sampled_from(PLAIN_TAGS),
+    st.sampled_from(JUNK) | SCALARS | st.text("-+._:0123456789abeoxyTINF ", max_size=8),
+)
+def test_a_tagged_scalar_reads_as_pyyaml_reads_it_or_is_refused(tag: str, text: str) -> None:
+    """Quoted, so that no text is a syntax error: with a tag, quotes change nothing."""
+    source = f"a: {tag} {json.dumps(text)}\n"
+    document, problems = parse(source)
+    if document is None:
+        assert len(problems) == 1
+        assert problems[0].startswith("f.md:1:4: error: ")
+    elif tag == "!!timestamp" and isinstance(document.data["a"], str):
+        assert document.data["a"] == text  # an impossible date, for the schema to report
+    else:
+        assert typed(document.data) == typed(yaml.safe_load(source))
+
+
+@pytest.mark.parametrize(
+    "value", ['!!int ""', '!!float ""', '!!int "-"', "!!bool maybe", "!!timestamp junk", "!!null x"]
+)
+def test_a_tag_must_fit_its_text(value: str) -> None:
+    tag = value.split()[0].replace("!!", "tag:yaml.org,2002:")
+    assert parse(f"a: {value}\n")[1] == [
+        f"f.md:1:4: error: YAML tag {tag!r} does not fit this value; remove the tag [yaml-tag]"
+    ]
+
+
+def test_a_tag_that_fits_reads_as_without_it() -> None:
+    text = (
+        'a: !!int "12"\nb: !!float 1.5\nc: !!bool "yes"\nd: !!null ""\ne: !!timestamp 2026-11-26\n'
+    )
+    assert typed(parsed(text).data) == typed(
+        {"a": 12, "b": 1.5, "c": True, "d": None, "e": dt.date(2026, 11, 26)}
+    )
