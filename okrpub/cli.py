@@ -106,6 +106,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--port", type=int, default=8000, help="port (default: %(default)s; 0: any free one)"
     )
+    serve.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        type=_host_name,
+        metavar="NAME",
+        help="also answer requests for this host name (besides localhost, 127.0.0.1, [::1] "
+        "and --host); may be given more than once",
+    )
     serve.add_argument("--public", action="store_true", help="only what is public")
     serve.add_argument("--drafts", action="store_true", help="include objectives marked draft")
     serve.add_argument(
@@ -207,6 +216,18 @@ def _add_checkin(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--done", action="store_true", help="a binary key result is done")
     parser.add_argument("--score", metavar="S", help="0.0-1.0: the final grade")
     _add_today(parser)
+
+
+def _host_name(value: str) -> str:
+    """An ``--allowed-host``: a host name or address, without a port."""
+    from okrpub.serve import host_name
+
+    name = host_name(value)
+    if name is None or name != value.strip().lower():
+        raise argparse.ArgumentTypeError(
+            f"a host name or address without a port, such as okr.example or [::1], got {value!r}"
+        )
+    return name
 
 
 def _add_today(parser: argparse.ArgumentParser) -> None:
@@ -397,6 +418,7 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
         public=args.public,
         drafts=args.drafts,
         poll=args.poll,
+        allowed_hosts=tuple(args.allowed_host),
         cache=not args.no_cache,
     )
     serve(root, options, lambda: today_from(args.today))
