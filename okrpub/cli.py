@@ -22,7 +22,7 @@ from typing import NoReturn
 
 from okrpub import __version__
 from okrpub import new as new_module
-from okrpub.config import Config
+from okrpub.config import Config, base_url_problem
 from okrpub.diagnostics import Diagnostics, format_diagnostics
 from okrpub.i18n import LocaleError
 from okrpub.jsonschema import SCHEMAS, schema_text
@@ -84,7 +84,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--drafts", action="store_true", help="include objectives marked draft")
     build.add_argument("--strict", action="store_true", help="fail on warnings too")
     build.add_argument(
-        "--base-url", metavar="URL", help="override base_url (for the feed and sitemap)"
+        "--base-url",
+        type=_base_url,
+        metavar="URL",
+        help="override base_url (for the feed and sitemap)",
     )
     build.add_argument(
         "--history",
@@ -216,6 +219,14 @@ def _add_checkin(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--done", action="store_true", help="a binary key result is done")
     parser.add_argument("--score", metavar="S", help="0.0-1.0: the final grade")
     _add_today(parser)
+
+
+def _base_url(value: str) -> str:
+    """A ``--base-url``, checked as ``base_url`` in ``okrpub.yaml`` is."""
+    problem = base_url_problem(value)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(f"must be {problem}, got {value!r}")
+    return value
 
 
 def _host_name(value: str) -> str:
