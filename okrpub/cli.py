@@ -346,11 +346,14 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _init(directory: Path, today: dt.date) -> int:
-    from okrpub.scaffold import scaffold
+    from okrpub.scaffold import GITIGNORE, IGNORED, scaffold
 
-    written = scaffold(directory, today)
-    for path in written:
+    made = scaffold(directory, today)
+    for path in made.written:
         print(f"created {path}")
+    if made.kept_gitignore:
+        ignored = " and ".join(IGNORED)
+        print(f"note: {directory / GITIGNORE} is kept as it was; make it ignore {ignored}")
     print(f"\nNext: cd {directory} && okrpub check && okrpub build")
     return EXIT_OK
 
