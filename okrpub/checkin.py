@@ -10,7 +10,10 @@ flow (``[]``), one mapping per line or one key per line.
 
 Before anything is written the new text is parsed again and must mean exactly
 the old data plus the new check-in (and ``done``/``score``); otherwise the
-command refuses and the file is left alone. The file is replaced atomically.
+command refuses and the file is left alone (and says so when YAML anchors or
+aliases are the reason). The file is replaced atomically, by a rename, once
+its bytes are checked to be still those read: an editor's save in between is
+never lost. A file that is a symbolic link is never written through.
 """
 
 from __future__ import annotations
@@ -163,6 +166,7 @@ class _Source:
     lines: list[str]
     document: Document
     body: str
+    front_matter: str
 
 
 @dataclass(frozen=True)
@@ -179,8 +183,9 @@ class _Edit:
 def append_checkin(root: Path, target: Target, request: Request) -> int:
     """Add the check-in to the key result's file; return the check-in's line in the file."""
     path = target.objective.path
-    file = (root / path).resolve()
-    source = _read(file.read_bytes(), path)
+    file = _editable(root, path)
+    original = _read_bytes(file, path)
+    source = _read(original, path)
     index = target.index
     written = source.document.data.get("key_results")
     if not (
@@ -193,13 +198,61 @@ def append_checkin(root: Path, target: Target, request: Request) -> int:
     edits = _edits(source.document, index, request)
     text = _apply(source.lines, edits)
     raw = (BOM if source.bom else b"") + text.encode("utf-8")
-    after = _read(raw, path)
+    try:
+        after = _read(raw, path)
+    except UsageError:
+        if not _anchored(source.front_matter):
+            raise
+        raise _unsafe(source, path) from None
     expected = _expected(source.document.data, index, request)
     if after.body != source.body or not _same(after.document.data, expected):
-        raise UsageError(f"cannot add the check-in to {path} safely; the file was not changed")
-    _replace(file, raw)
+        raise _unsafe(source, path)
+    _replace(file, raw, original, path)
     checkins = after.document.data["key_results"][index]["checkins"]
     return after.document.where(("key_results", index, "checkins", len(checkins) - 1)).line
+
+
+def _unsafe(source: _Source, path: str) -> UsageError:
+    """The edit is not what was asked for: why, when YAML anchors are the likely reason."""
+    why = ""
+    if _anchored(source.front_matter):
+        why = (
+            ": it uses YAML anchors and aliases (&name, *name), which the edit would break "
+            "or change; add the check-in by hand"
+        )
+    return UsageError(f"cannot add the check-in to {path} safely{why}; the file was not changed")
+
+
+def _anchored(front_matter: str) -> bool:
+    """Whether YAML that reads without errors has anchors or aliases."""
+    return any(
+        isinstance(token, yaml.AnchorToken | yaml.AliasToken) for token in yaml.scan(front_matter)
+    )
+
+
+def _editable(root: Path, path: str) -> Path:
+    """Where the file at ``path`` is to be replaced: not a symbolic link, and in a folder
+    inside the project (a folder may be a link to one, as discovery follows them)."""
+    file = root / path
+    if file.is_symlink():
+        raise UsageError(
+            f"{path} is a symbolic link, which okrpub does not write through; "
+            "add the check-in to the file it points to by hand"
+        )
+    folder = Path(os.path.realpath(file.parent))
+    if not folder.is_relative_to(os.path.realpath(root)):
+        raise UsageError(f"{path} is in a folder outside the project; okrpub does not write there")
+    return folder / file.name
+
+
+def _read_bytes(file: Path, path: str) -> bytes:
+    """The bytes of ``file``, never read through a symbolic link."""
+    try:
+        descriptor = os.open(file, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror}") from None
+    with os.fdopen(descriptor, "rb") as handle:
+        return handle.read()
 
 
 def _read(raw: bytes, path: str) -> _Source:
@@ -219,7 +272,7 @@ def _read(raw: bytes, path: str) -> _Source:
         raise UsageError(f"{path} has Unicode line separators in its front matter; cannot edit it")
     parts = original.split("\n")
     lines = [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
-    return _Source(raw.startswith(BOM), lines, document, split.body)
+    return _Source(raw.startswith(BOM), lines, document, split.body, split.front_matter)
 
 
 def _edits(document: Document, index: int, request: Request) -> list[_Edit]:
@@ -372,13 +425,21 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _replace(file: Path, data: bytes) -> None:
-    """Write ``data`` to a hidden temporary file beside ``file``, then rename it over ``file``."""
+def _replace(file: Path, data: bytes, read: bytes, path: str) -> None:
+    """Write ``data`` to a hidden temporary file beside ``file``, then rename it over
+    ``file``, unless ``file`` no longer holds the bytes ``read`` (an editor saved it)."""
     handle, temporary = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
-        os.chmod(temporary, file.stat().st_mode & 0o7777)
+            out.flush()
+            os.fsync(out.fileno())
+        if _read_bytes(file, path) != read:
+            raise UsageError(
+                f"{path} changed while okrpub added the check-in (saved in an editor?); "
+                "it was left as it is: run the command again"
+            )
+        os.chmod(temporary, file.lstat().st_mode & 0o7777)
         os.replace(temporary, file)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

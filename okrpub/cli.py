@@ -22,7 +22,7 @@ from typing import NoReturn
 
 from okrpub import __version__
 from okrpub import new as new_module
-from okrpub.config import Config
+from okrpub.config import Config, base_url_problem
 from okrpub.diagnostics import Diagnostics, format_diagnostics
 from okrpub.i18n import LocaleError
 from okrpub.jsonschema import SCHEMAS, schema_text
@@ -84,7 +84,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--drafts", action="store_true", help="include objectives marked draft")
     build.add_argument("--strict", action="store_true", help="fail on warnings too")
     build.add_argument(
-        "--base-url", metavar="URL", help="override base_url (for the feed and sitemap)"
+        "--base-url",
+        type=_base_url,
+        metavar="URL",
+        help="override base_url (for the feed and sitemap)",
     )
     build.add_argument(
         "--history",
@@ -105,6 +108,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--port", type=int, default=8000, help="port (default: %(default)s; 0: any free one)"
+    )
+    serve.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        type=_host_name,
+        metavar="NAME",
+        help="also answer requests for this host name (besides localhost, 127.0.0.1, [::1] "
+        "and --host); may be given more than once",
     )
     serve.add_argument("--public", action="store_true", help="only what is public")
     serve.add_argument("--drafts", action="store_true", help="include objectives marked draft")
@@ -207,6 +219,26 @@ def _add_checkin(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--done", action="store_true", help="a binary key result is done")
     parser.add_argument("--score", metavar="S", help="0.0-1.0: the final grade")
     _add_today(parser)
+
+
+def _base_url(value: str) -> str:
+    """A ``--base-url``, checked as ``base_url`` in ``okrpub.yaml`` is."""
+    problem = base_url_problem(value)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(f"must be {problem}, got {value!r}")
+    return value
+
+
+def _host_name(value: str) -> str:
+    """An ``--allowed-host``: a host name or address, without a port."""
+    from okrpub.serve import host_name
+
+    name = host_name(value)
+    if name is None or name != value.strip().lower():
+        raise argparse.ArgumentTypeError(
+            f"a host name or address without a port, such as okr.example or [::1], got {value!r}"
+        )
+    return name
 
 
 def _add_today(parser: argparse.ArgumentParser) -> None:
@@ -314,11 +346,14 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _init(directory: Path, today: dt.date) -> int:
-    from okrpub.scaffold import scaffold
+    from okrpub.scaffold import GITIGNORE, IGNORED, scaffold
 
-    written = scaffold(directory, today)
-    for path in written:
+    made = scaffold(directory, today)
+    for path in made.written:
         print(f"created {path}")
+    if made.kept_gitignore:
+        ignored = " and ".join(IGNORED)
+        print(f"note: {directory / GITIGNORE} is kept as it was; make it ignore {ignored}")
     print(f"\nNext: cd {directory} && okrpub check && okrpub build")
     return EXIT_OK
 
@@ -397,6 +432,7 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
         public=args.public,
         drafts=args.drafts,
         poll=args.poll,
+        allowed_hosts=tuple(args.allowed_host),
         cache=not args.no_cache,
     )
     serve(root, options, lambda: today_from(args.today))

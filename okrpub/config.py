@@ -8,9 +8,11 @@ line exits with status 2 for them: nothing can be checked without a config.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from okrpub import schema, themes
 from okrpub.diagnostics import Diagnostics, did_you_mean
@@ -98,9 +100,48 @@ def _folder_inside(example: str) -> schema.Check:
     return schema.Check(check, {"type": "string"})
 
 
+#: What a base URL may be, as said in messages.
+BASE_URL = (
+    "an http:// or https:// URL or a path that starts with a single '/', "
+    "such as 'https://okr.example.com/' or '/okrs/'"
+)
+
+
+def base_url_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a base URL (``None``: it can; empty is none).
+
+    The site links to it (``404.html``, the feed, the sitemap), so it must be
+    a web address or a path on the site's host: not ``javascript:``, not a
+    protocol-relative ``//host`` nor ``/\\host`` (another host, though it
+    looks like a path), and no spaces, control or invisible characters, which
+    browsers drop or read differently.
+    """
+    if not value:
+        return None
+    if any(unicodedata.category(char)[0] in "CZ" or char == "\\" for char in value):
+        return f"{BASE_URL}, without spaces, backslashes or control characters"
+    if value.startswith("/") and not value.startswith("//"):
+        return None
+    try:
+        url = urlsplit(value)
+        host = url.hostname
+    except ValueError:  # such as a bracket left open: "https://[::1/"
+        return BASE_URL
+    web = url.scheme in ("http", "https") and value[len(url.scheme) :].startswith("://")
+    return None if web and host else BASE_URL
+
+
+@schema.accepts({"type": "string"})
+def _base_url(value: Any) -> schema.Problem:
+    if not isinstance(value, str):
+        return ("schema", "a string")
+    problem = base_url_problem(value)
+    return None if problem is None else ("schema", problem)
+
+
 CONFIG_FIELDS: dict[str, Field] = {
     "title": Field(schema.text),
-    "base_url": Field(schema.optional_text),
+    "base_url": Field(_base_url),
     "language": Field(schema.slug),
     "content_dir": Field(_folder_inside("content")),
     "output_dir": Field(_folder_inside("site")),

@@ -21,6 +21,7 @@ import yaml
 from okrpub.diagnostics import Diagnostic, Diagnostics, did_you_mean
 from okrpub.discover import UNITS_DIR, Kind, SourceFile, discover
 from okrpub.load import load_sources
+from okrpub.newfile import create_file
 from okrpub.periods import canonical_period_id, period_dates
 from okrpub.project import Analysis, UsageError
 from okrpub.schema import PLACEHOLDER, SLUG
@@ -208,10 +209,8 @@ def _known_ids(root: Path, analysis: Analysis) -> tuple[set[str], set[str]]:
 
 def _write_new(root: Path, analysis: Analysis, relative: str, text: str, kind: Kind) -> Written:
     target = root / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with target.open("x", encoding="utf-8", newline="\n") as file:
-            file.write(text)
+        create_file(root, relative, text)
     except FileExistsError:
         raise UsageError(f"refusing to overwrite {relative}") from None
     diagnostics = Diagnostics()

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
+from okrpub.config import Config
+from okrpub.newfile import create_file, folder_problem
 from okrpub.project import UsageError
+
+GITIGNORE = ".gitignore"
+#: What git should not keep: the built site and the cache folder (their default places,
+#: which the scaffold's ``okrpub.yaml`` keeps).
+IGNORED = (f"/{Config().output_dir}/", f"/{Config().cache_dir}/")
 
 
 def _quarter(today: dt.date) -> tuple[str, dt.date]:
@@ -18,6 +27,7 @@ def project_files(today: dt.date) -> dict[str, str]:
     period, start = _quarter(today)
     week = start + dt.timedelta(days=7)
     return {
+        GITIGNORE: "# made by okrpub: the site and its cache folder\n" + "\n".join(IGNORED) + "\n",
         "okrpub.yaml": (
             "# okrpub configuration; every key is documented in docs/format.md.\n"
             'title: "Our OKRs"\n'
@@ -88,13 +98,32 @@ def project_files(today: dt.date) -> dict[str, str]:
     }
 
 
-def scaffold(directory: Path, today: dt.date) -> list[Path]:
-    """Write the scaffold into ``directory``; refuse if any of its files exists."""
-    files = {directory / relative: text for relative, text in project_files(today).items()}
-    existing = sorted(str(path) for path in files if path.exists())
+@dataclass(frozen=True)
+class Scaffold:
+    """The files written, and whether a ``.gitignore`` that was there is kept as it was."""
+
+    written: list[Path]
+    kept_gitignore: bool
+
+
+def scaffold(directory: Path, today: dt.date) -> Scaffold:
+    """Write the scaffold into ``directory``; refuse, writing nothing, if any of its files
+    exists (but ``.gitignore``, which is then left alone) or a folder on the way is a
+    symbolic link that leads out of ``directory``."""
+    files = project_files(today)
+    kept = os.path.lexists(directory / GITIGNORE)
+    if kept:
+        del files[GITIGNORE]
+    existing = sorted(str(directory / path) for path in files if os.path.lexists(directory / path))
     if existing:
         raise UsageError("refusing to overwrite existing files: " + ", ".join(existing))
-    for path, text in files.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return list(files)
+    for relative in files:
+        problem = folder_problem(directory, relative)
+        if problem is not None:
+            raise UsageError(f"refusing to write into {directory}: {problem}")
+    for relative, text in files.items():
+        try:
+            create_file(directory, relative, text)
+        except FileExistsError:  # made since it was checked
+            raise UsageError(f"refusing to overwrite {directory / relative}") from None
+    return Scaffold([directory / relative for relative in files], kept)

@@ -12,6 +12,13 @@ good site stays up with the diagnostics shown over every page.
 
 The live-reload script and the error overlay are added to HTML responses by
 the server; they are never part of the built files.
+
+The server answers only requests meant for it: their ``Host`` must be a
+loopback name, the ``--host`` value or an ``--allowed-host`` (so a web page
+that rebinds its own DNS name to 127.0.0.1 gets nothing), and a request that
+comes from another site's page (an ``Origin`` that is not the server's own)
+is refused. A public site's overlay shows only the problems of files that
+site shows, and counts the others.
 """
 
 from __future__ import annotations
@@ -22,25 +29,28 @@ import gc
 import html
 import mimetypes
 import posixpath
+import re
 import signal
 import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+from okrpub.audience import select_audience
 from okrpub.build import BuildOptions, SiteRenderer, new_renderer, render, theme_signature
 from okrpub.cache import CacheStore
 from okrpub.config import Config
 from okrpub.diagnostics import Diagnostic, Diagnostics
 from okrpub.i18n import LocaleError
-from okrpub.load import LoadCache
+from okrpub.load import LoadCache, ObjectiveEntry, PageEntry, UnitEntry
 from okrpub.project import AnalysisMemo, UsageError, read_config
+from okrpub.resolve import Resolved
 from okrpub.theme import ThemeError
 from okrpub.watch import EVERYTHING, Burst, Watcher
 
@@ -48,6 +58,14 @@ from okrpub.watch import EVERYTHING, Burst, Watcher
 PING_SECONDS = 15.0
 
 LIVE_PREFIX = "/_okrpub/"
+
+#: The host names every server answers to, besides its ``--host`` and ``--allowed-host``.
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+#: A ``Host`` header: a name or an IPv4 address, or an IPv6 address in brackets; any port.
+_HOST = re.compile(r"(\[[0-9a-f:.]+\]|[a-z0-9_.-]+)(?::[0-9]{1,5})?", re.IGNORECASE)
+
+#: A word of a message, as ids are made of (with ``_``, which file names may have).
+_WORD = re.compile(r"[\w-]+")
 
 _LIVE_SCRIPT = b"""(function () {
   "use strict";
@@ -165,7 +183,9 @@ class LiveSite:
             outcome, detail = self._broken(str(error))
         except Exception as error:
             self.log(traceback.format_exc().rstrip())
-            outcome, detail = self._broken(f"internal error: {type(error).__name__}: {error}")
+            # The message of a bug may quote content; a public site's overlay does not show it.
+            said = "" if self.options.public else f": {error}"
+            outcome, detail = self._broken(f"internal error: {type(error).__name__}{said}")
         # Part of the rebuild, so reported after it: the first collection after a first
         # build of 10,000 objectives takes a second, and would hold up an edit saved on
         # seeing the report (the site is already served meanwhile).
@@ -176,7 +196,7 @@ class LiveSite:
         """Rebuild and publish the site or its errors; what happened, for the report."""
         config, config_diagnostics = read_config(self.root)
         if config_diagnostics.has_errors():
-            return self._failed(config_diagnostics.sorted())
+            return self._failed(config_diagnostics.sorted(), None)
         result = render(
             self.root,
             config,
@@ -189,7 +209,7 @@ class LiveSite:
         )
         diagnostics = result.analysis.diagnostics
         if result.files is None:
-            return self._failed(diagnostics.sorted())
+            return self._failed(diagnostics.sorted(), result.analysis.resolved)
         warnings = self._warnings(diagnostics)
         self._show(warnings)
         self.state.publish([], result.files)
@@ -229,10 +249,16 @@ class LiveSite:
             self.renderer_key = key
         return self.renderer
 
-    def _failed(self, errors: list[Diagnostic]) -> tuple[str, str]:
-        self._show(errors)
-        count = sum(1 for d in errors if d.severity == "error")
-        return self._report(f"{count} error{'s' * (count != 1)}", [d.as_text() for d in errors])
+    def _failed(self, problems: list[Diagnostic], resolved: Resolved | None) -> tuple[str, str]:
+        """Print the ``problems`` and show them in the overlay; ``resolved``: what loaded."""
+        self._show(problems)
+        count = sum(1 for d in problems if d.severity == "error")
+        lines = (
+            public_overlay(problems, resolved, drafts=self.options.drafts)
+            if self.options.public
+            else [d.as_text() for d in problems]
+        )
+        return self._report(f"{count} error{'s' * (count != 1)}", lines)
 
     def _broken(self, message: str) -> tuple[str, str]:
         self.shown = []
@@ -244,6 +270,55 @@ class LiveSite:
         kept = "still serving the last good site" if has_site else "nothing to serve yet"
         self.state.publish(lines)
         return "rebuild failed", f"{what}; {kept}"
+
+
+def public_overlay(
+    problems: list[Diagnostic], resolved: Resolved | None, *, drafts: bool
+) -> list[str]:
+    """The overlay's lines over a public site: the problems of files that site shows and
+    that name nothing it leaves out, then how many others there are.
+
+    A file with errors is not loaded, so nothing shows that it is public: its
+    problems are counted, as are those whose message names an id (or a file)
+    that the public site leaves out, such as a did-you-mean.
+    """
+    files: set[str] = set()
+    left_out: set[str] = set()
+    if resolved is not None:
+        public = select_audience(resolved, public=True, drafts=drafts)
+        files = {entry.path for entry in _entries(public)}
+        left_out = _names(resolved) - _names(public)
+    inside = [problem for problem in problems if problem.location.path in files]
+    left_out |= {
+        PurePosixPath(p.location.path).stem for p in problems if p.location.path not in files
+    }
+    words = {name for name in left_out if _WORD.fullmatch(name)}
+    others = left_out - words  # file names that are not words
+    lines = []
+    for problem in inside:
+        text = problem.as_text()
+        if words.isdisjoint(_WORD.findall(text)) and not any(name in text for name in others):
+            lines.append(text)
+    hidden = len(problems) - len(lines)
+    if hidden:
+        lines.append(
+            f"{hidden} problem{'s' * (hidden != 1)} in files that this public site does not "
+            "show (the terminal lists every problem)"
+        )
+    return lines
+
+
+def _entries(resolved: Resolved) -> list[UnitEntry | ObjectiveEntry | PageEntry]:
+    """The units, objectives and free pages of ``resolved``."""
+    return [*resolved.units.values(), *resolved.objectives.values(), *resolved.pages.values()]
+
+
+def _names(resolved: Resolved) -> set[str]:
+    """The ids of the units, objectives, free pages and key results of ``resolved``."""
+    names = {entry.id for entry in _entries(resolved)}
+    for objective in resolved.objectives.values():
+        names.update(key_result.id for key_result in objective.key_results)
+    return names
 
 
 def _settle_memory() -> None:
@@ -266,9 +341,24 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = False
 
-    def __init__(self, address: tuple[str, int], state: LiveState) -> None:
+    def __init__(self, address: tuple[str, int], state: LiveState, allowed: frozenset[str]) -> None:
         super().__init__(address, _Handler)
         self.state = state
+        #: The host names requests may be for (lower case; IPv6 addresses in brackets).
+        self.allowed = allowed
+
+
+def host_name(host: str) -> str | None:
+    """The name in a ``Host`` header (``name``, ``name:port``, ``[::1]:port``), in lower
+    case; ``None`` when it is not one."""
+    match = _HOST.fullmatch(host.strip())
+    return match.group(1).lower() if match else None
+
+
+def allowed_hosts(host: str, extra: Iterable[str]) -> frozenset[str]:
+    """The loopback names, the address listened on (``host``) and the ``extra`` names."""
+    listening = f"[{host}]" if ":" in host else host
+    return frozenset(name.lower() for name in (*LOCAL_HOSTS, listening, *extra) if name)
 
 
 def _site_path(url_path: str) -> str | None:
@@ -328,9 +418,12 @@ class _Handler(BaseHTTPRequestHandler):
         """Requests are not logged; rebuilds are."""
 
     def do_HEAD(self) -> None:
-        self._respond(send_body=False)
+        if self._accepted():
+            self._respond(send_body=False)
 
     def do_GET(self) -> None:
+        if not self._accepted():
+            return
         if urlsplit(self.path).path == LIVE_PREFIX + "events":
             self._events()
             return
@@ -360,6 +453,46 @@ class _Handler(BaseHTTPRequestHandler):
         if path.endswith(".html"):
             body = _decorate(body, shown)
         self._send(status, _content_type(path), body, send_body)
+
+    def _accepted(self) -> bool:
+        """Whether the request is meant for this server; if not, refuse it and say why."""
+        refusal = self._refusal()
+        if refusal is None:
+            return True
+        status, why = refusal
+        self.close_connection = True
+        body = f"okrpub serve: {why}\n".encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        return False
+
+    def _refusal(self) -> tuple[HTTPStatus, str] | None:
+        """Why the request is not answered: no ``Host`` (no browser sends none), a host
+        name not allowed (DNS rebinding), or another site's ``Origin``; ``None`` if none."""
+        hosts = self.headers.get_all("Host") or []
+        name = host_name(hosts[0]) if len(hosts) == 1 else None
+        if name is None:
+            return HTTPStatus.BAD_REQUEST, "a request needs one Host header with a host name"
+        names = [name]
+        if not self.path.startswith("/"):  # absolute form: the host is asked for here too
+            names.append(host_name(urlsplit(self.path).netloc) or "")
+        for asked in names:
+            if asked not in self.server.allowed:
+                return HTTPStatus.FORBIDDEN, (
+                    f"this server does not answer for host '{asked}'; if that name is yours, "
+                    f"start it with --allowed-host {asked}"
+                )
+        origins = self.headers.get_all("Origin") or []
+        own = {f"{scheme}://{hosts[0].strip()}".lower() for scheme in ("http", "https")}
+        if origins and (len(origins) > 1 or origins[0].strip().lower() not in own):
+            return HTTPStatus.FORBIDDEN, "this server does not answer other sites' pages"
+        return None
 
     def _redirect(self, location: str) -> None:
         self.send_response(HTTPStatus.MOVED_PERMANENTLY)
@@ -412,6 +545,8 @@ class ServeOptions:
     public: bool = False
     drafts: bool = False
     poll: bool = False
+    #: Host names to answer to besides the loopback ones and ``host`` (``--allowed-host``).
+    allowed_hosts: tuple[str, ...] = ()
     #: Keep what loading gave in the project's ``cache_dir`` (``--no-cache``: do not).
     cache: bool = True
 
@@ -468,7 +603,8 @@ def _watched_folders(root: Path) -> tuple[str, str | None]:
 
 def _start_server(options: ServeOptions) -> tuple[_Server, str]:
     try:
-        server = _Server((options.host, options.port), LiveState())
+        allowed = allowed_hosts(options.host, options.allowed_hosts)
+        server = _Server((options.host, options.port), LiveState(), allowed)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             raise UsageError(

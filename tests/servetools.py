@@ -105,6 +105,13 @@ class Served:
         return port
 
     @property
+    def address(self) -> str:
+        """The address it listens on (``--host``)."""
+        host = urlsplit(self.url).hostname
+        assert host is not None
+        return host
+
+    @property
     def stderr(self) -> str:
         return "\n".join(self.lines)
 
@@ -116,7 +123,7 @@ class Served:
         self, path: str, method: str = "GET", headers: dict[str, str] | None = None
     ) -> Response:
         """One request, sent as is (no redirects followed, no path clean-up)."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
+        connection = http.client.HTTPConnection(self.address, self.port, timeout=TIMEOUT)
         try:
             connection.request(method, path, headers=headers or {})
             response = connection.getresponse()
@@ -136,8 +143,13 @@ class Served:
     def raw(self, request_line: bytes) -> bytes:
         """Send ``request_line`` (e.g. ``b"GET /x HTTP/1.1"``) byte for byte with a ``Host``
         header and ``Connection: close``; the whole response as received."""
-        with socket.create_connection(("127.0.0.1", self.port), timeout=TIMEOUT) as sock:
-            sock.sendall(request_line + b"\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        return self.send(request_line + b"\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+
+    def send(self, request: bytes) -> bytes:
+        """Send ``request`` byte for byte; the whole response, received until the server
+        closes the connection."""
+        with socket.create_connection((self.address, self.port), timeout=TIMEOUT) as sock:
+            sock.sendall(request)
             chunks = []
             while chunk := sock.recv(65536):
                 chunks.append(chunk)

@@ -392,3 +392,84 @@ def _front_matter(raw: bytes) -> Any:
     """The front matter read with PyYAML's own loader, independent of okrpub's."""
     text = raw.decode("utf-8-sig").replace("\r\n", "\n")
     return yaml.safe_load(text.split("\n---\n")[0].removeprefix("---\n"))
+
+
+# -- what checkin leaves alone -----------------------------------------------------------------
+
+#: Files whose anchors the edit would break, each with the key result to check in to and
+#: the arguments: an anchored empty list, an anchored list of check-ins, an anchored score.
+ANCHORED = {
+    "flow-list": ("    checkins: &none []\n", "kr1", ("3",)),
+    "block-list": ("    checkins: &some\n      - {date: 2026-11-20, value: 1}\n", "kr1", ("3",)),
+    "score": ("    score: &half 0.5\n", "kr1", ("3", "--score", "0.7")),
+}
+
+
+@pytest.mark.parametrize(("lines", "key_result", "args"), ANCHORED.values(), ids=list(ANCHORED))
+def test_a_file_whose_yaml_anchors_the_edit_would_break_is_refused_saying_so(
+    make_project, lines: str, key_result: str, args: tuple[str, ...]
+) -> None:
+    """Not "cannot read": the file reads well, but an anchor sits where the edit goes."""
+    alias = "*half" if "score" in lines else "*none" if "none" in lines else "*some"
+    text = (
+        "---\ntitle: Anchored\nowner: sales\nkey_results:\n"
+        f"  - title: A\n    target: 5\n{lines}"
+        f"  - title: B\n    target: 5\n    {'score' if alias == '*half' else 'checkins'}: {alias}\n"
+        "---\n"
+    )
+    path = "content/2026-Q4/sales/anchored.md"
+    project = make_project({path: text})
+    result = run(project, f"anchored#{key_result}", *args)
+    assert result.err == (
+        f"okrpub: error: cannot add the check-in to {path} safely: it uses YAML anchors and "
+        "aliases (&name, *name), which the edit would break or change; add the check-in by "
+        "hand; the file was not changed\n"
+    )
+    assert result.code == 2
+    assert (project / path).read_text() == text
+
+
+def test_a_save_between_its_read_and_its_write_is_never_lost(
+    odd: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An editor saves the file while ``checkin`` edits it: the editor's save stays."""
+    saved = ODD_TEXT.replace("title: 'Sell more'", "title: 'Sell much more'")
+    make_temporary = tempfile.mkstemp
+
+    def save_first(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        if Path(kwargs.get("dir", "")) == (odd / ODD).parent:
+            (odd / ODD).write_text(saved)
+        return make_temporary(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", save_first)
+    result = run(odd, "odd#meetings", "1")
+    assert result.err == (
+        f"okrpub: error: {ODD} changed while okrpub added the check-in (saved in an editor?); "
+        "it was left as it is: run the command again\n"
+    )
+    assert result.code == 2
+    assert (odd / ODD).read_text() == saved
+    assert sorted(path.name for path in (odd / ODD).parent.iterdir()) == ["more-leads.md", "odd.md"]
+
+
+def test_a_file_that_is_a_symbolic_link_is_not_written_through(make_project) -> None:
+    """The link stays inside the project, so ``check`` follows it; ``checkin`` does not."""
+    project = make_project({"shared/odd.md": ODD_TEXT})
+    (project / ODD).symlink_to(project / "shared/odd.md")
+    result = run(project, "odd#meetings", "1")
+    assert result.err == (
+        f"okrpub: error: {ODD} is a symbolic link, which okrpub does not write through; "
+        "add the check-in to the file it points to by hand\n"
+    )
+    assert result.code == 2
+    assert (project / "shared/odd.md").read_text() == ODD_TEXT
+    assert (project / ODD).is_symlink()
+
+
+def test_a_file_in_a_folder_linked_inside_the_project_is_edited_there(make_project) -> None:
+    project = make_project({ODD: ODD_TEXT})
+    (project / "content/2026-Q4/sales").rename(project / "sales")
+    (project / "content/2026-Q4/sales").symlink_to(project / "sales", target_is_directory=True)
+    assert run(project, "odd#meetings", "1").code == 0
+    assert "{date: 2026-11-26, value: 1}" in (project / "sales/odd.md").read_text()
+    assert (project / "content/2026-Q4/sales").is_symlink()

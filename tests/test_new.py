@@ -280,3 +280,53 @@ def test_slugify(title: str, slug: str) -> None:
 def content_files(project: Path) -> list[Path]:
     """What the project holds besides okrpub's own cache folder (which analysing fills)."""
     return sorted(path for path in project.rglob("*") if ".okrpub-cache" not in path.parts)
+
+
+# -- symbolic links ----------------------------------------------------------------------
+
+
+def test_new_objective_never_writes_through_a_folder_link_to_outside(project: Path) -> None:
+    outside = project.parent / "outside"
+    outside.mkdir()
+    (project / "content/2026-Q3").symlink_to(outside, target_is_directory=True)
+    result = new_objective(project, "--owner", "sales", "--period", "2026-Q3", "Planted")
+    assert result.code == 2
+    assert result.err == (
+        "okrpub: error: refusing to write content/2026-Q3/sales/planted.md: content/2026-Q3 "
+        "is a symbolic link to outside the project; okrpub does not follow it\n"
+    )
+    assert list(outside.iterdir()) == []
+
+
+def test_new_unit_never_writes_through_a_folder_link_to_outside(project: Path) -> None:
+    outside = project.parent / "outside"
+    (project / "content/units").rename(outside)
+    (project / "content/units").symlink_to(outside, target_is_directory=True)
+    before = sorted(outside.iterdir())
+    result = run_okrpub(project, "new", "unit", "bigco", "Big Co", "--kind", "company")
+    assert result.code == 2
+    assert result.err == (
+        "okrpub: error: refusing to write content/units/bigco.md: content/units is a symbolic "
+        "link to outside the project; okrpub does not follow it\n"
+    )
+    assert sorted(outside.iterdir()) == before
+
+
+def test_new_unit_never_writes_through_a_file_name_that_is_a_link(project: Path) -> None:
+    """Even a link to nothing yet: ``new`` makes a file, never one that a link names."""
+    outside = project.parent / "outside"
+    outside.mkdir()
+    (project / "content/units/kim.md").symlink_to(outside / "planted.md")
+    result = run_okrpub(project, "new", "unit", "kim", "Kim", "--kind", "company")
+    assert result.code == 2
+    assert result.err == "okrpub: error: refusing to overwrite content/units/kim.md\n"
+    assert list(outside.iterdir()) == []
+
+
+def test_new_objective_follows_a_folder_link_inside_the_project(project: Path) -> None:
+    """As ``check`` follows it, so does ``new``."""
+    (project / "q3").mkdir()
+    (project / "content/2026-Q3").symlink_to(project / "q3", target_is_directory=True)
+    result = new_objective(project, "--owner", "sales", "--period", "2026-Q3", "Inside")
+    assert result.code == 0, result.err
+    assert (project / "q3/sales/inside.md").is_file()
