@@ -7,9 +7,10 @@ import json
 import re
 
 import pytest
-from conftest import md, objective
 from hypothesis import given
 from hypothesis import strategies as st
+from projecttools import objective
+from sitetools import md
 
 from okrpub.diagnostics import (
     Diagnostic,

@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import BASE, TODAY
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sitetools import run_okrpub, write_files
+from projecttools import BASE
+from sitetools import TODAY, run_okrpub, write_files
 
 ODD = "content/2026-Q4/sales/odd.md"
 

@@ -6,9 +6,9 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import write_files
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sitetools import write_files
 
 from okrpub.diagnostics import Diagnostics
 from okrpub.discover import Kind, discover, rediscover

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from conftest import BASE
 from gittools import commit, git, init_repo
+from projecttools import BASE
 from sitetools import build, md, parse_html, write_files
 
 from okrpub.config import Config

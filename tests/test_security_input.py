@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import md, objective
-from sitetools import build
+from projecttools import objective
+from sitetools import build, md
 
 from okrpub.frontmatter import MAX_BODY_BYTES, MAX_FILE_BYTES, MAX_FRONT_MATTER_BYTES
 from okrpub.load import MAX_CHECKINS, MAX_KEY_RESULTS

@@ -1,0 +1,95 @@
+"""Projects the tests work on: the small valid project ``BASE`` and objective files.
+
+``BASE`` is the minimal valid project (no ``okrpub.yaml``, so every setting has
+its default) that ``make_project`` in ``conftest.py`` starts from;
+``objective(header)`` is a valid objective file with that header.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from sitetools import md
+
+#: A valid project that ``okrpub check`` passes without a single diagnostic on ``TODAY``.
+BASE: dict[str, str] = {
+    "content/units/acme.md": md(
+        """
+        name: Acme
+        kind: company
+        visibility: public
+        """,
+        "We make everything.\n",
+    ),
+    "content/units/sales.md": md(
+        """
+        name: Sales
+        kind: team
+        parent: acme
+        lead: jo
+        visibility: public
+        """
+    ),
+    "content/units/jo.md": md(
+        """
+        name: Jo Smith
+        kind: person
+        parent: sales
+        """
+    ),
+    "content/2026-Q4/_defaults.yaml": "period: 2026-Q4\n",
+    "content/2026-Q4/acme/grow.md": md(
+        """
+        title: Grow the business
+        owner: acme
+        type: committed
+        key_results:
+          - id: revenue
+            title: Reach 100 k revenue
+            target: 100
+            checkins:
+              - {date: 2026-11-23, value: 80, confidence: 0.8}
+          - id: customers
+            title: Go from 10 to 20 customers
+            start: 10
+            target: 20
+            checkins:
+              - {date: 2026-11-23, value: 18, confidence: 0.9}
+          - id: launch
+            title: Launch the shop
+            done: true
+        """,
+        "Why growth matters.\n",
+    ),
+    "content/2026-Q4/sales/more-leads.md": md(
+        """
+        title: More leads
+        owner: sales
+        parent: grow#revenue
+        key_results:
+          - title: Calls
+            target: 50
+            checkins: [{date: 2026-11-24, value: 40}]
+          - title: Meetings
+            target: 10
+            checkins: [{date: 2026-11-24, value: 8}]
+          - title: Hire an SDR
+            done: true
+        """
+    ),
+}
+
+
+def objective(header: str, key_results: int = 3) -> str:
+    """A valid objective file: ``header`` lines, then ``key_results`` numeric key results.
+
+    Each key result is on pace and checked in on 2026-11-24, so it raises no warning.
+    """
+    lines = [textwrap.dedent(header).strip("\n"), "key_results:"]
+    for number in range(1, key_results + 1):
+        lines += [
+            f"  - title: Key result {number}",
+            "    target: 10",
+            "    checkins: [{date: 2026-11-24, value: 9}]",
+        ]
+    return "---\n" + "\n".join(lines) + "\n---\n"
