@@ -3,7 +3,8 @@
 ``make_project(files)`` writes a project: the minimal valid project ``BASE``
 of ``projecttools`` plus ``files``, where a value of ``None`` leaves that base
 file out. ``check(project, *args)`` runs ``okrpub check --today 2026-11-26``
-in-process inside the project and returns its exit status and output.
+in-process inside the project and returns its exit status and output. The
+``browser`` fixture imports Playwright only when a browser test asks for it.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
 from projecttools import BASE
 from sitetools import REPOSITORY, TODAY, write_files
 from sitetools import build as build_site
@@ -22,6 +23,9 @@ from sitetools import build as build_site
 from okrpub.cli import main
 from okrpub.model import Model
 from okrpub.project import Analysis, analyse, read_config
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 Files = dict[str, str | bytes | None]
 
@@ -130,14 +134,16 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """Debian's headless Chromium, driven by Playwright (its own browser download cannot work
-    here). Missing Chromium fails the browser tests: they are never skipped."""
+    here). Missing Chromium fails the browser tests; they are skipped only when Playwright
+    itself is missing, that is without the ``test`` extra (``bash tests/run.sh`` installs it)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
     if not CHROMIUM.is_file():
         pytest.fail(
             f"Chromium is missing at {CHROMIUM}: the browser tests need Debian's chromium "
             "package (apt-get install chromium, or run bash tests/run.sh)",
             pytrace=False,
         )
-    with sync_playwright() as playwright:
+    with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             yield browser
