@@ -1,15 +1,27 @@
-"""Projects the tests work on: the small valid project ``BASE`` and objective files.
+"""Projects the tests work on: the small valid project ``BASE``, objective files, and the
+generated organisation of the benchmark.
 
 ``BASE`` is the minimal valid project (no ``okrpub.yaml``, so every setting has
 its default) that ``make_project`` in ``conftest.py`` starts from;
 ``objective(header)`` is a valid objective file with that header.
+``write_org(objectives, out)`` writes ``bench/generate.py``'s organisation
+(bench/ is no package, so it is loaded from its file).
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import sys
 import textwrap
+from pathlib import Path
+from types import ModuleType
+from typing import Any
 
-from sitetools import md
+from sitetools import REPOSITORY, md
+
+#: The benchmark's organisation generator.
+GENERATOR = REPOSITORY / "bench" / "generate.py"
 
 #: A valid project that ``okrpub check`` passes without a single diagnostic on ``TODAY``.
 BASE: dict[str, str] = {
@@ -93,3 +105,20 @@ def objective(header: str, key_results: int = 3) -> str:
             "    checkins: [{date: 2026-11-24, value: 9}]",
         ]
     return "---\n" + "\n".join(lines) + "\n---\n"
+
+
+@functools.cache
+def generator() -> ModuleType:
+    """``bench/generate.py``, loaded once."""
+    spec = importlib.util.spec_from_file_location("generate", GENERATOR)
+    assert spec is not None and spec.loader is not None, GENERATOR
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # where its dataclasses look up their annotations
+    spec.loader.exec_module(module)
+    return module
+
+
+def write_org(objectives: int, out: Path, **options: Any) -> Any:
+    """``bench/generate.py``'s organisation of ``objectives`` objectives, written to ``out``;
+    ``options`` are ``seed`` and ``hugo``."""
+    return generator().write_org(objectives, out, **options)
