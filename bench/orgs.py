@@ -1,25 +1,29 @@
 """Generated organisations for the benchmarks, cached in ``bench/.orgs/``.
 
-``generate(objectives)`` runs ``../shared/bench/gen_org.py`` once per size
+``generate(objectives)`` runs ``bench/generate.py`` (seed 1) once per size
 and returns the project folder (``okrpub.yaml`` and ``content/``);
-``hugo_site(objectives)`` returns the Hugo site gen_org writes from the same
-content in the same run (``--hugo``). Treat both as read-only: a benchmark
-that edits files, or runs a program that writes into its project, works on a
-copy (``scratch_copy``).
+``hugo_site(objectives)`` returns the Hugo twin it writes from the same
+content in the same run. Treat both as read-only: a benchmark that edits
+files, or runs a program that writes into its project, works on a copy
+(``scratch_copy``). The cached folders are named after the generator's
+digest, so that a changed generator writes them anew.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import hashlib
 import os
 import shutil
 import sys
 from pathlib import Path
 
+from generate import write_org
+
 HERE = Path(__file__).resolve().parent
 REPOSITORY = HERE.parent
 ORGS = HERE / ".orgs"
-GEN_ORG = REPOSITORY.parent / "shared" / "bench" / "gen_org.py"
+#: Names the cached organisations: those of an older generator are not used.
+GENERATOR_DIGEST = hashlib.sha256((HERE / "generate.py").read_bytes()).hexdigest()[:12]
 #: The date every benchmark runs on (a Thursday in 2026-Q4).
 TODAY = "2026-11-26"
 
@@ -37,26 +41,18 @@ def hugo_site(objectives: int) -> Path:
 def _generated(objectives: int) -> tuple[Path, Path]:
     """Both sides, written together into a partial folder that is renamed when complete,
     so an interrupted run never leaves a cache that looks whole."""
-    project, site = ORGS / f"org{objectives}", ORGS / f"hugo{objectives}"
+    name = f"{objectives}-{GENERATOR_DIGEST}"
+    project, site = ORGS / f"org{name}", ORGS / f"hugo{name}"
     if (project / "okrpub.yaml").exists() and (site / "hugo.toml").exists():
         return project, site
-    partial = ORGS / f".partial{objectives}"
+    partial = ORGS / f".partial{name}"
     for folder in (partial, project, site):
         shutil.rmtree(folder, ignore_errors=True)
-    _gen_org().generate(objectives, partial / "org", hugo=partial / "hugo")
+    write_org(objectives, partial / "org", hugo=partial / "hugo")
     (partial / "org").rename(project)
     (partial / "hugo").rename(site)
     partial.rmdir()
     return project, site
-
-
-def _gen_org() -> object:
-    spec = importlib.util.spec_from_file_location("gen_org", GEN_ORG)
-    if spec is None or spec.loader is None:
-        sys.exit(f"cannot load {GEN_ORG}")
-    gen_org = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gen_org)
-    return gen_org
 
 
 def scratch_copy(project: Path, folder: Path) -> Path:

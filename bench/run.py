@@ -3,7 +3,7 @@
     python bench/run.py [--objectives 1000 10000] [--repeat 3] [--skip-serve]
                         [--out bench/results.md]
 
-For each size, the organisation of ``bench/orgs.py`` (gen_org.py's okrpub
+For each size, the organisation of ``bench/orgs.py`` (``bench/generate.py``'s okrpub
 project and the Hugo site it writes from the same content, both cached in
 ``bench/.orgs/``) is copied to a scratch folder. Each round then runs these
 steps at every size in turn (so that a machine that slows down for minutes

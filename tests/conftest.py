@@ -1,119 +1,33 @@
 """Shared fixtures for the core tests: small projects in ``tmp_path``, and ``okrpub check``.
 
 ``make_project(files)`` writes a project: the minimal valid project ``BASE``
-(no ``okrpub.yaml``, so every setting has its default) plus ``files``, where a
-value of ``None`` leaves that base file out. ``check(project, *args)`` runs
-``okrpub check --today 2026-11-26`` in-process inside the project and returns
-its exit status and output.
+of ``projecttools`` plus ``files``, where a value of ``None`` leaves that base
+file out. ``check(project, *args)`` runs ``okrpub check --today 2026-11-26``
+in-process inside the project and returns its exit status and output. The
+``browser`` fixture imports Playwright only when a browser test asks for it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from projecttools import BASE
+from sitetools import REPOSITORY, TODAY, write_files
 from sitetools import build as build_site
-from sitetools import md, write_files
 
 from okrpub.cli import main
 from okrpub.model import Model
 from okrpub.project import Analysis, analyse, read_config
 
-#: The date every check runs on unless a test says otherwise (a Thursday in 2026-Q4).
-TODAY = "2026-11-26"
-#: The repository with the example content, found from this folder.
-REPOSITORY = Path(__file__).resolve().parent.parent
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 Files = dict[str, str | bytes | None]
-
-
-#: A valid project that ``okrpub check`` passes without a single diagnostic on ``TODAY``.
-BASE: dict[str, str] = {
-    "content/units/acme.md": md(
-        """
-        name: Acme
-        kind: company
-        visibility: public
-        """,
-        "We make everything.\n",
-    ),
-    "content/units/sales.md": md(
-        """
-        name: Sales
-        kind: team
-        parent: acme
-        lead: jo
-        visibility: public
-        """
-    ),
-    "content/units/jo.md": md(
-        """
-        name: Jo Smith
-        kind: person
-        parent: sales
-        """
-    ),
-    "content/2026-Q4/_defaults.yaml": "period: 2026-Q4\n",
-    "content/2026-Q4/acme/grow.md": md(
-        """
-        title: Grow the business
-        owner: acme
-        type: committed
-        key_results:
-          - id: revenue
-            title: Reach 100 k revenue
-            target: 100
-            checkins:
-              - {date: 2026-11-23, value: 80, confidence: 0.8}
-          - id: customers
-            title: Go from 10 to 20 customers
-            start: 10
-            target: 20
-            checkins:
-              - {date: 2026-11-23, value: 18, confidence: 0.9}
-          - id: launch
-            title: Launch the shop
-            done: true
-        """,
-        "Why growth matters.\n",
-    ),
-    "content/2026-Q4/sales/more-leads.md": md(
-        """
-        title: More leads
-        owner: sales
-        parent: grow#revenue
-        key_results:
-          - title: Calls
-            target: 50
-            checkins: [{date: 2026-11-24, value: 40}]
-          - title: Meetings
-            target: 10
-            checkins: [{date: 2026-11-24, value: 8}]
-          - title: Hire an SDR
-            done: true
-        """
-    ),
-}
-
-
-def objective(header: str, key_results: int = 3) -> str:
-    """A valid objective file: ``header`` lines, then ``key_results`` numeric key results.
-
-    Each key result is on pace and checked in on 2026-11-24, so it raises no warning.
-    """
-    lines = [textwrap.dedent(header).strip("\n"), "key_results:"]
-    for number in range(1, key_results + 1):
-        lines += [
-            f"  - title: Key result {number}",
-            "    target: 10",
-            "    checkins: [{date: 2026-11-24, value: 9}]",
-        ]
-    return "---\n" + "\n".join(lines) + "\n---\n"
 
 
 @pytest.fixture(autouse=True)
@@ -220,14 +134,16 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """Debian's headless Chromium, driven by Playwright (its own browser download cannot work
-    here). Missing Chromium fails the browser tests: they are never skipped."""
+    here). Missing Chromium fails the browser tests; they are skipped only when Playwright
+    itself is missing, that is without the ``test`` extra (``bash tests/run.sh`` installs it)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
     if not CHROMIUM.is_file():
         pytest.fail(
             f"Chromium is missing at {CHROMIUM}: the browser tests need Debian's chromium "
             "package (apt-get install chromium, or run bash tests/run.sh)",
             pytrace=False,
         )
-    with sync_playwright() as playwright:
+    with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             yield browser

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import TODAY, md, objective
+from projecttools import objective
+from sitetools import TODAY, md
 
 from okrpub.audience import select_audience
 from okrpub.compute import compute

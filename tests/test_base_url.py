@@ -11,10 +11,9 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from conftest import TODAY
 from hypothesis import given
 from hypothesis import strategies as st
-from sitetools import build, inside
+from sitetools import TODAY, build, inside
 
 from okrpub.cli import main
 from okrpub.config import load_config

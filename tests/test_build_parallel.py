@@ -6,8 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sitetools import REPOSITORY, build, tree_of, write_files
-from test_site_theme import SMALL
+from sitetools import REPOSITORY, SMALL_PROJECT, build, tree_of, write_files
 
 from okrpub import build as build_module
 
@@ -32,7 +31,7 @@ def test_a_theme_error_in_a_worker_is_a_usage_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     render_in_workers(monkeypatch)
-    project = write_files(tmp_path / "project", {**SMALL, "okrpub.yaml": "theme: broken\n"})
+    project = write_files(tmp_path / "project", {**SMALL_PROJECT, "okrpub.yaml": "theme: broken\n"})
     write_files(project / "broken", {"templates/objective.html": "{{ 1 + 'a' }}"})
     result = build(project, tmp_path / "site")
     assert result.code == 2

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rebuildtools import EDITS, Project
 from sitetools import build, calls_from_now_on, run_okrpub, tree_of, write_files
-from test_site_incremental import EDITS, Project
 
 from okrpub import cache as cache_module
 from okrpub import load

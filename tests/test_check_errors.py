@@ -11,7 +11,8 @@ import json
 import os
 from pathlib import Path
 
-from conftest import md, objective
+from projecttools import objective
+from sitetools import md
 
 BAD = "content/2026-Q4/sales/bad.md"
 

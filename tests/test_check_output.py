@@ -8,9 +8,10 @@ import re
 import unicodedata
 
 import pytest
-from conftest import md, objective
 from hypothesis import given
 from hypothesis import strategies as st
+from projecttools import objective
+from sitetools import md
 
 from okrpub.diagnostics import (
     Diagnostic,

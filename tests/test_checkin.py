@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import BASE, TODAY
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sitetools import run_okrpub, write_files
+from projecttools import BASE
+from sitetools import TODAY, run_okrpub, write_files
 
 ODD = "content/2026-Q4/sales/odd.md"
 
@@ -453,8 +453,9 @@ def test_a_save_between_its_read_and_its_write_is_never_lost(
 
 
 def test_a_file_that_is_a_symbolic_link_is_not_written_through(make_project) -> None:
-    """The link stays inside the project, so ``check`` follows it; ``checkin`` does not."""
-    project = make_project({"shared/odd.md": ODD_TEXT})
+    """The link stays inside the project, so ``check`` follows it where links are allowed;
+    ``checkin`` does not."""
+    project = make_project({"shared/odd.md": ODD_TEXT, "okrpub.yaml": "follow_symlinks: true\n"})
     (project / ODD).symlink_to(project / "shared/odd.md")
     result = run(project, "odd#meetings", "1")
     assert result.err == (
@@ -467,7 +468,7 @@ def test_a_file_that_is_a_symbolic_link_is_not_written_through(make_project) -> 
 
 
 def test_a_file_in_a_folder_linked_inside_the_project_is_edited_there(make_project) -> None:
-    project = make_project({ODD: ODD_TEXT})
+    project = make_project({ODD: ODD_TEXT, "okrpub.yaml": "follow_symlinks: true\n"})
     (project / "content/2026-Q4/sales").rename(project / "sales")
     (project / "content/2026-Q4/sales").symlink_to(project / "sales", target_is_directory=True)
     assert run(project, "odd#meetings", "1").code == 0

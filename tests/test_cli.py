@@ -11,8 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import TODAY
-from sitetools import REPOSITORY, inside
+from sitetools import REPOSITORY, TODAY, inside
 
 from okrpub import __version__
 from okrpub.cli import main

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import TODAY, md, objective
+from projecttools import objective
+from sitetools import TODAY, md
 
 from okrpub.config import GradeThresholds
 from okrpub.model import KeyResult, Objective, PeriodState, Status

@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import markdown_it
-from conftest import BASE, TODAY, objective
 from gittools import commit, git, init_repo
 from hypothesis import given
 from hypothesis import strategies as st
-from sitetools import Run, md, run_okrpub
+from projecttools import BASE, objective
+from sitetools import TODAY, Run, md, run_okrpub
 
 from okrpub.diff import MAX_ITEMS, MAX_OBJECTIVES, escape_markdown
 

@@ -8,10 +8,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import objective, write_files
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sitetools import build
+from projecttools import objective
+from sitetools import build, write_files
 
 from okrpub.diagnostics import Diagnostics
 from okrpub.discover import Kind, discover, rediscover

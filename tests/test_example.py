@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from conftest import REPOSITORY, TODAY
+from sitetools import REPOSITORY, TODAY
 
 from okrpub.audience import select_audience
 from okrpub.compute import compute

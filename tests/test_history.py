@@ -6,8 +6,8 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from conftest import BASE
 from gittools import commit, git, hostile_commit, init_repo, nested, write_object
+from projecttools import BASE
 from sitetools import build, md, parse_html, write_files
 
 from okrpub.config import Config

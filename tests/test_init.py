@@ -14,8 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import TODAY
-from sitetools import run_okrpub
+from sitetools import TODAY, run_okrpub
 
 from okrpub.scaffold import project_files
 

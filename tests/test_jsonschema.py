@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import objective
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
+from projecttools import objective
 from sitetools import REPOSITORY, build, run_okrpub, write_files
 
 from okrpub.cli import main

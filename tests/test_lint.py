@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import md, objective
+from projecttools import objective
+from sitetools import md
 
 PATH = "content/2026-Q4/sales/leads.md"
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import md
-from sitetools import run_okrpub
+from sitetools import md, run_okrpub
 
 from okrpub.new import slugify
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import objective
+from projecttools import objective
 
 from okrpub.config import CustomPeriod
 from okrpub.periods import canonical_period_id, period_dates

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import BASE, TODAY, write_files
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from projecttools import BASE
+from sitetools import TODAY, write_files
 
 from okrpub.compute import numeric_progress, weighted_mean
 from okrpub.config import Config, GradeThresholds

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rebuildtools import EDITS, Project
 from sitetools import build, calls_from_now_on, tree_of, write_files
-from test_site_incremental import EDITS, Project
 
 from okrpub import export, reuse, search
 from okrpub.cache import SEAL_SIZE, code_version

@@ -13,9 +13,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import BASE, TODAY, objective
 from gittools import commit, hostile_commit, init_repo, nested, tree, write_object
-from sitetools import Run, run_okrpub
+from projecttools import BASE, objective
+from sitetools import TODAY, Run, run_okrpub
 
 
 @pytest.fixture

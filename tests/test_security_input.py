@@ -12,10 +12,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import BASE, TODAY, md, objective
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from sitetools import build, run_okrpub, write_files
+from projecttools import BASE, objective
+from sitetools import TODAY, build, md, run_okrpub, write_files
 
 from okrpub.frontmatter import MAX_BODY_BYTES, MAX_FILE_BYTES, MAX_FRONT_MATTER_BYTES
 from okrpub.load import MAX_CHECKINS, MAX_KEY_RESULTS

@@ -1,9 +1,9 @@
-"""A public build leaks nothing (SPEC §6, docs/security.md): the leak audit.
+"""A public build leaks nothing (docs/security.md): the leak audit.
 
-The example, a project built to hold every awkward case, and a generated
-1,000-objective organisation (``../shared/bench/gen_org.py``) are built with
-``--public``; ``leaktools`` collects every string of every item that is not
-public and searches every byte and every file name of the site for it (see
+The example, a project built to hold every awkward case, and a 1,000-objective
+organisation from the benchmark's generator (``bench/generate.py``) are built
+with ``--public``; ``leaktools`` collects every string of every item that is
+not public and searches every byte and every file name of the site for it (see
 its docstring for what counts). The audit is shown to work: builds through
 deliberately broken audience filters must fail it.
 """
@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import importlib.util
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 from leaktools import audience_of, find_leaks, public_parts
+from projecttools import write_org
 from sitetools import REPOSITORY, TODAY, md, render_site, write_files, write_site
 
 from okrpub.audience import select_audience
@@ -34,8 +33,6 @@ from okrpub.project import analyse, read_config
 from okrpub.resolve import Resolved
 from okrpub.theme import Theme
 
-#: The benchmark generator; in CI a copy of shared/ sits beside the repository clone.
-GEN_ORG = Path(__file__).resolve().parents[2] / "shared" / "bench" / "gen_org.py"
 DAY = dt.date.fromisoformat(TODAY)
 
 
@@ -321,21 +318,11 @@ def test_the_audit_catches_a_broken_audience_filter(
 # -- a generated 1,000-objective organisation --------------------------------------------
 
 
-def _gen_org() -> ModuleType:
-    assert GEN_ORG.is_file(), f"the benchmark generator is missing: {GEN_ORG}"
-    spec = importlib.util.spec_from_file_location("gen_org", GEN_ORG)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def org(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """The generated organisation, built once with ``--public``."""
     project = tmp_path_factory.mktemp("org") / "project"
-    objectives, _units = _gen_org().generate(1000, project)
-    assert objectives == 1000
+    assert len(write_org(1000, project).objectives) == 1000
     return public_build(project, project.parent / "site")
 
 

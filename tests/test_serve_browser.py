@@ -3,8 +3,9 @@
 A page left open reloads by itself when a file changes, shows the error
 overlay by itself when a file breaks, and drops it when the file is fixed.
 Console errors, uncaught exceptions, failed requests and HTTP errors on the
-page fail the test. Never skipped: without Chromium at ``/usr/bin/chromium``
-the tests fail and say how to install it (``bash tests/run.sh`` does).
+page fail the test. Without Chromium at ``/usr/bin/chromium`` the tests fail
+and say how to install it (``bash tests/run.sh`` does); they are skipped only
+when Playwright itself is missing (installed without the ``test`` extra).
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ import re
 from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, Request, expect
 from servetools import Served, copy_example, start_serve
+
+pytest.importorskip("playwright.sync_api")
+
+from playwright.sync_api import Browser, Page, Request, expect
 
 #: Milliseconds a page may take to follow a change: generous, speed is the benchmark's.
 TIMEOUT_MS = 20_000

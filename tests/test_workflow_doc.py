@@ -15,8 +15,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPOSITORY
-from sitetools import run_okrpub
+from sitetools import REPOSITORY, run_okrpub
 
 DOCUMENT = REPOSITORY / "docs" / "workflow.md"
 BLOCK = re.compile(r"^```(\w+)(?: (\S+))?\n(.*?)^```$", re.MULTILINE | re.DOTALL)
