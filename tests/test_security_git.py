@@ -177,12 +177,12 @@ def test_an_allowed_link_is_followed_only_inside_the_revision(
     secret = tmp_path / "repo" / ".git" / "secret.md"  # not in any revision
     secret.write_text(objective("title: Outside\nowner: acme"), encoding="utf-8")
     base = commit(repo, {"okrpub.yaml": "follow_symlinks: true\n"})
-    shared = {"shared/ops.md": objective("title: Shared ops\nowner: acme")}
+    linked = {"common/ops.md": objective("title: Shared ops\nowner: acme")}
     os.makedirs(repo / "content/2026-Q4/links")
-    os.symlink("../../../shared/ops.md", repo / "content/2026-Q4/links/ops.md")
+    os.symlink("../../../common/ops.md", repo / "content/2026-Q4/links/ops.md")
     os.symlink(secret, repo / "content/2026-Q4/links/absolute.md")
     os.symlink("../../../../outside.md", repo / "content/2026-Q4/links/up.md")
-    commit(repo, shared)
+    commit(repo, linked)
     run = diff(repo, base)
     assert introduced(run) == [
         ("content/2026-Q4/links/absolute.md", "error", "symlink"),
