@@ -24,6 +24,7 @@ never an error: okrpub loads everything and says why in :attr:`CacheStore.proble
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -41,7 +42,12 @@ BUSY_TIMEOUT_SECONDS = 10.0
 
 
 KEY_FILE = "cache-key"
+KEY_SIZE = 32
 SEAL_SIZE = 32
+
+#: Non-blocking, so that a named pipe cannot make okrpub wait.
+_FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 def key_file() -> Path:
@@ -51,20 +57,49 @@ def key_file() -> Path:
 
 
 def secret_key() -> bytes:
-    """The user's cache key, made (readable by the user only) when there is none yet."""
+    """The user's cache key, made (readable by the user only) when there is none yet, or
+    when the file holds anything but a key (a run that died while making it once left it
+    empty; an empty key seals nothing)."""
     path = key_file()
+    key = _read_key(path)
+    if key is not None:
+        return key
+    key = secrets.token_bytes(KEY_SIZE)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    descriptor = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
-        return path.read_bytes()
+        _replace(descriptor, path.name, key, 0o600)
+    finally:
+        os.close(descriptor)
+    # another okrpub starting at the same time may have put its own there since
+    return _read_key(path) or key
+
+
+def _read_key(path: Path) -> bytes | None:
+    """The key in ``path`` (not followed if it is a link), if it is one."""
+    try:
+        descriptor = os.open(path, _FILE)
     except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
+        return None
+    with os.fdopen(descriptor, "rb") as file:
+        key = file.read(KEY_SIZE + 1)
+    return key if len(key) == KEY_SIZE else None
+
+
+def _replace(folder: int, name: str, content: bytes, mode: int) -> None:
+    """Write ``content`` into a new file in ``folder``, then rename it to ``name``."""
+    temporary = f".{name}.{os.getpid()}.tmp"
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(temporary, dir_fd=folder)  # left by a process that died, with this number
+    descriptor = os.open(temporary, _NEW_FILE, mode, dir_fd=folder)
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another okrpub made it just now
-        return path.read_bytes()
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(secrets.token_bytes(32))
-    return path.read_bytes()
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(content)
+        os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary, dir_fd=folder)
+        raise
 
 
 def new_mac(key: bytes, path: str, digest: bytes) -> hashlib.blake2b:
