@@ -24,8 +24,10 @@ in it is reached through a symbolic link (every folder on the way is opened
 with ``O_NOFOLLOW``, every file too), and :func:`surprise` finds what okrpub
 never makes there: a link, anything but plain files and folders, folders
 deeper than its own, a database journal that names another file (SQLite
-deletes that file when it rolls the journal back). Any surprise, and none of
-the cache is used.
+deletes that file when it rolls the journal back). The database is read with
+``trusted_schema`` off, and only if it holds okrpub's tables and nothing else
+(a view or a trigger could loop forever), with values of their types. Any
+surprise, and none of the cache is used.
 
 A cache that cannot be used (a read-only folder, a damaged database, a
 surprise) is never an error: okrpub loads everything and says why in
@@ -58,6 +60,17 @@ BUSY_TIMEOUT_SECONDS = 10.0
 KEY_FILE = "cache-key"
 KEY_SIZE = 32
 SEAL_SIZE = 32
+#: okrpub's tables, by name: the database may hold nothing else (but the index SQLite
+#: makes for the primary key), so that reading it runs nothing a pull request wrote.
+TABLES = {
+    "files": "(path TEXT PRIMARY KEY, digest BLOB NOT NULL, payload BLOB NOT NULL)",
+    "meta": "(version TEXT NOT NULL)",
+}
+#: The database's schema as SQLite keeps it (``sqlite_master``), in order.
+SCHEMA = (
+    ("index", "sqlite_autoindex_files_1", "files", None),
+    *(("table", name, name, f"CREATE TABLE {name} {columns}") for name, columns in TABLES.items()),
+)
 #: The rollback journal SQLite keeps beside the database during a transaction.
 JOURNAL = f"{DATABASE}-journal"
 #: The ``compiled-templates/<version>/<file>`` of :mod:`okrpub.theme` are the deepest.
@@ -326,23 +339,22 @@ class CacheStore:
         os.close(open_folder(self.folder, create=True))
         connection = sqlite3.connect(self.folder / DATABASE, timeout=BUSY_TIMEOUT_SECONDS)
         self._connection = connection
-        connection.execute("CREATE TABLE IF NOT EXISTS meta (version TEXT NOT NULL)")
-        connection.execute(
-            "CREATE TABLE IF NOT EXISTS files "
-            "(path TEXT PRIMARY KEY, digest BLOB NOT NULL, payload BLOB NOT NULL)"
-        )
+        connection.execute("PRAGMA trusted_schema = OFF")
+        for name, columns in TABLES.items():
+            connection.execute(f"CREATE TABLE IF NOT EXISTS {name} {columns}")
+        if _schema(connection) != SCHEMA:
+            raise CacheProblem(f"{DATABASE} holds more than okrpub's tables")
         stored = connection.execute("SELECT version FROM meta").fetchone()
         if stored is None or stored[0] != code_version():
             with connection:
                 connection.execute("DELETE FROM files")
                 connection.execute("DELETE FROM meta")
                 connection.execute("INSERT INTO meta VALUES (?)", (code_version(),))
-        self._rows = {
-            path: (digest, payload)
-            for path, digest, payload in connection.execute(
-                "SELECT path, digest, payload FROM files"
-            )
-        }
+        self._rows = {}
+        for path, digest, payload in connection.execute("SELECT path, digest, payload FROM files"):
+            if (type(path), type(digest), type(payload)) != (str, bytes, bytes):
+                raise CacheProblem(f"{DATABASE} holds values of another type")
+            self._rows[path] = (digest, payload)
         self._paths = set(self._rows)
 
     def _fail(self, error: Exception) -> None:
@@ -391,3 +403,9 @@ class CacheStore:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+def _schema(connection: sqlite3.Connection) -> tuple[tuple[object, ...], ...]:
+    """What the database holds: views, triggers and indexes as well as tables."""
+    query = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name, tbl_name, sql"
+    return tuple(connection.execute(query))

@@ -14,7 +14,9 @@ import pickle
 import resource
 import shutil
 import signal
+import sqlite3
 import struct
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,7 +25,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sitetools import TODAY, Run, build, run_okrpub, tree_of
+from sitetools import REPOSITORY, TODAY, Run, build, run_okrpub, tree_of
 from test_cache import CACHE, GROW, Planted, check_json, digest_of, write_row
 from test_site_incremental import Project
 
@@ -253,6 +255,58 @@ def test_folders_deeper_than_the_cache_makes_are_not_walked(
 
 
 # -- the database -----------------------------------------------------------------------------
+
+
+def test_a_recursive_view_named_like_the_table_does_not_hang(example: Path) -> None:
+    """The command runs in a process of its own, so that a hang fails the test."""
+    cold = check_json(example)
+    database = example / CACHE / DATABASE
+    database.unlink()
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE meta (version TEXT NOT NULL)")
+        connection.execute("INSERT INTO meta VALUES (?)", (code_version(),))
+        connection.execute(
+            "CREATE VIEW files (path, digest, payload) AS WITH RECURSIVE endless(n) AS "
+            "(SELECT 1 UNION ALL SELECT n + 1 FROM endless) SELECT n, n, n FROM endless"
+        )
+    connection.close()
+    command = [sys.executable, "-m", "okrpub", "check", "--today", TODAY, "--format", "json"]
+    environment = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
+    done = subprocess.run(
+        command, cwd=example, env=environment, capture_output=True, text=True, timeout=30
+    )
+    assert (done.returncode, done.stdout) == (0, cold)
+    assert noted_once(Run(done.returncode, done.stdout, done.stderr)), done.stderr
+
+
+HOSTILE_SCHEMAS = {
+    "a payload of another type": [
+        "UPDATE files SET payload = hex(payload)",
+    ],
+    "columns without types": [
+        "ALTER TABLE files RENAME TO old",
+        "CREATE TABLE files (path, digest, payload)",
+        "INSERT INTO files SELECT path, digest, NULL FROM old",
+        "DROP TABLE old",
+    ],
+    "a trigger": [
+        "CREATE TABLE log (path TEXT)",
+        "CREATE TRIGGER logged AFTER INSERT ON files BEGIN INSERT INTO log VALUES (new.path); END",
+    ],
+    "an index": ["CREATE INDEX by_digest ON files (digest)"],
+}
+
+
+@pytest.mark.parametrize("statements", HOSTILE_SCHEMAS.values(), ids=HOSTILE_SCHEMAS)
+def test_a_database_okrpub_did_not_make_is_not_used(example: Path, statements: list[str]) -> None:
+    cold = check_json(example)
+    with sqlite3.connect(example / CACHE / DATABASE) as connection:
+        for statement in statements:
+            connection.execute(statement)
+    connection.close()
+    result = run_okrpub(example, "check", "--today", TODAY, "--format", "json")
+    assert (result.code, result.out) == (0, cold)
+    assert noted_once(result), result.err
 
 
 def hot_journal_naming(database: Path, victim: Path) -> bytes:
