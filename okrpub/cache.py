@@ -18,20 +18,37 @@ MAC (keyed BLAKE2b) under a secret key that lives outside the project, in the us
 folder (``$XDG_CACHE_HOME/okrpub/cache-key``, made on first use, readable by
 the user only); a row that does not carry a valid seal is never unpickled.
 
-A cache that cannot be used (a read-only folder, a damaged database) is
-never an error: okrpub loads everything and says why in :attr:`CacheStore.problem`.
+The folder itself is untrusted input too: committed by mistake, or planted by
+a pull request, whatever is in it may cost a rebuild and nothing more. Nothing
+in it is reached through a symbolic link (every folder on the way is opened
+with ``O_NOFOLLOW``, every file too), and :func:`surprise` finds what okrpub
+never makes there: a link, anything but plain files and folders, folders
+deeper than its own, a database journal that names another file (SQLite
+deletes that file when it rolls the journal back). The database is read with
+``trusted_schema`` off, and only if it holds okrpub's tables and nothing else
+(a view or a trigger could loop forever), with values of their types. Any
+surprise, and none of the cache is used.
+
+A cache that cannot be used (a read-only folder, a damaged database, a
+surprise) is never an error: okrpub loads everything and says why in
+:attr:`CacheStore.problem`, one line the command line prints.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import hmac
 import os
 import secrets
 import sqlite3
+import stat
 import sys
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import BinaryIO
 
 import okrpub
 
@@ -41,7 +58,34 @@ BUSY_TIMEOUT_SECONDS = 10.0
 
 
 KEY_FILE = "cache-key"
+KEY_SIZE = 32
 SEAL_SIZE = 32
+#: okrpub's tables, by name: the database may hold nothing else (but the index SQLite
+#: makes for the primary key), so that reading it runs nothing a pull request wrote.
+TABLES = {
+    "files": "(path TEXT PRIMARY KEY, digest BLOB NOT NULL, payload BLOB NOT NULL)",
+    "meta": "(version TEXT NOT NULL)",
+}
+#: The database's schema as SQLite keeps it (``sqlite_master``), in order.
+SCHEMA = (
+    ("index", "sqlite_autoindex_files_1", "files", None),
+    *(("table", name, name, f"CREATE TABLE {name} {columns}") for name, columns in TABLES.items()),
+)
+#: The rollback journal SQLite keeps beside the database during a transaction.
+JOURNAL = f"{DATABASE}-journal"
+#: The ``compiled-templates/<version>/<file>`` of :mod:`okrpub.theme` are the deepest.
+FOLDER_DEPTH = 2
+#: What ends an SQLite rollback journal that names a super-journal (then deleted by SQLite).
+JOURNAL_MAGIC = bytes.fromhex("d9d505f920a163d7")
+
+_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+#: Non-blocking, so that a named pipe cannot make okrpub wait.
+_FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+class CacheProblem(Exception):
+    """Something in the cache folder that okrpub did not put there."""
 
 
 def key_file() -> Path:
@@ -51,20 +95,167 @@ def key_file() -> Path:
 
 
 def secret_key() -> bytes:
-    """The user's cache key, made (readable by the user only) when there is none yet."""
+    """The user's cache key, made (readable by the user only) when there is none yet, or
+    when the file holds anything but a key (a run that died while making it once left it
+    empty; an empty key seals nothing)."""
     path = key_file()
+    key = _read_key(path)
+    if key is not None:
+        return key
+    key = secrets.token_bytes(KEY_SIZE)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    descriptor = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
-        return path.read_bytes()
+        _replace(descriptor, path.name, key, 0o600)
+    finally:
+        os.close(descriptor)
+    # another okrpub starting at the same time may have put its own there since
+    return _read_key(path) or key
+
+
+def _read_key(path: Path) -> bytes | None:
+    """The key in ``path`` (not followed if it is a link), if it is one."""
+    try:
+        descriptor = os.open(path, _FILE)
     except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
+        return None
+    with os.fdopen(descriptor, "rb") as file:
+        key = file.read(KEY_SIZE + 1)
+    return key if len(key) == KEY_SIZE else None
+
+
+def open_folder(path: Path, *, create: bool = False) -> int:
+    """A descriptor of the folder ``path``, reached from ``/`` without following a
+    symbolic link (``OSError`` naming the link); with ``create``, the folders that are
+    missing are made."""
+    parts = Path(os.path.abspath(path)).parts
+    descriptor = os.open(parts[0], _FOLDER)
+    for depth in range(1, len(parts)):
+        try:
+            inner = _inner_folder(descriptor, parts[depth], create)
+        except OSError as error:
+            raise OSError(error.errno, error.strerror, os.path.join(*parts[: depth + 1])) from None
+        finally:
+            os.close(descriptor)
+        descriptor = inner
+    return descriptor
+
+
+def _inner_folder(descriptor: int, name: str, create: bool) -> int:
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another okrpub made it just now
-        return path.read_bytes()
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(secrets.token_bytes(32))
-    return path.read_bytes()
+        return os.open(name, _FOLDER, dir_fd=descriptor)
+    except FileNotFoundError:
+        if not create:
+            raise
+    with contextlib.suppress(FileExistsError):  # another okrpub made it just now
+        os.mkdir(name, dir_fd=descriptor)
+    return os.open(name, _FOLDER, dir_fd=descriptor)
+
+
+def read_file(folder: Path, name: str) -> bytes:
+    """The bytes of the plain file ``name`` in ``folder``, reached without following a link."""
+    descriptor = open_folder(folder)
+    try:
+        file_descriptor = os.open(name, _FILE, dir_fd=descriptor)
+    finally:
+        os.close(descriptor)
+    with os.fdopen(file_descriptor, "rb") as file:
+        if not stat.S_ISREG(os.fstat(file_descriptor).st_mode):
+            raise OSError(errno.EINVAL, "not a plain file", name)
+        return file.read()
+
+
+#: What a file is written with: its bytes, or a function that writes them to a stream.
+Content = bytes | Callable[[BinaryIO], object]
+
+
+def write_file(folder: Path, name: str, content: Content) -> None:
+    """Make the file ``name`` in ``folder`` (made if missing) whole or not at all: a new
+    file beside it is written, then takes its place. No link is followed."""
+    descriptor = open_folder(folder, create=True)
+    try:
+        _replace(descriptor, name, content, 0o666)
+    finally:
+        os.close(descriptor)
+
+
+def _replace(folder: int, name: str, content: Content, mode: int) -> None:
+    """Write ``content`` into a new file in ``folder``, then rename it to ``name``."""
+    temporary = f".{name}.{os.getpid()}.tmp"
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(temporary, dir_fd=folder)  # left by a process that died, with this number
+    descriptor = os.open(temporary, _NEW_FILE, mode, dir_fd=folder)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            if isinstance(content, bytes):
+                file.write(content)
+            else:
+                content(file)
+        os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary, dir_fd=folder)
+        raise
+
+
+def surprise(folder: Path) -> str | None:
+    """What the cache ``folder`` holds that okrpub never puts there, if anything: then
+    none of it may be used. A folder that is not there yet holds nothing."""
+    try:
+        descriptor = open_folder(folder)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        return _refused(error)
+    try:
+        return _surprise_in(descriptor, "", FOLDER_DEPTH) or _journal_surprise(descriptor)
+    except OSError as error:
+        return _refused(error)
+    finally:
+        os.close(descriptor)
+
+
+def _refused(error: OSError) -> str:
+    """Why a folder on the way to the cache could not be opened."""
+    if error.errno in (errno.ELOOP, errno.ENOTDIR) and os.path.islink(error.filename):
+        return f"{error.filename} is a symbolic link"
+    return str(error)
+
+
+def _surprise_in(descriptor: int, where: str, depth: int) -> str | None:
+    """The first thing in the folder ``descriptor`` (at ``where``) that is neither a plain
+    file nor a folder at most ``depth`` deep."""
+    with os.scandir(descriptor) as entries:
+        for entry in entries:
+            path = where + entry.name
+            if entry.is_symlink():
+                return f"{path} is a symbolic link"
+            if entry.is_dir(follow_symlinks=False):
+                if depth == 0:
+                    return f"{path} is a folder deeper than okrpub makes"
+                inner = os.open(entry.name, _FOLDER, dir_fd=descriptor)
+                try:
+                    found = _surprise_in(inner, f"{path}/", depth - 1)
+                finally:
+                    os.close(inner)
+                if found:
+                    return found
+            elif not entry.is_file(follow_symlinks=False):
+                return f"{path} is not a plain file"
+    return None
+
+
+def _journal_surprise(descriptor: int) -> str | None:
+    """SQLite deletes the super-journal a rollback journal names, wherever it is; okrpub's
+    transactions have none."""
+    try:
+        journal = os.open(JOURNAL, _FILE, dir_fd=descriptor)
+    except FileNotFoundError:
+        return None
+    with os.fdopen(journal, "rb") as file:
+        file.seek(max(os.fstat(journal).st_size - len(JOURNAL_MAGIC), 0))
+        names_another = file.read() == JOURNAL_MAGIC
+    return f"{JOURNAL} names another file" if names_another else None
 
 
 def new_mac(key: bytes, path: str, digest: bytes) -> hashlib.blake2b:
@@ -137,31 +328,33 @@ class CacheStore:
         self._opened = True
         try:
             self._open()
-        except (OSError, sqlite3.Error) as error:
+        except (OSError, sqlite3.Error, CacheProblem) as error:
             self._fail(error)
 
     def _open(self) -> None:
         self._key = secret_key()
-        self.folder.mkdir(parents=True, exist_ok=True)
+        found = surprise(self.folder)
+        if found:
+            raise CacheProblem(found)
+        os.close(open_folder(self.folder, create=True))
         connection = sqlite3.connect(self.folder / DATABASE, timeout=BUSY_TIMEOUT_SECONDS)
         self._connection = connection
-        connection.execute("CREATE TABLE IF NOT EXISTS meta (version TEXT NOT NULL)")
-        connection.execute(
-            "CREATE TABLE IF NOT EXISTS files "
-            "(path TEXT PRIMARY KEY, digest BLOB NOT NULL, payload BLOB NOT NULL)"
-        )
+        connection.execute("PRAGMA trusted_schema = OFF")
+        for name, columns in TABLES.items():
+            connection.execute(f"CREATE TABLE IF NOT EXISTS {name} {columns}")
+        if _schema(connection) != SCHEMA:
+            raise CacheProblem(f"{DATABASE} holds more than okrpub's tables")
         stored = connection.execute("SELECT version FROM meta").fetchone()
         if stored is None or stored[0] != code_version():
             with connection:
                 connection.execute("DELETE FROM files")
                 connection.execute("DELETE FROM meta")
                 connection.execute("INSERT INTO meta VALUES (?)", (code_version(),))
-        self._rows = {
-            path: (digest, payload)
-            for path, digest, payload in connection.execute(
-                "SELECT path, digest, payload FROM files"
-            )
-        }
+        self._rows = {}
+        for path, digest, payload in connection.execute("SELECT path, digest, payload FROM files"):
+            if (type(path), type(digest), type(payload)) != (str, bytes, bytes):
+                raise CacheProblem(f"{DATABASE} holds values of another type")
+            self._rows[path] = (digest, payload)
         self._paths = set(self._rows)
 
     def _fail(self, error: Exception) -> None:
@@ -210,3 +403,9 @@ class CacheStore:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+def _schema(connection: sqlite3.Connection) -> tuple[tuple[object, ...], ...]:
+    """What the database holds: views, triggers and indexes as well as tables."""
+    query = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name, tbl_name, sql"
+    return tuple(connection.execute(query))

@@ -29,7 +29,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from okrpub.cache import SEAL_SIZE, code_version, new_mac, seal, secret_key, unseal, unsealed_view
+from okrpub.cache import (
+    SEAL_SIZE,
+    code_version,
+    new_mac,
+    read_file,
+    seal,
+    secret_key,
+    surprise,
+    unseal,
+    unsealed_view,
+    write_file,
+)
 
 #: What is stored per file: its digest, and its inode, size and modification time.
 Entry = tuple[str, int, int, int]
@@ -105,11 +116,12 @@ class Manifest:
 
     @classmethod
     def load(cls, cache_dir: Path, output: Path) -> Manifest:
-        """The manifest of ``output``, empty when there is none or it is not the user's own."""
+        """The manifest of ``output``, empty when there is none, it is not the user's own,
+        or the cache folder holds a surprise (:func:`okrpub.cache.surprise`)."""
         output = output.absolute()
         name = hashlib.blake2b(str(output).encode(), digest_size=10).hexdigest()
         file = cache_dir / f"site-{name}.json"
-        return cls(file, output, _read(file, output))
+        return cls(file, output, _read(file, output) if surprise(cache_dir) is None else {})
 
     def last_parts(self) -> Parts:
         """What each objective gave the data files of the last build (read when a build
@@ -138,13 +150,13 @@ class Manifest:
 
     def save(self) -> None:
         """Keep what was written (after the new site is in place); best effort, like the cache."""
+        if surprise(self.file.parent) is not None:
+            return
         document = {"output": str(self.output), "files": self.written}
         text = json.dumps(document, sort_keys=True).encode()
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.file.with_name(f".{self.file.name}.tmp")
-            temporary.write_bytes(seal(secret_key(), str(self.output), b"", text))
-            os.replace(temporary, self.file)
+            sealed = seal(secret_key(), str(self.output), b"", text)
+            write_file(self.file.parent, self.file.name, sealed)
             if self.made_parts is not None:
                 _write_parts(_parts_file(self.file), self.output, self.made_parts)
         except OSError:
@@ -177,20 +189,23 @@ def _write_parts(file: Path, output: Path, parts: Parts) -> None:
     """Seal and write ``parts`` (as :func:`okrpub.cache.seal` would, MAC first), pickled
     straight into the file: tens of megabytes at 10,000 objectives, never copied whole."""
     mac = new_mac(secret_key(), _parts_context(output), b"")
-    temporary = file.with_name(f".{file.name}.tmp")
-    with temporary.open("wb") as stream:
+
+    def write(stream: BinaryIO) -> None:
         stream.write(bytes(SEAL_SIZE))
         kept = (code_version(), parts.export, parts.search)
         pickle.dump(kept, _SealingWriter(stream, mac), pickle.HIGHEST_PROTOCOL)
         stream.seek(0)
         stream.write(mac.digest())
-    os.replace(temporary, file)
+
+    write_file(file.parent, file.name, write)
 
 
 def _read_parts(file: Path, output: Path) -> Parts:
     """The parts of the last build of okrpub's very code into ``output``, else none."""
+    if surprise(file.parent) is not None:
+        return Parts()
     try:
-        sealed = file.read_bytes()
+        sealed = read_file(file.parent, file.name)
     except OSError:
         return Parts()
     payload = unsealed_view(secret_key(), _parts_context(output), b"", sealed)
@@ -204,7 +219,7 @@ def _read_parts(file: Path, output: Path) -> Parts:
 
 def _read(file: Path, output: Path) -> dict[str, Entry]:
     try:
-        sealed = file.read_bytes()
+        sealed = read_file(file.parent, file.name)
         text = unseal(secret_key(), str(output), b"", sealed)
         document = json.loads(text) if text is not None else {}
     except (OSError, ValueError):

@@ -8,10 +8,12 @@ to the default for the rest. Filters only format values the model computed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import os
 import shutil
+import stat
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +23,16 @@ import jinja2
 from jinja2.bccache import Bucket
 from markupsafe import Markup
 
-from okrpub.cache import code_version, seal, secret_key, unseal
+from okrpub.cache import (
+    code_version,
+    open_folder,
+    read_file,
+    seal,
+    secret_key,
+    surprise,
+    unseal,
+    write_file,
+)
 from okrpub.fragments import FragmentCache, FragmentCacheExtension
 from okrpub.i18n import Locale, LocaleError
 from okrpub.model import Number
@@ -47,16 +58,20 @@ class CompiledTemplates(jinja2.BytecodeCache):
     each okrpub version has a folder of its own (its ``{% cache %}`` tag compiles
     into the code), and makes it the only one. Loading compiled code runs it, so
     a file is used only when sealed with the user's key, as the rest of the cache
-    (:mod:`okrpub.cache`). A file that cannot be read is compiled again, and one
-    that cannot be written is not kept: never an error.
+    (:mod:`okrpub.cache`), and none is used when the cache folder holds a surprise
+    (the load cache says which). A file that cannot be read is compiled again, and
+    one that cannot be written is not kept: never an error.
     """
 
     def __init__(self, cache_dir: Path) -> None:
         self.folder = cache_dir / COMPILED_TEMPLATES / code_version()
+        self.usable = surprise(cache_dir) is None
 
     def load_bytecode(self, bucket: Bucket) -> None:
+        if not self.usable:
+            return
         try:
-            sealed = (self.folder / bucket.key).read_bytes()
+            sealed = read_file(self.folder, bucket.key)
             code = unseal(secret_key(), bucket.key, bucket.checksum.encode(), sealed)
         except OSError:
             return
@@ -64,23 +79,32 @@ class CompiledTemplates(jinja2.BytecodeCache):
             bucket.bytecode_from_string(code)
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        file = self.folder / bucket.key
+        if not self.usable:
+            return
         code = bucket.bytecode_to_string()
         try:
             sealed = seal(secret_key(), bucket.key, bucket.checksum.encode(), code)
             self._make_folder()
-            temporary = file.with_name(f".{file.name}.{os.getpid()}.tmp")
-            temporary.write_bytes(sealed)
-            os.replace(temporary, file)  # worker processes may write the same template
+            # worker processes may write the same template: each into a file of its own
+            write_file(self.folder, bucket.key, sealed)
         except OSError:
             return
 
     def _make_folder(self) -> None:
         """The folder of this okrpub's templates; those of other versions are removed."""
-        if self.folder.is_dir():
-            return
-        shutil.rmtree(self.folder.parent, ignore_errors=True)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        descriptor = open_folder(self.folder.parent, create=True)
+        try:
+            for name in os.listdir(descriptor):
+                if name == self.folder.name:
+                    continue
+                if stat.S_ISDIR(os.stat(name, dir_fd=descriptor, follow_symlinks=False).st_mode):
+                    shutil.rmtree(name, ignore_errors=True, dir_fd=descriptor)
+                else:
+                    os.unlink(name, dir_fd=descriptor)
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(self.folder.name, dir_fd=descriptor)
+        finally:
+            os.close(descriptor)
 
 
 class Theme:
