@@ -7,14 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import pickle
-import sqlite3
 from pathlib import Path
 
 import pytest
+from cachetools import CACHE, GROW, Planted, check_json, digest_of, rows, write_row
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rebuildtools import EDITS, Project
-from sitetools import build, calls_from_now_on, run_okrpub, tree_of, write_files
+from sitetools import TODAY, build, calls_from_now_on, run_okrpub, tree_of, write_files
 
 from okrpub import cache as cache_module
 from okrpub import load
@@ -25,25 +25,10 @@ from okrpub.load import LoadCache, Loaded, ObjectiveEntry, load_sources
 from okrpub.model import Checkins
 from okrpub.project import analyse, read_config
 
-TODAY = "2026-11-26"
-CACHE = ".okrpub-cache"
-GROW = "content/2026-Q4/smokey/grow-to-1m-online.md"
-
 
 @pytest.fixture
 def example(tmp_path: Path) -> Path:
     return Project(tmp_path / "example").root
-
-
-def check_json(project: Path, *args: str) -> str:
-    result = run_okrpub(project, "check", "--today", TODAY, "--format", "json", *args)
-    assert result.code == 0, result.err
-    return result.out
-
-
-def rows(project: Path) -> dict[str, bytes]:
-    with sqlite3.connect(project / CACHE / DATABASE) as connection:
-        return dict(connection.execute("SELECT path, payload FROM files"))
 
 
 def test_a_warm_check_says_exactly_what_a_cold_one_says(example: Path) -> None:
@@ -79,16 +64,6 @@ def test_the_cache_is_what_a_warm_run_uses(example: Path) -> None:
     check_json(example)
     tamper_title(example, GROW, "Tampered title")
     assert objective_titles(example)[GROW] == "Tampered title"
-
-
-class Planted:
-    """A pickle that, when loaded, creates a file: what a hostile cache row would do."""
-
-    def __init__(self, marker: Path) -> None:
-        self.marker = marker
-
-    def __reduce__(self) -> tuple[object, tuple[str]]:
-        return (os.system, (f"touch {self.marker}",))
 
 
 def test_a_row_without_a_valid_seal_is_never_unpickled(example: Path, tmp_path: Path) -> None:
@@ -234,13 +209,3 @@ def tamper_title(project: Path, path: str, title: str) -> None:
     write_row(
         project, path, seal(secret_key(), path, digest_of(project, path), pickle.dumps(loaded))
     )
-
-
-def digest_of(project: Path, path: str) -> bytes:
-    with sqlite3.connect(project / CACHE / DATABASE) as connection:
-        return connection.execute("SELECT digest FROM files WHERE path = ?", (path,)).fetchone()[0]
-
-
-def write_row(project: Path, path: str, payload: bytes) -> None:
-    with sqlite3.connect(project / CACHE / DATABASE) as connection:
-        connection.execute("UPDATE files SET payload = ? WHERE path = ?", (payload, path))

@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cachetools import CACHE, GROW, Planted, check_json, digest_of, write_row
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rebuildtools import Project
 from sitetools import REPOSITORY, TODAY, Run, build, run_okrpub, tree_of
-from test_cache import CACHE, GROW, Planted, check_json, digest_of, write_row
-from test_site_incremental import Project
 
 from okrpub.cache import DATABASE, code_version, key_file, seal, secret_key
 

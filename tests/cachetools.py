@@ -1,0 +1,46 @@
+"""Helpers for the tests of the load cache: its folder, a file of the example, rows
+read and written behind okrpub's back, and a pickle that shows when it runs."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from sitetools import TODAY, run_okrpub
+
+from okrpub.cache import DATABASE
+
+CACHE = ".okrpub-cache"
+GROW = "content/2026-Q4/smokey/grow-to-1m-online.md"
+
+
+def check_json(project: Path, *args: str) -> str:
+    result = run_okrpub(project, "check", "--today", TODAY, "--format", "json", *args)
+    assert result.code == 0, result.err
+    return result.out
+
+
+def rows(project: Path) -> dict[str, bytes]:
+    with sqlite3.connect(project / CACHE / DATABASE) as connection:
+        return dict(connection.execute("SELECT path, payload FROM files"))
+
+
+class Planted:
+    """A pickle that, when loaded, creates a file: what a hostile cache row would do."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, (f"touch {self.marker}",))
+
+
+def digest_of(project: Path, path: str) -> bytes:
+    with sqlite3.connect(project / CACHE / DATABASE) as connection:
+        return connection.execute("SELECT digest FROM files WHERE path = ?", (path,)).fetchone()[0]
+
+
+def write_row(project: Path, path: str, payload: bytes) -> None:
+    with sqlite3.connect(project / CACHE / DATABASE) as connection:
+        connection.execute("UPDATE files SET payload = ? WHERE path = ?", (payload, path))
