@@ -1,6 +1,6 @@
 """Computation: progress, grades, colours, status, staleness and rollups.
 
-The formulas are those of SPEC §1-2 and docs/format.md; the status rule is
+The formulas are those of docs/format.md §11-12; the status rule is
 documented there too. Every number the site shows is computed here, once.
 """
 

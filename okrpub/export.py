@@ -1,4 +1,4 @@
-"""Export: the whole computed model as ``api/okrs.json`` (SPEC §5).
+"""Export: the whole computed model as ``api/okrs.json`` (docs/site.md, "The JSON export").
 
 The ``*_SHAPE`` tables below say what each object of the file holds, key by
 key, as JSON Schema; :mod:`okrpub.jsonschema` publishes them as

@@ -1,7 +1,7 @@
 """A leak audit of a public build: does any string of a non-public item appear in it?
 
 The audit does not ask okrpub what is public: it decides that itself, from
-the resolved content and the rules of SPEC §6 (a unit is public if its
+the resolved content and the rules of docs/format.md §13 (a unit is public if its
 visibility is; an objective if it is public, not a draft, and its owner unit
 is public; a key result of a public objective unless it is marked internal;
 a free page if its visibility is public).
@@ -148,7 +148,8 @@ class Audience:
 def public_parts(
     resolved: Resolved,
 ) -> tuple[set[str], set[str], set[tuple[str, str]], set[str]]:
-    """Public unit ids, objective ids, ``(objective, key result)`` ids and page ids (SPEC §6)."""
+    """Public unit ids, objective ids, ``(objective, key result)`` ids and page ids
+    (docs/format.md §13)."""
     units = {u.id for u in resolved.units.values() if u.visibility == "public"}
     objectives = {
         o.id

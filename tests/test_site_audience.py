@@ -1,4 +1,4 @@
-"""``--public`` and ``--drafts`` on the example (SPEC §6, docs/format.md §13).
+"""``--public`` and ``--drafts`` on the example (docs/format.md §13).
 
 The public site has only public objectives of public units, no drafts, no
 key result marked internal, and numbers computed without them. Nothing of

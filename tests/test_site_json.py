@@ -1,4 +1,5 @@
-"""``api/okrs.json``: the shape of SPEC §5 and its numbers, computed by hand for a small project.
+"""``api/okrs.json``: the shape docs/site.md describes, and its numbers computed by hand
+for a small project.
 
 On 2026-11-26, 56 of the 91 days of 2026-Q4 (1 October - 31 December) have
 gone by, so a key result due at the end of the period is expected at
@@ -22,7 +23,7 @@ OBJECTIVE_KEYS = {
     "id", "title", "owner", "period", "parent", "type", "visibility", "tags", "progress",
     "score", "status", "url", "key_results",
 }  # fmt: skip
-#: SPEC §5 lists these; okrpub adds the key result's own ``status`` (the status page shows it).
+#: docs/site.md lists these; okrpub adds the key result's own ``status`` (the status page shows it).
 KEY_RESULT_KEYS = {
     "id", "title", "kind", "start", "target", "current", "unit", "done", "progress", "score",
     "confidence", "due", "checkins", "status",

@@ -1,4 +1,4 @@
-"""Links: every link of every page of the example resolves inside the site (SPEC §5).
+"""Links: every link of every page of the example resolves inside the site (docs/site.md).
 
 All links are relative and name a file (``…/index.html``, never a bare
 folder), so the site works under any sub-path, from any static host and from

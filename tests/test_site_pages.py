@@ -1,4 +1,4 @@
-"""Every page type of the example site exists and shows what SPEC §5 says it must.
+"""Every page type of the example site exists and shows what docs/site.md says it must.
 
 The example is built once (``example_site``) on 2026-11-26: 2026-Q4 is the
 current quarter and 2026-Q3 is closed and graded. Numbers the pages show are

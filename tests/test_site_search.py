@@ -4,7 +4,7 @@
 script, so that it loads from ``file://`` too): rows of ``[kind, title, url,
 context, words]`` with urls relative to the site root. Bodies are Markdown;
 their raw HTML is escaped (or, with ``unsafe_html: true``, sanitised) and
-dangerous URLs are dropped; front-matter strings are always escaped (SPEC §6).
+dangerous URLs are dropped; front-matter strings are always escaped (docs/security.md).
 """
 
 from __future__ import annotations

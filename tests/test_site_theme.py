@@ -1,6 +1,6 @@
 """Themes and languages: a project theme overrides the default by file name; ``en`` and ``nl``.
 
-SPEC §3: ``theme`` is a folder whose templates override the default theme's by
+docs/themes.md: ``theme`` is a folder whose templates override the default theme's by
 name; static files and locale files do the same. A broken theme is a
 usage error (exit 2) with the template's name, never a traceback. ``language``
 sets every word of the interface and the dates; a language without a locale
