@@ -21,12 +21,15 @@ import os
 import random
 import stat
 import sys
+import tempfile
 import time
 import xml.etree.ElementTree as ET
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from sitetools import (
     SMALL_PROJECT,
@@ -40,6 +43,8 @@ from sitetools import (
 )
 from test_build_parallel import render_in_workers
 
+from okrpub.config import load_config
+from okrpub.diagnostics import Diagnostics
 from okrpub.write import MARK, MARK_NAME
 
 
@@ -151,6 +156,29 @@ def test_output_dir_stays_away_from_git_and_what_okrpub_reads(
         assert result.code == 2
         assert f"okrpub.yaml:2:13: error: output_dir '{output_dir}' overlaps {clash}" in result.out
     assert tree_of(project) == before
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([".", ".git", "content", ".okrpub-cache", "theme", "site"]), max_size=3
+    )
+)
+def test_output_dir_is_refused_exactly_when_it_touches_what_a_build_must_not_replace(
+    parts: list[str],
+) -> None:
+    """Any path made of those names: refused exactly when it is the project, or is, holds or
+    lies in .git, the content, cache or theme folder."""
+    output = [part for part in parts if part != "."]
+    refused = not output or ".git" in output or output[0] in ("content", ".okrpub-cache", "theme")
+    with tempfile.TemporaryDirectory() as folder:
+        root = write_files(
+            Path(folder), {"okrpub.yaml": f"theme: theme\noutput_dir: '{'/'.join(parts) or '.'}'\n"}
+        )
+        (root / "theme").mkdir()
+        diagnostics = Diagnostics()
+        load_config(root, diagnostics)
+    assert [d.rule for d in diagnostics.errors] == (["config"] if refused else [])
 
 
 @pytest.mark.parametrize("target", ["../victim", ".git"])
