@@ -335,10 +335,9 @@ def _parents(path: str) -> list[str]:
 
 
 def _same_file(entry: os.DirEntry[str], other: Path) -> bool:
+    """Whether ``entry`` is the very file at ``other`` (in a folder beside it: one device)."""
     try:
-        return entry.is_file(follow_symlinks=False) and os.path.samestat(
-            entry.stat(follow_symlinks=False), os.lstat(other)
-        )
+        return entry.is_file(follow_symlinks=False) and entry.inode() == os.lstat(other).st_ino
     except OSError:
         return False
 
