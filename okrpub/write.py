@@ -81,17 +81,32 @@ def output_lock(output: Path) -> Iterator[None]:
     holds the lock, a :class:`WriteError`."""
     output = output.absolute()
     lock = beside(output, "okrpub-lock")
-    with _failing_as(f"cannot write beside {output}"):
-        output.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = _take_lock(lock, output)
+    made: list[Path] = []
     try:
-        with _failing_as(f"cannot put back the site a killed build left beside {output}"):
-            _finish_swap(output)
-        yield
+        with _failing_as(f"cannot write beside {output}"):
+            _make_folders(output.parent, made)
+            descriptor = _take_lock(lock, output)
+        try:
+            with _failing_as(f"cannot put back the site a killed build left beside {output}"):
+                _finish_swap(output)
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(lock)  # while holding it: a build waiting for this file then retries
+            os.close(descriptor)
     finally:
-        with contextlib.suppress(OSError):
-            os.unlink(lock)  # while holding it: a build waiting for this file then retries
-        os.close(descriptor)
+        if not os.path.lexists(output):  # no site: no folder made for it either
+            for folder in reversed(made):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+
+
+def _make_folders(folder: Path, made: list[Path]) -> None:
+    """Make ``folder`` and the folders it is in that are missing, noting each in ``made``."""
+    if not os.path.isdir(folder):
+        _make_folders(folder.parent, made)
+        folder.mkdir()
+        made.append(folder)
 
 
 def _take_lock(lock: Path, output: Path) -> int:
