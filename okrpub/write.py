@@ -41,7 +41,7 @@ import fcntl
 import os
 import shutil
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
 #: The file in the root of every site okrpub builds: the mark that okrpub made the folder.
@@ -69,7 +69,7 @@ def check_inside(path: str) -> None:
         raise WriteError(f"refusing to write outside the site: {path!r}")
 
 
-def beside(output: Path, what: str) -> Path:
+def _beside(output: Path, what: str) -> Path:
     """okrpub's ``what`` (``okrpub-spare``, ``okrpub-lock``, ``okrpub-old``) of ``output``."""
     return output.parent / f".{output.name}.{what}"
 
@@ -80,7 +80,7 @@ def output_lock(output: Path) -> Iterator[None]:
     having first finished the swap of a build killed during it; while another build
     holds the lock, a :class:`WriteError`."""
     output = output.absolute()
-    lock = beside(output, "okrpub-lock")
+    lock = _beside(output, "okrpub-lock")
     made: list[Path] = []
     try:
         with _failing_as(f"cannot write beside {output}"):
@@ -140,15 +140,20 @@ def _take_lock(lock: Path, output: Path) -> int:
 def _finish_swap(output: Path) -> None:
     """Finish the swap of a build killed between its renames (:func:`_swap`): the site it
     took aside goes back to the output folder, or else on to the spare folder."""
-    aside = beside(output, "okrpub-old")
+    aside = _beside(output, "okrpub-old")
     if not _made_by_okrpub(aside):
         return
+    spare = _beside(output, "okrpub-spare")
     if not os.path.lexists(output):
         os.rename(aside, output)
-    elif not os.path.lexists(beside(output, "okrpub-spare")):
-        os.rename(aside, beside(output, "okrpub-spare"))
+    elif not os.path.lexists(spare):
+        os.rename(aside, spare)
     else:
         shutil.rmtree(aside)
+        return
+    if _made_by_okrpub(spare):  # it holds the other site: keep only what the output shares
+        empty, _ = _prune(spare, lambda path, entry: _same_file(entry, output / path))
+        _remove_empty(spare, empty)
 
 
 def _made_by_okrpub(folder: Path) -> bool:
@@ -197,7 +202,7 @@ class SiteFolder:
 
     def __init__(self, output: Path) -> None:
         self.output = output.absolute()
-        self.spare = beside(self.output, "okrpub-spare")
+        self.spare = _beside(self.output, "okrpub-spare")
         #: The spare folder once :meth:`open` made it ready for the new site.
         self.staging: Path | None = None
         #: Whether this build made the spare folder (a failure then removes it).
@@ -223,7 +228,7 @@ class SiteFolder:
                 self.spare.mkdir(exist_ok=True)
                 self.staging = self.spare
                 _mark(self.spare)
-                self._found, present = _prune(self.spare, self._kept, self.output)
+                self._found, present = _prune(self.spare, self._is_kept)
                 for path in sorted(self._kept - present):
                     _link_in(self.output / path, self._target(path))
         return self.spare
@@ -264,6 +269,11 @@ class SiteFolder:
             self._folders.add(target.parent)
         return target
 
+    def _is_kept(self, path: str, entry: os.DirEntry[str]) -> bool:
+        """Whether the spare folder's ``entry`` at ``path`` is a kept file of the output:
+        the very file."""
+        return path in self._kept and _same_file(entry, self.output / path)
+
     def publish(self) -> None:
         """Put the new site in place of the output folder in one step, if okrpub may; the
         spare folder then keeps of the previous site what the new one shares."""
@@ -294,7 +304,7 @@ class SiteFolder:
         the next build prunes it again."""
         with contextlib.suppress(OSError):
             if _made_by_okrpub(self.spare):
-                empty, _ = _prune(self.spare, self._kept, None)  # kept: the output's files
+                empty, _ = _prune(self.spare, lambda path, _: path in self._kept)
                 _remove_empty(self.spare, empty)
         self._folders = set()
         self._found = []
@@ -319,11 +329,12 @@ def _mark(folder: Path) -> None:
         _write_new(folder / MARK_NAME, MARK)
 
 
-def _prune(folder: Path, kept: set[str], output: Path | None) -> tuple[list[str], set[str]]:
-    """Remove every file from ``folder`` but its mark and the ``kept`` files (with
-    ``output``, only those that are the very files of ``output`` at the same paths): links
-    and anything else go too. The folders that hold no kept file (deepest first), and the
-    kept files it has."""
+def _prune(
+    folder: Path, keep: Callable[[str, os.DirEntry[str]], bool]
+) -> tuple[list[str], set[str]]:
+    """Remove every file from ``folder`` but its mark and those ``keep`` keeps (given their
+    site path and folder entry; links count as files). The folders that hold no kept file
+    (deepest first), and the kept files."""
     folders: list[str] = []
     present: set[str] = set()
     pending = [""]
@@ -335,7 +346,7 @@ def _prune(folder: Path, kept: set[str], output: Path | None) -> tuple[list[str]
                 if entry.is_dir(follow_symlinks=False):
                     folders.append(path)
                     pending.append(path + "/")
-                elif path in kept and (output is None or _same_file(entry, output / path)):
+                elif keep(path, entry):
                     present.add(path)
                 elif path != MARK_NAME:
                     os.unlink(entry.path)
@@ -410,7 +421,7 @@ def _swap(spare: Path, output: Path) -> None:
     except OSError as error:
         if error.errno not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
             raise
-    aside = beside(output, "okrpub-old")
+    aside = _beside(output, "okrpub-old")
     os.rename(output, aside)
     try:
         os.rename(spare, output)

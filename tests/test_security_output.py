@@ -336,6 +336,7 @@ def test_the_next_build_finishes_the_swap_of_a_killed_build(tmp_path: Path, kill
     assert build(project, out).code == 1
     assert tree_of(out) == (previous if killed == "taken aside" else new)
     assert beside(out) == [".site.okrpub-spare", "project", "site"]
+    assert strays_in_spare(out) == []
 
 
 def test_the_spare_folder_holds_nothing_the_site_does_not(tmp_path: Path) -> None:
