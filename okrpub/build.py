@@ -24,7 +24,7 @@ from typing import TypeVar
 
 from okrpub.audience import select_audience
 from okrpub.compute import compute
-from okrpub.config import Config, theme_folders
+from okrpub.config import Config, overlaps, theme_folders
 from okrpub.export import EXPORT_FILE, EncodedObjectives, export_json
 from okrpub.feed import NewestCheckins, Sitemaps, atom_feed
 from okrpub.fragments import FragmentCache
@@ -39,7 +39,7 @@ from okrpub.project import Analysis, AnalysisMemo, UsageError, analyse
 from okrpub.reuse import Digests, Manifest, Parts, search_key, theme_digest
 from okrpub.search import SEARCH_FILES, SearchRows, owner_name, search_indexes
 from okrpub.theme import CompiledTemplates, Theme
-from okrpub.write import SiteFolder
+from okrpub.write import SiteFolder, output_lock
 
 Key = TypeVar("Key", bound=Hashable)
 Value = TypeVar("Value")
@@ -528,18 +528,19 @@ def build(
     cache: LoadCache | None = None,
 ) -> BuildResult:
     """Check, render and, when there are no errors, write the site atomically."""
-    _check_output(root, config, options.output)
+    output = _check_output(root, config, options.output)
     renderer = new_renderer(root, config, options, usable_cores(), cache is not None)
-    folder = SiteFolder(options.output)
-    manifest = Manifest.load(root / config.cache_dir, options.output) if cache is not None else None
-    try:
-        result = render(root, config, today, options, cache, renderer, folder, manifest)
-        if result.model is not None:
-            folder.publish()
-            if manifest is not None:
-                manifest.save()
-    finally:
-        folder.discard()
+    with output_lock(output):
+        folder = SiteFolder(output)
+        manifest = Manifest.load(root / config.cache_dir, output) if cache is not None else None
+        try:
+            result = render(root, config, today, options, cache, renderer, folder, manifest)
+            if result.model is not None:
+                folder.publish()
+                if manifest is not None:
+                    manifest.save()
+        finally:
+            folder.discard()
     return result
 
 
@@ -614,15 +615,19 @@ def _theme_folders(root: Path, config: Config) -> list[Path]:
     return folders
 
 
-def _check_output(root: Path, config: Config, output: Path) -> None:
-    """The output folder is replaced whole: it must not hold the project, nor sit in its content."""
+def _check_output(root: Path, config: Config, output: Path) -> Path:
+    """The real output folder (a symbolic link followed: the link stays). It is replaced
+    whole, so it must not hold the project, nor be, hold or lie in git's folder or one
+    that okrpub reads or keeps: the content, the theme and the cache folder."""
     out = output.resolve()
-    content = (root / config.content_dir).resolve()
+    kept = [config.content_dir, config.cache_dir, *([config.theme] if config.theme else [])]
     if (
         root.resolve().is_relative_to(out)
-        or out.is_relative_to(content)
-        or content.is_relative_to(out)
+        or ".git" in out.parts
+        or any(overlaps(out, (root / folder).resolve()) for folder in kept)
     ):
         raise UsageError(
-            f"output folder {output} overlaps the project or its content; choose another"
+            f"output folder {output} overlaps the project, its content, theme or cache folder, "
+            "or .git; choose another"
         )
+    return out

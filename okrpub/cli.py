@@ -27,7 +27,15 @@ from okrpub.diagnostics import Diagnostics, format_diagnostics
 from okrpub.i18n import LocaleError
 from okrpub.jsonschema import SCHEMAS, schema_text
 from okrpub.load import LoadCache
-from okrpub.project import Analysis, UsageError, analyse, open_cache, read_config, today_from
+from okrpub.project import (
+    Analysis,
+    UsageError,
+    analyse,
+    open_cache,
+    output_folder,
+    read_config,
+    today_from,
+)
 from okrpub.theme import ThemeError
 from okrpub.write import WriteError
 
@@ -392,7 +400,7 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     if config_diagnostics.has_errors():
         _print_diagnostics(config_diagnostics, "text")
         return EXIT_USAGE
-    output = Path(args.out) if args.out else root / config.output_dir
+    output = output_folder(root, config, args.out)
     options = BuildOptions(
         output,
         public=args.public,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -189,6 +189,8 @@ def load_config(root: Path, diagnostics: Diagnostics) -> Config:
         values["periods"] = _custom_periods(document, diagnostics)
     if "language" in values:
         _check_language(root, values, document, diagnostics)
+    if "output_dir" in values:
+        _check_output_dir(values, document, diagnostics)
     return Config(**values)
 
 
@@ -213,6 +215,43 @@ def _check_language(
             document.where(("language",)), "config", f"no interface language '{language}'{hint}"
         )
         del values["language"]
+
+
+def _check_output_dir(values: dict[str, Any], document: Document, diagnostics: Diagnostics) -> None:
+    """A build replaces ``output_dir`` whole: it must not be the project, nor be, hold or lie
+    in ``.git`` or a folder okrpub reads or keeps (the content, cache and theme folders).
+
+    ``build`` checks the same on the real paths, symbolic links followed; this says it
+    where the value is, and already in ``okrpub check`` of a pull request.
+    """
+    output = PurePosixPath(values["output_dir"])
+    kept = {
+        "content_dir": values.get("content_dir", Config.content_dir),
+        "cache_dir": values.get("cache_dir", Config.cache_dir),
+        "theme": values.get("theme"),
+    }
+    clashes = [
+        f"{key} '{folder}'"
+        for key, folder in kept.items()
+        if folder is not None and overlaps(output, PurePosixPath(folder))
+    ]
+    if ".git" in output.parts:
+        clashes.append("git's folder")
+    if not output.parts:
+        clashes = ["the project folder"]
+    if clashes:
+        diagnostics.error(
+            document.where(("output_dir",)),
+            "config",
+            f"output_dir '{values['output_dir']}' overlaps {' and '.join(clashes)}; a build "
+            "replaces its output folder whole, so give it a folder of its own, such as 'site'",
+        )
+        del values["output_dir"]
+
+
+def overlaps(first: PurePath, second: PurePath) -> bool:
+    """Whether one of the two folders is, or is inside, the other."""
+    return first.is_relative_to(second) or second.is_relative_to(first)
 
 
 def _thresholds(document: Document, diagnostics: Diagnostics) -> GradeThresholds:

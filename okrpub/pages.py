@@ -345,7 +345,7 @@ class Planner:
         home_inputs = (
             tuple(model.period_rollups.values()),
             *(model.objectives_in(current.id) if current else ()),
-            *(r.rollup for r in self._unit_rollups(current.id, ("team",)) if current),
+            *((r.rollup for r in self._unit_rollups(current.id, ("team",))) if current else ()),
         )
         yield self._page("index.html", "home.html", home_inputs, Planner._home)
         for period in model.periods.values():

@@ -74,6 +74,20 @@ def read_config(root: Path) -> tuple[Config, Diagnostics]:
     return config, diagnostics
 
 
+def output_folder(root: Path, config: Config, out: str | None) -> Path:
+    """Where ``build`` writes: ``--out`` (anywhere), else ``output_dir``, which a pull
+    request may set and so must stay inside the project, symbolic links followed."""
+    if out is not None:
+        return Path(out)
+    folder = root / config.output_dir
+    if not folder.resolve().is_relative_to(root.resolve()):
+        raise UsageError(
+            f"output_dir '{config.output_dir}' in {CONFIG_FILE} leads out of the project "
+            "(through a symbolic link); to write elsewhere, give --out"
+        )
+    return folder
+
+
 def _seen_as_content(folder: Path, content: Path) -> bool:
     """Whether ``folder`` lies in the content folder where discovery and ``serve``'s
     watcher look: not under a hidden (ignored) folder such as ``.okrpub-cache``."""

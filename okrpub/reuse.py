@@ -7,8 +7,9 @@ okrpub's own code): together, the page's *digest*. Beside the cache
 (``cache.py``) it keeps a manifest of the last build into each output
 folder: every file's digest, and the inode, size and modification time it
 had when okrpub wrote it. A file whose digest is unchanged and which is
-still exactly the file okrpub wrote stays in the output folder as it is
-(``write.py``) instead of being rendered again; everything else is rendered.
+still exactly the file okrpub wrote is the very same file in the new site
+(a hard link, ``write.py``) instead of being rendered again; everything else
+is rendered.
 
 Objects are digested through pickle, memoised by identity (the objects live
 for the whole build). Equal values can pickle differently (a set's order),

@@ -34,6 +34,8 @@ from urllib.parse import urlsplit
 
 from sitetools import build
 
+from okrpub.write import MARK_NAME
+
 #: The date every server runs on (a Thursday in 2026-Q4).
 TODAY = "2026-11-26"
 #: The repository, whose ``content/`` and ``okrpub.yaml`` are the example project.
@@ -262,7 +264,7 @@ def clean_build(project: Path, out: Path, base_url: str, *args: str) -> dict[str
     return {
         path.relative_to(out).as_posix(): path.read_bytes()
         for path in sorted(out.rglob("*"))
-        if path.is_file()
+        if path.is_file() and path != out / MARK_NAME  # the mark of a folder okrpub built
     }
 
 

@@ -32,6 +32,7 @@ from okrpub.i18n import load_locale
 from okrpub.markdown import MarkdownRenderer
 from okrpub.project import analyse
 from okrpub.theme import Theme
+from okrpub.write import MARK, MARK_NAME
 
 #: Strings that try to become markup or code wherever they are put.
 PAYLOADS = [
@@ -183,6 +184,8 @@ def assert_no_executable_markup(files: dict[str, bytes]) -> None:
                 assert not any(name.startswith("on") or "href" in name for name in element.attrib)
         elif path.startswith("static/"):
             continue  # the theme's own files, copied unchanged
+        elif path == MARK_NAME:
+            assert content == MARK, path  # okrpub's mark of a folder it built: fixed text
         else:
             problems.append(f"{path}: an unexpected file")
     assert not problems, "\n".join(problems)

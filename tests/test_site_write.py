@@ -9,6 +9,7 @@ the output folder, and the output folder may not hold the project.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import re
 import shutil
@@ -29,8 +30,10 @@ from sitetools import (
     write_files,
     write_site,
 )
+from test_security_output import strays_in_spare
 
-from okrpub.write import SiteFolder, WriteError, check_inside, safe_relative_path
+from okrpub import write
+from okrpub.write import MARK, MARK_NAME, SiteFolder, WriteError, check_inside, safe_relative_path
 
 SUMMARY = re.compile(
     r"^built (internal|public) site in (.+): (\d+) pages, (\d+) objectives?, "
@@ -64,8 +67,11 @@ def epoch(day: str, hour: int = 15) -> str:
 
 
 def leftovers(folder: Path) -> list[str]:
-    """Names beside the output folder other than the project: staging or retired folders."""
-    return sorted(p.name for p in folder.iterdir() if p.name not in ("project", "site"))
+    """Names beside the output folder ``site`` other than the project and the spare folder
+    (which holds nothing but files of the site): a lock file, a site left aside."""
+    assert strays_in_spare(folder / "site") == []
+    ours = ("project", "site", ".site.okrpub-spare")
+    return sorted(p.name for p in folder.iterdir() if p.name not in ours)
 
 
 # Reproducible builds -----------------------------------------------------------
@@ -150,6 +156,7 @@ def test_failed_first_build_writes_nothing(project: Path) -> None:
 
 def test_successful_build_removes_files_of_an_earlier_build(project: Path) -> None:
     out = project.parent / "site"
+    assert build(project, out).code == 0
     write_files(out, {"stray.txt": "old", "objectives/gone/index.html": "<p>old</p>"})
     assert build(project, out).code == 0
     assert not (out / "stray.txt").exists()
@@ -184,9 +191,9 @@ def test_write_refuses_paths_that_leave_the_site(path: str, tmp_path: Path) -> N
 
 def test_write_puts_exactly_the_files_in_place(tmp_path: Path) -> None:
     out = tmp_path / "site"
-    write_files(out, {"old.txt": "old"})
+    write_site({"old.txt": b"old"}, out)
     write_site({"index.html": b"home", "a/b/c.txt": b"deep"}, out)
-    assert tree_of(out) == {"a/b/c.txt": b"deep", "index.html": b"home"}
+    assert tree_of(out) == {"a/b/c.txt": b"deep", "index.html": b"home", MARK_NAME: MARK}
 
 
 @pytest.mark.parametrize("where", [".", "content", "content/site", ".."])
@@ -288,16 +295,18 @@ def folders_under(folder: Path) -> list[str]:
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_dir())
 
 
-def test_a_warm_build_updates_the_output_folder_in_place(project: Path) -> None:
-    """Most files unchanged: the folder stays (a server serving it keeps its handle), a
-    stray file and the folders that only it needed go, and the result is a clean build's."""
+def test_a_warm_build_keeps_the_unchanged_files_and_gives_a_clean_build(project: Path) -> None:
+    """Most files unchanged: they are the very files of the last build (linked into the new
+    site), a stray file and the folders that only it needed go, and the result is a clean
+    build's."""
     out = project.parent / "site"
     assert build(project, out).code == 0
-    folder_inode = out.stat().st_ino
+    unchanged = out / "pages" / "how-we-use-okrs" / "index.html"
+    unchanged_inode = unchanged.stat().st_ino
     write_files(out, {"stray/deeper/old.txt": "old", "stray.txt": "old"})
     (project / "content" / "2026-Q4" / "tom" / "payments-expert.md").unlink()
     assert build(project, out).code == 0
-    assert out.stat().st_ino == folder_inode
+    assert unchanged.stat().st_ino == unchanged_inode
     clean = project.parent / "clean"
     assert build(project, clean, "--no-cache").code == 0
     assert tree_of(out) == tree_of(clean)
@@ -319,17 +328,10 @@ def test_a_folder_where_a_file_goes_makes_the_build_swap_the_site_in(project: Pa
 
 
 def site_with_files(out: Path) -> SiteFolder:
-    """An output, and a new site keeping most of it, changing a file, dropping one (and its
-    folder) and adding one in a new folder: an update in place."""
-    write_files(
-        out,
-        {
-            "kept.html": "kept",
-            "kept/deep.html": "deep",
-            "changed.html": "old",
-            "gone/page.html": "gone",
-        },
-    )
+    """An output built before, and a new site keeping most of it, changing a file, dropping
+    one (and its folder) and adding one in a new folder."""
+    old = {"kept.html": b"kept", "kept/deep.html": b"deep", "changed.html": b"old"}
+    write_site({**old, "gone/page.html": b"gone"}, out)
     folder = SiteFolder(out)
     folder.keep("kept.html")
     folder.keep("kept/deep.html")
@@ -338,7 +340,7 @@ def site_with_files(out: Path) -> SiteFolder:
     return folder
 
 
-def test_updating_in_place_puts_exactly_the_new_site_there(tmp_path: Path) -> None:
+def test_a_new_site_takes_the_very_files_it_keeps(tmp_path: Path) -> None:
     out = tmp_path / "site"
     folder = site_with_files(out)
     kept_inode = (out / "kept.html").stat().st_ino
@@ -348,17 +350,22 @@ def test_updating_in_place_puts_exactly_the_new_site_there(tmp_path: Path) -> No
         "kept/deep.html": b"deep",
         "changed.html": b"new",
         "added/page.html": b"added",
+        MARK_NAME: MARK,
     }
     assert (out / "kept.html").stat().st_ino == kept_inode
     assert folders_under(out) == ["added", "kept"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.okrpub-spare", "site"]
+    assert strays_in_spare(out) == []
 
 
-@pytest.mark.parametrize("failing", [1, 2, 3, 4])
-def test_a_failure_while_updating_in_place_puts_every_file_back(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: int
+@pytest.mark.parametrize("failing", [None, 1, 2])
+def test_without_an_exchange_two_renames_swap_the_site_in_or_put_it_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: int | None
 ) -> None:
-    """The renames of an update are undone when one fails (here the ``failing``-th)."""
+    """Where the system cannot exchange two folders, the output goes aside and the new site
+    takes its place; when either rename fails (here the ``failing``-th), the previous site
+    is where it was."""
+    monkeypatch.setattr(write, "_renameat2", None)  # a C library without renameat2
     out = tmp_path / "site"
     folder = site_with_files(out)
     before = tree_of(out)
@@ -368,54 +375,60 @@ def test_a_failure_while_updating_in_place_puts_every_file_back(
     def rename(source: Path, target: Path) -> None:
         renames.append(source)
         if len(renames) == failing:
-            raise OSError(28, "No space left on device")
+            raise OSError(errno.ENOSPC, "No space left on device")
         real_rename(source, target)
 
     monkeypatch.setattr(os, "rename", rename)
-    with pytest.raises(OSError, match="No space left"):
+    if failing is None:
         folder.publish()
-    monkeypatch.setattr(os, "rename", real_rename)
-    assert tree_of(out) == before
-    assert folders_under(out) == ["gone", "kept"]
-    folder.discard()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+        assert tree_of(out)["changed.html"] == b"new"
+        assert sorted(p.name for p in tmp_path.iterdir()) == [".site.okrpub-spare", "site"]
+        assert strays_in_spare(out) == []
+    else:
+        with pytest.raises(WriteError, match="No space left"):
+            folder.publish()
+        assert tree_of(out) == before
+        assert folders_under(out) == ["gone", "kept"]
+        folder.discard()
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
 @pytest.mark.parametrize("links", [True, False])
 def test_a_swap_takes_the_kept_files_along(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, links: bool
 ) -> None:
-    """Most files written: the new site is swapped in, the kept files hard-linked into it
-    (copied where the file system makes no links)."""
+    """The new site holds the kept files hard-linked (copied where the file system makes no
+    links)."""
     out = tmp_path / "site"
-    write_files(out, {"kept.html": "kept", "gone.html": "gone"})
+    write_site({"kept.html": b"kept", "gone.html": b"gone"}, out)
     kept_inode = (out / "kept.html").stat().st_ino
     if not links:
-        monkeypatch.setattr(os, "link", lambda *a: (_ for _ in ()).throw(OSError(1, "no")))
+        monkeypatch.setattr(os, "link", lambda *a, **k: (_ for _ in ()).throw(OSError(1, "no")))
     folder = SiteFolder(out)
     folder.keep("kept.html")
     folder.add("a.html", b"a")
     folder.add("b/c.html", b"c")
     folder.publish()
-    assert tree_of(out) == {"kept.html": b"kept", "a.html": b"a", "b/c.html": b"c"}
+    expected = {"kept.html": b"kept", "a.html": b"a", "b/c.html": b"c", MARK_NAME: MARK}
+    assert tree_of(out) == expected
     assert ((out / "kept.html").stat().st_ino == kept_inode) is links
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.okrpub-spare", "site"]
+    assert strays_in_spare(out) == []
 
 
 def test_a_path_both_kept_and_written_is_refused_and_the_output_left_alone(
     tmp_path: Path,
 ) -> None:
     out = tmp_path / "site"
-    write_files(out, {"index.html": "old"})
+    write_site({"index.html": b"old"}, out)
     folder = SiteFolder(out)
     folder.keep("index.html")
     with pytest.raises(WriteError, match=r"two things want to be written to index\.html"):
         folder.keep("index.html")
-    folder.add("index.html", b"new")
     with pytest.raises(WriteError, match=r"two things want to be written to index\.html"):
-        folder.publish()
+        folder.add("index.html", b"new")
     folder.discard()
-    assert tree_of(out) == {"index.html": b"old"}
+    assert tree_of(out) == {"index.html": b"old", MARK_NAME: MARK}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
