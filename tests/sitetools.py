@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from okrpub import build as build_module
 from okrpub.build import SiteFiles, SiteRenderer
 from okrpub.cli import main
 from okrpub.model import Model
@@ -357,3 +358,9 @@ def write_site(files: Mapping[str, bytes], output: Path) -> None:
     except BaseException:
         folder.discard()
         raise
+
+
+def render_in_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on builds render their pages in two worker processes, however few there are."""
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(build_module, "usable_cores", lambda: 2)

@@ -6,15 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sitetools import REPOSITORY, SMALL_PROJECT, build, tree_of, write_files
-
-from okrpub import build as build_module
-
-
-def render_in_workers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """From now on builds render their pages in two worker processes, however few there are."""
-    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(build_module, "usable_cores", lambda: 2)
+from sitetools import REPOSITORY, SMALL_PROJECT, build, render_in_workers, tree_of, write_files
 
 
 @pytest.mark.parametrize("audience", [(), ("--public",)])

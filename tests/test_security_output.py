@@ -31,60 +31,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
+from outputtools import beside, lock_of, spare_of, strays_in_spare
 from sitetools import (
     SMALL_PROJECT,
     TODAY,
     build,
     check_links,
     md,
+    render_in_workers,
     run_okrpub,
     tree_of,
     write_files,
 )
-from test_build_parallel import render_in_workers
 
 from okrpub.config import load_config
 from okrpub.diagnostics import Diagnostics
 from okrpub.write import MARK, MARK_NAME
-
-
-def beside(folder: Path) -> list[str]:
-    """The names in the folder that holds ``folder``."""
-    return sorted(os.listdir(folder.parent))
-
-
-def lock_of(out: Path) -> Path:
-    """The lock file of builds into ``out`` (docs/site.md)."""
-    return out.parent / f".{out.name}.okrpub-lock"
-
-
-def spare_of(out: Path) -> Path:
-    """The spare folder beside ``out`` (docs/site.md)."""
-    return out.parent / f".{out.name}.okrpub-spare"
-
-
-def same_file(first: Path, second: Path) -> bool:
-    """The very same file (a hard link), or where the file system makes none, a copy."""
-    return (
-        os.path.samestat(first.lstat(), second.lstat()) or first.read_bytes() == second.read_bytes()
-    )
-
-
-def strays_in_spare(out: Path) -> list[str]:
-    """What the spare folder of ``out`` holds besides its mark and the very files of the
-    site at the same paths: files, links, empty folders."""
-    spare, strays = spare_of(out), []
-    for path in sorted(spare.rglob("*")):
-        name = path.relative_to(spare).as_posix()
-        if path.is_dir() and not path.is_symlink():
-            if not any(path.iterdir()):
-                strays.append(f"{name}/")
-        elif name == MARK_NAME:
-            if path.is_symlink() or path.read_bytes() != MARK:
-                strays.append(name)
-        elif path.is_symlink() or not (out / name).is_file() or not same_file(path, out / name):
-            strays.append(name)
-    return strays
 
 
 def one_line_error(text: str) -> bool:

@@ -1,9 +1,10 @@
 """Writing the site: reproducible builds, the atomic swap, ``--strict`` and the summary line.
 
-SPEC §2 (Today), §4 (exit status) and §6: the same input and the same today
-give byte-identical output; the output folder is replaced only by a
-successful build and then holds nothing of an earlier one; no path leaves
-the output folder, and the output folder may not hold the project.
+docs/format.md §10 (Today), §15 (exit status) and docs/security.md: the same
+input and the same today give byte-identical output; the output folder is
+replaced only by a successful build and then holds nothing of an earlier one;
+no path leaves the output folder, and the output folder may not hold the
+project.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from outputtools import strays_in_spare
 from sitetools import (
     REPOSITORY,
     SMALL_PROJECT,
@@ -30,7 +32,6 @@ from sitetools import (
     write_files,
     write_site,
 )
-from test_security_output import strays_in_spare
 
 from okrpub import write
 from okrpub.write import MARK, MARK_NAME, SiteFolder, WriteError, check_inside, safe_relative_path
