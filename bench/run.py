@@ -152,8 +152,10 @@ def forget_cache(project: Path, out: Path, round_: int) -> None:
 
 
 def start_cold(project: Path, out: Path, round_: int) -> None:
+    """No cache, no output folder and no spare folder beside it (docs/site.md)."""
     forget_cache(project, out, round_)
-    shutil.rmtree(out, ignore_errors=True)
+    for folder in (out, out.parent / f".{out.name}.okrpub-spare"):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def keep(project: Path, out: Path, round_: int) -> None:
