@@ -360,7 +360,7 @@ def _init(directory: Path, today: dt.date) -> int:
     for path in made.written:
         print(f"created {path}")
     if made.kept_gitignore:
-        ignored = " and ".join(IGNORED)
+        ignored = ", ".join(IGNORED[:-1]) + " and " + IGNORED[-1]
         print(f"note: {directory / GITIGNORE} is kept as it was; make it ignore {ignored}")
     print(f"\nNext: cd {directory} && okrpub check && okrpub build")
     return EXIT_OK

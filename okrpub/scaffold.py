@@ -12,9 +12,14 @@ from okrpub.newfile import create_file, folder_problem
 from okrpub.project import UsageError
 
 GITIGNORE = ".gitignore"
-#: What git should not keep: the built site and the cache folder (their default places,
-#: which the scaffold's ``okrpub.yaml`` keeps).
-IGNORED = (f"/{Config().output_dir}/", f"/{Config().cache_dir}/")
+#: What git should not keep: the built site, the spare folder and lock file a build keeps
+#: beside it (``.site.okrpub-spare``, docs/site.md), and the cache folder (their default
+#: places, which the scaffold's ``okrpub.yaml`` keeps).
+IGNORED = (
+    f"/{Config().output_dir}/",
+    f"/.{Config().output_dir}.okrpub-*",
+    f"/{Config().cache_dir}/",
+)
 
 
 def _quarter(today: dt.date) -> tuple[str, dt.date]:
@@ -27,7 +32,9 @@ def project_files(today: dt.date) -> dict[str, str]:
     period, start = _quarter(today)
     week = start + dt.timedelta(days=7)
     return {
-        GITIGNORE: "# made by okrpub: the site and its cache folder\n" + "\n".join(IGNORED) + "\n",
+        GITIGNORE: "# made by okrpub: the site, what builds keep beside it, the cache\n"
+        + "\n".join(IGNORED)
+        + "\n",
         "okrpub.yaml": (
             "# okrpub configuration; every key is documented in docs/format.md.\n"
             'title: "Our OKRs"\n'

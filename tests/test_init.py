@@ -106,6 +106,6 @@ def test_an_existing_gitignore_is_kept_as_it_was(tmp_path: Path) -> None:
     assert code == 0
     assert (project / ".gitignore").read_text() == "*.pyc\n"
     assert (
-        f"note: {project}/.gitignore is kept as it was; make it ignore /site/ and /.okrpub-cache/\n"
-        in out
+        f"note: {project}/.gitignore is kept as it was; "
+        "make it ignore /site/, /.site.okrpub-* and /.okrpub-cache/\n" in out
     )
