@@ -38,6 +38,7 @@ from sitetools import (
     build,
     check_links,
     md,
+    parse_html,
     render_in_workers,
     run_okrpub,
     tree_of,
@@ -383,6 +384,9 @@ def test_a_site_with_nothing_to_show_is_empty_and_valid(
         export
     )
     assert export["objectives"] == []
+    home = parse_html(out / "index.html").text
+    assert "There are no objectives yet." in home
+    assert "All periods" not in home  # no heading over an empty list
     ET.parse(out / "feed.xml")
     assert ET.parse(out / "sitemap.xml").getroot()
 
