@@ -148,6 +148,8 @@ class LiveSite:
         self.use_cache = use_cache
         self.cache: LoadCache | None = None
         self.cache_folder: Path | None = None
+        #: Whether it was said why the cache folder is not used (once per cache).
+        self.cache_noted = False
         self.renderer: SiteRenderer | None = None
         self.renderer_key: object = None
         self.shown: list[Diagnostic] = []
@@ -190,6 +192,7 @@ class LiveSite:
         # build of 10,000 objectives takes a second, and would hold up an edit saved on
         # seeing the report (the site is already served meanwhile).
         _settle_memory()
+        self._note_unused_cache()
         self.log(f"{outcome} in {time.perf_counter() - started:.2f} s: {detail}")
 
     def _rebuild(self, changed: Burst) -> tuple[str, str]:
@@ -233,9 +236,16 @@ class LiveSite:
             self.close()
             self.cache = LoadCache(CacheStore(folder) if folder else None)
             self.cache_folder = folder
-            if self.cache.store is not None and self.cache.store.problem:
-                self.log(f"note: {self.cache.store.problem}")
+            self.cache_noted = False
         return self.cache
+
+    def _note_unused_cache(self) -> None:
+        """Say once why the cache folder is not used, as ``check`` and ``build`` do; the
+        store finds out when it is first used."""
+        store = self.cache.store if self.cache is not None else None
+        if store is not None and store.problem and not self.cache_noted:
+            self.log(f"note: {store.problem}")
+            self.cache_noted = True
 
     def close(self) -> None:
         if self.cache is not None and self.cache.store is not None:

@@ -27,6 +27,7 @@ from cachetools import CACHE, GROW, Planted, check_json, digest_of, write_row
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rebuildtools import Project
+from servetools import start_serve
 from sitetools import REPOSITORY, TODAY, Run, build, run_okrpub, tree_of
 
 from okrpub.cache import DATABASE, code_version, key_file, seal, secret_key
@@ -184,6 +185,22 @@ def test_a_cache_folder_that_is_a_link_is_not_used_by_check(example: Path, outsi
     result = run_okrpub(example, "check", "--today", TODAY, "--format", "json")
     assert (result.code, result.out) == (0, cold)
     assert noted_once(result), result.err
+    assert untouched(outside)
+
+
+def test_serve_says_once_why_it_does_not_use_the_cache(
+    example: Path, outside: Path, tmp_path: Path
+) -> None:
+    """The store finds out on first use, which is after serve made it: serve says so after
+    its first build, and not again on the next."""
+    (example / CACHE).symlink_to(outside / "folder")
+    with start_serve(example, tmp_path / "tmp") as served:
+        grow = example / GROW
+        grow.write_text(grow.read_text(encoding="utf-8") + "\nEdited.\n", encoding="utf-8")
+        served.wait(lambda: served.rebuilds() >= 2, "the rebuild after the edit")
+        notes = [line for line in served.lines if line.startswith("note: cache in ")]
+        assert len(notes) == 1, served.stderr
+        assert served.stop() == 0, served.stderr
     assert untouched(outside)
 
 
