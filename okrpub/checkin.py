@@ -35,7 +35,8 @@ from okrpub.diagnostics import Diagnostics, did_you_mean
 from okrpub.frontmatter import decode, split_front_matter
 from okrpub.load import KeyResultEntry, ObjectiveEntry
 from okrpub.project import Analysis, UsageError
-from okrpub.yamldoc import Document, double_quoted, parse_yaml
+from okrpub.schema import MAX_NUMBER, is_finite, is_number
+from okrpub.yamldoc import MAX_INT_LENGTH, Document, double_quoted, parse_yaml
 
 Number = int | float
 BOM = b"\xef\xbb\xbf"
@@ -122,14 +123,21 @@ def checkin_value(text: str | None, key_result: KeyResultEntry, done: bool) -> N
 
 
 def parse_number(text: str, what: str) -> Number:
-    if re.fullmatch(r"\s*[-+]?[0-9][0-9_]*\s*", text):
-        return int(text)
-    try:
-        number = float(text)
-    except ValueError:
-        number = math.nan
-    if not math.isfinite(number):
+    """``text`` as a number ``check`` accepts in a file: a whole number of at most
+    :data:`~okrpub.yamldoc.MAX_INT_LENGTH` characters, or a finite one within
+    ±:data:`~okrpub.schema.MAX_NUMBER`."""
+    number: Number
+    if re.fullmatch(r"\s*[-+]?[0-9][0-9_]*\s*", text) and len(text.strip()) <= MAX_INT_LENGTH:
+        number = int(text)
+    else:
+        try:
+            number = float(text)
+        except ValueError:
+            number = math.nan
+    if not is_finite(number):
         raise UsageError(f"{what} must be a number, got {text!r}")
+    if not is_number(number):
+        raise UsageError(f"{what} must be between -{MAX_NUMBER:g} and {MAX_NUMBER:g}, got {text}")
     return number
 
 

@@ -229,6 +229,9 @@ def test_a_note_on_current_that_wins_over_checkins(make_project) -> None:
     [
         (("odd#calls", "thirty"), "VALUE must be a number, got 'thirty'"),
         (("odd#calls", "nan"), "VALUE must be a number, got 'nan'"),
+        (("odd#calls", "2e100"), "VALUE must be between -1e+100 and 1e+100, got 2e100"),
+        (("odd#calls", "9" * 101), f"VALUE must be between -1e+100 and 1e+100, got {'9' * 101}"),
+        (("odd#calls", "9" * 5000), f"VALUE must be a number, got '{'9' * 5000}'"),
         (("odd#calls",), "key result 'calls' is numeric: give its VALUE now"),
         (("odd#calls", "3", "--done"), "--done is for binary key results; 'calls' has a target"),
         (("odd#hire", "1"), "key result 'hire' is binary (done or not): leave out the VALUE"),
