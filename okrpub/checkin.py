@@ -5,8 +5,11 @@ place to write from the node positions of :mod:`okrpub.yamldoc`. The change is
 a few insertions, and for ``--done`` and ``--score`` replaced values, at those
 positions, so comments, key order, quoting, blank lines, line endings, a
 byte-order mark and the Markdown body stay byte for byte as they were. New
-check-ins take the style of the list they join: indented or not, block or
-flow (``[]``), one mapping per line or one key per line.
+check-ins take the style of the list they join: indented or not, one mapping
+per line or one key per line. A flow list on the line of its key
+(``checkins: []``, or one written by hand) is made a block list, its items
+as written, one to a line, so that each later check-in is one added line in
+a diff; a flow list in a flow mapping, or over several lines, stays one.
 
 Before anything is written the new text is parsed again and must mean exactly
 the old data plus the new check-in (and ``done``/``score``); otherwise the
@@ -203,7 +206,7 @@ def append_checkin(root: Path, target: Target, request: Request) -> int:
         and written[index].get("id", f"kr{index + 1}") == target.key_result.id
     ):
         raise UsageError(f"{path} changed while okrpub read it; run the command again")
-    edits = _edits(source.document, index, request)
+    edits = _edits(source.document, source.lines, index, request)
     text = _apply(source.lines, edits)
     raw = (BOM if source.bom else b"") + text.encode("utf-8")
     try:
@@ -283,11 +286,11 @@ def _read(raw: bytes, path: str) -> _Source:
     return _Source(raw.startswith(BOM), lines, document, split.body, split.front_matter)
 
 
-def _edits(document: Document, index: int, request: Request) -> list[_Edit]:
+def _edits(document: Document, lines: list[str], index: int, request: Request) -> list[_Edit]:
     key_result = document.node(("key_results", index))
     if not isinstance(key_result, yaml.MappingNode):
         raise UsageError(f"key_results[{index}] in {document.path} is not a mapping")
-    edits = [_checkin_edit(document, key_result, index, request.checkin)]
+    edits = _checkin_edits(document, lines, key_result, index, request.checkin)
     if request.done and document.data["key_results"][index].get("done") is not True:
         done = document.node(("key_results", index, "done"))
         edits.append(_replace_scalar(done, "true", document.path))
@@ -301,38 +304,74 @@ def _edits(document: Document, index: int, request: Request) -> list[_Edit]:
     return edits
 
 
-def _checkin_edit(
-    document: Document, key_result: yaml.MappingNode, index: int, checkin: NewCheckin
-) -> _Edit:
+def _checkin_edits(
+    document: Document,
+    lines: list[str],
+    key_result: yaml.MappingNode,
+    index: int,
+    checkin: NewCheckin,
+) -> list[_Edit]:
     checkins = document.node(("key_results", index, "checkins"))
     if checkins is None:
         if key_result.flow_style:
-            return _new_key(key_result, "checkins", f"[{flow(checkin)}]")
-        return _new_checkins_key(document, key_result, checkin)
+            return [_new_key(key_result, "checkins", f"[{flow(checkin)}]")]
+        item = _item_prefix(document, key_result) + flow(checkin)
+        indent = " " * key_result.start_mark.column
+        return [_Edit(_line_after(key_result), AFTER_LINE, f"{indent}checkins:\n{item}")]
     if not isinstance(checkins, yaml.SequenceNode):
         raise UsageError(f"key_results[{index}].checkins in {document.path} is not a list")
-    if checkins.flow_style:
+    if not checkins.flow_style:
+        return [_Edit(_line_after(checkins), AFTER_LINE, _block_item(checkins, checkin))]
+    start, end = checkins.start_mark, checkins.end_mark
+    if key_result.flow_style or start.line != end.line or start.line != _key_line(key_result):
         if not checkins.value:
-            start = checkins.start_mark
-            return _Edit(start.line + 1, start.column + 1, flow(checkin))
-        end = checkins.value[-1].end_mark
-        return _Edit(end.line + 1, end.column, f", {flow(checkin)}")
-    return _Edit(_line_after(checkins), AFTER_LINE, _block_item(checkins, checkin))
+            return [_Edit(start.line + 1, start.column + 1, flow(checkin))]
+        last = checkins.value[-1].end_mark
+        return [_Edit(last.line + 1, last.column, f", {flow(checkin)}")]
+    return _to_block(document, lines, key_result, checkins, checkin)
 
 
-def _new_checkins_key(
-    document: Document, key_result: yaml.MappingNode, checkin: NewCheckin
-) -> _Edit:
-    """``checkins:`` and the check-in, indented as the file indents ``key_results``."""
+def _key_line(key_result: yaml.MappingNode) -> int:
+    """The line (0-based, in the front matter) of the key result's ``checkins`` key."""
+    return next(key.start_mark.line for key, _ in key_result.value if key.value == "checkins")
+
+
+def _to_block(
+    document: Document,
+    lines: list[str],
+    key_result: yaml.MappingNode,
+    checkins: yaml.SequenceNode,
+    checkin: NewCheckin,
+) -> list[_Edit]:
+    """A one-line flow list after its key (``checkins: [...]``) made a block list, one line
+    per check-in: the items written before, as they were written, then the new one.
+
+    Once converted, every later check-in is one added line in a diff, where a flow
+    list would rewrite one ever longer line every week.
+    """
+    start, end = checkins.start_mark, checkins.end_mark
+    line = lines[start.line + 1]
+    before = len(line[: start.column].rstrip(" \t"))  # the spaces after "checkins:" go too
+    prefix = _item_prefix(document, key_result)
+    items = [line[item.start_mark.column : item.end_mark.column] for item in checkins.value]
+    text = "\n".join(prefix + item for item in [*items, flow(checkin)])
+    return [
+        _Edit(start.line + 1, before, "", end.column - before),
+        _Edit(start.line + 1, AFTER_LINE, text),
+    ]
+
+
+def _item_prefix(document: Document, key_result: yaml.MappingNode) -> str:
+    """What goes before an item of a new block list in the key result: its key's
+    indentation and the dash and gap of the file's ``key_results`` list."""
     key_results = document.node(("key_results",))
     assert isinstance(key_results, yaml.SequenceNode)  # it holds the key result
     dash, gap = 2, 2
-    if not key_results.flow_style:
+    if not key_results.flow_style and document.root is not None:
         dash = key_results.start_mark.column - document.root.start_mark.column
         gap = key_result.start_mark.column - key_results.start_mark.column
     indent = " " * key_result.start_mark.column
-    item = f"{indent}{' ' * dash}-{' ' * max(gap - 1, 1)}{flow(checkin)}"
-    return _Edit(_line_after(key_result), AFTER_LINE, f"{indent}checkins:\n{item}")
+    return f"{indent}{' ' * dash}-{' ' * max(gap - 1, 1)}"
 
 
 def _new_key(mapping: yaml.MappingNode, key: str, value: str) -> _Edit:

@@ -84,7 +84,6 @@ KEY_RESULT_LINES = (
     "  - title: " + double_quoted(fill_in("a result you can measure")),
     "    start: 0",
     "    target: " + double_quoted(fill_in("a number")),
-    "    checkins: []",
 )
 
 

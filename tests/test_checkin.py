@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import difflib
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -85,11 +87,128 @@ def test_block_list_gets_a_block_item_before_the_comment_that_follows_it(odd: Pa
     )
 
 
-def test_empty_flow_list_stays_a_flow_list(odd: Path) -> None:
+def test_an_empty_flow_list_becomes_a_block_list(odd: Path) -> None:
     assert run(odd, "odd#meetings", "3", "--date", "2026-11-25").code == 0
     assert (odd / ODD).read_text() == ODD_TEXT.replace(
-        "  checkins: []\n", "  checkins: [{date: 2026-11-25, value: 3}]\n"
+        "  checkins: []\n", "  checkins:\n  - {date: 2026-11-25, value: 3}\n"
     )
+
+
+def _changes(old: str, new: str) -> tuple[list[str], list[str]]:
+    """The lines a diff from ``old`` to ``new`` removes, and those it adds."""
+    diff = list(difflib.unified_diff(old.splitlines(), new.splitlines(), n=0, lineterm=""))[2:]
+    removed = [line[1:] for line in diff if line.startswith("-")]
+    return removed, [line[1:] for line in diff if line.startswith("+")]
+
+
+def test_seventeen_weekly_checkins_are_seventeen_lines_each_one_added_line(odd: Path) -> None:
+    """``checkins: []`` becomes a block list once; from then on a week is one added line."""
+    dates = [dt.date(2026, 10, 5) + dt.timedelta(weeks=week) for week in range(17)]
+    versions = [(odd / ODD).read_text()]
+    for week, date in enumerate(dates):
+        args = (str(week), "--date", date.isoformat(), "--note", "on track")
+        assert run(odd, "odd#meetings", *args).code == 0
+        versions.append((odd / ODD).read_text())
+    items = [
+        f'  - {{date: {date}, value: {week}, note: "on track"}}' for week, date in enumerate(dates)
+    ]
+    assert versions[-1] == ODD_TEXT.replace(
+        "  checkins: []\n", "  checkins:\n" + "".join(item + "\n" for item in items)
+    )
+    assert _changes(versions[0], versions[1]) == (["  checkins: []"], ["  checkins:", items[0]])
+    for week in range(1, 17):
+        assert _changes(versions[week], versions[week + 1]) == ([], [items[week]])
+
+
+ONE_LINE = """\
+---
+title: By hand
+owner: sales
+key_results:
+    -   id: calls
+        title: Calls
+        target: 50
+        checkins: [{date: 2026-11-02, value: 1},  { date: 2026-11-09 , note: "a, b", value: 2 }]   # hand
+        unit: calls
+---
+"""  # noqa: E501
+
+
+def test_a_one_line_flow_list_is_made_a_block_list_once(make_project) -> None:
+    """The items written by hand keep their text, one to a line; the comment stays."""
+    path = "content/2026-Q4/sales/hand.md"
+    project = make_project({path: ONE_LINE})
+    assert run(project, "hand#calls", "3").code == 0
+    assert (project / path).read_text() == ONE_LINE.replace(
+        "        checkins: [{date: 2026-11-02, value: 1},  "
+        '{ date: 2026-11-09 , note: "a, b", value: 2 }]   # hand\n',
+        "        checkins:   # hand\n"
+        "            -   {date: 2026-11-02, value: 1}\n"
+        '            -   { date: 2026-11-09 , note: "a, b", value: 2 }\n'
+        "            -   {date: 2026-11-26, value: 3}\n",
+    )
+    before = (project / path).read_text()
+    assert run(project, "hand#calls", "4", "--date", "2026-12-03").code == 0
+    after = (project / path).read_text()
+    assert _changes(before, after) == ([], ["            -   {date: 2026-12-03, value: 4}"])
+
+
+BLOCKS = """\
+---
+title: Blocks
+owner: sales
+key_results:
+  # calls come first
+  - id: calls
+    title: Calls
+    target: 50
+    checkins:
+      # the first week
+      - {date: 2026-11-02, value: 10}   # slow start
+
+      # then better
+      - {date: 2026-11-09, value: 20}
+    # the next key comes after the check-ins
+    unit: calls
+  - id: demos
+    title: Demos
+    target: 5
+    checkins:
+      - {date: 2026-11-02, value: 1}
+    # after the list, before the next key result
+  - id: deals
+    title: Deals
+    target: 5
+    checkins:
+      - {date: 2026-11-02, value: 1}  # last in the front matter
+---
+Body
+"""
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_a_block_list_gets_one_line_after_its_last_item(make_project, newline: str) -> None:
+    """Before a following key, before a comment, at the end of the front matter."""
+    path = "content/2026-Q4/sales/blocks.md"
+    project = make_project({path: BLOCKS.replace("\n", newline).encode()})
+    for key_result, value in (("calls", "30"), ("demos", "2"), ("deals", "3")):
+        assert run(project, f"blocks#{key_result}", value).code == 0
+    expected = (
+        BLOCKS.replace(
+            "      - {date: 2026-11-09, value: 20}\n",
+            "      - {date: 2026-11-09, value: 20}\n      - {date: 2026-11-26, value: 30}\n",
+        )
+        .replace(
+            "      - {date: 2026-11-02, value: 1}\n    # after",
+            "      - {date: 2026-11-02, value: 1}\n      - {date: 2026-11-26, value: 2}\n"
+            "    # after",
+        )
+        .replace(
+            "front matter\n---\n",
+            "front matter\n      - {date: 2026-11-26, value: 3}\n---\n",
+        )
+    )
+    assert (project / path).read_bytes() == expected.replace("\n", newline).encode()
 
 
 def test_done_and_score_on_the_last_key_result_without_checkins(odd: Path, check) -> None:
@@ -181,9 +300,12 @@ def test_a_numbers_type_is_kept(make_project) -> None:
         assert run(project, "odd#meetings", value).code == 0
     assert (project / ODD).read_text() == ODD_TEXT.replace(
         "  checkins: []\n",
-        "  checkins: [{date: 2026-11-26, value: 7}, {date: 2026-11-26, value: -3}, "
-        "{date: 2026-11-26, value: 1.0e+21}, {date: 2026-11-26, value: 0.1}, "
-        "{date: 2026-11-26, value: 12.0}]\n",
+        "  checkins:\n"
+        "  - {date: 2026-11-26, value: 7}\n"
+        "  - {date: 2026-11-26, value: -3}\n"
+        "  - {date: 2026-11-26, value: 1.0e+21}\n"
+        "  - {date: 2026-11-26, value: 0.1}\n"
+        "  - {date: 2026-11-26, value: 12.0}\n",
     )
 
 
@@ -201,14 +323,14 @@ def test_the_file_is_found_by_objective_id(make_project) -> None:
     project = make_project({"content/2026-Q4/sales/misc/notes.md": text})
     assert run(project, "sell-more#meetings", "2").code == 0
     assert (project / "content/2026-Q4/sales/misc/notes.md").read_text() == text.replace(
-        "  checkins: []\n", "  checkins: [{date: 2026-11-26, value: 2}]\n"
+        "  checkins: []\n", "  checkins:\n  - {date: 2026-11-26, value: 2}\n"
     )
 
 
 def test_date_comes_from_source_date_epoch(odd: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764288000")  # 2025-11-28
     assert run_okrpub(odd, "checkin", "odd#meetings", "1").code == 0
-    assert "[{date: 2025-11-28, value: 1}]" in (odd / ODD).read_text()
+    assert "  - {date: 2025-11-28, value: 1}\n" in (odd / ODD).read_text()
 
 
 def test_a_note_on_current_that_wins_over_checkins(make_project) -> None:
@@ -371,9 +493,7 @@ def test_only_the_checkin_is_inserted(
         result = run(project, *args, "--", f"f#k{index}", str(value))
         assert result.code == 0, result.err
         new = (project / "content/2026-Q4/sales/f.md").read_bytes()
-    prefix = _common_prefix(old, new)
-    suffix = _common_prefix(old[prefix:][::-1], new[prefix:][::-1])
-    assert prefix + suffix == len(old) < len(new)  # one insertion, nothing else changed
+    _assert_one_insertion_or_conversion(old, new)
     expected = copy.deepcopy(_front_matter(old))
     checkin_data: dict[str, Any] = {"date": dt.date(2026, 11, 20), "value": value}
     if confidence is not None:
@@ -382,6 +502,26 @@ def test_only_the_checkin_is_inserted(
         checkin_data["note"] = note
     expected["key_results"][index].setdefault("checkins", []).append(checkin_data)
     assert _front_matter(new) == expected
+
+
+def _assert_one_insertion_or_conversion(old: bytes, new: bytes) -> None:
+    """``new`` is ``old`` with lines inserted in one place, or with one line
+    ``checkins: [...]`` made ``checkins:`` and one line per check-in after it."""
+    old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    changes = [opcode for opcode in matcher.get_opcodes() if opcode[0] != "equal"]
+    assert len(changes) == 1
+    tag, i1, i2, j1, j2 = changes[0]
+    if tag == "insert":
+        prefix = _common_prefix(old, new)
+        suffix = _common_prefix(old[prefix:][::-1], new[prefix:][::-1])
+        assert prefix + suffix == len(old) < len(new)  # one insertion, nothing else changed
+        return
+    assert (tag, i2 - i1) == ("replace", 1)
+    assert re.sub(rb" \[.*\]", b"", old_lines[i1]) == new_lines[j1]
+    assert new_lines[j1].rstrip().endswith((b"checkins:", b"# a comment"))
+    for line in new_lines[j1 + 1 : j2]:
+        assert re.fullmatch(rb" *- +\{[^\n]*\}\r?\n", line)
 
 
 def _common_prefix(a: bytes, b: bytes) -> int:

@@ -3,6 +3,7 @@ placeholders that ``check`` reports (rule ``placeholder``) until they are filled
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 import pytest
@@ -27,15 +28,12 @@ key_results:
   - title: {TITLE}
     start: 0
     target: {TARGET}
-    checkins: []
   - title: {TITLE}
     start: 0
     target: {TARGET}
-    checkins: []
   - title: {TITLE}
     start: 0
     target: {TARGET}
-    checkins: []
 ---
 {WHY}
 """
@@ -74,13 +72,13 @@ def test_new_objective_writes_the_file_and_names_each_placeholder(project: Path,
         "'<FILL IN: a result you can measure>' [placeholder]"
     )
     assert checked.lines[-1] == (
-        f"{NEW}:22:1: error: the text below the front matter is still a placeholder: "
+        f"{NEW}:19:1: error: the text below the front matter is still a placeholder: "
         f"replace '{WHY}' [placeholder]"
     )
 
 
 #: Where the placeholders of ``NEW_TEXT`` stand: (line, column).
-PLACEHOLDERS = [(9, 12), (11, 13), (13, 12), (15, 13), (17, 12), (19, 13), (22, 1)]
+PLACEHOLDERS = [(9, 12), (11, 13), (12, 12), (14, 13), (15, 12), (17, 13), (19, 1)]
 
 
 def test_the_new_objective_passes_check_once_filled_in(project: Path, check) -> None:
@@ -92,6 +90,28 @@ def test_the_new_objective_passes_check_once_filled_in(project: Path, check) -> 
     result = check(project)
     assert result.code == 0
     assert "error" not in result.out
+
+
+def test_each_check_in_on_a_new_objective_only_adds_lines(project: Path) -> None:
+    """No ``checkins: []`` to rewrite: the first check-in adds ``checkins:`` and its own
+    line, each later one its own line."""
+    assert new_objective(project, "--owner", "sales", "--period", "2026-Q4", "Calls").code == 0
+    file = project / "content/2026-Q4/sales/calls.md"
+    text = file.read_text()
+    for number in range(3):
+        text = text.replace(TITLE, f"Result {number}", 1).replace(TARGET, "10", 1)
+    file.write_text(text.replace(WHY, "Because."))
+    diffs = []
+    for date in ("2026-11-02", "2026-11-09", "2026-11-16"):
+        before = file.read_text()
+        assert run_okrpub(project, "checkin", "calls#kr2", "4", "--date", date).code == 0
+        lines = difflib.unified_diff(before.splitlines(), file.read_text().splitlines(), n=0)
+        diffs.append([line for line in lines if line[:1] in "+-"][2:])
+    assert diffs == [
+        ["+    checkins:", "+      - {date: 2026-11-02, value: 4}"],
+        ["+      - {date: 2026-11-09, value: 4}"],
+        ["+      - {date: 2026-11-16, value: 4}"],
+    ]
 
 
 def test_a_title_without_letters_needs_an_id(project: Path) -> None:
