@@ -320,6 +320,7 @@ def _new_checkins_key(
     assert isinstance(key_results, yaml.SequenceNode)  # it holds the key result
     dash, gap = 2, 2
     if not key_results.flow_style:
+        assert document.root is not None  # it holds key_results
         dash = key_results.start_mark.column - document.root.start_mark.column
         gap = key_result.start_mark.column - key_results.start_mark.column
     indent = " " * key_result.start_mark.column
