@@ -241,8 +241,8 @@ class SiteRenderer:
             for page in plan.pages:
                 content = rendered[page.path] if page.path in rendered else self.files[page.path]
                 files.add(page.path, content)
-            for path, content in (*fixed, *data.items()):
-                files.add(path, content)
+            for path, entry in (*fixed, *data.items()):
+                files.add(path, entry)
         self.model, self.files, self.inputs = model, files, plan.inputs
         return files
 

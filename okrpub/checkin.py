@@ -333,7 +333,10 @@ def _checkin_edits(
 
 def _key_line(key_result: yaml.MappingNode) -> int:
     """The line (0-based, in the front matter) of the key result's ``checkins`` key."""
-    return next(key.start_mark.line for key, _ in key_result.value if key.value == "checkins")
+    line: int = next(
+        key.start_mark.line for key, _ in key_result.value if key.value == "checkins"
+    )
+    return line
 
 
 def _to_block(
@@ -367,7 +370,8 @@ def _item_prefix(document: Document, key_result: yaml.MappingNode) -> str:
     key_results = document.node(("key_results",))
     assert isinstance(key_results, yaml.SequenceNode)  # it holds the key result
     dash, gap = 2, 2
-    if not key_results.flow_style and document.root is not None:
+    if not key_results.flow_style:
+        assert document.root is not None  # it holds key_results
         dash = key_results.start_mark.column - document.root.start_mark.column
         gap = key_result.start_mark.column - key_results.start_mark.column
     indent = " " * key_result.start_mark.column

@@ -168,7 +168,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_new(commands: argparse._SubParsersAction) -> None:
+def _add_new(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     new = commands.add_parser(
         "new",
         help="write a new objective or unit file to fill in",
@@ -207,7 +207,7 @@ def _add_new(commands: argparse._SubParsersAction) -> None:
     unit.add_argument("--lead", metavar="UNIT", help="the person who leads it")
 
 
-def _add_checkin(commands: argparse._SubParsersAction) -> None:
+def _add_checkin(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "checkin",
         help="add a check-in to a key result",

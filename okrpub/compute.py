@@ -275,13 +275,11 @@ def _objectives(
     objectives: dict[str, Objective] = {}
     for objective_id, place in cascade.places.items():
         entry = resolved.objectives[objective_id]
-        objectives[objective_id] = memo.objective(
-            objective_id,
-            (entry, place),
-            lambda entry=entry, place=place: _objective(
-                entry, place, resolved, config, periods[entry.period], today, history
-            ),
-        )
+
+        def make(entry: ObjectiveEntry = entry, place: Place = place) -> Objective:
+            return _objective(entry, place, resolved, config, periods[entry.period], today, history)
+
+        objectives[objective_id] = memo.objective(objective_id, (entry, place), make)
     return objectives
 
 

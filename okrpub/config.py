@@ -14,7 +14,8 @@ from pathlib import Path, PurePath, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from okrpub import schema, themes
+import okrpub.themes as themes
+from okrpub import schema
 from okrpub.diagnostics import Diagnostics, did_you_mean
 from okrpub.frontmatter import decode
 from okrpub.schema import Field

@@ -137,7 +137,7 @@ def _objective_change(old: Objective | None, new: Objective) -> ObjectiveChange 
         )
     old_krs = {kr.id: kr for kr in old.key_results}
     new_ids = {kr.id for kr in new.key_results}
-    key_results = [_key_result_change(old_krs.get(kr.id), kr) for kr in new.key_results] + [
+    changes = [_key_result_change(old_krs.get(kr.id), kr) for kr in new.key_results] + [
         KeyResultChange(kr.id, kr.title, REMOVED) for kr in old.key_results if kr.id not in new_ids
     ]
     change = ObjectiveChange(
@@ -153,7 +153,7 @@ def _objective_change(old: Objective | None, new: Objective) -> ObjectiveChange 
         progress=_change(old.progress, new.progress),
         score=_change(old.score, new.score),
         status=_change(_text(old.status), _text(new.status)),
-        key_results=tuple(kr for kr in key_results if kr is not None),
+        key_results=tuple(kr for kr in changes if kr is not None),
     )
     unchanged = ObjectiveChange(new.id, new.title, CHANGED, new.owner, new.period)
     return None if change == unchanged else change
@@ -184,7 +184,10 @@ def _key_result_change(old: KeyResult | None, new: KeyResult) -> KeyResultChange
     return None if change == KeyResultChange(new.id, new.title, CHANGED) else change
 
 
-def _diagnostic_key(diagnostic: Diagnostic) -> tuple[str, Severity, str, str]:
+_DiagnosticKey = tuple[str, Severity, str, str]
+
+
+def _diagnostic_key(diagnostic: Diagnostic) -> _DiagnosticKey:
     return (diagnostic.location.path, diagnostic.severity, diagnostic.rule, diagnostic.message)
 
 
@@ -201,7 +204,9 @@ def _diagnostic_changes(
     return _beyond(after, old), _beyond(before, new)
 
 
-def _beyond(diagnostics: list[Diagnostic], other: Counter) -> tuple[Diagnostic, ...]:
+def _beyond(
+    diagnostics: list[Diagnostic], other: Counter[_DiagnosticKey]
+) -> tuple[Diagnostic, ...]:
     """The diagnostics left when each one's equal in ``other`` cancels it out."""
     left = other.copy()
     kept = []

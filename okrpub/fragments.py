@@ -167,7 +167,8 @@ class FragmentCacheExtension(Extension):
     def _fragment(
         self, block: int, context: Context, keys: tuple[object, ...], caller: Callable[[], str]
     ) -> str:
-        cache: FragmentCache | None = self.environment.fragment_cache
+        # Jinja's stubs do not know the attributes extend() adds (see __init__).
+        cache: FragmentCache | None = self.environment.fragment_cache  # type: ignore[attr-defined]
         page = context.get("page_path")
         if cache is None or not isinstance(page, str):
             return caller()

@@ -23,7 +23,9 @@ from okrpub.schema import FROM_DEFAULTS, OBJECTIVE_FIELDS, UNIT_FIELDS, Field
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
-def table_schema(fields: Mapping[str, Field], optional: frozenset[str] = frozenset()) -> dict:
+def table_schema(
+    fields: Mapping[str, Field], optional: frozenset[str] = frozenset()
+) -> dict[str, Any]:
     """A mapping checked against ``fields``: no other keys, and the required ones (but
     those in ``optional``)."""
     schema: dict[str, Any] = {

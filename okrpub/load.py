@@ -254,7 +254,9 @@ class Merge:
 
 
 def _merged(results: list[Loaded]) -> Merge:
-    merged, found, places = Sources(), [], {}
+    merged = Sources()
+    found: list[Diagnostic] = []
+    places: dict[int, int] = {}
     units, objectives, pages = merged.units, merged.objectives, merged.pages
     declared_units, declared_objectives = merged.declared_units, merged.declared_objectives
     for index, loaded in enumerate(results):

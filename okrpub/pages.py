@@ -224,7 +224,7 @@ _KINDS = ("company", "team", "person")
 STATUS_LIST_LIMIT = 100
 
 
-Planned = TypeVar("Planned", Page, Asset)
+Planned = TypeVar("Planned", bound=Page | Asset)
 
 
 class ObjectivePlan(NamedTuple):
@@ -232,7 +232,7 @@ class ObjectivePlan(NamedTuple):
 
     objectives: dict[str, Objective]
     #: Each objective's place in the lists.
-    index: dict[str, int]
+    places: dict[str, int]
     pages: list[Page]
     badges: list[Asset]
 
@@ -389,7 +389,7 @@ class Planner:
         objectives an edit touched when the site has the same objectives (``serve``)."""
         objectives, last = self.model.objectives, self.memo.objectives
         if last is not None and list(last.objectives) == list(objectives):
-            index, pages, badges = last.index, list(last.pages), list(last.badges)
+            index, pages, badges = last.places, list(last.pages), list(last.badges)
             changed = [
                 key for key, value in objectives.items() if last.objectives[key] is not value
             ]
@@ -402,7 +402,9 @@ class Planner:
             self._touched_units = self._units_touched_by(changed)
         else:
             index = {key: place for place, key in enumerate(objectives)}
-            lasts = {} if last is None else last.index
+            if last is None:
+                last = ObjectivePlan({}, {}, [], [])
+            lasts = last.places
             pages = [
                 self._objective_page(o, last.pages[lasts[o.id]] if o.id in lasts else None)
                 for o in objectives.values()

@@ -65,7 +65,7 @@ class ResolveMemo:
             if references(old) != references(new):
                 return None
             if (kept := objectives.get(new.id)) is not None:
-                objectives[new.id] = _with(new, period=kept.period, visibility=kept.visibility)
+                objectives[new.id] = _with_period(new, kept.period, kept.visibility)
         return dataclasses.replace(resolved, objectives=objectives)
 
     def keep(self, sources: Sources, config: Config, resolved: Resolved | None) -> None:
@@ -88,8 +88,7 @@ def resolve(
 ) -> Resolved:
     """Entries whose references hold; with a ``memo``, the last result when the files
     changed only in what no reference depends on."""
-    again = memo.again(sources, config) if memo is not None else None
-    if again is not None:
+    if memo is not None and (again := memo.again(sources, config)) is not None:
         memo.keep(sources, config, again)
         return again
     found = Diagnostics()
@@ -111,7 +110,7 @@ def _resolve(sources: Sources, config: Config, diagnostics: Diagnostics) -> Reso
     objectives = _check_parents(objectives, sources.declared_objectives, diagnostics)
     objectives = _without_cycles(objectives, diagnostics)
     pages = {
-        page_id: _with(page, visibility=page.visibility or config.default_visibility)
+        page_id: _with_visibility(page, page.visibility or config.default_visibility)
         for page_id, page in _unique(sources.pages, "page", diagnostics).items()
     }
     return Resolved(units, objectives, dict(sorted(periods.items(), key=lambda p: p[1])), pages)
@@ -155,7 +154,7 @@ def _check_units(
                 ok = False
         if ok:
             visibility = unit.visibility or config.default_visibility
-            kept[unit.id] = _with(unit, visibility=visibility)
+            kept[unit.id] = _with_visibility(unit, visibility)
     for chain in _cycles(kept, lambda unit: unit.parent):
         first = kept[chain[0]]
         diagnostics.error(
@@ -254,16 +253,23 @@ def _check_objectives(
             continue
         periods[period_id] = dates
         visibility = objective.visibility or units[objective.owner].visibility
-        kept[objective.id] = _with(objective, period=period_id, visibility=visibility)
+        kept[objective.id] = _with_period(objective, period_id, visibility)
     return kept
 
 
-def _with(entry: Entry, **values: object) -> Entry:
-    """``entry`` with ``values``: itself when it has them already (the common case, and
+def _with_visibility(entry: Entry, visibility: str | None) -> Entry:
+    """``entry`` with ``visibility``: itself when it has it already (the common case, and
     an unchanged entry stays the very same object)."""
-    if all(getattr(entry, name) == value for name, value in values.items()):
+    if entry.visibility == visibility:
         return entry
-    return dataclasses.replace(entry, **values)
+    return dataclasses.replace(entry, visibility=visibility)
+
+
+def _with_period(objective: ObjectiveEntry, period: str, visibility: str | None) -> ObjectiveEntry:
+    """``objective`` with ``period`` and ``visibility``, itself when it has them already."""
+    if objective.period == period and objective.visibility == visibility:
+        return objective
+    return dataclasses.replace(objective, period=period, visibility=visibility)
 
 
 def _check_parents(
@@ -322,7 +328,7 @@ def _cycles(items: dict[str, Entry], parent_of: Callable[[Entry], str | None]) -
             path.append(node)
             node = parent_of(items[node])
         if node is not None and state.get(node) == 1:
-            cycle = path[path.index(node) :]
+            cycle: list[str] = path[path.index(node) :]
             smallest = cycle.index(min(cycle))
             cycle = cycle[smallest:] + cycle[:smallest]
             cycles.append([*cycle, cycle[0]])

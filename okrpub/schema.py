@@ -394,11 +394,6 @@ def validate_mapping(
     valid: dict[str, Any] = {}
     for key, item in value.items():
         field = fields.get(key) if isinstance(key, str) else None
-        if field is not None and not is_placeholder(item):
-            problem = field.check.test(item)
-            if problem is None:
-                valid[key] = item
-                continue
         key_path = (*path, key)
         if field is None:
             hint = did_you_mean(str(key), fields)
@@ -414,6 +409,10 @@ def validate_mapping(
                 "placeholder",
                 placeholder_message(describe(key_path), item),
             )
+            continue
+        problem = field.check.test(item)
+        if problem is None:
+            valid[key] = item
             continue
         rule, expected = problem
         diagnostics.error(

@@ -624,7 +624,8 @@ def _start_server(options: ServeOptions) -> tuple[_Server, str]:
             f"cannot listen on {options.host}:{options.port}: {error.strerror}"
         ) from None
     host, port = server.server_address[:2]
-    shown = f"[{host}]" if ":" in str(host) else host
+    assert isinstance(host, str)  # an internet socket's address: never bytes
+    shown = f"[{host}]" if ":" in host else host
     return server, f"http://{shown}:{port}/"
 
 

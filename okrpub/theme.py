@@ -153,11 +153,12 @@ class Theme:
     def caching(self, fragments: FragmentCache) -> Iterator[None]:
         """Let ``{% cache %}`` blocks reuse and remember their text in ``fragments`` while the
         body renders; otherwise they just render."""
-        self.environment.fragment_cache = fragments
+        # Jinja's stubs do not know the attributes extend() adds (FragmentCacheExtension's).
+        self.environment.fragment_cache = fragments  # type: ignore[attr-defined]
         try:
             yield
         finally:
-            self.environment.fragment_cache = None
+            self.environment.fragment_cache = None  # type: ignore[attr-defined]
 
     def static_files(self) -> dict[str, Path]:
         """Static files by their path under ``static/``; earlier folders win."""

@@ -19,9 +19,10 @@ from okrpub.diagnostics import Diagnostics, Location
 from okrpub.frontmatter import MAX_FILE_BYTES
 
 try:
-    _BaseLoader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _BaseLoader = yaml.SafeLoader
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    # The stubs see two unrelated classes; both are the same safe loader to this module.
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 _TAG = "tag:yaml.org,2002:"
 _STR = _TAG + "str"
@@ -52,7 +53,9 @@ class _Loader(_BaseLoader):
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
         if kind is yaml.ScalarNode:
             return _PLAIN if implicit[0] else _STR
-        return super().resolve(kind, value, implicit)
+        # PyYAML's stubs leave resolve() untyped.
+        tag: str = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+        return tag
 
 
 #: Most nodes one document may expand to (aliases counted each time they are used).
@@ -173,11 +176,20 @@ def _child(node: yaml.Node | None, part: str | int) -> tuple[yaml.Node | None, y
 
 def _same_key(key_node: yaml.ScalarNode, part: str | int) -> bool:
     if isinstance(part, str) and key_node.tag == _STR:
-        return key_node.value == part
+        text: str = key_node.value
+        return text == part
     try:
-        return _scalar(key_node) == part
+        value: object = _scalar(key_node)
+        return value == part
     except (yaml.YAMLError, ValueError, OverflowError):
         return False
+
+
+def _plain_tag(text: str) -> str:
+    """The tag PyYAML resolves a plain scalar with this text to."""
+    # PyYAML's stubs leave resolve() untyped.
+    tag: str = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    return tag
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
@@ -216,19 +228,18 @@ class _Builder:
                 "yaml-limit",
                 f"YAML expands to more than {MAX_NODES} values (an alias bomb?)",
             )
-        kind = node.id  # "scalar", "sequence" or "mapping"
-        if kind == "scalar":
+        if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
         if depth >= MAX_DEPTH:
             raise _Abort(
                 self.locate(node), "yaml-limit", f"YAML is nested more than {MAX_DEPTH} levels deep"
             )
-        if kind == "mapping":
+        if isinstance(node, yaml.MappingNode):
             return self.build_mapping(node, depth)
         self.check_tag(node, _TAG + "seq")
         return [self.build(item, depth + 1) for item in node.value]
 
-    def scalar(self, node: yaml.Node) -> Any:
+    def scalar(self, node: yaml.ScalarNode) -> Any:
         self.text += len(node.value)
         if self.text > MAX_TEXT:
             raise _Abort(
@@ -243,7 +254,7 @@ class _Builder:
             return self.tagged(node)
         known = _resolved.get(node.value)
         if known is None:
-            node.tag = _RESOLVER.resolve(yaml.ScalarNode, node.value, (True, False))
+            node.tag = _plain_tag(node.value)
             known = (node.tag, self.constructed(node))
             if len(_resolved) >= MAX_RESOLVED:
                 _resolved.clear()
@@ -256,17 +267,14 @@ class _Builder:
             return value
         return node.value if isinstance(value, str) else value.replace()
 
-    def tagged(self, node: yaml.Node) -> Any:
+    def tagged(self, node: yaml.ScalarNode) -> Any:
         """The value of a scalar with an explicit tag, which must be the tag its text has.
 
         PyYAML's constructors fail with any kind of error on other text (``!!bool maybe``,
         ``!!int ""``), so they only ever read what the resolver gives their tag.
         """
         tag = node.tag
-        if (
-            tag in _CONSTRUCTORS
-            and _RESOLVER.resolve(yaml.ScalarNode, node.value, (True, False)) != tag
-        ):
+        if tag in _CONSTRUCTORS and _plain_tag(node.value) != tag:
             raise _Abort(
                 self.locate(node),
                 "yaml-tag",
@@ -274,7 +282,7 @@ class _Builder:
             )
         return self.constructed(node)
 
-    def constructed(self, node: yaml.Node) -> Any:
+    def constructed(self, node: yaml.ScalarNode) -> Any:
         """The value of a scalar whose tag is resolved."""
         if node.tag not in _CONSTRUCTORS:
             raise self.bad_tag(node)
@@ -297,7 +305,7 @@ class _Builder:
         result: dict[Any, Any] = {}
         key_nodes: dict[Any, yaml.Node] = {}
         for key_node, value_node in node.value:
-            if key_node.id != "scalar":
+            if not isinstance(key_node, yaml.ScalarNode):
                 raise _Abort(self.locate(key_node), "yaml", "a key must be a plain word")
             if key_node.tag == _PLAIN and key_node.value == "<<":
                 key_node.tag = _MERGE  # what PyYAML resolves a plain << to
@@ -343,6 +351,7 @@ def _check_depth(text: str, path: str, first_line: int) -> None:
             depth += 1
             if depth > MAX_DEPTH:
                 mark = event.start_mark
+                assert mark is not None  # the parser marks every event
                 raise _Abort(
                     Location(path, mark.line + first_line, mark.column + 1),
                     "yaml-limit",

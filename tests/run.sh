@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install everything the tests need, then run them all: ruff (lint and format)
-# and pytest, browser tests in Debian's headless Chromium included.
+# Install everything the tests need, then run them all: ruff (lint and format),
+# mypy (strict, as pyproject.toml sets) and pytest, browser tests in Debian's
+# headless Chromium included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,4 +17,5 @@ fi
 
 python3 -m ruff check okrpub tests bench
 python3 -m ruff format --check okrpub tests bench
+python3 -m mypy
 python3 -m pytest -p no:cacheprovider "$@"
