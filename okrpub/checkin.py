@@ -333,9 +333,7 @@ def _checkin_edits(
 
 def _key_line(key_result: yaml.MappingNode) -> int:
     """The line (0-based, in the front matter) of the key result's ``checkins`` key."""
-    line: int = next(
-        key.start_mark.line for key, _ in key_result.value if key.value == "checkins"
-    )
+    line: int = next(key.start_mark.line for key, _ in key_result.value if key.value == "checkins")
     return line
 
 
