@@ -263,10 +263,12 @@ class LiveSite:
         """Print the ``problems`` and show them in the overlay; ``resolved``: what loaded."""
         self._show(problems)
         count = sum(1 for d in problems if d.severity == "error")
+        # The overlay lists the errors first, each group in file order (a stable sort).
+        shown = sorted(problems, key=lambda d: d.severity != "error")
         lines = (
-            public_overlay(problems, resolved, drafts=self.options.drafts)
+            public_overlay(shown, resolved, drafts=self.options.drafts)
             if self.options.public
-            else [d.as_text() for d in problems]
+            else [d.as_text() for d in shown]
         )
         return self._report(f"{count} error{'s' * (count != 1)}", lines)
 

@@ -431,6 +431,31 @@ def test_narrow_screen_has_no_horizontal_scrolling(
     assert not wide, wide
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [1024, 1280])
+def test_status_tables_fit_a_laptop_screen(
+    site: Site, http_root: str, open_page: Callable[..., Page], scheme: str, width: int
+) -> None:
+    """The status page's tables, and every cell in them, stay inside the page."""
+    page = open_page(viewport={"width": width, "height": 800}, color_scheme=scheme)
+    page.goto(http_root + site.pages()["status"])
+    expect(page.locator("main table.kr-table").first).to_be_visible()
+    width_, inner = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
+    assert width_ <= inner, f"{width_} px wide in a {inner} px window"
+    spilling = page.evaluate(
+        """() => [...document.querySelectorAll('main table')].flatMap(table => {
+          const box = table.parentElement.getBoundingClientRect();
+          const wide = table.getBoundingClientRect().right > box.right + 0.5
+            ? [`table ends past its section`] : [];
+          const cells = [...table.querySelectorAll('th, td')]
+            .filter(cell => cell.scrollWidth > cell.clientWidth)
+            .map(cell => `${cell.innerText}: ${cell.scrollWidth} px in ${cell.clientWidth} px`);
+          return [...wide, ...cells];
+        })"""
+    )
+    assert not spilling, spilling
+
+
 def test_keyboard_skip_link(site: Site, http_root: str, open_page: Callable[..., Page]) -> None:
     page = open_page()
     page.goto(http_root + site.pages()["objective"])
@@ -518,6 +543,10 @@ def test_print_style_writes_out_the_report(
     note = next(c["note"] for kr in objective["key_results"] for c in kr["checkins"] if c["note"])
     expect(page.get_by_text(note, exact=True)).to_be_hidden()  # in a closed <details> on screen
 
+    assert page.locator(".site-footer").inner_text().strip() == (
+        "Published with okrpub on 26 November 2026 · Check-in feed · Data (JSON)"
+    )
+
     page.emulate_media(media="print")
     expect(page.get_by_text(note, exact=True)).to_be_visible()
     for kr in objective["key_results"]:
@@ -528,6 +557,9 @@ def test_print_style_writes_out_the_report(
     expect(page.locator(".search-form")).to_be_hidden()
     expect(page.locator("main h1")).to_be_visible()
     expect(page.locator("li.key-result .grade").first).to_be_visible()
+    # The footer's links are left out, and the "·" before each of them too.
+    footer = page.locator(".site-footer").inner_text().strip()
+    assert footer == "Published with okrpub on 26 November 2026", footer
     pdf = page.pdf(format="A4", print_background=True)
     assert pdf.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) >= 2

@@ -931,6 +931,25 @@ def test_each_rebuild_prints_new_warnings_and_counts_them(
     assert any(line.startswith(path) and "[stale]" in line for line in new)
 
 
+def test_the_overlay_lists_the_errors_before_the_warnings(tmp_path: Path) -> None:
+    """A file that sorts after the example's three warnings has an error: the overlay
+    shows it first, then the warnings in file order; the terminal keeps file order."""
+    project = copy_example(tmp_path / "project")
+    broken = f"{Q4}/zz-broken.md"
+    (project / broken).write_text("---\ntitle: Broken\nowner: nobody-at-all\n---\n", "utf-8")
+    options = BuildOptions(tmp_path / "unused", base_url="http://127.0.0.1:8000/")
+    said: list[str] = []
+    site = LiveSite(project, options, lambda: dt.date.fromisoformat(TODAY), said.append)
+    try:
+        site.rebuild()
+    finally:
+        site.close()
+        gc.unfreeze()
+    printed = [line for line in said if re.match(r"content/.*: (error|warning): ", line)]
+    assert [line.startswith(broken) for line in printed] == [False, False, False, True]
+    assert list(site.state.snapshot().errors) == [printed[-1], *printed[:-1]]
+
+
 def test_a_rebuild_is_reported_once_its_memory_is_settled(
     in_process: InProcess, monkeypatch: pytest.MonkeyPatch
 ) -> None:

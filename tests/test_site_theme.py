@@ -9,6 +9,7 @@ file is a configuration error.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -164,6 +165,32 @@ def test_dutch_objective_page(dutch: Path) -> None:
     assert "€ 1.000.000" in sales.text  # thousands with a dot
     assert "23 november 2026" in sales.text
     assert "Toegezegd" in page.find("p", class_="lead").text  # committed
+
+
+def test_dutch_tells_an_objective_from_a_target(dutch: Path) -> None:
+    """ "Doelstelling" is an objective, "Streefwaarde" a target: never both "Doel"."""
+    status = main_of(dutch / "status" / "index.html")
+    headers = [
+        th.text for th in status.find("table", class_="kr-table").find_all("th", scope="col")
+    ]
+    assert "Doelstelling" in headers
+    sales = main_of(dutch / "objectives" / "grow-to-1m-online" / "index.html").find(
+        "li", class_="key-result", id="kr-online-sales"
+    )
+    assert "Streefwaarde" in sales.text
+    assert "streefwaarde" in sales.find("svg").text
+
+
+def test_the_locales_have_the_same_strings_and_placeholders() -> None:
+    def placeholders(language: str) -> dict[str, set[str]]:
+        path = DEFAULT_THEME / "locales" / f"{language}.yaml"
+        strings = yaml.safe_load(path.read_text(encoding="utf-8"))["strings"]
+        return {key: set(re.findall(r"\{(\w+)\}", text)) for key, text in strings.items()}
+
+    assert placeholders("nl") == placeholders("en")
+    words = yaml.safe_load((DEFAULT_THEME / "locales" / "nl.yaml").read_text(encoding="utf-8"))
+    assert {"kr.target", "status.objective"} <= words["strings"].keys()
+    assert words["strings"]["kr.target"] != words["strings"]["status.objective"]
 
 
 def test_language_does_not_change_the_data(dutch: Path, example_site: Path) -> None:
