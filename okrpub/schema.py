@@ -396,7 +396,9 @@ def validate_mapping(
         field = fields.get(key) if isinstance(key, str) else None
         key_path = (*path, key)
         if field is None:
-            hint = did_you_mean(str(key), fields)
+            hint = (
+                _COMPUTED.get(key, "") or _belongs_in(key, fields) or did_you_mean(str(key), fields)
+            )
             diagnostics.error(
                 document.where(key_path, key=True),
                 "unknown-key",
@@ -415,17 +417,81 @@ def validate_mapping(
             valid[key] = item
             continue
         rule, expected = problem
-        diagnostics.error(
-            document.where(key_path),
-            rule,
-            f"{describe(key_path)} must be {expected}, got {_show(item)}",
-        )
+        message = f"{describe(key_path)} must be {expected}, got {_show(item)}"
+        if isinstance(item, list) and field.check in _ONE_ID:
+            noun = "id" if key == "id" else f"{key} id"
+            message = (
+                f"{describe(key_path)}: one {noun} is expected here, got a list of {len(item)}"
+            )
+        diagnostics.error(document.where(key_path), rule, message + _yaml11_note(item, field))
     for key, field in fields.items():
         if field.required and key not in value:
             diagnostics.error(
                 document.where(path), "missing-key", f"{what} is missing required key '{key}'"
             )
     return valid
+
+
+#: Checks of one id, where a list (``owner: [a, b]``) gets its own message.
+_ONE_ID = (slug, parent_ref, period_id)
+
+
+def _homes() -> tuple[tuple[str, Mapping[str, Field]], ...]:
+    """Each kind of mapping okrpub reads, named as a message says where a key belongs."""
+    from okrpub.config import CONFIG_FIELDS  # config imports this module
+
+    return (
+        ("an objective", OBJECTIVE_FIELDS),
+        ("_defaults.yaml", DEFAULTS_FIELDS),
+        ("a key result", KEY_RESULT_FIELDS),
+        ("a check-in", CHECKIN_FIELDS),
+        ("a unit", UNIT_FIELDS),
+        ("a page", PAGE_FIELDS),
+        ("okrpub.yaml", CONFIG_FIELDS),
+    )
+
+
+#: Keys people write for what okrpub works out itself (``status: at_risk``).
+_COMPUTED = {
+    "status": "; okrpub works out the status from progress, dates and confidence",
+    "progress": "; okrpub works out the progress from start, target and the check-ins",
+    "grade": "; okrpub works out the grade: a key result's final grade is its 'score'",
+}
+
+
+def _belongs_in(key: Any, fields: Mapping[str, Field]) -> str:
+    """``; 'period' belongs in an objective or _defaults.yaml`` for a key of other kinds of
+    mapping than ``fields``, or an empty string."""
+    homes = [name for name, table in _homes() if table is not fields and key in table]
+    if not homes:
+        return ""
+    listed = ", ".join(homes[:-1]) + " or " + homes[-1] if len(homes) > 1 else homes[0]
+    return f"; '{key}' belongs in {listed}"
+
+
+#: Plain words YAML 1.1 read as booleans: text in YAML 1.2, which okrpub reads.
+_YAML11_BOOLEANS = frozenset(
+    variant for word in ("yes", "no", "on", "off") for variant in (word, word.title(), word.upper())
+)
+#: A number with ``_`` between digits: a number in YAML 1.1, text in YAML 1.2.
+_YAML11_NUMBER = re.compile(r"[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?\Z")
+
+
+def _yaml11_note(value: Any, field: Field) -> str:
+    """Why text that YAML 1.1 read as a boolean or number is text here, for a field that
+    takes one (an empty string otherwise)."""
+    if not isinstance(value, str) or not {"number", "boolean"} & set(_types(field)):
+        return ""
+    if value in _YAML11_BOOLEANS:
+        return f" ({value} is text in YAML 1.2, which okrpub reads: write true or false)"
+    if "_" in value and _YAML11_NUMBER.match(value):
+        return f" ({value} is text in YAML 1.2, which okrpub reads: write {value.replace('_', '')})"
+    return ""
+
+
+def _types(field: Field) -> list[str]:
+    types = field.check.json.get("type", [])
+    return [types] if isinstance(types, str) else list(types)
 
 
 def _show(value: Any) -> str:

@@ -5,11 +5,14 @@ without a word, and expand aliases without limit. This stage composes the
 node graph with the fast C loader when available and builds plain Python
 values itself, so that it can record where every key and value stands,
 report duplicate keys, refuse non-standard tags, and stop alias bombs and
-runaway nesting after a fixed budget.
+runaway nesting after a fixed budget. Plain scalars are read by the YAML 1.2
+core schema (with dates), not PyYAML's YAML 1.1: ``no`` is text, ``010`` is ten.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +30,43 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 _TAG = "tag:yaml.org,2002:"
 _STR = _TAG + "str"
 _INT = _TAG + "int"
+_FLOAT = _TAG + "float"
+_TIMESTAMP = _TAG + "timestamp"
 _MERGE = _TAG + "merge"
+
+
+class _CoreResolver(yaml.resolver.BaseResolver):
+    """The tags of plain scalars in the YAML 1.2 core schema, plus YAML 1.1's dates.
+
+    ``yes``, ``no``, ``on`` and ``off`` are text, ``010`` is ten, ``1:30`` and ``1_000``
+    are text, ``1e3`` and ``0o17`` are numbers. Dates (``2026-11-26``) are not in the
+    core schema, but front matter needs them: they resolve as PyYAML resolves them.
+    """
+
+
+#: The plain scalars of each tag in the YAML 1.2 core schema, and the characters they begin
+#: with ("" for the empty text).
+_CORE_SCHEMA = {
+    "null": (r"~|null|Null|NULL|", ["~", "n", "N", ""]),
+    "bool": (r"true|True|TRUE|false|False|FALSE", list("tTfF")),
+    "int": (r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", list("-+0123456789")),
+    "float": (
+        r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN",
+        list("-+.0123456789"),
+    ),
+}
+for name, (pattern, first) in _CORE_SCHEMA.items():
+    _CoreResolver.add_implicit_resolver(_TAG + name, re.compile(f"(?:{pattern})\\Z"), first)
+_CoreResolver.add_implicit_resolver(
+    _TIMESTAMP,
+    next(
+        regexp
+        for tag, regexp in yaml.resolver.Resolver.yaml_implicit_resolvers["2"]
+        if tag == _TIMESTAMP
+    ),
+    list("0123456789"),
+)
 
 #: Most plain scalars remembered (then the memory starts afresh): about 10 MB.
 MAX_RESOLVED = 50_000
@@ -35,7 +74,7 @@ MAX_RESOLVED = 50_000
 _resolved: dict[str, tuple[str, Any]] = {}
 #: The tag the loader gives a plain (unquoted, untagged) scalar: the builder resolves it.
 _PLAIN = "okrpub:plain"
-_RESOLVER = yaml.resolver.Resolver()
+_RESOLVER = _CoreResolver()
 #: Values pickle writes in full wherever they occur: these are shared between nodes.
 _WRITTEN_IN_FULL = (int, float, bool, type(None))
 
@@ -47,7 +86,7 @@ class _Loader(_BaseLoader):
     series of regular expressions in Python: a quarter of composing our front
     matter. The builder instead resolves and reads each plain scalar once per
     distinct text (``date``, ``value``, ``0.8``... recur), which gives the same
-    tag and value as PyYAML: both depend on nothing but the text.
+    tag and value each time: both depend on nothing but the text.
     """
 
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
@@ -64,7 +103,7 @@ MAX_NODES = 50_000
 #: each time they are used: what the largest file holds, so aliases cannot make a document
 #: hold more text than some file without them could.
 MAX_TEXT = MAX_FILE_BYTES
-#: Longest whole number, in characters: any that long (even ``0x`` and ``1:2:3`` forms) is
+#: Longest whole number, in characters: any that long (even in ``0x`` form) is
 #: far inside a float's range, and is read in no time and printed without Python's limit.
 MAX_INT_LENGTH = 100
 #: Deepest nesting of mappings and lists.
@@ -73,10 +112,32 @@ MAX_DEPTH = 20
 _OPEN_EVENTS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _CLOSE_EVENTS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+def _int(node: yaml.ScalarNode) -> int:
+    """A whole number of the core schema: ``010`` is ten, ``0o17`` octal, ``0x1F`` hex."""
+    text = node.value
+    if text.startswith(("0o", "0x")):
+        return int(text[2:], 8 if text[1] == "o" else 16)
+    return int(text)
+
+
+def _float(node: yaml.ScalarNode) -> float:
+    """A number of the core schema with a point or exponent, or ``.inf``, ``-.inf``, ``.nan``."""
+    lowered = node.value.lower()
+    if lowered.lstrip("+-") in (".inf", ".nan"):
+        return float(lowered.replace(".", ""))
+    return float(node.value)
+
+
 #: Constructors of the plain scalar tags, the only scalar tags allowed.
-_CONSTRUCTORS = {
-    _TAG + name: yaml.constructor.SafeConstructor.yaml_constructors[_TAG + name]
-    for name in ("str", "int", "float", "bool", "null", "timestamp")
+_CONSTRUCTORS: dict[str, Callable[[yaml.ScalarNode], Any]] = {
+    _STR: lambda node: node.value,
+    _INT: _int,
+    _FLOAT: _float,
+    _TAG + "bool": lambda node: node.value.lower() == "true",
+    _TAG + "null": lambda node: None,
+    _TIMESTAMP: lambda node: _CONSTRUCTOR.construct_yaml_timestamp(node),
 }
 #: Front matter shorter than this cannot nest deep enough to overflow libyaml's composer
 #: (it crashes somewhere between 20,000 and 40,000 levels), so it skips the nesting pre-check.
@@ -194,9 +255,7 @@ def _plain_tag(text: str) -> str:
 
 def _scalar(node: yaml.ScalarNode) -> Any:
     """The value of a scalar with one of the plain tags (the caller checks the tag)."""
-    if node.tag == _STR:
-        return node.value
-    return _CONSTRUCTORS[node.tag](_CONSTRUCTOR, node)
+    return _CONSTRUCTORS[node.tag](node)
 
 
 class _Abort(Exception):
@@ -270,8 +329,9 @@ class _Builder:
     def tagged(self, node: yaml.ScalarNode) -> Any:
         """The value of a scalar with an explicit tag, which must be the tag its text has.
 
-        PyYAML's constructors fail with any kind of error on other text (``!!bool maybe``,
-        ``!!int ""``), so they only ever read what the resolver gives their tag.
+        The constructors fail with any kind of error on other text (``!!bool maybe``,
+        ``!!int ""``), so they only ever read what the resolver gives their tag:
+        ``!!bool yes`` is refused, as ``yes`` is text.
         """
         tag = node.tag
         if tag in _CONSTRUCTORS and _plain_tag(node.value) != tag:
@@ -296,7 +356,7 @@ class _Builder:
         try:
             return _scalar(node)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            if node.tag == _TAG + "timestamp":
+            if node.tag == _TIMESTAMP:
                 return node.value  # such as 2026-02-30: the schema reports it as a bad date
             raise _Abort(self.locate(node), "yaml", f"cannot read {node.value!r}: {exc}") from None
 

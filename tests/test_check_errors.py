@@ -11,6 +11,8 @@ import json
 import os
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from projecttools import objective
 from sitetools import md
 
@@ -835,8 +837,8 @@ def test_weights_are_finite_and_at_most_a_million(check_files) -> None:
           - {title: A, target: 10, weight: 1.7e+308}
           - {title: B, target: 10, weight: .inf}
           - {title: C, target: 10, weight: -1.0e+308}
-          - {title: D, target: 10, weight: 1_000_001}
-          - {title: E, target: 10, weight: 1_000_000}
+          - {title: D, target: 10, weight: 1000001}
+          - {title: E, target: 10, weight: 1000000}
         """
     )
     assert_errors(
@@ -1179,5 +1181,264 @@ def test_an_objective_with_an_error_is_still_a_known_parent(check_files) -> None
         result,
         error(
             "content/2026-Q4/sales/a.md", 5, 1, "unknown key 'flavour' in objective", "unknown-key"
+        ),
+    )
+
+
+# -- YAML 1.2 core-schema scalars ------------------------------------------------------------
+
+#: What YAML 1.1 read as booleans: text in YAML 1.2, which okrpub reads.
+YAML11_BOOLEANS = [v for w in ("yes", "no", "on", "off") for v in (w, w.title(), w.upper())]
+ONE_AT_A_TIME = settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@ONE_AT_A_TIME
+@given(st.sampled_from(YAML11_BOOLEANS))
+def test_yaml11_booleans_are_text(check_files, word: str) -> None:
+    """``title: no`` is the title "no" (it was the error "got False"); ``draft: yes`` says why."""
+    front = objective(f"title: {word}\nowner: sales\ndraft: {word}\n{word}: 1")
+    assert_errors(
+        check_files({BAD: front}),
+        error(
+            BAD,
+            4,
+            8,
+            f"draft must be true or false, got '{word}' "
+            f"({word} is text in YAML 1.2, which okrpub reads: write true or false)",
+            "schema",
+        ),
+        error(BAD, 5, 1, f"unknown key '{word}' in objective", "unknown-key"),
+    )
+
+
+@ONE_AT_A_TIME
+@given(st.integers(8, 10**12), st.integers(1, 5))
+def test_leading_zeros_leave_a_decimal_number(check_files, number: int, zeros: int) -> None:
+    """``010`` is ten, not eight; ``09`` a number, not text."""
+    front = md(
+        f"""
+        title: Zeros
+        owner: sales
+        key_results:
+          - {{title: A, target: 10, confidence: {"0" * zeros}{number}}}
+        """
+    )
+    assert_errors(
+        check_files({BAD: front}),
+        error(
+            BAD,
+            5,
+            40,
+            f"key_results[0].confidence must be between 0.0 and 1.0, got {number}",
+            "range",
+        ),
+    )
+
+
+def test_numbers_follow_the_yaml12_core_schema(check_files) -> None:
+    """``1:30`` and ``1_000`` are text; ``1e3`` and ``0o17`` numbers."""
+    front = md(
+        """
+        title: Numbers
+        owner: sales
+        key_results:
+          - {title: A, target: 1:30}
+          - {title: B, target: 1_000}
+          - {title: C, target: 1e3, start: 0o17, current: 0x1F, weight: 1E2}
+          - {title: D, target: 10, confidence: 1e3}
+          - {title: E, target: 10, confidence: 0o17}
+        """
+    )
+    assert_errors(
+        check_files({BAD: front}),
+        error(BAD, 5, 24, "key_results[0].target must be a number, got '1:30'", "schema"),
+        error(
+            BAD,
+            6,
+            24,
+            "key_results[1].target must be a number, got '1_000' "
+            "(1_000 is text in YAML 1.2, which okrpub reads: write 1000)",
+            "schema",
+        ),
+        error(
+            BAD, 8, 40, "key_results[3].confidence must be between 0.0 and 1.0, got 1000.0", "range"
+        ),
+        error(BAD, 9, 40, "key_results[4].confidence must be between 0.0 and 1.0, got 15", "range"),
+    )
+
+
+def test_okrpub_yaml_and_defaults_are_read_as_yaml12(check_files) -> None:
+    """The same reader reads okrpub.yaml and _defaults.yaml."""
+    result = check_files({"okrpub.yaml": "title: no\nunsafe_html: off\n"})
+    assert result.lines == [
+        error(
+            "okrpub.yaml",
+            2,
+            14,
+            "unsafe_html must be true or false, got 'off' "
+            "(off is text in YAML 1.2, which okrpub reads: write true or false)",
+            "schema",
+        )
+    ]
+    assert result.code == 2  # a configuration error
+    defaults = "content/2026-Q4/sales/_defaults.yaml"
+    result = check_files(
+        {
+            "okrpub.yaml": "title: no\n",
+            defaults: "owner: sales\ndraft: on\n",
+            BAD: objective("title: A\nparent: grow"),
+        }
+    )
+    assert_errors(
+        result,
+        error(
+            defaults,
+            2,
+            8,
+            "draft must be true or false, got 'on' "
+            "(on is text in YAML 1.2, which okrpub reads: write true or false)",
+            "schema",
+        ),
+    )
+
+
+# -- where a key belongs ---------------------------------------------------------------------
+
+
+def test_a_key_of_another_kind_of_file_says_where_it_belongs(check_files) -> None:
+    defaults = "content/2026-Q4/sales/_defaults.yaml"
+    front = md(
+        """
+        title: Keys
+        owner: sales
+        kind: team
+        date: 2026-11-24
+        key_results:
+          - {title: A, target: 10, period: 2026-Q4, note: Hi, base_url: x, statu: x}
+        """
+    )
+    result = check_files({defaults: "key_results: []\ntitle: T\n", BAD: front})
+    assert_errors(
+        result,
+        error(
+            defaults,
+            1,
+            1,
+            "unknown key 'key_results' in _defaults.yaml; 'key_results' belongs in an objective",
+            "unknown-key",
+        ),
+        error(
+            defaults,
+            2,
+            1,
+            "unknown key 'title' in _defaults.yaml; 'title' belongs in an objective, "
+            "a key result, a page or okrpub.yaml",
+            "unknown-key",
+        ),
+        error(
+            BAD, 4, 1, "unknown key 'kind' in objective; 'kind' belongs in a unit", "unknown-key"
+        ),
+        error(
+            BAD,
+            5,
+            1,
+            "unknown key 'date' in objective; 'date' belongs in a check-in",
+            "unknown-key",
+        ),
+        error(
+            BAD,
+            7,
+            28,
+            "unknown key 'key_results[0].period' in key_results[0]; "
+            "'period' belongs in an objective or _defaults.yaml",
+            "unknown-key",
+        ),
+        error(
+            BAD,
+            7,
+            45,
+            "unknown key 'key_results[0].note' in key_results[0]; 'note' belongs in a check-in",
+            "unknown-key",
+        ),
+        error(
+            BAD,
+            7,
+            55,
+            "unknown key 'key_results[0].base_url' in key_results[0]; "
+            "'base_url' belongs in okrpub.yaml",
+            "unknown-key",
+        ),
+        error(
+            BAD,
+            7,
+            68,
+            "unknown key 'key_results[0].statu' in key_results[0]; did you mean 'start'?",
+            "unknown-key",
+        ),
+    )
+
+
+def test_a_key_for_what_okrpub_works_out_says_so(check_files) -> None:
+    """``status: at_risk`` got "did you mean 'start'?"."""
+    front = md(
+        """
+        title: Worked out
+        owner: sales
+        progress: 0.5
+        key_results:
+          - {title: A, target: 10, status: at_risk, grade: 0.7}
+        """
+    )
+    assert_errors(
+        check_files({BAD: front}),
+        error(
+            BAD,
+            4,
+            1,
+            "unknown key 'progress' in objective; okrpub works out the progress from start, "
+            "target and the check-ins",
+            "unknown-key",
+        ),
+        error(
+            BAD,
+            6,
+            28,
+            "unknown key 'key_results[0].status' in key_results[0]; okrpub works out the status "
+            "from progress, dates and confidence",
+            "unknown-key",
+        ),
+        error(
+            BAD,
+            6,
+            45,
+            "unknown key 'key_results[0].grade' in key_results[0]; okrpub works out the grade: "
+            "a key result's final grade is its 'score'",
+            "unknown-key",
+        ),
+    )
+
+
+def test_a_list_where_one_id_is_expected_says_so(check_files) -> None:
+    front = md(
+        """
+        title: Shared
+        owner: [sales, acme]
+        parent: [grow]
+        key_results:
+          - {title: A, target: 10, owner: [sales, acme, jo]}
+        """
+    )
+    assert_errors(
+        check_files({BAD: front}),
+        error(BAD, 3, 8, "owner: one owner id is expected here, got a list of 2", "bad-id"),
+        error(BAD, 4, 9, "parent: one parent id is expected here, got a list of 1", "bad-id"),
+        error(
+            BAD,
+            6,
+            35,
+            "key_results[0].owner: one owner id is expected here, got a list of 3",
+            "bad-id",
         ),
     )
