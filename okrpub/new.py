@@ -16,8 +16,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from okrpub.diagnostics import Diagnostic, Diagnostics, did_you_mean
 from okrpub.discover import UNITS_DIR, Kind, SourceFile, discover
 from okrpub.load import load_sources
@@ -25,7 +23,7 @@ from okrpub.newfile import create_file
 from okrpub.periods import canonical_period_id, period_dates
 from okrpub.project import Analysis, UsageError
 from okrpub.schema import PLACEHOLDER, SLUG
-from okrpub.yamldoc import double_quoted
+from okrpub.yamldoc import double_quoted, parse_yaml
 
 #: Longest id ``new objective`` makes from a title.
 MAX_SLUG = 50
@@ -88,8 +86,10 @@ KEY_RESULT_LINES = (
 
 
 def _word(text: str) -> str:
-    """An id as YAML: plain where it reads back as the same text, else quoted (``"no"``)."""
-    return text if yaml.safe_load(text) == text else double_quoted(text)
+    """An id as YAML: plain where okrpub reads it back as the same text, else quoted
+    (``"null"``, ``"1e3"``, ``"0o17"``)."""
+    document = parse_yaml(text, "", Diagnostics())
+    return text if document is not None and document.data == text else double_quoted(text)
 
 
 def objective_text(new: NewObjective, period: str) -> str:

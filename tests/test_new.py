@@ -249,14 +249,23 @@ def test_new_unit_refusals_write_nothing(
 
 
 def test_ids_that_yaml_would_read_as_something_else_are_quoted(make_project, check) -> None:
-    """A unit called ``no`` (false in YAML 1.1) and a year as the period."""
-    project = make_project({"content/units/no.md": md("name: Norway\nkind: team\nparent: acme\n")})
-    result = new_objective(project, "--owner", "no", "--period", "2026", "--id", "fjords", "F")
+    """A unit called ``1e3`` (a number in YAML 1.2, not in 1.1) and a year as the period;
+    ``no`` (false in YAML 1.1) is text to okrpub, so it stays plain."""
+    project = make_project(
+        {
+            "content/units/1e3.md": md("name: Thousand\nkind: team\nparent: acme\n"),
+            "content/units/no.md": md("name: Norway\nkind: team\nparent: acme\n"),
+        }
+    )
+    result = new_objective(project, "--owner", "1e3", "--period", "2026", "--id", "fjords", "F")
     assert result.code == 0, result.err
-    text = (project / "content/2026/no/fjords.md").read_text()
-    assert 'owner: "no"\nperiod: "2026"\n' in text
+    text = (project / "content/2026/1e3/fjords.md").read_text()
+    assert 'owner: "1e3"\nperiod: "2026"\n' in text
+    result = new_objective(project, "--owner", "no", "--period", "2026-Q4", "--id", "oslo", "O")
+    assert result.code == 0, result.err
+    assert "owner: no\n" in (project / "content/2026-Q4/no/oslo.md").read_text()
     errors = [line for line in check(project).lines if ": error: " in line]
-    assert len(errors) == 7  # the placeholders, and nothing about owner or period
+    assert len(errors) == 14  # the placeholders of both, and nothing about owner or period
     assert all(line.endswith("[placeholder]") for line in errors)
 
 
