@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from okrpub.diagnostics import Diagnostics, Location
+from okrpub.diagnostics import Diagnostics, Location, escape_controls
 
 DEFAULTS_FILE = "_defaults.yaml"
 UNITS_DIR = "units"
@@ -87,8 +87,7 @@ def discover(
 def escaped_name(name: str) -> str:
     """A file name as printable text: bytes that are not UTF-8, and control characters,
     as backslash escapes (``bad\\xff.md``)."""
-    text = os.fsencode(name).decode("utf-8", "backslashreplace")
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+    return escape_controls(os.fsencode(name).decode("utf-8", "backslashreplace"))
 
 
 def _not_utf8(name: str) -> UnicodeDecodeError | None:
