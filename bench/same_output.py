@@ -106,9 +106,7 @@ def okrpub(env: dict[str, str], project: Path, *args: str) -> subprocess.Complet
 
 def verify_imports(env: dict[str, str], imports: Path) -> None:
     """Exit unless ``okrpub`` and its theme come from ``imports`` under ``env``."""
-    code = (
-        "import okrpub, okrpub.cli, okrpub.themes as t; print(okrpub.__file__); print(t.__file__)"
-    )
+    code = "import okrpub, okrpub.themes as t; print(okrpub.__file__); print(t.__file__)"
     run = subprocess.run(
         [sys.executable, "-S", "-P", "-c", code],
         env=env,

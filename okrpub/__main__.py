@@ -1,5 +1,5 @@
 """``python -m okrpub``: the same as the ``okrpub`` command."""
 
-from okrpub.cli import run
+from okrpub.cli.main import run
 
 run()

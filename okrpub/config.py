@@ -15,11 +15,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import okrpub.themes as themes
-from okrpub import schema
 from okrpub.diagnostics import Diagnostics, did_you_mean
-from okrpub.frontmatter import decode
-from okrpub.schema import Field
-from okrpub.yamldoc import Document, parse_yaml
+from okrpub.source import schema
+from okrpub.source.frontmatter import decode
+from okrpub.source.schema import Field
+from okrpub.source.yamldoc import Document, parse_yaml
 
 CONFIG_FILE = "okrpub.yaml"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sitetools import TODAY, run_okrpub
 
-from okrpub.cache import DATABASE
+from okrpub.engine.cache import DATABASE
 
 CACHE = ".okrpub-cache"
 GROW = "content/2026-Q4/smokey/grow-to-1m-online.md"

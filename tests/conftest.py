@@ -20,9 +20,9 @@ from projecttools import BASE
 from sitetools import REPOSITORY, TODAY, write_files
 from sitetools import build as build_site
 
-from okrpub.cli import main
-from okrpub.model import Model
-from okrpub.project import Analysis, analyse, read_config
+from okrpub.cli.main import main
+from okrpub.engine.project import Analysis, analyse, read_config
+from okrpub.model.types import Model
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

@@ -34,9 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from okrpub import __version__
-from okrpub.load import KeyResultEntry, ObjectiveEntry, PageEntry, UnitEntry
-from okrpub.resolve import Resolved
-from okrpub.search import distinct_words
+from okrpub.model.resolve import Resolved
+from okrpub.site.search import distinct_words
+from okrpub.source.load import KeyResultEntry, ObjectiveEntry, PageEntry, UnitEntry
 
 #: The shortest string searched for (shorter ids are searched as ``"id"`` and ``/id/``).
 MIN_LENGTH = 4
@@ -203,7 +203,7 @@ def interface_strings() -> set[str]:
             texts += _PLACEHOLDER.split(text)
         else:
             texts.append(text)
-    for path in sorted(_PACKAGE.glob("*.py")):
+    for path in sorted(_PACKAGE.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 texts += _PLACEHOLDER.split(node.value)

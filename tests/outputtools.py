@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from okrpub.write import MARK, MARK_NAME
+from okrpub.site.write import MARK, MARK_NAME
 
 
 def beside(folder: Path) -> list[str]:

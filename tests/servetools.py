@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 
 from sitetools import build
 
-from okrpub.write import MARK_NAME
+from okrpub.site.write import MARK_NAME
 
 #: The date every server runs on (a Thursday in 2026-Q4).
 TODAY = "2026-11-26"

@@ -24,12 +24,12 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from okrpub import build as build_module
-from okrpub.build import SiteFiles, SiteRenderer
-from okrpub.cli import main
-from okrpub.model import Model
-from okrpub.theme import Theme
-from okrpub.write import SiteFolder
+from okrpub.cli.main import main
+from okrpub.engine import build as build_module
+from okrpub.engine.build import SiteFiles, SiteRenderer
+from okrpub.model.types import Model
+from okrpub.site.theme import Theme
+from okrpub.site.write import SiteFolder
 
 #: The date every build runs on unless a test says otherwise (a Thursday in 2026-Q4).
 TODAY = "2026-11-26"

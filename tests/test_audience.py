@@ -8,10 +8,10 @@ import pytest
 from projecttools import objective
 from sitetools import TODAY, md
 
-from okrpub.audience import select_audience
-from okrpub.compute import compute
-from okrpub.model import Model
-from okrpub.project import analyse, read_config
+from okrpub.engine.project import analyse, read_config
+from okrpub.model.audience import select_audience
+from okrpub.model.compute import compute
+from okrpub.model.types import Model
 
 #: Base project plus: an internal team, and objectives of every visibility.
 FILES = {

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sitetools import TODAY, build, inside
 
-from okrpub.cli import main
+from okrpub.cli.main import main
 from okrpub.config import load_config
 from okrpub.diagnostics import Diagnostics
 

@@ -16,14 +16,14 @@ from hypothesis import strategies as st
 from rebuildtools import EDITS, Project
 from sitetools import TODAY, build, calls_from_now_on, run_okrpub, tree_of, write_files
 
-from okrpub import cache as cache_module
-from okrpub import load
-from okrpub.cache import DATABASE, SEAL_SIZE, CacheStore, key_file, seal, secret_key
 from okrpub.diagnostics import Diagnostics
-from okrpub.discover import discover
-from okrpub.load import LoadCache, Loaded, ObjectiveEntry, load_sources
-from okrpub.model import Checkins
-from okrpub.project import analyse, read_config
+from okrpub.engine import cache as cache_module
+from okrpub.engine.cache import DATABASE, SEAL_SIZE, CacheStore, key_file, seal, secret_key
+from okrpub.engine.project import analyse, read_config
+from okrpub.model.types import Checkins
+from okrpub.source import load
+from okrpub.source.discover import discover
+from okrpub.source.load import LoadCache, Loaded, ObjectiveEntry, load_sources
 
 
 @pytest.fixture

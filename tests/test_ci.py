@@ -201,7 +201,7 @@ def test_the_pre_commit_hook(hook: dict[str, Any]) -> None:
 def test_the_hook_names_an_entry_point_that_checks(hook: dict[str, Any], project: Path) -> None:
     scripts = tomllib.loads((REPOSITORY / "pyproject.toml").read_text(encoding="utf-8"))
     command, *arguments = hook["entry"].split()
-    assert scripts["project"]["scripts"][command] == "okrpub.cli:run"
+    assert scripts["project"]["scripts"][command] == "okrpub.cli.main:run"
     assert arguments == ["check"]
     assert run_okrpub(project, *arguments).code == 0
     [pre_commit] = [recipe for recipe in recipes() if recipe.name == "pre-commit"]

@@ -14,8 +14,8 @@ import pytest
 from sitetools import REPOSITORY, TODAY, inside
 
 from okrpub import __version__
-from okrpub.cli import main
-from okrpub.scaffold import project_files
+from okrpub.cli.main import main
+from okrpub.edit.scaffold import project_files
 
 
 def files_under(folder: Path) -> dict[str, str]:
@@ -190,16 +190,24 @@ def python_in_repository(program: str) -> subprocess.CompletedProcess[str]:
 def test_check_does_not_load_the_renderer_server_or_git() -> None:
     """``check`` runs on every pull request: it starts without what only other commands use."""
     program = (
-        "import sys; from okrpub.cli import main; code = main(['check', '--today', "
+        "import sys; from okrpub.cli.main import main; code = main(['check', '--today', "
         f"'{TODAY}', '--no-cache']); "
         "print(sorted(m for m in sys.modules if m.startswith('okrpub.'))); sys.exit(code)"
     )
     result = python_in_repository(program)
     assert result.returncode == 0, result.stderr
     loaded = result.stdout.strip().splitlines()[-1]
-    assert "'okrpub.load'" in loaded
-    for module in ("build", "serve", "pages", "markdown", "diff", "git", "checkin", "scaffold"):
-        assert f"'okrpub.{module}'" not in loaded, module
+    assert "'okrpub.source.load'" in loaded
+    for module in (
+        "engine.build",
+        "serve",
+        "site.pages",
+        "site.markdown",
+        "git",
+        "edit.checkin",
+        "edit.scaffold",
+    ):
+        assert f"'okrpub.{module}" not in loaded, module
 
 
 @pytest.mark.parametrize("command", ["check", "build"])
@@ -220,7 +228,7 @@ def test_the_command_ends_without_tearing_python_down() -> None:
     program = (
         "import atexit, sys; atexit.register(print, 'torn down', file=sys.stderr); "
         f"sys.argv = ['okrpub', 'check', '--today', '{TODAY}', '--no-cache']; "
-        "from okrpub.cli import run; run()"
+        "from okrpub.cli.main import run; run()"
     )
     result = python_in_repository(program)
     assert result.returncode == 0, result.stderr

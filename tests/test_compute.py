@@ -14,7 +14,7 @@ from projecttools import objective
 from sitetools import TODAY, md
 
 from okrpub.config import GradeThresholds
-from okrpub.model import KeyResult, Objective, PeriodState, Status
+from okrpub.model.types import KeyResult, Objective, PeriodState, Status
 
 PATH = "content/t/acme/t.md"
 

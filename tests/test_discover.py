@@ -14,7 +14,7 @@ from projecttools import objective
 from sitetools import build, write_files
 
 from okrpub.diagnostics import Diagnostics
-from okrpub.discover import Kind, discover, rediscover
+from okrpub.source.discover import Kind, discover, rediscover
 
 
 def found(root: Path, content_dir: str = "content") -> dict[str, Kind]:

@@ -9,10 +9,10 @@ import re
 import pytest
 from sitetools import REPOSITORY, TODAY
 
-from okrpub.audience import select_audience
-from okrpub.compute import compute
-from okrpub.model import Status
-from okrpub.project import Analysis, analyse, read_config
+from okrpub.engine.project import Analysis, analyse, read_config
+from okrpub.model.audience import select_audience
+from okrpub.model.compute import compute
+from okrpub.model.types import Status
 
 README = REPOSITORY / "content" / "README.md"
 

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from sitetools import write_files
 
 from okrpub.config import DEFAULT_THEME
-from okrpub.fragments import FragmentCache
-from okrpub.i18n import load_locale
-from okrpub.theme import Theme, ThemeError
+from okrpub.engine.fragments import FragmentCache
+from okrpub.site.i18n import load_locale
+from okrpub.site.theme import Theme, ThemeError
 
 #: Shows each key's type and value, so a block reused for a key that merely compares
 #: equal (``1`` for ``True``, ``0.0`` for ``-0.0``) shows in the output.

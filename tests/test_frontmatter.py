@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from okrpub.diagnostics import Diagnostics
-from okrpub.frontmatter import MAX_FILE_BYTES, SplitFile, decode, split_front_matter
+from okrpub.source.frontmatter import MAX_FILE_BYTES, SplitFile, decode, split_front_matter
 
 
 def texts(diagnostics: Diagnostics) -> list[str]:

@@ -11,8 +11,8 @@ from projecttools import BASE
 from sitetools import build, md, parse_html, write_files
 
 from okrpub.config import Config
-from okrpub.git import read_blobs
-from okrpub.history import read_history
+from okrpub.git.history import read_history
+from okrpub.git.repo import read_blobs
 
 SIGNUPS = "content/2026-Q4/acme/signups.md"
 

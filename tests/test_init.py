@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sitetools import TODAY, run_okrpub
 
-from okrpub.scaffold import project_files
+from okrpub.edit.scaffold import project_files
 
 
 def init(folder: Path) -> tuple[int, str, str]:

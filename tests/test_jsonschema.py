@@ -18,14 +18,14 @@ from jsonschema import Draft202012Validator
 from projecttools import objective
 from sitetools import REPOSITORY, build, run_okrpub, write_files
 
-from okrpub.cli import main
+from okrpub.cli.main import main
 from okrpub.diagnostics import Diagnostics
-from okrpub.discover import Kind, SourceFile, discover
-from okrpub.frontmatter import split_front_matter
-from okrpub.jsonschema import SCHEMAS, schema_text
-from okrpub.load import load_sources
-from okrpub.schema import SLUG
-from okrpub.yamldoc import parse_yaml
+from okrpub.site.jsonschema import SCHEMAS, schema_text
+from okrpub.source.discover import Kind, SourceFile, discover
+from okrpub.source.frontmatter import split_front_matter
+from okrpub.source.load import load_sources
+from okrpub.source.schema import SLUG
+from okrpub.source.yamldoc import parse_yaml
 
 
 def validator(name: str) -> Draft202012Validator:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from hypothesis import given
 from hypothesis import strategies as st
 
-from okrpub.memo import IdentityMemo
+from okrpub.engine.memo import IdentityMemo
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import jinja2
 from hypothesis import given
 from hypothesis import strategies as st
 
-from okrpub.model import Checkin, Checkins
+from okrpub.model.types import Checkin, Checkins
 
 checkins = st.lists(
     st.builds(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sitetools import md, run_okrpub
 
-from okrpub.new import slugify
+from okrpub.edit.new import slugify
 
 NEW = "content/2026-Q4/sales/call-every-customer-twice.md"
 TITLE = '"<FILL IN: a result you can measure>"'

@@ -8,7 +8,7 @@ import pytest
 from projecttools import objective
 
 from okrpub.config import CustomPeriod
-from okrpub.periods import canonical_period_id, period_dates
+from okrpub.model.periods import canonical_period_id, period_dates
 
 D = dt.date
 SPRINTS = {

@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 from projecttools import BASE
 from sitetools import TODAY, write_files
 
-from okrpub.compute import numeric_progress, weighted_mean
 from okrpub.config import Config, GradeThresholds
 from okrpub.diagnostics import format_diagnostics
-from okrpub.project import Analysis, analyse
-from okrpub.schema import (
+from okrpub.engine.project import Analysis, analyse
+from okrpub.model.compute import numeric_progress, weighted_mean
+from okrpub.source.schema import (
     CHECKIN_FIELDS,
     DEFAULTS_FIELDS,
     KEY_RESULT_FIELDS,

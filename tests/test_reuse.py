@@ -14,10 +14,11 @@ from hypothesis import strategies as st
 from rebuildtools import EDITS, Project
 from sitetools import build, calls_from_now_on, tree_of, write_files
 
-from okrpub import export, reuse, search
-from okrpub.cache import SEAL_SIZE, code_version
-from okrpub.model import Checkins
-from okrpub.reuse import Manifest, Parts
+from okrpub.engine import reuse
+from okrpub.engine.cache import SEAL_SIZE, code_version
+from okrpub.engine.reuse import Manifest, Parts
+from okrpub.model.types import Checkins
+from okrpub.site import export, search
 
 GROW = "objectives/grow-to-1m-online/index.html"
 SHIP = "objectives/ship-same-day/index.html"

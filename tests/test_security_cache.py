@@ -30,7 +30,7 @@ from rebuildtools import Project
 from servetools import start_serve
 from sitetools import REPOSITORY, TODAY, Run, build, run_okrpub, tree_of
 
-from okrpub.cache import DATABASE, code_version, key_file, seal, secret_key
+from okrpub.engine.cache import DATABASE, code_version, key_file, seal, secret_key
 
 NOTE = "okrpub: note: cache in "
 

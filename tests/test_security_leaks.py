@@ -23,15 +23,15 @@ from leaktools import audience_of, find_leaks, public_parts
 from projecttools import write_org
 from sitetools import REPOSITORY, TODAY, md, render_site, write_files, write_site
 
-from okrpub.audience import select_audience
-from okrpub.build import BuildOptions, build
-from okrpub.compute import compute
 from okrpub.config import theme_folders
-from okrpub.i18n import load_locale
-from okrpub.model import Model
-from okrpub.project import analyse, read_config
-from okrpub.resolve import Resolved
-from okrpub.theme import Theme
+from okrpub.engine.build import BuildOptions, build
+from okrpub.engine.project import analyse, read_config
+from okrpub.model.audience import select_audience
+from okrpub.model.compute import compute
+from okrpub.model.resolve import Resolved
+from okrpub.model.types import Model
+from okrpub.site.i18n import load_locale
+from okrpub.site.theme import Theme
 
 DAY = dt.date.fromisoformat(TODAY)
 

@@ -47,7 +47,7 @@ from sitetools import (
 
 from okrpub.config import load_config
 from okrpub.diagnostics import Diagnostics
-from okrpub.write import MARK, MARK_NAME
+from okrpub.site.write import MARK, MARK_NAME
 
 
 def one_line_error(text: str) -> bool:

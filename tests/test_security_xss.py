@@ -25,14 +25,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sitetools import TODAY, Element, build, parse_html, render_site, tree_of, write_files
 
-from okrpub.audience import select_audience
-from okrpub.compute import compute
 from okrpub.config import Config, theme_folders
-from okrpub.i18n import load_locale
-from okrpub.markdown import MarkdownRenderer
-from okrpub.project import analyse
-from okrpub.theme import Theme
-from okrpub.write import MARK, MARK_NAME
+from okrpub.engine.project import analyse
+from okrpub.model.audience import select_audience
+from okrpub.model.compute import compute
+from okrpub.site.i18n import load_locale
+from okrpub.site.markdown import MarkdownRenderer
+from okrpub.site.theme import Theme
+from okrpub.site.write import MARK, MARK_NAME
 
 #: Strings that try to become markup or code wherever they are put.
 PAYLOADS = [

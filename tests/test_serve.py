@@ -49,14 +49,14 @@ from watchdog.events import DirCreatedEvent, FileCreatedEvent, FileModifiedEvent
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from okrpub import project as project_module
-from okrpub import serve as serve_module
-from okrpub import watch as watch_module
-from okrpub.build import BuildOptions
 from okrpub.diagnostics import Diagnostics
-from okrpub.project import analyse, read_config
-from okrpub.serve import LiveSite, LiveState, Shown
-from okrpub.theme import COMPILED_TEMPLATES
+from okrpub.engine import project as project_module
+from okrpub.engine.build import BuildOptions
+from okrpub.engine.project import analyse, read_config
+from okrpub.serve import server as serve_module
+from okrpub.serve import watch as watch_module
+from okrpub.serve.server import LiveSite, LiveState, Shown
+from okrpub.site.theme import COMPILED_TEMPLATES
 
 Q4 = "content/2026-Q4"
 GROW = f"{Q4}/smokey/grow-to-1m-online.md"  # the company objective, shown on the home page

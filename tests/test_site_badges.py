@@ -10,8 +10,8 @@ import pytest
 from leaktools import audience_of, find_leaks, public_parts
 from sitetools import REPOSITORY, TODAY, build, md, write_files
 
-from okrpub.badges import COLOURS, LABEL_COLOUR, text_width
-from okrpub.project import analyse, read_config
+from okrpub.engine.project import analyse, read_config
+from okrpub.site.badges import COLOURS, LABEL_COLOUR, text_width
 
 SVG = "{http://www.w3.org/2000/svg}"
 

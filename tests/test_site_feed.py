@@ -19,8 +19,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sitetools import EXAMPLE_BASE_URL, REPOSITORY, build, md, write_files
 
-from okrpub import feed as feed_module
-from okrpub.model import Checkin, Checkins, Model
+from okrpub.model.types import Checkin, Checkins, Model
+from okrpub.site import feed as feed_module
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

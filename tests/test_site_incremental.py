@@ -22,16 +22,18 @@ from hypothesis import strategies as st
 from rebuildtools import EDITS, TODAY, Project, give_a_final_score
 from sitetools import REPOSITORY, build, tree_of
 
-from okrpub import build as build_module
-from okrpub import export, feed, lint, pages, search
-from okrpub import load as load_module
-from okrpub import resolve as resolve_module
-from okrpub.build import Deferred, SiteFiles, new_renderer, render
 from okrpub.diagnostics import Diagnostic
-from okrpub.fragments import FragmentCache
-from okrpub.model import Model, Objective, Rollup
-from okrpub.pages import TreeNode
-from okrpub.project import UsageError, analyse, read_config
+from okrpub.engine import build as build_module
+from okrpub.engine.build import Deferred, SiteFiles, new_renderer, render
+from okrpub.engine.fragments import FragmentCache
+from okrpub.engine.project import analyse, read_config
+from okrpub.errors import UsageError
+from okrpub.model import lint
+from okrpub.model import resolve as resolve_module
+from okrpub.model.types import Model, Objective, Rollup
+from okrpub.site import export, feed, pages, search
+from okrpub.site.pages import TreeNode
+from okrpub.source import load as load_module
 
 OBJECTIVES = REPOSITORY / "content" / "2026-Q4"
 

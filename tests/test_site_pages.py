@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sitetools import EXAMPLE_BASE_URL, REPOSITORY, Element, build, main_of, parse_html
 
-from okrpub import pages
+from okrpub.site import pages
 
 Q4_TEAMS = ["customer-service", "marketing", "warehouse", "webshop"]
 

@@ -27,10 +27,10 @@ from sitetools import (
     write_files,
 )
 
-from okrpub import theme as theme_module
-from okrpub.cache import SEAL_SIZE
 from okrpub.config import DEFAULT_THEME
-from okrpub.theme import COMPILED_TEMPLATES
+from okrpub.engine.cache import SEAL_SIZE
+from okrpub.site import theme as theme_module
+from okrpub.site.theme import COMPILED_TEMPLATES
 
 CUSTOM_404 = """{% extends "base.html" %}
 {% block title %}Lost{% endblock %}

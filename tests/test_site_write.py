@@ -33,8 +33,15 @@ from sitetools import (
     write_site,
 )
 
-from okrpub import write
-from okrpub.write import MARK, MARK_NAME, SiteFolder, WriteError, check_inside, safe_relative_path
+from okrpub.site import write
+from okrpub.site.write import (
+    MARK,
+    MARK_NAME,
+    SiteFolder,
+    WriteError,
+    check_inside,
+    safe_relative_path,
+)
 
 SUMMARY = re.compile(
     r"^built (internal|public) site in (.+): (\d+) pages, (\d+) objectives?, "

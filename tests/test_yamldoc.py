@@ -14,9 +14,9 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from okrpub import yamldoc
 from okrpub.diagnostics import Diagnostics, Location
-from okrpub.yamldoc import MAX_DEPTH, Document, double_quoted, parse_yaml
+from okrpub.source import yamldoc
+from okrpub.source.yamldoc import MAX_DEPTH, Document, double_quoted, parse_yaml
 
 FRONT_MATTER = textwrap.dedent(
     """\

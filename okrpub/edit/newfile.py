@@ -1,0 +1,49 @@
+"""Making a new file in a project (``init``, ``new``) without following a symbolic link.
+
+A repository can hold symbolic links: a file name that is a link (even to
+nothing yet) is never written through, and a folder on the way may be a link
+only to a folder inside the project, as discovery follows them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path, PurePosixPath
+
+from okrpub.errors import UsageError
+
+#: A new file: never one that exists, nor through a symbolic link.
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def folder_problem(root: Path, relative: str) -> str | None:
+    """Why the folders of ``root/relative`` cannot take a new file (``None``: they can):
+    one is not a folder, or is a symbolic link that leads outside ``root``."""
+    real_root = Path(os.path.realpath(root))
+    folder = PurePosixPath()
+    for part in PurePosixPath(relative).parent.parts:
+        folder /= part
+        path = root / folder
+        if path.is_symlink() and not Path(os.path.realpath(path)).is_relative_to(real_root):
+            return f"{folder} is a symbolic link to outside the project; okrpub does not follow it"
+        if not os.path.lexists(path):
+            return None  # this folder and those below it are made
+        if not path.is_dir():
+            return f"{folder} is not a folder"
+    return None
+
+
+def create_file(root: Path, relative: str, text: str) -> None:
+    """Write ``text`` to the new file ``root/relative``, making its folders.
+
+    ``FileExistsError`` if anything is at its place, a symbolic link too;
+    :class:`UsageError` if a folder on the way is not one or leads outside ``root``.
+    """
+    problem = folder_problem(root, relative)
+    if problem is not None:
+        raise UsageError(f"refusing to write {relative}: {problem}")
+    target = root / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(target, _NEW_FILE, 0o666)
+    with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as file:
+        file.write(text)

@@ -1,0 +1,161 @@
+"""The project: run the pipeline from files to the computed model.
+
+``check`` is exactly the first half of ``build``: both call :func:`analyse`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from okrpub.config import CONFIG_FILE, Config, load_config
+from okrpub.diagnostics import Diagnostics, Location
+from okrpub.engine.cache import CacheStore
+from okrpub.engine.stats import Stats
+from okrpub.errors import UsageError
+from okrpub.model.compute import ComputeMemo, compute
+from okrpub.model.lint import LintMemo, lint
+from okrpub.model.resolve import Resolved, ResolveMemo, resolve
+from okrpub.model.types import Model
+from okrpub.source.discover import SourceFile, discover, is_ignored, rediscover
+from okrpub.source.load import LoadCache, load_sources
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything ``check`` knows: the configuration, resolved content and the full model."""
+
+    config: Config
+    resolved: Resolved
+    model: Model
+    diagnostics: Diagnostics
+
+
+def today_from(argument: str | None) -> dt.date:
+    """``--today``, else ``SOURCE_DATE_EPOCH``, else the system date."""
+    if argument is not None:
+        try:
+            return dt.date.fromisoformat(argument)
+        except ValueError:
+            raise UsageError(
+                f"--today must be a date such as 2026-11-26, got {argument!r}"
+            ) from None
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+        except (ValueError, OverflowError, OSError):
+            raise UsageError(f"SOURCE_DATE_EPOCH must be a Unix time, got {epoch!r}") from None
+    return dt.date.today()
+
+
+def read_config(root: Path) -> tuple[Config, Diagnostics]:
+    """The configuration, and its problems: any error there means exit status 2."""
+    diagnostics = Diagnostics()
+    config = load_config(root, diagnostics)
+    if not (root / config.content_dir).is_dir():
+        diagnostics.error(
+            Location(config.content_dir),
+            "content",
+            f"content folder '{config.content_dir}' does not exist; "
+            "run 'okrpub init' or set content_dir in okrpub.yaml",
+        )
+    if _seen_as_content(Path(config.cache_dir), Path(config.content_dir)):
+        diagnostics.error(
+            Location(CONFIG_FILE),
+            "config",
+            f"cache_dir '{config.cache_dir}' is inside the content folder; "
+            "okrpub writes there, so put it beside content instead",
+        )
+    return config, diagnostics
+
+
+def output_folder(root: Path, config: Config, out: str | None) -> Path:
+    """Where ``build`` writes: ``--out`` (anywhere), else ``output_dir``, which a pull
+    request may set and so must stay inside the project, symbolic links followed."""
+    if out is not None:
+        return Path(out)
+    folder = root / config.output_dir
+    if not folder.resolve().is_relative_to(root.resolve()):
+        raise UsageError(
+            f"output_dir '{config.output_dir}' in {CONFIG_FILE} leads out of the project "
+            "(through a symbolic link); to write elsewhere, give --out"
+        )
+    return folder
+
+
+def _seen_as_content(folder: Path, content: Path) -> bool:
+    """Whether ``folder`` lies in the content folder where discovery and ``serve``'s
+    watcher look: not under a hidden (ignored) folder such as ``.okrpub-cache``."""
+    if not folder.is_relative_to(content):
+        return False
+    return not any(is_ignored(part) for part in folder.relative_to(content).parts)
+
+
+def open_cache(root: Path, config: Config, use: bool) -> LoadCache | None:
+    """The load cache in the project's ``cache_dir``, unless ``use`` is false (``--no-cache``)."""
+    return LoadCache(CacheStore(root / config.cache_dir)) if use else None
+
+
+@dataclass
+class AnalysisMemo:
+    """What ``serve`` keeps from one analysis for the next: the resolution, the objectives
+    computed and the warnings found, handed out again while what they depend on is
+    unchanged."""
+
+    resolve: ResolveMemo = field(default_factory=ResolveMemo)
+    compute: ComputeMemo = field(default_factory=ComputeMemo)
+    lint: LintMemo = field(default_factory=LintMemo)
+
+
+def analyse(
+    root: Path,
+    config: Config,
+    today: dt.date,
+    cache: LoadCache | None = None,
+    changed: frozenset[str] | None = None,
+    memo: AnalysisMemo | None = None,
+    stats: Stats | None = None,
+) -> Analysis:
+    """Discover, load, resolve, compute (everything, drafts included) and lint.
+
+    With a ``cache``, only files that changed since it was filled are parsed again;
+    with ``changed`` too (the files ``serve``'s watcher saw change since), only those
+    are looked at; with a ``memo``, unchanged objectives are not computed again. The
+    work done is counted in ``stats``.
+    """
+    stats = stats or Stats()
+    diagnostics = Diagnostics()
+    files, changed = _discover(root, config, diagnostics, cache, changed)
+    sources = load_sources(files, config.content_dir, diagnostics, cache, changed)
+    resolved = resolve(sources, config, diagnostics, memo.resolve if memo else None)
+    model = compute(resolved, config, today, memo=memo.compute if memo else None)
+    lint(model, resolved, diagnostics, memo.lint if memo else None)
+    return Analysis(config, resolved, model, diagnostics)
+
+
+def _discover(
+    root: Path,
+    config: Config,
+    diagnostics: Diagnostics,
+    cache: LoadCache | None,
+    changed: frozenset[str] | None,
+) -> tuple[list[SourceFile], frozenset[str] | None]:
+    """The content files, the last ones updated by ``changed`` when the cache has them;
+    and what loading may trust to be all that changed: ``changed``, unless the content
+    has symbolic links (the watcher sees a change behind one by another path, if at
+    all), and then nothing: every file is read again."""
+    if cache is not None and cache.discovered is not None and changed is not None:
+        files = rediscover(cache.discovered, changed, root, config.content_dir)
+        if files is not None:
+            cache.discovered = files
+            return files, changed
+    found = Diagnostics()
+    links: list[str] = []
+    files = discover(root, config.content_dir, found, links, follow_links=config.follow_symlinks)
+    diagnostics.extend(found)
+    if cache is not None:
+        cache.discovered = None if len(found) or links else files
+    return files, None if links else changed

@@ -1,0 +1,230 @@
+"""Reuse: files of the last build whose inputs did not change are kept, not rendered.
+
+``build`` renders a page from the page's inputs (the objectives and rollups
+it shows, see :mod:`okrpub.site.pages`) and from what every page may show (the
+configuration, units, periods, free pages, the date, the theme's files,
+okrpub's own code): together, the page's *digest*. Beside the cache
+(``cache.py``) it keeps a manifest of the last build into each output
+folder: every file's digest, and the inode, size and modification time it
+had when okrpub wrote it. A file whose digest is unchanged and which is
+still exactly the file okrpub wrote is the very same file in the new site
+(a hard link, ``write.py``) instead of being rendered again; everything else
+is rendered.
+
+Objects are digested through pickle, memoised by identity (the objects live
+for the whole build). Equal values can pickle differently (a set's order),
+which only costs a render; different values never pickle the same, so a hit
+means the page would come out the same. The manifest is sealed like the
+cache rows, so that a committed manifest (and a committed ``site/``) is
+never taken for the user's own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from okrpub.engine.cache import (
+    SEAL_SIZE,
+    code_version,
+    new_mac,
+    read_file,
+    seal,
+    secret_key,
+    surprise,
+    unseal,
+    unsealed_view,
+    write_file,
+)
+
+#: What is stored per file: its digest, and its inode, size and modification time.
+Entry = tuple[str, int, int, int]
+
+
+def digest_of(*parts: bytes) -> bytes:
+    digest = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "little"))
+        digest.update(part)
+    return digest.digest()
+
+
+def theme_digest(folders: Iterable[Path]) -> bytes:
+    """Of every file in the theme folders, by path and content."""
+    digest = hashlib.blake2b(digest_size=20)
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(str(path).encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.digest()
+
+
+class Digests:
+    """Digests of pages' inputs under one *frame* (what every page may show)."""
+
+    def __init__(self, frame: object, theme: bytes) -> None:
+        self.frame = digest_of(code_version().encode(), theme, _pickled(frame))
+        self._objects: dict[int, bytes] = {}
+
+    def of(self, inputs: Iterable[object]) -> str:
+        return digest_of(self.frame, *(self.of_object(item) for item in inputs)).hex()
+
+    def of_object(self, item: object) -> bytes:
+        """Of ``item`` alone, whatever the frame."""
+        known = self._objects.get(id(item))
+        if known is None:
+            known = self._objects[id(item)] = digest_of(_pickled(item))
+        return known
+
+
+def _pickled(item: object) -> bytes:
+    return pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+@dataclass
+class Parts:
+    """What each objective gave the data files of a build, kept for the next build to
+    make again only for the objectives that changed."""
+
+    #: Its part of ``api/okrs.json``, by the objective's digest (:meth:`Digests.of_object`).
+    export: dict[bytes, bytes] = field(default_factory=dict)
+    #: Its rows of the search indexes, by :func:`search_key`.
+    search: dict[bytes, tuple[bytes, bytes]] = field(default_factory=dict)
+
+
+def search_key(objective_digest: bytes, owner_name: str) -> bytes:
+    """What an objective's search rows are made of: the objective and its owner's name."""
+    return digest_of(objective_digest, owner_name.encode())
+
+
+@dataclass
+class Manifest:
+    """The files of the last build into one output folder, and what they were made from."""
+
+    file: Path
+    output: Path
+    previous: dict[str, Entry]
+    written: dict[str, Entry] = field(default_factory=dict)
+    #: This build's parts, once it made the data files: saved with the manifest.
+    made_parts: Parts | None = None
+
+    @classmethod
+    def load(cls, cache_dir: Path, output: Path) -> Manifest:
+        """The manifest of ``output``, empty when there is none, it is not the user's own,
+        or the cache folder holds a surprise (:func:`okrpub.engine.cache.surprise`)."""
+        output = output.absolute()
+        name = hashlib.blake2b(str(output).encode(), digest_size=10).hexdigest()
+        file = cache_dir / f"site-{name}.json"
+        return cls(file, output, _read(file, output) if surprise(cache_dir) is None else {})
+
+    def last_parts(self) -> Parts:
+        """What each objective gave the data files of the last build (read when a build
+        makes them again: tens of megabytes at 10,000 objectives)."""
+        return _read_parts(_parts_file(self.file), self.output)
+
+    def unchanged(self, path: str, digest: str) -> bool:
+        """Whether the output's file for ``path`` is still what ``digest`` gives: the very
+        file this manifest recorded (not even a link to it), unchanged since."""
+        entry = self.previous.get(path)
+        if entry is None or entry[0] != digest:
+            return False
+        try:
+            stat = os.lstat(os.path.join(self.output, path))
+        except OSError:
+            return False
+        return (stat.st_ino, stat.st_size, stat.st_mtime_ns) == entry[1:]
+
+    def carry(self, path: str) -> None:
+        """Record a file the new site keeps as it is: as :meth:`unchanged` found it."""
+        self.written[path] = self.previous[path]
+
+    def record(self, path: str, digest: str, written: Path) -> None:
+        stat = written.stat()
+        self.written[path] = (digest, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+    def save(self) -> None:
+        """Keep what was written (after the new site is in place); best effort, like the cache."""
+        if surprise(self.file.parent) is not None:
+            return
+        document = {"output": str(self.output), "files": self.written}
+        text = json.dumps(document, sort_keys=True).encode()
+        try:
+            sealed = seal(secret_key(), str(self.output), b"", text)
+            write_file(self.file.parent, self.file.name, sealed)
+            if self.made_parts is not None:
+                _write_parts(_parts_file(self.file), self.output, self.made_parts)
+        except OSError:
+            return
+
+
+def _parts_file(manifest_file: Path) -> Path:
+    return manifest_file.with_suffix(".parts")
+
+
+def _parts_context(output: Path) -> str:
+    """What the parts are sealed with besides the key: not the manifest's, so that one
+    file cannot be passed off as the other."""
+    return f"{output}\0parts"
+
+
+class _SealingWriter:
+    """Writes to ``stream`` and adds what it writes to ``mac``."""
+
+    def __init__(self, stream: BinaryIO, mac: hashlib.blake2b) -> None:
+        self.stream = stream
+        self.mac = mac
+
+    def write(self, data: bytes) -> int:
+        self.mac.update(data)
+        return self.stream.write(data)
+
+
+def _write_parts(file: Path, output: Path, parts: Parts) -> None:
+    """Seal and write ``parts`` (as :func:`okrpub.engine.cache.seal` would, MAC first), pickled
+    straight into the file: tens of megabytes at 10,000 objectives, never copied whole."""
+    mac = new_mac(secret_key(), _parts_context(output), b"")
+
+    def write(stream: BinaryIO) -> None:
+        stream.write(bytes(SEAL_SIZE))
+        kept = (code_version(), parts.export, parts.search)
+        pickle.dump(kept, _SealingWriter(stream, mac), pickle.HIGHEST_PROTOCOL)
+        stream.seek(0)
+        stream.write(mac.digest())
+
+    write_file(file.parent, file.name, write)
+
+
+def _read_parts(file: Path, output: Path) -> Parts:
+    """The parts of the last build of okrpub's very code into ``output``, else none."""
+    if surprise(file.parent) is not None:
+        return Parts()
+    try:
+        sealed = read_file(file.parent, file.name)
+    except OSError:
+        return Parts()
+    payload = unsealed_view(secret_key(), _parts_context(output), b"", sealed)
+    if payload is None:
+        return Parts()
+    kept = pickle.loads(payload)  # sealed with the user's key: written by okrpub
+    if not isinstance(kept, tuple) or len(kept) != 3 or kept[0] != code_version():
+        return Parts()
+    return Parts(kept[1], kept[2])
+
+
+def _read(file: Path, output: Path) -> dict[str, Entry]:
+    try:
+        sealed = read_file(file.parent, file.name)
+        text = unseal(secret_key(), str(output), b"", sealed)
+        document = json.loads(text) if text is not None else {}
+    except (OSError, ValueError):
+        return {}
+    if document.get("output") != str(output):
+        return {}
+    return {path: tuple(entry) for path, entry in document.get("files", {}).items()}

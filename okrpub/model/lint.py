@@ -1,0 +1,125 @@
+"""Lint: OKR-quality warnings on the computed model (rules in ``config.LINT_RULES``).
+
+Each rule's severity comes from ``lint:`` in the configuration (``warning``
+unless set to ``off`` or ``error``). Locations come from the resolved entries.
+"""
+
+from __future__ import annotations
+
+from okrpub.config import Config
+from okrpub.diagnostics import Diagnostic, Diagnostics, Location, Severity
+from okrpub.model.resolve import Resolved
+from okrpub.model.types import Model, Objective, PeriodState, Status
+from okrpub.source.load import ObjectiveEntry
+
+MIN_KEY_RESULTS = 3
+MAX_KEY_RESULTS = 5
+
+
+class LintMemo:
+    """The warnings of each objective in ``serve``'s last rebuild, to hand out again.
+
+    An objective's warnings depend on the objective, its entry (for locations), its
+    parent's period and the frame (configuration, periods, units): when the objective
+    is the very same object as last time and the rest is equal, so are they. What
+    the last lint did not see is forgotten.
+    """
+
+    def __init__(self) -> None:
+        self._frame: tuple[object, ...] | None = None
+        self._known: dict[str, tuple[tuple[object, ...], list[Diagnostic]]] = {}
+
+    def start(self, model: Model) -> dict[str, tuple[tuple[object, ...], list[Diagnostic]]]:
+        """What is known under ``model``'s frame (nothing if it changed); forget the rest."""
+        frame = (model.config, model.periods, model.units)
+        known = self._known if frame == self._frame else {}
+        self._frame, self._known = frame, {}
+        return known
+
+    def keep(self, objective_id: str, found: tuple[tuple[object, ...], list[Diagnostic]]) -> None:
+        self._known[objective_id] = found
+
+
+def lint(
+    model: Model, resolved: Resolved, diagnostics: Diagnostics, memo: LintMemo | None = None
+) -> None:
+    memo = memo or LintMemo()
+    known = memo.start(model)
+    for objective in model.objectives.values():
+        entry = resolved.objectives[objective.id]
+        parent = model.objectives.get(objective.parent_objective or "")
+        inputs = (objective, entry, parent.period if parent else None)
+        found = known.get(objective.id)
+        # the objective by identity (its equality is deep); the entry may be an equal copy
+        if found is None or found[0][0] is not objective or found[0] != inputs:
+            found = (inputs, _objective_warnings(model, objective, entry, parent))
+        memo.keep(objective.id, found)
+        if found[1]:
+            diagnostics.extend(found[1])
+
+
+def _objective_warnings(
+    model: Model, objective: Objective, entry: ObjectiveEntry, parent: Objective | None
+) -> list[Diagnostic]:
+    found = Diagnostics()
+    report = _Reporter(model.config, found)
+    start = Location(objective.path)
+    count = len(entry.key_results)
+    if not MIN_KEY_RESULTS <= count <= MAX_KEY_RESULTS:
+        report(
+            start,
+            "kr-count",
+            f"objective has {count} key result{'s' * (count != 1)}; aim for 3 to 5",
+        )
+    if objective.unaligned:
+        report(
+            start,
+            "unaligned",
+            f"{model.units[objective.owner].kind} objective aligns to nothing; "
+            "set 'parent' to the objective it supports",
+        )
+    if parent is not None and parent.period != objective.period:
+        report(
+            entry.locations["parent"],
+            "parent-period",
+            f"parent '{parent.id}' is in period {parent.period}, "
+            f"this objective in {objective.period}",
+        )
+    period = model.periods[objective.period]
+    for key_result in objective.key_results:
+        if key_result.stale:
+            since = (
+                f"since {key_result.last_checkin.isoformat()}"
+                if key_result.last_checkin
+                else "since the period began"
+            )
+            report(
+                _key_result_location(entry, key_result.id),
+                "stale",
+                f"key result '{key_result.id}' has had no check-in {since} "
+                f"(stale after {model.config.stale_after_days} days)",
+            )
+        ungraded = not key_result.score_given and key_result.status is not Status.DONE
+        if period.state is PeriodState.PAST and ungraded:
+            report(
+                _key_result_location(entry, key_result.id),
+                "ungraded",
+                f"period {period.id} is closed but key result '{key_result.id}' "
+                "has no final 'score'",
+            )
+    return list(found)
+
+
+def _key_result_location(entry: ObjectiveEntry, key_result_id: str) -> Location:
+    return next(kr.locations[""] for kr in entry.key_results if kr.id == key_result_id)
+
+
+class _Reporter:
+    def __init__(self, config: Config, diagnostics: Diagnostics) -> None:
+        self.config = config
+        self.diagnostics = diagnostics
+
+    def __call__(self, location: Location, rule: str, message: str) -> None:
+        level = self.config.lint_level(rule)
+        if level != "off":
+            self.diagnostics.add(location, rule, message, Severity(level))

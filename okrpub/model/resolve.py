@@ -1,0 +1,337 @@
+"""Reference resolution: check what files say about each other.
+
+Duplicate ids, owners, parents, ``objective#kr`` targets, periods, the unit
+tree and the cascade of objectives. Entries whose references are broken are
+left out of the result (and reported); defaults that depend on other files
+(visibility from the owner unit, the period's dates) are filled in here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from okrpub.config import Config
+from okrpub.diagnostics import Diagnostics, Location, did_you_mean
+from okrpub.model.periods import canonical_period_id, period_dates
+from okrpub.source.load import ObjectiveEntry, PageEntry, Sources, UnitEntry
+
+Entry = TypeVar("Entry", UnitEntry, ObjectiveEntry, PageEntry)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Entries whose references all hold, with every cross-file default applied."""
+
+    units: dict[str, UnitEntry]
+    objectives: dict[str, ObjectiveEntry]
+    periods: dict[str, tuple[dt.date, dt.date]]
+    pages: dict[str, PageEntry]
+    #: How many internal key results the audience stage took out of each objective.
+    hidden_key_results: dict[str, int] = dataclasses.field(default_factory=dict)
+    #: Whether the audience stage chose a public build (only public items remain).
+    public: bool = False
+
+
+class ResolveMemo:
+    """The last resolution, for ``serve``: when the files changed only in what no reference
+    depends on (a title, values, check-ins, a body), resolving again gives the same
+    result with the new entries in it, and no problems if the last one had none."""
+
+    def __init__(self) -> None:
+        self._last: tuple[Sources, Config, Resolved] | None = None
+
+    def again(self, sources: Sources, config: Config) -> Resolved | None:
+        """The last result with the new entries in it, if that is what resolving gives."""
+        if self._last is None:
+            return None
+        before, before_config, resolved = self._last
+        if (
+            config != before_config
+            or not _same_items(before.units, sources.units)
+            or not _same_items(before.pages, sources.pages)
+            or before.declared_units != sources.declared_units
+            or before.declared_objectives != sources.declared_objectives
+            or len(before.objectives) != len(sources.objectives)
+        ):
+            return None
+        objectives = dict(resolved.objectives)
+        for old, new in zip(before.objectives, sources.objectives, strict=True):
+            if old is new:
+                continue
+            if references(old) != references(new):
+                return None
+            if (kept := objectives.get(new.id)) is not None:
+                objectives[new.id] = _with_period(new, kept.period, kept.visibility)
+        return dataclasses.replace(resolved, objectives=objectives)
+
+    def keep(self, sources: Sources, config: Config, resolved: Resolved | None) -> None:
+        """Remember a resolution (``None``: one that found problems, never reused)."""
+        self._last = None if resolved is None else (sources, config, resolved)
+
+
+def _same_items(before: list[Entry], now: list[Entry]) -> bool:
+    return len(before) == len(now) and all(a is b for a, b in zip(before, now, strict=True))
+
+
+def references(entry: ObjectiveEntry) -> tuple[object, ...]:
+    """All of an objective that resolution looks at (and the cascade depends on)."""
+    key_results = tuple((kr.id, kr.owner) for kr in entry.key_results)
+    return (entry.id, entry.owner, entry.period, entry.parent, entry.visibility, key_results)
+
+
+def resolve(
+    sources: Sources, config: Config, diagnostics: Diagnostics, memo: ResolveMemo | None = None
+) -> Resolved:
+    """Entries whose references hold; with a ``memo``, the last result when the files
+    changed only in what no reference depends on."""
+    if memo is not None and (again := memo.again(sources, config)) is not None:
+        memo.keep(sources, config, again)
+        return again
+    found = Diagnostics()
+    resolved = _resolve(sources, config, found)
+    diagnostics.extend(found)
+    if memo is not None:
+        memo.keep(sources, config, None if len(found) else resolved)
+    return resolved
+
+
+def _resolve(sources: Sources, config: Config, diagnostics: Diagnostics) -> Resolved:
+    units = _unique(sources.units, "unit", diagnostics)
+    units = _check_units(units, sources.declared_units, config, diagnostics)
+    objectives = _unique(sources.objectives, "objective", diagnostics)
+    periods: dict[str, tuple[dt.date, dt.date]] = {}
+    objectives = _check_objectives(
+        objectives, units, sources.declared_units, config, periods, diagnostics
+    )
+    objectives = _check_parents(objectives, sources.declared_objectives, diagnostics)
+    objectives = _without_cycles(objectives, diagnostics)
+    pages = {
+        page_id: _with_visibility(page, page.visibility or config.default_visibility)
+        for page_id, page in _unique(sources.pages, "page", diagnostics).items()
+    }
+    return Resolved(units, objectives, dict(sorted(periods.items(), key=lambda p: p[1])), pages)
+
+
+def _unique(entries: list[Entry], what: str, diagnostics: Diagnostics) -> dict[str, Entry]:
+    """Entries by id; a second entry with a taken id is reported with both paths and dropped."""
+    by_id: dict[str, Entry] = {}
+    for entry in entries:
+        first = by_id.get(entry.id)
+        if first is None:
+            by_id[entry.id] = entry
+            continue
+        diagnostics.error(
+            entry.locations.get("id", entry.locations[""]),
+            "duplicate-id",
+            f"{what} id '{entry.id}' is used by both {first.path} and {entry.path}",
+        )
+    return by_id
+
+
+def _check_units(
+    units: dict[str, UnitEntry], declared: set[str], config: Config, diagnostics: Diagnostics
+) -> dict[str, UnitEntry]:
+    known = declared | set(units)
+    kept: dict[str, UnitEntry] = {}
+    for unit in units.values():
+        ok = _check_unit_parent(unit, units, known, diagnostics)
+        if unit.lead is not None:
+            lead = units.get(unit.lead)
+            if unit.lead not in known:
+                ok = _unknown(
+                    unit.locations["lead"], "unknown-unit", "lead", unit.lead, known, diagnostics
+                )
+            elif lead is not None and lead.kind != "person":
+                diagnostics.error(
+                    unit.locations["lead"],
+                    "unit-kind",
+                    f"lead '{unit.lead}' is a {lead.kind}, not a person",
+                )
+                ok = False
+        if ok:
+            visibility = unit.visibility or config.default_visibility
+            kept[unit.id] = _with_visibility(unit, visibility)
+    for chain in _cycles(kept, lambda unit: unit.parent):
+        first = kept[chain[0]]
+        diagnostics.error(
+            first.locations["parent"], "cycle", "units form a cycle: " + " → ".join(chain)
+        )
+        for unit_id in chain[:-1]:
+            kept.pop(unit_id, None)
+    return kept
+
+
+def _check_unit_parent(
+    unit: UnitEntry, units: dict[str, UnitEntry], known: set[str], diagnostics: Diagnostics
+) -> bool:
+    if unit.parent is None:
+        if unit.kind != "company":
+            diagnostics.error(
+                unit.locations[""], "missing-key", f"a {unit.kind} unit needs a 'parent' unit"
+            )
+            return False
+        return True
+    where = unit.locations["parent"]
+    if unit.kind == "company":
+        diagnostics.error(where, "unit-kind", "a company unit has no parent; make it a team")
+        return False
+    if unit.parent not in known:
+        return _unknown(where, "unknown-unit", "parent unit", unit.parent, known, diagnostics)
+    parent = units.get(unit.parent)
+    if parent is not None and parent.kind == "person":
+        diagnostics.error(
+            where, "unit-kind", f"parent '{unit.parent}' is a person; a person has no sub-units"
+        )
+        return False
+    return True
+
+
+def _unknown(
+    where: Location,
+    rule: str,
+    what: str,
+    value: str,
+    known: Iterable[str],
+    diagnostics: Diagnostics,
+) -> bool:
+    diagnostics.error(where, rule, f"unknown {what} '{value}'{did_you_mean(value, known)}")
+    return False
+
+
+def _check_objectives(
+    objectives: dict[str, ObjectiveEntry],
+    units: dict[str, UnitEntry],
+    known_units: set[str],
+    config: Config,
+    periods: dict[str, tuple[dt.date, dt.date]],
+    diagnostics: Diagnostics,
+) -> dict[str, ObjectiveEntry]:
+    kept: dict[str, ObjectiveEntry] = {}
+    named: dict[str, tuple[str, tuple[dt.date, dt.date] | None]] = {}  # most share a few periods
+    for objective in objectives.values():
+        ok = True
+        if objective.owner not in known_units:
+            ok = _unknown(
+                objective.locations["owner"],
+                "unknown-owner",
+                "owner",
+                objective.owner,
+                known_units,
+                diagnostics,
+            )
+        if objective.period not in named:
+            named[objective.period] = (
+                canonical_period_id(objective.period, config.periods),
+                period_dates(objective.period, config.periods),
+            )
+        period_id, dates = named[objective.period]
+        if dates is None:
+            hint = did_you_mean(objective.period, config.periods) or (
+                "; use YYYY, YYYY-H1, YYYY-Q1, YYYY-MM or a period defined in okrpub.yaml"
+            )
+            diagnostics.error(
+                objective.locations["period"],
+                "unknown-period",
+                f"unknown period '{objective.period}'{hint}",
+            )
+            ok = False
+        for key_result in objective.key_results:
+            if key_result.owner is not None and key_result.owner not in known_units:
+                ok = _unknown(
+                    key_result.locations["owner"],
+                    "unknown-owner",
+                    "owner",
+                    key_result.owner,
+                    known_units,
+                    diagnostics,
+                )
+        if not ok or objective.owner not in units or dates is None:
+            continue
+        periods[period_id] = dates
+        visibility = objective.visibility or units[objective.owner].visibility
+        kept[objective.id] = _with_period(objective, period_id, visibility)
+    return kept
+
+
+def _with_visibility(entry: Entry, visibility: str | None) -> Entry:
+    """``entry`` with ``visibility``: itself when it has it already (the common case, and
+    an unchanged entry stays the very same object)."""
+    if entry.visibility == visibility:
+        return entry
+    return dataclasses.replace(entry, visibility=visibility)
+
+
+def _with_period(objective: ObjectiveEntry, period: str, visibility: str | None) -> ObjectiveEntry:
+    """``objective`` with ``period`` and ``visibility``, itself when it has them already."""
+    if objective.period == period and objective.visibility == visibility:
+        return objective
+    return dataclasses.replace(objective, period=period, visibility=visibility)
+
+
+def _check_parents(
+    objectives: dict[str, ObjectiveEntry], declared: set[str], diagnostics: Diagnostics
+) -> dict[str, ObjectiveEntry]:
+    kept: dict[str, ObjectiveEntry] = {}
+    for objective in objectives.values():
+        if objective.parent is None:
+            kept[objective.id] = objective
+            continue
+        where = objective.locations["parent"]
+        parent_id, _, kr_id = objective.parent.partition("#")
+        parent = objectives.get(parent_id)
+        if parent is None:
+            if parent_id not in declared:
+                _unknown(
+                    where, "unknown-parent", "parent objective", parent_id, objectives, diagnostics
+                )
+            continue
+        if kr_id and not any(key_result.id == kr_id for key_result in parent.key_results):
+            choices = [key_result.id for key_result in parent.key_results]
+            diagnostics.error(
+                where,
+                "unknown-kr",
+                f"objective '{parent_id}' has no key result '{kr_id}'{did_you_mean(kr_id, choices)}"
+                f" (it has: {', '.join(choices)})",
+            )
+            continue
+        kept[objective.id] = objective
+    return kept
+
+
+def _without_cycles(
+    objectives: dict[str, ObjectiveEntry], diagnostics: Diagnostics
+) -> dict[str, ObjectiveEntry]:
+    kept = dict(objectives)
+    for chain in _cycles(objectives, lambda o: o.parent.partition("#")[0] if o.parent else None):
+        first = objectives[chain[0]]
+        diagnostics.error(
+            first.locations["parent"], "cycle", "the cascade has a cycle: " + " → ".join(chain)
+        )
+        for objective_id in chain[:-1]:
+            kept.pop(objective_id, None)
+    return kept
+
+
+def _cycles(items: dict[str, Entry], parent_of: Callable[[Entry], str | None]) -> list[list[str]]:
+    """Every cycle in the parent links, each as ``[a, b, ..., a]`` starting at its smallest id."""
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    for start in sorted(items):
+        path: list[str] = []
+        node: str | None = start
+        while node is not None and node in items and state.get(node) is None:
+            state[node] = 1
+            path.append(node)
+            node = parent_of(items[node])
+        if node is not None and state.get(node) == 1:
+            cycle: list[str] = path[path.index(node) :]
+            smallest = cycle.index(min(cycle))
+            cycle = cycle[smallest:] + cycle[:smallest]
+            cycles.append([*cycle, cycle[0]])
+        for visited in path:
+            state[visited] = 2
+    return cycles

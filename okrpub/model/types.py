@@ -1,0 +1,292 @@
+"""The computed model: what the site, the JSON export and every command read.
+
+Plain frozen dataclasses with every number already computed (progress,
+grades, colours, status, staleness, rollups); a key result's check-ins are a
+read-only sequence kept packed until read (:class:`Checkins`). Nothing
+downstream computes; it only selects and presents. Ids refer between
+objects; the ``Model`` holds the lookup tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import pickle
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import overload
+
+from okrpub.config import Config
+
+Number = int | float
+
+
+class Status(StrEnum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+    DONE = "done"
+    CLOSED = "closed"
+
+
+class PeriodState(StrEnum):
+    PAST = "past"
+    CURRENT = "current"
+    FUTURE = "future"
+
+
+@dataclass(frozen=True)
+class Period:
+    id: str
+    slug: str
+    start: dt.date
+    end: dt.date
+    state: PeriodState
+    #: Share of the period gone by on *today*, 0.0 to 1.0.
+    elapsed: float
+
+
+@dataclass(frozen=True)
+class Checkin:
+    date: dt.date
+    value: Number | bool | None
+    confidence: float | None
+    note: str
+
+
+class Checkins(Sequence[Checkin]):
+    """A key result's check-ins, oldest first, kept packed (pickled) until first read.
+
+    They are most of a model's objects (about fifty a key result), and most runs
+    read few of them: a warm ``check`` or ``build`` unpickles every key result
+    from the cache, and a build pickles every objective again for its pages'
+    digests (:mod:`okrpub.engine.reuse`), but only a page rendered again shows its
+    check-ins. Packed, they are one bytes object to copy instead of hundreds of
+    objects to make. What computing needs is kept beside them: how many, the last
+    date, and the newest value and confidence given.
+
+    Two are equal when they were packed alike; the bytes come from the sealed
+    cache, or from this process.
+    """
+
+    __slots__ = ("_count", "_packed", "_unpacked", "last_date", "latest_confidence", "latest_value")
+
+    def __init__(self, checkins: Iterable[Checkin]) -> None:
+        unpacked = tuple(checkins)
+        self._packed = pickle.dumps(unpacked, protocol=pickle.HIGHEST_PROTOCOL)
+        self._unpacked: tuple[Checkin, ...] | None = unpacked
+        self._count = len(unpacked)
+        self.last_date = unpacked[-1].date if unpacked else None
+        self.latest_value = next((c.value for c in reversed(unpacked) if c.value is not None), None)
+        self.latest_confidence = next(
+            (c.confidence for c in reversed(unpacked) if c.confidence is not None), None
+        )
+
+    def _items(self) -> tuple[Checkin, ...]:
+        if self._unpacked is None:
+            self._unpacked = pickle.loads(self._packed)
+        return self._unpacked
+
+    @overload
+    def __getitem__(self, index: int) -> Checkin: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Checkin, ...]: ...
+    def __getitem__(self, index: int | slice) -> Checkin | tuple[Checkin, ...]:
+        return self._items()[index]
+
+    def __iter__(self) -> Iterator[Checkin]:
+        return iter(self._items())
+
+    def __reversed__(self) -> Iterator[Checkin]:
+        return reversed(self._items())
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Checkins) and self._packed == other._packed
+
+    def __hash__(self) -> int:
+        return hash(self._packed)
+
+    def __repr__(self) -> str:
+        return f"Checkins({self._items()!r})"
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        facts = (self._count, self.last_date, self.latest_value, self.latest_confidence)
+        return _packed_checkins, (self._packed, *facts)
+
+
+def _packed_checkins(
+    packed: bytes,
+    count: int,
+    last_date: dt.date | None,
+    latest_value: Number | bool | None,
+    latest_confidence: float | None,
+) -> Checkins:
+    """Check-ins as pickled by :meth:`Checkins.__reduce__`: still packed."""
+    checkins = Checkins.__new__(Checkins)
+    checkins._packed, checkins._unpacked, checkins._count = packed, None, count
+    checkins.last_date, checkins.latest_value = last_date, latest_value
+    checkins.latest_confidence = latest_confidence
+    return checkins
+
+
+@dataclass(frozen=True)
+class KeyResult:
+    id: str
+    title: str
+    kind: str  # "numeric" or "binary"
+    start: Number | None
+    target: Number | None
+    current: Number | None
+    done: bool | None
+    unit: str
+    owner: str | None
+    due: dt.date
+    weight: Number
+    confidence: float | None
+    progress: float
+    #: The grade: the given ``score``, else the progress.
+    score: float
+    score_given: bool
+    colour: str
+    status: Status
+    #: Progress that keeping pace would have reached by today (``None`` outside the period).
+    expected_progress: float | None
+    stale: bool
+    last_checkin: dt.date | None
+    checkins: Checkins
+    visibility: str
+    lower_is_better: bool
+    #: Dated values of ``current`` from the git history (``build --history git``), oldest
+    #: first; only for a key result without check-ins, and empty without that option.
+    history: tuple[tuple[dt.date, Number], ...] = ()
+
+
+@dataclass(frozen=True)
+class Objective:
+    id: str
+    title: str
+    owner: str
+    period: str
+    #: What this objective aligns to, as written (``objective`` or ``objective#kr``).
+    parent: str | None
+    parent_objective: str | None
+    parent_key_result: str | None
+    #: The parent exists but is left out of this build (not public, or a draft).
+    parent_hidden: bool
+    type: str
+    visibility: str
+    draft: bool
+    tags: tuple[str, ...]
+    key_results: tuple[KeyResult, ...]
+    #: Key results left out of this build because they are internal.
+    hidden_key_results: int
+    body: str
+    path: str
+    #: The numbers below are ``None`` when the build shows none of its key results
+    #: (a public build of an objective whose key results are all internal).
+    progress: float | None
+    score: float | None
+    colour: str | None
+    status: Status | None
+    #: A team or person objective that aligns to nothing (lint rule ``unaligned``).
+    unaligned: bool
+    #: Ids of the objectives that align to this one, in order.
+    children: tuple[str, ...]
+    #: Ids of the parent chain, nearest first, up to the top.
+    ancestors: tuple[str, ...]
+
+    @property
+    def measured(self) -> bool:
+        """Whether this build shows numbers for it (it shows at least one key result)."""
+        return self.progress is not None
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str
+    name: str
+    kind: str  # "company", "team" or "person"
+    parent: str | None
+    lead: str | None
+    visibility: str
+    body: str
+    path: str
+    #: Sub-units (teams) and members (people), in order.
+    children: tuple[str, ...]
+    #: Ids of the parent chain, nearest first.
+    ancestors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    on_track: int = 0
+    at_risk: int = 0
+    off_track: int = 0
+    done: int = 0
+    closed: int = 0
+
+
+@dataclass(frozen=True)
+class ColourCounts:
+    red: int = 0
+    yellow: int = 0
+    green: int = 0
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """Numbers for a set of objectives: a unit's in one period, or a whole period's.
+
+    ``objectives`` lists them all; the numbers come from those that have numbers
+    (see :attr:`Objective.measured`), and are ``None`` when none has.
+    """
+
+    objectives: tuple[str, ...]
+    progress: float | None
+    score: float | None
+    colour: str | None
+    statuses: StatusCounts
+    #: Grade colours of the key results (the red/yellow/green distribution).
+    key_result_colours: ColourCounts
+
+
+@dataclass(frozen=True)
+class FreePage:
+    id: str
+    title: str
+    body: str
+    path: str
+    visibility: str
+
+
+@dataclass(frozen=True)
+class Model:
+    config: Config
+    today: dt.date
+    periods: dict[str, Period]
+    units: dict[str, Unit]
+    objectives: dict[str, Objective]
+    pages: dict[str, FreePage]
+    #: Rollup of each period, by period id.
+    period_rollups: dict[str, Rollup]
+    #: Rollup of each unit's own objectives per period, by ``(unit id, period id)``.
+    unit_rollups: dict[tuple[str, str], Rollup]
+    current_period: str | None
+    #: A public build: only public items are in this model.
+    public: bool = False
+
+    def objectives_in(self, period_id: str) -> list[Objective]:
+        return list(self._objectives_by_period[period_id])
+
+    @functools.cached_property
+    def _objectives_by_period(self) -> dict[str, tuple[Objective, ...]]:
+        """Each period's objectives, in the order of its rollup (the site asks many times)."""
+        objectives = self.objectives
+        return {
+            period_id: tuple(objectives[i] for i in rollup.objectives)
+            for period_id, rollup in self.period_rollups.items()
+        }

@@ -1,0 +1,213 @@
+"""Export: the whole computed model as ``api/okrs.json`` (docs/site.md, "The JSON export").
+
+The ``*_SHAPE`` tables below say what each object of the file holds, key by
+key, as JSON Schema; :mod:`okrpub.site.jsonschema` publishes them as
+``api/okrs.schema.json``, and the tests validate the export against it, so a
+key added here without its description (or the other way round) fails them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from okrpub import __version__
+from okrpub.engine.memo import IdentityMemo
+from okrpub.model.types import KeyResult, Model, Objective, Status
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A JSON object of the export: each key's JSON Schema (all keys are always there)."""
+
+    description: str
+    keys: dict[str, Any]
+
+
+def _list(shape: Shape, description: str) -> dict[str, Any]:
+    return {"type": "array", "items": shape, "description": description}
+
+
+def _share(description: str, *, nullable: bool = False) -> dict[str, Any]:
+    kind = ["number", "null"] if nullable else "number"
+    return {"type": kind, "minimum": 0, "maximum": 1, "description": description}
+
+
+_DATE = {"type": "string", "format": "date"}
+_ID = {"type": "string", "description": "The id."}
+_STATUS = [str(status) for status in Status]
+
+CHECKIN_SHAPE = Shape(
+    "A check-in.",
+    {
+        "date": {**_DATE, "description": "The day of the check-in."},
+        "value": {"type": ["number", "boolean", "null"], "description": "The value, if given."},
+        "confidence": _share("The confidence, if given.", nullable=True),
+        "note": {"type": "string", "description": "The note (empty if none)."},
+    },
+)
+
+KEY_RESULT_SHAPE = Shape(
+    "A key result with its computed numbers.",
+    {
+        "id": _ID,
+        "title": {"type": "string", "description": "The title."},
+        "kind": {"enum": ["numeric", "binary"], "description": "Numeric (target) or binary."},
+        "start": {"type": ["number", "null"], "description": "Start (numeric only)."},
+        "target": {"type": ["number", "null"], "description": "Target (numeric only)."},
+        "current": {"type": ["number", "null"], "description": "Current value (numeric only)."},
+        "unit": {"type": "string", "description": "Unit of the numbers (empty if none)."},
+        "done": {"type": ["boolean", "null"], "description": "Whether it is done (binary only)."},
+        "progress": _share("Progress, 0.0 to 1.0."),
+        "score": _share("The grade: the given score, else the progress."),
+        "confidence": _share("The confidence, if known.", nullable=True),
+        "status": {"enum": _STATUS, "description": "Derived status."},
+        "due": {**_DATE, "description": "The due date."},
+        "checkins": _list(CHECKIN_SHAPE, "The check-ins, oldest first."),
+    },
+)
+
+OBJECTIVE_SHAPE = Shape(
+    "An objective with its computed numbers.",
+    {
+        "id": _ID,
+        "title": {"type": "string", "description": "The title."},
+        "owner": {"type": "string", "description": "Id of the owner unit."},
+        "period": {"type": "string", "description": "Id of the period."},
+        "parent": {
+            "type": ["string", "null"],
+            "description": "What it aligns to (objective or objective#kr), if shown in this build.",
+        },
+        "type": {"enum": ["committed", "aspirational"], "description": "The objective's type."},
+        "visibility": {"enum": ["public", "internal"], "description": "Its visibility."},
+        "tags": {"type": "array", "items": {"type": "string"}, "description": "Its tags."},
+        "progress": _share("Weighted progress; null without key results.", nullable=True),
+        "score": _share("Weighted grade; null without key results.", nullable=True),
+        "status": {"enum": [*_STATUS, None], "description": "Derived status, or null."},
+        "url": {"type": "string", "description": "Its page, relative to the site root."},
+        "key_results": _list(KEY_RESULT_SHAPE, "The key results this build shows."),
+    },
+)
+
+PERIOD_SHAPE = Shape(
+    "A period that has objectives in this build.",
+    {
+        "id": _ID,
+        "start": {**_DATE, "description": "Its first day."},
+        "end": {**_DATE, "description": "Its last day."},
+    },
+)
+
+UNIT_SHAPE = Shape(
+    "A unit: the company, a team or a person.",
+    {
+        "id": _ID,
+        "name": {"type": "string", "description": "The name."},
+        "kind": {"enum": ["company", "team", "person"], "description": "What it is."},
+        "parent": {"type": ["string", "null"], "description": "Id of the parent unit, if any."},
+        "url": {"type": "string", "description": "Its page, relative to the site root."},
+    },
+)
+
+EXPORT_SHAPE = Shape(
+    "api/okrs.json: the periods, units and objectives of one build, with every computed number.",
+    {
+        "generator": {"type": "string", "description": "okrpub and its version."},
+        "today": {**_DATE, "description": "The date the numbers were computed for."},
+        "periods": _list(PERIOD_SHAPE, "The periods."),
+        "units": _list(UNIT_SHAPE, "The units."),
+        "objectives": _list(OBJECTIVE_SHAPE, "The objectives."),
+    },
+)
+
+
+def _key_result(key_result: KeyResult) -> dict[str, Any]:
+    return {
+        "id": key_result.id,
+        "title": key_result.title,
+        "kind": key_result.kind,
+        "start": key_result.start,
+        "target": key_result.target,
+        "current": key_result.current,
+        "unit": key_result.unit,
+        "done": key_result.done,
+        "progress": key_result.progress,
+        "score": key_result.score,
+        "confidence": key_result.confidence,
+        "status": str(key_result.status),
+        "due": key_result.due.isoformat(),
+        "checkins": [
+            {
+                "date": checkin.date.isoformat(),
+                "value": checkin.value,
+                "confidence": checkin.confidence,
+                "note": checkin.note,
+            }
+            for checkin in key_result.checkins
+        ],
+    }
+
+
+def _objective(objective: Objective) -> dict[str, Any]:
+    return {
+        "id": objective.id,
+        "title": objective.title,
+        "owner": objective.owner,
+        "period": objective.period,
+        "parent": objective.parent,
+        "type": objective.type,
+        "visibility": objective.visibility,
+        "tags": list(objective.tags),
+        "progress": objective.progress,
+        "score": objective.score,
+        "status": None if objective.status is None else str(objective.status),
+        "url": f"objectives/{objective.id}/",
+        "key_results": [_key_result(kr) for kr in objective.key_results],
+    }
+
+
+#: Each objective's JSON for the export, remembered while the objective is the same object.
+EncodedObjectives = IdentityMemo[Objective, bytes]
+#: Where the export goes in the site.
+EXPORT_FILE = "api/okrs.json"
+
+
+def export_json(model: Model, encoded: EncodedObjectives | None = None) -> bytes:
+    """``api/okrs.json``: the periods, units and objectives with every computed number.
+
+    The objectives are encoded one at a time (and with ``encoded``, only those
+    not encoded before), so that a big organisation's export is never also in
+    memory as one large structure of Python objects.
+    """
+    head = {
+        "generator": f"okrpub {__version__}",
+        "today": model.today.isoformat(),
+        "periods": [
+            {"id": p.id, "start": p.start.isoformat(), "end": p.end.isoformat()}
+            for p in model.periods.values()
+        ],
+        "units": [
+            {
+                "id": unit.id,
+                "name": unit.name,
+                "kind": unit.kind,
+                "parent": unit.parent,
+                "url": f"units/{unit.id}/",
+            }
+            for unit in model.units.values()
+        ],
+    }
+    encoded = encoded or EncodedObjectives()
+    objectives = encoded.each(model.objectives.values(), _encoded_objective)
+    # joined once: on a big site each copy of the whole costs as much as the rest together
+    separated = [part for objective in objectives for part in (b",", objective)][1:]
+    return b"".join((_encode(head)[:-1], b',"objectives":[', *separated, b"]}\n"))
+
+
+def _encoded_objective(objective: Objective) -> bytes:
+    return _encode(_objective(objective))
+
+
+def _encode(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

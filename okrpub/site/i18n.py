@@ -1,0 +1,79 @@
+"""Interface language: the words of the theme, dates and numbers in ``en`` or ``nl``.
+
+Each language is one file, ``locales/<language>.yaml`` in the theme: a
+``strings`` table, ``months``, the ``date_format`` and the number
+separators. A project theme may add or override a language file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from okrpub.errors import OkrpubError
+
+
+class LocaleError(OkrpubError):
+    """A locale file is missing or incomplete (a theme problem, exit status 2)."""
+
+
+@dataclass(frozen=True)
+class Locale:
+    language: str
+    strings: dict[str, str]
+    months: tuple[str, ...]
+    date_format: str
+    decimal_separator: str
+    thousands_separator: str
+
+    def text(self, key: str, **values: Any) -> str:
+        """The interface string ``key`` with ``{placeholders}`` filled in.
+
+        With ``count=1``, a string ``<key>.one`` is used when the locale has one.
+        """
+        if values.get("count") == 1 and f"{key}.one" in self.strings:
+            key = f"{key}.one"
+        try:
+            template = self.strings[key]
+        except KeyError:
+            raise LocaleError(f"locale '{self.language}' has no string '{key}'") from None
+        return template.format(**values) if values else template
+
+    def date(self, day: dt.date) -> str:
+        return self.date_format.format(day=day.day, month=self.months[day.month - 1], year=day.year)
+
+    def number(self, value: float, decimals: int = 0) -> str:
+        """``1234567.5`` as ``1,234,567.5`` (en) or ``1.234.567,5`` (nl)."""
+        text = f"{value:,.{decimals}f}"
+        return (
+            text.replace(",", "\0")
+            .replace(".", self.decimal_separator)
+            .replace("\0", self.thousands_separator)
+        )
+
+
+def load_locale(folders: list[Path], language: str) -> Locale:
+    """The language file from the first theme folder that has one."""
+    for folder in folders:
+        path = folder / "locales" / f"{language}.yaml"
+        if path.is_file():
+            try:
+                data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except (yaml.YAMLError, UnicodeDecodeError) as error:
+                raise LocaleError(f"{path}: not a readable YAML file: {error}") from None
+            try:
+                return Locale(
+                    language=language,
+                    strings=dict(data["strings"]),
+                    months=tuple(data["months"]),
+                    date_format=data["date_format"],
+                    decimal_separator=data["decimal_separator"],
+                    thousands_separator=data["thousands_separator"],
+                )
+            except (KeyError, TypeError) as error:
+                raise LocaleError(f"{path}: missing or wrong entry {error}") from None
+    raise LocaleError(f"no locale file for language '{language}'")

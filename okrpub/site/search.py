@@ -1,0 +1,123 @@
+"""Search: the offline indexes behind the search box and the search page.
+
+Each index is a JavaScript file rather than JSON so that it loads from
+``file://`` too, where browsers refuse ``fetch``. The suggestions under the
+search box, loaded when someone starts to search, use ``search/titles.js``:
+titles, owners and periods only (1.6 MB against 8.0 MB for a generated
+organisation of 10,000 objectives). The search
+page loads ``search/index.js``, which also holds the words. To keep that
+small on large sites a body is reduced to its distinct words, at most
+``MAX_WORDS`` of them. The
+words of an objective (its tags, owner, body words and key-result titles)
+are one per line, so the index holds no phrase made of two of them.
+
+Each row is encoded on its own and the files are joined from the rows, so
+that ``serve`` (which keeps a :class:`SearchRows` from one rebuild to the
+next) encodes again only the rows of the objectives and units that changed.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+
+from okrpub.engine.memo import IdentityMemo
+from okrpub.model.types import FreePage, Model, Objective, Unit
+from okrpub.site.i18n import Locale
+
+MAX_WORDS = 60
+SEARCH_FILES = ("search/titles.js", "search/index.js")
+_WORD = re.compile(r"\w+")
+
+
+def distinct_words(text: str, limit: int = MAX_WORDS) -> str:
+    """The first ``limit`` distinct lower-case words of ``text``, in order."""
+    seen: dict[str, None] = {}
+    for word in _WORD.findall(text.lower()):
+        if len(word) > 2 and word not in seen:
+            seen[word] = None
+            if len(seen) == limit:
+                break
+    return " ".join(seen)
+
+
+class SearchRows:
+    """The JSON of each objective's and unit's row (``_encoded``), remembered while the
+    objective or unit is the same object and what else its row shows is unchanged."""
+
+    def __init__(self) -> None:
+        self.objectives = IdentityMemo[Objective, tuple[bytes, bytes]]()
+        self.units = IdentityMemo[Unit, tuple[bytes, bytes]]()
+
+
+def search_indexes(
+    model: Model, locale: Locale, known: SearchRows | None = None
+) -> dict[str, bytes]:
+    """``search/titles.js`` and ``search/index.js``, the suggestions' index and the full one.
+
+    With ``known``, only the rows of objectives and units not seen before are made again.
+    """
+    known = known or SearchRows()
+
+    owner = functools.partial(owner_name, model)
+
+    def parent(unit: Unit) -> str | None:
+        return model.units[unit.parent].name if unit.parent else None
+
+    rows = known.objectives.each(
+        model.objectives.values(),
+        lambda objective: _encoded(_objective_row(objective, owner(objective))),
+        reads=owner,
+    )
+    rows += known.units.each(
+        model.units.values(),
+        lambda unit: _encoded(_unit_row(unit, parent(unit), locale)),
+        reads=lambda unit: (parent(unit), locale),
+    )
+    rows += [_encoded(_page_row(page)) for page in model.pages.values()]
+    return {
+        "search/titles.js": _script("okrpubSearchTitles", [titles for titles, _ in rows]),
+        "search/index.js": _script("okrpubSearchIndex", [row for _, row in rows]),
+    }
+
+
+def owner_name(model: Model, objective: Objective) -> str:
+    """The name an objective's search row shows for its owner: all it shows besides itself."""
+    return model.units[objective.owner].name
+
+
+def _encoded(row: list[str]) -> tuple[bytes, bytes]:
+    """The JSON of a row's first four cells (the suggestions' index) and of the whole row."""
+    return _json(row[:4]), _json(row)
+
+
+def _json(value: list[str]) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _script(name: str, rows: list[bytes]) -> bytes:
+    """``window.name=[row,row,...];``: the JSON of the list of rows, joined from theirs."""
+    return b"".join((f"window.{name}=[".encode(), b",".join(rows), b"];\n"))
+
+
+def _objective_row(objective: Objective, owner: str) -> list[str]:
+    """``[kind, title, url, context, words]``; the url relative to the site root."""
+    # one part a line: a phrase of the index never runs from one part into the next
+    words = "\n".join(
+        [*objective.tags, owner, distinct_words(objective.body)]
+        + [kr.title for kr in objective.key_results]
+    )
+    url = f"objectives/{objective.id}/index.html"
+    return ["objective", objective.title, url, f"{objective.period} · {owner}", words]
+
+
+def _unit_row(unit: Unit, parent: str | None, locale: Locale) -> list[str]:
+    """The context is ``Team · Smokey Joe's``: the kind in the interface language, the parent."""
+    kind = locale.text(f"unit.{unit.kind}")
+    context = f"{kind} · {parent}" if parent else kind
+    return ["unit", unit.name, f"units/{unit.id}/index.html", context, distinct_words(unit.body)]
+
+
+def _page_row(page: FreePage) -> list[str]:
+    return ["page", page.title, f"pages/{page.id}/index.html", "", distinct_words(page.body)]

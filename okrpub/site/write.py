@@ -1,0 +1,453 @@
+"""Writing: put the built site in place atomically, and only where okrpub may.
+
+A build writes the whole new site into a *spare* folder beside the output
+folder (``.<name>.okrpub-spare``): the files that changed are written, and the
+output's files that did not (``build`` knows them from its manifest,
+``reuse.py``) are the very same files, hard links (copies where the file
+system makes no links). Nothing in the output changes until the new site is
+complete. Then one atomic rename exchanges the two folders (``renameat2``
+with ``RENAME_EXCHANGE``, Linux), so a build that fails, or is killed at any
+moment, leaves the output folder wholly the previous site or wholly the new
+one. Where two folders cannot be exchanged (another system, a file system
+without it), three renames do it (the output aside as
+``.<name>.okrpub-old``, the new site in its place, the old one to the spare
+folder); a build killed between them has its swap finished by the next build
+before anything else.
+
+After the exchange the spare folder holds the previous site, and keeps of it
+only the files the new site shares (the very same files): it holds nothing
+the output does not, and its folders are there for the next build, which so
+writes only what changed. (Making and removing every folder of a site at each
+build costs far more: on a file system mounted with ``discard``, removing a
+folder takes milliseconds.)
+
+okrpub replaces only what it made: a missing or empty output folder, or one
+that has okrpub's mark (:data:`MARK_NAME`, in every site it builds). A lock
+file beside the output folder (``.<name>.okrpub-lock``) keeps two builds from
+writing one output at once.
+
+Folders and files get the modes the umask gives, as with any program, so a
+web server running as another user can read the site. Every path is checked
+to stay inside the site, no path may be written twice, and no symbolic link
+is followed when writing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import fcntl
+import os
+import shutil
+import stat
+from collections.abc import Callable, Iterator
+from pathlib import Path, PurePosixPath
+
+from okrpub.errors import OkrpubError
+
+#: The file in the root of every site okrpub builds: the mark that okrpub made the folder.
+MARK_NAME = ".okrpub-site"
+MARK = (
+    b"This folder is a site built by okrpub. 'okrpub build' replaces it whole, and only\n"
+    b"a folder with this file in it: keep nothing else here.\n"
+)
+
+
+class WriteError(OkrpubError):
+    """The site could not be written, or may not be written there (exit status 2)."""
+
+
+def safe_relative_path(path: str) -> PurePosixPath:
+    """``path`` as a relative path that cannot leave the site folder."""
+    check_inside(path)
+    return PurePosixPath(path)
+
+
+def check_inside(path: str) -> None:
+    """Refuse ``path`` unless it is a relative path that cannot leave the site folder."""
+    parts = [part for part in path.split("/") if part not in ("", ".")]
+    if path.startswith("/") or not parts or ".." in parts:
+        raise WriteError(f"refusing to write outside the site: {path!r}")
+
+
+def _beside(output: Path, what: str) -> Path:
+    """okrpub's ``what`` (``okrpub-spare``, ``okrpub-lock``, ``okrpub-old``) of ``output``."""
+    return output.parent / f".{output.name}.{what}"
+
+
+@contextlib.contextmanager
+def output_lock(output: Path) -> Iterator[None]:
+    """Hold the lock of ``output`` (a real path, no symbolic link) while the body runs,
+    having first finished the swap of a build killed during it; while another build
+    holds the lock, a :class:`WriteError`."""
+    output = output.absolute()
+    lock = _beside(output, "okrpub-lock")
+    made: list[Path] = []
+    try:
+        with _failing_as(f"cannot write beside {output}"):
+            _make_folders(output.parent, made)
+            descriptor = _take_lock(lock, output)
+        try:
+            with _failing_as(f"cannot put back the site a killed build left beside {output}"):
+                _finish_swap(output)
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(lock)  # while holding it: a build waiting for this file then retries
+            os.close(descriptor)
+    finally:
+        if not os.path.lexists(output):  # no site: no folder made for it either
+            for folder in reversed(made):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+
+
+def _make_folders(folder: Path, made: list[Path]) -> None:
+    """Make ``folder`` and the folders it is in that are missing, noting each in ``made``."""
+    if not os.path.isdir(folder):
+        _make_folders(folder.parent, made)
+        folder.mkdir()
+        made.append(folder)
+
+
+def _take_lock(lock: Path, output: Path) -> int:
+    """An open descriptor of the lock file, locked; made if missing, never through a link."""
+    while True:
+        try:
+            descriptor = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        except OSError as error:
+            if error.errno in (errno.ELOOP, errno.EISDIR):
+                raise WriteError(_in_the_way(lock)) from None
+            raise
+        try:
+            held = os.fstat(descriptor)
+            if not stat.S_ISREG(held.st_mode) or held.st_size:
+                raise WriteError(_in_the_way(lock))
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise WriteError(
+                    f"another okrpub build is writing {output}; run this one when it has finished"
+                ) from None
+            with contextlib.suppress(FileNotFoundError):
+                if os.path.samestat(held, os.lstat(lock)):
+                    return descriptor
+        except BaseException:
+            os.close(descriptor)
+            raise
+        os.close(descriptor)  # the build that held it removed it: take the new one
+
+
+def _finish_swap(output: Path) -> None:
+    """Finish the swap of a build killed between its renames (:func:`_swap`): the site it
+    took aside goes back to the output folder, or else on to the spare folder."""
+    aside = _beside(output, "okrpub-old")
+    if not _made_by_okrpub(aside):
+        return
+    spare = _beside(output, "okrpub-spare")
+    if not os.path.lexists(output):
+        os.rename(aside, output)
+    elif not os.path.lexists(spare):
+        os.rename(aside, spare)
+    else:
+        shutil.rmtree(aside)
+        return
+    if _made_by_okrpub(spare):  # it holds the other site: keep only what the output shares
+        empty, _ = _prune(spare, lambda path, entry: _same_file(entry, output / path))
+        _remove_empty(spare, empty)
+
+
+def _made_by_okrpub(folder: Path) -> bool:
+    """Whether ``folder`` is a real folder, empty or with okrpub's mark."""
+    try:
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):
+            return False
+        with os.scandir(folder) as entries:
+            return next(entries, None) is None or _marked(folder)
+    except OSError:
+        return False
+
+
+def _marked(folder: Path) -> bool:
+    """Whether ``folder`` has okrpub's mark: the very file, not a link to one."""
+    try:
+        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+        descriptor = os.open(folder / MARK_NAME, flags)
+    except OSError:
+        return False
+    with open(descriptor, "rb") as mark:
+        return stat.S_ISREG(os.fstat(descriptor).st_mode) and mark.read(len(MARK) + 1) == MARK
+
+
+def _in_the_way(path: Path) -> str:
+    return f"{path} is in the way, and okrpub did not make it; move it away"
+
+
+@contextlib.contextmanager
+def _failing_as(message: str) -> Iterator[None]:
+    """A file-system error in the body as a :class:`WriteError` starting with ``message``."""
+    try:
+        yield
+    except OSError as error:
+        raise WriteError(f"{message}: {error.strerror or error}") from None
+
+
+class SiteFolder:
+    """A new site written file by file into the spare folder beside ``output``, with
+    files of the output :meth:`keep`-t as they are, then put in place by
+    :meth:`publish` (or given up by :meth:`discard`).
+
+    ``build`` writes pages here as they are rendered, also from worker
+    processes, so that the whole site is never in memory at once.
+    """
+
+    def __init__(self, output: Path) -> None:
+        self.output = output.absolute()
+        self.spare = _beside(self.output, "okrpub-spare")
+        #: The spare folder once :meth:`open` made it ready for the new site.
+        self.staging: Path | None = None
+        #: Whether this build made the spare folder (a failure then removes it).
+        self._made_spare = False
+        #: The output's files that are part of the new site as they are.
+        self._kept: set[str] = set()
+        #: Folders already made in the spare folder (a page has a folder of its own).
+        self._folders: set[Path] = set()
+        #: The folders the spare folder had without a kept file in them (deepest first),
+        #: for :meth:`publish` to remove those that the new site left empty.
+        self._found: list[str] = []
+        self._unwritten = f"cannot write the new site beside {self.output}, which is unchanged"
+
+    def open(self) -> Path:
+        """Make the spare folder ready (once): marked, with nothing but the kept files of
+        the output; workers forked after this write into it."""
+        if self.staging is None:
+            with _failing_as(self._unwritten):
+                self.output.parent.mkdir(parents=True, exist_ok=True)
+                self._made_spare = not os.path.lexists(self.spare)
+                if not (self._made_spare or _ours(self.spare)):
+                    raise WriteError(_in_the_way(self.spare))
+                self.spare.mkdir(exist_ok=True)
+                self.staging = self.spare
+                _mark(self.spare)
+                self._found, present = _prune(self.spare, self._is_kept)
+                for path in sorted(self._kept - present):
+                    _link_in(self.output / path, self._target(path))
+        return self.spare
+
+    def add(self, path: str, content: bytes) -> None:
+        target = self._target(path)
+        with _failing_as(self._unwritten):
+            try:
+                _write_new(target, content)
+            except FileExistsError:
+                raise WriteError(f"two things want to be written to {path}") from None
+
+    def keep(self, path: str) -> None:
+        """Make the output's file at ``path``, unchanged since the last build, part of the
+        new site as it is: the very file (a hard link to it) where the file system allows."""
+        check_inside(path)
+        if path in self._kept:
+            raise WriteError(f"two things want to be written to {path}")
+        self._kept.add(path)
+        if self.staging is not None:
+            with _failing_as(self._unwritten):
+                try:
+                    _link_in(self.output / path, self._target(path))
+                except FileExistsError:
+                    raise WriteError(f"two things want to be written to {path}") from None
+
+    def where(self, path: str) -> Path:
+        """Where the file at ``path`` of the new site is until :meth:`publish` (and, with
+        the same inode, after it)."""
+        return self.open() / path
+
+    def _target(self, path: str) -> Path:
+        """Where ``path`` goes in the spare folder, its folder made."""
+        target = self.open() / safe_relative_path(path)
+        if target.parent not in self._folders:
+            with _failing_as(self._unwritten):
+                target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
+        return target
+
+    def _is_kept(self, path: str, entry: os.DirEntry[str]) -> bool:
+        """Whether the spare folder's ``entry`` at ``path`` is a kept file of the output:
+        the very file."""
+        return path in self._kept and _same_file(entry, self.output / path)
+
+    def publish(self) -> None:
+        """Put the new site in place of the output folder in one step, if okrpub may; the
+        spare folder then keeps of the previous site what the new one shares."""
+        spare = self.open()
+        if os.path.lexists(self.output) and not _made_by_okrpub(self.output):
+            raise WriteError(_refusal(self.output))
+        with _failing_as(self._unwritten):
+            _remove_empty(spare, self._found)
+            if os.path.lexists(self.output):
+                _swap(spare, self.output)
+            else:
+                os.rename(spare, self.output)
+        self.staging = None
+        self._prune_spare()
+
+    def discard(self) -> None:
+        """Give up the new site (if one was begun): the output stays as it is, and the spare
+        folder is as it was, or gone if this build made it."""
+        if self.staging is not None:
+            self.staging = None
+            if self._made_spare:
+                shutil.rmtree(self.spare, ignore_errors=True)
+            else:
+                self._prune_spare()
+
+    def _prune_spare(self) -> None:
+        """Leave in the spare folder only files of the output (the very files); best effort:
+        the next build prunes it again."""
+        with contextlib.suppress(OSError):
+            if _made_by_okrpub(self.spare):
+                empty, _ = _prune(self.spare, lambda path, _: path in self._kept)
+                _remove_empty(self.spare, empty)
+        self._folders = set()
+        self._found = []
+
+
+def _ours(spare: Path) -> bool:
+    """Whether okrpub made the spare folder: empty, marked, or with nothing but a mark,
+    maybe half written (a build was killed while it marked it)."""
+    try:
+        return _made_by_okrpub(spare) or (
+            stat.S_ISDIR(os.lstat(spare).st_mode) and os.listdir(spare) == [MARK_NAME]
+        )
+    except OSError:
+        return False
+
+
+def _mark(folder: Path) -> None:
+    """Give ``folder`` okrpub's mark, unless it has it."""
+    if not _marked(folder):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(folder / MARK_NAME)
+        _write_new(folder / MARK_NAME, MARK)
+
+
+def _prune(
+    folder: Path, keep: Callable[[str, os.DirEntry[str]], bool]
+) -> tuple[list[str], set[str]]:
+    """Remove every file from ``folder`` but its mark and those ``keep`` keeps (given their
+    site path and folder entry; links count as files). The folders that hold no kept file
+    (deepest first), and the kept files."""
+    folders: list[str] = []
+    present: set[str] = set()
+    pending = [""]
+    while pending:
+        prefix = pending.pop()
+        with os.scandir(folder / prefix if prefix else folder) as entries:
+            for entry in entries:
+                path = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(path)
+                    pending.append(path + "/")
+                elif keep(path, entry):
+                    present.add(path)
+                elif path != MARK_NAME:
+                    os.unlink(entry.path)
+    holding = {folder for path in present for folder in _parents(path)}
+    return [path for path in reversed(folders) if path not in holding], present
+
+
+def _parents(path: str) -> list[str]:
+    """The folders ``path`` is in, as site paths: ``a/b/c`` is in ``a`` and ``a/b``."""
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[: index + 1]) for index in range(len(parts))]
+
+
+def _same_file(entry: os.DirEntry[str], other: Path) -> bool:
+    """Whether ``entry`` is the very file at ``other`` (in a folder beside it: one device)."""
+    try:
+        return entry.is_file(follow_symlinks=False) and entry.inode() == os.lstat(other).st_ino
+    except OSError:
+        return False
+
+
+def _remove_empty(folder: Path, folders: list[str]) -> None:
+    """Remove those of ``folders`` (in ``folder``, deepest first) that are empty."""
+    for path in folders:
+        with contextlib.suppress(OSError):
+            os.rmdir(folder / path)
+
+
+def _refusal(output: Path) -> str:
+    """Why ``output`` is not replaced, and what to do."""
+    if not stat.S_ISDIR(os.lstat(output).st_mode):
+        return f"output path {output} exists and is not a folder; choose another"
+    return (
+        f"output folder {output} is not empty and has no {MARK_NAME} file, so okrpub did not "
+        "build it, and a build replaces its output folder whole: choose a new or empty folder "
+        "(--out, or output_dir in okrpub.yaml), or delete this one if an earlier okrpub built it"
+    )
+
+
+def _write_new(target: Path, content: bytes) -> None:
+    """Write ``content`` to a new file at ``target`` (never through a link)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    descriptor = os.open(target, flags, 0o666)
+    try:
+        view = memoryview(content)
+        while view:
+            view = view[os.write(descriptor, view) :]
+    finally:
+        os.close(descriptor)
+
+
+def _link_in(source: Path, target: Path) -> None:
+    """Hard-link ``source`` (not a link it may have become) to ``target``; copy it where
+    the file system makes no links."""
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except FileExistsError:
+        raise
+    except OSError:
+        descriptor = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        with open(descriptor, "rb") as file:
+            _write_new(target, file.read())
+
+
+def _swap(spare: Path, output: Path) -> None:
+    """Exchange the two folders: in one step where the system can, else in three renames,
+    the last two of which the next build finishes (:func:`_finish_swap`) if this one is
+    killed before."""
+    try:
+        _exchange(spare, output)
+        return
+    except OSError as error:
+        if error.errno not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+            raise
+    aside = _beside(output, "okrpub-old")
+    os.rename(output, aside)
+    try:
+        os.rename(spare, output)
+    except BaseException:
+        os.rename(aside, output)
+        raise
+    os.rename(aside, spare)
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+_renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+if _renameat2 is not None:
+    _renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
+    _renameat2.argtypes += [ctypes.c_uint]
+    _renameat2.restype = ctypes.c_int
+
+
+def _exchange(first: Path, second: Path) -> None:
+    """Swap two folders in one atomic rename (Linux 3.15, glibc 2.28); ``ENOSYS`` where
+    there is no such call, ``EINVAL`` where the file system cannot."""
+    if _renameat2 is None:
+        raise OSError(errno.ENOSYS, os.strerror(errno.ENOSYS))
+    paths = os.fsencode(first), os.fsencode(second)
+    if _renameat2(_AT_FDCWD, paths[0], _AT_FDCWD, paths[1], _RENAME_EXCHANGE) != 0:
+        number = ctypes.get_errno()
+        raise OSError(number, os.strerror(number), str(second))
