@@ -3,30 +3,54 @@
     python bench/serve.py [--objectives 1000 10000] [--edits 20]
 
 For each size, the generated organisation (``bench/orgs.py``) is copied to a
-scratch folder and served by ``okrpub serve --port 0`` in a subprocess. Then,
-one at a time, the titles of ``--edits`` different objectives (spread over
-the periods and owners) are changed by rewriting their files. After each
-write, the benchmark waits for the server's next ``rebuilt`` or ``rebuild
-failed`` line on its stderr (a thread reads it and wakes the benchmark at
-once; nothing polls), and then fetches the objective's page over HTTP; the
-latency is from the write to that response showing the new title. Should the
-response not show it yet (a rebuild that began before the write was
+scratch folder and served by ``okrpub serve --port 0 --today TODAY`` in a
+subprocess. Two kinds of edit are timed, ``--edits`` of each, taking turns
+(a title, a check-in, a title, ...):
+
+- **title**: a company-level objective (owned by the company unit, with at
+  least one objective aligned to it) gets a new title, written in place as an
+  editor saves. That changes every child's breadcrumb and "aligns to" line,
+  the period's cascade, the unit's page and the search index. The page fetched
+  is that of one of its children (its direct children in id order, a different
+  one each time the same objective comes round again), which must show the new
+  title. The company-level objectives with children are taken in id order,
+  evenly spread: every quarter, closed and running; with more edits than
+  there are of them, they come round again.
+- **check-in**: a key result of a leaf objective (one that nothing aligns to)
+  of the running quarter gets a check-in dated TODAY, exactly as ``okrpub
+  checkin OBJ#KR VALUE --date TODAY`` writes it: before the server starts, that
+  command runs on a second copy of the project and the bytes it wrote are
+  kept; during the measurement they are written to a hidden temporary file
+  beside the served file and renamed over it, as ``okrpub checkin`` does, and
+  the clock starts at the rename. The key result is the objective's first
+  numeric one whose start and target are under 1,000; the value is their
+  midpoint with ``.37`` after it (no generated value has two decimals), and
+  the objective's page must show it. The leaves are taken in id order, evenly
+  spread; each is edited once.
+
+Before each write the page is fetched once to make sure it does not show the
+new text yet. After the write, the benchmark waits for the server's next
+``rebuilt`` or ``rebuild failed`` line on its stderr (a thread reads it and
+wakes the benchmark at once; nothing polls), and then fetches the page over
+HTTP; the latency is from the write to that response showing the new text.
+Should the response not show it yet (a rebuild that began before the write was
 complete), the next rebuild's line is awaited and the page fetched again. A
-failed rebuild ends the benchmark. (Polling over HTTP during the rebuild
-would slow it down: the requests compete with it for the server's
-interpreter lock.) The server holds the site in memory, so the response is
-the only place the new title can be seen. It reports the first build, the
-p50, p95 and maximum of the write-to-served latency, and the median rebuild
-time the server printed (the rest of the latency is the watcher, the burst's
-quiet time, the log line and the request). The issue's target: p50 under
-0.3 s at 10,000 objectives.
-``measure(project)`` does this for one project; ``bench/run.py`` uses it too.
+failed rebuild ends the benchmark. (Polling over HTTP during the rebuild would
+slow it down: the requests compete with it for the server's interpreter lock.)
+The server holds the site in memory, so the response is the only place the new
+text can be seen. For each kind it reports the p50, p95 and maximum of the
+write-to-served latency and the median rebuild time the server printed (the
+rest of the latency is the watcher, the burst's quiet time, the log line and
+the request), and the server's first build. Issue #16's targets, at 10,000
+objectives: title p50 ≤ 0.3 s and p95 ≤ 0.6 s; check-in p50 ≤ 0.15 s.
+``measure(project, edits)`` does this for one project; ``bench/run.py`` uses it too.
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import os
 import re
 import signal
 import statistics
@@ -35,14 +59,31 @@ import sys
 import tempfile
 import threading
 import time
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
+from generate import CURRENT
 from orgs import TODAY, generate, okrpub_command, okrpub_environment, scratch_copy
 
 #: How long the first build and each edit may take before the benchmark gives up.
 FIRST_BUILD_TIMEOUT = 1800.0
 EDIT_TIMEOUT = 600.0
+
+#: The two kinds of edit.
+TITLE = "company objective retitled → child's page"
+CHECKIN = "leaf objective's check-in → its page"
+KINDS = (TITLE, CHECKIN)
+
+#: The front-matter lines of ``bench/generate.py`` that choose the objectives to edit.
+FIELD = re.compile(r"^(id|owner|period|parent): (\S+)$", re.MULTILINE)
+NUMERIC_KEY_RESULT = re.compile(
+    r"^  - id: (\S+)\n    title: .*\n    start: (-?\d+)\n    target: (-?\d+)$", re.MULTILINE
+)
+
+Item = TypeVar("Item")
 
 
 @dataclass
@@ -116,36 +157,182 @@ def objective_files(project: Path) -> list[Path]:
     )
 
 
-def objective_id(text: str, path: Path) -> str:
-    match = re.search(r"^id: (\S+)$", text, re.MULTILINE)
-    return match.group(1) if match else path.stem
-
-
 def seconds_of(line: str) -> float:
     match = re.search(r"in (\d+\.\d+) s", line)
     return float(match.group(1)) if match else float("nan")
 
 
-def retitle(file: Path, title: str) -> str:
-    """Give the objective in ``file`` a new title; return its page's path."""
-    text = file.read_text(encoding="utf-8")
-    edited = re.sub(r"^title: .*$", f'title: "{title}"', text, count=1, flags=re.M)
-    file.write_text(edited, encoding="utf-8")
-    return f"/objectives/{objective_id(text, file)}/"
+def retitled(text: str, title: str) -> str:
+    """The objective file ``text`` with ``title`` as its title."""
+    return re.sub(r"^title: .*$", f'title: "{title}"', text, count=1, flags=re.MULTILINE)
+
+
+def retitle(file: Path, title: str) -> None:
+    """Give the objective in ``file`` a new title."""
+    file.write_text(retitled(file.read_text(encoding="utf-8"), title), encoding="utf-8")
+
+
+def page_of(objective_id: str) -> str:
+    return f"/objectives/{objective_id}/"
+
+
+# -- the objectives to edit --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Objective:
+    """What choosing the edits needs of a generated objective file."""
+
+    id: str
+    file: Path
+    owner: str
+    period: str
+    #: The objective it aligns to (without a key result), if any.
+    parent: str | None
+    #: Its numeric key results with start and target under 1,000: (id, start, target).
+    small_numeric: list[tuple[str, int, int]]
+
+
+def read_objectives(project: Path) -> list[Objective]:
+    """Every objective of the generated organisation, in id order."""
+    found = []
+    for file in objective_files(project):
+        text = file.read_text(encoding="utf-8")
+        front_matter = text[: text.index("\n---\n", 3)]
+        fields = dict(FIELD.findall(front_matter))
+        numeric = [
+            (key_result, int(start), int(target))
+            for key_result, start, target in NUMERIC_KEY_RESULT.findall(front_matter)
+            if max(abs(int(start)), abs(int(target))) < 1000
+        ]
+        parent = fields.get("parent", "").partition("#")[0] or None
+        found.append(
+            Objective(fields["id"], file, fields["owner"], fields["period"], parent, numeric)
+        )
+    return sorted(found, key=lambda objective: objective.id)
+
+
+def company_unit(project: Path) -> str:
+    """The id of the unit of kind ``company``."""
+    for unit in sorted((project / "content" / "units").glob("*.md")):
+        if re.search(r"^kind: company$", unit.read_text(encoding="utf-8"), re.MULTILINE):
+            return unit.stem
+    sys.exit(f"{project} has no company unit")
+
+
+def spread(items: Sequence[Item], count: int) -> list[Item]:
+    """``count`` of ``items`` evenly spread, in order; round again when there are too few."""
+    if count <= len(items):
+        return [items[number * len(items) // count] for number in range(count)]
+    return [items[number % len(items)] for number in range(count)]
+
+
+# -- the edits ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One timed edit: the new bytes of a file, and the page that must then show ``shows``."""
+
+    kind: str
+    file: Path
+    data: bytes
+    page: str
+    shows: str
+
+
+def title_edits(objectives: list[Objective], company: str, count: int) -> list[Edit]:
+    """Retitle ``count`` company-level objectives; each child's page must show the title."""
+    children: dict[str, list[str]] = defaultdict(list)
+    for objective in objectives:
+        if objective.parent is not None:
+            children[objective.parent].append(objective.id)
+    heads = [o for o in objectives if o.owner == company and children[o.id]]
+    if not heads:
+        sys.exit("no company-level objective has a child: use more --objectives")
+    edits = []
+    for number, head in enumerate(spread(heads, count)):
+        title = f"Benchmark edit {number} of {head.id}"
+        child = sorted(children[head.id])[number // len(heads) % len(children[head.id])]
+        text = retitled(head.file.read_text(encoding="utf-8"), title)
+        edits.append(Edit(TITLE, head.file, text.encode(), page_of(child), title))
+    return edits
+
+
+def checkin_edits(project: Path, objectives: list[Objective], count: int) -> list[Edit]:
+    """A check-in on ``count`` leaf objectives of the running quarter, each written by
+    ``okrpub checkin`` into a copy of ``project``; the objective's page must show it."""
+    parents = {objective.parent for objective in objectives}
+    leaves = [
+        objective
+        for objective in objectives
+        if objective.id not in parents and objective.period == CURRENT and objective.small_numeric
+    ]
+    if len(leaves) < count:
+        sys.exit(f"only {len(leaves)} leaf objectives to check in on: give fewer --edits")
+    edits = []
+    with tempfile.TemporaryDirectory(prefix="okrpub-bench-checkin-") as folder:
+        twin = scratch_copy(project, Path(folder))
+        for leaf in spread(leaves, count):
+            key_result, start, target = leaf.small_numeric[0]
+            value = f"{(start + target) // 2}.37"
+            command = okrpub_command(
+                "checkin", f"{leaf.id}#{key_result}", value, "--date", TODAY, "--today", TODAY
+            )
+            done = subprocess.run(
+                command, cwd=twin, env=okrpub_environment(), capture_output=True, check=False
+            )
+            if done.returncode != 0:
+                sys.exit(f"{' '.join(command)} failed:\n{done.stderr.decode(errors='replace')}")
+            data = (twin / leaf.file.relative_to(project)).read_bytes()
+            edits.append(Edit(CHECKIN, leaf.file, data, page_of(leaf.id), value))
+    return edits
+
+
+def plan(project: Path, count: int) -> list[Edit]:
+    """``count`` edits of each kind, taking turns."""
+    objectives = read_objectives(project)
+    titles = title_edits(objectives, company_unit(project), count)
+    checkins = checkin_edits(project, objectives, count)
+    return [edit for pair in zip(titles, checkins, strict=True) for edit in pair]
+
+
+def write(edit: Edit) -> float:
+    """Make the edit; return the moment its bytes appeared (``time.perf_counter``)."""
+    if edit.kind == TITLE:  # in place, as an editor saves
+        written = time.perf_counter()
+        edit.file.write_bytes(edit.data)
+        return written
+    # as okrpub checkin: a hidden temporary file beside the file, renamed over it
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{edit.file.name}.", suffix=".tmp", dir=edit.file.parent
+    )
+    with os.fdopen(handle, "wb") as out:
+        out.write(edit.data)
+        out.flush()
+        os.fsync(out.fileno())
+    written = time.perf_counter()
+    os.replace(temporary, edit.file)
+    return written
+
+
+# -- the measurement ---------------------------------------------------------------------
 
 
 @dataclass
 class Measured:
-    """The server's first build and each edit's write-to-served latency and rebuild, in s."""
+    """The server's first build, and per kind each edit's write-to-served latency and the
+    rebuild it took, in s."""
 
     first_build: float
-    latencies: list[float]
-    rebuilds: list[float]
+    latencies: dict[str, list[float]]
+    rebuilds: dict[str, list[float]]
     pages: int
 
 
 def measure(project: Path, edits: int = 20) -> Measured:
-    """Serve ``project`` (a copy: its files are edited) and time ``edits`` edits."""
+    """Serve ``project`` (a copy: its files are edited) and time ``edits`` edits of each kind."""
+    planned = plan(project, edits)
     started = time.perf_counter()
     server = start(project)
     try:
@@ -154,29 +341,30 @@ def measure(project: Path, edits: int = 20) -> Measured:
         pages = re.findall(r"(\d+) pages", first)
         if not pages:
             sys.exit(f"the first build failed: {server.lines[-5:]}")
-        files = objective_files(project)
-        step = max(1, len(files) // edits)
-        latencies, rebuilds = [], []
-        for number, file in enumerate(files[::step][:edits]):
-            title = f"Benchmark edit {number} of {file.stem}"
-            written = time.perf_counter()
-            latencies.append(served_after(server, retitle(file, title), title) - written)
-            rebuilds.append(seconds_of(server.rebuilds()[-1]))
+        latencies: dict[str, list[float]] = {kind: [] for kind in KINDS}
+        rebuilds: dict[str, list[float]] = {kind: [] for kind in KINDS}
+        for edit in planned:
+            if edit.shows.encode() in server.fetch(edit.page):
+                sys.exit(f"{edit.page} shows {edit.shows!r} before the edit")
+            seen = len(server.rebuilds())
+            written = write(edit)
+            latencies[edit.kind].append(served_after(server, seen, edit) - written)
+            rebuilds[edit.kind].append(seconds_of(server.rebuilds()[-1]))
     finally:
         server.process.send_signal(signal.SIGINT)
         server.process.wait(timeout=60)
     return Measured(first_build, latencies, rebuilds, int(pages[0]))
 
 
-def served_after(server: Server, page: str, title: str) -> float:
-    """When ``page`` was first served with ``title``, fetched after each rebuild from now."""
-    seen = len(server.rebuilds())
+def served_after(server: Server, seen: int, edit: Edit) -> float:
+    """When ``edit.page`` was first served showing ``edit.shows``, fetched after each
+    rebuild after the first ``seen``."""
     while True:
-        report = server.wait_for_rebuild(seen, page)
+        report = server.wait_for_rebuild(seen, edit.page)
         if report.startswith("rebuild failed"):
-            sys.exit(f"{page}: {report}")
+            sys.exit(f"{edit.page}: {report}")
         seen = len(server.rebuilds())
-        if title.encode() in server.fetch(page):
+        if edit.shows.encode() in server.fetch(edit.page):
             return time.perf_counter()
 
 
@@ -187,25 +375,27 @@ def p95(values: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--objectives", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--edits", type=int, default=20)
+    parser.add_argument("--edits", type=int, default=20, help="edits of each kind")
     args = parser.parse_args()
     if args.edits < 2:
         parser.error("--edits must be at least 2")
     print(
-        f"{'objectives':>10} {'pages':>6} {'edits':>5} {'first build s':>13} "
+        f"{'objectives':>10} {'pages':>6} {'first build s':>13} {'edit':<42} {'edits':>5} "
         f"{'p50 s':>6} {'p95 s':>6} {'max s':>6} {'rebuild s':>9}"
     )
     for objectives in args.objectives:
         with tempfile.TemporaryDirectory(prefix="okrpub-bench-serve-") as scratch:
             project = scratch_copy(generate(objectives), Path(scratch))
             result = measure(project, args.edits)
-        latencies = result.latencies
-        print(
-            f"{objectives:>10} {result.pages:>6} {args.edits:>5} {result.first_build:>13.2f} "
-            f"{statistics.median(latencies):>6.2f} {p95(latencies):>6.2f} "
-            f"{max(latencies):>6.2f} {statistics.median(result.rebuilds):>9.2f}",
-            flush=True,
-        )
+        for kind in KINDS:
+            latencies = result.latencies[kind]
+            print(
+                f"{objectives:>10} {result.pages:>6} {result.first_build:>13.2f} {kind:<42} "
+                f"{len(latencies):>5} {statistics.median(latencies):>6.2f} "
+                f"{p95(latencies):>6.2f} {max(latencies):>6.2f} "
+                f"{statistics.median(result.rebuilds[kind]):>9.2f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
