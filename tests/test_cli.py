@@ -205,6 +205,7 @@ def test_check_does_not_load_the_renderer_server_or_git() -> None:
         "site.markdown",
         "git",
         "edit.checkin",
+        "edit.yamledit",
         "edit.scaffold",
     ):
         assert f"'okrpub.{module}" not in loaded, module
@@ -213,7 +214,7 @@ def test_check_does_not_load_the_renderer_server_or_git() -> None:
 @pytest.mark.parametrize("command", ["check", "build"])
 def test_main_leaves_the_garbage_collector_as_it_was(tmp_path: Path, command: str) -> None:
     """``check`` runs without the cyclic collector and ``build`` with a high threshold
-    (cli.GC_THRESHOLD); a program calling main() gets its own settings back."""
+    (cli.process.GC_THRESHOLD); a program calling main() gets its own settings back."""
     threshold = gc.get_threshold()
     arguments = ["--out", str(tmp_path / "site")] if command == "build" else []
     with inside(REPOSITORY):

@@ -34,6 +34,7 @@ def add_parser(commands: Commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from okrpub.edit import checkin
+    from okrpub.edit.yamledit import NewCheckin, Request, flow
 
     root = Path.cwd()
     today = today_from(args.today)
@@ -47,11 +48,9 @@ def run(args: argparse.Namespace) -> int:
     note = checkin.check_note(args.note) if args.note is not None else None
     target = checkin.find_key_result(analyse_for_edit(root, today), args.key_result)
     value = checkin.checkin_value(args.value, target.key_result, args.done)
-    new_checkin = checkin.NewCheckin(date, value, confidence, note)
-    line = checkin.append_checkin(
-        root, target, checkin.Request(new_checkin, done=args.done, score=score)
-    )
-    print(f"{target.objective.path}:{line}: added {checkin.flow(new_checkin)}")
+    new_checkin = NewCheckin(date, value, confidence, note)
+    line = checkin.append_checkin(root, target, Request(new_checkin, done=args.done, score=score))
+    print(f"{target.objective.path}:{line}: added {flow(new_checkin)}")
     key_result = target.key_result
     if key_result.current is not None:
         print(f"note: 'current: {key_result.current}' in the key result wins over its check-ins")
