@@ -1,9 +1,10 @@
-"""``okrpub build``: check, then render the site."""
+"""``okrpub build``: check, then render the site; ``--stats`` says what the engine did."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from okrpub.cli.common import (
@@ -17,8 +18,10 @@ from okrpub.cli.common import (
     print_diagnostics,
     project_cache,
 )
+from okrpub.cli.progress import progress_line
 from okrpub.config import base_url_problem
 from okrpub.engine.project import output_folder, read_config, today_from
+from okrpub.engine.stats import Stats
 
 
 def add_parser(commands: Commands) -> None:
@@ -44,6 +47,11 @@ def add_parser(commands: Commands) -> None:
         choices=("git",),
         help="chart key results without check-ins from the values of 'current' in git history",
     )
+    parser.add_argument(
+        "--stats",
+        action="store_true",
+        help="then print what the build did (files parsed, pages rendered, ...) and its time",
+    )
     add_today(parser)
     add_no_cache(parser)
     parser.set_defaults(run=run)
@@ -60,6 +68,7 @@ def _base_url(value: str) -> str:
 def run(args: argparse.Namespace) -> int:
     from okrpub.engine.build import BuildOptions, build
 
+    started = time.perf_counter()
     root = Path.cwd()
     today = today_from(args.today)
     config, config_diagnostics = read_config(root)
@@ -75,8 +84,12 @@ def run(args: argparse.Namespace) -> int:
         base_url=args.base_url,
         history=args.history == "git",
     )
-    with project_cache(root, config, not args.no_cache) as cache:
-        result = build(root, config, today, options, cache)
+    with (
+        project_cache(root, config, not args.no_cache) as cache,
+        progress_line(sys.stderr) as progress,
+    ):
+        stats = Stats(progress)
+        result = build(root, config, today, options, cache, stats)
     diagnostics = result.analysis.diagnostics
     print_diagnostics(diagnostics, "text")
     if result.model is None:
@@ -85,12 +98,18 @@ def run(args: argparse.Namespace) -> int:
         if args.strict and warnings:
             why += f" and {count(warnings, 'warning')} (--strict)"
         print(f"build failed: {why}; the site was not changed", file=sys.stderr)
-        return EXIT_CONTENT
-    warnings = len(diagnostics.warnings)
-    audience = "public" if args.public else "internal"
-    print(
-        f"built {audience} site in {output}: {count(result.pages, 'page')}, "
-        f"{count(len(result.model.objectives), 'objective')}, {count(warnings, 'warning')}, "
-        f"{result.seconds:.2f} s"
-    )
-    return EXIT_OK
+        code = EXIT_CONTENT
+    else:
+        warnings = len(diagnostics.warnings)
+        audience = "public" if args.public else "internal"
+        print(
+            f"built {audience} site in {output}: {count(result.pages, 'page')}, "
+            f"{count(len(result.model.objectives), 'objective')}, "
+            f"{count(warnings, 'warning')}, {result.seconds:.2f} s"
+        )
+        code = EXIT_OK
+    if args.stats:
+        for line in stats.lines():
+            print(line)
+        print(f"time: {time.perf_counter() - started:.2f} s")
+    return code
