@@ -30,7 +30,8 @@ def add_parser(commands: Commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from okrpub.engine.revision import analyse_revision
-    from okrpub.git.diff import Revision, compare, format_json, format_markdown
+    from okrpub.git.comment import format_json, format_markdown
+    from okrpub.git.diff import Revision, compare
     from okrpub.git.repo import check_repository, resolve_revision
 
     root = Path.cwd()
