@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from okrpub.cli.common import (
     EXIT_CONTENT,
@@ -22,6 +23,9 @@ from okrpub.cli.progress import progress_line
 from okrpub.config import base_url_problem
 from okrpub.engine.project import output_folder, read_config, today_from
 from okrpub.engine.stats import Stats
+
+if TYPE_CHECKING:
+    from okrpub.engine.build import BuildResult
 
 
 def add_parser(commands: Commands) -> None:
@@ -90,6 +94,16 @@ def run(args: argparse.Namespace) -> int:
     ):
         stats = Stats(progress)
         result = build(root, config, today, options, cache, stats)
+    code = _report(result, args, output)
+    if args.stats:
+        for line in stats.lines():
+            print(line)
+        print(f"time: {time.perf_counter() - started:.2f} s")
+    return code
+
+
+def _report(result: BuildResult, args: argparse.Namespace, output: Path) -> int:
+    """Print the diagnostics and what the build made (or why it failed); the exit status."""
     diagnostics = result.analysis.diagnostics
     print_diagnostics(diagnostics, "text")
     if result.model is None:
@@ -98,18 +112,12 @@ def run(args: argparse.Namespace) -> int:
         if args.strict and warnings:
             why += f" and {count(warnings, 'warning')} (--strict)"
         print(f"build failed: {why}; the site was not changed", file=sys.stderr)
-        code = EXIT_CONTENT
-    else:
-        warnings = len(diagnostics.warnings)
-        audience = "public" if args.public else "internal"
-        print(
-            f"built {audience} site in {output}: {count(result.pages, 'page')}, "
-            f"{count(len(result.model.objectives), 'objective')}, "
-            f"{count(warnings, 'warning')}, {result.seconds:.2f} s"
-        )
-        code = EXIT_OK
-    if args.stats:
-        for line in stats.lines():
-            print(line)
-        print(f"time: {time.perf_counter() - started:.2f} s")
-    return code
+        return EXIT_CONTENT
+    warnings = len(diagnostics.warnings)
+    audience = "public" if args.public else "internal"
+    print(
+        f"built {audience} site in {output}: {count(result.pages, 'page')}, "
+        f"{count(len(result.model.objectives), 'objective')}, {count(warnings, 'warning')}, "
+        f"{result.seconds:.2f} s"
+    )
+    return EXIT_OK
