@@ -1,21 +1,28 @@
-"""The command line around ``check``: ``init``, ``--version``, ``--help``, ``python -m okrpub``."""
+"""The command line around ``check``: ``init``, ``--version``, ``--help``, ``python -m okrpub``,
+``build --stats`` and the progress line."""
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import gc
+import io
 import json
+import os
+import pty
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from sitetools import REPOSITORY, TODAY, inside
+from sitetools import REPOSITORY, SMALL_PROJECT, TODAY, build, inside, run_okrpub, write_files
 
 from okrpub import __version__
 from okrpub.cli.main import main
+from okrpub.cli.progress import ProgressLine
 from okrpub.edit.scaffold import project_files
+from okrpub.engine.stats import KINDS, PAGES_RENDERED
 
 
 def files_under(folder: Path) -> dict[str, str]:
@@ -205,6 +212,7 @@ def test_check_does_not_load_the_renderer_server_or_git() -> None:
         "site.markdown",
         "git",
         "edit.checkin",
+        "edit.yamledit",
         "edit.scaffold",
     ):
         assert f"'okrpub.{module}" not in loaded, module
@@ -213,7 +221,7 @@ def test_check_does_not_load_the_renderer_server_or_git() -> None:
 @pytest.mark.parametrize("command", ["check", "build"])
 def test_main_leaves_the_garbage_collector_as_it_was(tmp_path: Path, command: str) -> None:
     """``check`` runs without the cyclic collector and ``build`` with a high threshold
-    (cli.GC_THRESHOLD); a program calling main() gets its own settings back."""
+    (cli.process.GC_THRESHOLD); a program calling main() gets its own settings back."""
     threshold = gc.get_threshold()
     arguments = ["--out", str(tmp_path / "site")] if command == "build" else []
     with inside(REPOSITORY):
@@ -264,3 +272,156 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(make_project) -> Non
     assert first.endswith(b"[stale]\n")
     assert error == b""
     assert code == 141
+
+
+# -- build --stats and the progress line -----------------------------------------------------
+
+
+def stats_of(out: str) -> dict[str, int]:
+    """The counts ``build --stats`` printed, by kind."""
+    found = re.findall(r"^([a-z ]+): (\d+)$", out, flags=re.MULTILINE)
+    return {kind: int(number) for kind, number in found}
+
+
+def without_time(line: str) -> str:
+    return re.sub(r"[0-9.]+ s$", "", line)
+
+
+def test_build_stats_prints_what_the_build_did_and_a_second_build_renders_nothing(
+    tmp_path: Path,
+) -> None:
+    project = write_files(tmp_path / "project", SMALL_PROJECT)
+    out = tmp_path / "site"
+    first = build(project, out, "--stats")
+    assert first.code == 0, first.err
+    counts = stats_of(first.out)
+    assert list(counts) == list(KINDS)
+    assert counts[PAGES_RENDERED] >= int(re.findall(r"(\d+) pages", first.out)[0]) > 0
+    assert re.search(r"^time: \d+\.\d\d s$", first.out, flags=re.MULTILINE)
+    built = first.out.splitlines()[0]
+    assert built.startswith("built internal site in ")
+    second = build(project, out, "--stats")
+    assert second.code == 0, second.err
+    assert stats_of(second.out)[PAGES_RENDERED] == 0
+    assert without_time(second.out.splitlines()[0]) == without_time(built)
+
+
+def test_build_without_stats_prints_only_its_result(tmp_path: Path) -> None:
+    project = write_files(tmp_path / "project", SMALL_PROJECT)
+    result = build(project, tmp_path / "site")
+    assert result.code == 0, result.err
+    assert re.fullmatch(
+        r"built internal site in .*: \d+ pages, 1 objective, 0 warnings, [0-9.]+ s\n", result.out
+    )
+
+
+def test_build_stats_also_after_a_failed_build(tmp_path: Path) -> None:
+    """The counts say what a failed build did too; the output is left as it was."""
+    project = write_files(tmp_path / "project", {**SMALL_PROJECT, "content/units/bad.md": ""})
+    result = run_okrpub(project, "build", "--today", TODAY, "--stats")
+    assert result.code == 1
+    assert stats_of(result.out)[PAGES_RENDERED] == 0
+    assert "build failed: 1 error; the site was not changed" in result.err
+
+
+def build_with_stderr(project: Path, stderr: int, env: dict[str, str]) -> tuple[int, str]:
+    """Run ``okrpub build`` in ``project`` with stderr to ``stderr``; its code and stdout."""
+    done = subprocess.run(
+        [sys.executable, "-m", "okrpub", "build", "--today", TODAY, "--no-cache"],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        env={**os.environ, **env},
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    return done.returncode, done.stdout
+
+
+def read_all(descriptor: int) -> str:
+    """Everything a pseudo-terminal's other side wrote, until it closed."""
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(descriptor, 4096)
+        except OSError as error:  # Linux: EIO once the other side is closed
+            assert error.errno == errno.EIO
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks).decode()
+
+
+#: One drawing of the progress line (back to its start, erased, the text), then the erasing.
+PROGRESS = re.compile(r"(\r\x1b\[Kokrpub: [a-z ]+( \d+/\d+)?)+\r\x1b\[K")
+
+
+def test_a_build_on_a_terminal_shows_progress_on_one_line_and_clears_it(tmp_path: Path) -> None:
+    project = write_files(tmp_path / "project", SMALL_PROJECT)
+    leader, follower = pty.openpty()
+    try:
+        code, out = build_with_stderr(project, follower, {"OKRPUB_PROGRESS_AFTER": "0"})
+        os.close(follower)
+        follower = -1
+        shown = read_all(leader)
+    finally:
+        os.close(leader)
+        if follower >= 0:
+            os.close(follower)
+    assert code == 0
+    assert out.startswith("built internal site")
+    assert PROGRESS.fullmatch(shown), repr(shown)
+    assert "okrpub: rendering" in shown
+
+
+def test_a_build_shows_no_progress_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
+    project = write_files(tmp_path / "project", SMALL_PROJECT)
+    read, write = os.pipe()
+    try:
+        code, out = build_with_stderr(project, write, {"OKRPUB_PROGRESS_AFTER": "0"})
+        os.close(write)
+        write = -1
+        with os.fdopen(read, "r") as pipe:
+            read = -1
+            said = pipe.read()
+    finally:
+        for descriptor in (read, write):
+            if descriptor >= 0:
+                os.close(descriptor)
+    assert code == 0
+    assert out.startswith("built internal site")
+    assert said == ""
+
+
+def test_the_progress_line_waits_then_redraws_at_most_so_often() -> None:
+    """Nothing for a short build; then one line, redrawn at once for a new stage and at
+    most every ``every`` seconds within one; cleared at the end only if drawn."""
+    now = [0.0]
+    stream = io.StringIO()
+    line = ProgressLine(stream, after=1.5, every=0.1, clock=lambda: now[0])
+    draws = []
+    for at, stage, done, total in [
+        (1.0, "checking", 0, 0),
+        (1.6, "checking", 0, 0),
+        (1.65, "rendering", 1, 10),
+        (1.7, "rendering", 2, 10),
+        (1.8, "rendering", 5, 10),
+    ]:
+        now[0] = at
+        before = stream.getvalue()
+        line(stage, done, total)
+        draws.append(stream.getvalue()[len(before) :])
+    assert draws == [
+        "",
+        "\r\x1b[Kokrpub: checking",
+        "\r\x1b[Kokrpub: rendering 1/10",
+        "",
+        "\r\x1b[Kokrpub: rendering 5/10",
+    ]
+    line.clear()
+    assert stream.getvalue().endswith("5/10\r\x1b[K")
+    quiet = io.StringIO()
+    ProgressLine(quiet, after=1.5, clock=lambda: 0.0).clear()
+    assert quiet.getvalue() == ""

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from projecttools import BASE, objective
 from sitetools import TODAY, Run, md, run_okrpub
 
-from okrpub.git.diff import MAX_ITEMS, MAX_OBJECTIVES, escape_markdown
+from okrpub.git.comment import MAX_ITEMS, MAX_OBJECTIVES, escape_markdown
 
 GROW = "content/2026-Q4/acme/grow.md"
 LEADS = "content/2026-Q4/sales/more-leads.md"

@@ -33,7 +33,7 @@ from sitetools import (
     write_site,
 )
 
-from okrpub.site import write
+from okrpub import safefs
 from okrpub.site.write import (
     MARK,
     MARK_NAME,
@@ -373,7 +373,7 @@ def test_without_an_exchange_two_renames_swap_the_site_in_or_put_it_back(
     """Where the system cannot exchange two folders, the output goes aside and the new site
     takes its place; when either rename fails (here the ``failing``-th), the previous site
     is where it was."""
-    monkeypatch.setattr(write, "_renameat2", None)  # a C library without renameat2
+    monkeypatch.setattr(safefs, "_renameat2", None)  # a C library without renameat2
     out = tmp_path / "site"
     folder = site_with_files(out)
     before = tree_of(out)

@@ -11,9 +11,7 @@ import os
 from pathlib import Path, PurePosixPath
 
 from okrpub.errors import UsageError
-
-#: A new file: never one that exists, nor through a symbolic link.
-_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+from okrpub.safefs import new_file
 
 
 def folder_problem(root: Path, relative: str) -> str | None:
@@ -44,6 +42,4 @@ def create_file(root: Path, relative: str, text: str) -> None:
         raise UsageError(f"refusing to write {relative}: {problem}")
     target = root / relative
     target.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(target, _NEW_FILE, 0o666)
-    with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as file:
-        file.write(text)
+    new_file(target, text.encode("utf-8"))

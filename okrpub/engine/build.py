@@ -596,6 +596,7 @@ def render(
     """
     started = time.perf_counter()
     stats = stats or Stats()
+    stats.progress("checking", 0, 0)
     renderer = renderer or new_renderer(root, config, options)
     analysis = analyse(root, config, today, cache, changed, memo, stats)
     diagnostics = analysis.diagnostics
@@ -610,6 +611,7 @@ def render(
         if same
         else compute(selected, config, today, history, memo.compute if memo else None)
     )
+    stats.progress("rendering", 0, 0)
     if folder is not None:
         pages = renderer.write(model, folder, manifest)
         stats.add(PAGES_RENDERED, renderer.rendered)

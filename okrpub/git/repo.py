@@ -8,7 +8,6 @@ revision) becomes a :class:`~okrpub.errors.UsageError` with git's own words.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import shlex
@@ -20,6 +19,7 @@ from pathlib import Path
 from okrpub.config import CONFIG_FILE, load_config
 from okrpub.diagnostics import Diagnostics, Location
 from okrpub.errors import UsageError
+from okrpub.safefs import descend, new_file
 from okrpub.source.discover import escaped_name
 
 #: ``git ls-tree`` modes of plain files, of symbolic links and of submodules.
@@ -163,20 +163,16 @@ def export_tree(
 def _put(destination: Path, entry: TreeEntry, content: bytes) -> None:
     """Make the file or symbolic link ``entry`` below ``destination``, following no link."""
     *folders, name = entry.path.split("/")
-    folder = os.open(destination, os.O_RDONLY | os.O_DIRECTORY)
+    top = os.open(destination, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
-        for part in folders:
-            with contextlib.suppress(FileExistsError):
-                os.mkdir(part, 0o700, dir_fd=folder)
-            inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=folder)
-            os.close(folder)
-            folder = inner
+        folder = descend(top, folders, create=True, mode=0o700)
+    finally:
+        os.close(top)
+    try:
         if entry.mode == _LINK_MODE:
             os.symlink(content, name, dir_fd=folder)
-            return
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-        with open(os.open(name, flags, 0o600, dir_fd=folder), "wb") as file:
-            file.write(content)
+        else:
+            new_file(name, content, mode=0o600, folder=folder)
     finally:
         os.close(folder)
 

@@ -35,7 +35,6 @@ is followed when writing.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import fcntl
 import os
@@ -45,6 +44,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
 from okrpub.errors import OkrpubError
+from okrpub.safefs import exchange, new_file, read_plain
 
 #: The file in the root of every site okrpub builds: the mark that okrpub made the folder.
 MARK_NAME = ".okrpub-site"
@@ -172,12 +172,9 @@ def _made_by_okrpub(folder: Path) -> bool:
 def _marked(folder: Path) -> bool:
     """Whether ``folder`` has okrpub's mark: the very file, not a link to one."""
     try:
-        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
-        descriptor = os.open(folder / MARK_NAME, flags)
+        return read_plain(folder / MARK_NAME, limit=len(MARK) + 1) == MARK
     except OSError:
         return False
-    with open(descriptor, "rb") as mark:
-        return stat.S_ISREG(os.fstat(descriptor).st_mode) and mark.read(len(MARK) + 1) == MARK
 
 
 def _in_the_way(path: Path) -> str:
@@ -239,7 +236,7 @@ class SiteFolder:
         target = self._target(path)
         with _failing_as(self._unwritten):
             try:
-                _write_new(target, content)
+                new_file(target, content)
             except FileExistsError:
                 raise WriteError(f"two things want to be written to {path}") from None
 
@@ -328,7 +325,7 @@ def _mark(folder: Path) -> None:
     if not _marked(folder):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(folder / MARK_NAME)
-        _write_new(folder / MARK_NAME, MARK)
+        new_file(folder / MARK_NAME, MARK)
 
 
 def _prune(
@@ -388,18 +385,6 @@ def _refusal(output: Path) -> str:
     )
 
 
-def _write_new(target: Path, content: bytes) -> None:
-    """Write ``content`` to a new file at ``target`` (never through a link)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-    descriptor = os.open(target, flags, 0o666)
-    try:
-        view = memoryview(content)
-        while view:
-            view = view[os.write(descriptor, view) :]
-    finally:
-        os.close(descriptor)
-
-
 def _link_in(source: Path, target: Path) -> None:
     """Hard-link ``source`` (not a link it may have become) to ``target``; copy it where
     the file system makes no links."""
@@ -408,9 +393,7 @@ def _link_in(source: Path, target: Path) -> None:
     except FileExistsError:
         raise
     except OSError:
-        descriptor = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-        with open(descriptor, "rb") as file:
-            _write_new(target, file.read())
+        new_file(target, read_plain(source))
 
 
 def _swap(spare: Path, output: Path) -> None:
@@ -418,7 +401,7 @@ def _swap(spare: Path, output: Path) -> None:
     the last two of which the next build finishes (:func:`_finish_swap`) if this one is
     killed before."""
     try:
-        _exchange(spare, output)
+        exchange(spare, output)
         return
     except OSError as error:
         if error.errno not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
@@ -431,23 +414,3 @@ def _swap(spare: Path, output: Path) -> None:
         os.rename(aside, output)
         raise
     os.rename(aside, spare)
-
-
-_AT_FDCWD = -100
-_RENAME_EXCHANGE = 2
-_renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
-if _renameat2 is not None:
-    _renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
-    _renameat2.argtypes += [ctypes.c_uint]
-    _renameat2.restype = ctypes.c_int
-
-
-def _exchange(first: Path, second: Path) -> None:
-    """Swap two folders in one atomic rename (Linux 3.15, glibc 2.28); ``ENOSYS`` where
-    there is no such call, ``EINVAL`` where the file system cannot."""
-    if _renameat2 is None:
-        raise OSError(errno.ENOSYS, os.strerror(errno.ENOSYS))
-    paths = os.fsencode(first), os.fsencode(second)
-    if _renameat2(_AT_FDCWD, paths[0], _AT_FDCWD, paths[1], _RENAME_EXCHANGE) != 0:
-        number = ctypes.get_errno()
-        raise OSError(number, os.strerror(number), str(second))

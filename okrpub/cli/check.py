@@ -1,0 +1,69 @@
+"""``okrpub check``: validate and lint the content, print diagnostics."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from okrpub.cli.common import (
+    EXIT_CONTENT,
+    EXIT_OK,
+    EXIT_USAGE,
+    Commands,
+    add_no_cache,
+    add_today,
+    count,
+    print_diagnostics,
+    project_cache,
+)
+from okrpub.diagnostics import Diagnostics
+from okrpub.engine.project import analyse, read_config, today_from
+
+
+def add_parser(commands: Commands) -> None:
+    parser = commands.add_parser(
+        "check",
+        help="validate and lint the content",
+        description="Validate every file and print diagnostics "
+        "(path:line:col: severity: message [rule]).",
+    )
+    parser.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "github", "gitlab"),
+        default="text",
+        help="how to print diagnostics",
+    )
+    add_today(parser)
+    add_no_cache(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    root = Path.cwd()
+    today = today_from(args.today)
+    config, config_diagnostics = read_config(root)
+    if config_diagnostics.has_errors():
+        print_diagnostics(config_diagnostics, args.format)
+        return EXIT_USAGE
+    with project_cache(root, config, not args.no_cache) as cache:
+        analysis = analyse(root, config, today, cache)
+    diagnostics = analysis.diagnostics
+    diagnostics.extend(config_diagnostics.sorted())
+    print_diagnostics(diagnostics, args.format)
+    if args.format == "text":
+        print(
+            _summary(diagnostics, len(analysis.model.objectives), len(analysis.model.units)),
+            file=sys.stderr,
+        )
+    failed = diagnostics.has_errors() or (args.strict and bool(diagnostics.warnings))
+    return EXIT_CONTENT if failed else EXIT_OK
+
+
+def _summary(diagnostics: Diagnostics, objectives: int, units: int) -> str:
+    return (
+        f"checked {count(objectives, 'objective')} and {count(units, 'unit')}: "
+        f"{count(len(diagnostics.errors), 'error')}, "
+        f"{count(len(diagnostics.warnings), 'warning')}"
+    )

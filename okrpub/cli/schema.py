@@ -1,0 +1,31 @@
+"""``okrpub schema``: print a JSON Schema, for editors and other tools."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from okrpub.cli.common import EXIT_OK, Commands
+from okrpub.site.jsonschema import SCHEMAS, schema_text
+
+
+def add_parser(commands: Commands) -> None:
+    parser = commands.add_parser(
+        "schema",
+        help="print a JSON Schema (objective or unit front matter, api/okrs.json)",
+        description="Print the JSON Schema (draft 2020-12) of objective front matter, unit "
+        "front matter or api/okrs.json, for editors and other tools.",
+    )
+    parser.add_argument(
+        "name",
+        nargs="?",
+        choices=tuple(SCHEMAS),
+        default=next(iter(SCHEMAS)),
+        help="which schema (default: %(default)s)",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    sys.stdout.write(schema_text(args.name))
+    return EXIT_OK

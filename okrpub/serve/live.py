@@ -1,0 +1,190 @@
+"""The site ``okrpub serve`` shows: rebuilt in memory after each change, published whole.
+
+A rebuild re-reads only changed files (a load cache), renders only pages
+whose inputs changed, and publishes the new files (site path → bytes) in one
+step. When the content has errors, the last good site stays up with the
+diagnostics shown over every page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from okrpub.config import Config
+from okrpub.diagnostics import Diagnostic, Diagnostics
+from okrpub.engine.build import BuildOptions, SiteRenderer, new_renderer, render, theme_signature
+from okrpub.engine.cache import CacheStore
+from okrpub.engine.project import AnalysisMemo, read_config
+from okrpub.errors import OkrpubError
+from okrpub.model.resolve import Resolved
+from okrpub.serve.overlay import public_overlay
+from okrpub.serve.state import LiveState
+from okrpub.serve.watch import EVERYTHING, Burst
+from okrpub.source.load import LoadCache
+
+
+class LiveSite:
+    """Rebuilds the site in memory, publishes it to :attr:`state` and keeps what the
+    next rebuild needs.
+
+    ``settle`` runs at the end of each rebuild, before its report: ``okrpub serve``
+    settles the process's memory there (:func:`okrpub.cli.process.settle_memory`).
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        options: BuildOptions,
+        today: Callable[[], dt.date],
+        log: Callable[[str], None],
+        use_cache: bool = True,
+        settle: Callable[[], None] | None = None,
+    ) -> None:
+        self.root = root
+        self.settle = settle
+        self.options = options
+        self.today = today
+        self.log = log
+        self.state = LiveState()
+        self.use_cache = use_cache
+        self.cache: LoadCache | None = None
+        self.cache_folder: Path | None = None
+        #: Whether it was said why the cache folder is not used (once per cache).
+        self.cache_noted = False
+        self.renderer: SiteRenderer | None = None
+        self.renderer_key: object = None
+        self.shown: list[Diagnostic] = []
+        #: The last rebuild's diagnostics as found, and its warnings sorted.
+        self.warned: tuple[list[Diagnostic], list[Diagnostic]] = ([], [])
+        #: The files changed since the last rebuild that ran to its end (EVERYTHING: unknown).
+        self.unsettled: Burst = EVERYTHING
+        self.memo = AnalysisMemo()
+
+    def _show(self, diagnostics: list[Diagnostic]) -> None:
+        """Print the diagnostics, unless the last rebuild printed the very same ones."""
+        if diagnostics != self.shown:
+            for diagnostic in diagnostics:
+                self.log(diagnostic.as_text())
+        self.shown = diagnostics
+
+    def rebuild(self, changed: Burst = EVERYTHING) -> None:
+        """Build once, after the files ``changed`` changed (as the watcher says); on
+        errors keep the last good site and publish the errors.
+
+        Nothing that goes wrong in a rebuild stops the server: content errors are
+        diagnostics, a broken theme is a message, and a bug is a traceback on the
+        terminal; the last good site stays up under the overlay in every case.
+        """
+        started = time.perf_counter()
+        if self.unsettled is not None:
+            self.unsettled = None if changed is None else self.unsettled | changed
+        try:
+            outcome, detail = self._rebuild(self.unsettled)
+            # Whatever a rebuild that stopped half-way had read, the next one reads again.
+            self.unsettled = frozenset()
+        except OkrpubError as error:
+            outcome, detail = self._broken(str(error))
+        except Exception as error:
+            self.log(traceback.format_exc().rstrip())
+            # The message of a bug may quote content; a public site's overlay does not show it.
+            said = "" if self.options.public else f": {error}"
+            outcome, detail = self._broken(f"internal error: {type(error).__name__}{said}")
+        # Part of the rebuild, so reported after it: the first collection after a first
+        # build of 10,000 objectives takes a second, and would hold up an edit saved on
+        # seeing the report (the site is already served meanwhile).
+        if self.settle is not None:
+            self.settle()
+        self._note_unused_cache()
+        self.log(f"{outcome} in {time.perf_counter() - started:.2f} s: {detail}")
+
+    def _rebuild(self, changed: Burst) -> tuple[str, str]:
+        """Rebuild and publish the site or its errors; what happened, for the report."""
+        config, config_diagnostics = read_config(self.root)
+        if config_diagnostics.has_errors():
+            return self._failed(config_diagnostics.sorted(), None)
+        result = render(
+            self.root,
+            config,
+            self.today(),
+            self.options,
+            self._load_cache(config),
+            self._renderer(config),
+            changed=changed,
+            memo=self.memo,
+        )
+        diagnostics = result.analysis.diagnostics
+        if result.files is None:
+            return self._failed(diagnostics.sorted(), result.analysis.resolved)
+        warnings = self._warnings(diagnostics)
+        self._show(warnings)
+        self.state.publish([], result.files)
+        count = len(warnings)
+        return "rebuilt", f"{result.pages} pages, {count} warning{'s' * (count != 1)}"
+
+    def _warnings(self, diagnostics: Diagnostics) -> list[Diagnostic]:
+        """The warnings, sorted: the last ones when the diagnostics are the very same
+        objects (what was not loaded, resolved or linted again), else sorted anew."""
+        found = diagnostics.as_found()
+        before, warnings = self.warned
+        if len(before) != len(found) or any(a is not b for a, b in zip(before, found, strict=True)):
+            warnings = diagnostics.warnings
+            self.warned = (found, warnings)
+        return warnings
+
+    def _load_cache(self, config: Config) -> LoadCache:
+        """The load cache of the last rebuild, unless ``cache_dir`` changed."""
+        folder = self.root / config.cache_dir if self.use_cache else None
+        if self.cache is None or folder != self.cache_folder:
+            self.close()
+            self.cache = LoadCache(CacheStore(folder) if folder else None)
+            self.cache_folder = folder
+            self.cache_noted = False
+        return self.cache
+
+    def _note_unused_cache(self) -> None:
+        """Say once why the cache folder is not used, as ``check`` and ``build`` do; the
+        store finds out when it is first used."""
+        store = self.cache.store if self.cache is not None else None
+        if store is not None and store.problem and not self.cache_noted:
+            self.log(f"note: {store.problem}")
+            self.cache_noted = True
+
+    def close(self) -> None:
+        if self.cache is not None and self.cache.store is not None:
+            self.cache.store.close()
+
+    def _renderer(self, config: Config) -> SiteRenderer:
+        """The renderer of the last rebuild, unless the configuration or the theme changed."""
+        key = (config, theme_signature(self.root, config))
+        if self.renderer is None or key != self.renderer_key:
+            self.renderer = new_renderer(self.root, config, self.options, cache=self.use_cache)
+            self.renderer_key = key
+        return self.renderer
+
+    def _failed(self, problems: list[Diagnostic], resolved: Resolved | None) -> tuple[str, str]:
+        """Print the ``problems`` and show them in the overlay; ``resolved``: what loaded."""
+        self._show(problems)
+        count = sum(1 for d in problems if d.severity == "error")
+        # The overlay lists the errors first, each group in file order (a stable sort).
+        shown = sorted(problems, key=lambda d: d.severity != "error")
+        lines = (
+            public_overlay(shown, resolved, drafts=self.options.drafts)
+            if self.options.public
+            else [d.as_text() for d in shown]
+        )
+        return self._report(f"{count} error{'s' * (count != 1)}", lines)
+
+    def _broken(self, message: str) -> tuple[str, str]:
+        self.shown = []
+        return self._report(message, [message])
+
+    def _report(self, what: str, lines: list[str]) -> tuple[str, str]:
+        """Publish ``lines`` in the overlay over the last good site; what happened."""
+        has_site = self.state.snapshot().files is not None
+        kept = "still serving the last good site" if has_site else "nothing to serve yet"
+        self.state.publish(lines)
+        return "rebuild failed", f"{what}; {kept}"

@@ -1,0 +1,46 @@
+"""What ``okrpub serve`` shows at one moment, swapped whole by each rebuild."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One moment of what the server shows, read as a whole by each request."""
+
+    version: int
+    #: The lines of the error overlay while there are errors (diagnostics as
+    #: ``path:line:col: ...``, or a theme error).
+    errors: tuple[str, ...]
+    #: The files of the last good build by site path; ``None`` before the first one.
+    files: Mapping[str, bytes] | None
+
+
+@dataclass
+class LiveState:
+    """What the server shows now; a rebuild replaces it whole with :meth:`publish`."""
+
+    shown: Shown = Shown(0, (), None)
+    changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def publish(self, errors: list[str], files: Mapping[str, bytes] | None = None) -> None:
+        """Show the site ``files`` (``None``: keep the last good one) with the overlay's
+        ``errors``, and tell open pages to reload, unless neither changed.
+
+        Only the rebuilding thread publishes. Published files are never changed: a
+        rebuild publishes a new mapping, swapped in whole for the requests to come.
+        """
+        now = self.shown
+        site = now.files if files is None else files
+        if tuple(errors) == now.errors and site == now.files:
+            return
+        with self.changed:
+            self.shown = Shown(now.version + 1, tuple(errors), site)
+            self.changed.notify_all()
+
+    def snapshot(self) -> Shown:
+        with self.changed:
+            return self.shown
