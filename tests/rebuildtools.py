@@ -16,9 +16,10 @@ from pathlib import Path
 
 from sitetools import REPOSITORY
 
+from okrpub.engine.analysis import AnalysisMemo
 from okrpub.engine.build import BuildOptions, new_renderer, render
 from okrpub.engine.cache import CacheStore
-from okrpub.engine.project import AnalysisMemo, read_config
+from okrpub.engine.project import read_config
 from okrpub.source.load import LoadCache
 
 #: The day every rebuild runs on unless an edit moves it (a Thursday in 2026-Q4).

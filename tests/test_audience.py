@@ -8,7 +8,9 @@ import pytest
 from projecttools import objective
 from sitetools import TODAY, md
 
+from okrpub.engine.build import BuildOptions, render
 from okrpub.engine.project import analyse, read_config
+from okrpub.engine.stats import OBJECTIVES_COMPUTED
 from okrpub.model.audience import select_audience
 from okrpub.model.compute import compute
 from okrpub.model.types import Model
@@ -237,14 +239,26 @@ def test_free_pages_follow_default_visibility(make_project) -> None:
     assert set(resolved.pages) == {"default"}
 
 
-def test_an_internal_build_that_leaves_nothing_out_is_the_checked_content(analysis_of) -> None:
-    """Then ``build`` and ``serve`` use the checked model itself, computed once."""
-    without = analysis_of({k: v for k, v in FILES.items() if "draft" not in k}).resolved
-    assert select_audience(without, public=False, drafts=False) is without
-    assert select_audience(without, public=True, drafts=False) is not without
-
-
-def test_an_internal_build_with_drafts_is_the_checked_content(analysis_of) -> None:
-    with_draft = analysis_of(FILES).resolved
-    assert select_audience(with_draft, public=False, drafts=True) is with_draft
-    assert select_audience(with_draft, public=False, drafts=False) is not with_draft
+@pytest.mark.parametrize(
+    ("files", "public", "drafts", "again"),
+    [
+        ({k: v for k, v in FILES.items() if "draft" not in k}, False, False, False),
+        ({k: v for k, v in FILES.items() if "draft" not in k}, True, False, True),
+        (FILES, False, True, False),
+        (FILES, False, False, True),
+    ],
+)
+def test_a_build_that_leaves_nothing_out_computes_the_checked_model_only(
+    make_project, tmp_path, files, public: bool, drafts: bool, again: bool
+) -> None:
+    """An internal build that leaves nothing out (no drafts, or drafts shown) uses the
+    checked model itself; any other computes its audience's model too."""
+    root = make_project(files)
+    config, _ = read_config(root)
+    options = BuildOptions(tmp_path / "unused", public=public, drafts=drafts)
+    result = render(root, config, dt.date.fromisoformat(TODAY), options)
+    assert result.model is not None
+    checked = result.analysis.model
+    computed = len(checked.objectives) + (len(result.model.objectives) if again else 0)
+    assert result.stats[OBJECTIVES_COMPUTED] == computed
+    assert (result.model != checked) == again

@@ -17,7 +17,7 @@ from sitetools import TODAY, write_files
 from okrpub.config import Config, GradeThresholds
 from okrpub.diagnostics import format_diagnostics
 from okrpub.engine.project import Analysis, analyse
-from okrpub.model.compute import numeric_progress, weighted_mean
+from okrpub.model.progress import numeric_progress, weighted_mean
 from okrpub.source.schema import (
     CHECKIN_FIELDS,
     DEFAULTS_FIELDS,

@@ -22,15 +22,19 @@ from hypothesis import strategies as st
 from rebuildtools import EDITS, TODAY, Project, give_a_final_score
 from sitetools import REPOSITORY, build, tree_of
 
-from okrpub.diagnostics import Diagnostic
 from okrpub.engine import build as build_module
 from okrpub.engine.build import Deferred, SiteFiles, new_renderer, render
 from okrpub.engine.fragments import FragmentCache
-from okrpub.engine.project import analyse, read_config
+from okrpub.engine.project import Analysis, analyse, read_config
+from okrpub.engine.stats import (
+    OBJECTIVES_COMPUTED,
+    OBJECTIVES_LINTED,
+    RESOLUTIONS,
+    ROLLUPS_COMPUTED,
+    Stats,
+)
 from okrpub.errors import UsageError
-from okrpub.model import lint
-from okrpub.model import resolve as resolve_module
-from okrpub.model.types import Model, Objective, Rollup
+from okrpub.model.types import Model, Rollup
 from okrpub.site import export, feed, pages, search
 from okrpub.site.pages import TreeNode
 from okrpub.source import load as load_module
@@ -158,31 +162,44 @@ def test_a_change_the_watcher_did_not_report_is_not_read(project: Project) -> No
     assert b"Untold " in project.rebuild()["objectives/top-3-in-search/index.html"]
 
 
-def test_an_edit_computes_only_what_it_changed(project: Project) -> None:
-    """With a memo, an objective whose entry and place are unchanged is the very same
-    object as in the last model, and so is a rollup of the very same objectives."""
+def analysed(
+    project: Project, today: dt.date = TODAY, changed: frozenset[str] | None = None
+) -> tuple[Analysis, Stats]:
+    """The analysis with the project's cache and memo, and what the engine did for it."""
     config, _ = read_config(project.root)
-    first = analyse(project.root, config, TODAY, project.cache, None, project.memo).model
+    stats = Stats()
+    found = analyse(project.root, config, today, project.cache, changed, project.memo, stats)
+    return found, stats
+
+
+def clean_analysis(project: Project, today: dt.date = TODAY) -> Analysis:
+    config, _ = read_config(project.root)
+    return analyse(project.root, config, today)
+
+
+def test_an_edit_computes_only_what_it_changed(project: Project) -> None:
+    """With a memo, an objective whose entry and place are unchanged is not computed
+    again, and only the rollups of the edited objective's period and owner are."""
+    first, stats = analysed(project)
+    assert stats[OBJECTIVES_COMPUTED] == len(first.model.objectives)
+    assert stats[ROLLUPS_COMPUTED] == len(first.model.period_rollups) + len(
+        first.model.unit_rollups
+    )
     changed = frozenset({"content/2026-Q4/tom/payments-expert.md"})
     project.edit(*changed, "title: ", "title: Edited ")
-    second = analyse(project.root, config, TODAY, project.cache, changed, project.memo).model
-    again = {key for key, value in second.objectives.items() if first.objectives[key] is value}
-    assert set(second.objectives) - again == {"payments-expert"}
-    assert second.objectives["payments-expert"].title.startswith("Edited ")
-    assert second.period_rollups["2026-Q3"] is first.period_rollups["2026-Q3"]
-    assert second.period_rollups["2026-Q4"] is not first.period_rollups["2026-Q4"]
-    made_again = {k for k, v in second.unit_rollups.items() if first.unit_rollups[k] is not v}
-    assert made_again == {("tom", "2026-Q4")}
-    assert second == analyse(project.root, config, TODAY).model
+    second, stats = analysed(project, changed=changed)
+    assert stats[OBJECTIVES_COMPUTED] == 1
+    assert stats[ROLLUPS_COMPUTED] == 2  # 2026-Q4's, and tom's in 2026-Q4
+    assert second.model.objectives["payments-expert"].title.startswith("Edited ")
+    assert second.model == clean_analysis(project).model
 
 
 def test_a_new_day_computes_everything_again(project: Project) -> None:
-    config, _ = read_config(project.root)
-    first = analyse(project.root, config, TODAY, memo=project.memo).model
+    first, _ = analysed(project)
     later = TODAY + dt.timedelta(days=1)
-    second = analyse(project.root, config, later, memo=project.memo).model
-    assert all(second.objectives[key] is not value for key, value in first.objectives.items())
-    assert second == analyse(project.root, config, later).model
+    second, stats = analysed(project, later)
+    assert stats[OBJECTIVES_COMPUTED] == len(first.model.objectives)
+    assert second.model == clean_analysis(project, later).model
 
 
 def count_fragments(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple[object, ...]]]:
@@ -292,39 +309,32 @@ def test_a_renamed_unit_gets_new_search_rows_for_its_objectives_and_members(
     assert len(shown) == 1 + len(owned) + len(members) > 1
 
 
-def test_an_edit_lints_only_what_it_changed(
-    project: Project, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """With a memo, an objective that is the very same object from an equal entry keeps
-    its warnings; a new day (another frame) looks at every objective again."""
-    linted: list[str] = []
-    original = lint._objective_warnings
+def test_an_edit_lints_only_what_it_changed(project: Project) -> None:
+    """With a memo, an objective that is unchanged keeps its warnings; the edited one
+    is linted again (its key result goes stale); a new day (another frame) lints every
+    objective again. The warnings are always those of a clean analysis."""
 
-    def counted(model: Model, objective: Objective, *rest: Any) -> list[Diagnostic]:
-        linted.append(objective.id)
-        return original(model, objective, *rest)
+    def warnings(today: dt.date, changed: frozenset[str] | None) -> tuple[int, list[str]]:
+        found, stats = analysed(project, today, changed)
+        texts = [d.as_text() for d in found.diagnostics.sorted()]
+        assert texts == [d.as_text() for d in clean_analysis(project, today).diagnostics.sorted()]
+        return stats[OBJECTIVES_LINTED], texts
 
-    def analysed(today: dt.date, changed: frozenset[str] | None) -> list[Diagnostic]:
-        """The diagnostics, with the memo (counting what is linted) and without."""
-        with monkeypatch.context() as patch:
-            patch.setattr(lint, "_objective_warnings", counted)
-            found = analyse(project.root, config, today, project.cache, changed, project.memo)
-        assert (
-            found.diagnostics.sorted() == analyse(project.root, config, today).diagnostics.sorted()
-        )
-        return found.diagnostics.sorted()
-
-    config, _ = read_config(project.root)
-    analysed(TODAY, None)
-    every = analyse(project.root, config, TODAY).model.objectives
-    assert sorted(linted) == sorted(every)
-    linted.clear()
-    changed = frozenset({"content/2026-Q4/tom/payments-expert.md"})
-    project.edit(*changed, "title: ", "title: Edited ")
-    analysed(TODAY, changed)
-    assert linted == ["payments-expert"]
-    analysed(TODAY + dt.timedelta(days=30), frozenset())
-    assert len(linted) == 1 + len(every)
+    every = len(clean_analysis(project).model.objectives)
+    linted, before = warnings(TODAY, None)
+    assert linted == every
+    path = "content/2026-Q4/tom/payments-expert.md"
+    project.edit(
+        path, "{date: 2026-11-20, value: 2, confidence: 0.3", "{date: 2026-11-10, value: 2"
+    )
+    linted, after = warnings(TODAY, frozenset({path}))
+    assert linted == 1
+    assert [t for t in after if t not in before] == [
+        f"{path}:13:5: warning: key result 'pairing' has had no check-in since 2026-11-10 "
+        "(stale after 7 days) [stale]"
+    ]
+    linted, _ = warnings(TODAY + dt.timedelta(days=30), frozenset())
+    assert linted == every
 
 
 def test_a_new_parent_places_the_objective_anew(project: Project) -> None:
@@ -344,29 +354,20 @@ def test_a_new_parent_places_the_objective_anew(project: Project) -> None:
     assert second == analyse(project.root, config, TODAY).model
 
 
-def test_an_edit_no_reference_depends_on_is_not_resolved_again(
-    project: Project, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_edit_no_reference_depends_on_is_not_resolved_again(project: Project) -> None:
     """A new title is put into the last resolution; a new parent is resolved anew."""
-    resolutions: list[int] = []
-    original = resolve_module._resolve
-    monkeypatch.setattr(
-        resolve_module,
-        "_resolve",
-        lambda *arguments: resolutions.append(1) or original(*arguments),
-    )
-    config, _ = read_config(project.root)
-    analyse(project.root, config, TODAY, project.cache, None, project.memo)
+    _, stats = analysed(project)
+    assert stats[RESOLUTIONS] == 1
     path = "content/2026-Q4/tom/payments-expert.md"
     project.edit(path, "title: ", "title: Edited ")
-    found = analyse(project.root, config, TODAY, project.cache, frozenset({path}), project.memo)
-    assert resolutions == [1]
+    found, stats = analysed(project, changed=frozenset({path}))
+    assert stats[RESOLUTIONS] == 0
+    assert found.resolved == clean_analysis(project).resolved
     assert found.resolved.objectives["payments-expert"].title.startswith("Edited ")
     project.edit(path, "title: ", "parent: five-star-service\ntitle: ")
-    found = analyse(project.root, config, TODAY, project.cache, frozenset({path}), project.memo)
-    assert resolutions == [1, 1]
-    monkeypatch.undo()
-    assert found.resolved == analyse(project.root, config, TODAY).resolved
+    found, stats = analysed(project, changed=frozenset({path}))
+    assert stats[RESOLUTIONS] == 1
+    assert found.resolved == clean_analysis(project).resolved
 
 
 def count_made_of(monkeypatch: pytest.MonkeyPatch, *kinds: type) -> list[Any]:

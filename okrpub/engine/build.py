@@ -23,14 +23,15 @@ from pathlib import Path
 from typing import TypeVar
 
 from okrpub.config import Config, overlaps, theme_folders
+from okrpub.engine.analysis import AnalysisMemo, compute_model
 from okrpub.engine.fragments import FragmentCache
-from okrpub.engine.project import Analysis, AnalysisMemo, analyse
+from okrpub.engine.frame import frame
+from okrpub.engine.project import Analysis, analyse
 from okrpub.engine.reuse import Digests, Manifest, Parts, search_key, theme_digest
 from okrpub.engine.stats import PAGES_RENDERED, Stats
 from okrpub.errors import UsageError
 from okrpub.git.history import read_history
 from okrpub.model.audience import select_audience
-from okrpub.model.compute import compute
 from okrpub.model.types import Model
 from okrpub.site.export import EXPORT_FILE, EncodedObjectives, export_json
 from okrpub.site.feed import NewestCheckins, Sitemaps, atom_feed
@@ -289,7 +290,7 @@ class SiteRenderer:
         return len(plan.html_paths)
 
     def _digests(self, model: Model) -> Digests:
-        return Digests((*_frame(model), self.base_url), theme_digest(self.theme.folders))
+        return Digests((*frame(model), self.base_url), theme_digest(self.theme.folders))
 
     def _remember_parts(self, model: Model, digests: Digests, parts: Parts) -> None:
         """Have the export and the search indexes take the parts of the last build for
@@ -345,19 +346,6 @@ def _file_digests(digests: Digests, model: Model, plan: _Plan) -> dict[str, str]
     data_inputs = (*every_objective, *model.unit_rollups.values(), tuple(plan.html_paths))
     made.update((path, digests.of(data_inputs)) for path, _ in plan.data)
     return made
-
-
-def _frame(model: Model) -> tuple[object, ...]:
-    """What every page may show besides its inputs (and the theme and base URL)."""
-    return (
-        model.config,
-        model.today,
-        model.public,
-        model.current_period,
-        model.units,
-        model.periods,
-        model.pages,
-    )
 
 
 @dataclass(frozen=True)
@@ -488,7 +476,7 @@ def _search_files(
 
 def _same_frame(previous: Model, model: Model) -> bool:
     """Whether what every page may show is unchanged, so pages can be reused."""
-    return _frame(previous) == _frame(model)
+    return frame(previous) == frame(model)
 
 
 def _same_objectives(previous: Model, model: Model) -> bool:
@@ -609,7 +597,7 @@ def render(
     model = (
         analysis.model
         if same
-        else compute(selected, config, today, history, memo.compute if memo else None)
+        else compute_model(selected, config, today, history, memo.compute if memo else None, stats)
     )
     stats.progress("rendering", 0, 0)
     if folder is not None:

@@ -7,17 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from okrpub.config import CONFIG_FILE, Config, load_config
 from okrpub.diagnostics import Diagnostics, Location
+from okrpub.engine.analysis import AnalysisMemo, compute_model, lint_model, resolve_content
 from okrpub.engine.cache import CacheStore
 from okrpub.engine.stats import Stats
 from okrpub.errors import UsageError
-from okrpub.model.compute import ComputeMemo, compute
-from okrpub.model.lint import LintMemo, lint
-from okrpub.model.resolve import Resolved, ResolveMemo, resolve
+from okrpub.model.resolve import Resolved
 from okrpub.model.types import Model
 from okrpub.source.discover import SourceFile, discover, is_ignored, rediscover
 from okrpub.source.load import LoadCache, load_sources
@@ -99,17 +98,6 @@ def open_cache(root: Path, config: Config, use: bool) -> LoadCache | None:
     return LoadCache(CacheStore(root / config.cache_dir)) if use else None
 
 
-@dataclass
-class AnalysisMemo:
-    """What ``serve`` keeps from one analysis for the next: the resolution, the objectives
-    computed and the warnings found, handed out again while what they depend on is
-    unchanged."""
-
-    resolve: ResolveMemo = field(default_factory=ResolveMemo)
-    compute: ComputeMemo = field(default_factory=ComputeMemo)
-    lint: LintMemo = field(default_factory=LintMemo)
-
-
 def analyse(
     root: Path,
     config: Config,
@@ -123,16 +111,17 @@ def analyse(
 
     With a ``cache``, only files that changed since it was filled are parsed again;
     with ``changed`` too (the files ``serve``'s watcher saw change since), only those
-    are looked at; with a ``memo``, unchanged objectives are not computed again. The
-    work done is counted in ``stats``.
+    are looked at; with a ``memo``, what is unchanged is not resolved, computed or
+    linted again (:mod:`okrpub.engine.analysis`). The work done is counted in ``stats``.
     """
     stats = stats or Stats()
     diagnostics = Diagnostics()
     files, changed = _discover(root, config, diagnostics, cache, changed)
     sources = load_sources(files, config.content_dir, diagnostics, cache, changed)
-    resolved = resolve(sources, config, diagnostics, memo.resolve if memo else None)
-    model = compute(resolved, config, today, memo=memo.compute if memo else None)
-    lint(model, resolved, diagnostics, memo.lint if memo else None)
+    memo = memo or AnalysisMemo()
+    resolved = resolve_content(sources, config, diagnostics, memo.resolve, stats)
+    model = compute_model(resolved, config, today, None, memo.compute, stats)
+    lint_model(model, resolved, diagnostics, memo.lint, stats)
     return Analysis(config, resolved, model, diagnostics)
 
 

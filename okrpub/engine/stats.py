@@ -13,15 +13,21 @@ from collections.abc import Callable
 
 #: The kinds of work counted, in the order ``build --stats`` prints them.
 FILES_PARSED = "files parsed"
+#: Whole resolutions of the content (``serve`` skips one when no reference changed).
+RESOLUTIONS = "resolutions"
 OBJECTIVES_COMPUTED = "objectives computed"
 OBJECTIVES_LINTED = "objectives linted"
+#: Rollups of a period's objectives, or of an owner's in a period.
+ROLLUPS_COMPUTED = "rollups computed"
 PAGES_RENDERED = "pages rendered"
 FILES_WRITTEN = "files written"
 FILES_KEPT = "files kept"
 KINDS = (
     FILES_PARSED,
+    RESOLUTIONS,
     OBJECTIVES_COMPUTED,
     OBJECTIVES_LINTED,
+    ROLLUPS_COMPUTED,
     PAGES_RENDERED,
     FILES_WRITTEN,
     FILES_KEPT,

@@ -13,29 +13,15 @@ Defaults from ``_defaults.yaml`` are not applied: ``current`` is never a default
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from okrpub.config import Config
 from okrpub.diagnostics import Diagnostics
 from okrpub.git.repo import check_repository, file_versions, read_blobs
-from okrpub.model.types import Number
+from okrpub.model.types import History, Number
 from okrpub.source.discover import Kind, classify, is_ignored
 from okrpub.source.frontmatter import decode
 from okrpub.source.load import parse_markdown, valid_key_results
-
-#: Dated values of one key result, oldest first.
-Points = tuple[tuple[dt.date, Number], ...]
-
-
-@dataclass(frozen=True)
-class History:
-    """Dated values of ``current`` by objective id, then key result id."""
-
-    points: dict[str, dict[str, Points]] = field(default_factory=dict)
-
-    def of(self, objective_id: str, key_result_id: str) -> Points:
-        return self.points.get(objective_id, {}).get(key_result_id, ())
 
 
 def read_history(root: Path, config: Config) -> History:

@@ -6,6 +6,8 @@ unless set to ``off`` or ``error``). Locations come from the resolved entries.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from okrpub.config import Config
 from okrpub.diagnostics import Diagnostic, Diagnostics, Location, Severity
 from okrpub.model.resolve import Resolved
@@ -16,51 +18,33 @@ MIN_KEY_RESULTS = 3
 MAX_KEY_RESULTS = 5
 
 
-class LintMemo:
-    """The warnings of each objective in ``serve``'s last rebuild, to hand out again.
-
-    An objective's warnings depend on the objective, its entry (for locations), its
-    parent's period and the frame (configuration, periods, units): when the objective
-    is the very same object as last time and the rest is equal, so are they. What
-    the last lint did not see is forgotten.
-    """
-
-    def __init__(self) -> None:
-        self._frame: tuple[object, ...] | None = None
-        self._known: dict[str, tuple[tuple[object, ...], list[Diagnostic]]] = {}
-
-    def start(self, model: Model) -> dict[str, tuple[tuple[object, ...], list[Diagnostic]]]:
-        """What is known under ``model``'s frame (nothing if it changed); forget the rest."""
-        frame = (model.config, model.periods, model.units)
-        known = self._known if frame == self._frame else {}
-        self._frame, self._known = frame, {}
-        return known
-
-    def keep(self, objective_id: str, found: tuple[tuple[object, ...], list[Diagnostic]]) -> None:
-        self._known[objective_id] = found
+#: The warnings of one objective: from the model, the objective, its entry (for
+#: locations) and its parent when the model has it.
+Warnings = Callable[[Model, Objective, ObjectiveEntry, Objective | None], list[Diagnostic]]
 
 
 def lint(
-    model: Model, resolved: Resolved, diagnostics: Diagnostics, memo: LintMemo | None = None
+    model: Model,
+    resolved: Resolved,
+    diagnostics: Diagnostics,
+    warnings: Warnings | None = None,
 ) -> None:
-    memo = memo or LintMemo()
-    known = memo.start(model)
+    """Add every objective's warnings, as ``warnings`` finds them (by default
+    :func:`objective_warnings`; the engine hands in one that reuses)."""
+    warnings = warnings or objective_warnings
     for objective in model.objectives.values():
         entry = resolved.objectives[objective.id]
         parent = model.objectives.get(objective.parent_objective or "")
-        inputs = (objective, entry, parent.period if parent else None)
-        found = known.get(objective.id)
-        # the objective by identity (its equality is deep); the entry may be an equal copy
-        if found is None or found[0][0] is not objective or found[0] != inputs:
-            found = (inputs, _objective_warnings(model, objective, entry, parent))
-        memo.keep(objective.id, found)
-        if found[1]:
-            diagnostics.extend(found[1])
+        found = warnings(model, objective, entry, parent)
+        if found:
+            diagnostics.extend(found)
 
 
-def _objective_warnings(
+def objective_warnings(
     model: Model, objective: Objective, entry: ObjectiveEntry, parent: Objective | None
 ) -> list[Diagnostic]:
+    """The warnings of one objective; besides its arguments they depend only on the
+    model's configuration, periods and units."""
     found = Diagnostics()
     report = _Reporter(model.config, found)
     start = Location(objective.path)

@@ -36,70 +36,14 @@ class Resolved:
     public: bool = False
 
 
-class ResolveMemo:
-    """The last resolution, for ``serve``: when the files changed only in what no reference
-    depends on (a title, values, check-ins, a body), resolving again gives the same
-    result with the new entries in it, and no problems if the last one had none."""
-
-    def __init__(self) -> None:
-        self._last: tuple[Sources, Config, Resolved] | None = None
-
-    def again(self, sources: Sources, config: Config) -> Resolved | None:
-        """The last result with the new entries in it, if that is what resolving gives."""
-        if self._last is None:
-            return None
-        before, before_config, resolved = self._last
-        if (
-            config != before_config
-            or not _same_items(before.units, sources.units)
-            or not _same_items(before.pages, sources.pages)
-            or before.declared_units != sources.declared_units
-            or before.declared_objectives != sources.declared_objectives
-            or len(before.objectives) != len(sources.objectives)
-        ):
-            return None
-        objectives = dict(resolved.objectives)
-        for old, new in zip(before.objectives, sources.objectives, strict=True):
-            if old is new:
-                continue
-            if references(old) != references(new):
-                return None
-            if (kept := objectives.get(new.id)) is not None:
-                objectives[new.id] = _with_period(new, kept.period, kept.visibility)
-        return dataclasses.replace(resolved, objectives=objectives)
-
-    def keep(self, sources: Sources, config: Config, resolved: Resolved | None) -> None:
-        """Remember a resolution (``None``: one that found problems, never reused)."""
-        self._last = None if resolved is None else (sources, config, resolved)
-
-
-def _same_items(before: list[Entry], now: list[Entry]) -> bool:
-    return len(before) == len(now) and all(a is b for a, b in zip(before, now, strict=True))
-
-
 def references(entry: ObjectiveEntry) -> tuple[object, ...]:
     """All of an objective that resolution looks at (and the cascade depends on)."""
     key_results = tuple((kr.id, kr.owner) for kr in entry.key_results)
     return (entry.id, entry.owner, entry.period, entry.parent, entry.visibility, key_results)
 
 
-def resolve(
-    sources: Sources, config: Config, diagnostics: Diagnostics, memo: ResolveMemo | None = None
-) -> Resolved:
-    """Entries whose references hold; with a ``memo``, the last result when the files
-    changed only in what no reference depends on."""
-    if memo is not None and (again := memo.again(sources, config)) is not None:
-        memo.keep(sources, config, again)
-        return again
-    found = Diagnostics()
-    resolved = _resolve(sources, config, found)
-    diagnostics.extend(found)
-    if memo is not None:
-        memo.keep(sources, config, None if len(found) else resolved)
-    return resolved
-
-
-def _resolve(sources: Sources, config: Config, diagnostics: Diagnostics) -> Resolved:
+def resolve(sources: Sources, config: Config, diagnostics: Diagnostics) -> Resolved:
+    """Entries whose references hold; the problems found go to ``diagnostics``."""
     units = _unique(sources.units, "unit", diagnostics)
     units = _check_units(units, sources.declared_units, config, diagnostics)
     objectives = _unique(sources.objectives, "objective", diagnostics)
@@ -253,20 +197,21 @@ def _check_objectives(
             continue
         periods[period_id] = dates
         visibility = objective.visibility or units[objective.owner].visibility
-        kept[objective.id] = _with_period(objective, period_id, visibility)
+        kept[objective.id] = with_period(objective, period_id, visibility)
     return kept
 
 
 def _with_visibility(entry: Entry, visibility: str | None) -> Entry:
-    """``entry`` with ``visibility``: itself when it has it already (the common case, and
-    an unchanged entry stays the very same object)."""
+    """``entry`` with ``visibility``: itself when it has it already (the common case:
+    nothing to copy)."""
     if entry.visibility == visibility:
         return entry
     return dataclasses.replace(entry, visibility=visibility)
 
 
-def _with_period(objective: ObjectiveEntry, period: str, visibility: str | None) -> ObjectiveEntry:
-    """``objective`` with ``period`` and ``visibility``, itself when it has them already."""
+def with_period(objective: ObjectiveEntry, period: str, visibility: str | None) -> ObjectiveEntry:
+    """``objective`` with ``period`` (canonical) and ``visibility`` (its own, else its
+    owner's): itself when it has them already."""
     if objective.period == period and objective.visibility == visibility:
         return objective
     return dataclasses.replace(objective, period=period, visibility=visibility)

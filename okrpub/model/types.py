@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 import pickle
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import overload
 
@@ -290,3 +290,18 @@ class Model:
             period_id: tuple(objectives[i] for i in rollup.objectives)
             for period_id, rollup in self.period_rollups.items()
         }
+
+
+#: Dated values of one key result, oldest first.
+Points = tuple[tuple[dt.date, Number], ...]
+
+
+@dataclass(frozen=True)
+class History:
+    """Dated values of ``current`` by objective id, then key result id, as the git history
+    has them (``build --history git``, :mod:`okrpub.git.history`)."""
+
+    points: dict[str, dict[str, Points]] = field(default_factory=dict)
+
+    def of(self, objective_id: str, key_result_id: str) -> Points:
+        return self.points.get(objective_id, {}).get(key_result_id, ())
