@@ -393,6 +393,7 @@ def _check(root: Path, args: argparse.Namespace) -> int:
 
 
 def _build(root: Path, args: argparse.Namespace) -> int:
+    from okrpub.cli.workers import forked_pool
     from okrpub.engine.build import BuildOptions, build
 
     today = today_from(args.today)
@@ -410,7 +411,7 @@ def _build(root: Path, args: argparse.Namespace) -> int:
         history=args.history == "git",
     )
     with _cache(root, config, not args.no_cache) as cache:
-        result = build(root, config, today, options, cache)
+        result = build(root, config, today, options, cache, start_pool=forked_pool)
     diagnostics = result.analysis.diagnostics
     _print_diagnostics(diagnostics, "text")
     if result.model is None:

@@ -44,9 +44,10 @@ from urllib.parse import unquote, urlsplit
 
 from okrpub.config import Config
 from okrpub.diagnostics import Diagnostic, Diagnostics
-from okrpub.engine.build import BuildOptions, SiteRenderer, new_renderer, render, theme_signature
+from okrpub.engine.build import BuildOptions, new_renderer, render, theme_signature
 from okrpub.engine.cache import CacheStore
 from okrpub.engine.project import AnalysisMemo, read_config
+from okrpub.engine.renderer import SiteRenderer
 from okrpub.errors import UsageError
 from okrpub.model.audience import select_audience
 from okrpub.model.resolve import Resolved
