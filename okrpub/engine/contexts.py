@@ -15,6 +15,13 @@ from collections.abc import Callable
 from typing import Any
 
 from okrpub.engine.memo import IdentityMemo
+from okrpub.engine.stats import (
+    GRADINGS_MADE,
+    OBJECTIVE_PARTS_MADE,
+    ROLLUP_LISTS_MADE,
+    STATUS_ROWS_MADE,
+    Stats,
+)
 from okrpub.model.types import Model, Objective
 from okrpub.site import parts, views
 from okrpub.site.i18n import Locale
@@ -45,7 +52,7 @@ class ViewMemo:
         #: The last rollup lists, and what they were made from.
         self._rollups: tuple[tuple[object, ...], UnitRollups] | None = None
 
-    def rollups(self, model: Model) -> UnitRollups:
+    def rollups(self, model: Model, stats: Stats) -> UnitRollups:
         """The units' rollup lists of ``model``: the last ones (the very same lists) while
         the periods, units and rollups are the same."""
         made_of = (
@@ -55,6 +62,7 @@ class ViewMemo:
             tuple(model.unit_rollups.values()),
         )
         if self._rollups is None or self._rollups[0] != made_of:
+            stats.add(ROLLUP_LISTS_MADE)
             self._rollups = (made_of, UnitRollups(model))
         return self._rollups[1]
 
@@ -76,13 +84,16 @@ class Contexts:
         markdown: MarkdownRenderer,
         base_url: str,
         memo: ViewMemo,
+        stats: Stats,
     ) -> None:
+        """Parts made (in this process) are counted in ``stats``."""
         self.model = model
+        self.stats = stats
         self.locale = locale
         self.markdown = markdown
         self.base_url = base_url
         self.memo = memo
-        self.rollups = memo.rollups(model)
+        self.rollups = memo.rollups(model, stats)
         memo.forget_removed(model)
         self._views: dict[str, Callable[..., dict[str, Any]]] = {
             "home": self._home,
@@ -130,6 +141,7 @@ class Contexts:
         memo = self.memo
         known = memo.parts.get(objective_id) if memo.remembers else None
         if known is None or known.objective is not objective or known.period != period:
+            self.stats.add(OBJECTIVE_PARTS_MADE)
             known = parts.objective_parts(objective, period, self.locale, self.markdown)
             if memo.remembers:
                 memo.parts[objective_id] = known
@@ -137,16 +149,21 @@ class Contexts:
 
     def _status(self) -> dict[str, Any]:
         model, memo = self.model, self.memo
-        rows = memo.status_rows.each(views.status_objectives(model), parts.status_rows)
+        rows = memo.status_rows.each(views.status_objectives(model), self._status_rows)
         grading = {}
         for period_id in views.past_periods(model):
             objectives = tuple(model.objectives_in(period_id))
             known = memo.grading.get(period_id)
             if known is None or known[0] != objectives:
+                self.stats.add(GRADINGS_MADE)
                 known = (objectives, parts.grading_counts(objectives))
             grading[period_id] = known
         memo.grading = grading
         return views.status(model, rows, {key: counts for key, (_, counts) in grading.items()})
+
+    def _status_rows(self, objective: Objective) -> StatusRows:
+        self.stats.add(STATUS_ROWS_MADE)
+        return parts.status_rows(objective)
 
 
 def _reuse_tree(node: TreeNode, last: dict[str, TreeNode], trees: dict[str, TreeNode]) -> TreeNode:

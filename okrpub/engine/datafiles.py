@@ -18,7 +18,13 @@ from typing import TypeVar
 
 from okrpub.engine.memo import IdentityMemo
 from okrpub.engine.reuse import Digests, Parts, search_key
-from okrpub.engine.stats import EXPORT_PARTS_MADE, SEARCH_ROWS_MADE, Stats
+from okrpub.engine.stats import (
+    DATA_FILES_MADE,
+    EXPORT_PARTS_MADE,
+    FEED_PARTS_MADE,
+    SEARCH_ROWS_MADE,
+    Stats,
+)
 from okrpub.model.types import Model, Objective, Unit
 from okrpub.site import export, feed, search
 from okrpub.site.i18n import Locale
@@ -39,11 +45,12 @@ class DataMemo:
         self.newest = IdentityMemo[Objective, feed.Order | None]()
         self._sitemap: tuple[tuple[tuple[str, ...], str, dt.date], bytes] | None = None
 
-    def sitemap(self, paths: list[str], base_url: str, lastmod: dt.date) -> bytes:
+    def sitemap(self, paths: list[str], base_url: str, lastmod: dt.date, stats: Stats) -> bytes:
         """:func:`okrpub.site.feed.sitemap`, made again only when its arguments changed
         (``serve``: most rebuilds add no page)."""
         key = (tuple(paths), base_url, lastmod)
         if self._sitemap is None or self._sitemap[0] != key:
+            stats.add(DATA_FILES_MADE)
             self._sitemap = (key, feed.sitemap(key[0], base_url, lastmod))
         return self._sitemap[1]
 
@@ -85,8 +92,8 @@ def data_files(
     counted in ``stats``."""
     return [
         (export.EXPORT_FILE, lambda: _export(model, memo, stats)),
-        ("feed.xml", lambda: _feed(model, locale, base_url, memo)),
-        ("sitemap.xml", lambda: memo.sitemap(html_paths, base_url, model.today)),
+        ("feed.xml", lambda: _feed(model, locale, base_url, memo, stats)),
+        ("sitemap.xml", lambda: memo.sitemap(html_paths, base_url, model.today, stats)),
         *_search_files(model, locale, memo, stats),
     ]
 
@@ -102,12 +109,15 @@ def _counted(make: Callable[[Part], Made], stats: Stats, kind: str) -> Callable[
 
 
 def _export(model: Model, memo: DataMemo, stats: Stats) -> bytes:
+    stats.add(DATA_FILES_MADE)
     make = _counted(export.objective_part, stats, EXPORT_PARTS_MADE)
     return export.export_json(model, memo.export.each(model.objectives.values(), make))
 
 
-def _feed(model: Model, locale: Locale, base_url: str, memo: DataMemo) -> bytes:
-    orders = memo.newest.each(model.objectives.values(), feed.newest_order)
+def _feed(model: Model, locale: Locale, base_url: str, memo: DataMemo, stats: Stats) -> bytes:
+    stats.add(DATA_FILES_MADE)
+    make = _counted(feed.newest_order, stats, FEED_PARTS_MADE)
+    orders = memo.newest.each(model.objectives.values(), make)
     return feed.atom_feed(model, locale, base_url, orders)
 
 
@@ -124,6 +134,7 @@ def _search_files(model: Model, locale: Locale, memo: DataMemo, stats: Stats) ->
 
 
 def _search_indexes(model: Model, locale: Locale, memo: DataMemo, stats: Stats) -> dict[str, bytes]:
+    stats.add(DATA_FILES_MADE)
     owner = functools.partial(search.owner_name, model)
     parent = functools.partial(search.parent_name, model)
     objective_rows = memo.objective_rows.each(

@@ -15,6 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import NamedTuple, TypeVar
 
+from okrpub.engine.stats import (
+    OBJECTIVE_PAGES_PLANNED,
+    PAGES_PLANNED,
+    UNIT_PAGES_PLANNED,
+    Stats,
+)
 from okrpub.model.types import Model, Objective, Rollup, Unit
 from okrpub.site import plan as site_plan
 from okrpub.site.plan import Asset, Page, UnitRollups
@@ -37,6 +43,8 @@ class PlanMemo:
     plan's pages are kept."""
 
     def __init__(self) -> None:
+        #: Where the current plan counts the pages it makes anew.
+        self.stats = Stats()
         #: The objectives' pages and badges of the last plan.
         self.objectives: ObjectivePlan | None = None
         #: The units' rollups of the last plan.
@@ -44,8 +52,9 @@ class PlanMemo:
         self._last: dict[str, Page | Asset] = {}
         self._kept: dict[str, Page | Asset] = {}
 
-    def start(self) -> None:
-        """Start a plan; what the last plan kept is what can be reused."""
+    def start(self, stats: Stats) -> None:
+        """Start a plan, counting in ``stats``; what the last plan kept is what can be reused."""
+        self.stats = stats
         # (a plan abandoned half-way kept less; one that kept nothing leaves the last one)
         self._last, self._kept = self._kept or self._last, {}
 
@@ -68,6 +77,7 @@ class PlanMemo:
             and known.inputs == planned.inputs
         ):
             return self.keep(known)
+        self.stats.add(PAGES_PLANNED)
         return self.keep(planned)
 
     def keep(self, planned: Planned) -> Planned:
@@ -84,10 +94,10 @@ def _alike(known: object, planned: Page | Asset) -> bool:
     return isinstance(known, Asset) and known.badge == planned.badge
 
 
-def plan(model: Model, memo: PlanMemo, rollups: UnitRollups) -> list[Page | Asset]:
+def plan(model: Model, memo: PlanMemo, rollups: UnitRollups, stats: Stats) -> list[Page | Asset]:
     """The pages and badges of ``model`` in the order of :func:`okrpub.site.plan.plan`,
-    each the last plan's object when its inputs are equal."""
-    memo.start()
+    each the last plan's object when its inputs are equal; counted in ``stats``."""
+    memo.start(stats)
     objectives = _objective_plan(model, memo)
     touched = _units_touched(model, memo, objectives.changed)
     memo.objectives, memo.unit_rollups = objectives.plan, model.unit_rollups
@@ -117,14 +127,14 @@ class _Objectives(NamedTuple):
 def _objective_plan(model: Model, memo: PlanMemo) -> _Objectives:
     """Each objective's page and badge; with the last plan's, made again only for the
     objectives an edit touched when the site has the same objectives."""
-    objectives, last = model.objectives, memo.objectives
+    objectives, last, stats = model.objectives, memo.objectives, memo.stats
     if last is not None and list(last.objectives) == list(objectives):
         index, pages, badges = last.places, list(last.pages), list(last.badges)
         changed = [key for key, value in objectives.items() if last.objectives[key] is not value]
         for key in _showing(model, changed):
-            pages[index[key]] = _objective_page(model, objectives[key], pages[index[key]])
+            pages[index[key]] = _objective_page(model, objectives[key], pages[index[key]], stats)
         for key in changed:
-            badges[index[key]] = _objective_badge(objectives[key], badges[index[key]])
+            badges[index[key]] = _objective_badge(objectives[key], badges[index[key]], stats)
         return _Objectives(ObjectivePlan(objectives, index, pages, badges), changed)
     index = {key: place for place, key in enumerate(objectives)}
     lasts = last.places if last is not None else {}
@@ -133,24 +143,31 @@ def _objective_plan(model: Model, memo: PlanMemo) -> _Objectives:
         return items[lasts[key]] if items is not None and key in lasts else None
 
     pages = [
-        _objective_page(model, o, lasts_of(last.pages if last else None, o.id))
+        _objective_page(model, o, lasts_of(last.pages if last else None, o.id), stats)
         for o in objectives.values()
     ]
     badges = [
-        _objective_badge(o, lasts_of(last.badges if last else None, o.id))
+        _objective_badge(o, lasts_of(last.badges if last else None, o.id), stats)
         for o in objectives.values()
     ]
     return _Objectives(ObjectivePlan(objectives, index, pages, badges), None)
 
 
-def _objective_page(model: Model, objective: Objective, last: Page | None) -> Page:
-    page = site_plan.objective_page(model, objective)
-    return last if last is not None and last.inputs == page.inputs else page
+def _objective_page(model: Model, objective: Objective, last: Page | None, stats: Stats) -> Page:
+    stats.add(OBJECTIVE_PAGES_PLANNED)
+    return _new_or_last(site_plan.objective_page(model, objective), last, stats)
 
 
-def _objective_badge(objective: Objective, last: Asset | None) -> Asset:
-    badge = site_plan.objective_badge(objective)
-    return last if last is not None and last.inputs == badge.inputs else badge
+def _objective_badge(objective: Objective, last: Asset | None, stats: Stats) -> Asset:
+    return _new_or_last(site_plan.objective_badge(objective), last, stats)
+
+
+def _new_or_last(planned: Planned, last: Planned | None, stats: Stats) -> Planned:
+    """``last`` if it has ``planned``'s inputs, else ``planned`` (counted as new)."""
+    if last is not None and last.inputs == planned.inputs:
+        return last
+    stats.add(PAGES_PLANNED)
+    return planned
 
 
 def _showing(model: Model, changed: list[str]) -> set[str]:
@@ -193,4 +210,7 @@ def _unit_items(
     """Each unit's page (or badge): the last plan's for a unit no change touched."""
     for unit in model.units.values():
         kept = None if touched is None or unit.id in touched else memo.unchanged(path(unit.id))
-        yield kept if kept is not None else memo.reuse(make(model, unit))
+        if kept is None:
+            memo.stats.add(UNIT_PAGES_PLANNED)
+            kept = memo.reuse(make(model, unit))
+        yield kept

@@ -123,7 +123,7 @@ class SiteRenderer:
             for path, make in plan.data
         }
         rendered = self._render_pages(plan, changed, stats)
-        files = self._files(plan, previous is not None, rendered, data)
+        files = self._files(plan, previous is not None, rendered, data, stats)
         self.model, self.files, self.inputs = model, files, plan.inputs
         return files
 
@@ -157,12 +157,16 @@ class SiteRenderer:
         same_frame: bool,
         rendered: dict[str, bytes],
         data: dict[str, bytes | Deferred],
+        stats: Stats,
     ) -> SiteFiles:
-        """The site's files: those rendered, the others as they were."""
+        """The site's files: those rendered, the others as they were. The files put in
+        place are counted as written."""
         fixed = self._fixed_files()
         if same_frame and list(plan.inputs) == list(self.inputs):
             # the same files as last time (they were all added once then): replace them
+            stats.add(FILES_WRITTEN, len(rendered) + len(fixed) + len(data))
             return self.files.replaced({**rendered, **dict(fixed), **data})
+        stats.add(FILES_WRITTEN, len(plan.pages) + len(fixed) + len(data))
         files = SiteFiles()
         for page in plan.pages:
             content = rendered[page.path] if page.path in rendered else self.files[page.path]
@@ -233,11 +237,11 @@ class SiteRenderer:
 
     def _plan(self, model: Model, memo: PlanMemo | None, views: ViewMemo, stats: Stats) -> _Plan:
         """The pages, badges and data files of ``model``; with ``memo``, from the last plan's."""
-        contexts = Contexts(model, self.theme.locale, self.markdown, self.base_url, views)
+        contexts = Contexts(model, self.theme.locale, self.markdown, self.base_url, views, stats)
         if memo is None:
             pages = site_plan.plan(model, contexts.rollups)
         else:
-            pages = plan(model, memo, contexts.rollups)
+            pages = plan(model, memo, contexts.rollups, stats)
         inputs = {page.path: page.inputs for page in pages}
         if len(inputs) != len(pages):
             twice = next(path for path in inputs if sum(p.path == path for p in pages) > 1)
