@@ -10,7 +10,6 @@ import datetime as dt
 import gc
 import threading
 import weakref
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -19,11 +18,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rebuildtools import EDITS, TODAY, Project, give_a_final_score
-from sitetools import REPOSITORY, tree_of
+from sitetools import REPOSITORY, build, md, tree_of, write_files
 
 from okrpub.diagnostics import Diagnostic
 from okrpub.engine.build import BuildOptions, new_renderer, render
 from okrpub.engine.build import build as build_site
+from okrpub.engine.cache import CacheStore
 from okrpub.engine.contexts import Contexts, ViewMemo
 from okrpub.engine.project import analyse, read_config
 from okrpub.engine.sitefiles import Deferred, SiteFiles
@@ -31,6 +31,7 @@ from okrpub.engine.stats import (
     DATA_FILES_MADE,
     EXPORT_PARTS_MADE,
     FEED_PARTS_MADE,
+    FILES_KEPT,
     FILES_WRITTEN,
     FRAGMENTS_RENDERED,
     GRADINGS_MADE,
@@ -50,6 +51,7 @@ from okrpub.model import resolve as resolve_module
 from okrpub.model.types import Model, Objective
 from okrpub.site import feed, plan
 from okrpub.source import load as load_module
+from okrpub.source.load import LoadCache
 
 OBJECTIVES = REPOSITORY / "content" / "2026-Q4"
 
@@ -209,21 +211,107 @@ def move_today(model: Model) -> Model:
     return dataclasses.replace(model, today=model.today + dt.timedelta(days=1))
 
 
-@pytest.mark.parametrize("change", [rename_sam, move_today])
-def test_a_frame_change_empties_the_fragment_cache(
-    project: Project, change: Callable[[Model], Model]
-) -> None:
+def test_a_frame_change_empties_the_fragment_cache(project: Project) -> None:
     """What every page may show changed, but every objective is the very same object:
     without emptying the cache, the rows would keep Sam's old name."""
     project.rebuild()
     every_fragment = project.stats[FRAGMENTS_RENDERED]
     assert project.renderer.model is not None
-    changed = change(project.renderer.model)
+    changed = rename_sam(project.renderer.model)
     stats = Stats()
     files = project.renderer.render(changed, stats)
     assert stats[FRAGMENTS_RENDERED] == every_fragment
     config, _ = read_config(project.root)
     assert files == new_renderer(project.root, config, project.options).render(changed)
+
+
+def test_the_date_alone_renders_only_the_pages_that_show_it(project: Project) -> None:
+    """The date is no part of what every page may show: with every objective and period
+    the very same, a new date renders the home and status pages again (their footers
+    show it), and nothing else."""
+    project.rebuild()
+    assert project.renderer.model is not None
+    changed = move_today(project.renderer.model)
+    stats = Stats()
+    files = project.renderer.render(changed, stats)
+    assert stats[PAGES_RENDERED] == 2
+    assert stats[FRAGMENTS_RENDERED] == 0
+    config, _ = read_config(project.root)
+    assert files == new_renderer(project.root, config, project.options).render(changed)
+
+
+#: A company with a closed period's objective and a running period's, and a team with a
+#: closed period's objective only (2026-Q4 runs on ``TODAY``).
+TWO_PERIODS = {
+    "content/units/acme.md": md("name: Acme\nkind: company\n"),
+    "content/units/ops.md": md("name: Ops\nkind: team\nparent: acme\n"),
+    "content/2026-Q3/past.md": md(
+        """
+        title: Past
+        owner: ops
+        period: 2026-Q3
+        key_results:
+          - {title: One, target: 10, checkins: [{date: 2026-09-20, value: 7}]}
+        """
+    ),
+    "content/2026-Q4/now.md": md(
+        """
+        title: Now
+        owner: acme
+        period: 2026-Q4
+        key_results:
+          - {title: One, target: 10, checkins: [{date: 2026-11-24, value: 5}]}
+        """
+    ),
+}
+
+
+def test_a_next_day_build_renders_only_the_pages_that_depend_on_the_day(tmp_path: Path) -> None:
+    """With the cache, a build on the next day renders again the home and status pages
+    (they show the date) and the pages and badges of what is running (its numbers, pace
+    and expected progress, depend on the date); a closed period's are kept as they are.
+    The site is byte for byte a clean build's of that day."""
+    project = write_files(tmp_path / "project", TWO_PERIODS)
+    out, clean = tmp_path / "site", tmp_path / "clean"
+    assert build(project, out, today=TODAY.isoformat()).code == 0
+    next_day = TODAY + dt.timedelta(days=1)
+    config, _ = read_config(project)
+    cache, stats = LoadCache(CacheStore(project / ".okrpub-cache")), Stats()
+    try:
+        result = build_site(project, config, next_day, BuildOptions(out), cache, stats)
+    finally:
+        assert cache.store is not None
+        cache.store.close()
+    assert result.model is not None
+    assert build(project, clean, "--no-cache", today=next_day.isoformat()).code == 0
+    assert tree_of(out) == tree_of(clean)
+    depend = [
+        "index.html",
+        "status/index.html",
+        "periods/2026-q4/index.html",
+        "objectives/now/index.html",
+        "units/acme/index.html",  # it has a running objective
+        "badges/now.svg",
+        "badges/units/acme.svg",
+    ]
+    kept = [
+        "periods/2026-q3/index.html",
+        "objectives/past/index.html",
+        "units/index.html",
+        "units/ops/index.html",
+        "search/index.html",
+        "404.html",
+        "badges/past.svg",
+        "badges/units/ops.svg",
+    ]
+    assert stats[PAGES_RENDERED] == len(depend)
+    assert stats[FILES_KEPT] == len(kept)
+    assert sorted(
+        p for p in tree_of(out) if p.endswith((".html", ".svg")) and "static/" not in p
+    ) == sorted(depend + kept)
+    # only the pages that show the date say it
+    dated = [path for path in depend + kept if b"Published with okrpub on" in tree_of(out)[path]]
+    assert dated == ["index.html", "status/index.html"]
 
 
 def test_build_renders_fragments_without_keeping_them(project: Project, tmp_path: Path) -> None:

@@ -117,7 +117,12 @@ class SiteRenderer:
             self.fragments.clear()
         plan = self._plan(model, self.planned, self.views, stats)
         changed = self._changed(plan, previous is not None)
-        unchanged = previous is not None and _same_objectives(previous, model)
+        # the data files show the date and every objective, and what every page may show
+        unchanged = (
+            previous is not None
+            and previous.today == model.today
+            and _same_objectives(previous, model)
+        )
         data = {
             path: self.files.entry(path) if unchanged else Deferred(make, self.lock)
             for path, make in plan.data
@@ -264,20 +269,30 @@ def _file_digests(digests: Digests, model: Model, plan: _Plan) -> dict[str, str]
     """The digest of every page and data file: its inputs under the frame and theme."""
     made = {page.path: digests.of(page.inputs) for page in plan.pages}
     every_objective = (*model.objectives.values(), *model.period_rollups.values())
-    data_inputs = (*every_objective, *model.unit_rollups.values(), tuple(plan.html_paths))
+    data_inputs = (
+        model.today,  # the export's and sitemap's date
+        *every_objective,
+        *model.unit_rollups.values(),
+        tuple(plan.html_paths),
+    )
     made.update((path, digests.of(data_inputs)) for path, _ in plan.data)
     return made
 
 
 def frame(model: Model) -> tuple[object, ...]:
-    """What every page may show besides its inputs (and the theme and base URL)."""
+    """What every page may show besides its inputs (and the theme and base URL).
+
+    Not the date: the pages that show it have it among their inputs, and the
+    numbers that depend on it are the objectives' and rollups'. So is how much of
+    each period has gone by (only the home page shows it, the current period's):
+    a new day renders again only the pages of what is running.
+    """
     return (
         model.config,
-        model.today,
         model.public,
         model.current_period,
         model.units,
-        model.periods,
+        [(p.id, p.slug, p.start, p.end, p.state) for p in model.periods.values()],
         model.pages,
     )
 

@@ -3,8 +3,10 @@
 Each :class:`Page` names its output path, its template, the view that makes
 its context (:mod:`okrpub.site.views`) and its *inputs*: the objectives and
 rollups it shows. What every page may show (units, periods, free pages, the
-menu) is not among the inputs. Everything here is a plain function of the
-model: reusing an unchanged page is the engine's business.
+menu) is not among the inputs; nor is the date, which only the home and status
+pages show (the other pages' numbers depend on it through their objectives).
+Everything here is a plain function of the model: reusing an unchanged page is
+the engine's business.
 """
 
 from __future__ import annotations
@@ -131,8 +133,10 @@ class UnitRollups:
 
 
 def home_page(model: Model, rollups: UnitRollups) -> Page:
+    """The home page shows the date, and how much of the current period has gone by."""
     current = model.periods.get(model.current_period or "")
     inputs = (
+        model.today,
         tuple(model.period_rollups.values()),
         *(model.objectives_in(current.id) if current else ()),
         *((r.rollup for r in rollups.of(current.id, ("team",))) if current else ()),
@@ -187,7 +191,8 @@ def units_page() -> Page:
 
 
 def status_page(model: Model) -> Page:
-    inputs = (*model.period_rollups.values(), *model.objectives.values())
+    """The status page shows the date."""
+    inputs = (model.today, *model.period_rollups.values(), *model.objectives.values())
     return Page("status/index.html", "status.html", inputs, "status")
 
 

@@ -54,7 +54,6 @@ def base(model: Model, locale: Locale, path: str, urls: Urls | None = None) -> d
     return {
         "site_title": model.config.title,
         "generator": f"okrpub {__version__}",
-        "today": model.today,
         "urls": urls,
         "nav": nav,
         "units": model.units,
@@ -85,9 +84,11 @@ def home(model: Model, team_rollups: list[UnitRollup]) -> dict[str, Any]:
     period = model.periods.get(model.current_period or "")
     periods = [PeriodGroup(p, model.period_rollups[p.id], ()) for p in _newest_first(model)]
     if period is None:
-        return {"period": None, "periods": periods}
+        return {"today": model.today, "period": None, "periods": periods}
     objectives = model.objectives_in(period.id)
     return {
+        # the date shows in the footer; only here and on the status page
+        "today": model.today,
         "period": period,
         "rollup": model.period_rollups[period.id],
         "company_objectives": [o for o in objectives if model.units[o.owner].kind == "company"],
@@ -187,6 +188,7 @@ def status(
         "unaligned": [objective for objective in objectives if objective.unaligned],
     }
     return {
+        "today": model.today,
         "period": period if current else None,
         **{name: items[:STATUS_LIST_LIMIT] for name, items in lists.items()},
         "counts": {name: len(items) for name, items in lists.items()},
