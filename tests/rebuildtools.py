@@ -20,6 +20,7 @@ from okrpub.engine.analysis import AnalysisMemo
 from okrpub.engine.build import BuildOptions, new_renderer, render
 from okrpub.engine.cache import CacheStore
 from okrpub.engine.project import read_config
+from okrpub.engine.stats import Stats
 from okrpub.source.load import LoadCache
 
 #: The day every rebuild runs on unless an edit moves it (a Thursday in 2026-Q4).
@@ -43,6 +44,8 @@ class Project:
         self.renderer = new_renderer(root, config, self.options)
         self.changed: set[str] | None = None
         self.today = TODAY
+        #: What the engine did in the last rebuild (data files read since included).
+        self.stats = Stats()
 
     def rebuild(self) -> dict[str, bytes]:
         config, _ = read_config(self.root)
@@ -53,6 +56,7 @@ class Project:
         )  # fmt: skip
         assert result.files is not None, [d.as_text() for d in result.analysis.diagnostics]
         self.changed = set()
+        self.stats = result.stats
         return dict(result.files)
 
     def told(self, *relative: str) -> None:

@@ -26,7 +26,9 @@ import pytest
 
 from okrpub.cli.main import main
 from okrpub.engine import build as build_module
-from okrpub.engine.build import SiteFiles, SiteRenderer
+from okrpub.engine import workers
+from okrpub.engine.renderer import SiteRenderer
+from okrpub.engine.sitefiles import SiteFiles
 from okrpub.model.types import Model
 from okrpub.site.theme import Theme
 from okrpub.site.write import SiteFolder
@@ -362,5 +364,5 @@ def write_site(files: Mapping[str, bytes], output: Path) -> None:
 
 def render_in_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     """From now on builds render their pages in two worker processes, however few there are."""
-    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 1)
     monkeypatch.setattr(build_module, "usable_cores", lambda: 2)

@@ -543,9 +543,8 @@ def test_print_style_writes_out_the_report(
     note = next(c["note"] for kr in objective["key_results"] for c in kr["checkins"] if c["note"])
     expect(page.get_by_text(note, exact=True)).to_be_hidden()  # in a closed <details> on screen
 
-    assert page.locator(".site-footer").inner_text().strip() == (
-        "Published with okrpub on 26 November 2026 · Check-in feed · Data (JSON)"
-    )
+    # the date is on the home and status pages only
+    assert page.locator(".site-footer").inner_text().strip() == "Check-in feed · Data (JSON)"
 
     page.emulate_media(media="print")
     expect(page.get_by_text(note, exact=True)).to_be_visible()
@@ -558,11 +557,16 @@ def test_print_style_writes_out_the_report(
     expect(page.locator("main h1")).to_be_visible()
     expect(page.locator("li.key-result .grade").first).to_be_visible()
     # The footer's links are left out, and the "·" before each of them too.
-    footer = page.locator(".site-footer").inner_text().strip()
-    assert footer == "Published with okrpub on 26 November 2026", footer
+    assert page.locator(".site-footer").inner_text().strip() == ""
     pdf = page.pdf(format="A4", print_background=True)
     assert pdf.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) >= 2
+    page.goto(http_root + site.pages()["status"])
+    footer = page.locator(".site-footer").inner_text().strip()
+    assert footer == "Published with okrpub on 26 November 2026", footer
+    page.emulate_media(media="screen")
+    footer = page.locator(".site-footer").inner_text().strip()
+    assert footer == "Published with okrpub on 26 November 2026 · Check-in feed · Data (JSON)"
 
 
 # --------------------------------------------------------------------------- screenshots

@@ -208,7 +208,7 @@ def test_check_does_not_load_the_renderer_server_or_git() -> None:
     for module in (
         "engine.build",
         "serve",
-        "site.pages",
+        "site.views",
         "site.markdown",
         "git",
         "edit.checkin",

@@ -19,7 +19,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sitetools import EXAMPLE_BASE_URL, REPOSITORY, build, md, write_files
 
-from okrpub.model.types import Checkin, Checkins, Model
+from okrpub.engine.memo import IdentityMemo
+from okrpub.model.types import Checkin, Checkins, Model, Objective
 from okrpub.site import feed as feed_module
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -247,7 +248,7 @@ def test_the_feed_after_any_edits_holds_the_newest_of_all_checkins(
     """With a feed of few entries (so that only some objectives can hold them), and the
     newest check-in of each objective remembered from one model to the next as serve
     does, the feed has exactly the first check-ins of all of them sorted newest first."""
-    newest = feed_module.NewestCheckins()
+    newest = IdentityMemo[Objective, feed_module.Order | None]()
     model = example_model
     with mock.patch.object(feed_module, "FEED_ENTRIES", entries):
         for edit in [None, *series]:
@@ -259,7 +260,8 @@ def test_the_feed_after_any_edits_holds_the_newest_of_all_checkins(
                 for checkin in kr.checkins
             ]
             every.sort(key=lambda e: (e[0].date, e[2].id, e[1].id), reverse=True)
-            found = feed_module._newest_checkins(model, newest)
+            orders = newest.each(model.objectives.values(), feed_module.newest_order)
+            found = feed_module._newest_checkins(model, orders)
             assert [tuple(map(id, e)) for e in found] == [
                 tuple(map(id, e)) for e in every[:entries]
             ]

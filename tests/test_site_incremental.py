@@ -10,34 +10,48 @@ import datetime as dt
 import gc
 import threading
 import weakref
-from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
-from typing import Any
 from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rebuildtools import EDITS, TODAY, Project, give_a_final_score
-from sitetools import REPOSITORY, build, tree_of
+from sitetools import REPOSITORY, build, md, tree_of, write_files
 
-from okrpub.engine import build as build_module
-from okrpub.engine.build import Deferred, SiteFiles, new_renderer, render
-from okrpub.engine.fragments import FragmentCache
+from okrpub.engine.build import BuildOptions, new_renderer, render
+from okrpub.engine.build import build as build_site
+from okrpub.engine.cache import CacheStore
+from okrpub.engine.contexts import Contexts, ViewMemo
 from okrpub.engine.project import Analysis, analyse, read_config
+from okrpub.engine.sitefiles import Deferred, SiteFiles
 from okrpub.engine.stats import (
+    DATA_FILES_MADE,
+    EXPORT_PARTS_MADE,
+    FEED_PARTS_MADE,
+    FILES_KEPT,
+    FILES_WRITTEN,
+    FRAGMENTS_RENDERED,
+    GRADINGS_MADE,
+    OBJECTIVE_PAGES_PLANNED,
+    OBJECTIVE_PARTS_MADE,
     OBJECTIVES_COMPUTED,
     OBJECTIVES_LINTED,
+    PAGES_PLANNED,
+    PAGES_RENDERED,
     RESOLUTIONS,
+    ROLLUP_LISTS_MADE,
     ROLLUPS_COMPUTED,
+    SEARCH_ROWS_MADE,
+    STATUS_ROWS_MADE,
+    UNIT_PAGES_PLANNED,
     Stats,
 )
 from okrpub.errors import UsageError
-from okrpub.model.types import Model, Rollup
-from okrpub.site import export, feed, pages, search
-from okrpub.site.pages import TreeNode
+from okrpub.model.types import Model
+from okrpub.site import feed, plan
 from okrpub.source import load as load_module
+from okrpub.source.load import LoadCache
 
 OBJECTIVES = REPOSITORY / "content" / "2026-Q4"
 
@@ -54,13 +68,13 @@ def project(tmp_path: Path) -> Project:
 
 def test_a_first_render_renders_every_page(project: Project) -> None:
     files = project.rebuild()
-    assert project.renderer.rendered == planned(files)
+    assert project.stats[PAGES_RENDERED] == planned(files)
 
 
 def test_nothing_changed_renders_nothing(project: Project) -> None:
     first = project.rebuild()
     assert project.rebuild() == first
-    assert project.renderer.rendered == 0
+    assert project.stats[PAGES_RENDERED] == 0
 
 
 def test_a_title_edit_renders_the_pages_that_show_it(project: Project) -> None:
@@ -70,7 +84,7 @@ def test_a_title_edit_renders_the_pages_that_show_it(project: Project) -> None:
     assert files == project.clean_build()
     # the objective, its parent's page, its period, its owner, home and status, and the
     # objective's badge; not the rest
-    assert 3 <= project.renderer.rendered < 13
+    assert 3 <= project.stats[PAGES_RENDERED] < 13
     assert b"Renamed " in files["objectives/guides-and-links/index.html"]
     assert b"Renamed " in files["badges/guides-and-links.svg"]
 
@@ -88,7 +102,7 @@ def test_a_unit_edit_renders_everything_again(project: Project) -> None:
     files = project.rebuild()
     project.edit("content/units/sam.md", "name: ", "name: Samuel ")
     assert project.rebuild() == project.clean_build()
-    assert project.renderer.rendered == planned(files)
+    assert project.stats[PAGES_RENDERED] == planned(files)
 
 
 @settings(
@@ -112,37 +126,20 @@ def test_any_series_of_edits_equals_a_clean_build(
             assert project.rebuild() == project.clean_build(), edits
 
 
-#: What the data files make of each objective and unit: the export's JSON, the search
-#: rows, the newest check-in the feed looks for; a renderer remembers them.
-PER_OBJECTIVE = [(export, "_objective"), (search, "_objective_row"), (feed, "_newest_order")]
-
-
-@pytest.mark.parametrize(
-    ("module", "name", "again"),
-    [
-        *((module, name, ["guides-and-links"]) for module, name in PER_OBJECTIVE),
-        (search, "_unit_row", []),
-    ],
-)
+@pytest.mark.parametrize("kind", [EXPORT_PARTS_MADE, SEARCH_ROWS_MADE, FEED_PARTS_MADE])
 def test_a_title_edit_makes_the_data_files_parts_of_only_that_objective_again(
-    project: Project,
-    monkeypatch: pytest.MonkeyPatch,
-    module: ModuleType,
-    name: str,
-    again: list[str],
+    project: Project, kind: str
 ) -> None:
-    made: list[str] = []
-    original = getattr(module, name)
-    monkeypatch.setattr(
-        module, name, lambda item, *rest: made.append(item.id) or original(item, *rest)
-    )
+    """What the data files make of each objective and unit (the export's JSON, the search
+    rows, the newest check-in the feed looks for) is remembered by the renderer."""
     first = project.rebuild()
-    kind = "units" if name == "_unit_row" else "objectives"
-    assert sorted(made) == sorted(project.renderer.model.__getattribute__(kind))
-    made.clear()
+    model = project.renderer.model
+    assert model is not None
+    units = len(model.units) if kind == SEARCH_ROWS_MADE else 0
+    assert project.stats[kind] == len(model.objectives) + units
     project.edit("content/2026-Q4/sam/guides-and-links.md", "title: ", "title: Renamed ")
     files = project.rebuild()
-    assert made == again
+    assert project.stats[kind] == 1
     assert files == project.clean_build()
     assert files["search/index.js"] != first["search/index.js"]
 
@@ -202,48 +199,19 @@ def test_a_new_day_computes_everything_again(project: Project) -> None:
     assert second.model == clean_analysis(project, later).model
 
 
-def count_fragments(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple[object, ...]]]:
-    """The page and keys of every ``{% cache %}`` body rendered from now on."""
-    rendered: list[tuple[str, tuple[object, ...]]] = []
-    original = FragmentCache.fragment
-
-    def fragment(
-        cache: FragmentCache,
-        page: str,
-        block: int,
-        keys: tuple[object, ...],
-        render: Callable[[], str],
-    ) -> str:
-        def counted() -> str:
-            rendered.append((page, keys))
-            return render()
-
-        return original(cache, page, block, keys, counted)
-
-    monkeypatch.setattr(FragmentCache, "fragment", fragment)
-    return rendered
-
-
-def test_an_objective_edit_renders_only_its_fragments(
-    project: Project, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    rendered = count_fragments(monkeypatch)
+def test_an_objective_edit_renders_only_its_fragments(project: Project) -> None:
+    """In the cascade its row and the subtrees it is in (its own and its ancestors'), whose
+    other rows and subtrees are reused; elsewhere only the rows that show it (the status
+    page's rows of its key results)."""
     project.rebuild()
-    assert len(rendered) > 20
-    rendered.clear()
+    assert project.stats[FRAGMENTS_RENDERED] > 20
     project.edit("content/2026-Q4/sam/guides-and-links.md", "title: ", "title: Renamed ")
     files = project.rebuild()
     assert project.renderer.model is not None
     edited = project.renderer.model.objectives["guides-and-links"]
-    shown = (edited, *edited.key_results)
-    # in the cascade its row, and the subtrees it is in (its own and its ancestors'), whose
-    # other rows and subtrees are reused; elsewhere only rows that show it or its key results
-    period = [keys for page, keys in rendered if page == "periods/2026-q4/index.html"]
-    subtrees = [keys[0].objective.id for keys in period if isinstance(keys[0], TreeNode)]
-    assert subtrees == [*reversed(edited.ancestors), "guides-and-links"]
-    assert [keys for keys in period if not isinstance(keys[0], TreeNode)] == [(edited, None)]
-    elsewhere = [keys for page, keys in rendered if page != "periods/2026-q4/index.html"]
-    assert all(any(k is s for k in keys for s in shown) for keys in elsewhere), rendered
+    status_rows = sum(kr.status != "on_track" or kr.stale for kr in edited.key_results)
+    subtrees, row = len(edited.ancestors) + 1, 1
+    assert project.stats[FRAGMENTS_RENDERED] == subtrees + row + status_rows
     assert files == project.clean_build()
 
 
@@ -256,31 +224,117 @@ def move_today(model: Model) -> Model:
     return dataclasses.replace(model, today=model.today + dt.timedelta(days=1))
 
 
-@pytest.mark.parametrize("change", [rename_sam, move_today])
-def test_a_frame_change_empties_the_fragment_cache(
-    project: Project, monkeypatch: pytest.MonkeyPatch, change: Callable[[Model], Model]
-) -> None:
+def test_a_frame_change_empties_the_fragment_cache(project: Project) -> None:
     """What every page may show changed, but every objective is the very same object:
     without emptying the cache, the rows would keep Sam's old name."""
-    rendered = count_fragments(monkeypatch)
     project.rebuild()
-    every_fragment = len(rendered)
+    every_fragment = project.stats[FRAGMENTS_RENDERED]
     assert project.renderer.model is not None
-    changed = change(project.renderer.model)
-    rendered.clear()
-    files = project.renderer.render(changed)
-    assert len(rendered) == every_fragment
+    changed = rename_sam(project.renderer.model)
+    stats = Stats()
+    files = project.renderer.render(changed, stats)
+    assert stats[FRAGMENTS_RENDERED] == every_fragment
     config, _ = read_config(project.root)
     assert files == new_renderer(project.root, config, project.options).render(changed)
 
 
-def test_build_renders_fragments_without_keeping_them(
-    project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_the_date_alone_renders_only_the_pages_that_show_it(project: Project) -> None:
+    """The date is no part of what every page may show: with every objective and period
+    the very same, a new date renders the home and status pages again (their footers
+    show it), and nothing else."""
+    project.rebuild()
+    assert project.renderer.model is not None
+    changed = move_today(project.renderer.model)
+    stats = Stats()
+    files = project.renderer.render(changed, stats)
+    assert stats[PAGES_RENDERED] == 2
+    assert stats[FRAGMENTS_RENDERED] == 0
+    config, _ = read_config(project.root)
+    assert files == new_renderer(project.root, config, project.options).render(changed)
+
+
+#: A company with a closed period's objective and a running period's, and a team with a
+#: closed period's objective only (2026-Q4 runs on ``TODAY``).
+TWO_PERIODS = {
+    "content/units/acme.md": md("name: Acme\nkind: company\n"),
+    "content/units/ops.md": md("name: Ops\nkind: team\nparent: acme\n"),
+    "content/2026-Q3/past.md": md(
+        """
+        title: Past
+        owner: ops
+        period: 2026-Q3
+        key_results:
+          - {title: One, target: 10, checkins: [{date: 2026-09-20, value: 7}]}
+        """
+    ),
+    "content/2026-Q4/now.md": md(
+        """
+        title: Now
+        owner: acme
+        period: 2026-Q4
+        key_results:
+          - {title: One, target: 10, checkins: [{date: 2026-11-24, value: 5}]}
+        """
+    ),
+}
+
+
+def test_a_next_day_build_renders_only_the_pages_that_depend_on_the_day(tmp_path: Path) -> None:
+    """With the cache, a build on the next day renders again the home and status pages
+    (they show the date) and the pages and badges of what is running (its numbers, pace
+    and expected progress, depend on the date); a closed period's are kept as they are.
+    The site is byte for byte a clean build's of that day."""
+    project = write_files(tmp_path / "project", TWO_PERIODS)
+    out, clean = tmp_path / "site", tmp_path / "clean"
+    assert build(project, out, today=TODAY.isoformat()).code == 0
+    next_day = TODAY + dt.timedelta(days=1)
+    config, _ = read_config(project)
+    cache, stats = LoadCache(CacheStore(project / ".okrpub-cache")), Stats()
+    try:
+        result = build_site(project, config, next_day, BuildOptions(out), cache, stats)
+    finally:
+        assert cache.store is not None
+        cache.store.close()
+    assert result.model is not None
+    assert build(project, clean, "--no-cache", today=next_day.isoformat()).code == 0
+    assert tree_of(out) == tree_of(clean)
+    depend = [
+        "index.html",
+        "status/index.html",
+        "periods/2026-q4/index.html",
+        "objectives/now/index.html",
+        "units/acme/index.html",  # it has a running objective
+        "badges/now.svg",
+        "badges/units/acme.svg",
+    ]
+    kept = [
+        "periods/2026-q3/index.html",
+        "objectives/past/index.html",
+        "units/index.html",
+        "units/ops/index.html",
+        "search/index.html",
+        "404.html",
+        "badges/past.svg",
+        "badges/units/ops.svg",
+    ]
+    assert stats[PAGES_RENDERED] == len(depend)
+    assert stats[FILES_KEPT] == len(kept)
+    assert sorted(
+        p for p in tree_of(out) if p.endswith((".html", ".svg")) and "static/" not in p
+    ) == sorted(depend + kept)
+    # only the pages that show the date say it
+    dated = [path for path in depend + kept if b"Published with okrpub on" in tree_of(out)[path]]
+    assert dated == ["index.html", "status/index.html"]
+
+
+def test_build_renders_fragments_without_keeping_them(project: Project, tmp_path: Path) -> None:
     """``build`` renders each page once: its blocks just render, nothing is remembered."""
-    rendered = count_fragments(monkeypatch)
-    assert build(project.root, tmp_path / "site").code == 0
-    assert rendered == []
+    config, _ = read_config(project.root)
+    stats = Stats()
+    result = build_site(project.root, config, TODAY, BuildOptions(tmp_path / "site"), stats=stats)
+    assert result.model is not None
+    assert stats[PAGES_RENDERED] > 20
+    assert stats[FRAGMENTS_RENDERED] == 0
     assert (
         tree_of(tmp_path / "site")["periods/2026-q4/index.html"]
         == project.rebuild()["periods/2026-q4/index.html"]
@@ -292,21 +346,21 @@ def test_a_renamed_unit_gets_new_search_rows_for_its_objectives_and_members(
     project: Project, unit: str
 ) -> None:
     """The rows of the objectives a unit owns and of its members show its name: with the
-    very same objective and unit objects (which serve does not give a renamed unit's
-    rows: a unit's change renders everything again), those rows are made again."""
+    very same objective and unit objects, those rows (and the unit's) are made again."""
     project.rebuild()
-    model, renderer = project.renderer.model, project.renderer
+    model = project.renderer.model
     assert model is not None
     renamed = dataclasses.replace(model.units[unit], name="Renamed Unit")
     model = dataclasses.replace(model, units={**model.units, unit: renamed})
-    locale = renderer.theme.locale
-    files = search.search_indexes(model, locale, renderer.search_rows)
-    assert files == search.search_indexes(model, locale)
-    rows = files["search/index.js"].decode().splitlines()[0].split('],["')
-    shown = [row for row in rows if "Renamed Unit" in row]
+    stats = Stats()
+    files = project.renderer.render(model, stats)
+    config, _ = read_config(project.root)
+    assert files == new_renderer(project.root, config, project.options).render(model)
     owned = [o for o in model.objectives.values() if o.owner == unit]
     members = [u for u in model.units.values() if u.parent == unit]
-    assert len(shown) == 1 + len(owned) + len(members) > 1
+    assert stats[SEARCH_ROWS_MADE] == 1 + len(owned) + len(members) > 1
+    rows = files["search/index.js"].decode().splitlines()[0].split('],["')
+    assert len([row for row in rows if "Renamed Unit" in row]) == stats[SEARCH_ROWS_MADE]
 
 
 def test_an_edit_lints_only_what_it_changed(project: Project) -> None:
@@ -370,49 +424,24 @@ def test_an_edit_no_reference_depends_on_is_not_resolved_again(project: Project)
     assert found.resolved == clean_analysis(project).resolved
 
 
-def count_made_of(monkeypatch: pytest.MonkeyPatch, *kinds: type) -> list[Any]:
-    """Every object of ``kinds`` made from now on."""
-    made: list[Any] = []
-    for kind in kinds:
-        original = kind.__init__
-
-        def counted(
-            made_one: Any, *arguments: Any, original: Callable[..., None] = original
-        ) -> None:
-            original(made_one, *arguments)
-            made.append(made_one)
-
-        monkeypatch.setattr(kind, "__init__", counted)
-    return made
-
-
-def count_made(monkeypatch: pytest.MonkeyPatch) -> list[pages.Page | pages.Asset]:
-    """Every page and badge the planner makes from now on (rather than reuses)."""
-    return count_made_of(monkeypatch, pages.Page, pages.Asset)
-
-
-def test_an_edit_plans_new_pages_and_badges_only_where_it_changed_them(
-    project: Project, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_edit_plans_new_pages_and_badges_only_where_it_changed_them(project: Project) -> None:
     """The planner gives every other page and badge the last plan's very object."""
-    made = count_made(monkeypatch)
-    files = project.rebuild()
-    assert len(made) == planned(files)
-    made.clear()
+    first = project.rebuild()
+    assert project.stats[PAGES_PLANNED] == planned(first)
     project.rebuild()
-    assert made == []
+    assert project.stats[PAGES_PLANNED] == 0
     project.edit("content/2026-Q4/sam/guides-and-links.md", "title: ", "title: Renamed ")
     files = project.rebuild()
     # the pages that show it (its own, its parent's, the period, its owner's, home, status)
     # and its badge: just the ones rendered again
-    paths = {page.path for page in made}
-    assert len(made) == project.renderer.rendered
+    assert 3 <= project.stats[PAGES_PLANNED] == project.stats[PAGES_RENDERED] < 13
+    differ = {path for path in first if path in files and files[path] != first[path]}
     assert {
         "objectives/guides-and-links/index.html",
         "objectives/top-3-in-search/index.html",
         "badges/guides-and-links.svg",
-    } <= paths
-    assert "objectives/grow-to-1m-online/index.html" not in paths
+    } <= differ
+    assert "objectives/grow-to-1m-online/index.html" not in differ
     assert files == project.clean_build()
 
 
@@ -420,165 +449,108 @@ def test_an_edit_plans_new_pages_and_badges_only_where_it_changed_them(
     ("edit", "looked_at"),
     [
         # itself, its parent (which lists it), what is below it (none)
-        (
-            ("sam/guides-and-links.md", "title: ", "title: X "),
-            {"guides-and-links", "top-3-in-search"},
-        ),
+        (("sam/guides-and-links.md", "title: ", "title: X "), 2),
         # itself and everything below it, which shows it among its ancestors
-        (
-            ("marketing/top-3-in-search.md", "title: ", "title: X "),
-            {"top-3-in-search", "grow-to-1m-online", "guides-and-links"},
-        ),
+        (("marketing/top-3-in-search.md", "title: ", "title: X "), 3),
     ],
 )
 def test_an_edit_looks_only_at_the_objectives_whose_pages_show_what_it_changed(
-    project: Project,
-    monkeypatch: pytest.MonkeyPatch,
-    edit: tuple[str, str, str],
-    looked_at: set[str],
+    project: Project, edit: tuple[str, str, str], looked_at: int
 ) -> None:
     """While the site has the same objectives, the others' pages and badges are copied
     from the last plan without computing their inputs."""
-    looked: list[str] = []
-    original = pages.Planner._objective_page
-
-    def objective_page(planner: pages.Planner, objective: Any, last: Any) -> pages.Page:
-        looked.append(objective.id)
-        return original(planner, objective, last)
-
-    monkeypatch.setattr(pages.Planner, "_objective_page", objective_page)
     project.rebuild()
     assert project.renderer.model is not None
-    assert sorted(looked) == sorted(project.renderer.model.objectives)
-    looked.clear()
+    assert project.stats[OBJECTIVE_PAGES_PLANNED] == len(project.renderer.model.objectives)
     relative, old, new = edit
     project.edit(f"content/2026-Q4/{relative}", old, new)
     files = project.rebuild()
-    assert set(looked) == looked_at
+    assert project.stats[OBJECTIVE_PAGES_PLANNED] == looked_at
     assert files == project.clean_build()
 
 
 def test_an_edit_looks_only_at_the_units_whose_pages_show_what_it_changed(
-    project: Project, monkeypatch: pytest.MonkeyPatch
+    project: Project,
 ) -> None:
     """The other units' pages and badges are the last plan's, without computing inputs."""
-    looked: list[str] = []
-    original = pages.Planner._untouched_unit
-
-    def untouched_unit(planner: pages.Planner, unit_id: str, path: str) -> Any:
-        kept = original(planner, unit_id, path)
-        if kept is None:
-            looked.append(unit_id)
-        return kept
-
-    monkeypatch.setattr(pages.Planner, "_untouched_unit", untouched_unit)
     project.rebuild()
     assert project.renderer.model is not None
-    assert len(looked) == 2 * len(project.renderer.model.units)
-    looked.clear()
+    assert project.stats[UNIT_PAGES_PLANNED] == 2 * len(project.renderer.model.units)
     project.edit("content/2026-Q4/sam/guides-and-links.md", "title: ", "title: Renamed ")
     files = project.rebuild()
-    assert looked == ["sam", "sam"]  # its page and badge
-    looked.clear()
-    # a new score: a new objective and a new rollup of its owner
+    assert project.stats[UNIT_PAGES_PLANNED] == 2  # sam's page and badge
+    # a new score: a new objective and a new rollup of its owner (marketing)
     give_a_final_score(project)
     files = project.rebuild()
-    assert looked == ["marketing", "marketing"]
+    assert project.stats[UNIT_PAGES_PLANNED] == 2
     assert files == project.clean_build()
     # a rollup that changed while its objectives did not (as when one leaves for another unit)
-    looked.clear()
     model = project.renderer.model
     key = ("marketing", "2026-Q4")
     rollup = dataclasses.replace(model.unit_rollups[key], progress=0.123)
     model = dataclasses.replace(model, unit_rollups={**model.unit_rollups, key: rollup})
-    files = project.renderer.render(model)
-    assert looked == ["marketing", "marketing"]
+    stats = Stats()
+    files = project.renderer.render(model, stats)
+    assert stats[UNIT_PAGES_PLANNED] == 2
     config, _ = read_config(project.root)
     assert files == new_renderer(project.root, config, project.options).render(model)
 
 
-def test_an_edit_counts_again_only_the_status_rows_it_changed(
-    project: Project, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_edit_counts_again_only_the_status_rows_it_changed(project: Project) -> None:
     """The status page's rows are remembered per objective, each past period's grading
     counts while it has the same objectives, and each period's unit rollups while the
     units and rollups are the same."""
-    made: list[str] = []
-    status_rows, grading_counts = pages._status_rows, pages._grading_counts
-    monkeypatch.setattr(pages, "_status_rows", lambda o: made.append(o.id) or status_rows(o))
-    monkeypatch.setattr(
-        pages, "_grading_counts", lambda os: made.append(os[0].period) or grading_counts(os)
-    )
-    unit_rollups = count_made_of(monkeypatch, pages.UnitRollup)
     project.rebuild()
-    assert "2026-Q3" in made
-    assert "grow-to-1m-online" in made
-    assert unit_rollups
-    made.clear()
-    unit_rollups.clear()
+    assert project.stats[GRADINGS_MADE] == 1  # 2026-Q3
+    assert project.stats[STATUS_ROWS_MADE] > 3
+    assert project.stats[ROLLUP_LISTS_MADE] == 1
     project.edit("content/2026-Q4/sam/guides-and-links.md", "title: ", "title: Renamed ")
     project.rebuild()
-    assert made == ["guides-and-links"]
-    assert unit_rollups == []
-    made.clear()
+    assert project.stats[STATUS_ROWS_MADE] == 1
+    assert project.stats[GRADINGS_MADE] == project.stats[ROLLUP_LISTS_MADE] == 0
     give_a_final_score(project)  # a new rollup of marketing in 2026-Q4
     project.rebuild()
-    assert made == ["top-3-in-search"]
-    assert unit_rollups
+    assert project.stats[STATUS_ROWS_MADE] == project.stats[ROLLUP_LISTS_MADE] == 1
+    assert project.stats[GRADINGS_MADE] == 0
     project.edit("content/2026-Q3/smokey/best-summer-ever-q3.md", "score: ", "score: 0.1 #")
     files = project.rebuild()
-    assert "2026-Q3" in made
+    assert project.stats[GRADINGS_MADE] == 1
     assert files == project.clean_build()
 
 
-def test_pages_kept_from_older_plans_hold_no_older_model(
-    project: Project, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A page reused from the last plan reaches the model through the current planner, and
-    the plan memo forgets the pages the last plan did not have: a server running for hours
-    holds one model and one plan."""
-    made = count_made(monkeypatch)
+def test_pages_kept_from_older_plans_hold_no_older_model(project: Project) -> None:
+    """A page reused from the last plan holds no model, and the renderer forgets the pages
+    (and their inputs) the site no longer has: a server running for hours holds one model
+    and one plan."""
     project.rebuild()
     assert project.renderer.model is not None
     first_model = weakref.ref(project.renderer.model)
-    path = "objectives/checkout-that-converts/index.html"
-    removed_page = weakref.ref(next(page for page in made if page.path == path))
-    made.clear()
+    removed = weakref.ref(project.renderer.model.objectives["checkout-that-converts"])
     project.edit("content/2026-Q4/sam/guides-and-links.md", "title: ", "title: Renamed ")
     project.rebuild()
     project.remove("content/2026-Q4/webshop/checkout-that-converts.md")
     project.rebuild()
     gc.collect()
     assert first_model() is None
-    assert removed_page() is None
+    assert removed() is None
 
 
-def test_an_edit_updates_the_last_files_and_keeps_the_sitemap(
-    project: Project, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """While the site has the same paths the renderer updates its last files in place (none
-    is added again), and it makes the sitemap again only when a page comes or goes."""
-    sitemaps, added = [], []
-    original_sitemap, original_add = feed.sitemap, SiteFiles.add
-    monkeypatch.setattr(feed, "sitemap", lambda *a: sitemaps.append(a) or original_sitemap(*a))
-    monkeypatch.setattr(
-        SiteFiles,
-        "add",
-        lambda files, path, content: added.append(path) or original_add(files, path, content),
-    )
+def test_an_edit_updates_the_last_files_and_keeps_the_sitemap(project: Project) -> None:
+    """While the site has the same paths the renderer puts in place only the files it made
+    again, and it makes the sitemap again only when a page comes or goes (reading every
+    file, a rebuild makes the four data files, the two search indexes together)."""
     files = project.rebuild()
-    assert len(sitemaps) == 1
-    assert len(added) == len(files)
-    sitemaps.clear()
-    added.clear()
+    assert project.stats[FILES_WRITTEN] == len(files)
+    assert project.stats[DATA_FILES_MADE] == 4
     project.edit("content/2026-Q4/sam/guides-and-links.md", "title: ", "title: Renamed ")
     files = project.rebuild()
-    assert sitemaps == added == []
+    others = len(files) - planned(files)  # the data files, static files and schemas
+    assert project.stats[FILES_WRITTEN] == project.stats[PAGES_RENDERED] + others
+    assert project.stats[DATA_FILES_MADE] == 3
     assert files == project.clean_build()
-    sitemaps.clear()
     project.remove("content/2026-Q4/webshop/checkout-that-converts.md")
     files = project.rebuild()
-    assert len(sitemaps) == 1
+    assert project.stats[DATA_FILES_MADE] == 4
     assert files == project.clean_build()
 
 
@@ -630,32 +602,21 @@ def test_behind_a_symbolic_link_every_file_is_read_again(project: Project) -> No
     assert files == project.clean_build()
 
 
-def test_data_files_are_made_when_first_read(
-    project: Project, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_data_files_are_made_when_first_read(project: Project) -> None:
     """In memory the export, feed, sitemap and search indexes wait until read (a rebuild
     need not make them for the page it serves); each is made once, a file unchanged
     since the last render is not made again, and comparing sites makes none of them."""
-    made: list[str] = []
-    for module, name, label in [
-        (build_module, "export_json", "api/okrs.json"),
-        (build_module, "atom_feed", "feed.xml"),
-        (build_module, "search_indexes", "search"),
-    ]:
-        original = getattr(build_module, name)
-        monkeypatch.setattr(
-            module, name, lambda *a, _o=original, _l=label: made.append(_l) or _o(*a)
-        )
-    files = render_in_memory(project)
-    assert made == []
+    stats = Stats()
+    files = render_in_memory(project, stats)
+    assert stats[DATA_FILES_MADE] == 0
     assert project.renderer.model is not None
-    again = project.renderer.render(project.renderer.model)
-    assert again == files and made == []
-    export_bytes = files["api/okrs.json"]
-    assert files["api/okrs.json"] is export_bytes and made == ["api/okrs.json"]
-    assert again["api/okrs.json"] is export_bytes  # the same file, kept deferred
+    again = project.renderer.render(project.renderer.model, Stats())
+    assert again == files and stats[DATA_FILES_MADE] == 0
+    assert files["api/okrs.json"] == files["api/okrs.json"]
+    assert stats[DATA_FILES_MADE] == 1
+    assert again["api/okrs.json"] == files["api/okrs.json"]  # the same file, kept deferred
     files["search/index.js"], files["search/titles.js"]
-    assert made == ["api/okrs.json", "search"]
+    assert stats[DATA_FILES_MADE] == 2
     assert dict(files) == project.clean_build()
 
 
@@ -673,10 +634,11 @@ def test_a_deferred_file_waits_for_the_render_in_progress(project: Project) -> N
     assert read == [project.clean_build()["feed.xml"]]
 
 
-def render_in_memory(project: Project) -> SiteFiles:
+def render_in_memory(project: Project, stats: Stats | None = None) -> SiteFiles:
     """The project's site rendered by its renderer, with nothing read from it yet."""
     config, _ = read_config(project.root)
-    result = render(project.root, config, TODAY, project.options, renderer=project.renderer)
+    options, renderer = project.options, project.renderer
+    result = render(project.root, config, TODAY, options, renderer=renderer, stats=stats)
     assert result.files is not None
     return result.files
 
@@ -702,74 +664,50 @@ def test_comparing_sites_makes_deferred_files_only_when_all_else_is_equal() -> N
         site.add("feed.xml", b"again")
 
 
-def test_a_title_edit_reuses_the_period_grades_table_whole(
-    project: Project, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_title_edit_reuses_the_period_grades_table_whole(project: Project) -> None:
     """The grades table is one block keyed by the list of rollups, the very same list while
-    no rollup changed: a title edit does not even look its rows up; a new check-in value
-    changes rollups, and then the rows are looked up (and the changed ones rendered)."""
-    looked_up: list[tuple[str, tuple[object, ...]]] = []
-    original = FragmentCache.fragment
-    monkeypatch.setattr(
-        FragmentCache,
-        "fragment",
-        lambda cache, page, *rest: (
-            looked_up.append((page, rest[1])) or original(cache, page, *rest)
-        ),
-    )
-
-    def table_rows() -> list[tuple[object, ...]]:
-        return [
-            keys
-            for page, keys in looked_up
-            if page == "periods/2026-q4/index.html" and isinstance(keys[-1], Rollup)
-        ]
-
+    no rollup changed: a title edit makes no new list (nor renders a row); a new check-in
+    value changes rollups, and then a new list is made and the changed rows rendered."""
     project.rebuild()
-    assert len(table_rows()) > 3
-    looked_up.clear()
     sam = "content/2026-Q4/sam/guides-and-links.md"
     project.edit(sam, "title: ", "title: Renamed ")
     project.rebuild()
-    assert any(page == "periods/2026-q4/index.html" for page, _ in looked_up)
-    assert table_rows() == []
+    assert project.stats[ROLLUP_LISTS_MADE] == 0
+    renamed = project.stats[FRAGMENTS_RENDERED]
     project.edit(sam, "{date: 2026-11-23, value: 4,", "{date: 2026-11-23, value: 6,")
     files = project.rebuild()
-    assert len(table_rows()) > 3
+    assert project.stats[ROLLUP_LISTS_MADE] == 1
+    # as for the title, and the table and its row of the one rollup that changed (Sam's)
+    assert project.stats[FRAGMENTS_RENDERED] == renamed + 2
     assert files == project.clean_build()
 
 
 def test_an_ancestor_edit_renders_the_pages_below_without_making_their_parts_again(
-    project: Project, monkeypatch: pytest.MonkeyPatch
+    project: Project,
 ) -> None:
     """Every page below an objective shows its title (the breadcrumbs): those pages are
     rendered again, but their key results' charts and body HTML are the last ones."""
-    charts: list[str] = []
-    real_chart = pages.checkin_chart
-    monkeypatch.setattr(
-        pages, "checkin_chart", lambda kr, *rest: charts.append(kr.id) or real_chart(kr, *rest)
-    )
     project.rebuild()
     assert project.renderer.model is not None
+    assert project.stats[OBJECTIVE_PARTS_MADE] == len(project.renderer.model.objectives)
     before = project.renderer.model.objectives
     below = [o.id for o in before.values() if "grow-to-1m-online" in o.ancestors]
     assert len(below) > 3
-    charts.clear()
     project.edit("content/2026-Q4/smokey/grow-to-1m-online.md", "title: ", "title: Renamed ")
     files = project.rebuild()
     assert all(b"Renamed " in files[f"objectives/{o}/index.html"] for o in below)
-    edited = project.renderer.model.objectives["grow-to-1m-online"]
-    assert sorted(charts) == sorted(kr.id for kr in edited.key_results)
+    assert project.stats[PAGES_RENDERED] > len(below)
+    assert project.stats[OBJECTIVE_PARTS_MADE] == 1
     assert files == project.clean_build()
 
 
 def test_build_remembers_no_page_parts(project: Project) -> None:
-    """``build`` plans once: its planner keeps nothing for a next plan."""
+    """``build`` renders each page once: its views keep no objective's parts."""
     config, _ = read_config(project.root)
     model = analyse(project.root, config, TODAY).model
-    assert model is not None
-    planner = pages.Planner(model, project.renderer.theme.locale, project.renderer.markdown)
-    for page in planner.pages():
-        if isinstance(page, pages.Page):
-            page.context()
-    assert planner.memo.parts == {}
+    renderer, memo = project.renderer, ViewMemo()
+    contexts = Contexts(model, renderer.theme.locale, renderer.markdown, "", memo, Stats())
+    for page in plan.plan(model):
+        contexts.render(renderer.theme, page)
+    assert contexts.stats[OBJECTIVE_PARTS_MADE] == len(model.objectives)
+    assert memo.parts == {}

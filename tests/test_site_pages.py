@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sitetools import EXAMPLE_BASE_URL, REPOSITORY, Element, build, main_of, parse_html
 
-from okrpub.site import pages
+from okrpub.site import views
 
 Q4_TEAMS = ["customer-service", "marketing", "warehouse", "webshop"]
 
@@ -465,7 +465,7 @@ def test_status_lists_show_the_first_rows_and_count_the_rest(
     status: Element, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A large organisation has thousands of key results behind: each list is capped."""
-    monkeypatch.setattr(pages, "STATUS_LIST_LIMIT", 2)
+    monkeypatch.setattr(views, "STATUS_LIST_LIMIT", 2)
     assert build(REPOSITORY, tmp_path / "site", "--no-cache").code == 0
     capped = main_of(tmp_path / "site" / "status" / "index.html")
     full_off_track = kr_links(section(status, "off-track-heading"))

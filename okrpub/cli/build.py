@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from okrpub.cli import process
 from okrpub.cli.common import (
     EXIT_CONTENT,
     EXIT_OK,
@@ -93,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
         progress_line(sys.stderr) as progress,
     ):
         stats = Stats(progress)
-        result = build(root, config, today, options, cache, stats)
+        result = build(root, config, today, options, cache, stats, process.forked_pool)
     code = _report(result, args, output)
     if args.stats:
         for line in stats.lines():

@@ -1,19 +1,21 @@
-"""Process-wide settings: the garbage collector, signals and the end of the process.
+"""Process-wide settings: the garbage collector, forked workers, signals, the process's end.
 
 They belong to the command, not to a library: nothing outside :mod:`okrpub.cli`
 changes them, and what the engine or the server needs done to the process is
-passed to it from here (``serve``'s :func:`settle_memory`, the render workers'
-:func:`frozen_heap`).
+passed to it from here (``serve``'s :func:`settle_memory`, ``build``'s
+:func:`forked_pool`).
 """
 
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from multiprocessing.pool import Pool
 from typing import NoReturn
 
 #: okrpub makes many small objects that live for the whole run and form no reference
@@ -56,12 +58,19 @@ def settle_memory() -> None:
 
 
 @contextmanager
-def frozen_heap() -> Iterator[None]:
-    """The objects alive now exempt from collection while the body runs (forked workers'
-    collectors then leave the inherited objects be, and their pages unshared)."""
+def forked_pool(
+    processes: int, initializer: Callable[..., None], initargs: tuple[object, ...]
+) -> Iterator[Pool]:
+    """``processes`` workers forked from this process (a ``build``: no other thread runs),
+    handed to the engine to render in (:mod:`okrpub.engine.workers`).
+
+    The objects made so far are frozen first, so that the workers' collectors
+    leave the inherited objects (the model, the pages) be and do not copy them.
+    """
     gc.freeze()
     try:
-        yield
+        with multiprocessing.get_context("fork").Pool(processes, initializer, initargs) as pool:
+            yield pool
     finally:
         gc.unfreeze()
 

@@ -9,32 +9,26 @@ A block's text is taken to depend only on its keys, on the page it is on
 (``page_path``: links are relative) and on the *frame*, what every page may
 show (configuration, date, units, periods, free pages, the theme and its
 language). The renderer empties the cache when the frame changed; each
-:class:`~okrpub.engine.build.SiteRenderer` has its own cache, and a new theme means
+:class:`~okrpub.engine.renderer.SiteRenderer` has its own cache, and a new theme means
 a new renderer.
 
 Model objects are compared by identity: unchanged objectives and rollups are
-the very same objects from one rebuild to the next (``build._reuse_unchanged``),
+the very same objects from one rebuild to the next (``renderer._reuse_unchanged``),
 and comparing deep frozen dataclasses would cost what rendering saves. The
 cache keeps a reference to every key object, so an id is never reused while
 an entry holds it. ``str``, ``int``, ``float``, ``bool`` and ``None`` are
 compared by value (and type: ``1`` and ``True`` print differently).
 
-The tag caches only while a renderer lends its cache to the theme
+The tag itself is the theme's (:mod:`okrpub.site.cachetag`); it caches only
+while a renderer lends its cache to the theme
 (:meth:`okrpub.site.theme.Theme.caching`, ``serve``); otherwise (``build``) it
 just renders its body.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Collection, Hashable
 from typing import NamedTuple
-
-from jinja2 import nodes
-from jinja2.environment import Environment
-from jinja2.ext import Extension
-from jinja2.parser import Parser
-from jinja2.runtime import Context
 
 #: Key types compared by value and type (a ``str`` or ``None`` stands for itself: no id or
 #: tuple equals one).
@@ -70,6 +64,8 @@ class FragmentCache:
         self._rendering: dict[str, tuple[_Fragments, _Fragments]] = {}
         #: For each block being rendered, outermost first, the lookups its body used.
         self._open: list[list[Hashable]] = []
+        #: How many blocks were rendered rather than reused, ever.
+        self.rendered = 0
 
     def fragment(
         self, page: str, block: int, keys: tuple[object, ...], render: Callable[[], str]
@@ -94,6 +90,7 @@ class FragmentCache:
         return found.text
 
     def _render(self, keys: tuple[object, ...], render: Callable[[], str]) -> _Fragment:
+        self.rendered += 1
         self._open.append([])
         try:
             text = render()
@@ -136,40 +133,3 @@ def _lookup_key(key: object) -> Hashable:
     if kind in _BY_VALUE:
         return (kind, key)
     return id(key)
-
-
-class FragmentCacheExtension(Extension):
-    """``{% cache key, ... %}body{% endcache %}``: the body's text, reused while the keys,
-    the page and the frame are the same."""
-
-    tags = {"cache"}  # noqa: RUF012 (Jinja's own attribute)
-
-    def __init__(self, environment: Environment) -> None:
-        super().__init__(environment)
-        environment.extend(fragment_cache=None)
-        #: Each parsed block's number: a template parsed again gets new ones.
-        self._blocks = itertools.count()
-
-    def parse(self, parser: Parser) -> nodes.Node:
-        lineno = next(parser.stream).lineno
-        keys = [parser.parse_expression()]
-        while parser.stream.skip_if("comma"):
-            keys.append(parser.parse_expression())
-        body = parser.parse_statements(("name:endcache",), drop_needle=True)
-        arguments = [
-            nodes.Const(next(self._blocks)),
-            nodes.ContextReference(),
-            nodes.Tuple(keys, "load"),
-        ]
-        call = self.call_method("_fragment", arguments)
-        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
-
-    def _fragment(
-        self, block: int, context: Context, keys: tuple[object, ...], caller: Callable[[], str]
-    ) -> str:
-        # Jinja's stubs do not know the attributes extend() adds (see __init__).
-        cache: FragmentCache | None = self.environment.fragment_cache  # type: ignore[attr-defined]
-        page = context.get("page_path")
-        if cache is None or not isinstance(page, str):
-            return caller()
-        return cache.fragment(page, block, keys, caller)

@@ -1,9 +1,10 @@
-"""The frame: what every objective and every page may depend on besides its own inputs.
+"""The frames: what every objective, and every page, may depend on besides its own inputs.
 
-Defined here once. Computing, linting and rendering reuse a result only
-under an equal frame: a change in it (the configuration, the day, the
-audience, a unit, a period, a free page) makes every result under it anew.
-A field added to the model that every objective or page may show belongs here.
+Defined here once. Computing and linting reuse a result only under an equal
+:class:`Frame`, rendering only under an equal :func:`page_frame`: a change in
+it (the configuration, the audience, a unit, a period, a free page; for
+objectives also the day) makes every result under it anew. A field added to
+the model that every objective or page may show belongs here.
 """
 
 from __future__ import annotations
@@ -54,5 +55,23 @@ def frame(model: Model) -> Frame:
         model.current_period,
         model.units,
         model.periods,
+        model.pages,
+    )
+
+
+def page_frame(model: Model) -> tuple[object, ...]:
+    """What every page may show besides its inputs (and the theme and base URL).
+
+    Not the date: the pages that show it have it among their inputs, and the
+    numbers that depend on it are the objectives' and rollups'. So is how much of
+    each period has gone by (only the home page shows it, the current period's):
+    a new day renders again only the pages of what is running.
+    """
+    return (
+        model.config,
+        model.public,
+        model.current_period,
+        model.units,
+        [(p.id, p.slug, p.start, p.end, p.state) for p in model.periods.values()],
         model.pages,
     )

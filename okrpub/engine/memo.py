@@ -1,12 +1,11 @@
-"""Memo: what a data file is made of per objective, remembered from one rebuild to the next.
+"""Memo: values made from objects, remembered by the objects' identity.
 
 ``serve`` keeps its renderer across rebuilds, and the renderer gives each
 unchanged objective of a new model the very object of the previous model
-(``build.py``). So the parts of the export, the search indexes and the feed
-that come from one objective can be remembered by the objective's identity:
-after an edit only the edited objectives' parts are made again. ``build``, a
-new process each time, seeds its memos with the parts the last build kept
-by each objective's digest (``reuse.py``).
+(:mod:`okrpub.engine.renderer`). So what is made from one objective (its
+parts of the data files, :mod:`okrpub.engine.datafiles`; its status rows,
+:mod:`okrpub.engine.contexts`) can be remembered by the objective's
+identity: after an edit only the edited objectives' parts are made again.
 """
 
 from __future__ import annotations

@@ -33,6 +33,27 @@ KINDS = (
     FILES_KEPT,
 )
 
+#: Finer kinds, for the tests of reuse (counted in this process: not in worker processes).
+#: Pages and badges of a plan that are not the last plan's very objects (``serve``).
+PAGES_PLANNED = "pages planned"
+#: Objectives (units) whose pages' (and badges') inputs a plan worked out again.
+OBJECTIVE_PAGES_PLANNED = "objective pages planned"
+UNIT_PAGES_PLANNED = "unit pages planned"
+#: Parts of views made rather than reused (:mod:`okrpub.engine.contexts`).
+OBJECTIVE_PARTS_MADE = "objective parts made"
+STATUS_ROWS_MADE = "status rows made"
+GRADINGS_MADE = "grading counts made"
+ROLLUP_LISTS_MADE = "rollup lists made"
+#: ``{% cache %}`` blocks rendered rather than reused (:mod:`okrpub.engine.fragments`).
+FRAGMENTS_RENDERED = "fragments rendered"
+#: Data files made (the two search indexes together count once), and their parts made:
+#: each objective's JSON for the export, the rows of an objective or unit for the search
+#: indexes, the newest check-in of an objective for the feed.
+DATA_FILES_MADE = "data files made"
+EXPORT_PARTS_MADE = "export parts made"
+SEARCH_ROWS_MADE = "search rows made"
+FEED_PARTS_MADE = "feed parts made"
+
 #: Called with a stage's name, how much of it is done and its total.
 Progress = Callable[[str, int, int], None]
 
@@ -57,6 +78,6 @@ class Stats:
             self._progress(stage, done, total)
 
     def lines(self) -> list[str]:
-        """One line per kind, the known kinds first, as ``build --stats`` prints them."""
-        kinds = [*KINDS, *sorted(set(self.counts) - set(KINDS))]
-        return [f"{kind}: {self.counts[kind]}" for kind in kinds]
+        """One line per kind of :data:`KINDS`, as ``build --stats`` prints them (the finer
+        kinds are for the tests of reuse)."""
+        return [f"{kind}: {self.counts[kind]}" for kind in KINDS]

@@ -17,9 +17,10 @@ from pathlib import Path
 from okrpub.config import Config
 from okrpub.diagnostics import Diagnostic, Diagnostics
 from okrpub.engine.analysis import AnalysisMemo
-from okrpub.engine.build import BuildOptions, SiteRenderer, new_renderer, render, theme_signature
+from okrpub.engine.build import BuildOptions, new_renderer, render, theme_signature
 from okrpub.engine.cache import CacheStore
 from okrpub.engine.project import read_config
+from okrpub.engine.renderer import SiteRenderer
 from okrpub.errors import OkrpubError
 from okrpub.model.resolve import Resolved
 from okrpub.serve.overlay import public_overlay

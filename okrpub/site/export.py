@@ -9,11 +9,11 @@ key added here without its description (or the other way round) fails them.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from okrpub import __version__
-from okrpub.engine.memo import IdentityMemo
 from okrpub.model.types import KeyResult, Model, Objective, Status
 
 
@@ -167,18 +167,16 @@ def _objective(objective: Objective) -> dict[str, Any]:
     }
 
 
-#: Each objective's JSON for the export, remembered while the objective is the same object.
-EncodedObjectives = IdentityMemo[Objective, bytes]
 #: Where the export goes in the site.
 EXPORT_FILE = "api/okrs.json"
 
 
-def export_json(model: Model, encoded: EncodedObjectives | None = None) -> bytes:
+def export_json(model: Model, objective_parts: Iterable[bytes] | None = None) -> bytes:
     """``api/okrs.json``: the periods, units and objectives with every computed number.
 
-    The objectives are encoded one at a time (and with ``encoded``, only those
-    not encoded before), so that a big organisation's export is never also in
-    memory as one large structure of Python objects.
+    The objectives are encoded one at a time (:func:`objective_part`; or given, in
+    the order of the model's objectives), so that a big organisation's export is
+    never also in memory as one large structure of Python objects.
     """
     head = {
         "generator": f"okrpub {__version__}",
@@ -198,11 +196,16 @@ def export_json(model: Model, encoded: EncodedObjectives | None = None) -> bytes
             for unit in model.units.values()
         ],
     }
-    encoded = encoded or EncodedObjectives()
-    objectives = encoded.each(model.objectives.values(), _encoded_objective)
+    if objective_parts is None:
+        objective_parts = map(objective_part, model.objectives.values())
     # joined once: on a big site each copy of the whole costs as much as the rest together
-    separated = [part for objective in objectives for part in (b",", objective)][1:]
+    separated = [part for objective in objective_parts for part in (b",", objective)][1:]
     return b"".join((_encode(head)[:-1], b',"objectives":[', *separated, b"]}\n"))
+
+
+def objective_part(objective: Objective) -> bytes:
+    """The JSON of one objective in the export."""
+    return _encoded_objective(objective)
 
 
 def _encoded_objective(objective: Objective) -> bytes:

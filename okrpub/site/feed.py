@@ -11,7 +11,6 @@ from xml.sax.saxutils import escape as _escape
 from xml.sax.saxutils import quoteattr as _quoteattr
 
 from okrpub import __version__
-from okrpub.engine.memo import IdentityMemo
 from okrpub.model.types import Checkin, KeyResult, Model, Objective
 from okrpub.site.i18n import Locale
 from okrpub.site.theme import format_quantity
@@ -47,9 +46,6 @@ def _timestamp(day: dt.date) -> str:
 Entry = tuple[Checkin, KeyResult, Objective]
 #: What orders the feed, newest first: the date, then the objective's and key result's ids.
 Order = tuple[dt.date, str, str]
-#: The order of each objective's newest check-in (``None`` without check-ins), remembered
-#: while the objective is the same object.
-NewestCheckins = IdentityMemo[Objective, Order | None]
 
 
 def _order(entry: Entry) -> Order:
@@ -66,7 +62,7 @@ def _entries(objectives: Iterable[Objective]) -> Iterator[Entry]:
     )
 
 
-def _newest_order(objective: Objective) -> Order | None:
+def newest_order(objective: Objective) -> Order | None:
     """The order of the objective's newest check-in: a key result's are oldest first."""
     return max(
         (
@@ -78,17 +74,18 @@ def _newest_order(objective: Objective) -> Order | None:
     )
 
 
-def _newest_checkins(model: Model, newest: NewestCheckins | None = None) -> list[Entry]:
+def _newest_checkins(model: Model, orders: Iterable[Order | None] | None = None) -> list[Entry]:
     """The newest ``FEED_ENTRIES`` check-ins, newest first.
 
     Only the ``FEED_ENTRIES`` objectives whose newest check-ins are the newest
     can hold them: were one of another objective's check-ins among them, the
     newest check-ins of those objectives would all be newer still, one more
     than there are entries (two objectives never tie: the order holds the
-    objective's id). So only their check-ins are compared, and with ``newest``
-    only objectives not seen before are searched for their newest check-in.
+    objective's id). So only their check-ins are compared. ``orders``: the
+    :func:`newest_order` of each objective, made here when not given.
     """
-    orders = (newest or NewestCheckins()).each(model.objectives.values(), _newest_order)
+    if orders is None:
+        orders = map(newest_order, model.objectives.values())
     chosen = heapq.nlargest(FEED_ENTRIES, filter(None, orders))
     objectives = (model.objectives[objective_id] for _, objective_id, _ in chosen)
     # the same as sorting all their check-ins, newest first, and keeping the first ones
@@ -96,10 +93,10 @@ def _newest_checkins(model: Model, newest: NewestCheckins | None = None) -> list
 
 
 def atom_feed(
-    model: Model, locale: Locale, base_url: str, newest: NewestCheckins | None = None
+    model: Model, locale: Locale, base_url: str, orders: Iterable[Order | None] | None = None
 ) -> bytes:
-    """An Atom feed of check-ins, newest first (``newest``: see :func:`_newest_checkins`)."""
-    entries = _newest_checkins(model, newest)
+    """An Atom feed of check-ins, newest first (``orders``: see :func:`_newest_checkins`)."""
+    entries = _newest_checkins(model, orders)
     updated = entries[0][0].date if entries else model.today
     home = absolute(base_url, "")
     lines = [
@@ -155,21 +152,6 @@ def _summary(checkin: Checkin, objective: Objective, locale: Locale) -> str:
 def _entry_id(base_url: str, objective: Objective, kr: KeyResult, checkin: Checkin) -> str:
     fragment = f"{objective.id}/{kr.id}/{checkin.date.isoformat()}"
     return absolute(base_url, f"objectives/{fragment}") if base_url else f"urn:okrpub:{fragment}"
-
-
-class Sitemaps:
-    """The last sitemap, made again only when its pages, base URL or date changed
-    (``serve``: most rebuilds add no page)."""
-
-    def __init__(self) -> None:
-        self._last: tuple[tuple[tuple[str, ...], str, dt.date], bytes] | None = None
-
-    def of(self, paths: Iterable[str], base_url: str, lastmod: dt.date) -> bytes:
-        """:func:`sitemap` of the arguments."""
-        key = (tuple(paths), base_url, lastmod)
-        if self._last is None or self._last[0] != key:
-            self._last = (key, sitemap(key[0], base_url, lastmod))
-        return self._last[1]
 
 
 def sitemap(paths: Iterable[str], base_url: str, lastmod: dt.date) -> bytes:

@@ -11,18 +11,17 @@ small on large sites a body is reduced to its distinct words, at most
 words of an objective (its tags, owner, body words and key-result titles)
 are one per line, so the index holds no phrase made of two of them.
 
-Each row is encoded on its own and the files are joined from the rows, so
-that ``serve`` (which keeps a :class:`SearchRows` from one rebuild to the
-next) encodes again only the rows of the objectives and units that changed.
+Each row is encoded on its own (:func:`objective_rows`, :func:`unit_rows`)
+and the files are joined from the rows (:func:`search_indexes`), so that the
+engine can encode again only the rows of the objectives and units that changed.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import re
+from collections.abc import Iterable
 
-from okrpub.engine.memo import IdentityMemo
 from okrpub.model.types import FreePage, Model, Objective, Unit
 from okrpub.site.i18n import Locale
 
@@ -42,44 +41,40 @@ def distinct_words(text: str, limit: int = MAX_WORDS) -> str:
     return " ".join(seen)
 
 
-class SearchRows:
-    """The JSON of each objective's and unit's row (``_encoded``), remembered while the
-    objective or unit is the same object and what else its row shows is unchanged."""
-
-    def __init__(self) -> None:
-        self.objectives = IdentityMemo[Objective, tuple[bytes, bytes]]()
-        self.units = IdentityMemo[Unit, tuple[bytes, bytes]]()
+#: The JSON of a row's first four cells (the suggestions' index) and of the whole row.
+Rows = tuple[bytes, bytes]
 
 
 def search_indexes(
-    model: Model, locale: Locale, known: SearchRows | None = None
+    model: Model,
+    locale: Locale,
+    objectives: Iterable[Rows] | None = None,
+    units: Iterable[Rows] | None = None,
 ) -> dict[str, bytes]:
     """``search/titles.js`` and ``search/index.js``, the suggestions' index and the full one.
 
-    With ``known``, only the rows of objectives and units not seen before are made again.
+    ``objectives`` and ``units``: the rows of each (:func:`objective_rows`,
+    :func:`unit_rows`) in the model's order, made here when not given.
     """
-    known = known or SearchRows()
-
-    owner = functools.partial(owner_name, model)
-
-    def parent(unit: Unit) -> str | None:
-        return model.units[unit.parent].name if unit.parent else None
-
-    rows = known.objectives.each(
-        model.objectives.values(),
-        lambda objective: _encoded(_objective_row(objective, owner(objective))),
-        reads=owner,
-    )
-    rows += known.units.each(
-        model.units.values(),
-        lambda unit: _encoded(_unit_row(unit, parent(unit), locale)),
-        reads=lambda unit: (parent(unit), locale),
-    )
-    rows += [_encoded(_page_row(page)) for page in model.pages.values()]
+    if objectives is None:
+        objectives = (objective_rows(o, owner_name(model, o)) for o in model.objectives.values())
+    if units is None:
+        units = (unit_rows(u, parent_name(model, u), locale) for u in model.units.values())
+    rows = [*objectives, *units, *(_encoded(_page_row(page)) for page in model.pages.values())]
     return {
         "search/titles.js": _script("okrpubSearchTitles", [titles for titles, _ in rows]),
         "search/index.js": _script("okrpubSearchIndex", [row for _, row in rows]),
     }
+
+
+def objective_rows(objective: Objective, owner: str) -> Rows:
+    """An objective's rows; ``owner``: its owner's name (:func:`owner_name`)."""
+    return _encoded(_objective_row(objective, owner))
+
+
+def unit_rows(unit: Unit, parent: str | None, locale: Locale) -> Rows:
+    """A unit's rows; ``parent``: its parent's name (:func:`parent_name`)."""
+    return _encoded(_unit_row(unit, parent, locale))
 
 
 def owner_name(model: Model, objective: Objective) -> str:
@@ -87,7 +82,12 @@ def owner_name(model: Model, objective: Objective) -> str:
     return model.units[objective.owner].name
 
 
-def _encoded(row: list[str]) -> tuple[bytes, bytes]:
+def parent_name(model: Model, unit: Unit) -> str | None:
+    """The name a unit's search row shows for its parent: all it shows besides itself."""
+    return model.units[unit.parent].name if unit.parent else None
+
+
+def _encoded(row: list[str]) -> Rows:
     """The JSON of a row's first four cells (the suggestions' index) and of the whole row."""
     return _json(row[:4]), _json(row)
 

@@ -33,9 +33,9 @@ from okrpub.engine.cache import (
     unseal,
     write_file,
 )
-from okrpub.engine.fragments import FragmentCache, FragmentCacheExtension
 from okrpub.errors import OkrpubError
 from okrpub.model.types import Number
+from okrpub.site.cachetag import FragmentCacheExtension, Fragments
 from okrpub.site.i18n import Locale, LocaleError
 
 _CURRENCIES = ("€", "$", "£", "¥", "EUR", "USD", "GBP")
@@ -151,7 +151,7 @@ class Theme:
             raise ThemeError(f"{_where(error, template)}: {name}: {error}") from None
 
     @contextmanager
-    def caching(self, fragments: FragmentCache) -> Iterator[None]:
+    def caching(self, fragments: Fragments) -> Iterator[None]:
         """Let ``{% cache %}`` blocks reuse and remember their text in ``fragments`` while the
         body renders; otherwise they just render."""
         # Jinja's stubs do not know the attributes extend() adds (FragmentCacheExtension's).

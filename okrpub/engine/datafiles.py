@@ -1,0 +1,150 @@
+"""Data files: the export, feed, sitemap and search indexes, their parts reused.
+
+The parts of the export, the search indexes and the feed that come from one
+objective (or unit) are remembered by the objective's identity: ``serve``
+keeps a :class:`DataMemo` from one rebuild to the next, and the renderer
+gives each unchanged objective of a new model the very object of the last
+model, so after an edit only the edited objectives' parts are made again.
+``build``, a new process each time, seeds the memo with the parts the last
+build kept by each objective's digest (:mod:`okrpub.engine.reuse`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from typing import TypeVar
+
+from okrpub.engine.memo import IdentityMemo
+from okrpub.engine.reuse import Digests, Parts, search_key
+from okrpub.engine.stats import (
+    DATA_FILES_MADE,
+    EXPORT_PARTS_MADE,
+    FEED_PARTS_MADE,
+    SEARCH_ROWS_MADE,
+    Stats,
+)
+from okrpub.model.types import Model, Objective, Unit
+from okrpub.site import export, feed, search
+from okrpub.site.i18n import Locale
+
+Part = TypeVar("Part")
+Made = TypeVar("Made")
+#: The files beside the pages, each with what makes it.
+DataFiles = list[tuple[str, Callable[[], bytes]]]
+
+
+class DataMemo:
+    """Each objective's and unit's parts of the data files, and the last sitemap."""
+
+    def __init__(self) -> None:
+        self.export = IdentityMemo[Objective, bytes]()
+        self.objective_rows = IdentityMemo[Objective, search.Rows]()
+        self.unit_rows = IdentityMemo[Unit, search.Rows]()
+        self.newest = IdentityMemo[Objective, feed.Order | None]()
+        self._sitemap: tuple[tuple[tuple[str, ...], str, dt.date], bytes] | None = None
+
+    def sitemap(self, paths: list[str], base_url: str, lastmod: dt.date, stats: Stats) -> bytes:
+        """:func:`okrpub.site.feed.sitemap`, made again only when its arguments changed
+        (``serve``: most rebuilds add no page)."""
+        key = (tuple(paths), base_url, lastmod)
+        if self._sitemap is None or self._sitemap[0] != key:
+            stats.add(DATA_FILES_MADE)
+            self._sitemap = (key, feed.sitemap(key[0], base_url, lastmod))
+        return self._sitemap[1]
+
+    def seed(self, model: Model, digests: Digests, parts: Parts) -> None:
+        """Take the parts of the last build for the objectives whose parts are unchanged."""
+        for objective in model.objectives.values():
+            digest = digests.of_object(objective)
+            export_part = parts.export.get(digest)
+            if export_part is not None:
+                self.export.seed(objective, export_part)
+            owner = search.owner_name(model, objective)
+            rows = parts.search.get(search_key(digest, owner))
+            if rows is not None:
+                self.objective_rows.seed(objective, rows, also=owner)
+
+    def parts(self, model: Model, digests: Digests) -> Parts:
+        """What each objective gave the data files just made, for the next build."""
+        parts = Parts()
+        for objective in model.objectives.values():
+            digest = digests.of_object(objective)
+            export_part = self.export.value(objective)
+            rows = self.objective_rows.value(objective)
+            assert export_part is not None and rows is not None  # both made for every objective
+            parts.export[digest] = export_part
+            owner = search.owner_name(model, objective)
+            parts.search[search_key(digest, owner)] = rows
+        return parts
+
+
+def data_files(
+    model: Model,
+    locale: Locale,
+    base_url: str,
+    html_paths: list[str],
+    memo: DataMemo,
+    stats: Stats,
+) -> DataFiles:
+    """The files beside the pages, each made only when asked for; the parts made are
+    counted in ``stats``."""
+    return [
+        (export.EXPORT_FILE, lambda: _export(model, memo, stats)),
+        ("feed.xml", lambda: _feed(model, locale, base_url, memo, stats)),
+        ("sitemap.xml", lambda: memo.sitemap(html_paths, base_url, model.today, stats)),
+        *_search_files(model, locale, memo, stats),
+    ]
+
+
+def _counted(make: Callable[[Part], Made], stats: Stats, kind: str) -> Callable[[Part], Made]:
+    """``make``, counting each call as one ``kind`` in ``stats``."""
+
+    def counted(part: Part) -> Made:
+        stats.add(kind)
+        return make(part)
+
+    return counted
+
+
+def _export(model: Model, memo: DataMemo, stats: Stats) -> bytes:
+    stats.add(DATA_FILES_MADE)
+    make = _counted(export.objective_part, stats, EXPORT_PARTS_MADE)
+    return export.export_json(model, memo.export.each(model.objectives.values(), make))
+
+
+def _feed(model: Model, locale: Locale, base_url: str, memo: DataMemo, stats: Stats) -> bytes:
+    stats.add(DATA_FILES_MADE)
+    make = _counted(feed.newest_order, stats, FEED_PARTS_MADE)
+    orders = memo.newest.each(model.objectives.values(), make)
+    return feed.atom_feed(model, locale, base_url, orders)
+
+
+def _search_files(model: Model, locale: Locale, memo: DataMemo, stats: Stats) -> DataFiles:
+    """Both search indexes, made together the first time either is asked for."""
+    made: dict[str, bytes] = {}
+
+    def make(path: str) -> bytes:
+        if not made:
+            made.update(_search_indexes(model, locale, memo, stats))
+        return made[path]
+
+    return [(path, functools.partial(make, path)) for path in search.SEARCH_FILES]
+
+
+def _search_indexes(model: Model, locale: Locale, memo: DataMemo, stats: Stats) -> dict[str, bytes]:
+    stats.add(DATA_FILES_MADE)
+    owner = functools.partial(search.owner_name, model)
+    parent = functools.partial(search.parent_name, model)
+    objective_rows = memo.objective_rows.each(
+        model.objectives.values(),
+        _counted(lambda o: search.objective_rows(o, owner(o)), stats, SEARCH_ROWS_MADE),
+        reads=owner,
+    )
+    unit_rows = memo.unit_rows.each(
+        model.units.values(),
+        _counted(lambda u: search.unit_rows(u, parent(u), locale), stats, SEARCH_ROWS_MADE),
+        reads=lambda unit: (parent(unit), locale),
+    )
+    return search.search_indexes(model, locale, objective_rows, unit_rows)

@@ -1,0 +1,216 @@
+"""Planning with reuse: the pages of a new model, mostly those of the last plan (``serve``).
+
+:func:`okrpub.site.plan.plan` makes every page of a model anew. Kept from one
+rebuild to the next, a :class:`PlanMemo` lets :func:`plan` hand back the last
+plan's very page (or badge) for a page whose inputs are equal, so that the
+renderer compares inputs by identity and no new page is made for it. The
+objectives' pages and badges, most of the site, are kept in lists
+(:class:`ObjectivePlan`): while the site has the same objectives, a plan
+copies them and looks only at the objectives an edit touched; the units no
+edit touched keep their pages and badges without a look.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import NamedTuple, TypeVar
+
+from okrpub.engine.stats import (
+    OBJECTIVE_PAGES_PLANNED,
+    PAGES_PLANNED,
+    UNIT_PAGES_PLANNED,
+    Stats,
+)
+from okrpub.model.types import Model, Objective, Rollup, Unit
+from okrpub.site import plan as site_plan
+from okrpub.site.plan import Asset, Page, UnitRollups
+
+Planned = TypeVar("Planned", bound=Page | Asset)
+
+
+class ObjectivePlan(NamedTuple):
+    """The page and badge of each objective of one plan, in the order of its objectives."""
+
+    objectives: dict[str, Objective]
+    #: Each objective's place in the lists.
+    places: dict[str, int]
+    pages: list[Page]
+    badges: list[Asset]
+
+
+class PlanMemo:
+    """The pages and badges of the last plan, for the next plan to reuse. Only the last
+    plan's pages are kept."""
+
+    def __init__(self) -> None:
+        #: Where the current plan counts the pages it makes anew.
+        self.stats = Stats()
+        #: The objectives' pages and badges of the last plan.
+        self.objectives: ObjectivePlan | None = None
+        #: The units' rollups of the last plan.
+        self.unit_rollups: dict[tuple[str, str], Rollup] | None = None
+        self._last: dict[str, Page | Asset] = {}
+        self._kept: dict[str, Page | Asset] = {}
+
+    def start(self, stats: Stats) -> None:
+        """Start a plan, counting in ``stats``; what the last plan kept is what can be reused."""
+        self.stats = stats
+        # (a plan abandoned half-way kept less; one that kept nothing leaves the last one)
+        self._last, self._kept = self._kept or self._last, {}
+
+    def finish(self) -> None:
+        """The plan is whole: forget the pages it did not reuse."""
+        self._last = {}
+
+    def unchanged(self, path: str) -> Page | Asset | None:
+        """The last plan's page at ``path``, known to be unchanged; kept for the next plan."""
+        known = self._last.get(path)
+        return None if known is None else self.keep(known)
+
+    def reuse(self, planned: Planned) -> Planned:
+        """The last plan's page at ``planned``'s path if it is alike with equal inputs, else
+        ``planned``; kept for the next plan."""
+        known = self._last.get(planned.path)
+        if (
+            type(known) is type(planned)
+            and _alike(known, planned)
+            and known.inputs == planned.inputs
+        ):
+            return self.keep(known)
+        self.stats.add(PAGES_PLANNED)
+        return self.keep(planned)
+
+    def keep(self, planned: Planned) -> Planned:
+        self._kept[planned.path] = planned
+        return planned
+
+
+def _alike(known: object, planned: Page | Asset) -> bool:
+    if isinstance(planned, Page):
+        return isinstance(known, Page) and (known.template, known.view) == (
+            planned.template,
+            planned.view,
+        )
+    return isinstance(known, Asset) and known.badge == planned.badge
+
+
+def plan(model: Model, memo: PlanMemo, rollups: UnitRollups, stats: Stats) -> list[Page | Asset]:
+    """The pages and badges of ``model`` in the order of :func:`okrpub.site.plan.plan`,
+    each the last plan's object when its inputs are equal; counted in ``stats``."""
+    memo.start(stats)
+    objectives = _objective_plan(model, memo)
+    touched = _units_touched(model, memo, objectives.changed)
+    memo.objectives, memo.unit_rollups = objectives.plan, model.unit_rollups
+    reuse = memo.reuse
+    pages: list[Page | Asset] = [
+        reuse(site_plan.home_page(model, rollups)),
+        *(reuse(site_plan.period_page(model, p, rollups)) for p in model.periods.values()),
+        *objectives.plan.pages,
+        reuse(site_plan.units_page()),
+        *_unit_items(model, memo, touched, site_plan.unit_path, site_plan.unit_page),
+        reuse(site_plan.status_page(model)),
+        *map(reuse, site_plan.closing_pages(model)),
+        *objectives.plan.badges,
+        *_unit_items(model, memo, touched, site_plan.unit_badge_path, site_plan.unit_badge),
+    ]
+    memo.finish()
+    return pages
+
+
+class _Objectives(NamedTuple):
+    plan: ObjectivePlan
+    #: The objectives not the very same as in the last plan (``None``: the site's
+    #: objectives are not the same ones).
+    changed: list[str] | None
+
+
+def _objective_plan(model: Model, memo: PlanMemo) -> _Objectives:
+    """Each objective's page and badge; with the last plan's, made again only for the
+    objectives an edit touched when the site has the same objectives."""
+    objectives, last, stats = model.objectives, memo.objectives, memo.stats
+    if last is not None and list(last.objectives) == list(objectives):
+        index, pages, badges = last.places, list(last.pages), list(last.badges)
+        changed = [key for key, value in objectives.items() if last.objectives[key] is not value]
+        for key in _showing(model, changed):
+            pages[index[key]] = _objective_page(model, objectives[key], pages[index[key]], stats)
+        for key in changed:
+            badges[index[key]] = _objective_badge(objectives[key], badges[index[key]], stats)
+        return _Objectives(ObjectivePlan(objectives, index, pages, badges), changed)
+    index = {key: place for place, key in enumerate(objectives)}
+    lasts = last.places if last is not None else {}
+
+    def lasts_of(items: list[Planned] | None, key: str) -> Planned | None:
+        return items[lasts[key]] if items is not None and key in lasts else None
+
+    pages = [
+        _objective_page(model, o, lasts_of(last.pages if last else None, o.id), stats)
+        for o in objectives.values()
+    ]
+    badges = [
+        _objective_badge(o, lasts_of(last.badges if last else None, o.id), stats)
+        for o in objectives.values()
+    ]
+    return _Objectives(ObjectivePlan(objectives, index, pages, badges), None)
+
+
+def _objective_page(model: Model, objective: Objective, last: Page | None, stats: Stats) -> Page:
+    stats.add(OBJECTIVE_PAGES_PLANNED)
+    return _new_or_last(site_plan.objective_page(model, objective), last, stats)
+
+
+def _objective_badge(objective: Objective, last: Asset | None, stats: Stats) -> Asset:
+    return _new_or_last(site_plan.objective_badge(objective), last, stats)
+
+
+def _new_or_last(planned: Planned, last: Planned | None, stats: Stats) -> Planned:
+    """``last`` if it has ``planned``'s inputs, else ``planned`` (counted as new)."""
+    if last is not None and last.inputs == planned.inputs:
+        return last
+    stats.add(PAGES_PLANNED)
+    return planned
+
+
+def _showing(model: Model, changed: list[str]) -> set[str]:
+    """The objectives whose pages show one of ``changed``: those, their parents (which
+    list their children) and everything below them (which shows its ancestors)."""
+    objectives = model.objectives
+    showing = {
+        parent
+        for key in changed
+        if (parent := objectives[key].parent_objective) is not None and parent in objectives
+    }
+    below, seen = list(changed), set()
+    while below:
+        key = below.pop()
+        if key not in seen:
+            seen.add(key)
+            below.extend(objectives[key].children)
+    return showing | seen
+
+
+def _units_touched(model: Model, memo: PlanMemo, changed: list[str] | None) -> set[str] | None:
+    """The units whose pages and badges may show what changed since the last plan: the
+    owners of the objectives that changed and the units whose rollups changed (which
+    includes the last owner of an objective that changed hands); ``None``: any."""
+    last = memo.unit_rollups
+    if changed is None or last is None or list(last) != list(model.unit_rollups):
+        return None
+    touched = {model.objectives[key].owner for key in changed}
+    touched.update(key[0] for key, rollup in model.unit_rollups.items() if last[key] is not rollup)
+    return touched
+
+
+def _unit_items(
+    model: Model,
+    memo: PlanMemo,
+    touched: set[str] | None,
+    path: Callable[[str], str],
+    make: Callable[[Model, Unit], Page | Asset],
+) -> Iterator[Page | Asset]:
+    """Each unit's page (or badge): the last plan's for a unit no change touched."""
+    for unit in model.units.values():
+        kept = None if touched is None or unit.id in touched else memo.unchanged(path(unit.id))
+        if kept is None:
+            memo.stats.add(UNIT_PAGES_PLANNED)
+            kept = memo.reuse(make(model, unit))
+        yield kept

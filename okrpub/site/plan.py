@@ -1,0 +1,225 @@
+"""Plan: which pages and badges the site of one model has, their paths and links.
+
+Each :class:`Page` names its output path, its template, the view that makes
+its context (:mod:`okrpub.site.views`) and its *inputs*: the objectives and
+rollups it shows. What every page may show (units, periods, free pages, the
+menu) is not among the inputs; nor is the date, which only the home and status
+pages show (the other pages' numbers depend on it through their objectives).
+Everything here is a plain function of the model: reusing an unchanged page is
+the engine's business.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from okrpub.model.types import Model, Objective, Period, Rollup, Unit
+
+#: The kinds of unit, in the order lists show them.
+KINDS = ("company", "team", "person")
+
+
+@dataclass(frozen=True, eq=False)
+class Page:
+    path: str
+    template: str
+    #: The objectives and rollups the page shows: when they are the same, so is the page.
+    inputs: tuple[object, ...]
+    #: The view of :mod:`okrpub.site.views` that makes its context, and that view's arguments.
+    view: str
+    arguments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class Asset:
+    """A file of the site made in Python rather than from a template: a badge."""
+
+    path: str
+    #: As for :class:`Page`: when they are the same, so is the file.
+    inputs: tuple[object, ...]
+    #: ``"objective"`` or ``"unit"``, and its id.
+    badge: str
+    subject: str
+
+
+class Urls:
+    """Relative links from one page; every link names its ``index.html`` so the
+    site also works from the file system."""
+
+    def __init__(self, page_path: str, root: str | None = None) -> None:
+        self.root = "../" * page_path.count("/") if root is None else root
+
+    def home(self) -> str:
+        return f"{self.root}index.html"
+
+    def objective(self, objective_id: str) -> str:
+        return f"{self.root}objectives/{objective_id}/index.html"
+
+    def unit(self, unit_id: str) -> str:
+        return f"{self.root}units/{unit_id}/index.html"
+
+    def units(self) -> str:
+        return f"{self.root}units/index.html"
+
+    def period(self, period: Period) -> str:
+        return f"{self.root}periods/{period.slug}/index.html"
+
+    def page(self, page_id: str) -> str:
+        return f"{self.root}pages/{page_id}/index.html"
+
+    def status(self) -> str:
+        return f"{self.root}status/index.html"
+
+    def search(self) -> str:
+        return f"{self.root}search/index.html"
+
+    def static(self, name: str) -> str:
+        return f"{self.root}static/{name}"
+
+    def asset(self, name: str) -> str:
+        return f"{self.root}{name}"
+
+
+def objective_path(objective_id: str) -> str:
+    return f"objectives/{objective_id}/index.html"
+
+
+def unit_path(unit_id: str) -> str:
+    return f"units/{unit_id}/index.html"
+
+
+def period_path(period: Period) -> str:
+    return f"periods/{period.slug}/index.html"
+
+
+def page_path(page_id: str) -> str:
+    return f"pages/{page_id}/index.html"
+
+
+def objective_badge_path(objective_id: str) -> str:
+    return f"badges/{objective_id}.svg"
+
+
+def unit_badge_path(unit_id: str) -> str:
+    return f"badges/units/{unit_id}.svg"
+
+
+@dataclass(frozen=True)
+class UnitRollup:
+    unit: Unit
+    rollup: Rollup
+
+
+class UnitRollups:
+    """Each period's units with objectives in it, in the order of the units; a list of the
+    units of some kinds is made once and then is the same list."""
+
+    def __init__(self, model: Model) -> None:
+        self._by_period: dict[str, list[UnitRollup]] = {p: [] for p in model.periods}
+        for unit in model.units.values():
+            for period_id, items in self._by_period.items():
+                rollup = model.unit_rollups.get((unit.id, period_id))
+                if rollup is not None:
+                    items.append(UnitRollup(unit, rollup))
+        self._chosen: dict[tuple[str, tuple[str, ...]], list[UnitRollup]] = {}
+
+    def of(self, period_id: str, kinds: tuple[str, ...]) -> list[UnitRollup]:
+        """The rollups of ``period_id``'s units of ``kinds``."""
+        key = (period_id, kinds)
+        if key not in self._chosen:
+            by_period = self._by_period[period_id]
+            self._chosen[key] = [item for item in by_period if item.unit.kind in kinds]
+        return self._chosen[key]
+
+
+def home_page(model: Model, rollups: UnitRollups) -> Page:
+    """The home page shows the date, and how much of the current period has gone by."""
+    current = model.periods.get(model.current_period or "")
+    inputs = (
+        model.today,
+        tuple(model.period_rollups.values()),
+        *(model.objectives_in(current.id) if current else ()),
+        *((r.rollup for r in rollups.of(current.id, ("team",))) if current else ()),
+    )
+    return Page("index.html", "home.html", inputs, "home")
+
+
+def period_page(model: Model, period: Period, rollups: UnitRollups) -> Page:
+    objectives = model.objectives_in(period.id)
+    inputs = (
+        model.period_rollups[period.id],
+        *objectives,
+        # the cascade names the key results its roots align to in other periods
+        *(model.objectives[o.parent_objective] for o in objectives if o.parent_objective),
+        *(r.rollup for r in rollups.of(period.id, KINDS)),
+    )
+    return Page(period_path(period), "period.html", inputs, "period", (period.id,))
+
+
+def objective_page(model: Model, objective: Objective) -> Page:
+    shown = model.objectives.__getitem__
+    inputs = (objective, *map(shown, objective.ancestors), *map(shown, objective.children))
+    return Page(
+        objective_path(objective.id), "objective.html", inputs, "objective", (objective.id,)
+    )
+
+
+def objective_badge(objective: Objective) -> Asset:
+    return Asset(objective_badge_path(objective.id), (objective,), "objective", objective.id)
+
+
+def unit_page(model: Model, unit: Unit) -> Page:
+    shown = model.objectives.__getitem__
+    inputs = tuple(
+        item
+        for period_id in model.periods
+        if (rollup := model.unit_rollups.get((unit.id, period_id)))
+        for item in (rollup, *map(shown, rollup.objectives))
+    )
+    return Page(unit_path(unit.id), "unit.html", inputs, "unit", (unit.id,))
+
+
+def unit_badge(model: Model, unit: Unit) -> Asset:
+    current = model.periods.get(model.current_period or "")
+    rollup = model.unit_rollups.get((unit.id, current.id)) if current else None
+    inputs = (rollup, *map(model.objectives.__getitem__, rollup.objectives)) if rollup else ()
+    return Asset(unit_badge_path(unit.id), inputs, "unit", unit.id)
+
+
+def units_page() -> Page:
+    return Page("units/index.html", "units.html", (), "units")
+
+
+def status_page(model: Model) -> Page:
+    """The status page shows the date."""
+    inputs = (model.today, *model.period_rollups.values(), *model.objectives.values())
+    return Page("status/index.html", "status.html", inputs, "status")
+
+
+def closing_pages(model: Model) -> list[Page]:
+    """The free pages, search and the 404 page: they show only what every page may show."""
+    pages = [
+        Page(page_path(p.id), "page.html", (), "free_page", (p.id,)) for p in model.pages.values()
+    ]
+    return [
+        *pages,
+        Page("search/index.html", "search.html", (), "search"),
+        Page("404.html", "404.html", (), "not_found"),
+    ]
+
+
+def plan(model: Model, rollups: UnitRollups | None = None) -> list[Page | Asset]:
+    """Every page and badge of the site of ``model``, in the order they are listed."""
+    rollups = rollups or UnitRollups(model)
+    objectives, units = model.objectives.values(), model.units.values()
+    return [
+        home_page(model, rollups),
+        *(period_page(model, period, rollups) for period in model.periods.values()),
+        *(objective_page(model, objective) for objective in objectives),
+        units_page(),
+        *(unit_page(model, unit) for unit in units),
+        status_page(model),
+        *closing_pages(model),
+        *(objective_badge(objective) for objective in objectives),
+        *(unit_badge(model, unit) for unit in units),
+    ]
