@@ -27,6 +27,7 @@ from okrpub.engine.fragments import FragmentCache
 from okrpub.engine.project import Analysis, AnalysisMemo, analyse
 from okrpub.engine.reuse import Digests, Manifest, Parts, search_key, theme_digest
 from okrpub.engine.stats import PAGES_RENDERED, Stats
+from okrpub.engine.templates import CompiledTemplates
 from okrpub.errors import UsageError
 from okrpub.git.history import read_history
 from okrpub.model.audience import select_audience
@@ -39,7 +40,7 @@ from okrpub.site.jsonschema import schema_files
 from okrpub.site.markdown import MarkdownRenderer
 from okrpub.site.pages import Asset, Page, PlanMemo, Planner
 from okrpub.site.search import SEARCH_FILES, SearchRows, owner_name, search_indexes
-from okrpub.site.theme import CompiledTemplates, Theme
+from okrpub.site.theme import Theme
 from okrpub.site.write import SiteFolder, output_lock
 from okrpub.source.load import LoadCache, usable_cores
 
@@ -566,9 +567,9 @@ def new_renderer(
     root: Path, config: Config, options: BuildOptions, workers: int = 1, cache: bool = False
 ) -> SiteRenderer:
     """A renderer with the project's theme, language and base URL; with ``cache``, the
-    templates compiled by an earlier run are kept in and taken from ``cache_dir``."""
+    templates compiled by an earlier run are kept in and taken from the user's cache folder."""
     folders = _theme_folders(root, config)
-    compiled = CompiledTemplates(root / config.cache_dir) if cache else None
+    compiled = CompiledTemplates() if cache else None
     theme = Theme(folders, load_locale(folders, config.language), compiled)
     base_url = config.base_url if options.base_url is None else options.base_url
     return SiteRenderer(theme, base_url, unsafe_html=config.unsafe_html, workers=workers)
