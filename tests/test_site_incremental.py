@@ -24,6 +24,7 @@ from sitetools import REPOSITORY, build, tree_of
 
 from okrpub.diagnostics import Diagnostic
 from okrpub.engine import build as build_module
+from okrpub.engine import loader as load_module
 from okrpub.engine.build import Deferred, SiteFiles, new_renderer, render
 from okrpub.engine.fragments import FragmentCache
 from okrpub.engine.project import analyse, read_config
@@ -33,7 +34,6 @@ from okrpub.model import resolve as resolve_module
 from okrpub.model.types import Model, Objective, Rollup
 from okrpub.site import export, feed, pages, search
 from okrpub.site.pages import TreeNode
-from okrpub.source import load as load_module
 
 OBJECTIVES = REPOSITORY / "content" / "2026-Q4"
 

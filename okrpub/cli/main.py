@@ -24,6 +24,7 @@ from okrpub import __version__
 from okrpub.config import Config, base_url_problem
 from okrpub.diagnostics import Diagnostics, format_diagnostics
 from okrpub.edit import new as new_module
+from okrpub.engine.loader import LoadCache
 from okrpub.engine.project import (
     Analysis,
     analyse,
@@ -37,7 +38,6 @@ from okrpub.site.i18n import LocaleError
 from okrpub.site.jsonschema import SCHEMAS, schema_text
 from okrpub.site.theme import ThemeError
 from okrpub.site.write import WriteError
-from okrpub.source.load import LoadCache
 
 EXIT_OK = 0
 EXIT_CONTENT = 1

@@ -37,12 +37,11 @@ import yaml
 from okrpub.diagnostics import Diagnostics, did_you_mean
 from okrpub.engine.project import Analysis
 from okrpub.errors import UsageError
+from okrpub.source.checks import MAX_NUMBER, is_finite, is_number
+from okrpub.source.entries import KeyResultEntry, Number, ObjectiveEntry
 from okrpub.source.frontmatter import decode, split_front_matter
-from okrpub.source.load import KeyResultEntry, ObjectiveEntry
-from okrpub.source.schema import MAX_NUMBER, is_finite, is_number
 from okrpub.source.yamldoc import MAX_INT_LENGTH, Document, double_quoted, parse_yaml
 
-Number = int | float
 BOM = b"\xef\xbb\xbf"
 #: The column of an edit that inserts whole lines after its line.
 AFTER_LINE = sys.maxsize

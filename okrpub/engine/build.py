@@ -24,6 +24,7 @@ from typing import TypeVar
 
 from okrpub.config import Config, overlaps, theme_folders
 from okrpub.engine.fragments import FragmentCache
+from okrpub.engine.loader import LoadCache, usable_cores
 from okrpub.engine.project import Analysis, AnalysisMemo, analyse
 from okrpub.engine.reuse import Digests, Manifest, Parts, search_key, theme_digest
 from okrpub.engine.stats import PAGES_RENDERED, Stats
@@ -42,7 +43,6 @@ from okrpub.site.pages import Asset, Page, PlanMemo, Planner
 from okrpub.site.search import SEARCH_FILES, SearchRows, owner_name, search_indexes
 from okrpub.site.theme import Theme
 from okrpub.site.write import SiteFolder, output_lock
-from okrpub.source.load import LoadCache, usable_cores
 
 Key = TypeVar("Key", bound=Hashable)
 Value = TypeVar("Value")

@@ -13,6 +13,7 @@ from pathlib import Path
 from okrpub.config import CONFIG_FILE, Config, load_config
 from okrpub.diagnostics import Diagnostics, Location
 from okrpub.engine.cache import CacheStore
+from okrpub.engine.loader import LoadCache, load_sources
 from okrpub.engine.stats import Stats
 from okrpub.errors import UsageError
 from okrpub.model.compute import ComputeMemo, compute
@@ -20,7 +21,6 @@ from okrpub.model.lint import LintMemo, lint
 from okrpub.model.resolve import Resolved, ResolveMemo, resolve
 from okrpub.model.types import Model
 from okrpub.source.discover import SourceFile, discover, is_ignored, rediscover
-from okrpub.source.load import LoadCache, load_sources
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ def analyse(
     stats = stats or Stats()
     diagnostics = Diagnostics()
     files, changed = _discover(root, config, diagnostics, cache, changed)
-    sources = load_sources(files, config.content_dir, diagnostics, cache, changed)
+    sources = load_sources(files, config.content_dir, diagnostics, cache, changed, stats)
     resolved = resolve(sources, config, diagnostics, memo.resolve if memo else None)
     model = compute(resolved, config, today, memo=memo.compute if memo else None)
     lint(model, resolved, diagnostics, memo.lint if memo else None)

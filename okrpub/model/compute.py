@@ -27,7 +27,7 @@ from okrpub.model.types import (
     StatusCounts,
     Unit,
 )
-from okrpub.source.load import KeyResultEntry, ObjectiveEntry, UnitEntry
+from okrpub.source.entries import KeyResultEntry, ObjectiveEntry, UnitEntry
 
 if TYPE_CHECKING:  # the history stage reads git, which reports through the project module
     from okrpub.git.history import History

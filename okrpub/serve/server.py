@@ -46,6 +46,7 @@ from okrpub.config import Config
 from okrpub.diagnostics import Diagnostic, Diagnostics
 from okrpub.engine.build import BuildOptions, SiteRenderer, new_renderer, render, theme_signature
 from okrpub.engine.cache import CacheStore
+from okrpub.engine.loader import LoadCache
 from okrpub.engine.project import AnalysisMemo, read_config
 from okrpub.errors import UsageError
 from okrpub.model.audience import select_audience
@@ -53,7 +54,7 @@ from okrpub.model.resolve import Resolved
 from okrpub.serve.watch import EVERYTHING, Burst, Watcher
 from okrpub.site.i18n import LocaleError
 from okrpub.site.theme import ThemeError
-from okrpub.source.load import LoadCache, ObjectiveEntry, PageEntry, UnitEntry
+from okrpub.source.entries import ObjectiveEntry, PageEntry, UnitEntry
 
 #: Server-sent events send a comment this often, to notice closed pages.
 PING_SECONDS = 15.0
