@@ -40,7 +40,8 @@ from okrpub.errors import UsageError
 from okrpub.source.checks import MAX_NUMBER, is_finite, is_number
 from okrpub.source.entries import KeyResultEntry, Number, ObjectiveEntry
 from okrpub.source.frontmatter import decode, split_front_matter
-from okrpub.source.yamldoc import MAX_INT_LENGTH, Document, double_quoted, parse_yaml
+from okrpub.source.yamlbuild import MAX_INT_LENGTH
+from okrpub.source.yamldoc import Document, double_quoted, parse_yaml
 
 BOM = b"\xef\xbb\xbf"
 #: The column of an edit that inserts whole lines after its line.
