@@ -1,4 +1,4 @@
-"""Configuration: the typed schema of ``okrpub.yaml`` and its loader.
+"""Configuration: the typed settings of ``okrpub.yaml`` and their loader.
 
 Every key has a default, so a project without ``okrpub.yaml`` works. Errors
 in the configuration are diagnostics like errors in content, but the command
@@ -8,17 +8,17 @@ line exits with status 2 for them: nothing can be checked without a config.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath, PurePosixPath
 from typing import Any
-from urllib.parse import urlsplit
 
 import okrpub.themes as themes
 from okrpub.diagnostics import Diagnostics, did_you_mean
-from okrpub.source import schema
+from okrpub.source.checks import SLUG, as_date
+from okrpub.source.configfields import CONFIG_FIELDS, PERIOD_FIELDS, THRESHOLD_FIELDS
+from okrpub.source.configfields import base_url_problem as base_url_problem  # for the command line
 from okrpub.source.frontmatter import decode
-from okrpub.source.schema import Field
+from okrpub.source.validate import validate_mapping
 from okrpub.source.yamldoc import Document, parse_yaml
 
 CONFIG_FILE = "okrpub.yaml"
@@ -77,97 +77,6 @@ class Config:
         return self.lint.get(rule, "warning")
 
 
-@schema.accepts({"type": "integer", "minimum": 1})
-def _whole_days(value: Any) -> schema.Problem:
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return None
-    return ("schema", "a whole number of days greater than 0")
-
-
-def _folder_inside(example: str) -> schema.Check:
-    """A relative folder that stays in the project, like the symbolic links ``discover`` follows.
-
-    ``okrpub.yaml`` may come from a pull request: it must not make a build read
-    templates from, or replace, a folder elsewhere (``--out`` on the command line may).
-    """
-
-    def check(value: Any) -> schema.Problem:
-        if schema.text(value) is None:
-            folder = Path(value)
-            if not folder.is_absolute() and ".." not in folder.parts:
-                return None
-        return ("schema", f"a folder inside the project, such as '{example}'")
-
-    return schema.Check(check, {"type": "string"})
-
-
-#: What a base URL may be, as said in messages.
-BASE_URL = (
-    "an http:// or https:// URL or a path that starts with a single '/', "
-    "such as 'https://okr.example.com/' or '/okrs/'"
-)
-
-
-def base_url_problem(value: str) -> str | None:
-    """Why ``value`` cannot be a base URL (``None``: it can; empty is none).
-
-    The site links to it (``404.html``, the feed, the sitemap), so it must be
-    a web address or a path on the site's host: not ``javascript:``, not a
-    protocol-relative ``//host`` nor ``/\\host`` (another host, though it
-    looks like a path), and no spaces, control or invisible characters, which
-    browsers drop or read differently.
-    """
-    if not value:
-        return None
-    if any(unicodedata.category(char)[0] in "CZ" or char == "\\" for char in value):
-        return f"{BASE_URL}, without spaces, backslashes or control characters"
-    if value.startswith("/") and not value.startswith("//"):
-        return None
-    try:
-        url = urlsplit(value)
-        host = url.hostname
-    except ValueError:  # such as a bracket left open: "https://[::1/"
-        return BASE_URL
-    web = url.scheme in ("http", "https") and value[len(url.scheme) :].startswith("://")
-    return None if web and host else BASE_URL
-
-
-@schema.accepts({"type": "string"})
-def _base_url(value: Any) -> schema.Problem:
-    if not isinstance(value, str):
-        return ("schema", "a string")
-    problem = base_url_problem(value)
-    return None if problem is None else ("schema", problem)
-
-
-CONFIG_FIELDS: dict[str, Field] = {
-    "title": Field(schema.text),
-    "base_url": Field(_base_url),
-    "language": Field(schema.slug),
-    "content_dir": Field(_folder_inside("content")),
-    "output_dir": Field(_folder_inside("site")),
-    "cache_dir": Field(_folder_inside(".okrpub-cache")),
-    "theme": Field(_folder_inside("theme")),
-    "default_visibility": Field(schema.VISIBILITY),
-    "stale_after_days": Field(_whole_days),
-    "grade_thresholds": Field(schema.mapping),
-    "lint": Field(schema.mapping),
-    "periods": Field(schema.mapping),
-    "unsafe_html": Field(schema.boolean),
-    "follow_symlinks": Field(schema.boolean),
-}
-
-THRESHOLD_FIELDS: dict[str, Field] = {
-    "yellow": Field(schema.fraction, required=True),
-    "green": Field(schema.fraction, required=True),
-}
-
-PERIOD_FIELDS: dict[str, Field] = {
-    "start": Field(schema.date, required=True),
-    "end": Field(schema.date, required=True),
-}
-
-
 def load_config(root: Path, diagnostics: Diagnostics) -> Config:
     """Read ``okrpub.yaml`` in ``root``; defaults for what is missing or wrong."""
     path = root / CONFIG_FILE
@@ -179,7 +88,7 @@ def load_config(root: Path, diagnostics: Diagnostics) -> Config:
     document = parse_yaml(text, CONFIG_FILE, diagnostics)
     if document is None or document.data is None:
         return Config()
-    values = schema.validate_mapping(document, (), CONFIG_FIELDS, CONFIG_FILE, diagnostics)
+    values = validate_mapping(document, (), CONFIG_FIELDS, CONFIG_FILE, diagnostics)
     if values is None:
         return Config()
     if "grade_thresholds" in values:
@@ -257,9 +166,7 @@ def overlaps(first: PurePath, second: PurePath) -> bool:
 
 def _thresholds(document: Document, diagnostics: Diagnostics) -> GradeThresholds:
     path = ("grade_thresholds",)
-    values = schema.validate_mapping(
-        document, path, THRESHOLD_FIELDS, "grade_thresholds", diagnostics
-    )
+    values = validate_mapping(document, path, THRESHOLD_FIELDS, "grade_thresholds", diagnostics)
     if not values or len(values) < 2:
         return GradeThresholds()
     if values["yellow"] >= values["green"]:
@@ -308,8 +215,8 @@ def _custom_periods(document: Document, diagnostics: Diagnostics) -> dict[str, C
     for period_id in document.data["periods"]:
         path = ("periods", period_id)
         name = f"periods.{period_id}"
-        values = schema.validate_mapping(document, path, PERIOD_FIELDS, name, diagnostics)
-        if not isinstance(period_id, str) or not schema.SLUG.match(period_id.lower()):
+        values = validate_mapping(document, path, PERIOD_FIELDS, name, diagnostics)
+        if not isinstance(period_id, str) or not SLUG.match(period_id.lower()):
             diagnostics.error(
                 document.where(path, key=True),
                 "bad-id",
@@ -322,7 +229,7 @@ def _custom_periods(document: Document, diagnostics: Diagnostics) -> dict[str, C
             continue
         if not values or len(values) < 2:
             continue
-        start, end = schema.as_date(values["start"]), schema.as_date(values["end"])
+        start, end = as_date(values["start"]), as_date(values["end"])
         if start is None or end is None:  # pragma: no cover - checked by the schema
             continue
         if end < start:

@@ -1,5 +1,6 @@
 """Helpers for the tests of the load cache: its folder, a file of the example, rows
-read and written behind okrpub's back, and a pickle that shows when it runs."""
+read and written behind okrpub's back, and a pickle that shows when it runs (what a
+hostile row of an older, pickling okrpub would hold)."""
 
 from __future__ import annotations
 

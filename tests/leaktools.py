@@ -36,7 +36,7 @@ from pathlib import Path, PurePosixPath
 from okrpub import __version__
 from okrpub.model.resolve import Resolved
 from okrpub.site.search import distinct_words
-from okrpub.source.load import KeyResultEntry, ObjectiveEntry, PageEntry, UnitEntry
+from okrpub.source.entries import KeyResultEntry, ObjectiveEntry, PageEntry, UnitEntry
 
 #: The shortest string searched for (shorter ids are searched as ``"id"`` and ``/id/``).
 MIN_LENGTH = 4

@@ -19,9 +19,9 @@ from sitetools import REPOSITORY
 from okrpub.engine.analysis import AnalysisMemo
 from okrpub.engine.build import BuildOptions, new_renderer, render
 from okrpub.engine.cache import CacheStore
+from okrpub.engine.loader import LoadCache
 from okrpub.engine.project import read_config
 from okrpub.engine.stats import Stats
-from okrpub.source.load import LoadCache
 
 #: The day every rebuild runs on unless an edit moves it (a Thursday in 2026-Q4).
 TODAY = dt.date(2026, 11, 26)

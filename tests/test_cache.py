@@ -5,25 +5,39 @@ is ever taken from it."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import pickle
 from pathlib import Path
 
+import msgspec
 import pytest
-from cachetools import CACHE, GROW, Planted, check_json, digest_of, rows, write_row
+from cachetools import CACHE, GROW, Planted, check_json, rows, write_row
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rebuildtools import EDITS, Project
-from sitetools import TODAY, build, calls_from_now_on, run_okrpub, tree_of, write_files
+from sitetools import (
+    REPOSITORY,
+    TODAY,
+    build,
+    calls_from_now_on,
+    run_okrpub,
+    tree_of,
+    write_files,
+)
 
 from okrpub.diagnostics import Diagnostics
 from okrpub.engine import cache as cache_module
-from okrpub.engine.cache import DATABASE, SEAL_SIZE, CacheStore, key_file, seal, secret_key
+from okrpub.engine import loader
+from okrpub.engine.build import BuildOptions, BuildResult
+from okrpub.engine.build import build as build_site
+from okrpub.engine.cache import DATABASE, CacheStore
+from okrpub.engine.loader import LoadCache, decode, encode, load_sources
 from okrpub.engine.project import analyse, read_config
-from okrpub.model.types import Checkins
-from okrpub.source import load
-from okrpub.source.discover import discover
-from okrpub.source.load import LoadCache, Loaded, ObjectiveEntry, load_sources
+from okrpub.engine.stats import FILES_PARSED
+from okrpub.source.discover import Kind, SourceFile, discover
+from okrpub.source.entries import Checkin, Loaded, ObjectiveEntry
+from okrpub.source.load import load_file
 
 
 @pytest.fixture
@@ -45,12 +59,95 @@ def test_a_warm_build_writes_the_same_bytes(example: Path, tmp_path: Path) -> No
     assert tree_of(tmp_path / "warm") == tree_of(tmp_path / "cold")
 
 
-def test_a_warm_check_reads_no_check_ins(example: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """What computing needs of a key result's check-ins is known without reading them."""
+def test_a_warm_check_makes_no_check_in_objects(
+    example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What computing needs of a key result's check-ins is read from their rows: the
+    :class:`Checkin` objects are made only for what shows them."""
     cold = check_json(example)
-    read = calls_from_now_on(monkeypatch, Checkins, "_items")
+    made = calls_from_now_on(monkeypatch, Checkin, "__init__")
     assert check_json(example) == cold
-    assert read == []
+    assert made == []
+
+
+def test_a_warm_build_after_one_edit_parses_that_file_alone(example: Path, tmp_path: Path) -> None:
+    assert cached_build(example, tmp_path / "site").stats[FILES_PARSED] > 1
+    assert cached_build(example, tmp_path / "site").stats[FILES_PARSED] == 0
+    grow = example / GROW
+    grow.write_text(grow.read_text(encoding="utf-8").replace("title: ", "title: X ", 1))
+    again = cached_build(example, tmp_path / "site")
+    assert again.stats[FILES_PARSED] == 1
+    cached_build(example, tmp_path / "clean", use_cache=False)
+    assert tree_of(tmp_path / "site") == tree_of(tmp_path / "clean")
+
+
+#: Numbers written in each way YAML reads them, where the JSON export shows them apart.
+NUMBERS = {
+    "{date: 2026-10-12, value: 446000, confidence: 0.6}": (
+        "{date: 2026-10-12, value: 446000.0, confidence: 1}"
+    ),
+    "    weight: 2\n": "    weight: 2.0\n    confidence: 0\n    score: 1\n",
+    "    start: 14\n": "    start: 14.0\n    confidence: 1.0\n    score: 0\n",
+}
+
+
+def test_numbers_come_back_from_the_cache_as_they_were_written(
+    example: Path, tmp_path: Path
+) -> None:
+    """Whole numbers where fractions are usual (``confidence: 1``) and fractions that are
+    whole (``start: 14.0``): a warm build reads them from the store as they were parsed."""
+    grow = example / GROW
+    text = grow.read_text(encoding="utf-8")
+    for old, new in NUMBERS.items():
+        assert old in text
+        text = text.replace(old, new, 1)
+    grow.write_text(text, encoding="utf-8")
+    cached_build(example, tmp_path / "cold", use_cache=False)
+    cached_build(example, tmp_path / "site")
+    assert cached_build(example, tmp_path / "warm").stats[FILES_PARSED] == 0
+    assert tree_of(tmp_path / "warm") == tree_of(tmp_path / "cold")
+    exported = (tmp_path / "warm" / "api" / "okrs.json").read_text(encoding="utf-8")
+    assert '"confidence": 1,' in exported or '"confidence":1,' in exported
+
+
+#: Numbers as YAML reads them: whole ones and fractions (``1`` and ``1.0`` apart).
+whole_or_fraction = st.integers(-(2**63), 2**64 - 1) | st.floats(-1e100, 1e100)
+share = st.sampled_from([0, 1]) | st.floats(0, 1)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    start=whole_or_fraction,
+    target=whole_or_fraction,
+    value=whole_or_fraction,
+    confidence=share,
+    score=share,
+)
+def test_a_stored_result_is_the_very_result(
+    start: float, target: float, value: float, confidence: float, score: float
+) -> None:
+    """Encoded and decoded, what a file gives is what it gave, down to the types."""
+    text = (
+        f"---\ntitle: T\nowner: o\nperiod: 2026-Q4\nkey_results:\n"
+        f"  - {{title: K, start: {start!r}, target: {target!r}, confidence: {confidence!r},"
+        f" score: {score!r}, checkins: [{{date: 2026-10-01, value: {value!r},"
+        f" confidence: {confidence!r}}}]}}\n---\nBody.\n"
+    )
+    loaded = load_file(SourceFile("content/t.md", Path("t.md"), Kind.OBJECTIVE), text.encode(), [])
+    payload = encode(loaded)
+    assert payload is not None
+    assert repr(decode(payload)) == repr(loaded)
+
+
+def test_a_result_too_big_to_store_is_parsed_each_run(example: Path, tmp_path: Path) -> None:
+    """msgpack holds whole numbers of up to 64 bits; okrpub takes up to 1e100."""
+    grow = example / GROW
+    text = grow.read_text(encoding="utf-8").replace("target: 1000000\n", f"target: {10**30}\n")
+    grow.write_text(text, encoding="utf-8")
+    cached_build(example, tmp_path / "cold", use_cache=False)
+    cached_build(example, tmp_path / "site")
+    assert cached_build(example, tmp_path / "site").stats[FILES_PARSED] == 1
+    assert tree_of(tmp_path / "site") == tree_of(tmp_path / "cold")
 
 
 def test_no_cache_leaves_no_cache_folder(example: Path, tmp_path: Path) -> None:
@@ -60,31 +157,85 @@ def test_no_cache_leaves_no_cache_folder(example: Path, tmp_path: Path) -> None:
 
 
 def test_the_cache_is_what_a_warm_run_uses(example: Path) -> None:
-    """A tampered row shows up, so the cache really is read (the next tests rely on it)."""
+    """A row that decodes is used as it is: the cache really is read (the next tests rely
+    on it)."""
     check_json(example)
     tamper_title(example, GROW, "Tampered title")
     assert objective_titles(example)[GROW] == "Tampered title"
 
 
-def test_a_row_without_a_valid_seal_is_never_unpickled(example: Path, tmp_path: Path) -> None:
-    """A pull request can commit a cache folder; what is in it must not run in CI."""
+#: Rows that are no result of loading a file: each must cost a parse and nothing more.
+NOT_RESULTS = {
+    "empty": b"",
+    "garbage": b"this is not msgpack" * 10,
+    "another shape": msgspec.msgpack.encode({"sources": {"units": "many"}, "diagnostics": 1}),
+    "a list": msgspec.msgpack.encode([1, 2, 3]),
+    "a wrong type deep inside": msgspec.msgpack.encode(
+        {"sources": {"objectives": [{"id": 1}]}, "diagnostics": []}
+    ),
+}
+
+
+@pytest.mark.parametrize("payload", NOT_RESULTS.values(), ids=NOT_RESULTS)
+def test_a_row_that_does_not_decode_costs_one_parse(
+    example: Path, tmp_path: Path, payload: bytes
+) -> None:
+    clean = cached_build(example, tmp_path / "clean", use_cache=False)
+    cached_build(example, tmp_path / "site")
+    write_row(example, GROW, payload)
+    again = cached_build(example, tmp_path / "again")
+    assert again.stats[FILES_PARSED] == 1
+    assert tree_of(tmp_path / "again") == tree_of(tmp_path / "clean")
+    assert again.analysis.diagnostics.sorted() == clean.analysis.diagnostics.sorted()
+
+
+def test_a_pickled_row_never_runs(example: Path, tmp_path: Path) -> None:
+    """A pull request can commit a cache folder with rows an older okrpub would have
+    unpickled: they are bytes that do not decode, nothing runs."""
     cold = check_json(example)
     marker = tmp_path / "pwned"
-    planted = pickle.dumps(Planted(marker))
-    write_row(example, GROW, planted)
+    write_row(example, GROW, pickle.dumps(Planted(marker)))
     assert check_json(example) == cold
-    write_row(example, GROW, b"\0" * SEAL_SIZE + planted)
+    write_row(example, GROW, b"\0" * 32 + pickle.dumps(Planted(marker)))  # an old sealed row
     assert check_json(example) == cold
     assert not marker.exists()
 
 
-def test_the_key_is_kept_outside_the_project_for_the_user_alone(
-    example: Path, user_cache_folder: Path
-) -> None:
-    check_json(example)
-    assert key_file().is_relative_to(user_cache_folder)
-    assert key_file().stat().st_mode & 0o777 == 0o600
-    assert len(key_file().read_bytes()) == 32
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300) | st.builds(bytes.__add__, st.just(b"\x82"), st.binary()))
+def test_decoding_any_bytes_gives_a_result_or_none(payload: bytes) -> None:
+    loaded = decode(payload)
+    assert loaded is None or isinstance(loaded, Loaded)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_a_damaged_row_decodes_to_none_or_to_a_result(data: st.DataObject) -> None:
+    """A real row with one byte changed, or cut short: no exception."""
+    payload = grow_row()
+    at = data.draw(st.integers(0, len(payload) - 1))
+    damaged = data.draw(
+        st.sampled_from(
+            [payload[:at], payload[:at] + bytes([payload[at] ^ 0xFF]) + payload[at + 1 :]]
+        )
+    )
+    loaded = decode(damaged)
+    assert loaded is None or isinstance(loaded, Loaded)
+
+
+@functools.cache
+def grow_row() -> bytes:
+    """The row of :data:`GROW` of the example, as the store keeps it."""
+    config, _ = read_config(REPOSITORY)
+    found = discover(REPOSITORY, config.content_dir, Diagnostics())
+    files = [file for file in found if file.path == GROW]
+    cache = LoadCache()
+    load_sources(files, config.content_dir, Diagnostics(), cache)
+    loaded = cache.last(GROW)
+    assert loaded is not None
+    payload = encode(loaded)
+    assert payload is not None and decode(payload) == loaded
+    return payload
 
 
 def test_the_same_size_and_time_with_other_bytes_is_read_again(example: Path) -> None:
@@ -156,8 +307,8 @@ def test_loading_in_worker_processes_gives_what_loading_in_one_does(
     files = discover(example, config.content_dir, Diagnostics())
     serial_diagnostics, parallel_diagnostics = Diagnostics(), Diagnostics()
     serial = load_sources(files, config.content_dir, serial_diagnostics)
-    monkeypatch.setattr(load, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(load, "usable_cores", lambda: 2)
+    monkeypatch.setattr(loader, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(loader, "usable_cores", lambda: 2)
     parallel = load_sources(files, config.content_dir, parallel_diagnostics)
     assert parallel == serial
     assert parallel_diagnostics.sorted() == serial_diagnostics.sorted()
@@ -203,9 +354,24 @@ def objective_titles(project: Path) -> dict[str, str]:
 
 def tamper_title(project: Path, path: str, title: str) -> None:
     """Change what the cache holds for ``path``, leaving its digest as it was."""
-    loaded: Loaded = pickle.loads(rows(project)[path][SEAL_SIZE:])
+    loaded = decode(rows(project)[path])
+    assert loaded is not None
     entry = loaded.sources.objectives[0]
     loaded.sources.objectives[0] = type(entry)(**{**entry.__dict__, "title": title})
-    write_row(
-        project, path, seal(secret_key(), path, digest_of(project, path), pickle.dumps(loaded))
-    )
+    payload = encode(loaded)
+    assert payload is not None
+    write_row(project, path, payload)
+
+
+def cached_build(project: Path, out: Path, *, use_cache: bool = True) -> BuildResult:
+    """``okrpub build --out OUT`` in this process, a run of its own: its result says what
+    the engine did."""
+    config, _ = read_config(project)
+    cache = LoadCache(CacheStore(project / CACHE)) if use_cache else None
+    try:
+        result = build_site(project, config, dt.date.fromisoformat(TODAY), BuildOptions(out), cache)
+    finally:
+        if cache is not None and cache.store is not None:
+            cache.store.close()
+    assert result.model is not None
+    return result

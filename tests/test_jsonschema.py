@@ -20,11 +20,11 @@ from sitetools import REPOSITORY, build, run_okrpub, write_files
 
 from okrpub.cli.main import main
 from okrpub.diagnostics import Diagnostics
+from okrpub.engine.loader import load_sources
 from okrpub.site.jsonschema import SCHEMAS, schema_text
+from okrpub.source.checks import SLUG
 from okrpub.source.discover import Kind, SourceFile, discover
 from okrpub.source.frontmatter import split_front_matter
-from okrpub.source.load import load_sources
-from okrpub.source.schema import SLUG
 from okrpub.source.yamldoc import parse_yaml
 
 

@@ -1,12 +1,12 @@
-"""The model's check-ins: a sequence kept packed until read, that says what computing
-needs without being read."""
+"""The model's check-ins: a sequence of plain rows, kept by the store as they are, that
+says what computing needs without making a check-in object."""
 
 from __future__ import annotations
 
 import datetime as dt
-import pickle
 
 import jinja2
+import msgspec
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -24,9 +24,14 @@ checkins = st.lists(
 )
 
 
+def stored(made: Checkins) -> Checkins:
+    """``made`` as the store gives it back: encoded as plain data and decoded."""
+    return msgspec.msgpack.decode(msgspec.msgpack.encode(made), type=Checkins)
+
+
 @given(checkins)
 def test_check_ins_read_as_the_tuple_they_were_made_from(items: list[Checkin]) -> None:
-    for sequence in (Checkins(items), pickle.loads(pickle.dumps(Checkins(items)))):
+    for sequence in (Checkins(items), stored(Checkins(items))):
         assert tuple(sequence) == tuple(items)
         assert len(sequence) == len(items) and bool(sequence) == bool(items)
         assert tuple(reversed(sequence)) == tuple(reversed(items))
@@ -37,7 +42,7 @@ def test_check_ins_read_as_the_tuple_they_were_made_from(items: list[Checkin]) -
 
 @given(checkins)
 def test_what_computing_needs_is_known_unread(items: list[Checkin]) -> None:
-    sequence = pickle.loads(pickle.dumps(Checkins(items)))
+    sequence = stored(Checkins(items))
     assert sequence.last_date == (items[-1].date if items else None)
     assert sequence.latest_value == next(
         (c.value for c in reversed(items) if c.value is not None), None
@@ -49,22 +54,39 @@ def test_what_computing_needs_is_known_unread(items: list[Checkin]) -> None:
 
 @given(checkins, checkins)
 def test_equal_only_when_the_check_ins_are(first: list[Checkin], second: list[Checkin]) -> None:
-    made, again = Checkins(first), pickle.loads(pickle.dumps(Checkins(first)))
+    made, again = Checkins(first), stored(Checkins(first))
     assert made == again and hash(made) == hash(again)
-    assert Checkins(first) == Checkins(pickle.loads(pickle.dumps(first)))
+    assert Checkins(first) == Checkins(list(first))
     if Checkins(first) == Checkins(second):
         assert first == second
     assert Checkins(first) != tuple(first)
 
 
-def test_pickled_check_ins_are_packed_again_as_they_were() -> None:
-    """A model pickles the same whether its check-ins were read or not (page digests
+@given(
+    st.sampled_from([(1, 1.0), (1, True), (0.0, -0.0), (0, False)]).map(lambda p: (p, True))
+    | st.sampled_from([(1, 1.0), (0.0, -0.0)]).map(lambda p: (p, False))
+)
+def test_numbers_shown_differently_are_not_equal(case: tuple[tuple[object, object], bool]) -> None:
+    """``1`` and ``1.0`` are equal numbers, but ``api/okrs.json`` shows them apart: check-ins
+    that differ so (in a value or a confidence) are not equal."""
+    pair, as_value = case
+    day = dt.date(2026, 11, 2)
+    first, second = (
+        Checkins([Checkin(day, number, None, "") if as_value else Checkin(day, None, number, "")])
+        for number in pair
+    )
+    assert first != second
+    assert first == Checkins(list(first)) and second == stored(second)
+
+
+def test_stored_check_ins_encode_as_they_were() -> None:
+    """A model encodes the same whether its check-ins were read or not (page digests
     rely on it)."""
     made = Checkins([Checkin(dt.date(2026, 11, 2), 3.5, 0.7, "on track")])
-    unread = pickle.loads(pickle.dumps(made))
-    read = pickle.loads(pickle.dumps(made))
+    unread, read = stored(made), stored(made)
     assert list(read) == list(made)
-    assert pickle.dumps(made) == pickle.dumps(unread) == pickle.dumps(read)
+    encoded = msgspec.msgpack.encode
+    assert encoded(made) == encoded(unread) == encoded(read)
 
 
 def test_templates_use_check_ins_as_a_list() -> None:
@@ -74,5 +96,5 @@ def test_templates_use_check_ins_as_a_list() -> None:
         "{{ c|length }} {{ c[-1].note }} {{ (c|last).value }} "
         "{% for x in c|reverse %}{{ x.date.day }},{% endfor %} {% if c %}some{% endif %}"
     )
-    for checkins in (made, pickle.loads(pickle.dumps(made))):
+    for checkins in (made, stored(made)):
         assert template.render(c=checkins) == "3 week 16 16 16,9,2, some"

@@ -5,9 +5,11 @@ site is always byte for byte what a build without the cache writes."""
 from __future__ import annotations
 
 import json
+import os
 import pickle
 from pathlib import Path
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,9 +17,8 @@ from rebuildtools import EDITS, Project
 from sitetools import build, calls_from_now_on, tree_of, write_files
 
 from okrpub.engine import reuse
-from okrpub.engine.cache import SEAL_SIZE, code_version
-from okrpub.engine.reuse import Manifest, Parts
-from okrpub.model.types import Checkins
+from okrpub.engine.reuse import Manifest
+from okrpub.model.types import Checkin
 from okrpub.site import export, search
 
 GROW = "objectives/grow-to-1m-online/index.html"
@@ -55,16 +56,16 @@ def test_nothing_changed_keeps_every_file(tmp_path: Path) -> None:
     assert all(again[path] == before[path] for path in html)
 
 
-def test_nothing_changed_reads_no_check_ins(
+def test_nothing_changed_makes_no_check_in_objects(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The page digests of a warm build pickle the check-ins packed, as they were read
-    from the cache."""
+    """The page digests of a warm build encode the check-ins' rows as they were read from
+    the cache."""
     project = Project(tmp_path / "project").root
     assert build(project, tmp_path / "site").code == 0
-    read = calls_from_now_on(monkeypatch, Checkins, "_items")
+    made = calls_from_now_on(monkeypatch, Checkin, "__init__")
     assert build(project, tmp_path / "site").code == 0
-    assert read == []
+    assert made == []
 
 
 def test_an_edit_renders_what_shows_it_and_keeps_the_rest(tmp_path: Path) -> None:
@@ -93,35 +94,54 @@ def test_a_file_changed_in_the_output_is_rendered_again(tmp_path: Path) -> None:
 PLANTED = "<script>alert(1)</script>"
 
 
-def plant(project: Path, site: Path, *, sealed: bool) -> None:
-    """Replace a page of the built ``site`` and write a manifest that vouches for it."""
+def plant(project: Path, site: Path, *, facts_known: bool) -> None:
+    """Replace a page of the built ``site`` by a file of the same size and time, and write a
+    manifest that vouches for it: with the inode the new file has (``facts_known``), or
+    with that of the file okrpub wrote, which is all a manifest written beforehand knows."""
     manifest = Manifest.load(project / ".okrpub-cache", site)
-    write_files(site, {SHIP: PLANTED})
+    digest, _, size, time = manifest.previous[SHIP]
+    planted = site / "planted.html"
+    planted.write_bytes(PLANTED.encode().ljust(size))
+    os.utime(planted, ns=(time, time))
+    planted.replace(site / SHIP)  # a new inode: the old file existed while it was made
     manifest.written = dict(manifest.previous)
-    manifest.record(SHIP, manifest.previous[SHIP][0], site / SHIP)
-    if sealed:
-        manifest.save()
-        return
-    document = {"output": str(manifest.output), "files": manifest.written}
-    manifest.file.write_bytes(b"\0" * SEAL_SIZE + json.dumps(document, sort_keys=True).encode())
+    if facts_known:
+        manifest.record(SHIP, digest, site / SHIP)
+    manifest.save()
 
 
-def test_a_manifest_without_the_users_seal_is_ignored(tmp_path: Path) -> None:
-    """A pull request can commit a manifest and a site to go with it."""
+def test_a_manifest_cannot_vouch_for_a_file_okrpub_did_not_write(tmp_path: Path) -> None:
+    """A pull request can commit a manifest and a site to go with it: the manifest names
+    the inode of each file okrpub wrote, which no file checked out later has."""
     project = Project(tmp_path / "project").root
     assert build(project, tmp_path / "site").code == 0
-    plant(project, tmp_path / "site", sealed=False)
+    plant(project, tmp_path / "site", facts_known=False)
     warm, clean = warm_and_clean(project, tmp_path)
     assert warm == clean
 
 
-def test_the_seal_is_what_is_trusted(tmp_path: Path) -> None:
-    """The control of the test above: a sealed manifest is believed."""
+def test_the_files_inode_size_and_time_are_what_is_trusted(tmp_path: Path) -> None:
+    """The control of the test above: a manifest that knows the new file's facts is
+    believed."""
     project = Project(tmp_path / "project").root
     assert build(project, tmp_path / "site").code == 0
-    plant(project, tmp_path / "site", sealed=True)
+    plant(project, tmp_path / "site", facts_known=True)
     assert build(project, tmp_path / "site").code == 0
-    assert (tmp_path / "site" / SHIP).read_bytes() == PLANTED.encode()
+    assert (tmp_path / "site" / SHIP).read_bytes().startswith(PLANTED.encode())
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"not json", b'{"output": 1, "files": []}', b'{"output": "x", "files": {"a": [1]}}'],
+)
+def test_a_manifest_of_another_shape_is_no_manifest(tmp_path: Path, content: bytes) -> None:
+    project = Project(tmp_path / "project").root
+    assert build(project, tmp_path / "site").code == 0
+    manifest = Manifest.load(project / ".okrpub-cache", tmp_path / "site")
+    manifest.file.write_bytes(content)
+    assert Manifest.load(project / ".okrpub-cache", tmp_path / "site").previous == {}
+    warm, clean = warm_and_clean(project, tmp_path)
+    assert warm == clean
 
 
 def test_a_theme_change_renders_every_page_again(tmp_path: Path) -> None:
@@ -239,37 +259,20 @@ def test_export_parts_of_another_okrpub_are_not_used(
     )
 
 
-def forge_parts(project: Path, site: Path, *, sealed: bool) -> None:
-    """Replace every objective's parts kept for the next build by forged ones."""
-    manifest = Manifest.load(project / ".okrpub-cache", site)
-    last = manifest.last_parts()
-    forged = Parts(
-        {digest: b'{"forged":true}' for digest in last.export},
-        {key: (b'["forged"]', b'["forged"]') for key in last.search},
-    )
-    if sealed:
-        manifest.made_parts = forged
-        manifest.save()
-        return
-    payload = pickle.dumps((code_version(), forged.export, forged.search))
-    manifest.file.with_suffix(".parts").write_bytes(b"\0" * SEAL_SIZE + payload)
-
-
-def test_export_parts_without_the_users_seal_are_ignored(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"garbage" * 20,
+        pickle.dumps(("version", {}, {})),  # as an older okrpub kept them, unsealed
+        msgspec.msgpack.encode(["version", {"a": 1}, {}]),
+    ],
+)
+def test_parts_that_do_not_decode_are_not_used(tmp_path: Path, content: bytes) -> None:
     project = Project(tmp_path / "project")
     assert build(project.root, tmp_path / "site").code == 0
-    forge_parts(project.root, tmp_path / "site", sealed=False)
+    manifest = Manifest.load(project.root / ".okrpub-cache", tmp_path / "site")
+    manifest.file.with_suffix(".parts").write_bytes(content)
     project.edit(SHIP_FILE, "title: ", "title: Renamed ")
     warm, clean = warm_and_clean(project.root, tmp_path)
     assert warm == clean
-
-
-def test_the_seal_of_the_parts_is_what_is_trusted(tmp_path: Path) -> None:
-    """The control of the test above: sealed parts are believed."""
-    project = Project(tmp_path / "project")
-    assert build(project.root, tmp_path / "site").code == 0
-    forge_parts(project.root, tmp_path / "site", sealed=True)
-    project.edit(SHIP_FILE, "title: ", "title: Renamed ")
-    assert build(project.root, tmp_path / "site").code == 0
-    assert b'{"forged":true}' in (tmp_path / "site/api/okrs.json").read_bytes()
-    assert b'["forged"]' in (tmp_path / "site/search/index.js").read_bytes()

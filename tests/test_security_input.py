@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from projecttools import BASE, objective
 from sitetools import TODAY, build, md, run_okrpub, write_files
 
+from okrpub.source.checks import MAX_NUMBER, MAX_WEIGHT
 from okrpub.source.frontmatter import MAX_BODY_BYTES, MAX_FILE_BYTES, MAX_FRONT_MATTER_BYTES
-from okrpub.source.load import MAX_CHECKINS, MAX_KEY_RESULTS
-from okrpub.source.schema import MAX_NUMBER, MAX_WEIGHT
-from okrpub.source.yamldoc import MAX_DEPTH, MAX_INT_LENGTH, MAX_NODES, MAX_TEXT
+from okrpub.source.schema import MAX_CHECKINS, MAX_KEY_RESULTS
+from okrpub.source.yamlbuild import MAX_DEPTH, MAX_INT_LENGTH, MAX_NODES, MAX_TEXT
 
 BAD = "content/2026-Q4/sales/bad.md"
 

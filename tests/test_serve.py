@@ -52,11 +52,11 @@ from okrpub.diagnostics import Diagnostics
 from okrpub.engine import project as project_module
 from okrpub.engine.build import BuildOptions
 from okrpub.engine.project import analyse, read_config
+from okrpub.engine.templates import COMPILED_TEMPLATES, user_cache_folder
 from okrpub.serve import watch as watch_module
 from okrpub.serve.http import site_path
 from okrpub.serve.live import LiveSite
 from okrpub.serve.state import LiveState, Shown
-from okrpub.site.theme import COMPILED_TEMPLATES
 
 Q4 = "content/2026-Q4"
 GROW = f"{Q4}/smokey/grow-to-1m-online.md"  # the company objective, shown on the home page
@@ -977,6 +977,7 @@ def test_a_rebuild_is_reported_once_its_memory_is_settled(tmp_path: Path) -> Non
     ]
 
 
-def test_serve_keeps_compiled_templates_in_the_cache(in_process: InProcess) -> None:
+def test_serve_keeps_compiled_templates_in_the_users_cache(in_process: InProcess) -> None:
     in_process.site.rebuild()
-    assert list((in_process.project / ".okrpub-cache" / COMPILED_TEMPLATES).glob("*/*"))
+    assert list((user_cache_folder() / COMPILED_TEMPLATES).glob("*/*"))
+    assert not (in_process.project / ".okrpub-cache" / COMPILED_TEMPLATES).exists()

@@ -19,10 +19,12 @@ from hypothesis import strategies as st
 from rebuildtools import EDITS, TODAY, Project, give_a_final_score
 from sitetools import REPOSITORY, build, md, tree_of, write_files
 
+from okrpub.engine import loader as load_module
 from okrpub.engine.build import BuildOptions, new_renderer, render
 from okrpub.engine.build import build as build_site
 from okrpub.engine.cache import CacheStore
 from okrpub.engine.contexts import Contexts, ViewMemo
+from okrpub.engine.loader import LoadCache
 from okrpub.engine.project import Analysis, analyse, read_config
 from okrpub.engine.sitefiles import Deferred, SiteFiles
 from okrpub.engine.stats import (
@@ -50,8 +52,6 @@ from okrpub.engine.stats import (
 from okrpub.errors import UsageError
 from okrpub.model.types import Model
 from okrpub.site import feed, plan
-from okrpub.source import load as load_module
-from okrpub.source.load import LoadCache
 
 OBJECTIVES = REPOSITORY / "content" / "2026-Q4"
 

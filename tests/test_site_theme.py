@@ -28,9 +28,8 @@ from sitetools import (
 )
 
 from okrpub.config import DEFAULT_THEME
-from okrpub.engine.cache import SEAL_SIZE
-from okrpub.site import theme as theme_module
-from okrpub.site.theme import COMPILED_TEMPLATES
+from okrpub.engine import templates as templates_module
+from okrpub.engine.templates import COMPILED_TEMPLATES
 
 CUSTOM_404 = """{% extends "base.html" %}
 {% block title %}Lost{% endblock %}
@@ -251,7 +250,7 @@ def test_broken_locale_file_is_a_usage_error(tmp_path: Path, locale: str, said: 
     assert said in result.err
 
 
-# Compiled templates in the cache folder ----------------------------------------
+# Compiled templates in the user's cache folder ----------------------------------
 
 
 def compiled_from_now_on(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -262,10 +261,16 @@ def compiled_from_now_on(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The example with a theme of its own, and a user cache folder of its own."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
     root = copy_example(tmp_path / "project", example_config(theme="mytheme"))
     write_files(root / "mytheme", {"templates/404.html": CUSTOM_404})
     return root
+
+
+def compiled_folder(project: Path) -> Path:
+    return project.parent / "user-cache" / "okrpub" / COMPILED_TEMPLATES
 
 
 def test_a_second_build_compiles_no_template(
@@ -288,16 +293,17 @@ def test_an_edited_template_is_compiled_again(project: Path) -> None:
     assert parse_html(project.parent / "again" / "404.html").find("h1").text == "Found again"
 
 
-def test_compiled_templates_without_the_users_seal_are_compiled_again(
+def test_compiled_templates_are_never_taken_from_the_project(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Loading compiled code runs it: a file the user's okrpub did not seal (one committed
-    in a pull request, say) is never loaded."""
+    """Loading compiled code runs it: a pull request can write the project's cache folder,
+    so compiled templates are kept in the user's own, and a build with the cache writes
+    none into the project (nor reads what is there)."""
     assert build(project, project.parent / "site").code == 0
-    files = list((project / ".okrpub-cache" / COMPILED_TEMPLATES).glob("*/*"))
-    assert files
-    for file in files:
-        file.write_bytes(bytes(SEAL_SIZE) + file.read_bytes()[SEAL_SIZE:])
+    assert list(compiled_folder(project).glob("*/*"))
+    assert not (project / ".okrpub-cache" / COMPILED_TEMPLATES).exists()
+    moved = project / ".okrpub-cache" / COMPILED_TEMPLATES
+    compiled_folder(project).rename(moved)  # as an older okrpub kept them
     compiled = compiled_from_now_on(monkeypatch)
     assert build(project, project.parent / "again").code == 0
     assert "objective.html" in compiled
@@ -308,11 +314,10 @@ def test_templates_compiled_by_another_okrpub_are_not_used(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert build(project, project.parent / "site").code == 0
-    compiled_folder = project / ".okrpub-cache" / COMPILED_TEMPLATES
-    (earlier,) = compiled_folder.iterdir()
-    monkeypatch.setattr(theme_module, "code_version", lambda: "another")
+    (earlier,) = compiled_folder(project).iterdir()
+    monkeypatch.setattr(templates_module, "code_version", lambda: "another")
     compiled = compiled_from_now_on(monkeypatch)
     assert build(project, project.parent / "again").code == 0
     assert "objective.html" in compiled
     assert not earlier.exists()  # the other okrpub's templates are removed
-    assert [folder.name for folder in compiled_folder.iterdir()] == ["another"]
+    assert [folder.name for folder in compiled_folder(project).iterdir()] == ["another"]

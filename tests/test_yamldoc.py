@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import pickle
 import re
 import textwrap
 from typing import Any, ClassVar
@@ -15,8 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from okrpub.diagnostics import Diagnostics, Location
-from okrpub.source import yamldoc
-from okrpub.source.yamldoc import MAX_DEPTH, Document, double_quoted, parse_yaml
+from okrpub.source import yamlbuild
+from okrpub.source.yamlbuild import MAX_DEPTH
+from okrpub.source.yamldoc import Document, double_quoted, parse_yaml
 
 FRONT_MATTER = textwrap.dedent(
     """\
@@ -389,27 +389,13 @@ def test_a_plain_key_and_value_read_as_the_core_schema_reads_them() -> None:
 
 
 def test_the_remembered_tags_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(yamldoc, "MAX_RESOLVED", 10)
-    monkeypatch.setattr(yamldoc, "_resolved", {})
+    monkeypatch.setattr(yamlbuild, "MAX_RESOLVED", 10)
+    monkeypatch.setattr(yamlbuild, "_resolved", {})
     text = "".join(f"k{i}: {i}.5\n" for i in range(40))
     document = parse_yaml(text, "t.yaml", Diagnostics())
     assert document is not None
     assert document.data == {f"k{i}": i + 0.5 for i in range(40)}
-    assert len(yamldoc._resolved) <= 10
-
-
-def test_no_text_or_date_is_shared_between_nodes() -> None:
-    """Pickle writes a shared object as a reference: the cache and page digests would see
-    the same data pickle differently when parsed and when read back."""
-    text = (
-        "a: kr1\nb: kr1\nc: 2026-11-26\nd: 2026-11-26\ne: 2026-11-26 10:00\nf: 2026-11-26 10:00\n"
-    )
-    first, second = parsed(text).data, parsed(text).data
-    for one, other in (("a", "b"), ("c", "d"), ("e", "f")):
-        assert first[one] == first[other] == second[one]
-        assert first[one] is not first[other]
-        assert first[one] is not second[one]
-    assert pickle.dumps(first) == pickle.dumps(yaml.safe_load(text))
+    assert len(yamlbuild._resolved) <= 10
 
 
 # Bounds on what the text expands to ------------------------------------------------
@@ -420,11 +406,11 @@ def test_text_through_aliases_is_bounded_inclusively(filler: int, problems: list
     """Ten copies of 99,999 characters, the keys and a filler: exactly the limit, or one more
     (reported at the value the aliases repeat)."""
     text = f"m: {'f' * filler}\nk: &a {'x' * 99_999}\nl: [{', '.join(['*a'] * 9)}]\n"
-    assert 3 + filler + 99_999 * 10 == yamldoc.MAX_TEXT + len(problems)
+    assert 3 + filler + 99_999 * 10 == yamlbuild.MAX_TEXT + len(problems)
     assert [problem.split(": ")[0] for problem in parse(text)[1]] == problems
     if problems:
         assert parse(text)[1][0].endswith(
-            f"error: YAML expands to more than {yamldoc.MAX_TEXT:,} characters of text "
+            f"error: YAML expands to more than {yamlbuild.MAX_TEXT:,} characters of text "
             "(an alias bomb?) [yaml-limit]"
         )
 
@@ -445,7 +431,7 @@ def test_keys_count_towards_the_text_limit() -> None:
 def test_a_whole_number_up_to_the_length_limit_reads_as_the_core_schema_reads_it(
     number: str,
 ) -> None:
-    assert len(number) <= yamldoc.MAX_INT_LENGTH
+    assert len(number) <= yamlbuild.MAX_INT_LENGTH
     assert parsed(f"a: {number}\n").data == core_load(f"a: {number}\n")
 
 
@@ -464,7 +450,7 @@ def test_a_longer_whole_number_is_refused(number: str) -> None:
     length = len(number.removeprefix('!!int "').removesuffix('"'))
     assert parse(f"a: {number}\n", first_line=2)[1] == [
         f"f.md:2:4: error: whole number is {length:,} characters long; the limit is "
-        f"{yamldoc.MAX_INT_LENGTH} (quote it if it is text) [yaml-limit]"
+        f"{yamlbuild.MAX_INT_LENGTH} (quote it if it is text) [yaml-limit]"
     ]
 
 

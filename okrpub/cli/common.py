@@ -12,9 +12,9 @@ from typing import TypeAlias
 
 from okrpub.config import Config
 from okrpub.diagnostics import Diagnostics, format_diagnostics
+from okrpub.engine.loader import LoadCache
 from okrpub.engine.project import Analysis, analyse, open_cache, read_config
 from okrpub.errors import UsageError
-from okrpub.source.load import LoadCache
 
 EXIT_OK = 0
 EXIT_CONTENT = 1

@@ -34,10 +34,11 @@ from okrpub.engine.project import Analysis
 from okrpub.errors import UsageError
 from okrpub.model.types import Number
 from okrpub.safefs import read_plain
+from okrpub.source.checks import MAX_NUMBER, is_finite, is_number
+from okrpub.source.entries import KeyResultEntry, ObjectiveEntry
 from okrpub.source.frontmatter import decode, split_front_matter
-from okrpub.source.load import KeyResultEntry, ObjectiveEntry
-from okrpub.source.schema import MAX_NUMBER, is_finite, is_number
-from okrpub.source.yamldoc import MAX_INT_LENGTH, Document, parse_yaml
+from okrpub.source.yamlbuild import MAX_INT_LENGTH
+from okrpub.source.yamldoc import Document, parse_yaml
 
 BOM = b"\xef\xbb\xbf"
 #: Characters YAML reads as line breaks besides ``\n`` and ``\r``: they would shift its lines.

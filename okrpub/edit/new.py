@@ -18,12 +18,12 @@ from pathlib import Path
 
 from okrpub.diagnostics import Diagnostic, Diagnostics, did_you_mean
 from okrpub.edit.newfile import create_file
+from okrpub.engine.loader import load_sources
 from okrpub.engine.project import Analysis
 from okrpub.errors import UsageError
 from okrpub.model.periods import canonical_period_id, period_dates
+from okrpub.source.checks import PLACEHOLDER, SLUG
 from okrpub.source.discover import UNITS_DIR, Kind, SourceFile, discover
-from okrpub.source.load import load_sources
-from okrpub.source.schema import PLACEHOLDER, SLUG
 from okrpub.source.yamldoc import double_quoted, parse_yaml
 
 #: Longest id ``new objective`` makes from a title.

@@ -40,7 +40,7 @@ from okrpub.model.objective import objective as compute_objective
 from okrpub.model.resolve import Resolved, references, resolve, with_period
 from okrpub.model.rollup import rollup
 from okrpub.model.types import History, Model, Objective, Period, Unit
-from okrpub.source.load import ObjectiveEntry, Sources, UnitEntry
+from okrpub.source.entries import ObjectiveEntry, Sources, UnitEntry
 
 Key = TypeVar("Key")
 Value = TypeVar("Value")

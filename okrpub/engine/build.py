@@ -16,20 +16,21 @@ from pathlib import Path
 
 from okrpub.config import Config, overlaps, theme_folders
 from okrpub.engine.analysis import AnalysisMemo, compute_model
+from okrpub.engine.loader import LoadCache, usable_cores
 from okrpub.engine.project import Analysis, analyse
 from okrpub.engine.renderer import SiteRenderer
 from okrpub.engine.reuse import Manifest
 from okrpub.engine.sitefiles import SiteFiles
 from okrpub.engine.stats import Stats
+from okrpub.engine.templates import CompiledTemplates
 from okrpub.engine.workers import StartPool, Workers
 from okrpub.errors import UsageError
 from okrpub.git.history import read_history
 from okrpub.model.audience import select_audience
 from okrpub.model.types import Model
 from okrpub.site.i18n import load_locale
-from okrpub.site.theme import CompiledTemplates, Theme
+from okrpub.site.theme import Theme
 from okrpub.site.write import SiteFolder, output_lock
-from okrpub.source.load import LoadCache, usable_cores
 
 
 @dataclass(frozen=True)
@@ -107,9 +108,9 @@ def new_renderer(
     cache: bool = False,
 ) -> SiteRenderer:
     """A renderer with the project's theme, language and base URL; with ``cache``, the
-    templates compiled by an earlier run are kept in and taken from ``cache_dir``."""
+    templates compiled by an earlier run are kept in and taken from the user's cache folder."""
     folders = _theme_folders(root, config)
-    compiled = CompiledTemplates(root / config.cache_dir) if cache else None
+    compiled = CompiledTemplates() if cache else None
     theme = Theme(folders, load_locale(folders, config.language), compiled)
     base_url = config.base_url if options.base_url is None else options.base_url
     return SiteRenderer(theme, base_url, unsafe_html=config.unsafe_html, workers=workers)

@@ -1,8 +1,8 @@
 """The cache folder: what loading each content file gave, kept between runs.
 
 Reading, parsing and validating the files is most of ``check``'s time, and
-nearly all of it is the same as last time. ``load.py`` keys what one file
-gave by the file's path and a digest of its bytes and of the
+nearly all of it is the same as last time. :mod:`okrpub.engine.loader` keys
+what one file gave by the file's path and a digest of its bytes and of the
 ``_defaults.yaml`` files that apply to it; this store keeps those results in
 one SQLite database in the project's ``cache_dir`` (``.okrpub-cache`` by
 default), under a version made from okrpub's own source code and the Python
@@ -11,23 +11,19 @@ A wrong hit would be a wrong site, so there is no shortcut through file
 times or sizes. What a file loads to does not depend on ``okrpub.yaml`` or
 the theme, so changing those keeps the cache (the pages are rendered anew).
 
-The results are pickled, and unpickling runs code, while the project folder
-comes from pull requests: a committed ``.okrpub-cache`` (or a ``cache_dir``
-pointing at one) must not run anything in CI. So every row is sealed with an
-MAC (keyed BLAKE2b) under a secret key that lives outside the project, in the user's cache
-folder (``$XDG_CACHE_HOME/okrpub/cache-key``, made on first use, readable by
-the user only); a row that does not carry a valid seal is never unpickled.
+The results are plain data (msgpack, see the loader): reading them runs
+nothing, and one that does not decode into the entry types is a miss.
 
 The folder itself is untrusted input too: committed by mistake, or planted by
-a pull request, whatever is in it may cost a rebuild and nothing more. Nothing
-in it is reached through a symbolic link (every folder on the way is opened
-with ``O_NOFOLLOW``, every file too), and :func:`surprise` finds what okrpub
+a pull request, whatever is in it may cost a rebuild. Nothing in it is
+reached through a symbolic link (every folder on the way is opened with
+``O_NOFOLLOW``, every file too), and :func:`surprise` finds what okrpub
 never makes there: a link, anything but plain files and folders, folders
-deeper than its own, a database journal that names another file (SQLite
-deletes that file when it rolls the journal back). The database is read with
-``trusted_schema`` off, and only if it holds okrpub's tables and nothing else
-(a view or a trigger could loop forever), with values of their types. Any
-surprise, and none of the cache is used.
+deeper than okrpub ever made, a database journal that names another file
+(SQLite deletes that file when it rolls the journal back). The database is
+read with ``trusted_schema`` off, and only if it holds okrpub's tables and
+nothing else (a view or a trigger could loop forever), with values of their
+types. Any surprise, and none of the cache is used.
 
 A cache that cannot be used (a read-only folder, a damaged database, a
 surprise) is never an error: okrpub loads everything and says why in
@@ -39,9 +35,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
-import hmac
 import os
-import secrets
 import sqlite3
 import stat
 import sys
@@ -57,9 +51,6 @@ DATABASE = "load.sqlite"
 BUSY_TIMEOUT_SECONDS = 10.0
 
 
-KEY_FILE = "cache-key"
-KEY_SIZE = 32
-SEAL_SIZE = 32
 #: okrpub's tables, by name: the database may hold nothing else (but the index SQLite
 #: makes for the primary key), so that reading it runs nothing a pull request wrote.
 TABLES = {
@@ -73,7 +64,8 @@ SCHEMA = (
 )
 #: The rollback journal SQLite keeps beside the database during a transaction.
 JOURNAL = f"{DATABASE}-journal"
-#: The ``compiled-templates/<version>/<file>`` of :mod:`okrpub.site.theme` are the deepest.
+#: How deep the folders okrpub made there go: the ``compiled-templates/<version>/<file>``
+#: that earlier versions kept there (never read now) are the deepest.
 FOLDER_DEPTH = 2
 #: What ends an SQLite rollback journal that names a super-journal (then deleted by SQLite).
 JOURNAL_MAGIC = bytes.fromhex("d9d505f920a163d7")
@@ -86,42 +78,6 @@ _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
 class CacheProblem(Exception):
     """Something in the cache folder that okrpub did not put there."""
-
-
-def key_file() -> Path:
-    """Where the secret key that seals cache rows is kept: never inside a project."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "okrpub" / KEY_FILE
-
-
-def secret_key() -> bytes:
-    """The user's cache key, made (readable by the user only) when there is none yet, or
-    when the file holds anything but a key (a run that died while making it once left it
-    empty; an empty key seals nothing)."""
-    path = key_file()
-    key = _read_key(path)
-    if key is not None:
-        return key
-    key = secrets.token_bytes(KEY_SIZE)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    descriptor = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        _replace(descriptor, path.name, key, 0o600)
-    finally:
-        os.close(descriptor)
-    # another okrpub starting at the same time may have put its own there since
-    return _read_key(path) or key
-
-
-def _read_key(path: Path) -> bytes | None:
-    """The key in ``path`` (not followed if it is a link), if it is one."""
-    try:
-        descriptor = os.open(path, _FILE)
-    except FileNotFoundError:
-        return None
-    with os.fdopen(descriptor, "rb") as file:
-        key = file.read(KEY_SIZE + 1)
-    return key if len(key) == KEY_SIZE else None
 
 
 def open_folder(path: Path, *, create: bool = False) -> int:
@@ -258,40 +214,6 @@ def _journal_surprise(descriptor: int) -> str | None:
     return f"{JOURNAL} names another file" if names_another else None
 
 
-def new_mac(key: bytes, path: str, digest: bytes) -> hashlib.blake2b:
-    """A keyed BLAKE2b (a MAC, RFC 7693) of a row's path and digest, to be updated with
-    its payload."""
-    mac = hashlib.blake2b(path.encode(), key=key, digest_size=SEAL_SIZE)
-    mac.update(b"\0")
-    mac.update(digest)
-    return mac
-
-
-def _mac(key: bytes, path: str, digest: bytes, payload: bytes | memoryview) -> bytes:
-    """The MAC of the row's path, digest and payload."""
-    mac = new_mac(key, path, digest)
-    mac.update(payload)
-    return mac.digest()
-
-
-def seal(key: bytes, path: str, digest: bytes, payload: bytes) -> bytes:
-    """The payload with a MAC of the row's path, digest and payload in front."""
-    return _mac(key, path, digest, payload) + payload
-
-
-def unseal(key: bytes, path: str, digest: bytes, sealed: bytes) -> bytes | None:
-    """The payload, if the seal is valid; else ``None``."""
-    payload = unsealed_view(key, path, digest, sealed)
-    return payload.tobytes() if payload is not None else None
-
-
-def unsealed_view(key: bytes, path: str, digest: bytes, sealed: bytes) -> memoryview | None:
-    """The payload as a view into ``sealed`` (no copy), if the seal is valid; else ``None``."""
-    payload = memoryview(sealed)[SEAL_SIZE:]
-    valid = hmac.compare_digest(_mac(key, path, digest, payload), sealed[:SEAL_SIZE])
-    return payload if valid else None
-
-
 @cache
 def code_version() -> str:
     """A digest of okrpub's Python source, its version and the Python version."""
@@ -305,7 +227,7 @@ def code_version() -> str:
 
 
 class CacheStore:
-    """Sealed, pickled load results by path, each with the digest it was made from.
+    """Encoded load results by path, each with the digest it was made from.
 
     The folder and database are made on first use, so that a command that
     stops early (a refused ``--out``) leaves nothing behind.
@@ -320,7 +242,6 @@ class CacheStore:
         self._written: dict[str, tuple[bytes, bytes]] = {}
         self._connection: sqlite3.Connection | None = None
         self._opened = False
-        self._key = b""
 
     def _use(self) -> None:
         if self._opened:
@@ -332,7 +253,6 @@ class CacheStore:
             self._fail(error)
 
     def _open(self) -> None:
-        self._key = secret_key()
         found = surprise(self.folder)
         if found:
             raise CacheProblem(found)
@@ -365,20 +285,20 @@ class CacheStore:
             self._connection = None
 
     def get(self, path: str, digest: bytes) -> bytes | None:
-        """The payload stored for ``path`` if it was made from ``digest`` and its seal holds.
+        """The payload stored for ``path`` if it was made from ``digest``: untrusted bytes.
 
-        Each row is handed out once (the caller keeps what it unpickles), so
+        Each row is handed out once (the caller keeps what it decodes), so
         that the rows do not stay in memory beside what they hold.
         """
         self._use()
         row = self._rows.pop(path, None)
         if row is None or row[0] != digest:
             return None
-        return unseal(self._key, path, digest, row[1])
+        return row[1]
 
     def put(self, path: str, digest: bytes, payload: bytes) -> None:
         self._use()
-        self._written[path] = (digest, seal(self._key, path, digest, payload))
+        self._written[path] = (digest, payload)
 
     def save(self, paths: set[str]) -> None:
         """Write what changed, and forget files that are not in ``paths`` any more."""

@@ -14,12 +14,12 @@ from okrpub.config import CONFIG_FILE, Config, load_config
 from okrpub.diagnostics import Diagnostics, Location
 from okrpub.engine.analysis import AnalysisMemo, compute_model, lint_model, resolve_content
 from okrpub.engine.cache import CacheStore
+from okrpub.engine.loader import LoadCache, load_sources
 from okrpub.engine.stats import Stats
 from okrpub.errors import UsageError
 from okrpub.model.resolve import Resolved
 from okrpub.model.types import Model
 from okrpub.source.discover import SourceFile, discover, is_ignored, rediscover
-from okrpub.source.load import LoadCache, load_sources
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def analyse(
     stats = stats or Stats()
     diagnostics = Diagnostics()
     files, changed = _discover(root, config, diagnostics, cache, changed)
-    sources = load_sources(files, config.content_dir, diagnostics, cache, changed)
+    sources = load_sources(files, config.content_dir, diagnostics, cache, changed, stats)
     memo = memo or AnalysisMemo()
     resolved = resolve_content(sources, config, diagnostics, memo.resolve, stats)
     model = compute_model(resolved, config, today, None, memo.compute, stats)

@@ -11,37 +11,27 @@ still exactly the file okrpub wrote is the very same file in the new site
 (a hard link, ``write.py``) instead of being rendered again; everything else
 is rendered.
 
-Objects are digested through pickle, memoised by identity (the objects live
-for the whole build). Equal values can pickle differently (a set's order),
-which only costs a render; different values never pickle the same, so a hit
-means the page would come out the same. The manifest is sealed like the
-cache rows, so that a committed manifest (and a committed ``site/``) is
-never taken for the user's own.
+Objects are digested through their plain-data encoding (msgpack, which tells
+``1`` from ``1.0`` and ``True``, as the output does; JSON for the rare value
+with a whole number beyond 64 bits), memoised by identity (the objects live
+for the whole build). Equal values can encode differently (a set's order),
+which only costs a render; values that encode alike are shown alike, so a
+hit means the page would come out the same. The manifest and the parts are
+plain data too, read as untrusted: anything that does not decode into their
+shape is no manifest (everything is rendered).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
 
-from okrpub.engine.cache import (
-    SEAL_SIZE,
-    code_version,
-    new_mac,
-    read_file,
-    seal,
-    secret_key,
-    surprise,
-    unseal,
-    unsealed_view,
-    write_file,
-)
+import msgspec
+
+from okrpub.engine.cache import code_version, read_file, surprise, write_file
 
 #: What is stored per file: its digest, and its inode, size and modification time.
 Entry = tuple[str, int, int, int]
@@ -70,7 +60,7 @@ class Digests:
     """Digests of pages' inputs under one *frame* (what every page may show)."""
 
     def __init__(self, frame: object, theme: bytes) -> None:
-        self.frame = digest_of(code_version().encode(), theme, _pickled(frame))
+        self.frame = digest_of(code_version().encode(), theme, *plain(frame))
         self._objects: dict[int, bytes] = {}
 
     def of(self, inputs: Iterable[object]) -> str:
@@ -80,12 +70,20 @@ class Digests:
         """Of ``item`` alone, whatever the frame."""
         known = self._objects.get(id(item))
         if known is None:
-            known = self._objects[id(item)] = digest_of(_pickled(item))
+            known = self._objects[id(item)] = digest_of(*plain(item))
         return known
 
 
-def _pickled(item: object) -> bytes:
-    return pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+_ENCODER = msgspec.msgpack.Encoder()
+
+
+def plain(item: object) -> tuple[bytes, bytes]:
+    """``item`` (model values: dataclasses, enums, dates, numbers, text, tuples and dicts
+    of them) as plain data, after the name of the encoding."""
+    try:
+        return b"msgpack", _ENCODER.encode(item)
+    except OverflowError:  # a whole number beyond 64 bits
+        return b"json", msgspec.json.encode(item)
 
 
 @dataclass
@@ -127,7 +125,7 @@ class Manifest:
     def last_parts(self) -> Parts:
         """What each objective gave the data files of the last build (read when a build
         makes them again: tens of megabytes at 10,000 objectives)."""
-        return _read_parts(_parts_file(self.file), self.output)
+        return _read_parts(_parts_file(self.file))
 
     def unchanged(self, path: str, digest: str) -> bool:
         """Whether the output's file for ``path`` is still what ``digest`` gives: the very
@@ -153,78 +151,49 @@ class Manifest:
         """Keep what was written (after the new site is in place); best effort, like the cache."""
         if surprise(self.file.parent) is not None:
             return
-        document = {"output": str(self.output), "files": self.written}
-        text = json.dumps(document, sort_keys=True).encode()
+        saved = _Saved(str(self.output), self.written)
         try:
-            sealed = seal(secret_key(), str(self.output), b"", text)
-            write_file(self.file.parent, self.file.name, sealed)
+            write_file(self.file.parent, self.file.name, msgspec.json.encode(saved))
             if self.made_parts is not None:
-                _write_parts(_parts_file(self.file), self.output, self.made_parts)
+                parts = _SavedParts(code_version(), self.made_parts.export, self.made_parts.search)
+                write_file(self.file.parent, _parts_file(self.file).name, _ENCODER.encode(parts))
         except OSError:
             return
+
+
+class _Saved(msgspec.Struct):
+    """A manifest as kept on disk."""
+
+    output: str
+    files: dict[str, Entry]
+
+
+class _SavedParts(msgspec.Struct, array_like=True):
+    """Parts as kept on disk, with the version of okrpub that made them."""
+
+    version: str
+    export: dict[bytes, bytes]
+    search: dict[bytes, tuple[bytes, bytes]]
 
 
 def _parts_file(manifest_file: Path) -> Path:
     return manifest_file.with_suffix(".parts")
 
 
-def _parts_context(output: Path) -> str:
-    """What the parts are sealed with besides the key: not the manifest's, so that one
-    file cannot be passed off as the other."""
-    return f"{output}\0parts"
-
-
-class _SealingWriter:
-    """Writes to ``stream`` and adds what it writes to ``mac``."""
-
-    def __init__(self, stream: BinaryIO, mac: hashlib.blake2b) -> None:
-        self.stream = stream
-        self.mac = mac
-
-    def write(self, data: bytes) -> int:
-        self.mac.update(data)
-        return self.stream.write(data)
-
-
-def _write_parts(file: Path, output: Path, parts: Parts) -> None:
-    """Seal and write ``parts`` (as :func:`okrpub.engine.cache.seal` would, MAC first), pickled
-    straight into the file: tens of megabytes at 10,000 objectives, never copied whole."""
-    mac = new_mac(secret_key(), _parts_context(output), b"")
-
-    def write(stream: BinaryIO) -> None:
-        stream.write(bytes(SEAL_SIZE))
-        kept = (code_version(), parts.export, parts.search)
-        pickle.dump(kept, _SealingWriter(stream, mac), pickle.HIGHEST_PROTOCOL)
-        stream.seek(0)
-        stream.write(mac.digest())
-
-    write_file(file.parent, file.name, write)
-
-
-def _read_parts(file: Path, output: Path) -> Parts:
-    """The parts of the last build of okrpub's very code into ``output``, else none."""
+def _read_parts(file: Path) -> Parts:
+    """The parts of the last build of okrpub's very code, else none."""
     if surprise(file.parent) is not None:
         return Parts()
     try:
-        sealed = read_file(file.parent, file.name)
-    except OSError:
+        kept = msgspec.msgpack.decode(read_file(file.parent, file.name), type=_SavedParts)
+    except (OSError, msgspec.DecodeError):
         return Parts()
-    payload = unsealed_view(secret_key(), _parts_context(output), b"", sealed)
-    if payload is None:
-        return Parts()
-    kept = pickle.loads(payload)  # sealed with the user's key: written by okrpub
-    if not isinstance(kept, tuple) or len(kept) != 3 or kept[0] != code_version():
-        return Parts()
-    return Parts(kept[1], kept[2])
+    return Parts(kept.export, kept.search) if kept.version == code_version() else Parts()
 
 
 def _read(file: Path, output: Path) -> dict[str, Entry]:
     try:
-        sealed = read_file(file.parent, file.name)
-        text = unseal(secret_key(), str(output), b"", sealed)
-        document = json.loads(text) if text is not None else {}
-    except (OSError, ValueError):
+        saved = msgspec.json.decode(read_file(file.parent, file.name), type=_Saved)
+    except (OSError, msgspec.DecodeError):
         return {}
-    if document.get("output") != str(output):
-        return {}
-    return {path: tuple(entry) for path, entry in document.get("files", {}).items()}
+    return saved.files if saved.output == str(output) else {}

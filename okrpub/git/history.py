@@ -21,7 +21,8 @@ from okrpub.git.repo import check_repository, file_versions, read_blobs
 from okrpub.model.types import History, Number
 from okrpub.source.discover import Kind, classify, is_ignored
 from okrpub.source.frontmatter import decode
-from okrpub.source.load import parse_markdown, valid_key_results
+from okrpub.source.keyresults import valid_key_results
+from okrpub.source.load import parse_markdown
 
 
 def read_history(root: Path, config: Config) -> History:

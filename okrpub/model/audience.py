@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 
 from okrpub.model.resolve import Resolved
-from okrpub.source.load import ObjectiveEntry, PageEntry
+from okrpub.source.entries import ObjectiveEntry, PageEntry
 
 
 def select_audience(resolved: Resolved, *, public: bool, drafts: bool) -> Resolved:

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from okrpub.model.resolve import Resolved
 from okrpub.model.types import Period, Unit
-from okrpub.source.load import ObjectiveEntry, UnitEntry
+from okrpub.source.entries import ObjectiveEntry, UnitEntry
 
 _LEVELS = {"company": 0, "team": 1, "person": 2}
 

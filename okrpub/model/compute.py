@@ -22,7 +22,7 @@ from okrpub.model.objective import objective as compute_objective
 from okrpub.model.resolve import Resolved
 from okrpub.model.rollup import rollup
 from okrpub.model.types import FreePage, History, Model, Objective, Period, Rollup, Unit
-from okrpub.source.load import ObjectiveEntry
+from okrpub.source.entries import ObjectiveEntry
 
 #: Each period's rollup, and each owner's in each period.
 Rollups = tuple[dict[str, Rollup], dict[tuple[str, str], Rollup]]

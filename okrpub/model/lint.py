@@ -12,7 +12,7 @@ from okrpub.config import Config
 from okrpub.diagnostics import Diagnostic, Diagnostics, Location, Severity
 from okrpub.model.resolve import Resolved
 from okrpub.model.types import Model, Objective, PeriodState, Status
-from okrpub.source.load import ObjectiveEntry
+from okrpub.source.entries import ObjectiveEntry
 
 MIN_KEY_RESULTS = 3
 MAX_KEY_RESULTS = 5

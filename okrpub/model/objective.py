@@ -30,7 +30,7 @@ from okrpub.model.types import (
     Points,
     Unit,
 )
-from okrpub.source.load import KeyResultEntry, ObjectiveEntry
+from okrpub.source.entries import KeyResultEntry, ObjectiveEntry
 
 
 def objective(

@@ -17,7 +17,7 @@ from typing import TypeVar
 from okrpub.config import Config
 from okrpub.diagnostics import Diagnostics, Location, did_you_mean
 from okrpub.model.periods import canonical_period_id, period_dates
-from okrpub.source.load import ObjectiveEntry, PageEntry, Sources, UnitEntry
+from okrpub.source.entries import ObjectiveEntry, PageEntry, Sources, UnitEntry
 
 Entry = TypeVar("Entry", UnitEntry, ObjectiveEntry, PageEntry)
 

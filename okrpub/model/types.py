@@ -2,7 +2,7 @@
 
 Plain frozen dataclasses with every number already computed (progress,
 grades, colours, status, staleness, rollups); a key result's check-ins are a
-read-only sequence kept packed until read (:class:`Checkins`). Nothing
+read-only sequence of plain rows (:class:`Checkins`). Nothing
 downstream computes; it only selects and presents. Ids refer between
 objects; the ``Model`` holds the lookup tables.
 """
@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import pickle
-from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import overload
 
 from okrpub.config import Config
 
-Number = int | float
+# The check-ins are kept as read (a plain sequence); the model's users import them here.
+from okrpub.source.entries import Checkin as Checkin
+from okrpub.source.entries import Checkins as Checkins
+from okrpub.source.entries import Number as Number
 
 
 class Status(StrEnum):
@@ -45,92 +45,6 @@ class Period:
     state: PeriodState
     #: Share of the period gone by on *today*, 0.0 to 1.0.
     elapsed: float
-
-
-@dataclass(frozen=True)
-class Checkin:
-    date: dt.date
-    value: Number | bool | None
-    confidence: float | None
-    note: str
-
-
-class Checkins(Sequence[Checkin]):
-    """A key result's check-ins, oldest first, kept packed (pickled) until first read.
-
-    They are most of a model's objects (about fifty a key result), and most runs
-    read few of them: a warm ``check`` or ``build`` unpickles every key result
-    from the cache, and a build pickles every objective again for its pages'
-    digests (:mod:`okrpub.engine.reuse`), but only a page rendered again shows its
-    check-ins. Packed, they are one bytes object to copy instead of hundreds of
-    objects to make. What computing needs is kept beside them: how many, the last
-    date, and the newest value and confidence given.
-
-    Two are equal when they were packed alike; the bytes come from the sealed
-    cache, or from this process.
-    """
-
-    __slots__ = ("_count", "_packed", "_unpacked", "last_date", "latest_confidence", "latest_value")
-
-    def __init__(self, checkins: Iterable[Checkin]) -> None:
-        unpacked = tuple(checkins)
-        self._packed = pickle.dumps(unpacked, protocol=pickle.HIGHEST_PROTOCOL)
-        self._unpacked: tuple[Checkin, ...] | None = unpacked
-        self._count = len(unpacked)
-        self.last_date = unpacked[-1].date if unpacked else None
-        self.latest_value = next((c.value for c in reversed(unpacked) if c.value is not None), None)
-        self.latest_confidence = next(
-            (c.confidence for c in reversed(unpacked) if c.confidence is not None), None
-        )
-
-    def _items(self) -> tuple[Checkin, ...]:
-        if self._unpacked is None:
-            self._unpacked = pickle.loads(self._packed)
-        return self._unpacked
-
-    @overload
-    def __getitem__(self, index: int) -> Checkin: ...
-    @overload
-    def __getitem__(self, index: slice) -> tuple[Checkin, ...]: ...
-    def __getitem__(self, index: int | slice) -> Checkin | tuple[Checkin, ...]:
-        return self._items()[index]
-
-    def __iter__(self) -> Iterator[Checkin]:
-        return iter(self._items())
-
-    def __reversed__(self) -> Iterator[Checkin]:
-        return reversed(self._items())
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Checkins) and self._packed == other._packed
-
-    def __hash__(self) -> int:
-        return hash(self._packed)
-
-    def __repr__(self) -> str:
-        return f"Checkins({self._items()!r})"
-
-    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
-        facts = (self._count, self.last_date, self.latest_value, self.latest_confidence)
-        return _packed_checkins, (self._packed, *facts)
-
-
-def _packed_checkins(
-    packed: bytes,
-    count: int,
-    last_date: dt.date | None,
-    latest_value: Number | bool | None,
-    latest_confidence: float | None,
-) -> Checkins:
-    """Check-ins as pickled by :meth:`Checkins.__reduce__`: still packed."""
-    checkins = Checkins.__new__(Checkins)
-    checkins._packed, checkins._unpacked, checkins._count = packed, None, count
-    checkins.last_date, checkins.latest_value = last_date, latest_value
-    checkins.latest_confidence = latest_confidence
-    return checkins
 
 
 @dataclass(frozen=True)

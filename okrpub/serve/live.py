@@ -19,6 +19,7 @@ from okrpub.diagnostics import Diagnostic, Diagnostics
 from okrpub.engine.analysis import AnalysisMemo
 from okrpub.engine.build import BuildOptions, new_renderer, render, theme_signature
 from okrpub.engine.cache import CacheStore
+from okrpub.engine.loader import LoadCache
 from okrpub.engine.project import read_config
 from okrpub.engine.renderer import SiteRenderer
 from okrpub.errors import OkrpubError
@@ -26,7 +27,6 @@ from okrpub.model.resolve import Resolved
 from okrpub.serve.overlay import public_overlay
 from okrpub.serve.state import LiveState
 from okrpub.serve.watch import EVERYTHING, Burst
-from okrpub.source.load import LoadCache
 
 
 class LiveSite:

@@ -12,7 +12,7 @@ from okrpub.diagnostics import Diagnostic
 from okrpub.model.audience import select_audience
 from okrpub.model.resolve import Resolved
 from okrpub.serve.state import Shown
-from okrpub.source.load import ObjectiveEntry, PageEntry, UnitEntry
+from okrpub.source.entries import ObjectiveEntry, PageEntry, UnitEntry
 
 #: Where the server's own files are (the script, the events).
 LIVE_PREFIX = "/_okrpub/"

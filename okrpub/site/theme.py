@@ -8,31 +8,16 @@ to the default for the rest. Filters only format values the model computed.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import math
-import os
-import shutil
-import stat
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import jinja2
-from jinja2.bccache import Bucket
 from markupsafe import Markup
 
-from okrpub.engine.cache import (
-    code_version,
-    open_folder,
-    read_file,
-    seal,
-    secret_key,
-    surprise,
-    unseal,
-    write_file,
-)
 from okrpub.errors import OkrpubError
 from okrpub.model.types import Number
 from okrpub.site.cachetag import FragmentCacheExtension, Fragments
@@ -47,70 +32,9 @@ class ThemeError(OkrpubError):
     """A template could not be loaded or rendered (a theme problem, exit status 2)."""
 
 
-#: The folder of compiled templates in ``cache_dir``: one folder in it per okrpub version.
-COMPILED_TEMPLATES = "compiled-templates"
-
-
-class CompiledTemplates(jinja2.BytecodeCache):
-    """The templates as an earlier run compiled them, kept in the cache folder:
-    compiling them all again takes a run that renders pages 0.1-0.15 s.
-
-    Jinja uses a file only for the same template source under its own version;
-    each okrpub version has a folder of its own (its ``{% cache %}`` tag compiles
-    into the code), and makes it the only one. Loading compiled code runs it, so
-    a file is used only when sealed with the user's key, as the rest of the cache
-    (:mod:`okrpub.engine.cache`), and none is used when the cache folder holds a surprise
-    (the load cache says which). A file that cannot be read is compiled again, and
-    one that cannot be written is not kept: never an error.
-    """
-
-    def __init__(self, cache_dir: Path) -> None:
-        self.folder = cache_dir / COMPILED_TEMPLATES / code_version()
-        self.usable = surprise(cache_dir) is None
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        if not self.usable:
-            return
-        try:
-            sealed = read_file(self.folder, bucket.key)
-            code = unseal(secret_key(), bucket.key, bucket.checksum.encode(), sealed)
-        except OSError:
-            return
-        if code is not None:
-            bucket.bytecode_from_string(code)
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        if not self.usable:
-            return
-        code = bucket.bytecode_to_string()
-        try:
-            sealed = seal(secret_key(), bucket.key, bucket.checksum.encode(), code)
-            self._make_folder()
-            # worker processes may write the same template: each into a file of its own
-            write_file(self.folder, bucket.key, sealed)
-        except OSError:
-            return
-
-    def _make_folder(self) -> None:
-        """The folder of this okrpub's templates; those of other versions are removed."""
-        descriptor = open_folder(self.folder.parent, create=True)
-        try:
-            for name in os.listdir(descriptor):
-                if name == self.folder.name:
-                    continue
-                if stat.S_ISDIR(os.stat(name, dir_fd=descriptor, follow_symlinks=False).st_mode):
-                    shutil.rmtree(name, ignore_errors=True, dir_fd=descriptor)
-                else:
-                    os.unlink(name, dir_fd=descriptor)
-            with contextlib.suppress(FileExistsError):
-                os.mkdir(self.folder.name, dir_fd=descriptor)
-        finally:
-            os.close(descriptor)
-
-
 class Theme:
     def __init__(
-        self, folders: list[Path], locale: Locale, compiled: CompiledTemplates | None = None
+        self, folders: list[Path], locale: Locale, compiled: jinja2.BytecodeCache | None = None
     ) -> None:
         self.folders = folders
         self.locale = locale

@@ -1,0 +1,313 @@
+"""The loader: what each content file gives, reused while the file is unchanged.
+
+It wraps the pure loading of :mod:`okrpub.source.load`: a file's result is
+keyed by its path and a digest of its bytes and of the ``_defaults.yaml``
+files that apply to it, and kept in memory (``serve`` keeps one
+:class:`LoadCache` across rebuilds) and in the cache folder
+(:mod:`okrpub.engine.cache`) as plain data, encoded with msgspec. What is read
+back is decoded into the entry types, checked on the way: a row that does not
+decode is a miss, and the file is parsed again. Many files to parse are
+shared among worker processes. The files parsed are counted
+(:data:`okrpub.engine.stats.FILES_PARSED`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import msgspec
+
+from okrpub.diagnostics import Diagnostic, Diagnostics
+from okrpub.engine.cache import CacheStore
+from okrpub.engine.stats import FILES_PARSED, Stats
+from okrpub.source.discover import DEFAULTS_FILE, Kind, SourceFile
+from okrpub.source.entries import Loaded, Sources
+from okrpub.source.load import Defaults, defaults_chain, folder_of, load_defaults, load_file, merge
+
+#: Below this many files to load, starting worker processes costs more than it saves.
+PARALLEL_FROM = 400
+#: More workers than this wait on the parent, which decodes what they send.
+MAX_WORKERS = 4
+
+_ENCODER = msgspec.msgpack.Encoder()
+_DECODER = msgspec.msgpack.Decoder(Loaded)
+
+
+def encode(loaded: Loaded) -> bytes | None:
+    """``loaded`` as plain data; ``None`` when it has what msgpack cannot hold (a whole
+    number beyond 64 bits): such a file is parsed again each run."""
+    try:
+        return _ENCODER.encode(loaded)
+    except (OverflowError, UnicodeError, msgspec.EncodeError):
+        return None
+
+
+def decode(payload: bytes) -> Loaded | None:
+    """What :func:`encode` gave ``payload`` from; ``None`` for anything else."""
+    try:
+        return _DECODER.decode(payload)
+    except msgspec.DecodeError:
+        return None
+
+
+class LoadCache:
+    """What each file gave, by path and a digest of what it was loaded from.
+
+    ``serve`` keeps one across rebuilds; with a ``store`` the results are also
+    kept on disk for the next run.
+    """
+
+    def __init__(self, store: CacheStore | None = None) -> None:
+        self.store = store
+        self._files: dict[str, tuple[bytes, Loaded]] = {}
+        #: What the last whole discovery found, for ``serve`` to update by what changed;
+        #: ``None`` until then, or when it reported problems (it is then repeated).
+        self.discovered: list[SourceFile] | None = None
+        #: The last merge of what the files gave, for ``serve`` to put new objectives in.
+        self.merge: Merge | None = None
+
+    def get(self, path: str, digest: bytes) -> Loaded | None:
+        cached = self._files.get(path)
+        if cached is not None and cached[0] == digest:
+            return cached[1]
+        payload = self.store.get(path, digest) if self.store is not None else None
+        loaded = decode(payload) if payload is not None else None
+        if loaded is not None:
+            self._files[path] = (digest, loaded)
+        return loaded
+
+    def last(self, path: str) -> Loaded | None:
+        """What ``path`` gave when it was last loaded, whatever its bytes are now."""
+        cached = self._files.get(path)
+        return cached[1] if cached is not None else None
+
+    def put(self, path: str, digest: bytes, loaded: Loaded, payload: bytes | None) -> None:
+        self._files[path] = (digest, loaded)
+        if self.store is not None and payload is not None:
+            self.store.put(path, digest, payload)
+
+    def keep_only(self, paths: set[str]) -> None:
+        """Forget files that are gone, and save what changed to the store."""
+        for path in set(self._files) - paths:
+            del self._files[path]
+        if self.store is not None:
+            self.store.save(paths)
+
+
+@dataclass(frozen=True)
+class _Defaults:
+    defaults: Defaults
+    #: Of the file's path and bytes: when it changes, the objectives below it load again.
+    digest: bytes
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One file to load: its bytes (or why they could not be read) and its defaults."""
+
+    source: SourceFile
+    raw: bytes | OSError
+    chain: list[_Defaults]
+
+    def digest(self) -> bytes:
+        return _digest(self.source.path, self.raw, [defaults.digest for defaults in self.chain])
+
+
+def _digest(path: str, raw: bytes | OSError, chain: list[bytes]) -> bytes:
+    digest = hashlib.blake2b(path.encode(), digest_size=20)
+    for defaults in chain:
+        digest.update(defaults)
+    digest.update(raw if isinstance(raw, bytes) else repr(raw).encode())
+    return digest.digest()
+
+
+def load_sources(
+    files: Iterable[SourceFile],
+    content_dir: str,
+    diagnostics: Diagnostics,
+    cache: LoadCache | None = None,
+    changed: frozenset[str] | None = None,
+    stats: Stats | None = None,
+) -> Sources:
+    """Load every file; the problems found go to ``diagnostics``.
+
+    With a ``cache``, a file whose bytes (and defaults) are unchanged is not
+    parsed again; when ``changed`` says which files may have changed since the
+    cache was filled (``serve``'s watcher does), the others are not even read.
+    The files parsed are counted in ``stats``.
+    """
+    files = list(files)
+    defaults = _load_defaults([f for f in files if f.kind is Kind.DEFAULTS], diagnostics)
+    known = _unchanged(cache, changed)
+    chains: dict[str, list[_Defaults]] = {}  # by folder: most folders hold many files
+    results: list[Loaded | None] = []
+    jobs: dict[int, tuple[_Job, bytes]] = {}
+    for source in files:
+        if source.kind is Kind.DEFAULTS:
+            continue
+        loaded = known(source.path)
+        if loaded is None:
+            folder = folder_of(source.path)
+            if folder not in chains:
+                chains[folder] = defaults_chain(source.path, content_dir, defaults)
+            job = _Job(source, _read_bytes(source), chains[folder])
+            digest = job.digest()
+            loaded = cache.get(source.path, digest) if cache is not None else None
+            if loaded is None:
+                jobs[len(results)] = (job, digest)
+        results.append(loaded)
+    if stats is not None:
+        stats.add(FILES_PARSED, len(jobs))
+    keep_payload = cache is not None and cache.store is not None
+    parsed = _load_all([job for job, _ in jobs.values()], keep_payload)
+    for (index, (job, digest)), (loaded, payload) in zip(jobs.items(), parsed, strict=True):
+        results[index] = loaded
+        if cache is not None:
+            cache.put(job.source.path, digest, loaded, payload)
+    if cache is not None:
+        cache.keep_only({source.path for source in files if source.kind is not Kind.DEFAULTS})
+    done = [loaded for loaded in results if loaded is not None]
+    assert len(done) == len(results)
+    last = cache.merge if cache is not None else None
+    merged = (last and _merged_again(last, done)) or _merged(done)
+    if cache is not None:
+        cache.merge = merged
+    diagnostics.extend(merged.found)
+    return merged.sources
+
+
+@dataclass(frozen=True)
+class Merge:
+    """What the files gave together, in their order, and what each file gave."""
+
+    results: list[Loaded]
+    sources: Sources
+    #: Their problems, in order.
+    found: list[Diagnostic]
+    #: For each file that gave one objective and nothing else, by its place in
+    #: :attr:`results`: the objective's place in ``sources.objectives``.
+    places: dict[int, int]
+
+
+def _merged(results: list[Loaded]) -> Merge:
+    sources, found = merge(results)
+    places: dict[int, int] = {}
+    count = 0
+    for index, loaded in enumerate(results):
+        part = loaded.sources
+        if len(part.objectives) == 1 and not part.units and not part.pages:
+            places[index] = count
+        count += len(part.objectives)
+    return Merge(results, sources, found, places)
+
+
+def _merged_again(last: Merge, results: list[Loaded]) -> Merge | None:
+    """The last merge with new objectives in it, when the files that changed (``serve``
+    reads few) each gave one objective and nothing else, before and now, with no
+    problems either time; else ``None``."""
+    if len(last.results) != len(results):
+        return None
+    objectives = last.sources.objectives
+    for index, (before, now) in enumerate(zip(last.results, results, strict=True)):
+        if before is now:
+            continue
+        place = last.places.get(index)
+        part = now.sources
+        if (
+            place is None
+            or before.diagnostics
+            or now.diagnostics
+            or len(part.objectives) != 1
+            or part.units
+            or part.pages
+            or part.declared_objectives != before.sources.declared_objectives
+            or part.declared_units != before.sources.declared_units
+        ):
+            return None
+        if objectives is last.sources.objectives:
+            objectives = list(objectives)
+        objectives[place] = part.objectives[0]
+    sources = dataclasses.replace(last.sources, objectives=objectives)
+    return Merge(results, sources, last.found, last.places)
+
+
+def _unchanged(
+    cache: LoadCache | None, changed: frozenset[str] | None
+) -> Callable[[str], Loaded | None]:
+    """What a file gave last time if it is known not to have changed, else ``None``.
+
+    A changed ``_defaults.yaml`` changes what every file below it gives: then every
+    file is read again (and parsed again only if its digest says so).
+    """
+    if cache is None or changed is None:
+        return lambda path: None
+    if any(path.rpartition("/")[2] == DEFAULTS_FILE for path in changed):
+        return lambda path: None
+    return lambda path: None if path in changed else cache.last(path)
+
+
+def _load_defaults(files: list[SourceFile], diagnostics: Diagnostics) -> dict[str, _Defaults]:
+    """Valid ``_defaults.yaml`` values by the folder (project-relative) they apply to."""
+    found: dict[str, _Defaults] = {}
+    for source in files:
+        raw = _read_bytes(source)
+        defaults = load_defaults(source, raw, diagnostics)
+        if defaults is not None:
+            found[folder_of(source.path)] = _Defaults(defaults, _digest(source.path, raw, []))
+    return found
+
+
+def _read_bytes(source: SourceFile) -> bytes | OSError:
+    try:
+        with open(source.file, "rb") as file:
+            return file.read()
+    except OSError as error:
+        return error
+
+
+def _load_all(jobs: list[_Job], keep_payload: bool) -> Iterator[tuple[Loaded, bytes | None]]:
+    """Load ``jobs`` in order, in worker processes when there are many and cores to spare.
+
+    Workers send their results back encoded, which is also what the store keeps.
+    """
+    workers = min(usable_cores(), MAX_WORKERS)
+    if len(jobs) < PARALLEL_FROM or workers < 2:
+        for job in jobs:
+            loaded = _load_job(job)
+            yield loaded, encode(loaded) if keep_payload else None
+        return
+    # Forking copies only the calling thread: unsafe in serve (a server and a watcher run
+    # beside it), where workers start afresh instead (and import okrpub again).
+    method = "fork" if threading.active_count() == 1 else "spawn"
+    context = multiprocessing.get_context(method)
+    chunk = max(1, len(jobs) // (workers * 8))
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        for sent in pool.map(_load_encoded, jobs, chunksize=chunk):
+            if isinstance(sent, Loaded):
+                yield sent, None
+                continue
+            decoded = decode(sent)
+            assert decoded is not None  # encoded by a worker of this very okrpub
+            yield decoded, sent
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (fewer than the machine's in a limited container)."""
+    return len(os.sched_getaffinity(0))
+
+
+def _load_encoded(job: _Job) -> bytes | Loaded:
+    """In a worker: what the job gives, encoded when it can be."""
+    loaded = _load_job(job)
+    return encode(loaded) or loaded
+
+
+def _load_job(job: _Job) -> Loaded:
+    return load_file(job.source, job.raw, [defaults.defaults for defaults in job.chain])

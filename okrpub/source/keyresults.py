@@ -1,0 +1,167 @@
+"""Key results and check-ins: the entries of an objective's ``key_results`` list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from okrpub.diagnostics import Diagnostics
+from okrpub.source import schema
+from okrpub.source.checks import as_date
+from okrpub.source.entries import Checkin, Checkins, KeyResultEntry
+from okrpub.source.schema import MAX_CHECKINS, MAX_KEY_RESULTS
+from okrpub.source.validate import describe, locations, validate_mapping
+from okrpub.source.yamldoc import Document
+
+
+def valid_key_results(document: Document) -> tuple[KeyResultEntry, ...]:
+    """The key results of an objective's front matter that are valid on their own.
+
+    For versions of a file read from the history, where nothing is reported.
+    """
+    entries = document.data.get("key_results")
+    return key_result_entries(document, entries, Diagnostics()) if isinstance(entries, list) else ()
+
+
+def key_result_entries(
+    document: Document, entries: list[Any], diagnostics: Diagnostics
+) -> tuple[KeyResultEntry, ...]:
+    """The valid key results of the objective ``document``'s list ``entries``; the problems
+    of the others go to ``diagnostics``."""
+    if len(entries) > MAX_KEY_RESULTS:
+        diagnostics.error(
+            document.where(("key_results",)),
+            "limit",
+            f"objective has {len(entries)} key results; the limit is {MAX_KEY_RESULTS}",
+        )
+        return ()
+    key_results: list[KeyResultEntry] = []
+    first_use: dict[str, int] = {}
+    for index in range(len(entries)):
+        key_result = _key_result(document, index, diagnostics)
+        if key_result is None:
+            continue
+        if key_result.id in first_use:
+            diagnostics.error(
+                key_result.locations.get("id", key_result.locations[""]),
+                "duplicate-id",
+                f"key result id '{key_result.id}' is used twice in this objective "
+                f"(key_results[{first_use[key_result.id]}] and key_results[{index}])",
+            )
+            continue
+        first_use[key_result.id] = index
+        key_results.append(key_result)
+    return tuple(key_results)
+
+
+def _key_result(document: Document, index: int, diagnostics: Diagnostics) -> KeyResultEntry | None:
+    path = ("key_results", index)
+    name = f"key_results[{index}]"
+    values = validate_mapping(document, path, schema.KEY_RESULT_FIELDS, name, diagnostics)
+    if values is None:
+        return None
+    where = document.where(path)
+    binary = "done" in values
+    if "target" in values and binary:
+        diagnostics.error(
+            where,
+            "schema",
+            f"{name} has both 'target' and 'done'; a key result is numeric or binary",
+        )
+        return None
+    if "target" not in values and not binary:
+        written = document.data["key_results"][index]
+        if "target" in written or "done" in written:
+            return None  # it is there but wrong; that is already reported
+        diagnostics.error(
+            where,
+            "not-measurable",
+            f"{name} has neither 'target' (a number to reach) nor 'done' (true/false): "
+            "it is not measurable",
+        )
+        return None
+    start = values.get("start", 0)
+    if "target" in values and values["target"] == start:
+        diagnostics.error(
+            document.where((*path, "target")),
+            "target-equals-start",
+            f"{name}.target equals its start ({start}); there is nothing to progress",
+        )
+        return None
+    if binary and "current" in values:
+        diagnostics.error(
+            document.where((*path, "current")),
+            "schema",
+            f"{name}.current applies to numeric key results; a binary one uses 'done'",
+        )
+        return None
+    checkins = _checkins(document, path, values.get("checkins", []), binary, diagnostics)
+    if checkins is None or "title" not in values:
+        return None  # what is wrong is already reported
+    due = values.get("due")
+    return KeyResultEntry(
+        id=values.get("id", f"kr{index + 1}"),
+        title=values["title"].strip(),
+        start=start,
+        target=values.get("target"),
+        current=values.get("current"),
+        done=values.get("done"),
+        unit=values.get("unit", "").strip(),
+        owner=values.get("owner"),
+        due=as_date(due) if due is not None else None,
+        weight=values.get("weight", 1),
+        confidence=values.get("confidence"),
+        score=values.get("score"),
+        checkins=checkins,
+        visibility=values.get("visibility"),
+        locations=locations(document, path, ("id", "owner")),
+    )
+
+
+def _checkins(
+    document: Document,
+    path: tuple[str, int],
+    entries: list[Any],
+    binary: bool,
+    diagnostics: Diagnostics,
+) -> Checkins | None:
+    name = describe((*path, "checkins"))
+    if len(entries) > MAX_CHECKINS:
+        diagnostics.error(
+            document.where((*path, "checkins")),
+            "limit",
+            f"{name} has {len(entries)} check-ins; the limit is {MAX_CHECKINS}",
+        )
+        return None
+    checkins: list[Checkin] = []
+    ok = True
+    for index in range(len(entries)):
+        at = (*path, "checkins", index)
+        values = validate_mapping(
+            document, at, schema.CHECKIN_FIELDS, f"{name}[{index}]", diagnostics
+        )
+        if values is None or "date" not in values:
+            ok = False
+            continue
+        value = values.get("value")
+        if value is not None and isinstance(value, bool) != binary:
+            expected = "true or false (the key result is binary)" if binary else "a number"
+            diagnostics.error(
+                document.where((*at, "value")),
+                "schema",
+                f"{name}[{index}].value must be {expected}, got {value!r}",
+            )
+            ok = False
+            continue
+        date = as_date(values["date"])
+        assert date is not None  # checked by the schema
+        checkins.append(
+            Checkin(
+                date=date,
+                value=value,
+                confidence=values.get("confidence"),
+                note=values.get("note", "").strip(),
+            )
+        )
+    if not ok:
+        return None
+    return Checkins(sorted(checkins, key=lambda checkin: checkin.date))
