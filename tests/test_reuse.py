@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from rebuildtools import EDITS, Project
 from sitetools import build, calls_from_now_on, tree_of, write_files
 
-from okrpub.engine import reuse
+from okrpub.engine import cache, reuse
 from okrpub.engine.reuse import Manifest
 from okrpub.model.types import Checkin
 from okrpub.site import export, search
@@ -250,7 +250,7 @@ def test_export_parts_of_another_okrpub_are_not_used(
 ) -> None:
     project = Project(tmp_path / "project")
     assert build(project.root, tmp_path / "site").code == 0
-    monkeypatch.setattr(reuse, "code_version", lambda: "another okrpub")
+    monkeypatch.setattr(cache, "code_version", lambda: "another okrpub")
     encoded = encoded_from_now_on(monkeypatch)
     project.edit(GROW_FILE, "title: ", "title: Renamed ")
     assert build(project.root, tmp_path / "site").code == 0

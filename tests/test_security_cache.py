@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 import shutil
 import sqlite3
 import struct
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from cachetools import CACHE, GROW, Planted, check_json, write_row
+from cachetools import CACHE, GROW, Planted, check_json, digest_of, rows, write_row
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rebuildtools import Project
@@ -92,6 +93,50 @@ def test_a_forged_row_runs_nothing_and_costs_a_parse(
     assert (result.code, result.out, result.err) == (0, cold, "")
     assert not marker.exists()
     assert key.read_bytes() == bytes(32)
+
+
+def forge_title(project: Path, title: bytes) -> None:
+    """Make the cache say that ``GROW``, as it is, has the title ``title``: a row that
+    decodes, for the file's true digest, as a pull request could commit it."""
+    assert run_okrpub(project, "check", "--today", TODAY).code == 0
+    true_digest = digest_of(project, GROW)
+    grow = project / GROW
+    original = grow.read_bytes()
+    grow.write_bytes(original.replace(b"title: Grow to", b"title: " + title, 1))
+    assert run_okrpub(project, "check", "--today", TODAY).code == 0
+    forged = rows(project)[GROW]
+    grow.write_bytes(original)
+    with sqlite3.connect(project / CACHE / DATABASE) as connection:
+        connection.execute(
+            "UPDATE files SET digest = ?, payload = ? WHERE path = ?", (true_digest, forged, GROW)
+        )
+
+
+def test_a_cache_folder_okrpub_did_not_make_there_is_not_believed(
+    example: Path, tmp_path: Path
+) -> None:
+    """A forged row that decodes is believed only in the folder okrpub made it in (where
+    the user could as well edit the content). A checkout of a committed cache folder, or a
+    copy, makes its files anew: nothing of it is believed, and the site shows the content."""
+    forge_title(example, b"Forged title")
+    here = build(example, tmp_path / "here")
+    assert here.code == 0, here.err
+    assert b"Forged title" in (tmp_path / "here" / "api" / "okrs.json").read_bytes()
+    checkout = tmp_path / "checkout"
+    shutil.copytree(example, checkout, ignore=shutil.ignore_patterns("site"))
+    there = build(checkout, tmp_path / "there", "--stats")
+    assert there.code == 0, there.err
+    assert b"Forged title" not in (tmp_path / "there" / "api" / "okrs.json").read_bytes()
+    fresh = tmp_path / "fresh"
+    shutil.copytree(example, fresh, ignore=shutil.ignore_patterns("site", CACHE))
+    cold = build(fresh, tmp_path / "cold", "--stats")
+    assert files_parsed(there) == files_parsed(cold) > 1
+    assert files_parsed(build(checkout, tmp_path / "again", "--stats")) == 0
+
+
+def files_parsed(run: Run) -> int:
+    """What ``build --stats`` said of the files it parsed."""
+    return int(re.findall(r"^files parsed: (\d+)$", run.out, flags=re.MULTILINE)[0])
 
 
 # -- symbolic links ---------------------------------------------------------------------------

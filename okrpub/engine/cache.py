@@ -14,6 +14,15 @@ the theme, so changing those keeps the cache (the pages are rendered anew).
 The results are plain data (msgpack, see the loader): reading them runs
 nothing, and one that does not decode into the entry types is a miss.
 
+A row that does decode is believed, so the store is bound to the place okrpub
+made it: the folder holds an empty file, ``place``, that okrpub creates and
+never changes, and the database and the build's parts (:mod:`okrpub.engine.reuse`)
+are valid only under the :func:`store_version` of that very file (its device,
+inode and change time, which no commit, copy or restored archive reproduces).
+A cache folder committed by a pull request, or copied from elsewhere, is
+therefore never believed: it costs one full load, then okrpub's own rows
+replace it.
+
 The folder itself is untrusted input too: committed by mistake, or planted by
 a pull request, whatever is in it may cost a rebuild. Nothing in it is
 reached through a symbolic link (every folder on the way is opened with
@@ -62,6 +71,8 @@ SCHEMA = (
     ("index", "sqlite_autoindex_files_1", "files", None),
     *(("table", name, name, f"CREATE TABLE {name} {columns}") for name, columns in TABLES.items()),
 )
+#: The empty file whose identity binds the store to its folder (:func:`store_version`).
+PLACE = "place"
 #: The rollback journal SQLite keeps beside the database during a transaction.
 JOURNAL = f"{DATABASE}-journal"
 #: How deep the folders okrpub made there go: the ``compiled-templates/<version>/<file>``
@@ -214,6 +225,29 @@ def _journal_surprise(descriptor: int) -> str | None:
     return f"{JOURNAL} names another file" if names_another else None
 
 
+def store_version(folder: Path, *, create: bool) -> str | None:
+    """The version the store in ``folder`` must carry to be believed: okrpub's code and
+    the identity of the folder's ``place`` file (made first when ``create``); ``None``
+    when there is no such file (and ``create`` is false)."""
+    descriptor = open_folder(folder, create=create)
+    try:
+        try:
+            marker = os.open(PLACE, _FILE, dir_fd=descriptor)
+        except FileNotFoundError:
+            if not create:
+                return None
+            marker = os.open(PLACE, _NEW_FILE, 0o600, dir_fd=descriptor)
+        try:
+            place = os.fstat(marker)
+        finally:
+            os.close(marker)
+    finally:
+        os.close(descriptor)
+    if not stat.S_ISREG(place.st_mode):
+        raise CacheProblem(f"{PLACE} is not a plain file")
+    return f"{code_version()} {place.st_dev}:{place.st_ino}:{place.st_ctime_ns}"
+
+
 @cache
 def code_version() -> str:
     """A digest of okrpub's Python source, its version and the Python version."""
@@ -256,7 +290,7 @@ class CacheStore:
         found = surprise(self.folder)
         if found:
             raise CacheProblem(found)
-        os.close(open_folder(self.folder, create=True))
+        version = store_version(self.folder, create=True)
         connection = sqlite3.connect(self.folder / DATABASE, timeout=BUSY_TIMEOUT_SECONDS)
         self._connection = connection
         connection.execute("PRAGMA trusted_schema = OFF")
@@ -265,11 +299,11 @@ class CacheStore:
         if _schema(connection) != SCHEMA:
             raise CacheProblem(f"{DATABASE} holds more than okrpub's tables")
         stored = connection.execute("SELECT version FROM meta").fetchone()
-        if stored is None or stored[0] != code_version():
+        if stored is None or stored[0] != version:
             with connection:
                 connection.execute("DELETE FROM files")
                 connection.execute("DELETE FROM meta")
-                connection.execute("INSERT INTO meta VALUES (?)", (code_version(),))
+                connection.execute("INSERT INTO meta VALUES (?)", (version,))
         self._rows = {}
         for path, digest, payload in connection.execute("SELECT path, digest, payload FROM files"):
             if (type(path), type(digest), type(payload)) != (str, bytes, bytes):

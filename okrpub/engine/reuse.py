@@ -31,7 +31,14 @@ from pathlib import Path
 
 import msgspec
 
-from okrpub.engine.cache import code_version, read_file, surprise, write_file
+from okrpub.engine.cache import (
+    CacheProblem,
+    code_version,
+    read_file,
+    store_version,
+    surprise,
+    write_file,
+)
 
 #: What is stored per file: its digest, and its inode, size and modification time.
 Entry = tuple[str, int, int, int]
@@ -154,10 +161,11 @@ class Manifest:
         saved = _Saved(str(self.output), self.written)
         try:
             write_file(self.file.parent, self.file.name, msgspec.json.encode(saved))
-            if self.made_parts is not None:
-                parts = _SavedParts(code_version(), self.made_parts.export, self.made_parts.search)
+            version = store_version(self.file.parent, create=True)
+            if self.made_parts is not None and version is not None:
+                parts = _SavedParts(version, self.made_parts.export, self.made_parts.search)
                 write_file(self.file.parent, _parts_file(self.file).name, _ENCODER.encode(parts))
-        except OSError:
+        except (OSError, CacheProblem):
             return
 
 
@@ -181,14 +189,16 @@ def _parts_file(manifest_file: Path) -> Path:
 
 
 def _read_parts(file: Path) -> Parts:
-    """The parts of the last build of okrpub's very code, else none."""
+    """The parts of the last build of okrpub's very code into this very cache folder
+    (:func:`~okrpub.engine.cache.store_version`), else none."""
     if surprise(file.parent) is not None:
         return Parts()
     try:
+        version = store_version(file.parent, create=False)
         kept = msgspec.msgpack.decode(read_file(file.parent, file.name), type=_SavedParts)
-    except (OSError, msgspec.DecodeError):
+    except (OSError, CacheProblem, msgspec.DecodeError):
         return Parts()
-    return Parts(kept.export, kept.search) if kept.version == code_version() else Parts()
+    return Parts(kept.export, kept.search) if version and kept.version == version else Parts()
 
 
 def _read(file: Path, output: Path) -> dict[str, Entry]:
