@@ -4,13 +4,18 @@ hostile row of an older, pickling okrpub would hold)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sqlite3
 from pathlib import Path
 
 from sitetools import TODAY, run_okrpub
 
-from okrpub.engine.cache import DATABASE
+from okrpub.engine.build import BuildOptions, BuildResult
+from okrpub.engine.build import build as build_site
+from okrpub.engine.cache import DATABASE, CacheStore
+from okrpub.engine.loader import LoadCache
+from okrpub.engine.project import read_config
 
 CACHE = ".okrpub-cache"
 GROW = "content/2026-Q4/smokey/grow-to-1m-online.md"
@@ -45,3 +50,17 @@ def digest_of(project: Path, path: str) -> bytes:
 def write_row(project: Path, path: str, payload: bytes) -> None:
     with sqlite3.connect(project / CACHE / DATABASE) as connection:
         connection.execute("UPDATE files SET payload = ? WHERE path = ?", (payload, path))
+
+
+def cached_build(project: Path, out: Path, *, use_cache: bool = True) -> BuildResult:
+    """``okrpub build --out OUT`` in this process, a run of its own: its result says what
+    the engine did."""
+    config, _ = read_config(project)
+    cache = LoadCache(CacheStore(project / CACHE)) if use_cache else None
+    try:
+        result = build_site(project, config, dt.date.fromisoformat(TODAY), BuildOptions(out), cache)
+    finally:
+        if cache is not None and cache.store is not None:
+            cache.store.close()
+    assert result.model is not None
+    return result

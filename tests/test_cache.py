@@ -12,7 +12,7 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from cachetools import CACHE, GROW, Planted, check_json, rows, write_row
+from cachetools import CACHE, GROW, Planted, cached_build, check_json, rows, write_row
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rebuildtools import EDITS, Project
@@ -29,8 +29,6 @@ from sitetools import (
 from okrpub.diagnostics import Diagnostics
 from okrpub.engine import cache as cache_module
 from okrpub.engine import loader
-from okrpub.engine.build import BuildOptions, BuildResult
-from okrpub.engine.build import build as build_site
 from okrpub.engine.cache import DATABASE, CacheStore
 from okrpub.engine.loader import LoadCache, decode, encode, load_sources
 from okrpub.engine.project import analyse, read_config
@@ -361,17 +359,3 @@ def tamper_title(project: Path, path: str, title: str) -> None:
     payload = encode(loaded)
     assert payload is not None
     write_row(project, path, payload)
-
-
-def cached_build(project: Path, out: Path, *, use_cache: bool = True) -> BuildResult:
-    """``okrpub build --out OUT`` in this process, a run of its own: its result says what
-    the engine did."""
-    config, _ = read_config(project)
-    cache = LoadCache(CacheStore(project / CACHE)) if use_cache else None
-    try:
-        result = build_site(project, config, dt.date.fromisoformat(TODAY), BuildOptions(out), cache)
-    finally:
-        if cache is not None and cache.store is not None:
-            cache.store.close()
-    assert result.model is not None
-    return result

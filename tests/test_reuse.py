@@ -11,15 +11,16 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from cachetools import cached_build
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rebuildtools import EDITS, Project
 from sitetools import build, calls_from_now_on, tree_of, write_files
 
-from okrpub.engine import cache, reuse
+from okrpub.engine import cache
 from okrpub.engine.reuse import Manifest
+from okrpub.engine.stats import DATA_FILES_MADE, EXPORT_PARTS_MADE, SEARCH_ROWS_MADE
 from okrpub.model.types import Checkin
-from okrpub.site import export, search
 
 GROW = "objectives/grow-to-1m-online/index.html"
 SHIP = "objectives/ship-same-day/index.html"
@@ -191,58 +192,47 @@ SHIP_FILE = "content/2026-Q4/warehouse/ship-same-day.md"
 GROW_FILE = "content/2026-Q4/smokey/grow-to-1m-online.md"
 
 
-def encoded_from_now_on(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The ids of the objectives the export encodes from now on, in order."""
-    return calls_from_now_on(
-        monkeypatch, export, "_encoded_objective", lambda objective: objective.id
-    )
-
-
-def test_the_export_encodes_only_the_objectives_that_changed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_export_encodes_only_the_objectives_that_changed(tmp_path: Path) -> None:
     project = Project(tmp_path / "project")
-    assert build(project.root, tmp_path / "site").code == 0
-    encoded = encoded_from_now_on(monkeypatch)
+    cached_build(project.root, tmp_path / "site")
     project.edit(GROW_FILE, "title: ", "title: Renamed ")
-    assert build(project.root, tmp_path / "site").code == 0
-    assert encoded == ["grow-to-1m-online"]
+    assert cached_build(project.root, tmp_path / "site").stats[EXPORT_PARTS_MADE] == 1
     warm, clean = warm_and_clean(project.root, tmp_path)
     assert warm["api/okrs.json"] == clean["api/okrs.json"]
     assert b"Renamed " in warm["api/okrs.json"]
 
 
 def test_the_search_indexes_make_rows_only_for_the_objectives_that_changed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
     project = Project(tmp_path / "project")
-    assert build(project.root, tmp_path / "site").code == 0
-    made = calls_from_now_on(
-        monkeypatch, search, "_objective_row", lambda objective, owner: objective.id
-    )
+    cached_build(project.root, tmp_path / "site")
     project.edit(GROW_FILE, "title: ", "title: Renamed ")
-    assert build(project.root, tmp_path / "site").code == 0
-    assert made == ["grow-to-1m-online"]
+    # the units' rows are made in every build that makes the indexes; objectives' are kept
+    edited = cached_build(project.root, tmp_path / "site")
+    assert edited.model is not None
+    units = len(edited.model.units)
+    assert edited.stats[SEARCH_ROWS_MADE] == units + 1
     project.edit("content/units/smokey.md", 'name: "Smokey', 'name: "Smoky')
-    assert build(project.root, tmp_path / "site").code == 0
-    assert "grow-to-1m-online" in made[1:]  # its owner's new name is in its row
+    renamed = cached_build(project.root, tmp_path / "site")
+    # its objectives' rows too: its new name is in them
+    assert renamed.stats[SEARCH_ROWS_MADE] > units + 1
     warm, clean = warm_and_clean(project.root, tmp_path)
     assert warm["search/index.js"] == clean["search/index.js"]
     assert "Smoky Joe's" in warm["search/index.js"].decode()
 
 
-def test_the_parts_are_not_read_when_no_data_file_is_made(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Nothing changed, every data file is kept: its tens of megabytes of parts are not read."""
+def test_no_data_file_is_made_when_nothing_changed(tmp_path: Path) -> None:
+    """Nothing changed, every data file is kept (and their tens of megabytes of parts are
+    not needed); after an edit they are made again from the parts of the last build."""
     project = Project(tmp_path / "project")
-    assert build(project.root, tmp_path / "site").code == 0
-    read = calls_from_now_on(monkeypatch, reuse, "_read_parts")
-    assert build(project.root, tmp_path / "site").code == 0
-    assert read == []
+    cached_build(project.root, tmp_path / "site")
+    kept = cached_build(project.root, tmp_path / "site").stats
+    assert (kept[DATA_FILES_MADE], kept[EXPORT_PARTS_MADE]) == (0, 0)
     project.edit(GROW_FILE, "title: ", "title: Renamed ")
-    assert build(project.root, tmp_path / "site").code == 0
-    assert len(read) == 1
+    made = cached_build(project.root, tmp_path / "site").stats
+    assert made[DATA_FILES_MADE] > 0
+    assert made[EXPORT_PARTS_MADE] == 1  # the others' parts were read from the last build
 
 
 def test_export_parts_of_another_okrpub_are_not_used(
@@ -251,12 +241,9 @@ def test_export_parts_of_another_okrpub_are_not_used(
     project = Project(tmp_path / "project")
     assert build(project.root, tmp_path / "site").code == 0
     monkeypatch.setattr(cache, "code_version", lambda: "another okrpub")
-    encoded = encoded_from_now_on(monkeypatch)
     project.edit(GROW_FILE, "title: ", "title: Renamed ")
-    assert build(project.root, tmp_path / "site").code == 0
-    assert len(encoded) == len(
-        json.loads(tree_of(tmp_path / "site")["api/okrs.json"])["objectives"]
-    )
+    encoded = cached_build(project.root, tmp_path / "site").stats[EXPORT_PARTS_MADE]
+    assert encoded == len(json.loads(tree_of(tmp_path / "site")["api/okrs.json"])["objectives"])
 
 
 @pytest.mark.parametrize(

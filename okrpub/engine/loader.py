@@ -26,7 +26,7 @@ import msgspec
 
 from okrpub.diagnostics import Diagnostic, Diagnostics
 from okrpub.engine.cache import CacheStore
-from okrpub.engine.stats import FILES_PARSED, Stats
+from okrpub.engine.stats import FILES_PARSED, MERGES, Stats
 from okrpub.source.discover import DEFAULTS_FILE, Kind, SourceFile
 from okrpub.source.entries import Loaded, Sources
 from okrpub.source.load import Defaults, defaults_chain, folder_of, load_defaults, load_file, merge
@@ -141,7 +141,7 @@ def load_sources(
     With a ``cache``, a file whose bytes (and defaults) are unchanged is not
     parsed again; when ``changed`` says which files may have changed since the
     cache was filled (``serve``'s watcher does), the others are not even read.
-    The files parsed are counted in ``stats``.
+    The files parsed, and whole merges of what they gave, are counted in ``stats``.
     """
     files = list(files)
     defaults = _load_defaults([f for f in files if f.kind is Kind.DEFAULTS], diagnostics)
@@ -176,7 +176,11 @@ def load_sources(
     done = [loaded for loaded in results if loaded is not None]
     assert len(done) == len(results)
     last = cache.merge if cache is not None else None
-    merged = (last and _merged_again(last, done)) or _merged(done)
+    merged = _merged_again(last, done) if last is not None else None
+    if merged is None:
+        merged = _merged(done)
+        if stats is not None:
+            stats.add(MERGES)
     if cache is not None:
         cache.merge = merged
     diagnostics.extend(merged.found)

@@ -34,6 +34,8 @@ KINDS = (
 )
 
 #: Finer kinds, for the tests of reuse (counted in this process: not in worker processes).
+#: Merges of what every file gave (``serve`` puts an edited file's result into the last one).
+MERGES = "merges"
 #: Pages and badges of a plan that are not the last plan's very objects (``serve``).
 PAGES_PLANNED = "pages planned"
 #: Objectives (units) whose pages' (and badges') inputs a plan worked out again.
