@@ -9,6 +9,7 @@ project. Either way ``init`` refuses before it writes anything.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -109,3 +110,21 @@ def test_an_existing_gitignore_is_kept_as_it_was(tmp_path: Path) -> None:
         f"note: {project}/.gitignore is kept as it was; "
         "make it ignore /site/, /.site.okrpub-* and /.okrpub-cache/\n" in out
     )
+
+
+@pytest.mark.parametrize("today", ["2026-10-01", "2026-11-15", "2026-12-02", "2028-02-29"])
+def test_a_new_project_looks_healthy_whatever_day_it_is_made(tmp_path: Path, today: str) -> None:
+    """The scaffold's check-ins are dated just before the day ``init`` runs, with values on
+    pace: the first site shows no warning and nothing at risk, not a page of red."""
+    project = tmp_path / "okrs"
+    assert run_okrpub(tmp_path, "init", str(project), "--today", today).code == 0
+    checked = run_okrpub(project, "check", "--today", today, "--format", "json")
+    assert (checked.code, json.loads(checked.out)) == (0, [])
+    assert run_okrpub(project, "build", "--today", today).code == 0
+    export = json.loads((project / "site" / "api" / "okrs.json").read_text(encoding="utf-8"))
+    statuses = {
+        status
+        for objective in export["objectives"]
+        for status in (objective["status"], *(kr["status"] for kr in objective["key_results"]))
+    }
+    assert statuses <= {"on_track", "done"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,15 +23,40 @@ IGNORED = (
 )
 
 
-def _quarter(today: dt.date) -> tuple[str, dt.date]:
+def _quarter(today: dt.date) -> tuple[str, dt.date, dt.date]:
+    """The quarter of ``today``: its id, first and last day."""
     quarter = (today.month - 1) // 3 + 1
-    return f"{today.year}-Q{quarter}", dt.date(today.year, 3 * quarter - 2, 1)
+    start = dt.date(today.year, 3 * quarter - 2, 1)
+    following = dt.date(today.year + quarter // 4, 3 * quarter % 12 + 1, 1)
+    return f"{today.year}-Q{quarter}", start, following - dt.timedelta(days=1)
+
+
+def _on_pace(start: int, target: int, share: float) -> int:
+    """The value between ``start`` and ``target`` that a key result on pace has reached
+    when ``share`` of its period has gone by (rounded towards the target)."""
+    step = math.ceil(abs(target - start) * share)
+    return start + step if target >= start else start - step
 
 
 def project_files(today: dt.date) -> dict[str, str]:
-    """The scaffold, by path relative to the project folder."""
-    period, start = _quarter(today)
-    week = start + dt.timedelta(days=7)
+    """The scaffold, by path relative to the project folder.
+
+    Every key result has a check-in two days before ``today`` (the quarter's first day at
+    the earliest) with a value on pace for ``today``, so that a new site shows a quarter
+    under way rather than a page of red, whatever day it is made on. (One binary key
+    result is done; the other, not yet done, is at risk late in the quarter: that is the
+    status rule working.)
+    """
+    period, start, end = _quarter(today)
+    checked = max(start, today - dt.timedelta(days=2))
+    share = (today - start).days / (end - start).days
+
+    def checkin(value: object, note: str = "") -> str:
+        shown = str(value).lower() if isinstance(value, bool) else value
+        noted = f", note: {note}" if note else ""
+        entry = f"{{date: {checked}, value: {shown}, confidence: 0.8{noted}}}"
+        return f"    checkins:\n      - {entry}\n"
+
     return {
         GITIGNORE: "# made by okrpub: the site, what builds keep beside it, the cache\n"
         + "\n".join(IGNORED)
@@ -66,17 +92,14 @@ def project_files(today: dt.date) -> dict[str, str]:
             "    start: 20\n"
             "    target: 40\n"
             "    unit: points\n"
-            "    checkins:\n"
-            f"      - {{date: {week}, value: 24, confidence: 0.7, note: First survey is in}}\n"
-            "  - id: churn\n"
+            + checkin(_on_pace(20, 40, share), "The latest survey is in")
+            + "  - id: churn\n"
             "    title: Cut monthly churn\n"
             "    start: 5\n"
             "    target: 3\n"
-            '    unit: "%"\n'
-            "  - id: support-site\n"
+            '    unit: "%"\n' + checkin(_on_pace(5, 3, share)) + "  - id: support-site\n"
             "    title: Launch the self-service support site\n"
-            "    done: false\n"
-            "---\n"
+            "    done: false\n" + checkin(False) + "---\n"
             "Why this matters: happy customers stay, and tell their friends.\n"
         ),
         f"content/{period}/product/faster-onboarding.md": (
@@ -89,13 +112,14 @@ def project_files(today: dt.date) -> dict[str, str]:
             "    start: 30\n"
             "    target: 5\n"
             "    unit: minutes\n"
-            "  - title: Finish onboarding without help\n"
+            + checkin(_on_pace(30, 5, share))
+            + "  - title: Finish onboarding without help\n"
             "    start: 40\n"
             "    target: 80\n"
             '    unit: "%"\n'
-            "  - title: Ship the guided tour\n"
-            "    done: false\n"
-            "---\n"
+            + checkin(_on_pace(40, 80, share))
+            + "  - title: Ship the guided tour\n"
+            "    done: false\n" + checkin(False) + "---\n"
             "Most people who give up do so in their first ten minutes.\n"
         ),
         "content/pages/about.md": (
