@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from html import escape
 
 from okrpub.model.types import Objective, Period, PeriodState, Rollup
+from okrpub.site.format import format_grade, format_percent
 from okrpub.site.i18n import Locale
-from okrpub.site.theme import format_grade, format_percent
 
 #: Background of the label, and of the value by grade colour. White text has a contrast
 #: of at least 4.5:1 on each (WCAG AA); the three colours are the site's text colours.

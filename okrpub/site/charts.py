@@ -14,8 +14,8 @@ import datetime as dt
 from markupsafe import Markup, escape
 
 from okrpub.model.types import KeyResult, Period
+from okrpub.site.format import format_quantity
 from okrpub.site.i18n import Locale
-from okrpub.site.theme import format_quantity
 
 WIDTH, HEIGHT = 600, 200
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 28

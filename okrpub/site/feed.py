@@ -12,8 +12,8 @@ from xml.sax.saxutils import quoteattr as _quoteattr
 
 from okrpub import __version__
 from okrpub.model.types import Checkin, KeyResult, Model, Objective
+from okrpub.site.format import format_quantity
 from okrpub.site.i18n import Locale
-from okrpub.site.theme import format_quantity
 
 #: The feed holds the newest check-ins only; the site and the JSON export have them all.
 FEED_ENTRIES = 100

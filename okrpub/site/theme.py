@@ -9,7 +9,6 @@ to the default for the rest. Filters only format values the model computed.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,9 +20,15 @@ from markupsafe import Markup
 from okrpub.errors import OkrpubError
 from okrpub.model.types import Number
 from okrpub.site.cachetag import FragmentCacheExtension, Fragments
+from okrpub.site.format import (
+    format_grade,
+    format_number,
+    format_percent,
+    format_quantity,
+    whole_percent,
+)
 from okrpub.site.i18n import Locale, LocaleError
 
-_CURRENCIES = ("€", "$", "£", "¥", "EUR", "USD", "GBP")
 #: What a template expression can raise at render time besides Jinja's own errors.
 _TEMPLATE_BUGS = (ArithmeticError, AttributeError, LookupError, TypeError, ValueError)
 
@@ -112,49 +117,9 @@ class Theme:
         return "–" if day is None else self.locale.date(day)
 
 
-def format_percent(locale: Locale, share: float) -> str:
-    """``0.625`` as ``63%``."""
-    return f"{locale.number(whole_percent(share))}%"
-
-
-def format_grade(locale: Locale, score: float) -> str:
-    """A grade on the 0.0-1.0 scale, with two decimals."""
-    return locale.number(score, 2)
-
-
-def format_number(locale: Locale, value: Number | None) -> str:
-    """``420000`` as ``420,000``, ``2.6`` as ``2.6``: at most two decimals, none when whole."""
-    if value is None:
-        return "–"
-    decimals = 0 if float(value).is_integer() else min(_decimals(value), 2)
-    return locale.number(value, decimals)
-
-
-def format_quantity(locale: Locale, value: Number | None, unit: str) -> str:
-    """A value with its unit: ``€ 420,000``, ``64%``, ``12 orders`` (the feed uses it too)."""
-    shown = format_number(locale, value)
-    if not unit or value is None:
-        return shown
-    if unit in _CURRENCIES:
-        return f"{unit}\u00a0{shown}"
-    if unit == "%":
-        return f"{shown}%"
-    return f"{shown}\u00a0{unit}"
-
-
 def _where(error: BaseException, template: str) -> str:
     """``file.html:line`` of the innermost template frame of ``error``, else ``template``."""
     frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.endswith(".html")]
     if not frames:
         return f"template {template}"
     return f"template {Path(frames[-1].filename).name}:{frames[-1].lineno}"
-
-
-def whole_percent(share: float) -> int:
-    """``0.625`` as ``63`` (halves round up): a progress bar's width and ``aria-valuenow``."""
-    return math.floor(share * 100 + 0.5)
-
-
-def _decimals(value: Number) -> int:
-    text = repr(float(value))
-    return len(text.split(".")[1]) if "." in text and "e" not in text else 2

@@ -1,0 +1,56 @@
+"""Formats: numbers, percentages, grades and quantities as the site shows them.
+
+Plain functions of a locale and a value, used by the theme's filters, the
+badges, the charts and the feed alike, so that a number reads the same
+everywhere.
+"""
+
+from __future__ import annotations
+
+import math
+
+from okrpub.model.types import Number
+from okrpub.site.i18n import Locale
+
+#: Units written before the number: ``€ 420,000``.
+_CURRENCIES = ("€", "$", "£", "¥", "EUR", "USD", "GBP")
+
+
+def format_percent(locale: Locale, share: float) -> str:
+    """``0.625`` as ``63%``."""
+    return f"{locale.number(whole_percent(share))}%"
+
+
+def format_grade(locale: Locale, score: float) -> str:
+    """A grade on the 0.0-1.0 scale, with two decimals."""
+    return locale.number(score, 2)
+
+
+def format_number(locale: Locale, value: Number | None) -> str:
+    """``420000`` as ``420,000``, ``2.6`` as ``2.6``: at most two decimals, none when whole."""
+    if value is None:
+        return "–"
+    decimals = 0 if float(value).is_integer() else min(_decimals(value), 2)
+    return locale.number(value, decimals)
+
+
+def format_quantity(locale: Locale, value: Number | None, unit: str) -> str:
+    """A value with its unit: ``€ 420,000``, ``64%``, ``12 orders`` (the feed uses it too)."""
+    shown = format_number(locale, value)
+    if not unit or value is None:
+        return shown
+    if unit in _CURRENCIES:
+        return f"{unit}\u00a0{shown}"
+    if unit == "%":
+        return f"{shown}%"
+    return f"{shown}\u00a0{unit}"
+
+
+def whole_percent(share: float) -> int:
+    """``0.625`` as ``63`` (halves round up): a progress bar's width and ``aria-valuenow``."""
+    return math.floor(share * 100 + 0.5)
+
+
+def _decimals(value: Number) -> int:
+    text = repr(float(value))
+    return len(text.split(".")[1]) if "." in text and "e" not in text else 2
