@@ -20,6 +20,7 @@ from okrpub.engine.analysis import AnalysisMemo
 from okrpub.engine.build import BuildOptions, new_renderer, render
 from okrpub.engine.cache import CacheStore
 from okrpub.engine.project import read_config
+from okrpub.engine.stats import Stats
 from okrpub.source.load import LoadCache
 
 #: The day every rebuild runs on unless an edit moves it (a Thursday in 2026-Q4).
@@ -44,12 +45,13 @@ class Project:
         self.changed: set[str] | None = None
         self.today = TODAY
 
-    def rebuild(self) -> dict[str, bytes]:
+    def rebuild(self, stats: Stats | None = None) -> dict[str, bytes]:
+        """The site rebuilt; what the engine did is counted in ``stats``."""
         config, _ = read_config(self.root)
         changed = None if self.changed is None else frozenset(self.changed)
         result = render(
             self.root, config, self.today, self.options, self.cache, self.renderer,
-            changed=changed, memo=self.memo,
+            changed=changed, memo=self.memo, stats=stats,
         )  # fmt: skip
         assert result.files is not None, [d.as_text() for d in result.analysis.diagnostics]
         self.changed = set()
