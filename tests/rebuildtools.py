@@ -47,12 +47,13 @@ class Project:
         #: What the engine did in the last rebuild (data files read since included).
         self.stats = Stats()
 
-    def rebuild(self) -> dict[str, bytes]:
+    def rebuild(self, stats: Stats | None = None) -> dict[str, bytes]:
+        """The site rebuilt; what the engine did is counted in ``stats``."""
         config, _ = read_config(self.root)
         changed = None if self.changed is None else frozenset(self.changed)
         result = render(
             self.root, config, self.today, self.options, self.cache, self.renderer,
-            changed=changed, memo=self.memo,
+            changed=changed, memo=self.memo, stats=stats,
         )  # fmt: skip
         assert result.files is not None, [d.as_text() for d in result.analysis.diagnostics]
         self.changed = set()

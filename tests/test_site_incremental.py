@@ -10,6 +10,7 @@ import datetime as dt
 import gc
 import threading
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from unittest import mock
 
@@ -198,6 +199,32 @@ def test_a_new_day_computes_everything_again(project: Project) -> None:
     second, stats = analysed(project, later)
     assert stats[OBJECTIVES_COMPUTED] == len(first.model.objectives)
     assert second.model == clean_analysis(project, later).model
+
+
+@pytest.mark.parametrize(
+    ("edit", "computed"),
+    [
+        (lambda p: None, 0),
+        # the objective, in the checked model and in the build's (which leaves a draft out)
+        (lambda p: p.edit("content/2026-Q4/sam/guides-and-links.md", "title: ", "title: X "), 2),
+        # a free page is in the frame of the pages, not of the objectives
+        (lambda p: p.edit("content/pages/how-we-use-okrs.md", "title: ", "title: X "), 0),
+        # a unit is in the frame of the objectives: every one, of both models
+        (lambda p: p.edit("content/units/sam.md", "name: ", "name: X "), None),
+    ],
+    ids=["nothing", "objective", "free page", "unit"],
+)
+def test_a_rebuild_computes_again_only_what_its_edit_changed(
+    project: Project, edit: Callable[[Project], None], computed: int | None
+) -> None:
+    first = Stats()
+    project.rebuild(first)
+    edit(project)
+    stats = Stats()
+    assert project.rebuild(stats) == project.clean_build()
+    assert stats[OBJECTIVES_COMPUTED] == (
+        first[OBJECTIVES_COMPUTED] if computed is None else computed
+    )
 
 
 def test_an_objective_edit_renders_only_its_fragments(project: Project) -> None:

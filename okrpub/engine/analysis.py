@@ -46,18 +46,16 @@ Key = TypeVar("Key")
 Value = TypeVar("Value")
 
 
-class _Recent(Generic[Key, Value]):
-    """The values made for the last few keys (equal keys share one)."""
+class _Last(Generic[Key, Value]):
+    """The value made for the last key, made again for a key that is not equal."""
 
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._known: list[tuple[Key, Value]] = []
+    def __init__(self) -> None:
+        self._known: tuple[Key, Value] | None = None
 
     def get(self, key: Key, make: Callable[[], Value]) -> Value:
-        found = next((i for i, (known, _) in enumerate(self._known) if known == key), None)
-        value = make() if found is None else self._known.pop(found)[1]
-        self._known = [(key, value), *self._known][: self._size]
-        return value
+        if self._known is None or self._known[0] != key:
+            self._known = (key, make())
+        return self._known[1]
 
 
 # -- resolve -------------------------------------------------------------------------------
@@ -129,18 +127,14 @@ def resolve_content(
 
 
 class ComputeMemo:
-    """What :func:`compute_model` made in ``serve``'s last rebuild, to hand out again.
-
-    What is made is remembered by frame: ``serve`` computes two models a
-    rebuild, the checked one and its audience's.
+    """What :func:`compute_model` made in ``serve``'s last rebuild under the last frame, to
+    hand out again. ``serve`` computes two models a rebuild, the checked one and its
+    audience's (when that leaves drafts or internal items out): each has a memo.
     """
 
-    #: How many frames are remembered: the checked model's and the audience's.
-    FRAMES = 2
-
     def __init__(self) -> None:
-        self._tables = _Recent[tuple[object, ...], _MemoTable](self.FRAMES)
-        self._units = _Recent[dict[str, UnitEntry], dict[str, Unit]](self.FRAMES)
+        self._tables = _Last[tuple[object, ...], _MemoTable]()
+        self._units = _Last[dict[str, UnitEntry], dict[str, Unit]]()
 
     def units(self, entries: dict[str, UnitEntry]) -> dict[str, Unit]:
         """The units made from ``entries``: the very same as last time if they are equal."""
@@ -311,10 +305,11 @@ def lint_model(
 
 @dataclass
 class AnalysisMemo:
-    """What ``serve`` keeps from one analysis for the next: the resolution, the objectives
-    computed and the warnings found, handed out again while what they depend on is
-    unchanged."""
+    """What ``serve`` keeps from one rebuild for the next: the resolution, the objectives
+    computed (of the checked model and of the audience's) and the warnings found, handed
+    out again while what they depend on is unchanged."""
 
     resolve: ResolveMemo = field(default_factory=ResolveMemo)
     compute: ComputeMemo = field(default_factory=ComputeMemo)
+    audience: ComputeMemo = field(default_factory=ComputeMemo)
     lint: LintMemo = field(default_factory=LintMemo)

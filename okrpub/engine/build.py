@@ -151,7 +151,7 @@ def render(
     model = (
         analysis.model
         if same
-        else compute_model(selected, config, today, history, memo.compute if memo else None, stats)
+        else compute_model(selected, config, today, history, memo.audience if memo else None, stats)
     )
     if folder is not None:
         pages = renderer.write(model, folder, manifest, stats)

@@ -18,6 +18,8 @@ from okrpub.model.types import FreePage, Model, Period, Unit
 
 
 class Frame(NamedTuple):
+    """The frame of one model."""
+
     config: Config
     today: dt.date
     #: A public build's model holds only public items.
