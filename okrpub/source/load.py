@@ -51,6 +51,8 @@ class KeyResultEntry:
     checkins: Checkins
     visibility: str | None
     locations: dict[str, Location]
+    #: Why it was cancelled; it stays visible but out of every mean.
+    cancelled: str | None = None
 
 
 @dataclass(frozen=True)
@@ -694,6 +696,7 @@ def _key_result(document: Document, index: int, diagnostics: Diagnostics) -> Key
         checkins=checkins,
         visibility=values.get("visibility"),
         locations=schema.locations(document, path, ("id", "owner")),
+        cancelled=values["cancelled"].strip() if "cancelled" in values else None,
     )
 
 
