@@ -97,12 +97,14 @@ class Project:
         self.renderer = new_renderer(self.root, config, self.options)
 
 
-def give_a_final_score(project: Project) -> None:
-    """A score in the current period: the badges of the objective and its owner say "Grade"."""
+def set_a_current_value(project: Project) -> None:
+    """A new ``current`` in the running period: the objective's progress, its owner's
+    rollup and both their badges change. (A ``score`` would not: nothing is graded while
+    the period runs.)"""
     project.edit(
         "content/2026-Q4/marketing/top-3-in-search.md",
         "    unit: guides\n",
-        "    unit: guides\n    score: 0.9\n",
+        "    unit: guides\n    current: 11\n",
     )
 
 
@@ -139,7 +141,7 @@ EDITS: list[Callable[[Project], None]] = [
         p.edit("content/2026-Q4/marketing/top-3-in-search.md", "- {date: 2026-11-23", "# {")
         for _ in range(4)
     ],
-    give_a_final_score,
+    set_a_current_value,
     lambda p: p.edit("content/units/sam.md", "name: ", "name: Samuel "),
     lambda p: p.edit("content/2026-Q4/customer-service/_defaults.yaml", "owner: ", "owner: lena #"),
     lambda p: setattr(p, "today", TODAY + dt.timedelta(days=9)),

@@ -124,7 +124,7 @@ def test_public_numbers_come_from_public_key_results_only(build_model) -> None:
     # internal: (1 + 0 * 3 + 0 + 1) / 6; public: (1 + 0) / 2
     assert internal.progress == round(2 / 6, 4)
     assert public.progress == 0.5
-    assert public.score == 0.5
+    assert public.score is None  # nothing is graded while the period runs
 
 
 def test_public_rollups_come_from_public_objectives_only(build_model) -> None:
@@ -133,8 +133,8 @@ def test_public_rollups_come_from_public_objectives_only(build_model) -> None:
     assert public.objectives == ("grow", "mixed", "child-of-secret", "more-leads")
     assert len(internal.objectives) == 8
     public_model = build_model(public=True)
-    scores = [public_model.objectives[o].score for o in public.objectives]
-    assert public.score == round(sum(scores) / len(scores), 4)
+    progress = [public_model.objectives[o].progress for o in public.objectives]
+    assert public.progress == round(sum(progress) / len(progress), 4)
     assert ("ops", "2026-Q4") not in public_model.unit_rollups
 
 
@@ -167,11 +167,11 @@ def test_public_objective_without_public_key_results(analysis_of) -> None:
     rollup = model.period_rollups["2026-Q4"]
     assert "all-internal" in rollup.objectives
     measured = [model.objectives[o] for o in rollup.objectives if o != "all-internal"]
-    assert rollup.score == round(sum(o.score for o in measured) / len(measured), 4)
+    assert rollup.progress == round(sum(o.progress for o in measured) / len(measured), 4)
     assert sum(vars(rollup.statuses).values()) == len(measured)
     alone = model.unit_rollups[("acme", "2026-Q4")]
     assert alone.objectives == ("all-internal", "grow")
-    assert alone.score == model.objectives["grow"].score
+    assert alone.progress == model.objectives["grow"].progress
     # internally it has numbers like any other objective
     internal = analysis.model.objectives["all-internal"]
     assert internal.measured

@@ -83,10 +83,13 @@ def test_given_current_and_confidence_win_over_checkins(key_result) -> None:
     assert kr.confidence == 0.8
 
 
-def test_without_checkins_current_is_the_start(key_result) -> None:
+def test_without_a_value_there_is_no_data_yet(key_result) -> None:
+    """No check-in value and no ``current``: no data, not the start (issue #17)."""
     kr = key_result("{title: a, start: 20, target: 40}")
-    assert kr.current == 20
-    assert kr.progress == 0.0
+    assert kr.current is None
+    assert kr.progress is None
+    assert kr.status is Status.NO_DATA
+    assert kr.colour is None
     assert kr.confidence is None
     assert kr.last_checkin is None
 
@@ -122,11 +125,13 @@ def test_binary_progress(key_result, done: str, progress: float) -> None:
 
 def test_objective_progress_and_score_are_weighted(computed) -> None:
     objective = computed(
-        "{title: a, done: true, weight: 3}",
-        "{title: b, done: false}",
+        "{title: a, done: true, weight: 3, score: 1}",
+        "{title: b, done: false, score: 0}",
+        today="2027-01-15",
     )
     assert objective.progress == 0.75
     assert objective.score == 0.75
+    assert (objective.graded, objective.counted) == (2, 2)
 
 
 def test_equal_weights_by_default(computed) -> None:
@@ -135,10 +140,20 @@ def test_equal_weights_by_default(computed) -> None:
     assert [kr.weight for kr in objective.key_results] == [1, 1]
 
 
-def test_score_defaults_to_progress(key_result) -> None:
-    kr = key_result("{title: a, target: 10, current: 6}")
-    assert kr.score == 0.6
-    assert not kr.score_given
+@pytest.mark.parametrize("today", ["2026-11-26", "2027-01-15"])
+def test_score_never_defaults_to_progress(key_result, today: str) -> None:
+    """Without a ``score`` a key result is not graded, running or closed (issue #17)."""
+    kr = key_result("{title: a, target: 10, current: 6}", today=today)
+    assert kr.progress == 0.6
+    assert (kr.score, kr.graded, kr.score_given) == (None, False, False)
+
+
+def test_nothing_is_graded_while_the_period_runs(computed) -> None:
+    objective = computed("{title: a, target: 10, current: 6, score: 0.9}")
+    (kr,) = objective.key_results
+    assert (kr.score, kr.graded, kr.score_given) == (None, False, True)
+    assert (objective.score, objective.graded) == (None, 0)
+    assert kr.colour == objective.colour == "yellow"  # the progress's, while it runs
 
 
 def test_given_score_is_the_grade(computed) -> None:
@@ -160,7 +175,7 @@ def test_given_score_is_the_grade(computed) -> None:
     [(0.0, "red"), (0.39, "red"), (0.4, "yellow"), (0.69, "yellow"), (0.7, "green"), (1, "green")],
 )
 def test_grade_colours(computed, score: float, colour: str) -> None:
-    objective = computed(f"{{title: a, done: false, score: {score}}}")
+    objective = computed(f"{{title: a, done: false, score: {score}}}", today="2027-01-15")
     assert objective.key_results[0].colour == colour
     assert objective.colour == colour
 
@@ -172,6 +187,7 @@ def test_grade_colours_follow_configured_thresholds(computed) -> None:
         "{title: b, done: false, score: 0.2}",
         "{title: c, done: false, score: 0.5}",
         files=config,
+        today="2027-01-15",
     )
     assert [kr.colour for kr in objective.key_results] == ["red", "yellow", "green"]
 
@@ -312,7 +328,7 @@ def test_past_period_is_closed(key_result) -> None:
 
 
 def test_future_period_is_on_track(key_result) -> None:
-    kr = key_result("{title: a, target: 10, confidence: 0.1}", period="2027-Q1")
+    kr = key_result("{title: a, target: 10, current: 0, confidence: 0.1}", period="2027-Q1")
     assert kr.status is Status.ON_TRACK
     assert not kr.stale
 
@@ -484,15 +500,20 @@ def test_rollups(analysis_of) -> None:
         ),
         "content/2026-Q4/sales/more-leads.md": None,
     }
-    model = analysis_of(files).model
+    running = analysis_of(files).model.period_rollups["2026-Q4"]
+    assert (running.progress, running.score, running.colour) == (0.45, None, "yellow")
+    assert (running.graded, running.counted, running.with_data) == (0, 6, 6)
+    # closed: only "two" is graded; the grade covers its three key results of six
+    model = analysis_of(files, today="2027-01-15").model
     grow, two = model.objectives["grow"], model.objectives["two"]
-    assert grow.score == 0.9
+    assert (grow.score, grow.colour) == (None, None)
     assert two.score == 0.3
     rollup = model.period_rollups["2026-Q4"]
     assert rollup.objectives == ("grow", "two")
-    assert rollup.score == 0.6
-    assert rollup.colour == "yellow"
+    assert rollup.score == 0.3
+    assert rollup.colour == "red"
+    assert (rollup.graded, rollup.counted) == (3, 6)
     assert (rollup.key_result_colours.red, rollup.key_result_colours.yellow) == (2, 1)
-    assert rollup.key_result_colours.green == 3
+    assert rollup.key_result_colours.green == 0
     assert model.unit_rollups[("acme", "2026-Q4")] == rollup
     assert ("sales", "2026-Q4") not in model.unit_rollups

@@ -101,8 +101,11 @@ def test_weighted_mean_ignores_the_scale_of_weights(
     assert weighted_mean(scaled) == pytest.approx(weighted_mean(pairs), abs=1e-9)
 
 
-def test_weighted_mean_of_nothing_is_0() -> None:
-    assert weighted_mean([]) == 0.0
+def test_weighted_mean_of_nothing_is_none() -> None:
+    """Nothing to average is no number (not 0): missing is a state."""
+    assert weighted_mean([]) is None
+    assert weighted_mean([(None, 1)]) is None
+    assert weighted_mean([(None, 1), (0.5, 2)]) == 0.5
 
 
 # -- grade colours ---------------------------------------------------------------------------
@@ -168,10 +171,10 @@ def analyse_with(project: Path, relative: str, content: str | bytes) -> Analysis
         assert (project / location.path).exists() or location.path == relative
     json.loads(format_diagnostics(analysis.diagnostics, "json"))
     for objective in analysis.model.objectives.values():
-        assert 0.0 <= objective.progress <= 1.0
-        assert 0.0 <= objective.score <= 1.0
+        for number in (objective.progress, objective.score):
+            assert number is None or 0.0 <= number <= 1.0
         for key_result in objective.key_results:
-            assert 0.0 <= key_result.progress <= 1.0
+            assert key_result.progress is None or 0.0 <= key_result.progress <= 1.0
     return analysis
 
 

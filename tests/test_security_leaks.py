@@ -342,8 +342,17 @@ def test_generated_org_is_worth_auditing(org: Built) -> None:
     assert len(secrets) > 10_000
 
 
-def _mean(pairs: list[tuple[float, float]]) -> float:
-    return sum(value * weight for value, weight in pairs) / sum(weight for _, weight in pairs)
+def _mean(pairs: list[tuple[float | None, float]]) -> float | None:
+    """The weighted mean, rounded, of the pairs with a value (``None`` when none has)."""
+    known = [(value, weight) for value, weight in pairs if value is not None]
+    if not known:
+        return None
+    return round(sum(value * weight for value, weight in known) / sum(w for _, w in known), 4)
+
+
+def _plain_mean(values: list[float | None]) -> float | None:
+    known = [value for value in values if value is not None]
+    return round(sum(known) / len(known), 4) if known else None
 
 
 def test_generated_org_public_numbers_come_from_public_items(org: Built) -> None:
@@ -351,7 +360,7 @@ def test_generated_org_public_numbers_come_from_public_items(org: Built) -> None
     units, objectives, key_results, _pages = public_parts(resolved)
     assert set(public.objectives) == objectives
     assert set(public.units) == units
-    expected: dict[str, tuple[float, float]] = {}
+    expected: dict[str, tuple[float | None, float | None]] = {}
     for objective_id in objectives:
         shown = [
             kr
@@ -359,8 +368,8 @@ def test_generated_org_public_numbers_come_from_public_items(org: Built) -> None
             if (objective_id, kr.id) in key_results
         ]
         expected[objective_id] = (
-            round(_mean([(kr.progress, kr.weight) for kr in shown]), 4),
-            round(_mean([(kr.score, kr.weight) for kr in shown]), 4),
+            _mean([(kr.progress, kr.weight) for kr in shown]),
+            _mean([(kr.score, kr.weight) for kr in shown]),
         )
         got = public.objectives[objective_id]
         assert (got.progress, got.score) == expected[objective_id]
@@ -368,8 +377,7 @@ def test_generated_org_public_numbers_come_from_public_items(org: Built) -> None
     for period_id, rollup in public.period_rollups.items():
         mine = sorted(o for o in objectives if resolved.objectives[o].period == period_id)
         assert sorted(rollup.objectives) == mine
-        scores = [expected[o][1] for o in mine]
-        assert rollup.score == round(sum(scores) / len(scores), 4)
+        assert rollup.score == _plain_mean([expected[o][1] for o in mine])
     for (unit_id, period_id), rollup in public.unit_rollups.items():
         assert unit_id in units
         mine = [
@@ -378,8 +386,7 @@ def test_generated_org_public_numbers_come_from_public_items(org: Built) -> None
             if resolved.objectives[o].owner == unit_id
             and resolved.objectives[o].period == period_id
         ]
-        progress = [expected[o][0] for o in mine]
-        assert rollup.progress == round(sum(progress) / len(progress), 4)
+        assert rollup.progress == _plain_mean([expected[o][0] for o in mine])
     # and the export says the same
     data = json.loads((org.site / "api" / "okrs.json").read_bytes())
     for item in data["objectives"]:

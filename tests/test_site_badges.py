@@ -96,11 +96,11 @@ def test_badges_are_accessible_images(example_site: Path) -> None:
         ("red", ("Grade", "0.20", "red")),
         ("yellow", ("Grade", "0.45", "yellow")),
         ("green", ("Grade", "0.85", "green")),
-        # a closed period without scores: the grade is the progress
-        ("ungraded", ("Grade", "0.50", "yellow")),
-        # a running period: progress, until a key result has a final score
+        # a closed period without scores: not graded, in grey (never the progress)
+        ("ungraded", ("Grade", "not graded", None)),
+        # a running period: progress; nothing is graded while it runs, scored or not
         ("running", ("Progress", "50%", "yellow")),
-        ("scored", ("Grade", "0.70", "green")),
+        ("scored", ("Progress", "50%", "yellow")),
     ],
 )
 def test_the_value_and_colour_follow_the_grade(site: Path, name: str, expected: tuple) -> None:
@@ -110,8 +110,8 @@ def test_the_value_and_colour_follow_the_grade(site: Path, name: str, expected: 
 
 def test_a_unit_badge_shows_its_current_period(site: Path) -> None:
     label, value, colour = words(badge(site, "units/acme"))
-    # a grade, as "scored" has a score: the mean of running 0.5, scored 0.7 and hostile 0.5
-    assert (label, value, colour) == ("Grade 2026-Q4", "0.57", COLOURS["yellow"])
+    # the period runs, so progress: the mean of running, scored and hostile, 0.5 each
+    assert (label, value, colour) == ("Progress 2026-Q4", "50%", COLOURS["yellow"])
 
 
 def test_a_unit_without_objectives_now_has_no_data(site: Path) -> None:

@@ -17,7 +17,7 @@ from unittest import mock
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rebuildtools import EDITS, TODAY, Project, give_a_final_score
+from rebuildtools import EDITS, TODAY, Project, set_a_current_value
 from sitetools import REPOSITORY, build, md, tree_of, write_files
 
 from okrpub.engine.build import BuildOptions, new_renderer, render
@@ -91,13 +91,14 @@ def test_a_title_edit_renders_the_pages_that_show_it(project: Project) -> None:
     assert b"Renamed " in files["badges/guides-and-links.svg"]
 
 
-def test_a_final_score_renders_the_badges_that_show_it(project: Project) -> None:
-    project.rebuild()
-    give_a_final_score(project)
+def test_a_new_value_renders_the_badges_that_show_it(project: Project) -> None:
+    before = project.rebuild()
+    set_a_current_value(project)
     files = project.rebuild()
     assert files == project.clean_build()
-    assert b">Grade<" in files["badges/top-3-in-search.svg"]
-    assert b">Grade 2026-Q4<" in files["badges/units/marketing.svg"]
+    for badge in ("badges/top-3-in-search.svg", "badges/units/marketing.svg"):
+        assert files[badge] != before[badge]
+        assert b">Progress" in files[badge]
 
 
 def test_a_unit_edit_renders_everything_again(project: Project) -> None:
@@ -407,12 +408,12 @@ def test_an_edit_lints_only_what_it_changed(project: Project) -> None:
     assert linted == every
     path = "content/2026-Q4/tom/payments-expert.md"
     project.edit(
-        path, "{date: 2026-11-20, value: 2, confidence: 0.3", "{date: 2026-11-10, value: 2"
+        path, "{date: 2026-11-20, value: 2, confidence: 0.6", "{date: 2026-11-10, value: 2"
     )
     linted, after = warnings(TODAY, frozenset({path}))
     assert linted == 1
     assert [t for t in after if t not in before] == [
-        f"{path}:13:5: warning: key result 'pairing' has had no check-in since 2026-11-10 "
+        f"{path}:22:5: warning: key result 'tech-notes' has had no check-in since 2026-11-10 "
         "(stale after 7 days) [stale]"
     ]
     linted, _ = warnings(TODAY + dt.timedelta(days=30), frozenset())
@@ -507,8 +508,8 @@ def test_an_edit_looks_only_at_the_units_whose_pages_show_what_it_changed(
     project.edit("content/2026-Q4/sam/guides-and-links.md", "title: ", "title: Renamed ")
     files = project.rebuild()
     assert project.stats[UNIT_PAGES_PLANNED] == 2  # sam's page and badge
-    # a new score: a new objective and a new rollup of its owner (marketing)
-    give_a_final_score(project)
+    # a new value: a new objective and a new rollup of its owner (marketing)
+    set_a_current_value(project)
     files = project.rebuild()
     assert project.stats[UNIT_PAGES_PLANNED] == 2
     assert files == project.clean_build()
@@ -536,7 +537,7 @@ def test_an_edit_counts_again_only_the_status_rows_it_changed(project: Project) 
     project.rebuild()
     assert project.stats[STATUS_ROWS_MADE] == 1
     assert project.stats[GRADINGS_MADE] == project.stats[ROLLUP_LISTS_MADE] == 0
-    give_a_final_score(project)  # a new rollup of marketing in 2026-Q4
+    set_a_current_value(project)  # a new rollup of marketing in 2026-Q4
     project.rebuild()
     assert project.stats[STATUS_ROWS_MADE] == project.stats[ROLLUP_LISTS_MADE] == 1
     assert project.stats[GRADINGS_MADE] == 0

@@ -21,12 +21,12 @@ PERIOD_KEYS = {"id", "start", "end"}
 UNIT_KEYS = {"id", "name", "kind", "parent", "url"}
 OBJECTIVE_KEYS = {
     "id", "title", "owner", "period", "parent", "type", "visibility", "tags", "progress",
-    "score", "status", "url", "key_results",
+    "score", "of", "with_data", "graded", "status", "url", "key_results",
 }  # fmt: skip
 #: docs/site.md lists these; okrpub adds the key result's own ``status`` (the status page shows it).
 KEY_RESULT_KEYS = {
     "id", "title", "kind", "start", "target", "current", "unit", "done", "progress", "score",
-    "confidence", "due", "checkins", "status",
+    "graded", "cancelled", "confidence", "due", "checkins", "status",
 }  # fmt: skip
 CHECKIN_KEYS = {"date", "value", "confidence", "note"}
 
@@ -128,7 +128,8 @@ def key_result(document: dict[str, Any], objective_id: str, kr_id: str) -> dict[
 
 
 def test_top_level_keys(document: dict[str, Any]) -> None:
-    assert set(document) == {"generator", "today", "periods", "units", "objectives"}
+    assert set(document) == {"version", "generator", "today", "periods", "units", "objectives"}
+    assert document["version"] == 2
     assert document["generator"] == f"okrpub {__version__}"
     assert document["today"] == TODAY
 
@@ -170,8 +171,11 @@ def test_objective_fields(document: dict[str, Any]) -> None:
         "tags": ["money", "maths"],
         # (0.8 x 1 + 0.6 x 2 + 1 x 1 + 1 x 1) / 5
         "progress": 0.8,
-        # (0.8 x 1 + 0.5 x 2 + 1 x 1 + 1 x 1) / 5: the given score of 'lower' counts
-        "score": 0.76,
+        # the period runs: nothing is graded yet, not even 'lower' with its given score
+        "score": None,
+        "of": 4,
+        "with_data": 4,
+        "graded": 0,
         "status": "on_track",
         "url": "objectives/calc/",
     }
@@ -200,7 +204,9 @@ def test_numeric_key_result_takes_current_from_the_latest_checkin(
         "unit": "deals",
         "done": None,
         "progress": 0.8,
-        "score": 0.8,
+        "score": None,
+        "graded": False,
+        "cancelled": None,
         "confidence": 0.8,
         "status": "on_track",
         "due": "2026-12-31",
@@ -216,7 +222,7 @@ def test_lower_is_better_with_current_score_and_due_given(document: dict[str, An
     # current: 14 wins over the check-in's 15; (14 - 20) / (10 - 20) = 0.6
     assert (kr["start"], kr["target"], kr["current"]) == (20, 10, 14)
     assert kr["progress"] == 0.6
-    assert kr["score"] == 0.5
+    assert kr["score"] is None  # given, but not a grade while the period runs
     assert kr["due"] == "2026-12-15"
     # expected 56 / 75 = 0.747, gap 0.147, confidence 0.75: on track
     assert kr["status"] == "on_track"
@@ -226,14 +232,14 @@ def test_binary_key_result(document: dict[str, Any]) -> None:
     kr = key_result(document, "calc", "binary")
     assert kr["kind"] == "binary"
     assert (kr["start"], kr["target"], kr["current"], kr["done"]) == (None, None, None, True)
-    assert (kr["progress"], kr["score"], kr["confidence"]) == (1.0, 1.0, 1.0)
+    assert (kr["progress"], kr["score"], kr["confidence"]) == (1.0, None, 1.0)
     assert kr["status"] == "done"
     assert [c["value"] for c in kr["checkins"]] == [False, True]
 
 
 def test_overshooting_is_clamped_and_done(document: dict[str, Any]) -> None:
     kr = key_result(document, "calc", "overshoot")
-    assert (kr["current"], kr["progress"], kr["score"]) == (250, 1.0, 1.0)
+    assert (kr["current"], kr["progress"], kr["score"]) == (250, 1.0, None)
     assert kr["confidence"] is None
     assert kr["checkins"] == []
     assert kr["status"] == "done"
@@ -250,7 +256,7 @@ def test_statuses_from_pace_confidence_and_staleness(document: dict[str, Any]) -
     assert not_started["done"] is False
     behind = objective(document, "behind")
     # (0.2 x 1 + 0.5 x 2 + 0 x 1) / 4; half the weight is off track
-    assert (behind["progress"], behind["score"], behind["status"]) == (0.3, 0.3, "off_track")
+    assert (behind["progress"], behind["score"], behind["status"]) == (0.3, None, "off_track")
 
 
 def test_closed_period(document: dict[str, Any]) -> None:
@@ -270,8 +276,8 @@ def is_number(value: object) -> bool:
 def test_numbers_are_json_numbers_between_0_and_1(document: dict[str, Any]) -> None:
     for entry in document["objectives"]:
         for kr in [entry, *entry["key_results"]]:
-            assert is_number(kr["progress"]) and 0 <= kr["progress"] <= 1
-            assert is_number(kr["score"]) and 0 <= kr["score"] <= 1
+            for number in (kr["progress"], kr["score"]):
+                assert number is None or (is_number(number) and 0 <= number <= 1)
 
 
 def test_the_json_is_valid_utf8_and_ends_with_a_newline(tmp_path: Path) -> None:

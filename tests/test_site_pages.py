@@ -41,6 +41,12 @@ def mean(values: list[float]) -> float:
     return sum(values) / len(values)
 
 
+def graded_mean(objectives: list[dict[str, Any]]) -> float | None:
+    """The grade of a rollup: the mean of the graded objectives' grades, else none."""
+    scores = [o["score"] for o in objectives if o["score"] is not None]
+    return mean(scores) if scores else None
+
+
 def link_to(element: Element, href_end: str) -> Element:
     """The one link inside ``element`` whose href ends with ``href_end``."""
     links = [a for a in element.find_all("a") if a.attrs.get("href", "").endswith(href_end)]
@@ -48,9 +54,14 @@ def link_to(element: Element, href_end: str) -> Element:
     return links[0]
 
 
-def assert_grade(element: Element, score: float) -> None:
-    """``element`` holds a grade with this value, coloured, with the colour in words."""
+def assert_grade(element: Element, score: float | None) -> None:
+    """``element`` holds a grade with this value, coloured, with the colour in words; or,
+    for ``None``, "not graded" without a colour (never 0.00)."""
     grade = element.find("span", class_="grade")
+    if score is None:
+        assert grade.attrs["class"].split() == ["grade", "grade-none"]
+        assert grade.text == "not graded"
+        return
     word = colour(score)
     assert f"grade-{word}" in grade.attrs["class"].split()
     assert grade.text == f"{grade_text(score)} ({word})"
@@ -75,12 +86,16 @@ def test_home_shows_the_current_period(home: Element) -> None:
 
 
 def test_home_shows_the_overall_grade(home: Element, data: dict[str, Any]) -> None:
-    overall = mean([o["score"] for o in objectives_of(data, "2026-Q4")])
-    assert grade_text(overall) == "0.47"
+    # 2026-Q4 runs: nothing is graded yet (it used to show the progress as a grade, 0.47)
+    assert graded_mean(objectives_of(data, "2026-Q4")) is None
     figures = home.find("dl", class_="figures")
     dt = next(d for d in figures.find_all("dt") if d.text == "Overall grade")
     assert dt.parent is not None
-    assert_grade(dt.parent.find("dd"), overall)
+    assert_grade(dt.parent.find("dd"), None)
+    progress = next(d for d in figures.find_all("dt") if d.text == "Progress")
+    assert progress.parent is not None
+    overall = mean([o["progress"] for o in objectives_of(data, "2026-Q4")])
+    assert progress.parent.find("dd").text == f"{round(overall * 100)}%"
 
 
 def test_home_lists_the_company_objectives_only(home: Element, data: dict[str, Any]) -> None:
@@ -103,7 +118,7 @@ def test_home_shows_each_teams_grade(home: Element, data: dict[str, Any]) -> Non
         owned = [o for o in objectives_of(data, "2026-Q4") if o["owner"] == team]
         cells = row.find_all("td")
         assert cells[0].text == str(len(owned))
-        assert_grade(cells[2], mean([o["score"] for o in owned]))
+        assert_grade(cells[2], graded_mean(owned))
 
 
 def test_home_counts_objectives_by_status(home: Element, data: dict[str, Any]) -> None:
@@ -196,8 +211,8 @@ def test_period_shows_grades_per_unit(q4: Element, data: dict[str, Any]) -> None
     assert set(shown) == owners
     assert {"smokey", "marketing", "sam", "tom"} <= owners
     for owner, row in shown.items():
-        owned = [o["score"] for o in objectives_of(data, "2026-Q4") if o["owner"] == owner]
-        assert_grade(row, mean(owned))
+        owned = [o for o in objectives_of(data, "2026-Q4") if o["owner"] == owner]
+        assert_grade(row, graded_mean(owned))
 
 
 def test_closed_period_page(example_site: Path, data: dict[str, Any]) -> None:
@@ -258,7 +273,8 @@ def test_key_result_shows_start_current_target_with_units(example_site: Path) ->
     )
     assert sales["Confidence"] == "45%"
     assert sales["Status"] == "At risk"
-    assert sales["Grade"] == "0.38 (red)"  # 218,000 / 580,000
+    assert sales["Grade"] == "not graded"  # the period runs; progress 218,000 / 580,000
+    assert "38%" in key_result_item(page, "online-sales").find("p", class_="kr-progress").text
     rank = key_result_item(page, "top-3")
     assert (figures(rank)["Start"], figures(rank)["Now"], figures(rank)["Target"]) == (
         "14 rank",
@@ -268,7 +284,8 @@ def test_key_result_shows_start_current_target_with_units(example_site: Path) ->
     # a value and its unit never break over two lines
     assert "14\u00a0rank" in rank.find("dl", class_="kr-figures").raw_text()
     assert "lower is better" in rank.find("p", class_="meta").text
-    assert figures(rank)["Grade"] == "0.73 (green)"  # (6 - 14) / (3 - 14)
+    assert figures(rank)["Grade"] == "not graded"
+    assert "73%" in rank.find("p", class_="kr-progress").text  # (6 - 14) / (3 - 14)
 
 
 def test_binary_key_result_shows_done_or_not(example_site: Path) -> None:
@@ -276,13 +293,17 @@ def test_binary_key_result_shows_done_or_not(example_site: Path) -> None:
     checkout = figures(key_result_item(page, "new-checkout"))
     assert checkout["Done"] == "not done"
     assert "Start" not in checkout
-    assert checkout["Grade"] == "0.00 (red)"
+    assert checkout["Grade"] == "not graded"  # never 0.00
 
 
 def test_objective_shows_grade_with_colour_word_and_status(example_site: Path) -> None:
     page = objective_page(example_site, "grow-to-1m-online")
     header = page.find("article").find("header")
-    assert_grade(header.find("dl", class_="figures"), 0.391)
+    assert_grade(header.find("dl", class_="figures"), None)  # the period runs
+    # closed: the grade of the three graded key results, and what it covers
+    closed = objective_page(example_site, "faster-webshop-q3").find("dl", class_="figures")
+    assert_grade(closed, (0.9 + 0.85 + 0.3) / 3)
+    assert "· 3 of 4 graded" in closed.text
     assert "At risk" in header.find("dl", class_="figures").text
     assert "Committed" in header.find("p", class_="lead").text
 
@@ -403,7 +424,7 @@ def test_unit_page_lists_objectives_by_period_with_grades(
         owned = [o for o in objectives_of(data, period) if o["owner"] == "marketing"]
         links = group.find("ul", class_="objective-list").hrefs()
         assert links == [f"../../objectives/{o['id']}/index.html" for o in owned]
-        assert_grade(group.find("h3"), mean([o["score"] for o in owned]))
+        assert_grade(group.find("h3"), graded_mean(owned))
 
 
 def test_person_without_objectives(example_site: Path) -> None:
@@ -445,7 +466,15 @@ def test_status_lists_off_track_and_at_risk_key_results(
         ]
         assert expected
         assert kr_links(section(status, heading)) == expected
-    assert "3 key results off track" in section(status, "off-track-heading").find("h2").text
+    # tom's "pairing" is cancelled: it is no longer counted as off track
+    assert "2 key results off track" in section(status, "off-track-heading").find("h2").text
+
+
+def test_status_lists_key_results_with_no_data_yet(status: Element) -> None:
+    no_data = section(status, "no-data-heading")
+    assert no_data.find("h2").text == "No data yet 1 key result with no data yet"
+    assert kr_links(no_data) == ["../objectives/guides-and-links/index.html#kr-guide-visitors"]
+    assert "no data yet" in no_data.find("tbody").text
 
 
 def test_status_lists_stale_key_results(status: Element) -> None:
@@ -465,15 +494,15 @@ def test_status_lists_show_the_first_rows_and_count_the_rest(
     status: Element, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A large organisation has thousands of key results behind: each list is capped."""
-    monkeypatch.setattr(views, "STATUS_LIST_LIMIT", 2)
+    monkeypatch.setattr(views, "STATUS_LIST_LIMIT", 1)
     assert build(REPOSITORY, tmp_path / "site", "--no-cache").code == 0
     capped = main_of(tmp_path / "site" / "status" / "index.html")
     full_off_track = kr_links(section(status, "off-track-heading"))
     off_track = section(capped, "off-track-heading")
-    assert kr_links(off_track) == full_off_track[:2]
+    assert kr_links(off_track) == full_off_track[:1]
     assert off_track.find("h2").text == section(status, "off-track-heading").find("h2").text
     assert off_track.find("p", class_="meta").text == "And 1 more; each unit's page lists its own."
-    stale = section(capped, "stale-heading")
+    stale = section(capped, "stale-heading")  # one: all shown
     assert kr_links(stale) == kr_links(section(status, "stale-heading"))
     assert "more;" not in stale.text
 
@@ -483,8 +512,9 @@ def test_status_has_a_grading_report_of_closed_periods(status: Element) -> None:
     assert len(rows) == 1
     cells = [c.text for c in rows[0].find_all("td")]
     assert rows[0].find("th").text == "2026-Q3"
-    # 18 graded key results: 12 green, 4 yellow (0.45, 0.5, 0.55, 0.65), 2 red (0.3, 0.3)
-    assert cells == ["5", "0.73 (green)", "12", "4", "2", "0 / 18"]
+    # 17 of 18 key results graded: 11 green, 4 yellow (0.45, 0.5, 0.55, 0.65), 2 red (0.3,
+    # 0.3); "new-hosting" is done but not graded, so it has no colour
+    assert cells == ["5", "0.71 (green) · 17 of 18 graded", "11", "4", "2", "1 / 18"]
 
 
 # Free pages, 404 and search ----------------------------------------------------

@@ -153,7 +153,9 @@ def test_dutch_words_dates_and_numbers(dutch: Path) -> None:
     assert main.find("h1").text == "Hoe staan we ervoor in 2026-Q4"
     assert "1 oktober 2026 – 31 december 2026" in main.find("p", class_="lead").text
     assert "Totaalcijfer" in main.text
-    assert "0,47 (geel)" in main.text  # decimal comma, colour in Dutch
+    # the running quarter is not graded; the closed one: decimal comma, colour in Dutch
+    assert "Totaalcijferniet beoordeeld" in main.text
+    assert "0,71 (groen) · 17 van 18 beoordeeld" in main.text
     assert "26 november 2026" in document.find("footer").text
     assert "Overall grade" not in main.text
 

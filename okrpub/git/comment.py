@@ -159,11 +159,11 @@ def _numbers(progress: Change | None, score: Change | None, status: Change | Non
 
 
 def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{round(value * 100)}%"
+    return "no data" if value is None else f"{round(value * 100)}%"
 
 
 def _grade(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f}"
+    return "not graded" if value is None else f"{value:.2f}"
 
 
 def _status(value: str | None) -> str:
@@ -179,11 +179,24 @@ def _changed_key_result(kr: KeyResultChange) -> list[str]:
     if numbers:
         facts.append(numbers[0].lower() + numbers[1:])
     lines = [f"- {_name(kr.title, kr.id)}: {'; '.join(facts)}"] if facts else []
+    if kr.cancelled is not None:
+        lines.append(_cancellation(kr, kr.cancelled))
     if kr.title_before is not None:
         lines.append(
             f"- {_name(kr.title, kr.id)} retitled; it was: {escape_markdown(kr.title_before)}"
         )
     return lines
+
+
+def _cancellation(kr: KeyResultChange, cancelled: Change) -> str:
+    """A key result cancelled (with its reason), un-cancelled, or given another reason."""
+    name = _name(kr.title, kr.id)
+    if cancelled.after is None:
+        return f"- {name} is no longer cancelled; it counts again"
+    reason = escape_markdown(cancelled.after)
+    if cancelled.before is None:
+        return f"- {name} cancelled: {reason}"
+    return f"- {name} cancelled for another reason: {reason}"
 
 
 def _value(value: object) -> str:

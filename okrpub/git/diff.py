@@ -1,10 +1,11 @@
 """Diff: what a change does to the OKRs, for reviewers (``okrpub diff BASE [HEAD]``).
 
 :func:`compare` turns the analyses of two revisions into a :class:`Comparison`:
-objectives and key results added, removed, retitled or re-parented; progress,
-grade and status before and after; new check-ins; and the diagnostics the change
-introduces or fixes. Diagnostics are matched by path, severity, rule and message,
-not by line, because an edit above a problem moves it without changing it.
+objectives and key results added, removed, retitled, re-parented, cancelled or
+un-cancelled; progress, grade and status before and after; new check-ins; and
+the diagnostics the change introduces or fixes. Diagnostics are matched by path,
+severity, rule and message, not by line, because an edit above a problem moves it
+without changing it.
 :mod:`okrpub.git.comment` writes it as a pull-request comment, or as data.
 """
 
@@ -50,6 +51,8 @@ class KeyResultChange:
     progress: Change | None = None
     score: Change | None = None
     current: Change | None = None
+    #: The reason it was cancelled before and after (``None``: not cancelled).
+    cancelled: Change | None = None
     new_checkins: tuple[Checkin, ...] = ()
 
 
@@ -168,6 +171,7 @@ def _key_result_change(old: KeyResult | None, new: KeyResult) -> KeyResultChange
             old.current if old.kind == "numeric" else old.done,
             new.current if new.kind == "numeric" else new.done,
         ),
+        cancelled=_change(old.cancelled, new.cancelled),
         new_checkins=tuple(c for c in new.checkins if c not in seen),
     )
     return None if change == KeyResultChange(new.id, new.title, CHANGED) else change

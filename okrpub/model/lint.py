@@ -17,6 +17,9 @@ from okrpub.source.entries import ObjectiveEntry
 MIN_KEY_RESULTS = 3
 MAX_KEY_RESULTS = 5
 
+#: Key results a closed period does not ask a ``score`` of.
+_NOT_TO_GRADE = (Status.DONE, Status.CANCELLED)
+
 
 #: The warnings of one objective: from the model, the objective, its entry (for
 #: locations) and its parent when the model has it.
@@ -83,7 +86,7 @@ def objective_warnings(
                 f"key result '{key_result.id}' has had no check-in {since} "
                 f"(stale after {model.config.stale_after_days} days)",
             )
-        ungraded = not key_result.score_given and key_result.status is not Status.DONE
+        ungraded = not key_result.score_given and key_result.status not in _NOT_TO_GRADE
         if period.state is PeriodState.PAST and ungraded:
             report(
                 _key_result_location(entry, key_result.id),

@@ -18,6 +18,7 @@ from okrpub.model.progress import (
     numeric_progress,
     objective_status,
     rounded,
+    rounded_or_none,
     weighted_mean,
 )
 from okrpub.model.types import (
@@ -28,6 +29,7 @@ from okrpub.model.types import (
     Period,
     PeriodState,
     Points,
+    Status,
     Unit,
 )
 from okrpub.source.entries import KeyResultEntry, ObjectiveEntry
@@ -56,7 +58,9 @@ def objective(
         for kr in entry.key_results
     )
     parent_id, parent_kr = place.parent, place.parent_key_result
-    weighted_scores = [(kr.score, kr.weight) for kr in key_results]
+    counted = [kr for kr in key_results if kr.counts]
+    progress = weighted_mean((kr.progress, kr.weight) for kr in counted)
+    score = weighted_mean((kr.score, kr.weight) for kr in counted)
     owner = units.get(entry.owner)
     return Objective(
         id=entry.id,
@@ -75,18 +79,28 @@ def objective(
         hidden_key_results=place.hidden_key_results,
         body=entry.body,
         path=entry.path,
-        progress=rounded(weighted_mean((kr.progress, kr.weight) for kr in key_results))
-        if key_results
-        else None,
-        score=rounded(weighted_mean(weighted_scores)) if key_results else None,
-        colour=config.grade_thresholds.colour(weighted_mean(weighted_scores))
-        if key_results
-        else None,
-        status=objective_status(key_results, period) if key_results else None,
+        progress=rounded_or_none(progress),
+        score=rounded_or_none(score),
+        colour=_colour(score, progress, period, config),
+        status=objective_status(counted, period) if counted else None,
         unaligned=entry.parent is None and (owner.kind if owner else None) != "company",
         children=place.children,
         ancestors=place.ancestors,
+        counted=len(counted),
+        with_data=sum(kr.progress is not None for kr in counted),
+        graded=sum(kr.graded for kr in counted),
     )
+
+
+def _colour(
+    score: float | None, progress: float | None, period: Period, config: Config
+) -> str | None:
+    """The grade's colour; while the period runs, the progress's; else none (not graded)."""
+    if score is not None:
+        return config.grade_thresholds.colour(score)
+    if progress is None or period.state is PeriodState.PAST:
+        return None
+    return config.grade_thresholds.colour(progress)
 
 
 def key_result(
@@ -101,24 +115,31 @@ def key_result(
     target = entry.target
     binary = target is None
     current: Number | None = None
+    progress: float | None = None
     if target is None:
         progress = 1.0 if entry.done else 0.0
     else:
         current = entry.current
         if current is None:
             latest = entry.checkins.latest_value
-            current = latest if isinstance(latest, (int, float)) else entry.start
-        progress = numeric_progress(entry.start, target, current)
+            # no value reported yet: no data, not the start
+            current = latest if isinstance(latest, (int, float)) else None
+        if current is not None:
+            progress = numeric_progress(entry.start, target, current)
     confidence = entry.confidence
     if confidence is None:
         confidence = entry.checkins.latest_confidence
     last_checkin = entry.checkins.last_date
     due = entry.due or period.end
-    stale = is_stale(last_checkin, period, progress, config.stale_after_days, today)
+    stale = entry.cancelled is None and is_stale(
+        last_checkin, period, progress, config.stale_after_days, today
+    )
     expected = None
     if not binary and period.state is PeriodState.CURRENT:
         expected = rounded(elapsed_share(period.start, due, today))
-    score = entry.score if entry.score is not None else progress
+    closed = period.state is PeriodState.PAST
+    score = entry.score if closed and entry.cancelled is None else None
+    status = key_result_status(progress, confidence, expected, stale, due, period, config, today)
     return KeyResult(
         id=entry.id,
         title=entry.title,
@@ -132,11 +153,11 @@ def key_result(
         due=due,
         weight=entry.weight,
         confidence=confidence,
-        progress=rounded(progress),
-        score=rounded(score),
+        progress=rounded_or_none(progress),
+        score=rounded_or_none(score),
         score_given=entry.score is not None,
-        colour=config.grade_thresholds.colour(score),
-        status=key_result_status(progress, confidence, expected, stale, due, period, config, today),
+        colour=None if entry.cancelled is not None else _colour(score, progress, period, config),
+        status=Status.CANCELLED if entry.cancelled is not None else status,
         expected_progress=expected,
         stale=stale,
         last_checkin=last_checkin,
@@ -144,4 +165,5 @@ def key_result(
         visibility=entry.visibility or "public",
         lower_is_better=target is not None and target < entry.start,
         history=() if entry.checkins else history,
+        cancelled=entry.cancelled,
     )

@@ -29,18 +29,22 @@ def numeric_progress(start: Number, target: Number, current: Number) -> float:
     return clamp((current - start) / (target - start))
 
 
-def weighted_mean(pairs: Iterable[tuple[float, Number]]) -> float:
-    """Mean of ``(value, weight)`` pairs; 0.0 when there are none."""
-    pairs = list(pairs)
-    total = sum([weight for _, weight in pairs])
-    if not total:
-        return 0.0
-    return sum([value * weight for value, weight in pairs]) / total
+def weighted_mean(pairs: Iterable[tuple[float | None, Number]]) -> float | None:
+    """Mean of the ``(value, weight)`` pairs that have a value; ``None`` when none has."""
+    known = [(value, weight) for value, weight in pairs if value is not None]
+    total = sum([weight for _, weight in known])
+    if not known or not total:
+        return None
+    return sum([value * weight for value, weight in known]) / total
 
 
 def rounded(value: float) -> float:
     """Four decimals: enough for any display, and stable JSON."""
     return round(value, 4)
+
+
+def rounded_or_none(value: float | None) -> float | None:
+    return None if value is None else rounded(value)
 
 
 def elapsed_share(start: dt.date, end: dt.date, today: dt.date) -> float:
@@ -78,19 +82,19 @@ def current_period(periods: dict[str, Period], today: dt.date) -> str | None:
 def is_stale(
     last_checkin: dt.date | None,
     period: Period,
-    progress: float,
+    progress: float | None,
     stale_after_days: int,
     today: dt.date,
 ) -> bool:
     """A key result of the current period, not done, with no check-in for too long."""
-    if period.state is not PeriodState.CURRENT or progress >= 1:
+    if period.state is not PeriodState.CURRENT or (progress is not None and progress >= 1):
         return False
     since = last_checkin or period.start
     return (today - since).days > stale_after_days
 
 
 def key_result_status(
-    progress: float,
+    progress: float | None,
     confidence: float | None,
     expected: float | None,
     stale: bool,
@@ -99,7 +103,9 @@ def key_result_status(
     config: Config,
     today: dt.date,
 ) -> Status:
-    """Done, closed, off track, at risk or on track, by docs/format.md §12."""
+    """No data, done, closed, off track, at risk or on track, by docs/format.md §12."""
+    if progress is None:
+        return Status.NO_DATA
     if progress >= 1:
         return Status.DONE
     if period.state is PeriodState.PAST:
@@ -120,16 +126,21 @@ def key_result_status(
 
 
 def objective_status(key_results: Sequence[KeyResult], period: Period) -> Status:
-    """Done when every key result is; closed after the period; else the weighted median.
+    """Done when every key result is; closed after the period; no data when none has
+    any; else the weighted median of those with data.
 
-    The median of the key results' statuses by weight, ties going to the worse:
-    an objective is off track when at least half its weight is off track, at
-    risk when at least half is at risk or worse, else on track.
+    ``key_results`` are those that count (not cancelled). The median of their
+    statuses by weight, ties going to the worse: an objective is off track when
+    at least half its weight is off track, at risk when at least half is at risk
+    or worse, else on track.
     """
     if key_results and all(kr.status is Status.DONE for kr in key_results):
         return Status.DONE
     if period.state is PeriodState.PAST:
         return Status.CLOSED
+    key_results = [kr for kr in key_results if kr.status is not Status.NO_DATA]
+    if not key_results:
+        return Status.NO_DATA
     total = sum(kr.weight for kr in key_results)
     for status in (Status.OFF_TRACK, Status.AT_RISK):
         as_bad = sum(kr.weight for kr in key_results if _SEVERITY[kr.status] >= _SEVERITY[status])

@@ -11,19 +11,33 @@ from okrpub.model.types import ColourCounts, Objective, Rollup, StatusCounts
 
 
 def rollup(objectives: Iterable[Objective], config: Config) -> Rollup:
-    """Numbers of a set of objectives; those without numbers are listed but not counted."""
+    """Numbers of a set of objectives; those without numbers are listed but not counted.
+
+    Progress is the mean over the objectives with data, the grade over the graded
+    ones; the colour is the grade's, else the progress's while the objectives have a
+    progress colour (their period runs).
+    """
     objectives = list(objectives)
     measured = [o for o in objectives if o.measured]
     statuses = Counter(str(o.status) for o in measured)
-    colours = Counter(kr.colour for o in measured for kr in o.key_results)
+    colours = Counter(kr.colour for o in measured for kr in o.key_results if kr.colour)
     score = _mean([o.score for o in measured if o.score is not None])
+    progress = _mean([o.progress for o in measured if o.progress is not None])
+    colour = None
+    if score is not None:
+        colour = config.grade_thresholds.colour(score)
+    elif progress is not None and any(o.colour for o in measured):
+        colour = config.grade_thresholds.colour(progress)
     return Rollup(
         objectives=tuple(o.id for o in objectives),
-        progress=_mean([o.progress for o in measured if o.progress is not None]),
+        progress=progress,
         score=score,
-        colour=config.grade_thresholds.colour(score) if score is not None else None,
+        colour=colour,
         statuses=StatusCounts(**statuses),
         key_result_colours=ColourCounts(**colours),
+        counted=sum(o.counted for o in measured),
+        with_data=sum(o.with_data for o in measured),
+        graded=sum(o.graded for o in measured),
     )
 
 

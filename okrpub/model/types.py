@@ -28,6 +28,10 @@ class Status(StrEnum):
     OFF_TRACK = "off_track"
     DONE = "done"
     CLOSED = "closed"
+    #: A numeric key result with no value yet: no check-in with a value and no ``current``.
+    NO_DATA = "no_data"
+    #: A key result given ``cancelled: reason``: shown, but out of every mean.
+    CANCELLED = "cancelled"
 
 
 class PeriodState(StrEnum):
@@ -61,11 +65,15 @@ class KeyResult:
     due: dt.date
     weight: Number
     confidence: float | None
-    progress: float
-    #: The grade: the given ``score``, else the progress.
-    score: float
+    #: ``None`` for a numeric key result with no data yet (status ``no_data``).
+    progress: float | None
+    #: The grade: the given ``score`` once the period has closed; ``None`` while it runs, and
+    #: in a closed period without a ``score`` (not graded). Never the progress.
+    score: float | None
     score_given: bool
-    colour: str
+    #: The grade's colour when graded; while the period runs, the progress's; else ``None``
+    #: (not graded, no data yet, cancelled).
+    colour: str | None
     status: Status
     #: Progress that keeping pace would have reached by today (``None`` outside the period).
     expected_progress: float | None
@@ -77,6 +85,17 @@ class KeyResult:
     #: Dated values of ``current`` from the git history (``build --history git``), oldest
     #: first; only for a key result without check-ins, and empty without that option.
     history: tuple[tuple[dt.date, Number], ...] = ()
+    #: Why it was cancelled (``cancelled: reason``); ``None`` when it counts.
+    cancelled: str | None = None
+
+    @property
+    def graded(self) -> bool:
+        return self.score is not None
+
+    @property
+    def counts(self) -> bool:
+        """Whether it goes into means and rollups (it is not cancelled)."""
+        return self.cancelled is None
 
 
 @dataclass(frozen=True)
@@ -100,8 +119,10 @@ class Objective:
     hidden_key_results: int
     body: str
     path: str
-    #: The numbers below are ``None`` when the build shows none of its key results
-    #: (a public build of an objective whose key results are all internal).
+    #: The numbers below are ``None`` when the build shows none of its key results that
+    #: count (a public build of an objective whose key results are all internal, or all
+    #: cancelled). ``progress`` is also ``None`` when none has data yet, and ``score``
+    #: when none is graded (always, while the period runs).
     progress: float | None
     score: float | None
     colour: str | None
@@ -112,11 +133,15 @@ class Objective:
     children: tuple[str, ...]
     #: Ids of the parent chain, nearest first, up to the top.
     ancestors: tuple[str, ...]
+    #: Coverage: key results that count (not cancelled), those of them with data, graded.
+    counted: int = 0
+    with_data: int = 0
+    graded: int = 0
 
     @property
     def measured(self) -> bool:
-        """Whether this build shows numbers for it (it shows at least one key result)."""
-        return self.progress is not None
+        """Whether this build shows numbers for it (a key result that counts)."""
+        return self.status is not None
 
 
 @dataclass(frozen=True)
@@ -142,6 +167,7 @@ class StatusCounts:
     off_track: int = 0
     done: int = 0
     closed: int = 0
+    no_data: int = 0
 
 
 @dataclass(frozen=True)
@@ -156,7 +182,8 @@ class Rollup:
     """Numbers for a set of objectives: a unit's in one period, or a whole period's.
 
     ``objectives`` lists them all; the numbers come from those that have numbers
-    (see :attr:`Objective.measured`), and are ``None`` when none has.
+    (see :attr:`Objective.measured`), and are ``None`` when none has. The grade is
+    the mean of the graded objectives' grades; the counts say what it covers.
     """
 
     objectives: tuple[str, ...]
@@ -164,8 +191,12 @@ class Rollup:
     score: float | None
     colour: str | None
     statuses: StatusCounts
-    #: Grade colours of the key results (the red/yellow/green distribution).
+    #: Colours of the key results that have one (the red/yellow/green distribution).
     key_result_colours: ColourCounts
+    #: Coverage: key results that count, those with data, those graded.
+    counted: int = 0
+    with_data: int = 0
+    graded: int = 0
 
 
 @dataclass(frozen=True)

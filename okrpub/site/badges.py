@@ -2,8 +2,9 @@
 
 For READMEs and wikis: ``badges/<objective-id>.svg`` and
 ``badges/units/<unit-id>.svg``. The value is the grade once there is one (the
-period has closed, or a key result has a final ``score``), else the progress,
-else "no data"; its colour is the grade's (the site's thresholds and words).
+period has closed and a key result has a final ``score``), else the progress
+while the period runs, else "not graded" or "no data" in grey; its colour is
+the grade's or the progress's (the site's thresholds and words).
 No font is read: text widths are estimated per character, and ``textLength``
 makes the text fill exactly the estimated width.
 """
@@ -11,11 +12,10 @@ makes the text fill exactly the estimated width.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
 
-from okrpub.model.types import Objective, Period, PeriodState, Rollup
+from okrpub.model.types import Objective, Period, Rollup
 from okrpub.site.format import format_grade, format_percent
 from okrpub.site.i18n import Locale
 
@@ -103,40 +103,38 @@ def _badge(
     name: str,
     suffix: str,
     numbers: tuple[float | None, float | None, str | None],
-    graded: bool,
 ) -> Badge:
-    """The badge of ``name`` with ``(score, progress, colour)``; ``suffix`` ends its label."""
+    """The badge of ``name`` with ``(score, progress, colour)``; ``suffix`` ends its label.
+
+    The grade when there is one; else the progress while it has a colour (the period
+    runs); else grey "not graded" (a closed period) or "no data".
+    """
     score, progress, colour = numbers
-    if score is None or progress is None or colour is None:
-        label = f"{locale.text('grade.label')} {suffix}".strip()
-        value = locale.text("badge.no_data")
-        return Badge(label, value, None, f"{name}: {label}: {value}")
-    if graded:
+    if score is not None:
         word, value = locale.text("grade.label"), format_grade(locale, score)
-    else:
+    elif progress is not None:
         word, value = locale.text("home.progress"), format_percent(locale, progress)
+    if colour is None or (score is None and progress is None):
+        label = f"{locale.text('grade.label')} {suffix}".strip()
+        value = locale.text("badge.no_data" if progress is None else "grade.not_graded")
+        return Badge(label, value, None, f"{name}: {label}: {value}")
     label = f"{word} {suffix}".strip()
     words = locale.text(f"colour.{colour}")
     return Badge(label, value, colour, f"{name}: {label} {value} ({words})")
 
 
-def objective_badge(objective: Objective, period: Period, locale: Locale) -> Badge:
-    graded = period.state is PeriodState.PAST or any(kr.score_given for kr in objective.key_results)
+def objective_badge(objective: Objective, locale: Locale) -> Badge:
     numbers = (objective.score, objective.progress, objective.colour)
-    return _badge(locale, objective.title, "", numbers, graded)
+    return _badge(locale, objective.title, "", numbers)
 
 
 def unit_badge(
     name: str,
     period: Period | None,
     rollup: Rollup | None,
-    objectives: Iterable[Objective],
     locale: Locale,
 ) -> Badge:
     """A unit's badge: the rollup of its own objectives in ``period`` (the current one)."""
     if period is None or rollup is None:
-        return _badge(locale, name, period.id if period else "", (None, None, None), False)
-    graded = period.state is PeriodState.PAST or any(
-        kr.score_given for objective in objectives for kr in objective.key_results
-    )
-    return _badge(locale, name, period.id, (rollup.score, rollup.progress, rollup.colour), graded)
+        return _badge(locale, name, period.id if period else "", (None, None, None))
+    return _badge(locale, name, period.id, (rollup.score, rollup.progress, rollup.colour))

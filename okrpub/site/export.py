@@ -29,10 +29,17 @@ def _list(shape: Shape, description: str) -> dict[str, Any]:
     return {"type": "array", "items": shape, "description": description}
 
 
+def _count(description: str) -> dict[str, Any]:
+    return {"type": "integer", "minimum": 0, "description": description}
+
+
 def _share(description: str, *, nullable: bool = False) -> dict[str, Any]:
     kind = ["number", "null"] if nullable else "number"
     return {"type": kind, "minimum": 0, "maximum": 1, "description": description}
 
+
+#: The version of the export's format; raised when a key changes meaning (docs/site.md).
+EXPORT_VERSION = 2
 
 _DATE = {"type": "string", "format": "date"}
 _ID = {"type": "string", "description": "The id."}
@@ -59,8 +66,20 @@ KEY_RESULT_SHAPE = Shape(
         "current": {"type": ["number", "null"], "description": "Current value (numeric only)."},
         "unit": {"type": "string", "description": "Unit of the numbers (empty if none)."},
         "done": {"type": ["boolean", "null"], "description": "Whether it is done (binary only)."},
-        "progress": _share("Progress, 0.0 to 1.0."),
-        "score": _share("The grade: the given score, else the progress."),
+        "progress": _share(
+            "Progress, 0.0 to 1.0; null: no data yet (a numeric key result with no value).",
+            nullable=True,
+        ),
+        "score": _share(
+            "The grade: the given score once the period has closed; null: not graded "
+            "(no score, or the period still runs). Never the progress.",
+            nullable=True,
+        ),
+        "graded": {"type": "boolean", "description": "Whether it has a grade (score)."},
+        "cancelled": {
+            "type": ["string", "null"],
+            "description": "Why it was cancelled (it is out of every mean), or null.",
+        },
         "confidence": _share("The confidence, if known.", nullable=True),
         "status": {"enum": _STATUS, "description": "Derived status."},
         "due": {**_DATE, "description": "The due date."},
@@ -82,8 +101,17 @@ OBJECTIVE_SHAPE = Shape(
         "type": {"enum": ["committed", "aspirational"], "description": "The objective's type."},
         "visibility": {"enum": ["public", "internal"], "description": "Its visibility."},
         "tags": {"type": "array", "items": {"type": "string"}, "description": "Its tags."},
-        "progress": _share("Weighted progress; null without key results.", nullable=True),
-        "score": _share("Weighted grade; null without key results.", nullable=True),
+        "progress": _share(
+            "Weighted progress of the key results with data (not cancelled); null when none has.",
+            nullable=True,
+        ),
+        "score": _share(
+            "Weighted grade of the graded key results (not cancelled); null when none is.",
+            nullable=True,
+        ),
+        "of": _count("How many key results count (this build shows, not cancelled)."),
+        "with_data": _count("How many of those have data (a progress)."),
+        "graded": _count("How many of those are graded (a score)."),
         "status": {"enum": [*_STATUS, None], "description": "Derived status, or null."},
         "url": {"type": "string", "description": "Its page, relative to the site root."},
         "key_results": _list(KEY_RESULT_SHAPE, "The key results this build shows."),
@@ -113,6 +141,10 @@ UNIT_SHAPE = Shape(
 EXPORT_SHAPE = Shape(
     "api/okrs.json: the periods, units and objectives of one build, with every computed number.",
     {
+        "version": {
+            "const": EXPORT_VERSION,
+            "description": "The version of this format (docs/site.md, 'The JSON export').",
+        },
         "generator": {"type": "string", "description": "okrpub and its version."},
         "today": {**_DATE, "description": "The date the numbers were computed for."},
         "periods": _list(PERIOD_SHAPE, "The periods."),
@@ -134,6 +166,8 @@ def _key_result(key_result: KeyResult) -> dict[str, Any]:
         "done": key_result.done,
         "progress": key_result.progress,
         "score": key_result.score,
+        "graded": key_result.graded,
+        "cancelled": key_result.cancelled,
         "confidence": key_result.confidence,
         "status": str(key_result.status),
         "due": key_result.due.isoformat(),
@@ -161,6 +195,9 @@ def _objective(objective: Objective) -> dict[str, Any]:
         "tags": list(objective.tags),
         "progress": objective.progress,
         "score": objective.score,
+        "of": objective.counted,
+        "with_data": objective.with_data,
+        "graded": objective.graded,
         "status": None if objective.status is None else str(objective.status),
         "url": f"objectives/{objective.id}/",
         "key_results": [_key_result(kr) for kr in objective.key_results],
@@ -179,6 +216,7 @@ def export_json(model: Model, objective_parts: Iterable[bytes] | None = None) ->
     never also in memory as one large structure of Python objects.
     """
     head = {
+        "version": EXPORT_VERSION,
         "generator": f"okrpub {__version__}",
         "today": model.today.isoformat(),
         "periods": [

@@ -71,6 +71,7 @@ class StatusRows(NamedTuple):
     off_track: list[KeyResultView]
     at_risk: list[KeyResultView]
     stale: list[KeyResultView]
+    no_data: list[KeyResultView]
 
 
 @dataclass(frozen=True)
@@ -137,10 +138,11 @@ def status_rows(objective: Objective) -> StatusRows:
         [view for view in views if view.key_result.status == Status.OFF_TRACK],
         [view for view in views if view.key_result.status == Status.AT_RISK],
         [view for view in views if view.key_result.stale],
+        [view for view in views if view.key_result.status == Status.NO_DATA],
     )
 
 
 def grading_counts(objectives: tuple[Objective, ...]) -> tuple[int, int]:
-    """How many of the objectives' key results have no score given, and how many they have."""
-    key_results = [kr for objective in objectives for kr in objective.key_results]
-    return sum(not kr.score_given for kr in key_results), len(key_results)
+    """How many of the objectives' key results that count are not graded, and how many count."""
+    key_results = [kr for objective in objectives for kr in objective.key_results if kr.counts]
+    return sum(not kr.graded for kr in key_results), len(key_results)

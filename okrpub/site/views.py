@@ -185,6 +185,7 @@ def status(
         "off_track": [view for row in rows for view in row.off_track],
         "at_risk": [view for row in rows for view in row.at_risk],
         "stale": [view for row in rows for view in row.stale],
+        "no_data": [view for row in rows for view in row.no_data],
         "unaligned": [objective for objective in objectives if objective.unaligned],
     }
     return {
@@ -204,12 +205,11 @@ def free_page(model: Model, page_id: str, markdown: MarkdownRenderer) -> dict[st
 
 def objective_badge_svg(model: Model, objective_id: str, locale: Locale) -> bytes:
     shown = model.objectives[objective_id]
-    return badge_svg(objective_badge(shown, model.periods[shown.period], locale))
+    return badge_svg(objective_badge(shown, locale))
 
 
 def unit_badge_svg(model: Model, unit_id: str, locale: Locale) -> bytes:
     current = model.periods.get(model.current_period or "")
     rollup = model.unit_rollups.get((unit_id, current.id)) if current else None
-    objectives = tuple(model.objectives[o] for o in rollup.objectives) if rollup else ()
     name = model.units[unit_id].name
-    return badge_svg(unit_badge(name, current, rollup, objectives, locale))
+    return badge_svg(unit_badge(name, current, rollup, locale))

@@ -121,6 +121,8 @@ class KeyResultEntry:
     checkins: Checkins
     visibility: str | None
     locations: dict[str, Location]
+    #: Why it was cancelled; it stays visible but out of every mean.
+    cancelled: str | None = None
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,7 @@ def _key_result(document: Document, index: int, diagnostics: Diagnostics) -> Key
         checkins=checkins,
         visibility=values.get("visibility"),
         locations=locations(document, path, ("id", "owner")),
+        cancelled=values["cancelled"].strip() if "cancelled" in values else None,
     )
 
 

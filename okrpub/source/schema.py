@@ -118,6 +118,11 @@ KEY_RESULT_FIELDS: dict[str, Field] = {
         one_of("internal", "public"),
         description="'internal' keeps this key result out of public builds.",
     ),
+    "cancelled": Field(
+        text,
+        description="Why it was cancelled: it stays visible, struck through with this "
+        "reason, and out of every mean.",
+    ),
 }
 
 #: Keys a ``_defaults.yaml`` may give to the objectives in its folder and below.
