@@ -41,19 +41,17 @@ surprise) is never an error: okrpub loads everything and says why in
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import hashlib
 import os
 import sqlite3
 import stat
 import sys
-from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import BinaryIO
 
 import okrpub
+from okrpub.safefs import FILE, FOLDER, NEW_FILE, open_folder
 
 DATABASE = "load.sqlite"
 #: How long to wait for another okrpub process (a ``serve`` beside a ``build``) to finish writing.
@@ -81,88 +79,9 @@ FOLDER_DEPTH = 2
 #: What ends an SQLite rollback journal that names a super-journal (then deleted by SQLite).
 JOURNAL_MAGIC = bytes.fromhex("d9d505f920a163d7")
 
-_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-#: Non-blocking, so that a named pipe cannot make okrpub wait.
-_FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
-_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-
 
 class CacheProblem(Exception):
     """Something in the cache folder that okrpub did not put there."""
-
-
-def open_folder(path: Path, *, create: bool = False) -> int:
-    """A descriptor of the folder ``path``, reached from ``/`` without following a
-    symbolic link (``OSError`` naming the link); with ``create``, the folders that are
-    missing are made."""
-    parts = Path(os.path.abspath(path)).parts
-    descriptor = os.open(parts[0], _FOLDER)
-    for depth in range(1, len(parts)):
-        try:
-            inner = _inner_folder(descriptor, parts[depth], create)
-        except OSError as error:
-            raise OSError(error.errno, error.strerror, os.path.join(*parts[: depth + 1])) from None
-        finally:
-            os.close(descriptor)
-        descriptor = inner
-    return descriptor
-
-
-def _inner_folder(descriptor: int, name: str, create: bool) -> int:
-    try:
-        return os.open(name, _FOLDER, dir_fd=descriptor)
-    except FileNotFoundError:
-        if not create:
-            raise
-    with contextlib.suppress(FileExistsError):  # another okrpub made it just now
-        os.mkdir(name, dir_fd=descriptor)
-    return os.open(name, _FOLDER, dir_fd=descriptor)
-
-
-def read_file(folder: Path, name: str) -> bytes:
-    """The bytes of the plain file ``name`` in ``folder``, reached without following a link."""
-    descriptor = open_folder(folder)
-    try:
-        file_descriptor = os.open(name, _FILE, dir_fd=descriptor)
-    finally:
-        os.close(descriptor)
-    with os.fdopen(file_descriptor, "rb") as file:
-        if not stat.S_ISREG(os.fstat(file_descriptor).st_mode):
-            raise OSError(errno.EINVAL, "not a plain file", name)
-        return file.read()
-
-
-#: What a file is written with: its bytes, or a function that writes them to a stream.
-Content = bytes | Callable[[BinaryIO], object]
-
-
-def write_file(folder: Path, name: str, content: Content) -> None:
-    """Make the file ``name`` in ``folder`` (made if missing) whole or not at all: a new
-    file beside it is written, then takes its place. No link is followed."""
-    descriptor = open_folder(folder, create=True)
-    try:
-        _replace(descriptor, name, content, 0o666)
-    finally:
-        os.close(descriptor)
-
-
-def _replace(folder: int, name: str, content: Content, mode: int) -> None:
-    """Write ``content`` into a new file in ``folder``, then rename it to ``name``."""
-    temporary = f".{name}.{os.getpid()}.tmp"
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(temporary, dir_fd=folder)  # left by a process that died, with this number
-    descriptor = os.open(temporary, _NEW_FILE, mode, dir_fd=folder)
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            if isinstance(content, bytes):
-                file.write(content)
-            else:
-                content(file)
-        os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary, dir_fd=folder)
-        raise
 
 
 def surprise(folder: Path) -> str | None:
@@ -200,7 +119,7 @@ def _surprise_in(descriptor: int, where: str, depth: int) -> str | None:
             if entry.is_dir(follow_symlinks=False):
                 if depth == 0:
                     return f"{path} is a folder deeper than okrpub makes"
-                inner = os.open(entry.name, _FOLDER, dir_fd=descriptor)
+                inner = os.open(entry.name, FOLDER, dir_fd=descriptor)
                 try:
                     found = _surprise_in(inner, f"{path}/", depth - 1)
                 finally:
@@ -216,7 +135,7 @@ def _journal_surprise(descriptor: int) -> str | None:
     """SQLite deletes the super-journal a rollback journal names, wherever it is; okrpub's
     transactions have none."""
     try:
-        journal = os.open(JOURNAL, _FILE, dir_fd=descriptor)
+        journal = os.open(JOURNAL, FILE, dir_fd=descriptor)
     except FileNotFoundError:
         return None
     with os.fdopen(journal, "rb") as file:
@@ -232,11 +151,11 @@ def store_version(folder: Path, *, create: bool) -> str | None:
     descriptor = open_folder(folder, create=create)
     try:
         try:
-            marker = os.open(PLACE, _FILE, dir_fd=descriptor)
+            marker = os.open(PLACE, FILE, dir_fd=descriptor)
         except FileNotFoundError:
             if not create:
                 return None
-            marker = os.open(PLACE, _NEW_FILE, 0o600, dir_fd=descriptor)
+            marker = os.open(PLACE, NEW_FILE, 0o600, dir_fd=descriptor)
         try:
             place = os.fstat(marker)
         finally:

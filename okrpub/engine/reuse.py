@@ -31,14 +31,8 @@ from pathlib import Path
 
 import msgspec
 
-from okrpub.engine.cache import (
-    CacheProblem,
-    code_version,
-    read_file,
-    store_version,
-    surprise,
-    write_file,
-)
+from okrpub.engine.cache import CacheProblem, code_version, store_version, surprise
+from okrpub.safefs import read_file, write_file
 
 #: What is stored per file: its digest, and its inode, size and modification time.
 Entry = tuple[str, int, int, int]

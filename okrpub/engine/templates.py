@@ -24,7 +24,8 @@ from pathlib import Path
 import jinja2
 from jinja2.bccache import Bucket
 
-from okrpub.engine.cache import code_version, open_folder, read_file, write_file
+from okrpub.engine.cache import code_version
+from okrpub.safefs import open_folder, read_file, write_file
 
 #: The folder of compiled templates in the user's cache folder.
 COMPILED_TEMPLATES = "compiled-templates"
