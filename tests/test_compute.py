@@ -238,7 +238,8 @@ def _numeric(progress: int, checked_in: str, confidence: str = "") -> str:
     """A key result from 0 to 100 at ``progress`` percent, checked in on ``checked_in``."""
     extra = f", confidence: {confidence}" if confidence else ""
     return (
-        f"{{title: a, target: 100, checkins: [{{date: {checked_in}, value: {progress}{extra}}}]}}"
+        f"{{title: a, start: 0, target: 100, checkins: "
+        f"[{{date: {checked_in}, value: {progress}{extra}}}]}}"
     )
 
 
@@ -302,7 +303,7 @@ def test_each_status_says_why(computed) -> None:
         _numeric(10, "2026-11-24", "0.2"),
         _numeric(30, "2026-11-24", "0.45"),
         _numeric(30, "2026-11-02", "0.9"),
-        "{title: n, target: 10}",
+        "{title: n, start: 0, target: 10}",
         "{title: o, done: false, due: 2026-11-20}",
         _numeric(70, "2026-11-24", "0.8"),
     )
