@@ -124,16 +124,19 @@ def test_home_lists_the_company_objectives_only(home: Element, data: dict[str, A
 
 def test_home_shows_each_teams_progress(home: Element, data: dict[str, Any]) -> None:
     teams = section(home, "teams-heading")
-    # the period runs: no grade column (it showed "not graded" for each team)
+    # the period runs: objectives by status instead of a grade (it showed "not graded")
     assert [th.text for th in teams.find("thead").find_all("th")] == [
         "Team",
         "Objectives",
         "Progress",
+        "Objectives by status",
     ]
     rows = teams.find("tbody").find_all("tr")
     assert [r.find("th").find("a").attrs["href"] for r in rows] == [
         f"units/{team}/index.html" for team in Q4_TEAMS
     ]
+    marketing = rows[Q4_TEAMS.index("marketing")].find("span", class_="tally").text
+    assert marketing == "At risk 1 On track 1"
     for row, team in zip(rows, Q4_TEAMS, strict=True):
         owned = [o for o in objectives_of(data, "2026-Q4") if o["owner"] == team]
         cells = row.find_all("td")
