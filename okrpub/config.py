@@ -15,7 +15,12 @@ from typing import Any
 import okrpub.themes as themes
 from okrpub.diagnostics import Diagnostics, did_you_mean
 from okrpub.source.checks import SLUG, as_date
-from okrpub.source.configfields import CONFIG_FIELDS, PERIOD_FIELDS, THRESHOLD_FIELDS
+from okrpub.source.configfields import (
+    CONFIG_FIELDS,
+    PERIOD_FIELDS,
+    STATUS_FIELDS,
+    THRESHOLD_FIELDS,
+)
 from okrpub.source.configfields import base_url_problem as base_url_problem  # for the command line
 from okrpub.source.frontmatter import decode
 from okrpub.source.validate import validate_mapping
@@ -51,6 +56,21 @@ class GradeThresholds:
 
 
 @dataclass(frozen=True)
+class StatusRule:
+    """When a key result of a running period is at risk or off track (``status:``).
+
+    Below ``at_risk_confidence`` it is at risk, below ``off_track_confidence`` off
+    track; behind its even pace by more than ``at_risk_behind`` (a share of the way
+    from start to target) at risk, by more than ``off_track_behind`` off track.
+    """
+
+    at_risk_confidence: float = 0.5
+    off_track_confidence: float = 0.3
+    at_risk_behind: float = 0.25
+    off_track_behind: float = 0.5
+
+
+@dataclass(frozen=True)
 class CustomPeriod:
     start: dt.date
     end: dt.date
@@ -68,6 +88,7 @@ class Config:
     default_visibility: str = "internal"
     stale_after_days: int = 7
     grade_thresholds: GradeThresholds = GradeThresholds()
+    status: StatusRule = StatusRule()
     lint: dict[str, str] = field(default_factory=dict)
     periods: dict[str, CustomPeriod] = field(default_factory=dict)
     unsafe_html: bool = False
@@ -93,6 +114,8 @@ def load_config(root: Path, diagnostics: Diagnostics) -> Config:
         return Config()
     if "grade_thresholds" in values:
         values["grade_thresholds"] = _thresholds(document, diagnostics)
+    if "status" in values:
+        values["status"] = _status_rule(document, diagnostics)
     if "lint" in values:
         values["lint"] = _lint_levels(document, diagnostics)
     if "periods" in values:
@@ -177,6 +200,33 @@ def _thresholds(document: Document, diagnostics: Diagnostics) -> GradeThresholds
         )
         return GradeThresholds()
     return GradeThresholds(**values)
+
+
+#: Pairs of ``status:`` keys where the first may not be above the second.
+_STATUS_ORDER = (
+    ("off_track_confidence", "at_risk_confidence"),
+    ("at_risk_behind", "off_track_behind"),
+)
+
+
+def _status_rule(document: Document, diagnostics: Diagnostics) -> StatusRule:
+    """The ``status:`` block: each key optional, each pair in order."""
+    path = ("status",)
+    values = validate_mapping(document, path, STATUS_FIELDS, "status", diagnostics)
+    if values is None:
+        return StatusRule()
+    rule = StatusRule(**values)
+    for low, high in _STATUS_ORDER:
+        if getattr(rule, low) > getattr(rule, high):
+            key = low if low in values else high
+            diagnostics.error(
+                document.where((*path, key)),
+                "config",
+                f"status.{low} ({getattr(rule, low)}) must not be above "
+                f"status.{high} ({getattr(rule, high)})",
+            )
+            return StatusRule()
+    return rule
 
 
 def _lint_levels(document: Document, diagnostics: Diagnostics) -> dict[str, str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from okrpub.config import Config, CustomPeriod, GradeThresholds, load_config
+from okrpub.config import Config, CustomPeriod, GradeThresholds, StatusRule, load_config
 from okrpub.diagnostics import Diagnostics
 
 
@@ -210,3 +210,74 @@ def test_content_dir_is_used(check_files) -> None:
     result = check_files(files, base=False)
     assert result.code == 0
     assert result.err == "checked 0 objectives and 1 unit: 0 errors, 0 warnings\n"
+
+
+# The status rule (issue #18) -------------------------------------------------------------
+
+
+def test_the_status_rule_has_defaults_and_is_read(tmp_path: Path) -> None:
+    assert Config().status == StatusRule(
+        at_risk_confidence=0.5, off_track_confidence=0.3, at_risk_behind=0.25, off_track_behind=0.5
+    )
+    config, problems = load(
+        tmp_path,
+        "status:\n  at_risk_confidence: 0.6\n  off_track_confidence: 0.2\n"
+        "  at_risk_behind: 0.2\n  off_track_behind: 0.4\n",
+    )
+    assert problems == []
+    assert config.status == StatusRule(0.6, 0.2, 0.2, 0.4)
+    # each key is optional
+    config, problems = load(tmp_path, "status: {at_risk_confidence: 0.4}\n")
+    assert (problems, config.status) == ([], StatusRule(at_risk_confidence=0.4))
+
+
+def test_bad_status_thresholds_are_errors_at_their_line(check_files) -> None:
+    result = check_files(
+        {
+            "okrpub.yaml": "title: T\nstatus:\n  at_risk_confidence: 1.5\n"
+            "  off_track_behind: -1\n  at_risk_confidenc: 0.4\n"
+        }
+    )
+    assert result.lines == [
+        config_error(
+            3, 23, "status.at_risk_confidence must be between 0.0 and 1.0, got 1.5", "range"
+        ),
+        config_error(4, 21, "status.off_track_behind must be between 0.0 and 1.0, got -1", "range"),
+        config_error(
+            5,
+            3,
+            "unknown key 'status.at_risk_confidenc' in status; did you mean 'at_risk_confidence'?",
+            "unknown-key",
+        ),
+    ]
+    assert result.code == 2
+
+
+def test_status_thresholds_must_be_in_order(check_files) -> None:
+    result = check_files({"okrpub.yaml": "status:\n  off_track_confidence: 0.6\n"})
+    assert result.lines == [
+        config_error(
+            2,
+            25,
+            "status.off_track_confidence (0.6) must not be above status.at_risk_confidence (0.5)",
+            "config",
+        )
+    ]
+    assert result.code == 2
+    result = check_files({"okrpub.yaml": "status: {at_risk_behind: 0.6, off_track_behind: 0.4}\n"})
+    assert result.lines == [
+        config_error(
+            1,
+            26,
+            "status.at_risk_behind (0.6) must not be above status.off_track_behind (0.4)",
+            "config",
+        )
+    ]
+
+
+def test_the_status_rule_must_be_a_mapping(check_files) -> None:
+    result = check_files({"okrpub.yaml": "status: strict\n"})
+    assert result.lines == [
+        config_error(1, 9, "status must be a mapping of keys to values, got 'strict'", "schema")
+    ]
+    assert result.code == 2

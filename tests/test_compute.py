@@ -14,7 +14,7 @@ from projecttools import objective
 from sitetools import TODAY, md
 
 from okrpub.config import GradeThresholds
-from okrpub.model.types import KeyResult, Objective, PeriodState, Status
+from okrpub.model.types import KeyResult, Objective, PeriodState, Reason, Status
 
 PATH = "content/t/acme/t.md"
 
@@ -153,7 +153,9 @@ def test_nothing_is_graded_while_the_period_runs(computed) -> None:
     (kr,) = objective.key_results
     assert (kr.score, kr.graded, kr.score_given) == (None, False, True)
     assert (objective.score, objective.graded) == (None, 0)
-    assert kr.colour == objective.colour == "yellow"  # the progress's, while it runs
+    # while it runs colour means status only: no grade, so no colour (it used to be the
+    # progress's, "yellow")
+    assert kr.colour is objective.colour is None
 
 
 def test_given_score_is_the_grade(computed) -> None:
@@ -236,18 +238,22 @@ def _numeric(progress: int, checked_in: str, confidence: str = "") -> str:
     """A key result from 0 to 100 at ``progress`` percent, checked in on ``checked_in``."""
     extra = f", confidence: {confidence}" if confidence else ""
     return (
-        f"{{title: a, target: 100, checkins: [{{date: {checked_in}, value: {progress}{extra}}}]}}"
+        f"{{title: a, start: 0, target: 100, checkins: "
+        f"[{{date: {checked_in}, value: {progress}{extra}}}]}}"
     )
 
 
 @pytest.mark.parametrize(
     ("confidence", "status"),
     [
+        # the default status rule: off track below 0.3, at risk below 0.5 (it used to be
+        # the grade bands, 0.4 and 0.7)
         ("0.1", Status.OFF_TRACK),
-        ("0.39", Status.OFF_TRACK),
-        ("0.4", Status.AT_RISK),
-        ("0.69", Status.AT_RISK),
-        ("0.7", Status.ON_TRACK),
+        ("0.29", Status.OFF_TRACK),
+        ("0.3", Status.AT_RISK),
+        ("0.49", Status.AT_RISK),
+        ("0.5", Status.ON_TRACK),
+        ("0.69", Status.ON_TRACK),
         ("1.0", Status.ON_TRACK),
     ],
 )
@@ -257,13 +263,62 @@ def test_status_from_confidence(key_result, confidence: str, status: Status) -> 
     assert kr.status is status
 
 
-def test_status_from_confidence_follows_configured_thresholds(computed) -> None:
-    objective = computed(
-        _numeric(70, "2026-11-24", "0.25"),
+def test_status_from_confidence_follows_the_configured_rule(computed) -> None:
+    krs = (
         _numeric(70, "2026-11-24", "0.35"),
-        files={"okrpub.yaml": "grade_thresholds: {yellow: 0.3, green: 0.6}\n"},
+        _numeric(70, "2026-11-24", "0.45"),
+        _numeric(70, "2026-11-24", "0.65"),
     )
-    assert [kr.status for kr in objective.key_results] == [Status.OFF_TRACK, Status.AT_RISK]
+    rule = "status: {off_track_confidence: 0.4, at_risk_confidence: 0.6}\n"
+    objective = computed(*krs, files={"okrpub.yaml": rule})
+    assert [kr.status for kr in objective.key_results] == [
+        Status.OFF_TRACK,
+        Status.AT_RISK,
+        Status.ON_TRACK,
+    ]
+    # the grade bands colour grades only; they no longer move a status (the default rule)
+    bands = "grade_thresholds: {yellow: 0.5, green: 0.9}\n"
+    assert [kr.status for kr in computed(*krs, files={"okrpub.yaml": bands}).key_results] == [
+        Status.AT_RISK,
+        Status.AT_RISK,
+        Status.ON_TRACK,
+    ]
+
+
+def test_status_from_pace_follows_the_configured_rule(computed) -> None:
+    # 2026-11-15: 45/91 = 0.4945 of the period is gone; at 20 it is 0.2945 behind
+    kr = _numeric(20, "2026-11-14")
+    for rule, status in [
+        ("", Status.AT_RISK),
+        ("status: {at_risk_behind: 0.3}\n", Status.ON_TRACK),
+        ("status: {at_risk_behind: 0.1, off_track_behind: 0.2}\n", Status.OFF_TRACK),
+    ]:
+        objective = computed(kr, today="2026-11-15", files={"okrpub.yaml": rule})
+        assert objective.key_results[0].status is status
+
+
+def test_each_status_says_why(computed) -> None:
+    """Every rule that holds is a reason, worst first, with its numbers."""
+    objective = computed(
+        _numeric(10, "2026-11-24", "0.2"),
+        _numeric(30, "2026-11-24", "0.45"),
+        _numeric(30, "2026-11-02", "0.9"),
+        "{title: n, start: 0, target: 10}",
+        "{title: o, done: false, due: 2026-11-20}",
+        _numeric(70, "2026-11-24", "0.8"),
+    )
+    pace = round(56 / 91, 4)
+    assert [kr.reasons for kr in objective.key_results] == [
+        (Reason("confidence", 0.2, 0.3), Reason("behind", 0.1, pace)),
+        (Reason("confidence", 0.45, 0.5), Reason("behind", 0.3, pace)),
+        (Reason("behind", 0.3, pace), Reason("stale", date=dt.date(2026, 11, 2))),
+        (Reason("no_data"),),
+        (
+            Reason("overdue", date=dt.date(2026, 11, 20)),
+            Reason("no_checkin", date=dt.date(2026, 10, 1)),
+        ),
+        (),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -334,7 +389,7 @@ def test_future_period_is_on_track(key_result) -> None:
 
 
 ON = _numeric(70, "2026-11-24")
-AT_RISK = _numeric(70, "2026-11-24", "0.5")
+AT_RISK = _numeric(70, "2026-11-24", "0.4")
 OFF = _numeric(70, "2026-11-24", "0.2")
 DONE = "{title: d, done: true}"
 
@@ -501,7 +556,8 @@ def test_rollups(analysis_of) -> None:
         "content/2026-Q4/sales/more-leads.md": None,
     }
     running = analysis_of(files).model.period_rollups["2026-Q4"]
-    assert (running.progress, running.score, running.colour) == (0.45, None, "yellow")
+    # running: no grade, so no colour (colour means status only; it was the progress's)
+    assert (running.progress, running.score, running.colour) == (0.45, None, None)
     assert (running.graded, running.counted, running.with_data) == (0, 6, 6)
     # closed: only "two" is graded; the grade covers its three key results of six
     model = analysis_of(files, today="2027-01-15").model

@@ -162,7 +162,7 @@ def test_serves_the_site_from_the_first_build(
 ) -> None:
     assert example.url.startswith("http://127.0.0.1:")
     assert example.process.poll() is None
-    assert re.search(r"^rebuilt in \d+\.\d\d s: 33 pages, 3 warnings$", example.stderr, re.M)
+    assert re.search(r"^rebuilt in \d+\.\d\d s: 34 pages, 3 warnings$", example.stderr, re.M)
     assert not differences(example, example_build)
 
 

@@ -31,7 +31,7 @@ def graded(objective_id: str, period: str, scores: list[float | None], title: st
     ]
     for number, score in enumerate(scores, start=1):
         given = f", score: {score}" if score is not None else ""
-        lines.append(f"  - {{title: K{number}, target: 10, current: 5{given}}}")
+        lines.append(f"  - {{title: K{number}, start: 0, target: 10, current: 5{given}}}")
     return md("\n".join(lines) + "\n")
 
 
@@ -43,6 +43,16 @@ FILES = {
     "content/q3/ungraded.md": graded("ungraded", "2026-Q3", [None]),
     "content/q4/running.md": graded("running", "2026-Q4", [None, None]),
     "content/q4/scored.md": graded("scored", "2026-Q4", [0.9, None]),
+    "content/q4/fresh.md": graded("fresh", "2026-Q4", [None]).replace(
+        "current: 5", "checkins: [{date: 2026-11-25, value: 5, confidence: 0.8}]"
+    ),
+    "content/q4/low.md": graded("low", "2026-Q4", [None]).replace(
+        "current: 5", "current: 5, confidence: 0.1"
+    ),
+    "content/q4/reached.md": graded("reached", "2026-Q4", [None]).replace(
+        "current: 5", "current: 10"
+    ),
+    "content/q4/waiting.md": graded("waiting", "2026-Q4", [None]).replace(", current: 5", ""),
     "content/q4/hostile.md": md(
         'title: "<script>alert(1)</script> & \\"Q\\" \'s \\x01 ✓"\nowner: acme\n'
         "period: 2026-Q4\nkey_results: [{title: K, target: 10, current: 5}]\n"
@@ -85,8 +95,10 @@ def test_badges_are_accessible_images(example_site: Path) -> None:
         assert title is not None and title.text
         assert svg.attrib["aria-label"] == title.text
     svg = ET.fromstring((example_site / "badges" / "grow-to-1m-online.svg").read_bytes())
+    # while it runs: its status and progress (it was "Progress 39% (red)": the progress
+    # coloured like a grade)
     assert svg.find(f"{SVG}title").text == (
-        "Grow to €1 million in online sales this quarter: Progress 39% (red)"
+        "Grow to €1 million in online sales this quarter: Status: At risk · 39%"
     )
 
 
@@ -98,33 +110,42 @@ def test_badges_are_accessible_images(example_site: Path) -> None:
         ("green", ("Grade", "0.85", "green")),
         # a closed period without scores: not graded, in grey (never the progress)
         ("ungraded", ("Grade", "not graded", None)),
-        # a running period: progress; nothing is graded while it runs, scored or not
-        ("running", ("Progress", "50%", "yellow")),
-        ("scored", ("Progress", "50%", "yellow")),
+        # a running period: the status and progress in the status's colour; nothing is
+        # graded while it runs, scored or not (it was the progress in yellow, a grade colour)
+        # (at risk: no check-in since the period began)
+        ("running", ("Status", "At risk · 50%", "yellow")),
+        ("scored", ("Status", "At risk · 50%", "yellow")),
+        ("fresh", ("Status", "On track · 50%", "green")),
+        ("low", ("Status", "Off track · 50%", "red")),
+        ("reached", ("Status", "Done · 100%", "blue")),
+        ("waiting", ("Status", "no data", None)),
     ],
 )
-def test_the_value_and_colour_follow_the_grade(site: Path, name: str, expected: tuple) -> None:
+def test_the_value_and_colour_follow_the_grade_or_status(
+    site: Path, name: str, expected: tuple
+) -> None:
     label, value, colour = expected
     assert words(badge(site, name)) == (label, value, COLOURS[colour])
 
 
 def test_a_unit_badge_shows_its_current_period(site: Path) -> None:
     label, value, colour = words(badge(site, "units/acme"))
-    # the period runs, so progress: the mean of running, scored and hostile, 0.5 each
-    assert (label, value, colour) == ("Progress 2026-Q4", "50%", COLOURS["yellow"])
+    # the period runs, so progress, in a neutral colour: a unit has no status (it was yellow)
+    assert (label, value, colour) == ("Progress 2026-Q4", "58%", COLOURS["neutral"])
 
 
 def test_a_unit_without_objectives_now_has_no_data(site: Path) -> None:
     svg = badge(site, "units/idle")
-    assert words(svg) == ("Grade 2026-Q4", "no data", COLOURS[None])
-    assert svg.find(f"{SVG}title").text == "Idle Team: Grade 2026-Q4: no data"
+    # the period runs: "Progress" (it said "Grade")
+    assert words(svg) == ("Progress 2026-Q4", "no data", COLOURS[None])
+    assert svg.find(f"{SVG}title").text == "Idle Team: Progress 2026-Q4: no data"
 
 
 def test_hostile_titles_are_escaped(site: Path) -> None:
     raw = (site / "badges" / "hostile.svg").read_text(encoding="utf-8")
     assert "<script>" not in raw
     title = ET.fromstring(raw).find(f"{SVG}title").text
-    assert title == '<script>alert(1)</script> & "Q" \'s  ✓: Progress 50% (yellow)'
+    assert title == '<script>alert(1)</script> & "Q" \'s  ✓: Status: At risk · 50%'
 
 
 def test_badges_are_wider_for_longer_text() -> None:

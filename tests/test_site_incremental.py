@@ -98,7 +98,9 @@ def test_a_new_value_renders_the_badges_that_show_it(project: Project) -> None:
     assert files == project.clean_build()
     for badge in ("badges/top-3-in-search.svg", "badges/units/marketing.svg"):
         assert files[badge] != before[badge]
-        assert b">Progress" in files[badge]
+    # a running objective's badge shows its status and progress; a unit's its progress
+    assert b">Status<" in files["badges/top-3-in-search.svg"]
+    assert b">Progress 2026-Q4<" in files["badges/units/marketing.svg"]
 
 
 def test_a_unit_edit_renders_everything_again(project: Project) -> None:
@@ -343,6 +345,7 @@ def test_a_next_day_build_renders_only_the_pages_that_depend_on_the_day(tmp_path
         "units/ops/index.html",
         "search/index.html",
         "404.html",
+        "how-to-read/index.html",  # its rule and bands come from the configuration
         "badges/past.svg",
         "badges/units/ops.svg",
     ]

@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sitetools import EXAMPLE_BASE_URL, REPOSITORY, Element, build, main_of, parse_html
+from sitetools import (
+    EXAMPLE_BASE_URL,
+    REPOSITORY,
+    Element,
+    build,
+    main_of,
+    parse_html,
+    write_files,
+)
 
 from okrpub.site import views
 
@@ -56,8 +64,12 @@ def link_to(element: Element, href_end: str) -> Element:
 
 def assert_grade(element: Element, score: float | None) -> None:
     """``element`` holds a grade with this value, coloured, with the colour in words; or,
-    for ``None``, "not graded" without a colour (never 0.00)."""
-    grade = element.find("span", class_="grade")
+    for ``None``, "not graded" without a colour (never 0.00). A grade is a link to its part
+    of "How to read this site"."""
+    grade = element.find("a", class_="grade")
+    assert grade.attrs["href"].endswith(
+        "how-to-read/index.html#" + ("not-graded" if score is None else "grades")
+    )
     if score is None:
         assert grade.attrs["class"].split() == ["grade", "grade-none"]
         assert grade.text == "not graded"
@@ -85,13 +97,15 @@ def test_home_shows_the_current_period(home: Element) -> None:
     assert link_to(home.find("section", class_="hero"), "periods/2026-q4/index.html")
 
 
-def test_home_shows_the_overall_grade(home: Element, data: dict[str, Any]) -> None:
-    # 2026-Q4 runs: nothing is graded yet (it used to show the progress as a grade, 0.47)
+def test_home_shows_progress_and_no_grade_while_the_period_runs(
+    home: Element, data: dict[str, Any]
+) -> None:
+    # 2026-Q4 runs: nothing is graded, so no "Overall grade" beside the progress (it used to
+    # show the progress as a grade, 0.47, then "not graded")
     assert graded_mean(objectives_of(data, "2026-Q4")) is None
     figures = home.find("dl", class_="figures")
-    dt = next(d for d in figures.find_all("dt") if d.text == "Overall grade")
-    assert dt.parent is not None
-    assert_grade(dt.parent.find("dd"), None)
+    assert [d.text for d in figures.find_all("dt")] == ["Progress", "Objectives"]
+    assert not section(home, "company-heading").find_all("a", class_="grade")
     progress = next(d for d in figures.find_all("dt") if d.text == "Progress")
     assert progress.parent is not None
     overall = mean([o["progress"] for o in objectives_of(data, "2026-Q4")])
@@ -103,27 +117,37 @@ def test_home_lists_the_company_objectives_only(home: Element, data: dict[str, A
     titles = [a.text for a in company.find_all("a", class_="objective-title")]
     assert titles == ["Grow to €1 million in online sales this quarter"]
     row = link_to(company, "objectives/grow-to-1m-online/index.html").closest("li")
-    grow = next(o for o in data["objectives"] if o["id"] == "grow-to-1m-online")
-    assert_grade(row, grow["score"])
-    assert row.find("span", class_="status").text == "At risk"
+    # while the period runs: progress and status, no grade
+    assert not row.find_all("a", class_="grade")
+    assert row.find("a", class_="status").text == "At risk"
 
 
-def test_home_shows_each_teams_grade(home: Element, data: dict[str, Any]) -> None:
+def test_home_shows_each_teams_progress(home: Element, data: dict[str, Any]) -> None:
     teams = section(home, "teams-heading")
+    # the period runs: objectives by status instead of a grade (it showed "not graded")
+    assert [th.text for th in teams.find("thead").find_all("th")] == [
+        "Team",
+        "Objectives",
+        "Progress",
+        "Objectives by status",
+    ]
     rows = teams.find("tbody").find_all("tr")
     assert [r.find("th").find("a").attrs["href"] for r in rows] == [
         f"units/{team}/index.html" for team in Q4_TEAMS
     ]
+    marketing = rows[Q4_TEAMS.index("marketing")].find("span", class_="tally").text
+    assert marketing == "At risk 1 On track 1"
     for row, team in zip(rows, Q4_TEAMS, strict=True):
         owned = [o for o in objectives_of(data, "2026-Q4") if o["owner"] == team]
         cells = row.find_all("td")
         assert cells[0].text == str(len(owned))
-        assert_grade(cells[2], graded_mean(owned))
+        progress = mean([o["progress"] for o in owned])
+        assert cells[1].find("span", class_="progress-text").text == f"{round(progress * 100)}%"
 
 
 def test_home_counts_objectives_by_status(home: Element, data: dict[str, Any]) -> None:
     counts = {
-        item.find("span", class_="status").text: int(item.text.rsplit(" ", 1)[1])
+        item.find("a", class_="status").text: int(item.text.rsplit(" ", 1)[1])
         for item in home.find("ul", class_="status-counts").find_all("li")
     }
     statuses = [o["status"] for o in objectives_of(data, "2026-Q4")]
@@ -138,7 +162,11 @@ def test_home_counts_objectives_by_status(home: Element, data: dict[str, Any]) -
 
 def test_home_links_to_every_period(home: Element) -> None:
     periods = section(home, "periods-heading")
-    assert periods.hrefs() == ["periods/2026-q4/index.html", "periods/2026-q3/index.html"]
+    assert periods.hrefs() == [
+        "periods/2026-q4/index.html",
+        "periods/2026-q3/index.html",
+        "how-to-read/index.html#grades",  # the closed period's grade
+    ]
     assert "Closed" in periods.find_all("li")[1].text
 
 
@@ -202,7 +230,8 @@ def test_period_shows_unaligned_objectives_apart(q4: Element) -> None:
     assert "../../objectives/payments-expert/index.html" not in cascade.hrefs()
 
 
-def test_period_shows_grades_per_unit(q4: Element, data: dict[str, Any]) -> None:
+def test_period_shows_progress_per_unit_while_it_runs(q4: Element, data: dict[str, Any]) -> None:
+    assert section(q4, "grades-heading").find("h2").text == "Progress per team and person"
     table = section(q4, "grades-heading").find("tbody")
     shown = {
         row.find("th").find("a").attrs["href"].split("/")[-2]: row for row in table.find_all("tr")
@@ -211,7 +240,17 @@ def test_period_shows_grades_per_unit(q4: Element, data: dict[str, Any]) -> None
     assert set(shown) == owners
     assert {"smokey", "marketing", "sam", "tom"} <= owners
     for owner, row in shown.items():
-        owned = [o for o in objectives_of(data, "2026-Q4") if o["owner"] == owner]
+        owned = [o["progress"] for o in objectives_of(data, "2026-Q4") if o["owner"] == owner]
+        assert row.find("span", class_="progress-text").text == f"{round(mean(owned) * 100)}%"
+        assert not row.find_all("a", class_="grade")  # it showed "not graded" for each
+
+
+def test_closed_period_shows_grades_per_unit(example_site: Path, data: dict[str, Any]) -> None:
+    q3 = main_of(example_site / "periods" / "2026-q3" / "index.html")
+    assert section(q3, "grades-heading").find("h2").text == "Grades per team and person"
+    for row in section(q3, "grades-heading").find("tbody").find_all("tr"):
+        owner = row.find("th").find("a").attrs["href"].split("/")[-2]
+        owned = [o for o in objectives_of(data, "2026-Q3") if o["owner"] == owner]
         assert_grade(row, graded_mean(owned))
 
 
@@ -223,7 +262,7 @@ def test_closed_period_page(example_site: Path, data: dict[str, Any]) -> None:
     )
     assert tree_parent(q3, "summer-peak-q3") == "best-summer-ever-q3"
     assert tree_parent(q3, "webshop-team-q3") == "faster-webshop-q3"
-    statuses = [s.text for s in section(q3, "cascade-heading").find_all("span", class_="status")]
+    statuses = [s.text for s in section(q3, "cascade-heading").find_all("a", class_="status")]
     assert set(statuses) == {"Closed"}
 
 
@@ -273,7 +312,9 @@ def test_key_result_shows_start_current_target_with_units(example_site: Path) ->
     )
     assert sales["Confidence"] == "45%"
     assert sales["Status"] == "At risk"
-    assert sales["Grade"] == "not graded"  # the period runs; progress 218,000 / 580,000
+    assert "Grade" not in sales  # the period runs (it showed "not graded")
+    reasons = key_result_item(page, "online-sales").find("p", class_="kr-reasons")
+    assert reasons.text == "Why: confidence 45% (below 50%)"
     assert "38%" in key_result_item(page, "online-sales").find("p", class_="kr-progress").text
     rank = key_result_item(page, "top-3")
     assert (figures(rank)["Start"], figures(rank)["Now"], figures(rank)["Target"]) == (
@@ -284,7 +325,7 @@ def test_key_result_shows_start_current_target_with_units(example_site: Path) ->
     # a value and its unit never break over two lines
     assert "14\u00a0rank" in rank.find("dl", class_="kr-figures").raw_text()
     assert "lower is better" in rank.find("p", class_="meta").text
-    assert figures(rank)["Grade"] == "not graded"
+    assert "Grade" not in figures(rank)
     assert "73%" in rank.find("p", class_="kr-progress").text  # (6 - 14) / (3 - 14)
 
 
@@ -293,13 +334,24 @@ def test_binary_key_result_shows_done_or_not(example_site: Path) -> None:
     checkout = figures(key_result_item(page, "new-checkout"))
     assert checkout["Done"] == "not done"
     assert "Start" not in checkout
-    assert checkout["Grade"] == "not graded"  # never 0.00
+    assert "Grade" not in checkout  # the period runs (it showed "not graded", never 0.00)
+    closed = objective_page(example_site, "faster-webshop-q3")
+    assert {figures(item)["Grade"] for item in closed.find_all("li", class_="key-result")} == {
+        "0.90 (green)",
+        "0.85 (green)",
+        "0.30 (red)",
+        "not graded",
+    }
 
 
 def test_objective_shows_grade_with_colour_word_and_status(example_site: Path) -> None:
     page = objective_page(example_site, "grow-to-1m-online")
     header = page.find("article").find("header")
-    assert_grade(header.find("dl", class_="figures"), None)  # the period runs
+    # the period runs: progress and status, no grade (it showed "not graded")
+    assert [d.text for d in header.find("dl", class_="figures").find_all("dt")] == [
+        "Progress",
+        "Status",
+    ]
     # closed: the grade of the three graded key results, and what it covers
     closed = objective_page(example_site, "faster-webshop-q3").find("dl", class_="figures")
     assert_grade(closed, (0.9 + 0.85 + 0.3) / 3)
@@ -422,9 +474,17 @@ def test_unit_page_lists_objectives_by_period_with_grades(
     for group in groups:
         period = group.find("h3").find("a").text
         owned = [o for o in objectives_of(data, period) if o["owner"] == "marketing"]
-        links = group.find("ul", class_="objective-list").hrefs()
+        titles = group.find("ul", class_="objective-list").find_all("a", class_="objective-title")
+        links = [a.attrs["href"] for a in titles]
         assert links == [f"../../objectives/{o['id']}/index.html" for o in owned]
-        assert_grade(group.find("h3"), graded_mean(owned))
+        if period == "2026-Q3":
+            assert_grade(group.find("h3"), graded_mean(owned))
+        else:  # running: its progress, no grade (it showed "not graded")
+            progress = mean([o["progress"] for o in owned])
+            assert group.find("h3").find("span", class_="progress-text").text == (
+                f"{round(progress * 100)}%"
+            )
+            assert not group.find("h3").find_all("a", class_="grade")
 
 
 def test_person_without_objectives(example_site: Path) -> None:
@@ -450,61 +510,153 @@ def status(example_site: Path) -> Element:
 
 def kr_links(table_section: Element) -> list[str]:
     return [
-        row.find("th").find("a").attrs["href"] for row in table_section.find("tbody").find_all("tr")
+        row.find("th").find("a").attrs["href"]
+        for body in table_section.find_all("tbody")
+        for row in body.find_all("tr")
     ]
 
 
-def test_status_lists_off_track_and_at_risk_key_results(
+def status_list(status: Element, anchor: str) -> Element:
+    return status.find("section", id=anchor)
+
+
+def teams_of(table_section: Element) -> list[str]:
+    return [
+        group.attrs["data-team"] for group in table_section.find_all("div", class_="team-group")
+    ]
+
+
+def test_status_lists_off_track_and_at_risk_key_results_by_team(
     status: Element, data: dict[str, Any]
 ) -> None:
-    for heading, wanted in [("off-track-heading", "off_track"), ("at-risk-heading", "at_risk")]:
-        expected = [
+    for wanted in ("off_track", "at_risk"):
+        expected = {
             f"../objectives/{o['id']}/index.html#kr-{kr['id']}"
             for o in objectives_of(data, "2026-Q4")
             for kr in o["key_results"]
             if kr["status"] == wanted
-        ]
-        assert expected
-        assert kr_links(section(status, heading)) == expected
-    # tom's "pairing" is cancelled: it is no longer counted as off track
-    assert "2 key results off track" in section(status, "off-track-heading").find("h2").text
+        }
+        listed = status_list(status, f"2026-q4-{wanted}")
+        assert set(kr_links(listed)) == expected
+        rows = [row for row in listed.find_all("tr") if "data-status" in row.attrs]
+        assert {row.find("a", class_="status").attrs["class"] for row in rows} == {
+            f"status status-{wanted}"
+        }
+    # grouped by team in the order of the units; a key result's own owner (marketing for
+    # "newspapers" in the company objective) decides, and a person's team (sam: marketing)
+    at_risk = status_list(status, "2026-q4-at_risk")
+    assert teams_of(at_risk) == ["smokey", "customer-service", "marketing", "warehouse"]
+    marketing = at_risk.find("div", data_team="marketing")
+    assert [href.split("#kr-")[1] for href in kr_links(marketing)] == [
+        "newspapers",
+        "campaign-revenue",
+    ]
+    assert marketing.find("h4").text == "Marketing 2 key results"
+    # tom's "pairing" is cancelled: it is not counted as off track
+    off_track = status_list(status, "2026-q4-off_track")
+    assert off_track.find("h3").text == "Off track 1 key result off track"
+    assert teams_of(off_track) == ["warehouse"]
+
+
+def test_every_status_row_says_why(status: Element) -> None:
+    reasons = {
+        row.find("th").find("a").attrs["href"].split("#kr-")[1]: row.find(
+            "span", class_="reasons"
+        ).text
+        for row in status.find_all("tr")
+        if "data-status" in row.attrs
+    }
+    assert reasons["peak-capacity"] == "confidence 20% (below 30%) · 31% against a pace of 62%"
+    assert reasons["online-sales"] == "confidence 45% (below 50%)"
+    assert reasons["newspapers"] == "50% against a pace of 78%"
+    assert reasons["damaged"] == ("36% against a pace of 62% · no check-in since 2 November 2026")
+    assert reasons["guide-visitors"] == "no value reported yet"
+
+
+def test_status_prints_the_rule(status: Element) -> None:
+    rule = status.find("ul", class_="rule").text
+    assert (
+        "Off track when its owner's confidence is below 30%, its progress is more than 50" in rule
+    )
+    assert "At risk when confidence is below 50%, progress is more than 25 points behind" in rule
+    assert "no check-in for more than 7 days" in rule
 
 
 def test_status_lists_key_results_with_no_data_yet(status: Element) -> None:
-    no_data = section(status, "no-data-heading")
-    assert no_data.find("h2").text == "No data yet 1 key result with no data yet"
+    no_data = status_list(status, "2026-q4-no_data")
+    assert no_data.find("h3").text == "No data yet 1 key result with no data yet"
     assert kr_links(no_data) == ["../objectives/guides-and-links/index.html#kr-guide-visitors"]
+    assert teams_of(no_data) == ["marketing"]  # sam's team
     assert "no data yet" in no_data.find("tbody").text
 
 
-def test_status_lists_stale_key_results(status: Element) -> None:
-    stale = section(status, "stale-heading")
-    assert stale.find("h2").text == "1 key result without a recent check-in"
-    assert kr_links(stale) == ["../objectives/ship-same-day/index.html#kr-damaged"]
-    assert "2 November 2026" in stale.find("tbody").text
+def test_a_stale_key_result_is_at_risk_and_says_so(status: Element) -> None:
+    # there was a list of stale key results; a stale one is at risk and gives the reason
+    at_risk = status_list(status, "2026-q4-at_risk")
+    row = link_to(at_risk, "objectives/ship-same-day/index.html#kr-damaged").closest("tr")
+    assert "no check-in since 2 November 2026" in row.find("span", class_="reasons").text
+    assert "2 November 2026" in row.find_all("td")[-1].text
 
 
 def test_status_lists_unaligned_objectives(status: Element) -> None:
-    assert section(status, "unaligned-heading").find("ul").hrefs()[0] == (
-        "../objectives/payments-expert/index.html"
+    unaligned = status.find("section", id="2026-q4-unaligned")
+    assert unaligned.find("ul").hrefs()[0] == "../objectives/payments-expert/index.html"
+
+
+def test_status_covers_every_running_period(tmp_path: Path) -> None:
+    """A year and a quarter running at once: both are on the page (it showed the shortest)."""
+    files = {
+        "okrpub.yaml": "periods:\n  fy2026: {start: 2026-01-01, end: 2026-12-31}\n",
+        "content/units/acme.md": "---\nname: Acme\nkind: company\n---\n",
+        "content/fy2026/acme/year.md": objective_file("fy2026", "0.2"),
+        "content/2026-Q4/acme/quarter.md": objective_file("2026-Q4", "0.4"),
+    }
+    project = write_files(tmp_path / "p", files)
+    assert build(project, tmp_path / "site").code == 0
+    page = main_of(tmp_path / "site" / "status" / "index.html")
+    assert [h.text.split(" ")[1] for h in page.find_all("h2")[1:3]] == ["2026-Q4", "fy2026"]
+    assert kr_links(status_list(page, "fy2026-off_track")) == ["../objectives/year/index.html#kr-k"]
+    assert kr_links(status_list(page, "2026-q4-at_risk")) == [
+        "../objectives/quarter/index.html#kr-k"
+    ]
+
+
+def objective_file(period: str, confidence: str) -> str:
+    return (
+        f"---\ntitle: T\nowner: acme\nperiod: {period}\nkey_results:\n"
+        f"  - {{id: k, title: K, start: 0, target: 10, checkins: "
+        f"[{{date: 2026-11-25, value: 9, confidence: {confidence}}}]}}\n---\n"
     )
+
+
+def test_home_status_counts_link_to_the_status_page(home: Element, status: Element) -> None:
+    counts = home.find("ul", class_="status-counts")
+    links = [a.attrs["href"] for a in counts.find_all("a", class_="count")]
+    assert links == ["status/index.html#2026-q4-at_risk"]  # the only status with objectives
+    assert status_list(status, "2026-q4-at_risk")
 
 
 def test_status_lists_show_the_first_rows_and_count_the_rest(
     status: Element, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A large organisation has thousands of key results behind: each list is capped."""
-    monkeypatch.setattr(views, "STATUS_LIST_LIMIT", 1)
+    monkeypatch.setattr(views, "STATUS_LIST_LIMIT", 2)
     assert build(REPOSITORY, tmp_path / "site", "--no-cache").code == 0
     capped = main_of(tmp_path / "site" / "status" / "index.html")
-    full_off_track = kr_links(section(status, "off-track-heading"))
-    off_track = section(capped, "off-track-heading")
-    assert kr_links(off_track) == full_off_track[:1]
-    assert off_track.find("h2").text == section(status, "off-track-heading").find("h2").text
-    assert off_track.find("p", class_="meta").text == "And 1 more; each unit's page lists its own."
-    stale = section(capped, "stale-heading")  # one: all shown
-    assert kr_links(stale) == kr_links(section(status, "stale-heading"))
-    assert "more;" not in stale.text
+    full = kr_links(status_list(status, "2026-q4-at_risk"))
+    at_risk = status_list(capped, "2026-q4-at_risk")
+    # the first two in the order of the objectives, then grouped by team
+    assert kr_links(at_risk) == [
+        "../objectives/grow-to-1m-online/index.html#kr-online-sales",
+        "../objectives/grow-to-1m-online/index.html#kr-newspapers",
+    ]
+    assert at_risk.find("h3").text == status_list(status, "2026-q4-at_risk").find("h3").text
+    assert at_risk.find("p", class_="meta").text == (
+        f"And {len(full) - 2} more; each unit's page lists its own."
+    )
+    off_track = status_list(capped, "2026-q4-off_track")  # one: all shown
+    assert kr_links(off_track) == kr_links(status_list(status, "2026-q4-off_track"))
+    assert "more;" not in off_track.text
 
 
 def test_status_has_a_grading_report_of_closed_periods(status: Element) -> None:

@@ -103,6 +103,7 @@ class Contexts:
             "unit": lambda unit_id: views.unit(model, unit_id, markdown),
             "status": self._status,
             "free_page": lambda page_id: views.free_page(model, page_id, markdown),
+            "guide": lambda: views.guide(model),
             "search": dict,
             "not_found": lambda: views.not_found(model, locale, base_url),
         }

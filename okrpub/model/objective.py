@@ -81,7 +81,7 @@ def objective(
         path=entry.path,
         progress=rounded_or_none(progress),
         score=rounded_or_none(score),
-        colour=_colour(score, progress, period, config),
+        colour=_colour(score, config),
         status=objective_status(counted, period) if counted else None,
         unaligned=entry.parent is None and (owner.kind if owner else None) != "company",
         children=place.children,
@@ -89,18 +89,14 @@ def objective(
         counted=len(counted),
         with_data=sum(kr.progress is not None for kr in counted),
         graded=sum(kr.graded for kr in counted),
+        closed=period.state is PeriodState.PAST,
     )
 
 
-def _colour(
-    score: float | None, progress: float | None, period: Period, config: Config
-) -> str | None:
-    """The grade's colour; while the period runs, the progress's; else none (not graded)."""
-    if score is not None:
-        return config.grade_thresholds.colour(score)
-    if progress is None or period.state is PeriodState.PAST:
-        return None
-    return config.grade_thresholds.colour(progress)
+def _colour(score: float | None, config: Config) -> str | None:
+    """The grade's colour; none without a grade (while the period runs, colour means
+    status only; not graded)."""
+    return None if score is None else config.grade_thresholds.colour(score)
 
 
 def key_result(
@@ -139,7 +135,9 @@ def key_result(
         expected = rounded(elapsed_share(period.start, due, today))
     closed = period.state is PeriodState.PAST
     score = entry.score if closed and entry.cancelled is None else None
-    status = key_result_status(progress, confidence, expected, stale, due, period, config, today)
+    status, reasons = key_result_status(
+        progress, confidence, expected, last_checkin, stale, due, period, config, today
+    )
     return KeyResult(
         id=entry.id,
         title=entry.title,
@@ -156,7 +154,7 @@ def key_result(
         progress=rounded_or_none(progress),
         score=rounded_or_none(score),
         score_given=entry.score is not None,
-        colour=None if entry.cancelled is not None else _colour(score, progress, period, config),
+        colour=_colour(score, config),
         status=Status.CANCELLED if entry.cancelled is not None else status,
         expected_progress=expected,
         stale=stale,
@@ -166,4 +164,5 @@ def key_result(
         lower_is_better=target is not None and target < entry.start,
         history=() if entry.checkins else history,
         cancelled=entry.cancelled,
+        reasons=() if entry.cancelled is not None else reasons,
     )

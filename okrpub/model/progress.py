@@ -11,11 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from okrpub.config import Config
-from okrpub.model.types import KeyResult, Number, Period, PeriodState, Status
-
-#: Behind pace by more than this share of the target: at risk; by more than the second, off track.
-AT_RISK_GAP = 0.25
-OFF_TRACK_GAP = 0.5
+from okrpub.model.types import KeyResult, Number, Period, PeriodState, Reason, Status
 
 _SEVERITY = {Status.OFF_TRACK: 3, Status.AT_RISK: 2, Status.ON_TRACK: 1, Status.DONE: 0}
 
@@ -97,32 +93,44 @@ def key_result_status(
     progress: float | None,
     confidence: float | None,
     expected: float | None,
+    last_checkin: dt.date | None,
     stale: bool,
     due: dt.date,
     period: Period,
     config: Config,
     today: dt.date,
-) -> Status:
-    """No data, done, closed, off track, at risk or on track, by docs/format.md §12."""
+) -> tuple[Status, tuple[Reason, ...]]:
+    """No data, done, closed, off track, at risk or on track, by docs/format.md §12, and
+    why: every rule of ``config.status`` that holds, worst first."""
     if progress is None:
-        return Status.NO_DATA
+        return Status.NO_DATA, (Reason("no_data"),)
     if progress >= 1:
-        return Status.DONE
+        return Status.DONE, ()
     if period.state is PeriodState.PAST:
-        return Status.CLOSED
+        return Status.CLOSED, ()
     if period.state is PeriodState.FUTURE:
-        return Status.ON_TRACK
-    thresholds = config.grade_thresholds
+        return Status.ON_TRACK, ()
+    rule = config.status
     gap = (expected - progress) if expected is not None else 0.0
-    if (
-        today > due
-        or gap > OFF_TRACK_GAP
-        or (confidence is not None and confidence < thresholds.yellow)
-    ):
-        return Status.OFF_TRACK
-    if stale or gap > AT_RISK_GAP or (confidence is not None and confidence < thresholds.green):
-        return Status.AT_RISK
-    return Status.ON_TRACK
+    off_track, at_risk = [], []
+    if today > due:
+        off_track.append(Reason("overdue", date=due))
+    if confidence is not None and confidence < rule.off_track_confidence:
+        off_track.append(Reason("confidence", confidence, rule.off_track_confidence))
+    elif confidence is not None and confidence < rule.at_risk_confidence:
+        at_risk.append(Reason("confidence", confidence, rule.at_risk_confidence))
+    if gap > rule.off_track_behind:
+        off_track.append(Reason("behind", progress, expected))
+    elif gap > rule.at_risk_behind:
+        at_risk.append(Reason("behind", progress, expected))
+    if stale and last_checkin is not None:
+        at_risk.append(Reason("stale", date=last_checkin))
+    elif stale:
+        at_risk.append(Reason("no_checkin", date=period.start))
+    reasons = (*off_track, *at_risk)
+    if off_track:
+        return Status.OFF_TRACK, reasons
+    return (Status.AT_RISK if at_risk else Status.ON_TRACK), reasons
 
 
 def objective_status(key_results: Sequence[KeyResult], period: Period) -> Status:

@@ -14,8 +14,7 @@ def rollup(objectives: Iterable[Objective], config: Config) -> Rollup:
     """Numbers of a set of objectives; those without numbers are listed but not counted.
 
     Progress is the mean over the objectives with data, the grade over the graded
-    ones; the colour is the grade's, else the progress's while the objectives have a
-    progress colour (their period runs).
+    ones; the colour is the grade's (none without a grade).
     """
     objectives = list(objectives)
     measured = [o for o in objectives if o.measured]
@@ -23,11 +22,7 @@ def rollup(objectives: Iterable[Objective], config: Config) -> Rollup:
     colours = Counter(kr.colour for o in measured for kr in o.key_results if kr.colour)
     score = _mean([o.score for o in measured if o.score is not None])
     progress = _mean([o.progress for o in measured if o.progress is not None])
-    colour = None
-    if score is not None:
-        colour = config.grade_thresholds.colour(score)
-    elif progress is not None and any(o.colour for o in measured):
-        colour = config.grade_thresholds.colour(progress)
+    colour = None if score is None else config.grade_thresholds.colour(score)
     return Rollup(
         objectives=tuple(o.id for o in objectives),
         progress=progress,

@@ -52,6 +52,22 @@ class Period:
 
 
 @dataclass(frozen=True)
+class Reason:
+    """One cause of a key result's status, with the numbers the site words it with.
+
+    ``kind`` is ``confidence`` (``value`` below ``limit``), ``behind`` (progress
+    ``value`` against the pace ``limit``), ``overdue`` (due on ``date``), ``stale``
+    (last check-in on ``date``), ``no_checkin`` (none since the period began on
+    ``date``) or ``no_data`` (no value reported yet).
+    """
+
+    kind: str
+    value: float | None = None
+    limit: float | None = None
+    date: dt.date | None = None
+
+
+@dataclass(frozen=True)
 class KeyResult:
     id: str
     title: str
@@ -71,8 +87,8 @@ class KeyResult:
     #: in a closed period without a ``score`` (not graded). Never the progress.
     score: float | None
     score_given: bool
-    #: The grade's colour when graded; while the period runs, the progress's; else ``None``
-    #: (not graded, no data yet, cancelled).
+    #: The grade's colour when graded; else ``None`` (running, not graded, no data yet,
+    #: cancelled): while a period runs, colour means status only.
     colour: str | None
     status: Status
     #: Progress that keeping pace would have reached by today (``None`` outside the period).
@@ -87,6 +103,8 @@ class KeyResult:
     history: tuple[tuple[dt.date, Number], ...] = ()
     #: Why it was cancelled (``cancelled: reason``); ``None`` when it counts.
     cancelled: str | None = None
+    #: Why its status is what it is, worst first (empty when on track, done or closed).
+    reasons: tuple[Reason, ...] = ()
 
     @property
     def graded(self) -> bool:
@@ -137,6 +155,8 @@ class Objective:
     counted: int = 0
     with_data: int = 0
     graded: int = 0
+    #: Its period has ended: the site shows its grade (or "not graded"), not its status.
+    closed: bool = False
 
     @property
     def measured(self) -> bool:

@@ -1,10 +1,10 @@
-"""Badges: small SVG images (label | value) of an objective's or a unit's grade.
+"""Badges: small SVG images (label | value) of an objective's or a unit's numbers.
 
 For READMEs and wikis: ``badges/<objective-id>.svg`` and
-``badges/units/<unit-id>.svg``. The value is the grade once there is one (the
-period has closed and a key result has a final ``score``), else the progress
-while the period runs, else "not graded" or "no data" in grey; its colour is
-the grade's or the progress's (the site's thresholds and words).
+``badges/units/<unit-id>.svg``. They follow the site's colour language: once
+the period has closed, the grade in its colour, or "not graded" in grey;
+while it runs, an objective's status and progress in the status's colour, and
+a unit's progress in a neutral colour (a unit has no status); "no data" in grey.
 No font is read: text widths are estimated per character, and ``textLength``
 makes the text fill exactly the estimated width.
 """
@@ -15,14 +15,29 @@ import re
 from dataclasses import dataclass
 from html import escape
 
-from okrpub.model.types import Objective, Period, Rollup
+from okrpub.model.types import Objective, Period, PeriodState, Rollup, Status
 from okrpub.site.format import format_grade, format_percent
 from okrpub.site.i18n import Locale
 
-#: Background of the label, and of the value by grade colour. White text has a contrast
-#: of at least 4.5:1 on each (WCAG AA); the three colours are the site's text colours.
+#: Background of the label, and of the value by grade colour (``blue``: done; ``neutral``:
+#: a progress, which has no colour of its own). White text has a contrast of at least 4.5:1
+#: on each (WCAG AA); the colours are the site's text colours.
 LABEL_COLOUR = "#555555"
-COLOURS = {"red": "#b42318", "yellow": "#8a5a00", "green": "#1a7f37", None: "#6e6e6e"}
+COLOURS = {
+    "red": "#b42318",
+    "yellow": "#8a5a00",
+    "green": "#1a7f37",
+    "blue": "#0b57b0",
+    "neutral": "#44505c",
+    None: "#6e6e6e",
+}
+#: The colour of each status while a period runs (the site's status badges').
+STATUS_COLOURS = {
+    Status.ON_TRACK: "green",
+    Status.AT_RISK: "yellow",
+    Status.OFF_TRACK: "red",
+    Status.DONE: "blue",
+}
 
 HEIGHT = 20
 PADDING = 6
@@ -38,7 +53,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 class Badge:
     label: str
     value: str
-    #: ``red``, ``yellow``, ``green``, or ``None`` for no data.
+    #: A key of :data:`COLOURS`.
     colour: str | None
     #: What the badge says in words (its ``<title>`` and ``aria-label``).
     description: str
@@ -98,34 +113,35 @@ def _text(text: str, middle: float) -> str:
     )
 
 
-def _badge(
-    locale: Locale,
-    name: str,
-    suffix: str,
-    numbers: tuple[float | None, float | None, str | None],
+def _graded(
+    locale: Locale, name: str, suffix: str, score: float | None, colour: str | None
 ) -> Badge:
-    """The badge of ``name`` with ``(score, progress, colour)``; ``suffix`` ends its label.
-
-    The grade when there is one; else the progress while it has a colour (the period
-    runs); else grey "not graded" (a closed period) or "no data".
-    """
-    score, progress, colour = numbers
-    if score is not None:
-        word, value = locale.text("grade.label"), format_grade(locale, score)
-    elif progress is not None:
-        word, value = locale.text("home.progress"), format_percent(locale, progress)
-    if colour is None or (score is None and progress is None):
-        label = f"{locale.text('grade.label')} {suffix}".strip()
-        value = locale.text("badge.no_data" if progress is None else "grade.not_graded")
+    """A closed period's badge: the grade in its colour, or "not graded" in grey."""
+    label = f"{locale.text('grade.label')} {suffix}".strip()
+    if score is None or colour is None:
+        value = locale.text("grade.not_graded")
         return Badge(label, value, None, f"{name}: {label}: {value}")
-    label = f"{word} {suffix}".strip()
+    value = format_grade(locale, score)
     words = locale.text(f"colour.{colour}")
     return Badge(label, value, colour, f"{name}: {label} {value} ({words})")
 
 
+def _no_data(locale: Locale, name: str, label: str) -> Badge:
+    value = locale.text("badge.no_data")
+    return Badge(label, value, None, f"{name}: {label}: {value}")
+
+
 def objective_badge(objective: Objective, locale: Locale) -> Badge:
-    numbers = (objective.score, objective.progress, objective.colour)
-    return _badge(locale, objective.title, "", numbers)
+    """Its grade once closed; while it runs its status and progress, in the status's colour."""
+    if objective.closed:
+        return _graded(locale, objective.title, "", objective.score, objective.colour)
+    label = locale.text("status.label")
+    if objective.status is None or objective.progress is None:
+        return _no_data(locale, objective.title, label)
+    status = locale.text(f"status.{objective.status}")
+    value = f"{status} · {format_percent(locale, objective.progress)}"
+    colour = STATUS_COLOURS.get(objective.status)
+    return Badge(label, value, colour, f"{objective.title}: {label}: {value}")
 
 
 def unit_badge(
@@ -134,7 +150,13 @@ def unit_badge(
     rollup: Rollup | None,
     locale: Locale,
 ) -> Badge:
-    """A unit's badge: the rollup of its own objectives in ``period`` (the current one)."""
-    if period is None or rollup is None:
-        return _badge(locale, name, period.id if period else "", (None, None, None))
-    return _badge(locale, name, period.id, (rollup.score, rollup.progress, rollup.colour))
+    """A unit's badge: the rollup of its own objectives in ``period`` (the current one):
+    its grade once closed, else its progress in a neutral colour."""
+    suffix = period.id if period else ""
+    if period is not None and rollup is not None and period.state is PeriodState.PAST:
+        return _graded(locale, name, suffix, rollup.score, rollup.colour)
+    label = f"{locale.text('home.progress')} {suffix}".strip()
+    if rollup is None or rollup.progress is None:
+        return _no_data(locale, name, label)
+    value = format_percent(locale, rollup.progress)
+    return Badge(label, value, "neutral", f"{name}: {label} {value}")

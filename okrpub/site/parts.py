@@ -66,11 +66,11 @@ class ObjectiveParts(NamedTuple):
 
 
 class StatusRows(NamedTuple):
-    """What the status page lists of one objective's key results."""
+    """What the status page lists of one objective's key results (a stale one is at
+    risk or off track, and says so in its reasons)."""
 
     off_track: list[KeyResultView]
     at_risk: list[KeyResultView]
-    stale: list[KeyResultView]
     no_data: list[KeyResultView]
 
 
@@ -137,7 +137,6 @@ def status_rows(objective: Objective) -> StatusRows:
     return StatusRows(
         [view for view in views if view.key_result.status == Status.OFF_TRACK],
         [view for view in views if view.key_result.status == Status.AT_RISK],
-        [view for view in views if view.key_result.stale],
         [view for view in views if view.key_result.status == Status.NO_DATA],
     )
 

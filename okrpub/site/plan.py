@@ -15,6 +15,9 @@ from dataclasses import dataclass
 
 from okrpub.model.types import Model, Objective, Period, Rollup, Unit
 
+#: The page "How to read this site" that every site has.
+GUIDE_PATH = "how-to-read/index.html"
+
 #: The kinds of unit, in the order lists show them.
 KINDS = ("company", "team", "person")
 
@@ -69,6 +72,10 @@ class Urls:
 
     def status(self) -> str:
         return f"{self.root}status/index.html"
+
+    def guide(self, part: str = "") -> str:
+        """The page "How to read this site", at ``part`` (an anchor) if given."""
+        return f"{self.root}{GUIDE_PATH}" + (f"#{part}" if part else "")
 
     def search(self) -> str:
         return f"{self.root}search/index.html"
@@ -197,12 +204,14 @@ def status_page(model: Model) -> Page:
 
 
 def closing_pages(model: Model) -> list[Page]:
-    """The free pages, search and the 404 page: they show only what every page may show."""
+    """The free pages, how to read the site (its rule and bands come from the
+    configuration), search and the 404 page: they show only what every page may show."""
     pages = [
         Page(page_path(p.id), "page.html", (), "free_page", (p.id,)) for p in model.pages.values()
     ]
     return [
         *pages,
+        Page(GUIDE_PATH, "guide.html", (), "guide"),
         Page("search/index.html", "search.html", (), "search"),
         Page("404.html", "404.html", (), "not_found"),
     ]

@@ -13,19 +13,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from okrpub import __version__
-from okrpub.model.types import Model, Objective, PeriodState
+from okrpub.model.types import Model, Objective, Period, PeriodState, Unit
 from okrpub.site.badges import badge_svg, objective_badge, unit_badge
 from okrpub.site.i18n import Locale
 from okrpub.site.markdown import MarkdownRenderer
 from okrpub.site.parts import (
     Cascade,
     GradingReport,
+    KeyResultView,
     ObjectiveParts,
     PeriodGroup,
     StatusRows,
     find_key_result,
 )
-from okrpub.site.plan import UnitRollup, Urls, page_path, period_path
+from okrpub.site.plan import GUIDE_PATH, UnitRollup, Urls, page_path, period_path
 
 #: Most rows in each list of the status page. A large organisation can have thousands
 #: of key results behind: the page then shows the first ones (company before teams
@@ -49,6 +50,7 @@ def base(model: Model, locale: Locale, path: str, urls: Urls | None = None) -> d
         targets.append((locale.text("nav.period", period=current.id), period_path(current)))
     targets.append((locale.text("nav.units"), "units/index.html"))
     targets.append((locale.text("nav.status"), "status/index.html"))
+    targets.append((locale.text("nav.guide"), GUIDE_PATH))
     targets.extend((page.title, page_path(page.id)) for page in model.pages.values())
     nav = [Link(title, urls.asset(target), target == path) for title, target in targets]
     return {
@@ -86,10 +88,17 @@ def home(model: Model, team_rollups: list[UnitRollup]) -> dict[str, Any]:
     if period is None:
         return {"today": model.today, "period": None, "periods": periods}
     objectives = model.objectives_in(period.id)
+    running = period.state is PeriodState.CURRENT
     return {
         # the date shows in the footer; only here and on the status page
         "today": model.today,
         "period": period,
+        # where the status page lists each status's key results (a running period only)
+        "status_anchors": {
+            name: status_anchor(period, name) for name in ("off_track", "at_risk", "no_data")
+        }
+        if running
+        else {},
         "rollup": model.period_rollups[period.id],
         "company_objectives": [o for o in objectives if model.units[o.owner].kind == "company"],
         "team_rollups": team_rollups,
@@ -156,12 +165,16 @@ def unit(model: Model, unit_id: str, markdown: MarkdownRenderer) -> dict[str, An
     }
 
 
+def running_periods(model: Model) -> list[Period]:
+    """The periods running today, shortest first (the status page's sections)."""
+    running = [p for p in model.periods.values() if p.state is PeriodState.CURRENT]
+    return sorted(running, key=lambda p: ((p.end - p.start).days, p.id))
+
+
 def status_objectives(model: Model) -> list[Objective]:
-    """The objectives the status page lists key results of: the current period's, if running."""
-    period = model.periods.get(model.current_period or "")
-    if period is None or period.state is not PeriodState.CURRENT:
-        return []
-    return model.objectives_in(period.id)
+    """The objectives the status page lists key results of: those of every running period,
+    in the order of :func:`running_periods`."""
+    return [o for period in running_periods(model) for o in model.objectives_in(period.id)]
 
 
 def past_periods(model: Model) -> list[str]:
@@ -169,33 +182,101 @@ def past_periods(model: Model) -> list[str]:
     return [p.id for p in _newest_first(model) if p.state is PeriodState.PAST]
 
 
+@dataclass(frozen=True)
+class TeamRows:
+    """The rows of one team (or the company) in one list of the status page."""
+
+    team: Unit
+    rows: tuple[KeyResultView, ...]
+
+
+@dataclass(frozen=True)
+class StatusList:
+    """One status's key results of a running period, grouped by team."""
+
+    status: str
+    #: The list's anchor on the status page: ``<period slug>-<status>``.
+    anchor: str
+    count: int
+    groups: tuple[TeamRows, ...]
+    #: Rows beyond :data:`STATUS_LIST_LIMIT`, not shown.
+    hidden: int
+
+
+@dataclass(frozen=True)
+class RunningStatus:
+    """What the status page shows of one running period."""
+
+    period: Period
+    lists: tuple[StatusList, ...]
+    unaligned: tuple[Objective, ...]
+    hidden_unaligned: int
+
+
+def status_anchor(period: Period, status: str) -> str:
+    """Where the status page lists ``status``'s key results of ``period``."""
+    return f"{period.slug}-{status}"
+
+
+def team_of(model: Model, unit_id: str) -> Unit:
+    """The team a unit belongs to: a person's parent unit, else the unit itself."""
+    unit = model.units[unit_id]
+    if unit.kind == "person" and unit.parent is not None:
+        return model.units[unit.parent]
+    return unit
+
+
+def _status_list(
+    model: Model, period: Period, status: str, views: list[KeyResultView]
+) -> StatusList:
+    """``views`` of ``status``, the first :data:`STATUS_LIST_LIMIT` grouped by team in the
+    order of the units."""
+    shown = views[:STATUS_LIST_LIMIT]
+    by_team: dict[str, list[KeyResultView]] = {}
+    for view in shown:
+        by_team.setdefault(team_of(model, view.owner).id, []).append(view)
+    groups = tuple(
+        TeamRows(model.units[unit_id], tuple(by_team[unit_id]))
+        for unit_id in model.units
+        if unit_id in by_team
+    )
+    anchor = status_anchor(period, status)
+    return StatusList(status, anchor, len(views), groups, len(views) - len(shown))
+
+
 def status(
     model: Model, rows: list[StatusRows], grading: dict[str, tuple[int, int]]
 ) -> dict[str, Any]:
-    """``rows``: those of :func:`status_objectives`; ``grading``: the counts of
+    """``rows``: those of :func:`status_objectives`, in order; ``grading``: the counts of
     :func:`okrpub.site.parts.grading_counts` of each of :func:`past_periods`."""
-    period = model.periods.get(model.current_period or "")
-    current = period is not None and period.state is PeriodState.CURRENT
-    objectives = status_objectives(model)
     reports = [
         GradingReport(model.periods[p], model.period_rollups[p], *grading[p])
         for p in past_periods(model)
     ]
-    lists: dict[str, list[Any]] = {
-        "off_track": [view for row in rows for view in row.off_track],
-        "at_risk": [view for row in rows for view in row.at_risk],
-        "stale": [view for row in rows for view in row.stale],
-        "no_data": [view for row in rows for view in row.no_data],
-        "unaligned": [objective for objective in objectives if objective.unaligned],
-    }
-    return {
-        "today": model.today,
-        "period": period if current else None,
-        **{name: items[:STATUS_LIST_LIMIT] for name, items in lists.items()},
-        "counts": {name: len(items) for name, items in lists.items()},
-        "hidden": {name: max(0, len(items) - STATUS_LIST_LIMIT) for name, items in lists.items()},
-        "reports": reports,
-    }
+    of_objective = dict(zip((o.id for o in status_objectives(model)), rows, strict=True))
+    running = []
+    for period in running_periods(model):
+        objectives = model.objectives_in(period.id)
+        own = [of_objective[o.id] for o in objectives]
+        unaligned = [o for o in objectives if o.unaligned]
+        lists = tuple(
+            _status_list(model, period, name, [view for row in own for view in getattr(row, name)])
+            for name in ("off_track", "at_risk", "no_data")
+        )
+        running.append(
+            RunningStatus(
+                period,
+                lists,
+                tuple(unaligned[:STATUS_LIST_LIMIT]),
+                max(0, len(unaligned) - STATUS_LIST_LIMIT),
+            )
+        )
+    return {"today": model.today, "running": running, "reports": reports, "settings": model.config}
+
+
+def guide(model: Model) -> dict[str, Any]:
+    """How to read the site: the status rule and grade bands of this configuration."""
+    return {"settings": model.config}
 
 
 def free_page(model: Model, page_id: str, markdown: MarkdownRenderer) -> dict[str, Any]:

@@ -101,6 +101,7 @@ CONFIG_FIELDS: dict[str, Field] = {
     "default_visibility": Field(VISIBILITY),
     "stale_after_days": Field(_whole_days),
     "grade_thresholds": Field(mapping),
+    "status": Field(mapping),
     "lint": Field(mapping),
     "periods": Field(mapping),
     "unsafe_html": Field(boolean),
@@ -110,6 +111,14 @@ CONFIG_FIELDS: dict[str, Field] = {
 THRESHOLD_FIELDS: dict[str, Field] = {
     "yellow": Field(fraction, required=True),
     "green": Field(fraction, required=True),
+}
+
+#: The thresholds of the status rule (:class:`okrpub.config.StatusRule`), each optional.
+STATUS_FIELDS: dict[str, Field] = {
+    "at_risk_confidence": Field(fraction),
+    "off_track_confidence": Field(fraction),
+    "at_risk_behind": Field(fraction),
+    "off_track_behind": Field(fraction),
 }
 
 PERIOD_FIELDS: dict[str, Field] = {

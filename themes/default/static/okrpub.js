@@ -18,6 +18,126 @@
     printed = [];
   });
 
+  /* The status page: a filter by team, owner and status, and sortable columns. Without
+     JavaScript the page is the same lists, grouped by status and team. */
+  function statusPage(period) {
+    var rows = Array.prototype.slice.call(period.querySelectorAll("tr[data-status]"));
+    if (!rows.length) { return; }
+    var strings = document.getElementById("status-strings");
+    function text(name) { return strings ? strings.getAttribute("data-" + name) || "" : ""; }
+    function options(pairs) {
+      var seen = {}, list = [];
+      pairs.forEach(function (pair) { if (!seen[pair[0]]) { seen[pair[0]] = true; list.push(pair); } });
+      return list;
+    }
+    function teamOf(row) { return row.closest("[data-team]"); }
+    var teams = options(rows.map(function (row) {
+      var group = teamOf(row);
+      return [group.getAttribute("data-team"), group.querySelector("h4").firstChild.textContent.trim()];
+    }));
+    var owners = options(rows.map(function (row) {
+      return [row.getAttribute("data-owner"), row.querySelector("td a").textContent];
+    })).sort(function (a, b) { return a[1].localeCompare(b[1]); });
+    var statuses = options(rows.map(function (row) {
+      return [row.getAttribute("data-status"), row.querySelector(".status").textContent];
+    }));
+    var form = document.createElement("form");
+    form.className = "status-filter";
+    form.setAttribute("aria-label", text("filter"));
+    var selects = {};
+    [["team", text("team"), teams], ["owner", text("owner"), owners], ["status", text("status"), statuses]].forEach(function (spec) {
+      var label = document.createElement("label");
+      label.textContent = spec[1];
+      var select = document.createElement("select");
+      select.name = spec[0];
+      var all = document.createElement("option");
+      all.value = "";
+      all.textContent = text("all");
+      select.appendChild(all);
+      spec[2].forEach(function (pair) {
+        var option = document.createElement("option");
+        option.value = pair[0];
+        option.textContent = pair[1];
+        select.appendChild(option);
+      });
+      label.appendChild(select);
+      form.appendChild(label);
+      selects[spec[0]] = select;
+    });
+    var shown = document.createElement("output");
+    shown.setAttribute("aria-live", "polite");
+    form.appendChild(shown);
+    function apply() {
+      var team = selects.team.value, owner = selects.owner.value, status = selects.status.value;
+      var count = 0;
+      rows.forEach(function (row) {
+        var visible = (!team || teamOf(row).getAttribute("data-team") === team) &&
+          (!owner || row.getAttribute("data-owner") === owner) &&
+          (!status || row.getAttribute("data-status") === status);
+        row.hidden = !visible;
+        if (visible) { count += 1; }
+      });
+      Array.prototype.forEach.call(period.querySelectorAll(".team-group"), function (group) {
+        group.hidden = !group.querySelector("tr[data-status]:not([hidden])");
+      });
+      Array.prototype.forEach.call(period.querySelectorAll(".status-list[data-status]"), function (list) {
+        list.hidden = Boolean(status && list.getAttribute("data-status") !== status);
+      });
+      shown.textContent = text("shown").replace("{shown}", String(count)).replace("{total}", String(rows.length));
+    }
+    form.addEventListener("change", apply);
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    var summary = period.querySelector(".status-summary");
+    summary.parentNode.insertBefore(form, summary.nextSibling);
+    apply();
+    sortable(period);
+  }
+
+  /* Clicking a column's header sorts the rows of every table of the period by it. */
+  function sortable(period) {
+    var tables = period.querySelectorAll("table.status-table");
+    Array.prototype.forEach.call(tables, function (table) {
+      Array.prototype.forEach.call(table.querySelectorAll("thead th[data-sort]"), function (th) {
+        var column = Array.prototype.indexOf.call(th.parentNode.children, th);
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "sort";
+        button.textContent = th.textContent;
+        th.textContent = "";
+        th.appendChild(button);
+        button.addEventListener("click", function () {
+          var ascending = th.getAttribute("aria-sort") !== "ascending";
+          Array.prototype.forEach.call(period.querySelectorAll("table.status-table"), function (each) {
+            var header = each.querySelectorAll("thead th")[column];
+            Array.prototype.forEach.call(each.querySelectorAll("thead th"), function (other) { other.removeAttribute("aria-sort"); });
+            header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+            sortRows(each, column, header.getAttribute("data-sort"), ascending);
+          });
+        });
+      });
+    });
+  }
+
+  function sortRows(table, column, kind, ascending) {
+    var body = table.querySelector("tbody");
+    var rows = Array.prototype.slice.call(body.children);
+    function key(row) {
+      var cell = row.children[column];
+      var value = cell.getAttribute("data-value");
+      if (kind === "number") { return parseFloat(value); }
+      if (kind === "date") { return value || ""; }
+      return (cell.querySelector("a") || cell).textContent.toLowerCase();
+    }
+    rows.sort(function (a, b) {
+      var x = key(a), y = key(b);
+      var order = x < y ? -1 : (x > y ? 1 : 0);
+      return ascending ? order : -order;
+    });
+    rows.forEach(function (row) { body.appendChild(row); });
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("[data-filterable]"), statusPage);
+
   var box = document.getElementById("search-box");
   if (!box) { return; }
   var root = box.getAttribute("data-root") || "";
