@@ -12,7 +12,19 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from cachetools import CACHE, GROW, Planted, cached_build, check_json, rows, write_row
+from cachetools import (
+    CACHE,
+    GROW,
+    Planted,
+    cached_build,
+    check_json,
+    check_stats,
+    copy_result,
+    results,
+    rows,
+    write_result,
+    write_row,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rebuildtools import EDITS, Project
@@ -30,9 +42,11 @@ from okrpub.diagnostics import Diagnostics
 from okrpub.engine import cache as cache_module
 from okrpub.engine import loader
 from okrpub.engine.cache import DATABASE, CacheStore
+from okrpub.engine.checking import LINT
 from okrpub.engine.loader import LoadCache, decode, encode, load_sources
-from okrpub.engine.project import analyse, read_config
-from okrpub.engine.stats import FILES_PARSED
+from okrpub.engine.project import analyse, check, read_config
+from okrpub.engine.stats import FILES_PARSED, OBJECTIVES_COMPUTED, OBJECTIVES_LINTED
+from okrpub.model.types import Model
 from okrpub.source.discover import Kind, SourceFile, discover
 from okrpub.source.entries import Checkin, Loaded, ObjectiveEntry
 from okrpub.source.load import load_file
@@ -324,9 +338,21 @@ def test_any_series_of_runs_with_the_cache_equals_runs_without(
     for index in [None, *edits]:
         if index is not None:
             EDITS[index](project)
-        assert analysis_facts(project.root, cached=True) == analysis_facts(
-            project.root, cached=False
-        )
+        clean = analysis_facts(project.root, cached=False)
+        assert analysis_facts(project.root, cached=True) == clean
+        model, diagnostics = clean
+        assert isinstance(model, Model)
+        assert check_facts(project.root) == (diagnostics, len(model.objectives), len(model.units))
+
+
+def check_facts(root: Path) -> tuple[object, ...]:
+    """What ``check`` finds with the cache: the diagnostics and the numbers it prints."""
+    config, _ = read_config(root)
+    cache = LoadCache(CacheStore(root / CACHE))
+    checked = check(root, config, dt.date.fromisoformat(TODAY), cache)
+    if cache.store is not None:
+        cache.store.close()
+    return checked.diagnostics.sorted(), checked.objectives, checked.units
 
 
 def analysis_facts(root: Path, *, cached: bool) -> tuple[object, ...]:
@@ -359,3 +385,98 @@ def tamper_title(project: Path, path: str, title: str) -> None:
     payload = encode(loaded)
     assert payload is not None
     write_row(project, path, payload)
+
+
+# -- each objective's warnings, kept between runs ------------------------------------------
+
+#: An objective of a person, aligned to a team's objective.
+LEAF = "content/2026-Q4/sam/guides-and-links.md"
+
+
+def test_a_check_after_one_edit_lints_that_objective_alone(example: Path) -> None:
+    """In a new process, ``check`` takes the warnings of every objective whose inputs are
+    unchanged from the store: it computes the edited objective (and its parent, whose
+    period the warnings name) and nothing else, and says what a clean check says."""
+    check_json(example)
+    _, counts = check_stats(example)
+    assert (counts[FILES_PARSED], counts[OBJECTIVES_COMPUTED], counts[OBJECTIVES_LINTED]) == (
+        0,
+        0,
+        0,
+    )
+    leaf = example / LEAF
+    leaf.write_text(leaf.read_text(encoding="utf-8").replace("title: ", "title: X ", 1))
+    out, counts = check_stats(example)
+    assert (counts[FILES_PARSED], counts[OBJECTIVES_COMPUTED], counts[OBJECTIVES_LINTED]) == (
+        1,
+        2,
+        1,
+    )
+    assert out == check_json(example, "--no-cache")
+
+
+def test_a_check_on_another_day_lints_everything_again(example: Path) -> None:
+    """The day is part of every objective's frame: staleness and grading depend on it."""
+    check_json(example)
+    out, counts = check_stats(example, "--today", "2027-02-01")
+    assert counts[OBJECTIVES_LINTED] == len(results(example, LINT)) > 1
+    assert out == check_json(example, "--no-cache", "--today", "2027-02-01")
+    assert out != check_json(example)
+
+
+#: Payloads that are no list of diagnostics: each costs one objective's lint, no more.
+NOT_WARNINGS = {
+    "empty": b"",
+    "garbage": b"this is not msgpack" * 10,
+    "a list of numbers": msgspec.msgpack.encode([1, 2, 3]),
+    "a wrong type deep inside": msgspec.msgpack.encode(
+        [{"location": {"path": 1}, "severity": "fatal", "rule": "x", "message": "y"}]
+    ),
+}
+
+
+@pytest.mark.parametrize("payload", NOT_WARNINGS.values(), ids=NOT_WARNINGS)
+def test_a_lint_row_that_does_not_decode_is_linted_again(example: Path, payload: bytes) -> None:
+    cold = check_json(example)
+    write_result(example, LINT, "grow-to-1m-online", payload)
+    out, counts = check_stats(example)
+    assert (out, counts[OBJECTIVES_LINTED]) == (cold, 1)
+    assert results(example, LINT)["grow-to-1m-online"] not in NOT_WARNINGS.values()
+
+
+def test_a_lint_row_of_another_type_is_a_note_not_an_error(example: Path) -> None:
+    cold = check_json(example)
+    write_result(example, LINT, "grow-to-1m-online", "text, not bytes")
+    result = run_okrpub(example, "check", "--today", TODAY, "--format", "json")
+    assert (result.code, result.out) == (0, cold)
+    assert "holds values of another type" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_warnings_kept_for_other_inputs_are_not_used(example: Path) -> None:
+    """A row that decodes, moved to another objective (as a pull request could commit
+    it), was made from other inputs: it is a miss."""
+    cold = check_json(example)
+    copy_result(example, LINT, "guides-and-links", "grow-to-1m-online")
+    out, counts = check_stats(example)
+    assert (out, counts[OBJECTIVES_LINTED]) == (cold, 1)
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_a_place_that_is_a_folder_is_a_note_not_an_error(
+    example: Path, tmp_path: Path, command: str
+) -> None:
+    """The file that binds the store to its folder is a folder: the cache is not used,
+    and the command does its work."""
+    (example / CACHE / "place").mkdir(parents=True)
+    if command == "check":
+        result = run_okrpub(example, "check", "--today", TODAY, "--format", "json")
+        assert (result.code, result.out) == (0, check_json(example, "--no-cache"))
+    else:
+        result = build(example, tmp_path / "site")
+        assert result.code == 0
+        assert build(example, tmp_path / "clean", "--no-cache").code == 0
+        assert tree_of(tmp_path / "site") == tree_of(tmp_path / "clean")
+    assert "okrpub: note: cache in" in result.err
+    assert "place is not a plain file" in result.err
+    assert "Traceback" not in result.err
