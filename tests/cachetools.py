@@ -7,11 +7,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 from sitetools import TODAY, run_okrpub
 
+import okrpub
 from okrpub.engine.build import BuildOptions, BuildResult
 from okrpub.engine.build import build as build_site
 from okrpub.engine.cache import DATABASE, CacheStore
@@ -59,6 +63,28 @@ def copy_result(project: Path, kind: str, source: str, target: str) -> None:
             "WHERE kind = ?1 AND key = ?2) WHERE kind = ?1 AND key = ?3"
         )
         assert connection.execute(query, (kind, source, target)).rowcount == 1
+
+
+def another_okrpub(folder: Path) -> Path:
+    """A copy of okrpub in ``folder`` whose source differs by a comment: another okrpub, as
+    an upgrade is. The folder to put on ``PYTHONPATH``."""
+    package = Path(okrpub.__file__).parent
+    shutil.copytree(package, folder / "okrpub", ignore=shutil.ignore_patterns("__pycache__"))
+    init = folder / "okrpub" / "__init__.py"
+    init.write_text(init.read_text(encoding="utf-8") + "# another okrpub\n", encoding="utf-8")
+    return folder
+
+
+def run_another(okrpub_path: Path, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``okrpub ARGS`` of the okrpub in ``okrpub_path``, run in a process of its own."""
+    return subprocess.run(
+        [sys.executable, "-m", "okrpub", *args],
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": str(okrpub_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def rows(project: Path) -> dict[str, bytes]:
