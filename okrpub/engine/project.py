@@ -123,8 +123,8 @@ def analyse(
     sources = load_sources(files, config.content_dir, diagnostics, cache, changed, stats)
     memo = memo or AnalysisMemo()
     resolved = resolve_content(sources, config, diagnostics, memo.resolve, stats)
-    model = compute_model(resolved, config, today, None, memo.compute, stats)
-    lint_model(model, resolved, diagnostics, memo.lint, stats)
+    model = compute_model(resolved, config, today, None, memo.compute, stats, cache)
+    lint_model(model, resolved, diagnostics, memo.lint, stats, cache, memo.compute.digests)
     return Analysis(config, resolved, model, diagnostics)
 
 
