@@ -215,7 +215,7 @@ class _MemoTable:
         inputs = (entry, place)
         known = self._objectives.get(entry.id)
         if known is not None and known[0] == inputs:
-            self.stored.carry(entry.id, known[2])
+            self.stored.carry(entry.id)
             self.digests[entry.id] = known[2]
             return known[1]
         digest = inputs_digest(self.cache, self.frame, entry, place)
@@ -323,12 +323,12 @@ class LintMemo:
         ) -> list[Diagnostic]:
             period = parent.period if parent else None
             inputs = (objective, entry, period)
-            digest = derived_digest(digests.get(objective.id), period)
             found = known.get(objective.id)
             # the objective by identity (its equality is deep); the entry may be an equal copy
             if found is not None and found[0][0] is objective and found[0] == inputs:
-                stored.carry(objective.id, digest)
+                stored.carry(objective.id)
             else:
+                digest = derived_digest(digests.get(objective.id), period)
                 made = stored.get(objective.id, digest)
                 if made is None:
                     made = objective_warnings(model, objective, entry, parent)

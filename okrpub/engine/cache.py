@@ -12,7 +12,10 @@ times or sizes. What a file loads to does not depend on ``okrpub.yaml`` or
 the theme, so changing those keeps the cache (the pages are rendered anew).
 
 The results are plain data (msgpack, see the loader): reading them runs
-nothing, and one that does not decode into the entry types is a miss.
+nothing, and one that does not decode into the entry types is a miss. The
+same database keeps what later stages made of each objective (its computed
+value and its lint warnings, table ``results``), each under the digest of
+its inputs (:mod:`okrpub.engine.results`), decoded the same way.
 
 A row that does decode is believed, so the store is bound to the place okrpub
 made it: the folder holds an empty file, ``place``, that okrpub creates and
@@ -186,7 +189,8 @@ def code_version() -> str:
 
 
 class CacheStore:
-    """Encoded load results by path, each with the digest it was made from.
+    """Encoded load results by path, and other results by kind and key, each with the
+    digest it was made from.
 
     The folder and database are made on first use, so that a command that
     stops early (a refused ``--out``) leaves nothing behind.

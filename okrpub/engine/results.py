@@ -94,13 +94,11 @@ class StoredResults(Generic[Result]):
         except (OverflowError, msgspec.EncodeError):
             return
 
-    def carry(self, key: str, digest: bytes | None) -> None:
-        """Keep the stored row of ``key`` if it was made from ``digest``: its result was
-        reused from memory (``serve``)."""
-        if self._store is not None and digest is not None:
-            row = self._store.row(self._kind, key)
-            if row is not None and row[0] == digest:
-                self._rows[key] = row
+    def carry(self, key: str) -> None:
+        """Keep the stored row of ``key`` as it is: its result was reused from memory
+        (``serve``). (Its digest is checked when it is read.)"""
+        if self._store is not None and (row := self._store.row(self._kind, key)) is not None:
+            self._rows[key] = row
 
     def save(self) -> None:
         """Keep this run's rows, and only them."""
