@@ -28,7 +28,6 @@ from okrpub.engine.frame import Frame, frame
 from okrpub.engine.loader import LoadCache
 from okrpub.engine.results import (
     LINT,
-    OBJECTIVE,
     StoredResults,
     derived_digest,
     frame_digest,
@@ -154,11 +153,10 @@ class ComputeMemo:
 
     def steps(self, frame: Frame, stats: Stats, cache: LoadCache | None = None) -> _MemoTable:
         """The steps that reuse what was made under ``frame``, counting in ``stats``; with a
-        ``cache``, also what its store keeps (:mod:`okrpub.engine.results`)."""
+        ``cache``, noting the digest of each objective's inputs (:mod:`okrpub.engine.results`)."""
         table = self._tables.get(frame.of_objectives(), _MemoTable)
         table.stats = stats
         table.digests = {}
-        table.stored = StoredResults(cache, OBJECTIVE, Objective)
         table.cache, table.frame = cache, frame_digest(frame) if cache is not None else b""
         return table
 
@@ -170,8 +168,7 @@ class _MemoTable:
 
     def __init__(self) -> None:
         self.stats = Stats()
-        #: The objectives kept in the store, the cache that holds it and the frame's digest.
-        self.stored = StoredResults[Objective](None, OBJECTIVE, Objective)
+        #: The cache whose files' digests are part of each objective's, and the frame's.
         self.cache: LoadCache | None = None
         self.frame = b""
         #: The digest of each objective's inputs in the last computation (with a cache).
@@ -215,15 +212,11 @@ class _MemoTable:
         inputs = (entry, place)
         known = self._objectives.get(entry.id)
         if known is not None and known[0] == inputs:
-            self.stored.carry(entry.id)
             self.digests[entry.id] = known[2]
             return known[1]
         digest = inputs_digest(self.cache, self.frame, entry, place)
-        made = self.stored.get(entry.id, digest)
-        if made is None:
-            made = compute_objective(entry, place, period, units, config, today, history)
-            self.stats.add(OBJECTIVES_COMPUTED)
-            self.stored.put(entry.id, digest, made)
+        made = compute_objective(entry, place, period, units, config, today, history)
+        self.stats.add(OBJECTIVES_COMPUTED)
         self._objectives[entry.id] = (inputs, made, digest)
         self.digests[entry.id] = digest
         return made
@@ -275,16 +268,16 @@ def compute_model(
     cache: LoadCache | None = None,
 ) -> Model:
     """:func:`~okrpub.model.compute.compute`; with a ``memo`` of the last computation,
-    what is unchanged is not computed again, nor, with a ``cache``, what its store keeps
-    (neither with ``history``, which ``serve`` does not read). The objectives computed
-    are counted in ``stats``."""
+    what is unchanged is not computed again (not with ``history``, which ``serve`` does
+    not read), and with a ``cache`` the digest of each objective's inputs is noted in
+    the memo, for the warnings kept in the store. The objectives computed are counted
+    in ``stats``."""
     if memo is None or history is not None:
         memo, cache = ComputeMemo(), None
     made_in = setting(resolved, config, today, memo.units(resolved.units))
     frame = Frame.of(config, today, resolved.public, made_in)
     steps = memo.steps(frame, stats or Stats(), cache)
     model = compute_in(resolved, made_in, config, today, history, steps)
-    steps.stored.save()
     memo.digests = steps.digests
     return model
 

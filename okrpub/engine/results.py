@@ -1,21 +1,26 @@
 """Results: what a stage made of one objective, kept in the store by the digest of its inputs.
 
-An objective's computed value and its lint warnings are plain functions of
-their inputs. The engine keeps them between runs in the store
-(:mod:`okrpub.engine.cache`), one row per objective and kind of result, under
-the digest of what the result was made from (:func:`inputs_digest`):
+An objective's lint warnings are a plain function of their inputs. The
+engine keeps them between runs in the store (:mod:`okrpub.engine.cache`), one
+row per objective and kind of result, under the digest of what the result
+was made from: the digest of the computed objective's inputs
+(:func:`inputs_digest`) and the parent's period (:func:`derived_digest`).
+An objective's inputs are
 
 - the objective frame (:meth:`~okrpub.engine.frame.Frame.of_objectives`);
-- the objective's entry: the digest of the file it was loaded from (which
-  decides the entry when the file gave only it) and what resolution fills in
+- its entry: the digest of the file it was loaded from (which decides the
+  entry when the file gave only it) and what resolution fills in
   (:func:`~okrpub.model.resolve.references`);
-- what else the result depends on: its place in the cascade, for warnings
-  also its parent's period.
+- its place in the cascade.
 
 A new process after an edit finds every other objective's row under an
 unchanged digest and makes again only what depends on the edit. A row is
 decoded into the result's type as untrusted input: one that does not decode,
 or was made from other inputs, is a miss.
+
+Computed objectives themselves are not kept: decoding one costs as much as
+computing it (its check-ins, shared with its entry when computed, would be
+decoded a second time), and the copies cost memory.
 """
 
 from __future__ import annotations
@@ -32,8 +37,7 @@ from okrpub.source.entries import ObjectiveEntry
 
 Result = TypeVar("Result")
 
-#: The kinds of results kept: one objective computed, and its lint warnings.
-OBJECTIVE = "objective"
+#: The kind of result kept: one objective's lint warnings.
 LINT = "lint"
 
 _ENCODER = msgspec.msgpack.Encoder()
