@@ -6,11 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 from sitetools import TODAY, run_okrpub
 
+import okrpub
 from okrpub.engine.build import BuildOptions, BuildResult
 from okrpub.engine.build import build as build_site
 from okrpub.engine.cache import DATABASE, CacheStore
@@ -25,6 +30,61 @@ def check_json(project: Path, *args: str) -> str:
     result = run_okrpub(project, "check", "--today", TODAY, "--format", "json", *args)
     assert result.code == 0, result.err
     return result.out
+
+
+def check_stats(project: Path, *args: str) -> tuple[str, dict[str, int]]:
+    """``okrpub check --format json --stats`` in a process of its own: what it printed,
+    and the counts of what the engine did."""
+    result = run_okrpub(project, "check", "--today", TODAY, "--format", "json", "--stats", *args)
+    assert result.code == 0, result.err
+    counts = re.findall(r"^([a-z ]+): (\d+)$", result.err, flags=re.MULTILINE)
+    return result.out, {kind: int(number) for kind, number in counts}
+
+
+def results(project: Path, kind: str) -> dict[str, bytes]:
+    """The store's results of ``kind`` (``lint``: each objective's warnings), by key."""
+    with sqlite3.connect(project / CACHE / DATABASE) as connection:
+        query = "SELECT key, payload FROM results WHERE kind = ?"
+        return dict(connection.execute(query, (kind,)))
+
+
+def write_result(project: Path, kind: str, key: str, payload: object) -> None:
+    """Replace the payload of a stored result behind okrpub's back (its digest stays)."""
+    with sqlite3.connect(project / CACHE / DATABASE) as connection:
+        query = "UPDATE results SET payload = ? WHERE kind = ? AND key = ?"
+        assert connection.execute(query, (payload, kind, key)).rowcount == 1
+
+
+def copy_result(project: Path, kind: str, source: str, target: str) -> None:
+    """Give the result of ``kind`` for ``target`` the digest and payload of ``source``'s."""
+    with sqlite3.connect(project / CACHE / DATABASE) as connection:
+        query = (
+            "UPDATE results SET (digest, payload) = (SELECT digest, payload FROM results "
+            "WHERE kind = ?1 AND key = ?2) WHERE kind = ?1 AND key = ?3"
+        )
+        assert connection.execute(query, (kind, source, target)).rowcount == 1
+
+
+def another_okrpub(folder: Path) -> Path:
+    """A copy of okrpub in ``folder`` whose source differs by a comment: another okrpub, as
+    an upgrade is. The folder to put on ``PYTHONPATH``."""
+    package = Path(okrpub.__file__).parent
+    shutil.copytree(package, folder / "okrpub", ignore=shutil.ignore_patterns("__pycache__"))
+    init = folder / "okrpub" / "__init__.py"
+    init.write_text(init.read_text(encoding="utf-8") + "# another okrpub\n", encoding="utf-8")
+    return folder
+
+
+def run_another(okrpub_path: Path, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``okrpub ARGS`` of the okrpub in ``okrpub_path``, run in a process of its own."""
+    return subprocess.run(
+        [sys.executable, "-m", "okrpub", *args],
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": str(okrpub_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def rows(project: Path) -> dict[str, bytes]:

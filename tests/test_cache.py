@@ -12,7 +12,21 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from cachetools import CACHE, GROW, Planted, cached_build, check_json, rows, write_row
+from cachetools import (
+    CACHE,
+    GROW,
+    Planted,
+    another_okrpub,
+    cached_build,
+    check_json,
+    check_stats,
+    copy_result,
+    results,
+    rows,
+    run_another,
+    write_result,
+    write_row,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rebuildtools import EDITS, Project
@@ -20,21 +34,21 @@ from sitetools import (
     REPOSITORY,
     TODAY,
     build,
-    calls_from_now_on,
     run_okrpub,
     tree_of,
     write_files,
 )
 
 from okrpub.diagnostics import Diagnostics
-from okrpub.engine import cache as cache_module
 from okrpub.engine import loader
 from okrpub.engine.cache import DATABASE, CacheStore
 from okrpub.engine.loader import LoadCache, decode, encode, load_sources
-from okrpub.engine.project import analyse, read_config
-from okrpub.engine.stats import FILES_PARSED
+from okrpub.engine.project import analyse, check, read_config
+from okrpub.engine.results import LINT
+from okrpub.engine.stats import FILES_PARSED, OBJECTIVES_COMPUTED, OBJECTIVES_LINTED
+from okrpub.model.types import Model
 from okrpub.source.discover import Kind, SourceFile, discover
-from okrpub.source.entries import Checkin, Loaded, ObjectiveEntry
+from okrpub.source.entries import Loaded, ObjectiveEntry
 from okrpub.source.load import load_file
 
 
@@ -57,15 +71,13 @@ def test_a_warm_build_writes_the_same_bytes(example: Path, tmp_path: Path) -> No
     assert tree_of(tmp_path / "warm") == tree_of(tmp_path / "cold")
 
 
-def test_a_warm_check_makes_no_check_in_objects(
-    example: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """What computing needs of a key result's check-ins is read from their rows: the
-    :class:`Checkin` objects are made only for what shows them."""
+def test_a_warm_check_computes_nothing(example: Path) -> None:
+    """Nothing changed: every file's entries and every objective's warnings come from the
+    store; no objective is computed (so no check-in is read either)."""
     cold = check_json(example)
-    made = calls_from_now_on(monkeypatch, Checkin, "__init__")
-    assert check_json(example) == cold
-    assert made == []
+    out, counts = check_stats(example)
+    assert out == cold
+    assert counts[FILES_PARSED] == counts[OBJECTIVES_COMPUTED] == counts[OBJECTIVES_LINTED] == 0
 
 
 def test_a_warm_build_after_one_edit_parses_that_file_alone(example: Path, tmp_path: Path) -> None:
@@ -256,14 +268,17 @@ def test_a_changed_defaults_file_reloads_the_files_below_it(example: Path) -> No
     assert objectives(example)[ship].visibility == "public"
 
 
-def test_another_okrpub_starts_an_empty_cache(
-    example: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    check_json(example)
+def test_another_okrpub_starts_an_empty_cache(example: Path, tmp_path: Path) -> None:
+    """The store is kept under a digest of okrpub's own code: an upgraded (or edited)
+    okrpub believes none of it, and fills it anew."""
+    cold = check_json(example)
     tamper_title(example, GROW, "Tampered title")
-    monkeypatch.setattr(cache_module, "code_version", lambda: "another okrpub")
-    assert "Tampered title" not in objective_titles(example)[GROW]
-    assert GROW in rows(example)  # filled again, under the new version
+    other = another_okrpub(tmp_path / "other")
+    result = run_another(other, example, "check", "--today", TODAY, "--format", "json")
+    assert (result.returncode, result.stdout) == (0, cold)
+    loaded = decode(rows(example)[GROW])  # filled again, under the new version
+    assert loaded is not None
+    assert "Tampered title" not in loaded.sources.objectives[0].title
 
 
 @pytest.mark.parametrize("damage", ["garbage", "folder is a file"])
@@ -324,9 +339,21 @@ def test_any_series_of_runs_with_the_cache_equals_runs_without(
     for index in [None, *edits]:
         if index is not None:
             EDITS[index](project)
-        assert analysis_facts(project.root, cached=True) == analysis_facts(
-            project.root, cached=False
-        )
+        clean = analysis_facts(project.root, cached=False)
+        assert analysis_facts(project.root, cached=True) == clean
+        model, diagnostics = clean
+        assert isinstance(model, Model)
+        assert check_facts(project.root) == (diagnostics, len(model.objectives), len(model.units))
+
+
+def check_facts(root: Path) -> tuple[object, ...]:
+    """What ``check`` finds with the cache: the diagnostics and the numbers it prints."""
+    config, _ = read_config(root)
+    cache = LoadCache(CacheStore(root / CACHE))
+    checked = check(root, config, dt.date.fromisoformat(TODAY), cache)
+    if cache.store is not None:
+        cache.store.close()
+    return checked.diagnostics.sorted(), checked.objectives, checked.units
 
 
 def analysis_facts(root: Path, *, cached: bool) -> tuple[object, ...]:
@@ -359,3 +386,135 @@ def tamper_title(project: Path, path: str, title: str) -> None:
     payload = encode(loaded)
     assert payload is not None
     write_row(project, path, payload)
+
+
+# -- each objective's warnings, kept between runs ------------------------------------------
+
+#: An objective of a person, aligned to a team's objective.
+LEAF = "content/2026-Q4/sam/guides-and-links.md"
+
+
+def test_a_check_after_one_edit_lints_that_objective_alone(example: Path) -> None:
+    """In a new process, ``check`` takes the warnings of every objective whose inputs are
+    unchanged from the store: it computes the edited objective (and its parent, whose
+    period the warnings name) and nothing else, and says what a clean check says."""
+    check_json(example)
+    _, counts = check_stats(example)
+    assert (counts[FILES_PARSED], counts[OBJECTIVES_COMPUTED], counts[OBJECTIVES_LINTED]) == (
+        0,
+        0,
+        0,
+    )
+    leaf = example / LEAF
+    leaf.write_text(leaf.read_text(encoding="utf-8").replace("title: ", "title: X ", 1))
+    out, counts = check_stats(example)
+    assert (counts[FILES_PARSED], counts[OBJECTIVES_COMPUTED], counts[OBJECTIVES_LINTED]) == (
+        1,
+        2,
+        1,
+    )
+    assert out == check_json(example, "--no-cache")
+
+
+def test_a_check_on_another_day_lints_everything_again(example: Path) -> None:
+    """The day is part of every objective's frame: staleness and grading depend on it."""
+    check_json(example)
+    out, counts = check_stats(example, "--today", "2027-02-01")
+    assert counts[OBJECTIVES_LINTED] == len(results(example, LINT)) > 1
+    assert out == check_json(example, "--no-cache", "--today", "2027-02-01")
+    assert out != check_json(example)
+
+
+#: Payloads that are no list of diagnostics: each costs one objective's lint, no more.
+NOT_WARNINGS = {
+    "empty": b"",
+    "garbage": b"this is not msgpack" * 10,
+    "a list of numbers": msgspec.msgpack.encode([1, 2, 3]),
+    "a wrong type deep inside": msgspec.msgpack.encode(
+        [{"location": {"path": 1}, "severity": "fatal", "rule": "x", "message": "y"}]
+    ),
+}
+
+
+@pytest.mark.parametrize("payload", NOT_WARNINGS.values(), ids=NOT_WARNINGS)
+def test_a_lint_row_that_does_not_decode_is_linted_again(example: Path, payload: bytes) -> None:
+    cold = check_json(example)
+    write_result(example, LINT, "grow-to-1m-online", payload)
+    out, counts = check_stats(example)
+    assert (out, counts[OBJECTIVES_LINTED]) == (cold, 1)
+    assert results(example, LINT)["grow-to-1m-online"] not in NOT_WARNINGS.values()
+
+
+def test_a_lint_row_of_another_type_is_a_note_not_an_error(example: Path) -> None:
+    cold = check_json(example)
+    write_result(example, LINT, "grow-to-1m-online", "text, not bytes")
+    result = run_okrpub(example, "check", "--today", TODAY, "--format", "json")
+    assert (result.code, result.out) == (0, cold)
+    assert "holds values of another type" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_warnings_kept_for_other_inputs_are_not_used(example: Path) -> None:
+    """A row that decodes, moved to another objective (as a pull request could commit
+    it), was made from other inputs: it is a miss."""
+    cold = check_json(example)
+    copy_result(example, LINT, "guides-and-links", "grow-to-1m-online")
+    out, counts = check_stats(example)
+    assert (out, counts[OBJECTIVES_LINTED]) == (cold, 1)
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_a_place_that_is_a_folder_is_a_note_not_an_error(
+    example: Path, tmp_path: Path, command: str
+) -> None:
+    """The file that binds the store to its folder is a folder: the cache is not used,
+    and the command does its work."""
+    (example / CACHE / "place").mkdir(parents=True)
+    if command == "check":
+        result = run_okrpub(example, "check", "--today", TODAY, "--format", "json")
+        assert (result.code, result.out) == (0, check_json(example, "--no-cache"))
+    else:
+        result = build(example, tmp_path / "site")
+        assert result.code == 0
+        assert build(example, tmp_path / "clean", "--no-cache").code == 0
+        assert tree_of(tmp_path / "site") == tree_of(tmp_path / "clean")
+    assert "okrpub: note: cache in" in result.err
+    assert "place is not a plain file" in result.err
+    assert "Traceback" not in result.err
+
+
+# -- builds share the warnings kept -------------------------------------------------------
+
+
+def test_a_build_after_one_edit_lints_that_objective_alone(example: Path, tmp_path: Path) -> None:
+    cached_build(example, tmp_path / "site")
+    leaf = example / LEAF
+    leaf.write_text(leaf.read_text(encoding="utf-8").replace("title: ", "title: X ", 1))
+    again = cached_build(example, tmp_path / "site")
+    assert (again.stats[FILES_PARSED], again.stats[OBJECTIVES_LINTED]) == (1, 1)
+    clean = cached_build(example, tmp_path / "clean", use_cache=False)
+    assert tree_of(tmp_path / "site") == tree_of(tmp_path / "clean")
+    assert again.analysis.diagnostics.sorted() == clean.analysis.diagnostics.sorted()
+
+
+def test_a_build_after_a_check_lints_nothing_again(example: Path, tmp_path: Path) -> None:
+    """``check`` and ``build`` keep an objective's warnings under the same digest."""
+    check_json(example)
+    stats = cached_build(example, tmp_path / "site").stats
+    assert (stats[FILES_PARSED], stats[OBJECTIVES_LINTED]) == (0, 0)
+    assert stats[OBJECTIVES_COMPUTED] >= len(results(example, LINT)) > 1  # none is kept
+
+
+def test_what_serve_kept_serves_the_next_process(tmp_path: Path) -> None:
+    """``serve`` reuses warnings from memory and keeps their rows: a check after it
+    lints nothing."""
+    project = Project(tmp_path / "project")
+    project.rebuild()
+    EDITS[0](project)
+    project.rebuild()
+    _, counts = check_stats(project.root)
+    assert (counts[FILES_PARSED], counts[OBJECTIVES_COMPUTED], counts[OBJECTIVES_LINTED]) == (
+        0,
+        0,
+        0,
+    )

@@ -18,7 +18,8 @@ from okrpub.cli.common import (
     project_cache,
 )
 from okrpub.diagnostics import Diagnostics
-from okrpub.engine.project import analyse, read_config, today_from
+from okrpub.engine.project import check, read_config, today_from
+from okrpub.engine.stats import Stats
 
 
 def add_parser(commands: Commands) -> None:
@@ -35,6 +36,9 @@ def add_parser(commands: Commands) -> None:
         default="text",
         help="how to print diagnostics",
     )
+    parser.add_argument(
+        "--stats", action="store_true", help="print what the engine did, to standard error"
+    )
     add_today(parser)
     add_no_cache(parser)
     parser.set_defaults(run=run)
@@ -47,16 +51,16 @@ def run(args: argparse.Namespace) -> int:
     if config_diagnostics.has_errors():
         print_diagnostics(config_diagnostics, args.format)
         return EXIT_USAGE
+    stats = Stats()
     with project_cache(root, config, not args.no_cache) as cache:
-        analysis = analyse(root, config, today, cache)
-    diagnostics = analysis.diagnostics
+        checked = check(root, config, today, cache, stats)
+    diagnostics = checked.diagnostics
     diagnostics.extend(config_diagnostics.sorted())
     print_diagnostics(diagnostics, args.format)
     if args.format == "text":
-        print(
-            _summary(diagnostics, len(analysis.model.objectives), len(analysis.model.units)),
-            file=sys.stderr,
-        )
+        print(_summary(diagnostics, checked.objectives, checked.units), file=sys.stderr)
+    if args.stats:
+        print("\n".join(stats.lines()), file=sys.stderr)
     failed = diagnostics.has_errors() or (args.strict and bool(diagnostics.warnings))
     return EXIT_CONTENT if failed else EXIT_OK
 

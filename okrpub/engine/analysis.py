@@ -25,6 +25,14 @@ from typing import Generic, TypeVar
 from okrpub.config import Config
 from okrpub.diagnostics import Diagnostic, Diagnostics
 from okrpub.engine.frame import Frame, frame
+from okrpub.engine.loader import LoadCache
+from okrpub.engine.results import (
+    LINT,
+    StoredResults,
+    derived_digest,
+    frame_digest,
+    inputs_digest,
+)
 from okrpub.engine.stats import (
     OBJECTIVES_COMPUTED,
     OBJECTIVES_LINTED,
@@ -135,15 +143,21 @@ class ComputeMemo:
     def __init__(self) -> None:
         self._tables = _Last[tuple[object, ...], _MemoTable]()
         self._units = _Last[dict[str, UnitEntry], dict[str, Unit]]()
+        #: The digest of each objective's inputs in the last computation, for the results
+        #: made from it (its warnings); ``None`` for one the store does not keep.
+        self.digests: dict[str, bytes | None] = {}
 
     def units(self, entries: dict[str, UnitEntry]) -> dict[str, Unit]:
         """The units made from ``entries``: the very same as last time if they are equal."""
         return self._units.get(entries, lambda: cascades.units(entries))
 
-    def steps(self, frame: Frame, stats: Stats) -> _MemoTable:
-        """The steps that reuse what was made under ``frame``, counting in ``stats``."""
+    def steps(self, frame: Frame, stats: Stats, cache: LoadCache | None = None) -> _MemoTable:
+        """The steps that reuse what was made under ``frame``, counting in ``stats``; with a
+        ``cache``, noting the digest of each objective's inputs (:mod:`okrpub.engine.results`)."""
         table = self._tables.get(frame.of_objectives(), _MemoTable)
         table.stats = stats
+        table.digests = {}
+        table.cache, table.frame = cache, frame_digest(frame) if cache is not None else b""
         return table
 
 
@@ -154,9 +168,14 @@ class _MemoTable:
 
     def __init__(self) -> None:
         self.stats = Stats()
+        #: The cache whose files' digests are part of each objective's, and the frame's.
+        self.cache: LoadCache | None = None
+        self.frame = b""
+        #: The digest of each objective's inputs in the last computation (with a cache).
+        self.digests: dict[str, bytes | None] = {}
         #: The entries and hidden key results the last cascade was made from, and it.
         self._cascade: tuple[dict[str, ObjectiveEntry], dict[str, int], Cascade] | None = None
-        self._objectives: dict[str, tuple[tuple[object, ...], Objective]] = {}
+        self._objectives: dict[str, tuple[tuple[object, ...], Objective, bytes | None]] = {}
         #: The last rollups, and the cascade and objectives they were made from.
         self._rollups: tuple[Cascade, Rollups, dict[str, Objective]] | None = None
 
@@ -192,12 +211,15 @@ class _MemoTable:
         (the rest is the frame's)."""
         inputs = (entry, place)
         known = self._objectives.get(entry.id)
-        if known is None or known[0] != inputs:
-            made = compute_objective(entry, place, period, units, config, today, history)
-            self.stats.add(OBJECTIVES_COMPUTED)
-            known = (inputs, made)
-            self._objectives[entry.id] = known
-        return known[1]
+        if known is not None and known[0] == inputs:
+            self.digests[entry.id] = known[2]
+            return known[1]
+        digest = inputs_digest(self.cache, self.frame, entry, place)
+        made = compute_objective(entry, place, period, units, config, today, history)
+        self.stats.add(OBJECTIVES_COMPUTED)
+        self._objectives[entry.id] = (inputs, made, digest)
+        self.digests[entry.id] = digest
+        return made
 
     def rollups(
         self, cascade: Cascade, objectives: dict[str, Objective], config: Config
@@ -243,15 +265,21 @@ def compute_model(
     history: History | None = None,
     memo: ComputeMemo | None = None,
     stats: Stats | None = None,
+    cache: LoadCache | None = None,
 ) -> Model:
     """:func:`~okrpub.model.compute.compute`; with a ``memo`` of the last computation,
-    what is unchanged is not computed again (not with ``history``, which ``serve``
-    does not read). The objectives computed are counted in ``stats``."""
+    what is unchanged is not computed again (not with ``history``, which ``serve`` does
+    not read), and with a ``cache`` the digest of each objective's inputs is noted in
+    the memo, for the warnings kept in the store. The objectives computed are counted
+    in ``stats``."""
     if memo is None or history is not None:
-        memo = ComputeMemo()
+        memo, cache = ComputeMemo(), None
     made_in = setting(resolved, config, today, memo.units(resolved.units))
-    steps = memo.steps(Frame.of(config, today, resolved.public, made_in), stats or Stats())
-    return compute_in(resolved, made_in, config, today, history, steps)
+    frame = Frame.of(config, today, resolved.public, made_in)
+    steps = memo.steps(frame, stats or Stats(), cache)
+    model = compute_in(resolved, made_in, config, today, history, steps)
+    memo.digests = steps.digests
+    return model
 
 
 # -- lint ----------------------------------------------------------------------------------
@@ -270,8 +298,15 @@ class LintMemo:
         self._frame: tuple[object, ...] | None = None
         self._known: dict[str, tuple[tuple[object, ...], list[Diagnostic]]] = {}
 
-    def warnings(self, model: Model, stats: Stats) -> Warnings:
-        """What finds an objective's warnings in ``model``: the last ones when known."""
+    def warnings(
+        self,
+        model: Model,
+        stats: Stats,
+        stored: StoredResults[list[Diagnostic]],
+        digests: dict[str, bytes | None],
+    ) -> Warnings:
+        """What finds an objective's warnings in ``model``: the last ones when known, else
+        those ``stored`` keeps for the objective's inputs (their ``digests``)."""
         objectives = frame(model).of_objectives()
         known = self._known if objectives == self._frame else {}
         self._frame, self._known = objectives, {}
@@ -279,12 +314,20 @@ class LintMemo:
         def warnings(
             model: Model, objective: Objective, entry: ObjectiveEntry, parent: Objective | None
         ) -> list[Diagnostic]:
-            inputs = (objective, entry, parent.period if parent else None)
+            period = parent.period if parent else None
+            inputs = (objective, entry, period)
             found = known.get(objective.id)
             # the objective by identity (its equality is deep); the entry may be an equal copy
-            if found is None or found[0][0] is not objective or found[0] != inputs:
-                found = (inputs, objective_warnings(model, objective, entry, parent))
-                stats.add(OBJECTIVES_LINTED)
+            if found is not None and found[0][0] is objective and found[0] == inputs:
+                stored.carry(objective.id)
+            else:
+                digest = derived_digest(digests.get(objective.id), period)
+                made = stored.get(objective.id, digest)
+                if made is None:
+                    made = objective_warnings(model, objective, entry, parent)
+                    stats.add(OBJECTIVES_LINTED)
+                    stored.put(objective.id, digest, made)
+                found = (inputs, made)
             self._known[objective.id] = found
             return found[1]
 
@@ -297,10 +340,16 @@ def lint_model(
     diagnostics: Diagnostics,
     memo: LintMemo | None = None,
     stats: Stats | None = None,
+    cache: LoadCache | None = None,
+    digests: dict[str, bytes | None] | None = None,
 ) -> None:
     """:func:`~okrpub.model.lint.lint`; with a ``memo``, an unchanged objective keeps
-    its last warnings. The objectives linted are counted in ``stats``."""
-    lint(model, resolved, diagnostics, (memo or LintMemo()).warnings(model, stats or Stats()))
+    its last warnings; with a ``cache``, so does one whose inputs' digest (``digests``, by
+    :func:`compute_model`) is unchanged. The objectives linted are counted in ``stats``."""
+    stored = StoredResults(cache, LINT, list[Diagnostic])
+    warnings = (memo or LintMemo()).warnings(model, stats or Stats(), stored, digests or {})
+    lint(model, resolved, diagnostics, warnings)
+    stored.save()
 
 
 @dataclass

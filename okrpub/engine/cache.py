@@ -12,7 +12,10 @@ times or sizes. What a file loads to does not depend on ``okrpub.yaml`` or
 the theme, so changing those keeps the cache (the pages are rendered anew).
 
 The results are plain data (msgpack, see the loader): reading them runs
-nothing, and one that does not decode into the entry types is a miss.
+nothing, and one that does not decode into the entry types is a miss. The
+same database keeps what later stages made of each objective (its computed
+value and its lint warnings, table ``results``), each under the digest of
+its inputs (:mod:`okrpub.engine.results`), decoded the same way.
 
 A row that does decode is believed, so the store is bound to the place okrpub
 made it: the folder holds an empty file, ``place``, that okrpub creates and
@@ -47,6 +50,7 @@ import os
 import sqlite3
 import stat
 import sys
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -63,10 +67,15 @@ BUSY_TIMEOUT_SECONDS = 10.0
 TABLES = {
     "files": "(path TEXT PRIMARY KEY, digest BLOB NOT NULL, payload BLOB NOT NULL)",
     "meta": "(version TEXT NOT NULL)",
+    #: What one item (an objective) gave a later stage (its lint warnings), by the item's
+    #: key and the kind of result, with the digest of everything it was made from.
+    "results": "(kind TEXT, key TEXT, digest BLOB NOT NULL, payload BLOB NOT NULL, "
+    "PRIMARY KEY (kind, key))",
 }
 #: The database's schema as SQLite keeps it (``sqlite_master``), in order.
 SCHEMA = (
     ("index", "sqlite_autoindex_files_1", "files", None),
+    ("index", "sqlite_autoindex_results_1", "results", None),
     *(("table", name, name, f"CREATE TABLE {name} {columns}") for name, columns in TABLES.items()),
 )
 #: The empty file whose identity binds the store to its folder (:func:`store_version`).
@@ -180,7 +189,8 @@ def code_version() -> str:
 
 
 class CacheStore:
-    """Encoded load results by path, each with the digest it was made from.
+    """Encoded load results by path, and other results by kind and key, each with the
+    digest it was made from.
 
     The folder and database are made on first use, so that a command that
     stops early (a refused ``--out``) leaves nothing behind.
@@ -193,6 +203,8 @@ class CacheStore:
         self._rows: dict[str, tuple[bytes, bytes]] = {}
         self._paths: set[str] = set()
         self._written: dict[str, tuple[bytes, bytes]] = {}
+        #: The stored results of each kind read so far, by key: (digest, payload).
+        self._results: dict[str, dict[str, tuple[bytes, bytes]]] = {}
         self._connection: sqlite3.Connection | None = None
         self._opened = False
 
@@ -221,18 +233,15 @@ class CacheStore:
         if stored is None or stored[0] != version:
             with connection:
                 connection.execute("DELETE FROM files")
+                connection.execute("DELETE FROM results")
                 connection.execute("DELETE FROM meta")
                 connection.execute("INSERT INTO meta VALUES (?)", (version,))
-        self._rows = {}
-        for path, digest, payload in connection.execute("SELECT path, digest, payload FROM files"):
-            if (type(path), type(digest), type(payload)) != (str, bytes, bytes):
-                raise CacheProblem(f"{DATABASE} holds values of another type")
-            self._rows[path] = (digest, payload)
+        self._rows = _typed_rows(connection.execute("SELECT path, digest, payload FROM files"))
         self._paths = set(self._rows)
 
     def _fail(self, error: Exception) -> None:
         self.problem = f"cache in {self.folder} not used: {error}"
-        self._rows, self._paths, self._written = {}, set(), {}
+        self._rows, self._paths, self._written, self._results = {}, set(), {}, {}
         if self._connection is not None:
             self._connection.close()
             self._connection = None
@@ -272,10 +281,64 @@ class CacheStore:
         except sqlite3.Error as error:
             self._fail(error)
 
+    def result(self, kind: str, key: str, digest: bytes) -> bytes | None:
+        """The payload of the result of ``kind`` for ``key`` if it was made from ``digest``:
+        untrusted bytes."""
+        row = self.row(kind, key)
+        return row[1] if row is not None and row[0] == digest else None
+
+    def row(self, kind: str, key: str) -> tuple[bytes, bytes] | None:
+        """The digest and payload of the result of ``kind`` for ``key``, if stored."""
+        return self._results_of(kind).get(key)
+
+    def _results_of(self, kind: str) -> dict[str, tuple[bytes, bytes]]:
+        self._use()
+        known = self._results.get(kind)
+        if known is None and self._connection is not None:
+            query = "SELECT key, digest, payload FROM results WHERE kind = ?"
+            try:
+                known = _typed_rows(self._connection.execute(query, (kind,)))
+            except (sqlite3.Error, CacheProblem) as error:
+                self._fail(error)
+        if known is None:
+            return {}
+        self._results[kind] = known
+        return known
+
+    def save_results(self, kind: str, rows: dict[str, tuple[bytes, bytes]]) -> None:
+        """Keep ``rows`` (by key: digest, payload) as all the results of ``kind``: write
+        those that changed and forget the others."""
+        stored = self._results_of(kind)
+        connection = self._connection
+        if connection is None:
+            return
+        gone = [(kind, key) for key in stored.keys() - rows.keys()]
+        written = [(kind, key, *row) for key, row in rows.items() if stored.get(key) != row]
+        self._results[kind] = dict(rows)
+        if not gone and not written:
+            return
+        try:
+            with connection:
+                connection.executemany("DELETE FROM results WHERE kind = ? AND key = ?", gone)
+                connection.executemany("INSERT OR REPLACE INTO results VALUES (?,?,?,?)", written)
+        except sqlite3.Error as error:
+            self._fail(error)
+
     def close(self) -> None:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+def _typed_rows(rows: Iterable[tuple[object, ...]]) -> dict[str, tuple[bytes, bytes]]:
+    """Rows of key, digest and payload, by key; :class:`CacheProblem` when one holds values
+    of another type."""
+    typed: dict[str, tuple[bytes, bytes]] = {}
+    for key, digest, payload in rows:
+        if not (type(key) is str and type(digest) is bytes and type(payload) is bytes):
+            raise CacheProblem(f"{DATABASE} holds values of another type")
+        typed[key] = (digest, payload)
+    return typed
 
 
 def _schema(connection: sqlite3.Connection) -> tuple[tuple[object, ...], ...]:

@@ -83,6 +83,15 @@ class LoadCache:
             self._files[path] = (digest, loaded)
         return loaded
 
+    def digest_of_objective(self, path: str) -> bytes | None:
+        """The digest ``path`` was loaded from, when it gave one objective (which that
+        digest then decides, but for what resolution fills in: see
+        :func:`~okrpub.model.resolve.references`); else ``None``."""
+        cached = self._files.get(path)
+        if cached is None or len(cached[1].sources.objectives) != 1:
+            return None
+        return cached[0]
+
     def last(self, path: str) -> Loaded | None:
         """What ``path`` gave when it was last loaded, whatever its bytes are now."""
         cached = self._files.get(path)

@@ -1,6 +1,8 @@
 """The project: run the pipeline from files to the computed model.
 
-``check`` is exactly the first half of ``build``: both call :func:`analyse`.
+``build`` and ``serve`` call :func:`analyse`; ``check`` calls :func:`check`, the
+same stages up to the diagnostics, without the model it does not show
+(:mod:`okrpub.engine.checking`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from okrpub.config import CONFIG_FILE, Config, load_config
 from okrpub.diagnostics import Diagnostics, Location
 from okrpub.engine.analysis import AnalysisMemo, compute_model, lint_model, resolve_content
 from okrpub.engine.cache import CacheStore
+from okrpub.engine.checking import Checked, lint_content
 from okrpub.engine.loader import LoadCache, load_sources
 from okrpub.engine.stats import Stats
 from okrpub.errors import UsageError
@@ -120,9 +123,27 @@ def analyse(
     sources = load_sources(files, config.content_dir, diagnostics, cache, changed, stats)
     memo = memo or AnalysisMemo()
     resolved = resolve_content(sources, config, diagnostics, memo.resolve, stats)
-    model = compute_model(resolved, config, today, None, memo.compute, stats)
-    lint_model(model, resolved, diagnostics, memo.lint, stats)
+    model = compute_model(resolved, config, today, None, memo.compute, stats, cache)
+    lint_model(model, resolved, diagnostics, memo.lint, stats, cache, memo.compute.digests)
     return Analysis(config, resolved, model, diagnostics)
+
+
+def check(
+    root: Path,
+    config: Config,
+    today: dt.date,
+    cache: LoadCache | None = None,
+    stats: Stats | None = None,
+) -> Checked:
+    """What :func:`analyse` finds, with each objective's warnings taken from the store
+    when what they are made from is unchanged: only the others are computed."""
+    stats = stats or Stats()
+    diagnostics = Diagnostics()
+    files, _ = _discover(root, config, diagnostics, cache, None)
+    sources = load_sources(files, config.content_dir, diagnostics, cache, None, stats)
+    resolved = resolve_content(sources, config, diagnostics, None, stats)
+    objectives, units = lint_content(resolved, config, today, diagnostics, cache, stats)
+    return Checked(diagnostics, objectives, units)
 
 
 def _discover(

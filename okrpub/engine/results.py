@@ -1,0 +1,110 @@
+"""Results: what a stage made of one objective, kept in the store by the digest of its inputs.
+
+An objective's lint warnings are a plain function of their inputs. The
+engine keeps them between runs in the store (:mod:`okrpub.engine.cache`), one
+row per objective and kind of result, under the digest of what the result
+was made from: the digest of the computed objective's inputs
+(:func:`inputs_digest`) and the parent's period (:func:`derived_digest`).
+An objective's inputs are
+
+- the objective frame (:meth:`~okrpub.engine.frame.Frame.of_objectives`);
+- its entry: the digest of the file it was loaded from (which decides the
+  entry when the file gave only it) and what resolution fills in
+  (:func:`~okrpub.model.resolve.references`);
+- its place in the cascade.
+
+A new process after an edit finds every other objective's row under an
+unchanged digest and makes again only what depends on the edit. A row is
+decoded into the result's type as untrusted input: one that does not decode,
+or was made from other inputs, is a miss.
+
+Computed objectives themselves are not kept: decoding one costs as much as
+computing it (its check-ins, shared with its entry when computed, would be
+decoded a second time), and the copies cost memory.
+"""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+import msgspec
+
+from okrpub.engine.frame import Frame
+from okrpub.engine.loader import LoadCache
+from okrpub.engine.reuse import digest_of, plain
+from okrpub.model.resolve import references
+from okrpub.source.entries import ObjectiveEntry
+
+Result = TypeVar("Result")
+
+#: The kind of result kept: one objective's lint warnings.
+LINT = "lint"
+
+_ENCODER = msgspec.msgpack.Encoder()
+
+
+def frame_digest(frame: Frame) -> bytes:
+    """The digest of what every objective's results may depend on."""
+    return digest_of(*plain(frame.of_objectives()))
+
+
+def inputs_digest(
+    cache: LoadCache | None, frame: bytes, entry: ObjectiveEntry, *more: object
+) -> bytes | None:
+    """The digest of a result made from ``entry`` and ``more`` under ``frame``; ``None``
+    when the entry's file does not decide it (the result is then made each run)."""
+    if cache is None or (file := cache.digest_of_objective(entry.path)) is None:
+        return None
+    return digest_of(frame, file, *plain((references(entry), *more)))
+
+
+def derived_digest(inputs: bytes | None, *more: object) -> bytes | None:
+    """The digest of a result made from what ``inputs`` is the digest of, and ``more``
+    (an objective's warnings: from the objective and its parent's period)."""
+    return None if inputs is None else digest_of(inputs, *plain(more))
+
+
+class StoredResults(Generic[Result]):
+    """The results of one kind in the store, by objective id, and this run's rows: all
+    that the store keeps of the kind after :meth:`save`."""
+
+    def __init__(self, cache: LoadCache | None, kind: str, shape: type[Result]) -> None:
+        self._store = cache.store if cache is not None else None
+        self._kind = kind
+        self._decoder = msgspec.msgpack.Decoder(shape)
+        self._rows: dict[str, tuple[bytes, bytes]] = {}
+
+    def get(self, key: str, digest: bytes | None) -> Result | None:
+        """The result kept for ``key`` if it was made from ``digest``."""
+        if digest is None or self._store is None:
+            return None
+        payload = self._store.result(self._kind, key, digest)
+        if payload is None:
+            return None
+        try:
+            found: Result = self._decoder.decode(payload)
+        except msgspec.DecodeError:
+            return None
+        self._rows[key] = (digest, payload)
+        return found
+
+    def put(self, key: str, digest: bytes | None, result: Result) -> None:
+        """Keep ``result``, made from ``digest``, for ``key`` (not when it has what msgpack
+        cannot hold: a whole number beyond 64 bits)."""
+        if digest is None or self._store is None:
+            return
+        try:
+            self._rows[key] = (digest, _ENCODER.encode(result))
+        except (OverflowError, msgspec.EncodeError):
+            return
+
+    def carry(self, key: str) -> None:
+        """Keep the stored row of ``key`` as it is: its result was reused from memory
+        (``serve``). (Its digest is checked when it is read.)"""
+        if self._store is not None and (row := self._store.row(self._kind, key)) is not None:
+            self._rows[key] = row
+
+    def save(self) -> None:
+        """Keep this run's rows, and only them."""
+        if self._store is not None:
+            self._store.save_results(self._kind, self._rows)
