@@ -11,6 +11,7 @@ template reuses what it rendered for a whole subtree (:mod:`okrpub.engine.fragme
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -175,11 +176,12 @@ def _reuse_tree(node: TreeNode, last: dict[str, TreeNode], trees: dict[str, Tree
         known is not None
         and known.objective is node.objective
         and known.via_key_result == node.via_key_result
+        and known.also_under is node.also_under
         and len(known.children) == len(children)
         and all(a is b for a, b in zip(known.children, children, strict=True))
     ):
         node = known
     elif any(a is not b for a, b in zip(node.children, children, strict=True)):
-        node = TreeNode(node.objective, node.via_key_result, children)
+        node = dataclasses.replace(node, children=children)
     trees[node.objective.id] = node
     return node
