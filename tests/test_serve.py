@@ -162,7 +162,7 @@ def test_serves_the_site_from_the_first_build(
 ) -> None:
     assert example.url.startswith("http://127.0.0.1:")
     assert example.process.poll() is None
-    assert re.search(r"^rebuilt in \d+\.\d\d s: 33 pages, 3 warnings$", example.stderr, re.M)
+    assert re.search(r"^rebuilt in \d+\.\d\d s: 34 pages, 4 warnings$", example.stderr, re.M)
     assert not differences(example, example_build)
 
 
@@ -917,7 +917,7 @@ def test_each_rebuild_prints_new_warnings_and_counts_them(
     site.rebuild(frozenset({GROW}))
     assert sorts == []
     assert [line for line in said if ": warning: " in line] == []
-    assert said[-1].endswith("pages, 3 warnings")
+    assert said[-1].endswith("pages, 4 warnings")
     path = f"{Q4}/marketing/top-3-in-search.md"
     text = (project / path).read_text(encoding="utf-8")
     # the last check-in of a key result gone: it is stale now
@@ -931,7 +931,7 @@ def test_each_rebuild_prints_new_warnings_and_counts_them(
 
 
 def test_the_overlay_lists_the_errors_before_the_warnings(tmp_path: Path) -> None:
-    """A file that sorts after the example's three warnings has an error: the overlay
+    """A file that sorts after the example's four warnings has an error: the overlay
     shows it first, then the warnings in file order; the terminal keeps file order."""
     project = copy_example(tmp_path / "project")
     broken = f"{Q4}/zz-broken.md"
@@ -944,7 +944,7 @@ def test_the_overlay_lists_the_errors_before_the_warnings(tmp_path: Path) -> Non
     finally:
         site.close()
     printed = [line for line in said if re.match(r"content/.*: (error|warning): ", line)]
-    assert [line.startswith(broken) for line in printed] == [False, False, False, True]
+    assert [line.startswith(broken) for line in printed] == [False, False, False, False, True]
     assert list(site.state.snapshot().errors) == [printed[-1], *printed[:-1]]
 
 

@@ -233,7 +233,7 @@ def test_strict_fails_on_warnings_and_leaves_the_site(project: Path) -> None:
     before = tree_of(out)
     result = build(project, out, "--strict")
     assert result.code == 1
-    assert "0 errors and 3 warnings (--strict)" in result.err
+    assert "0 errors and 4 warnings (--strict)" in result.err
     assert "[kr-count]" in result.out
     assert tree_of(out) == before
 

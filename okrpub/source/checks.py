@@ -136,8 +136,7 @@ def one_or_list(check: Check, noun: str) -> Check:
 
     def test(value: Any) -> Problem:
         if not isinstance(value, list):
-            problem = check.test(value)
-            return None if problem is None else (problem[0], f"{problem[1]}, or a list of them")
+            return check.test(value)
         if not value or len(value) > MAX_IDS:
             return ("schema", f"one {noun} or a list of 1 to {MAX_IDS} of them")
         if any(check.test(item) is not None for item in value):
