@@ -91,9 +91,7 @@ def cascade(resolved: Resolved, periods: dict[str, Period]) -> Cascade:
     return Cascade(places, in_period, owned, key_result_owners)
 
 
-def _shown_parents(
-    entry: ObjectiveEntry, objectives: dict[str, ObjectiveEntry]
-) -> tuple[str, ...]:
+def _shown_parents(entry: ObjectiveEntry, objectives: dict[str, ObjectiveEntry]) -> tuple[str, ...]:
     """What ``entry`` aligns to that this build shows, each once.
 
     A public build leaves internal key results out: alignment to one of them

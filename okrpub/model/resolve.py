@@ -250,7 +250,9 @@ def _known_parent(
     found = objectives.get(parent_id)
     if found is None:
         if parent_id not in declared:
-            _unknown(where, "unknown-parent", "parent objective", parent_id, objectives, diagnostics)
+            _unknown(
+                where, "unknown-parent", "parent objective", parent_id, objectives, diagnostics
+            )
         return False
     if kr_id and not any(key_result.id == kr_id for key_result in found.key_results):
         choices = [key_result.id for key_result in found.key_results]
@@ -309,7 +311,7 @@ def _cycles(
                 continue
             node = todo[-1].pop()
             if state.get(node) == 1:
-                cycle = path[path.index(node) :]
+                cycle: list[str] = path[path.index(node) :]
                 smallest = cycle.index(min(cycle))
                 cycle = cycle[smallest:] + cycle[:smallest]
                 cycles.append([*cycle, cycle[0]])

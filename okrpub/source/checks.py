@@ -148,8 +148,13 @@ def one_or_list(check: Check, noun: str) -> Check:
     json = {
         "anyOf": [
             dict(check.json),
-            {"type": "array", "items": dict(check.json), "minItems": 1, "maxItems": MAX_IDS,
-             "uniqueItems": True},
+            {
+                "type": "array",
+                "items": dict(check.json),
+                "minItems": 1,
+                "maxItems": MAX_IDS,
+                "uniqueItems": True,
+            },
         ]
     }
     return Check(test, json, each=check)

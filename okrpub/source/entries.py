@@ -22,6 +22,7 @@ def as_ids(value: str | list[str] | None) -> tuple[str, ...]:
         return ()
     return (value,) if isinstance(value, str) else tuple(value)
 
+
 Number = int | float
 
 #: One check-in as plain data: its date, value, confidence and note.

@@ -21,7 +21,7 @@ from okrpub.diagnostics import Diagnostic, Diagnostics, Location
 from okrpub.source import schema
 from okrpub.source.checks import PLACEHOLDER, SLUG, placeholder_message
 from okrpub.source.discover import DEFAULTS_FILE, Kind, SourceFile
-from okrpub.source.entries import Loaded, as_ids, ObjectiveEntry, PageEntry, Sources, UnitEntry
+from okrpub.source.entries import Loaded, ObjectiveEntry, PageEntry, Sources, UnitEntry, as_ids
 from okrpub.source.frontmatter import SplitFile, decode, split_front_matter
 from okrpub.source.keyresults import key_result_entries
 from okrpub.source.validate import locations, validate_mapping

@@ -78,9 +78,13 @@ def validate_mapping(
         if problem is None:
             valid[key] = item
             continue
-        if isinstance(item, list) and field.check.each is not None:
-            if _bad_elements(document, key_path, item, field.check.each, diagnostics):
-                continue
+        each = field.check.each
+        if (
+            isinstance(item, list)
+            and each
+            and _bad_elements(document, key_path, item, each, diagnostics)
+        ):
+            continue
         rule, expected = problem
         message = f"{describe(key_path)} must be {expected}, got {_show(item)}"
         if isinstance(item, list) and field.check in _ONE_ID:
