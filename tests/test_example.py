@@ -42,7 +42,7 @@ def test_example_content_in_text(check) -> None:
     assert result.lines == [
         "content/2026-Q4/marketing/newspaper-campaign.md:1:1: warning: "
         "objective has 2 key results; aim for 3 to 5 [kr-count]",
-        "content/2026-Q4/smokey/great-place-to-work.md:1:1: warning: objective has no key "
+        "content/2026-Q4/smokey/love-to-work.md:1:1: warning: objective has no key "
         "results yet: it is qualitative, shown without progress; add key results to measure "
         "it [no-key-results]",
         "content/2026-Q4/tom/payments-expert.md:1:1: warning: "
