@@ -906,7 +906,7 @@ def test_each_rebuild_prints_new_warnings_and_counts_them(
     project, site, said = in_process.project, in_process.site, in_process.said
     site.rebuild()
     warnings = [line for line in said if ": warning: " in line]
-    assert len(warnings) == 3
+    assert len(warnings) == 4
     said.clear()
     retitle(project / GROW, "No new warning")
     sorts: list[int] = []  # of the rebuild's diagnostics (the small sets of stages aside)
@@ -925,7 +925,7 @@ def test_each_rebuild_prints_new_warnings_and_counts_them(
     (project / path).write_text(last.sub("", text, count=1), encoding="utf-8")
     site.rebuild(frozenset({path}))
     new = [line for line in said if ": warning: " in line]
-    assert len(new) == 4, said
+    assert len(new) == 5, said
     assert set(warnings) < set(new)
     assert any(line.startswith(path) and "[stale]" in line for line in new)
 

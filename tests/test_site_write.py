@@ -262,7 +262,7 @@ def test_build_prints_the_summary_line(example_site: Path, tmp_path: Path) -> No
     audience, where, pages, objectives, warnings = match.groups()
     assert (audience, where) == ("internal", str(out))
     assert int(pages) == len(list(out.rglob("*.html")))
-    assert (int(objectives), int(warnings)) == (13, 3)
+    assert (int(objectives), int(warnings)) == (14, 4)
     assert result.out.splitlines()[-1] == match.group(0)
 
 

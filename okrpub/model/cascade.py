@@ -30,7 +30,7 @@ class Place(NamedTuple):
     hidden_key_results: int
     #: Every parent this build shows (``objective`` or ``objective#kr``), the first one
     #: (:attr:`parent`) first.
-    parents: tuple[str, ...] = ()
+    parents: tuple[str, ...]
 
 
 class Cascade(NamedTuple):

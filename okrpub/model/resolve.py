@@ -267,7 +267,7 @@ def _known_parent(
     return True
 
 
-def parent_ids(entry: ObjectiveEntry) -> tuple[str, ...]:
+def _parent_ids(entry: ObjectiveEntry) -> tuple[str, ...]:
     """The ids of the objectives ``entry`` aligns to, in order, each once."""
     return tuple(dict.fromkeys(parent.partition("#")[0] for parent in entry.parents))
 
@@ -276,7 +276,7 @@ def _without_cycles(
     objectives: dict[str, ObjectiveEntry], diagnostics: Diagnostics
 ) -> dict[str, ObjectiveEntry]:
     kept = dict(objectives)
-    for chain in _cycles(objectives, parent_ids):
+    for chain in _cycles(objectives, _parent_ids):
         first = objectives[chain[0]]
         index = next(
             i for i, parent in enumerate(first.parents) if parent.partition("#")[0] == chain[1]

@@ -68,7 +68,7 @@ KEY_RESULT_SHAPE = Shape(
         "owner": {
             "type": ["string", "null"],
             "description": "Id of its accountable owner unit, if it has its own and this build "
-            "shows it; null: its objective's owner (version 3).",
+            "shows that unit; else null (version 3).",
         },
         "owners": {
             "type": "array",
