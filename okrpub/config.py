@@ -31,6 +31,7 @@ CONFIG_FILE = "okrpub.yaml"
 #: Lint rules: OKR-quality warnings that ``lint:`` in the config can turn off or make errors.
 LINT_RULES: dict[str, str] = {
     "kr-count": "an objective without 3 to 5 key results",
+    "no-key-results": "an objective with no key results yet (qualitative)",
     "unaligned": "a team or person objective that aligns to nothing",
     "stale": "a key result of the current period without a recent check-in",
     "parent-period": "an objective whose parent is in another period",

@@ -166,7 +166,12 @@ def test_the_gitlab_code_quality_report_of_the_recipe(project: Path) -> None:
         if words[1] == "check" and ">" in words:
             run(project, words)
     report = json.loads((project / "gl-code-quality-report.json").read_text(encoding="utf-8"))
-    assert {issue["check_name"] for issue in report} == {"kr-count", "stale", "unaligned"}
+    assert {issue["check_name"] for issue in report} == {
+        "kr-count",
+        "no-key-results",
+        "stale",
+        "unaligned",
+    }
 
 
 def test_the_diff_comment_of_the_recipes(project: Path) -> None:

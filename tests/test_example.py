@@ -1,4 +1,4 @@
-"""The example content in the repository checks clean but for its three deliberate warnings."""
+"""The example content in the repository checks clean but for its four deliberate warnings."""
 
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ def deliberate_warnings() -> set[tuple[str, str]]:
     return {(rule, f"content/{path}") for rule, path in rows}
 
 
-def test_the_readme_lists_three_warnings() -> None:
-    assert len(deliberate_warnings()) == 3
+def test_the_readme_lists_four_warnings() -> None:
+    assert len(deliberate_warnings()) == 4
 
 
 def test_example_content_gives_exactly_the_deliberate_warnings(check) -> None:
@@ -33,7 +33,7 @@ def test_example_content_gives_exactly_the_deliberate_warnings(check) -> None:
     diagnostics = json.loads(result.out)
     assert {d["severity"] for d in diagnostics} == {"warning"}
     assert {(d["rule"], d["path"]) for d in diagnostics} == deliberate_warnings()
-    assert len(diagnostics) == 3
+    assert len(diagnostics) == 4
     assert result.code == 0
 
 
@@ -42,13 +42,16 @@ def test_example_content_in_text(check) -> None:
     assert result.lines == [
         "content/2026-Q4/marketing/newspaper-campaign.md:1:1: warning: "
         "objective has 2 key results; aim for 3 to 5 [kr-count]",
+        "content/2026-Q4/smokey/love-to-work.md:1:1: warning: objective has no key "
+        "results yet: it is qualitative, shown without progress; add key results to measure "
+        "it [no-key-results]",
         "content/2026-Q4/tom/payments-expert.md:1:1: warning: "
         "person objective aligns to nothing; set 'parent' to the objective it supports "
         "[unaligned]",
         "content/2026-Q4/warehouse/ship-same-day.md:21:5: warning: "
         "key result 'damaged' has had no check-in since 2026-11-02 (stale after 7 days) [stale]",
     ]
-    assert result.err == "checked 14 objectives and 12 units: 0 errors, 3 warnings\n"
+    assert result.err == "checked 15 objectives and 12 units: 0 errors, 4 warnings\n"
     assert result.code == 0
 
 

@@ -162,7 +162,7 @@ def test_serves_the_site_from_the_first_build(
 ) -> None:
     assert example.url.startswith("http://127.0.0.1:")
     assert example.process.poll() is None
-    assert re.search(r"^rebuilt in \d+\.\d\d s: 34 pages, 3 warnings$", example.stderr, re.M)
+    assert re.search(r"^rebuilt in \d+\.\d\d s: 35 pages, 4 warnings$", example.stderr, re.M)
     assert not differences(example, example_build)
 
 
@@ -906,7 +906,7 @@ def test_each_rebuild_prints_new_warnings_and_counts_them(
     project, site, said = in_process.project, in_process.site, in_process.said
     site.rebuild()
     warnings = [line for line in said if ": warning: " in line]
-    assert len(warnings) == 3
+    assert len(warnings) == 4
     said.clear()
     retitle(project / GROW, "No new warning")
     sorts: list[int] = []  # of the rebuild's diagnostics (the small sets of stages aside)
@@ -917,7 +917,7 @@ def test_each_rebuild_prints_new_warnings_and_counts_them(
     site.rebuild(frozenset({GROW}))
     assert sorts == []
     assert [line for line in said if ": warning: " in line] == []
-    assert said[-1].endswith("pages, 3 warnings")
+    assert said[-1].endswith("pages, 4 warnings")
     path = f"{Q4}/marketing/top-3-in-search.md"
     text = (project / path).read_text(encoding="utf-8")
     # the last check-in of a key result gone: it is stale now
@@ -925,13 +925,13 @@ def test_each_rebuild_prints_new_warnings_and_counts_them(
     (project / path).write_text(last.sub("", text, count=1), encoding="utf-8")
     site.rebuild(frozenset({path}))
     new = [line for line in said if ": warning: " in line]
-    assert len(new) == 4, said
+    assert len(new) == 5, said
     assert set(warnings) < set(new)
     assert any(line.startswith(path) and "[stale]" in line for line in new)
 
 
 def test_the_overlay_lists_the_errors_before_the_warnings(tmp_path: Path) -> None:
-    """A file that sorts after the example's three warnings has an error: the overlay
+    """A file that sorts after the example's four warnings has an error: the overlay
     shows it first, then the warnings in file order; the terminal keeps file order."""
     project = copy_example(tmp_path / "project")
     broken = f"{Q4}/zz-broken.md"
@@ -944,7 +944,7 @@ def test_the_overlay_lists_the_errors_before_the_warnings(tmp_path: Path) -> Non
     finally:
         site.close()
     printed = [line for line in said if re.match(r"content/.*: (error|warning): ", line)]
-    assert [line.startswith(broken) for line in printed] == [False, False, False, True]
+    assert [line.startswith(broken) for line in printed] == [False, False, False, False, True]
     assert list(site.state.snapshot().errors) == [printed[-1], *printed[:-1]]
 
 

@@ -218,11 +218,12 @@ edits = st.tuples(
 
 
 def edited(model: Model, edit: tuple[int, int, list[int] | None]) -> Model:
-    """``model`` with one objective replaced by a new object (or left out)."""
+    """``model`` with one objective replaced by a new object (or left out, also when it has
+    no key results to give check-ins)."""
     index, kr_index, days = edit
     objectives = dict(model.objectives)
     objective = list(objectives.values())[index % len(objectives)]
-    if days is None:
+    if days is None or not objective.key_results:
         del objectives[objective.id]
     else:
         kr_index %= len(objective.key_results)

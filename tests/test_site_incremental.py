@@ -511,10 +511,13 @@ def test_an_edit_looks_only_at_the_units_whose_pages_show_what_it_changed(
     project.edit("content/2026-Q4/sam/guides-and-links.md", "title: ", "title: Renamed ")
     files = project.rebuild()
     assert project.stats[UNIT_PAGES_PLANNED] == 2  # sam's page and badge
-    # a new value: a new objective and a new rollup of its owner (marketing)
+    # a new value: a new objective and a new rollup of its owner (marketing); the units
+    # that own its key results (sam, webshop) list them on their pages too
     set_a_current_value(project)
     files = project.rebuild()
-    assert project.stats[UNIT_PAGES_PLANNED] == 2
+    edited = project.renderer.model.objectives["top-3-in-search"]
+    assert edited.units_involved == ("marketing", "sam", "webshop")
+    assert project.stats[UNIT_PAGES_PLANNED] == 2 * 3
     assert files == project.clean_build()
     # a rollup that changed while its objectives did not (as when one leaves for another unit)
     model = project.renderer.model

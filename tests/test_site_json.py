@@ -20,13 +20,13 @@ from okrpub import __version__
 PERIOD_KEYS = {"id", "start", "end"}
 UNIT_KEYS = {"id", "name", "kind", "parent", "url"}
 OBJECTIVE_KEYS = {
-    "id", "title", "owner", "period", "parent", "type", "visibility", "tags", "progress",
-    "score", "of", "with_data", "graded", "status", "url", "key_results",
+    "id", "title", "owner", "owners", "period", "parent", "parents", "type", "visibility",
+    "tags", "progress", "score", "of", "with_data", "graded", "status", "url", "key_results",
 }  # fmt: skip
 #: docs/site.md lists these; okrpub adds the key result's own ``status`` (the status page shows it).
 KEY_RESULT_KEYS = {
-    "id", "title", "kind", "start", "target", "current", "unit", "done", "progress", "score",
-    "graded", "cancelled", "confidence", "due", "checkins", "status",
+    "id", "title", "kind", "start", "target", "current", "unit", "owner", "owners", "done",
+    "progress", "score", "graded", "cancelled", "confidence", "due", "checkins", "status",
 }  # fmt: skip
 CHECKIN_KEYS = {"date", "value", "confidence", "note"}
 
@@ -164,8 +164,10 @@ def test_objective_fields(document: dict[str, Any]) -> None:
         "id": "calc",
         "title": "Numbers we agree on",
         "owner": "acme",
+        "owners": ["acme"],
         "period": "2026-Q4",
         "parent": None,
+        "parents": [],
         "type": "committed",
         "visibility": "public",
         "tags": ["money", "maths"],
@@ -202,6 +204,8 @@ def test_numeric_key_result_takes_current_from_the_latest_checkin(
         "target": 10,
         "current": 8,
         "unit": "deals",
+        "owner": None,
+        "owners": [],
         "done": None,
         "progress": 0.8,
         "score": None,

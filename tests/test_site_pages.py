@@ -108,14 +108,20 @@ def test_home_shows_progress_and_no_grade_while_the_period_runs(
     assert not section(home, "company-heading").find_all("a", class_="grade")
     progress = next(d for d in figures.find_all("dt") if d.text == "Progress")
     assert progress.parent is not None
-    overall = mean([o["progress"] for o in objectives_of(data, "2026-Q4")])
+    # a qualitative objective (no key results, progress null) is not in the mean
+    overall = mean(
+        [o["progress"] for o in objectives_of(data, "2026-Q4") if o["progress"] is not None]
+    )
     assert progress.parent.find("dd").text == f"{round(overall * 100)}%"
 
 
 def test_home_lists_the_company_objectives_only(home: Element, data: dict[str, Any]) -> None:
     company = section(home, "company-heading")
     titles = [a.text for a in company.find_all("a", class_="objective-title")]
-    assert titles == ["Grow to €1 million in online sales this quarter"]
+    assert titles == [
+        "Grow to €1 million in online sales this quarter",
+        "Stay a place people love to work, also in the Christmas rush",  # qualitative
+    ]
     row = link_to(company, "objectives/grow-to-1m-online/index.html").closest("li")
     # while the period runs: progress and status, no grade
     assert not row.find_all("a", class_="grade")
@@ -179,9 +185,19 @@ def q4(example_site: Path) -> Element:
 
 
 def tree_item(page: Element, objective_id: str) -> Element:
-    """The ``<li>`` of the cascade tree that holds this objective."""
+    """The ``<li>`` of the cascade tree that holds this objective's own tree (not one
+    where it is listed "also under" a parent other than its first)."""
     cascade = section(page, "cascade-heading")
-    return link_to(cascade, f"objectives/{objective_id}/index.html").closest("li")
+    homes = [
+        div.closest("li")
+        for div in cascade.find_all("div", class_="tree-item")
+        if "also-under" not in div.attrs["class"].split()
+        and div.find("a", class_="objective-title")
+        .attrs["href"]
+        .endswith(f"objectives/{objective_id}/index.html")
+    ]
+    assert len(homes) == 1, f"{objective_id} has {len(homes)} own places in the cascade"
+    return homes[0]
 
 
 def tree_parent(page: Element, objective_id: str) -> str | None:
@@ -236,11 +252,16 @@ def test_period_shows_progress_per_unit_while_it_runs(q4: Element, data: dict[st
     shown = {
         row.find("th").find("a").attrs["href"].split("/")[-2]: row for row in table.find_all("tr")
     }
-    owners = {o["owner"] for o in objectives_of(data, "2026-Q4")}
+    owners = {owner for o in objectives_of(data, "2026-Q4") for owner in o["owners"]}
     assert set(shown) == owners
     assert {"smokey", "marketing", "sam", "tom"} <= owners
     for owner, row in shown.items():
-        owned = [o["progress"] for o in objectives_of(data, "2026-Q4") if o["owner"] == owner]
+        # every owner's rollup counts a co-owned objective; a qualitative one has no progress
+        owned = [
+            o["progress"]
+            for o in objectives_of(data, "2026-Q4")
+            if owner in o["owners"] and o["progress"] is not None
+        ]
         assert row.find("span", class_="progress-text").text == f"{round(mean(owned) * 100)}%"
         assert not row.find_all("a", class_="grade")  # it showed "not graded" for each
 
@@ -469,11 +490,11 @@ def test_unit_page_lists_objectives_by_period_with_grades(
     example_site: Path, data: dict[str, Any]
 ) -> None:
     page = unit_page(example_site, "marketing")
-    groups = page.find_all("section", class_="period-group")
+    groups = section(page, "objectives-heading").find_all("section", class_="period-group")
     assert [g.find("h3").find("a").text for g in groups] == ["2026-Q4", "2026-Q3"]
     for group in groups:
         period = group.find("h3").find("a").text
-        owned = [o for o in objectives_of(data, period) if o["owner"] == "marketing"]
+        owned = [o for o in objectives_of(data, period) if "marketing" in o["owners"]]
         titles = group.find("ul", class_="objective-list").find_all("a", class_="objective-title")
         links = [a.attrs["href"] for a in titles]
         assert links == [f"../../objectives/{o['id']}/index.html" for o in owned]
@@ -487,10 +508,16 @@ def test_unit_page_lists_objectives_by_period_with_grades(
             assert not group.find("h3").find_all("a", class_="grade")
 
 
-def test_person_without_objectives(example_site: Path) -> None:
+def test_person_who_owns_a_key_result_but_no_objective(example_site: Path) -> None:
+    """Lena leads Customer Service and owns one of its key results, but no objective:
+    her page says what she leads and lists that key result, and no empty objectives."""
     page = unit_page(example_site, "lena")
-    assert "Person" in page.find("p", class_="lead").text
-    assert "No objectives yet." in section(page, "objectives-heading").text
+    lead = page.find("p", class_="lead")
+    assert "Person · part of Customer Service · leads Customer Service" in lead.text
+    owned = section(page, "key-results-heading")
+    assert owned.find("a", class_="objective-title").text == "Average review rating of 4.7 stars"
+    assert "../../objectives/five-star-service/index.html#kr-review-rating" in owned.hrefs()
+    assert not page.find_all(aria_labelledby="objectives-heading")
 
 
 def test_units_index_is_a_tree(example_site: Path) -> None:

@@ -233,7 +233,7 @@ def test_strict_fails_on_warnings_and_leaves_the_site(project: Path) -> None:
     before = tree_of(out)
     result = build(project, out, "--strict")
     assert result.code == 1
-    assert "0 errors and 3 warnings (--strict)" in result.err
+    assert "0 errors and 4 warnings (--strict)" in result.err
     assert "[kr-count]" in result.out
     assert tree_of(out) == before
 
@@ -262,7 +262,7 @@ def test_build_prints_the_summary_line(example_site: Path, tmp_path: Path) -> No
     audience, where, pages, objectives, warnings = match.groups()
     assert (audience, where) == ("internal", str(out))
     assert int(pages) == len(list(out.rglob("*.html")))
-    assert (int(objectives), int(warnings)) == (13, 3)
+    assert (int(objectives), int(warnings)) == (14, 4)
     assert result.out.splitlines()[-1] == match.group(0)
 
 

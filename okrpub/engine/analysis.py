@@ -235,12 +235,14 @@ class _MemoTable:
             last = known[2]
             for objective in objectives.values():
                 if last[objective.id] is not objective:
-                    period, owner = objective.period, (objective.owner, objective.period)
+                    period = objective.period
                     periods[period] = rollup(
                         (objectives[i] for i in cascade.periods[period]), config
                     )
-                    owners[owner] = rollup((objectives[i] for i in cascade.owners[owner]), config)
-                    self.stats.add(ROLLUPS_COMPUTED, 2)
+                    for owner in ((unit, period) for unit in objective.owners):
+                        ids = cascade.owners[owner]
+                        owners[owner] = rollup((objectives[i] for i in ids), config)
+                    self.stats.add(ROLLUPS_COMPUTED, 1 + len(objective.owners))
             made = (periods, owners)
         self._rollups = (cascade, made, objectives)
         return made

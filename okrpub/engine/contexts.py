@@ -11,6 +11,7 @@ template reuses what it rendered for a whole subtree (:mod:`okrpub.engine.fragme
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -167,20 +168,25 @@ class Contexts:
         return parts.status_rows(objective)
 
 
-def _reuse_tree(node: TreeNode, last: dict[str, TreeNode], trees: dict[str, TreeNode]) -> TreeNode:
-    """``node``, or the last tree's node for its objective when that has the very same
-    objective and children and the same key result; its nodes put in ``trees``."""
-    children = tuple(_reuse_tree(child, last, trees) for child in node.children)
-    known = last.get(node.objective.id)
+def _reuse_tree(
+    node: TreeNode, last: dict[str, TreeNode], trees: dict[str, TreeNode], under: str = ""
+) -> TreeNode:
+    """``node`` (under the objective ``under``), or the last tree's node at its place when
+    that has the very same objective and children and the same key result; its nodes put
+    in ``trees``. An objective listed "also under" a second parent has a place there too."""
+    children = tuple(_reuse_tree(child, last, trees, node.objective.id) for child in node.children)
+    place = node.objective.id if node.also_under is None else f"{node.objective.id} {under}"
+    known = last.get(place)
     if (
         known is not None
         and known.objective is node.objective
         and known.via_key_result == node.via_key_result
+        and known.also_under is node.also_under
         and len(known.children) == len(children)
         and all(a is b for a, b in zip(known.children, children, strict=True))
     ):
         node = known
     elif any(a is not b for a, b in zip(node.children, children, strict=True)):
-        node = TreeNode(node.objective, node.via_key_result, children)
-    trees[node.objective.id] = node
+        node = dataclasses.replace(node, children=children)
+    trees[place] = node
     return node

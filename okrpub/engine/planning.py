@@ -177,7 +177,8 @@ def _showing(model: Model, changed: list[str]) -> set[str]:
     showing = {
         parent
         for key in changed
-        if (parent := objectives[key].parent_objective) is not None and parent in objectives
+        for parent in objectives[key].parent_objectives
+        if parent in objectives
     }
     below, seen = list(changed), set()
     while below:
@@ -190,12 +191,19 @@ def _showing(model: Model, changed: list[str]) -> set[str]:
 
 def _units_touched(model: Model, memo: PlanMemo, changed: list[str] | None) -> set[str] | None:
     """The units whose pages and badges may show what changed since the last plan: the
-    owners of the objectives that changed and the units whose rollups changed (which
-    includes the last owner of an objective that changed hands); ``None``: any."""
+    units that own the objectives that changed or their key results, now or in the last
+    plan, and the units whose rollups changed; ``None``: any."""
     last = memo.unit_rollups
     if changed is None or last is None or list(last) != list(model.unit_rollups):
         return None
-    touched = {model.objectives[key].owner for key in changed}
+    before = memo.objectives.objectives if memo.objectives is not None else {}
+    touched = {
+        unit
+        for key in changed
+        for objective in (model.objectives[key], before.get(key))
+        if objective is not None
+        for unit in objective.units_involved
+    }
     touched.update(key[0] for key, rollup in model.unit_rollups.items() if last[key] is not rollup)
     return touched
 

@@ -28,6 +28,9 @@ class Place(NamedTuple):
     ancestors: tuple[str, ...]
     #: How many internal key results the audience stage took out.
     hidden_key_results: int
+    #: Every parent this build shows (``objective`` or ``objective#kr``), the first one
+    #: (:attr:`parent`) first.
+    parents: tuple[str, ...]
 
 
 class Cascade(NamedTuple):
@@ -35,9 +38,12 @@ class Cascade(NamedTuple):
 
     #: Each objective's place, in the order of the model.
     places: dict[str, Place]
-    #: The ids of each period's objectives, and of each owner's in a period, in that order.
+    #: The ids of each period's objectives, and of each owner's in a period (also those it
+    #: co-owns), in that order.
     periods: dict[str, list[str]]
     owners: dict[tuple[str, str], list[str]]
+    #: The ids of the objectives with a key result each unit owns (or co-owns), in order.
+    key_result_owners: dict[str, list[str]]
 
 
 def cascade(resolved: Resolved, periods: dict[str, Period]) -> Cascade:
@@ -54,49 +60,54 @@ def cascade(resolved: Resolved, periods: dict[str, Period]) -> Cascade:
         ),
     )
     # the parents this build shows
-    parents = {
-        entry.id: parent_id
-        for entry in entries
-        if (parent_id := _parent_id(entry)) in resolved.objectives
-    }
+    shown = {entry.id: _shown_parents(entry, resolved.objectives) for entry in entries}
+    first = {key: refs[0].partition("#")[0] for key, refs in shown.items() if refs}
     children: dict[str, list[str]] = {}
     in_period: dict[str, list[str]] = {period_id: [] for period_id in periods}
     owned: dict[tuple[str, str], list[str]] = {}
+    key_result_owners: dict[str, list[str]] = {}
     for entry in entries:
-        if entry.id in parents:
-            children.setdefault(parents[entry.id], []).append(entry.id)
+        for parent_id in dict.fromkeys(ref.partition("#")[0] for ref in shown[entry.id]):
+            children.setdefault(parent_id, []).append(entry.id)
         in_period[entry.period].append(entry.id)
-        owned.setdefault((entry.owner, entry.period), []).append(entry.id)
-    places = {
-        entry.id: Place(
-            parents.get(entry.id),
-            _shown_parent_key_result(entry, resolved.objectives) if entry.id in parents else None,
+        for owner in entry.owners:
+            if owner in kinds:
+                owned.setdefault((owner, entry.period), []).append(entry.id)
+        for owner in dict.fromkeys(o for kr in entry.key_results for o in kr.owners):
+            if owner in kinds:
+                key_result_owners.setdefault(owner, []).append(entry.id)
+    places = {}
+    for entry in entries:
+        refs = shown[entry.id]
+        parent_id, _, kr_id = refs[0].partition("#") if refs else ("", "", "")
+        places[entry.id] = Place(
+            parent_id or None,
+            kr_id or None,
             tuple(children.get(entry.id, ())),
-            _ancestors(entry.id, parents),
+            _ancestors(entry.id, first),
             resolved.hidden_key_results.get(entry.id, 0),
+            refs,
         )
-        for entry in entries
-    }
-    return Cascade(places, in_period, owned)
+    return Cascade(places, in_period, owned, key_result_owners)
 
 
-def _parent_id(entry: ObjectiveEntry) -> str | None:
-    return entry.parent.partition("#")[0] if entry.parent else None
-
-
-def _shown_parent_key_result(
-    entry: ObjectiveEntry, objectives: dict[str, ObjectiveEntry]
-) -> str | None:
-    """The key result of the parent this objective aligns to, if this build shows it.
+def _shown_parents(entry: ObjectiveEntry, objectives: dict[str, ObjectiveEntry]) -> tuple[str, ...]:
+    """What ``entry`` aligns to that this build shows, each once.
 
     A public build leaves internal key results out: alignment to one of them
     becomes alignment to its objective, so that not even its id is shown.
     """
-    parent_id, _, kr_id = (entry.parent or "").partition("#")
-    parent = objectives.get(parent_id)
-    if not kr_id or parent is None:
-        return None
-    return kr_id if any(kr.id == kr_id for kr in parent.key_results) else None
+    shown: list[str] = []
+    for ref in entry.parents:
+        parent_id, _, kr_id = ref.partition("#")
+        parent = objectives.get(parent_id)
+        if parent is None:
+            continue
+        if kr_id and not any(kr.id == kr_id for kr in parent.key_results):
+            ref = parent_id
+        if ref not in shown:
+            shown.append(ref)
+    return tuple(shown)
 
 
 def _ancestors(objective_id: str, parents: dict[str, str]) -> tuple[str, ...]:
@@ -113,9 +124,12 @@ def units(entries: dict[str, UnitEntry]) -> dict[str, Unit]:
     """The units, company before teams before people, each with its place in the tree."""
     ordered = sorted(entries.values(), key=lambda u: (_LEVELS[u.kind], u.id))
     children: dict[str, list[str]] = {}
+    leads: dict[str, list[str]] = {}
     for entry in ordered:
         if entry.parent in entries:
             children.setdefault(entry.parent, []).append(entry.id)
+        if entry.lead in entries:
+            leads.setdefault(entry.lead, []).append(entry.id)
     made: dict[str, Unit] = {}
     for entry in ordered:
         ancestors: list[str] = []
@@ -134,5 +148,6 @@ def units(entries: dict[str, UnitEntry]) -> dict[str, Unit]:
             path=entry.path,
             children=tuple(children.get(entry.id, ())),
             ancestors=tuple(ancestors),
+            leads=tuple(leads.get(entry.id, ())),
         )
     return made

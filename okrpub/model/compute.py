@@ -130,4 +130,5 @@ def compute_in(
         unit_rollups=unit_rollups,
         current_period=setting.current_period,
         public=resolved.public,
+        key_result_owners={unit: tuple(ids) for unit, ids in cascade.key_result_owners.items()},
     )

@@ -52,7 +52,14 @@ def objective_warnings(
     report = _Reporter(model.config, found)
     start = Location(objective.path)
     count = len(entry.key_results)
-    if not MIN_KEY_RESULTS <= count <= MAX_KEY_RESULTS:
+    if not count:
+        report(
+            entry.locations.get("key_results", start),
+            "no-key-results",
+            "objective has no key results yet: it is qualitative, shown without progress; "
+            "add key results to measure it",
+        )
+    elif not MIN_KEY_RESULTS <= count <= MAX_KEY_RESULTS:
         report(
             start,
             "kr-count",

@@ -90,6 +90,8 @@ def objective(
         with_data=sum(kr.progress is not None for kr in counted),
         graded=sum(kr.graded for kr in counted),
         closed=period.state is PeriodState.PAST,
+        owners=tuple(unit for unit in entry.owners if unit in units),
+        parents=place.parents,
     )
 
 
@@ -148,6 +150,7 @@ def key_result(
         done=entry.done if binary else None,
         unit=entry.unit,
         owner=entry.owner if entry.owner in units else None,
+        owners=tuple(unit for unit in entry.owners if unit in units),
         due=due,
         weight=entry.weight,
         confidence=confidence,

@@ -38,8 +38,14 @@ class Resolved:
 
 def references(entry: ObjectiveEntry) -> tuple[object, ...]:
     """All of an objective that resolution looks at (and the cascade depends on)."""
-    key_results = tuple((kr.id, kr.owner) for kr in entry.key_results)
-    return (entry.id, entry.owner, entry.period, entry.parent, entry.visibility, key_results)
+    key_results = tuple((kr.id, kr.owners) for kr in entry.key_results)
+    return (entry.id, entry.owners, entry.period, entry.parents, entry.visibility, key_results)
+
+
+def where_element(locations: dict[str, Location], key: str, index: int) -> Location:
+    """Where element ``index`` of the list at ``key`` stands; where ``key``'s value
+    stands when it is one value."""
+    return locations.get(f"{key}[{index}]", locations[key])
 
 
 def resolve(sources: Sources, config: Config, diagnostics: Diagnostics) -> Resolved:
@@ -99,7 +105,7 @@ def _check_units(
         if ok:
             visibility = unit.visibility or config.default_visibility
             kept[unit.id] = _with_visibility(unit, visibility)
-    for chain in _cycles(kept, lambda unit: unit.parent):
+    for chain in _cycles(kept, lambda unit: (unit.parent,) if unit.parent else ()):
         first = kept[chain[0]]
         diagnostics.error(
             first.locations["parent"], "cycle", "units form a cycle: " + " → ".join(chain)
@@ -157,16 +163,7 @@ def _check_objectives(
     kept: dict[str, ObjectiveEntry] = {}
     named: dict[str, tuple[str, tuple[dt.date, dt.date] | None]] = {}  # most share a few periods
     for objective in objectives.values():
-        ok = True
-        if objective.owner not in known_units:
-            ok = _unknown(
-                objective.locations["owner"],
-                "unknown-owner",
-                "owner",
-                objective.owner,
-                known_units,
-                diagnostics,
-            )
+        ok = _known_owners(objective.owners, objective.locations, known_units, diagnostics)
         if objective.period not in named:
             named[objective.period] = (
                 canonical_period_id(objective.period, config.periods),
@@ -184,21 +181,30 @@ def _check_objectives(
             )
             ok = False
         for key_result in objective.key_results:
-            if key_result.owner is not None and key_result.owner not in known_units:
-                ok = _unknown(
-                    key_result.locations["owner"],
-                    "unknown-owner",
-                    "owner",
-                    key_result.owner,
-                    known_units,
-                    diagnostics,
-                )
+            known = _known_owners(key_result.owners, key_result.locations, known_units, diagnostics)
+            ok = known and ok
         if not ok or objective.owner not in units or dates is None:
             continue
         periods[period_id] = dates
         visibility = objective.visibility or units[objective.owner].visibility
         kept[objective.id] = with_period(objective, period_id, visibility)
     return kept
+
+
+def _known_owners(
+    owners: tuple[str, ...],
+    locations: dict[str, Location],
+    known_units: set[str],
+    diagnostics: Diagnostics,
+) -> bool:
+    """Whether every one of ``owners`` is a unit; each that is not is reported where it
+    stands."""
+    ok = True
+    for index, owner in enumerate(owners):
+        if owner not in known_units:
+            where = where_element(locations, "owner", index)
+            ok = _unknown(where, "unknown-owner", "owner", owner, known_units, diagnostics)
+    return ok
 
 
 def _with_visibility(entry: Entry, visibility: str | None) -> Entry:
@@ -222,61 +228,95 @@ def _check_parents(
 ) -> dict[str, ObjectiveEntry]:
     kept: dict[str, ObjectiveEntry] = {}
     for objective in objectives.values():
-        if objective.parent is None:
+        ok = True
+        for index, parent in enumerate(objective.parents):
+            where = where_element(objective.locations, "parent", index)
+            ok = _known_parent(parent, objectives, declared, where, diagnostics) and ok
+        if ok:
             kept[objective.id] = objective
-            continue
-        where = objective.locations["parent"]
-        parent_id, _, kr_id = objective.parent.partition("#")
-        parent = objectives.get(parent_id)
-        if parent is None:
-            if parent_id not in declared:
-                _unknown(
-                    where, "unknown-parent", "parent objective", parent_id, objectives, diagnostics
-                )
-            continue
-        if kr_id and not any(key_result.id == kr_id for key_result in parent.key_results):
-            choices = [key_result.id for key_result in parent.key_results]
-            diagnostics.error(
-                where,
-                "unknown-kr",
-                f"objective '{parent_id}' has no key result '{kr_id}'{did_you_mean(kr_id, choices)}"
-                f" (it has: {', '.join(choices)})",
-            )
-            continue
-        kept[objective.id] = objective
     return kept
+
+
+def _known_parent(
+    parent: str,
+    objectives: dict[str, ObjectiveEntry],
+    declared: set[str],
+    where: Location,
+    diagnostics: Diagnostics,
+) -> bool:
+    """Whether ``parent`` (``objective`` or ``objective#kr``) exists; reported at ``where``
+    if not (silently false for an objective whose file has errors)."""
+    parent_id, _, kr_id = parent.partition("#")
+    found = objectives.get(parent_id)
+    if found is None:
+        if parent_id not in declared:
+            _unknown(
+                where, "unknown-parent", "parent objective", parent_id, objectives, diagnostics
+            )
+        return False
+    if kr_id and not any(key_result.id == kr_id for key_result in found.key_results):
+        choices = [key_result.id for key_result in found.key_results]
+        listed = f" (it has: {', '.join(choices)})" if choices else " (it has none)"
+        diagnostics.error(
+            where,
+            "unknown-kr",
+            f"objective '{parent_id}' has no key result '{kr_id}'"
+            f"{did_you_mean(kr_id, choices)}{listed}",
+        )
+        return False
+    return True
+
+
+def _parent_ids(entry: ObjectiveEntry) -> tuple[str, ...]:
+    """The ids of the objectives ``entry`` aligns to, in order, each once."""
+    return tuple(dict.fromkeys(parent.partition("#")[0] for parent in entry.parents))
 
 
 def _without_cycles(
     objectives: dict[str, ObjectiveEntry], diagnostics: Diagnostics
 ) -> dict[str, ObjectiveEntry]:
     kept = dict(objectives)
-    for chain in _cycles(objectives, lambda o: o.parent.partition("#")[0] if o.parent else None):
+    for chain in _cycles(objectives, _parent_ids):
         first = objectives[chain[0]]
+        index = next(
+            i for i, parent in enumerate(first.parents) if parent.partition("#")[0] == chain[1]
+        )
         diagnostics.error(
-            first.locations["parent"], "cycle", "the cascade has a cycle: " + " → ".join(chain)
+            where_element(first.locations, "parent", index),
+            "cycle",
+            "the cascade has a cycle: " + " → ".join(chain),
         )
         for objective_id in chain[:-1]:
             kept.pop(objective_id, None)
     return kept
 
 
-def _cycles(items: dict[str, Entry], parent_of: Callable[[Entry], str | None]) -> list[list[str]]:
-    """Every cycle in the parent links, each as ``[a, b, ..., a]`` starting at its smallest id."""
+def _cycles(
+    items: dict[str, Entry], parents_of: Callable[[Entry], tuple[str, ...]]
+) -> list[list[str]]:
+    """Cycles in the parent links, each as ``[a, b, ..., a]`` starting at its smallest id:
+    at least one through every item that is on a cycle, found by a depth-first walk."""
     cycles: list[list[str]] = []
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
     for start in sorted(items):
-        path: list[str] = []
-        node: str | None = start
-        while node is not None and node in items and state.get(node) is None:
-            state[node] = 1
-            path.append(node)
-            node = parent_of(items[node])
-        if node is not None and state.get(node) == 1:
-            cycle: list[str] = path[path.index(node) :]
-            smallest = cycle.index(min(cycle))
-            cycle = cycle[smallest:] + cycle[:smallest]
-            cycles.append([*cycle, cycle[0]])
-        for visited in path:
-            state[visited] = 2
+        if start in state:
+            continue
+        path: list[str] = [start]
+        todo: list[list[str]] = [[p for p in parents_of(items[start]) if p in items][::-1]]
+        state[start] = 1
+        while path:
+            if not todo[-1]:
+                state[path.pop()] = 2
+                todo.pop()
+                continue
+            node = todo[-1].pop()
+            if state.get(node) == 1:
+                cycle: list[str] = path[path.index(node) :]
+                smallest = cycle.index(min(cycle))
+                cycle = cycle[smallest:] + cycle[:smallest]
+                cycles.append([*cycle, cycle[0]])
+            elif node not in state:
+                state[node] = 1
+                path.append(node)
+                todo.append([p for p in parents_of(items[node]) if p in items][::-1])
     return cycles

@@ -33,6 +33,7 @@ def rollup(objectives: Iterable[Objective], config: Config) -> Rollup:
         counted=sum(o.counted for o in measured),
         with_data=sum(o.with_data for o in measured),
         graded=sum(o.graded for o in measured),
+        measured=len(measured),
     )
 
 

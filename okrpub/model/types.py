@@ -77,6 +77,7 @@ class KeyResult:
     current: Number | None
     done: bool | None
     unit: str
+    #: The accountable owner, when it has its own and this build shows it.
     owner: str | None
     due: dt.date
     weight: Number
@@ -105,6 +106,8 @@ class KeyResult:
     cancelled: str | None = None
     #: Why its status is what it is, worst first (empty when on track, done or closed).
     reasons: tuple[Reason, ...] = ()
+    #: Every owner of its own this build shows, the accountable one first.
+    owners: tuple[str, ...] = ()
 
     @property
     def graded(self) -> bool:
@@ -157,11 +160,32 @@ class Objective:
     graded: int = 0
     #: Its period has ended: the site shows its grade (or "not graded"), not its status.
     closed: bool = False
+    #: Every owner this build shows, the accountable one (:attr:`owner`) first.
+    owners: tuple[str, ...] = ()
+    #: Everything it aligns to that this build shows (``objective`` or ``objective#kr``),
+    #: the first (:attr:`parent`) first.
+    parents: tuple[str, ...] = ()
 
     @property
     def measured(self) -> bool:
         """Whether this build shows numbers for it (a key result that counts)."""
         return self.status is not None
+
+    @property
+    def qualitative(self) -> bool:
+        """Whether it has no key results yet (not even hidden ones)."""
+        return not self.key_results and not self.hidden_key_results
+
+    @property
+    def parent_objectives(self) -> tuple[str, ...]:
+        """The ids of the objectives it aligns to, each once, the first parent first."""
+        return tuple(dict.fromkeys(parent.partition("#")[0] for parent in self.parents))
+
+    @property
+    def units_involved(self) -> tuple[str, ...]:
+        """Every unit that owns it or one of its key results, each once."""
+        krs = (owner for kr in self.key_results for owner in kr.owners)
+        return tuple(dict.fromkeys((*self.owners, *krs)))
 
 
 @dataclass(frozen=True)
@@ -178,6 +202,8 @@ class Unit:
     children: tuple[str, ...]
     #: Ids of the parent chain, nearest first.
     ancestors: tuple[str, ...]
+    #: Ids of the units this one (a person) leads, in order.
+    leads: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -217,6 +243,8 @@ class Rollup:
     counted: int = 0
     with_data: int = 0
     graded: int = 0
+    #: How many of the objectives have numbers (not qualitative, not all cancelled).
+    measured: int = 0
 
 
 @dataclass(frozen=True)
@@ -243,6 +271,8 @@ class Model:
     current_period: str | None
     #: A public build: only public items are in this model.
     public: bool = False
+    #: The ids of the objectives with a key result each unit owns or co-owns, in order.
+    key_result_owners: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def objectives_in(self, period_id: str) -> list[Objective]:
         return list(self._objectives_by_period[period_id])

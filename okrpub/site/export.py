@@ -65,6 +65,17 @@ KEY_RESULT_SHAPE = Shape(
         "target": {"type": ["number", "null"], "description": "Target (numeric only)."},
         "current": {"type": ["number", "null"], "description": "Current value (numeric only)."},
         "unit": {"type": "string", "description": "Unit of the numbers (empty if none)."},
+        "owner": {
+            "type": ["string", "null"],
+            "description": "Id of its accountable owner unit, if it has its own and this build "
+            "shows that unit; else null (version 3).",
+        },
+        "owners": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Ids of all its own owner units this build shows, the accountable "
+            "one first; empty: its objective's owners (version 3).",
+        },
         "done": {"type": ["boolean", "null"], "description": "Whether it is done (binary only)."},
         "progress": _share(
             "Progress, 0.0 to 1.0; null: no data yet (a numeric key result with no value).",
@@ -92,11 +103,25 @@ OBJECTIVE_SHAPE = Shape(
     {
         "id": _ID,
         "title": {"type": "string", "description": "The title."},
-        "owner": {"type": "string", "description": "Id of the owner unit."},
+        "owner": {"type": "string", "description": "Id of the accountable owner unit."},
+        "owners": {
+            "type": "array",
+            "items": {"type": "string"},
+            "minItems": 1,
+            "description": "Ids of all its owner units this build shows, the accountable one "
+            "(owner) first (version 3).",
+        },
         "period": {"type": "string", "description": "Id of the period."},
         "parent": {
             "type": ["string", "null"],
-            "description": "What it aligns to (objective or objective#kr), if shown in this build.",
+            "description": "What it aligns to first (objective or objective#kr), if shown in "
+            "this build.",
+        },
+        "parents": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Everything it aligns to that this build shows (objective or "
+            "objective#kr), parent first (version 3).",
         },
         "type": {"enum": ["committed", "aspirational"], "description": "The objective's type."},
         "visibility": {"enum": ["public", "internal"], "description": "Its visibility."},
@@ -163,6 +188,8 @@ def _key_result(key_result: KeyResult) -> dict[str, Any]:
         "target": key_result.target,
         "current": key_result.current,
         "unit": key_result.unit,
+        "owner": key_result.owner,
+        "owners": list(key_result.owners),
         "done": key_result.done,
         "progress": key_result.progress,
         "score": key_result.score,
@@ -188,8 +215,10 @@ def _objective(objective: Objective) -> dict[str, Any]:
         "id": objective.id,
         "title": objective.title,
         "owner": objective.owner,
+        "owners": list(objective.owners),
         "period": objective.period,
         "parent": objective.parent,
+        "parents": list(objective.parents),
         "type": objective.type,
         "visibility": objective.visibility,
         "tags": list(objective.tags),

@@ -25,6 +25,9 @@ class TreeNode:
     #: The title of the parent's key result this objective aligns to, if any.
     via_key_result: str | None
     children: tuple[TreeNode, ...]
+    #: Where the objective is shown under a parent other than its first: that first
+    #: parent, where its own tree stands ("also under …"); it has no children here.
+    also_under: Objective | None = None
 
 
 class Cascade(NamedTuple):
@@ -82,6 +85,14 @@ class PeriodGroup:
 
 
 @dataclass(frozen=True)
+class PeriodKeyResults:
+    """The key results a unit owns in one period."""
+
+    period: Period
+    key_results: tuple[KeyResultView, ...]
+
+
+@dataclass(frozen=True)
 class GradingReport:
     period: Period
     rollup: Rollup
@@ -96,7 +107,12 @@ def find_key_result(objective: Objective | None, key_result_id: str | None) -> K
 
 
 def cascade(model: Model, period_id: str) -> Cascade:
-    """The cascade of ``period_id``: its roots' trees, and the unaligned objectives."""
+    """The cascade of ``period_id``: its roots' trees, and the unaligned objectives.
+
+    An objective with several parents has its tree under its first parent (or is a
+    root, when that is in another period); under each other parent of the period it
+    is listed, marked "also under" the first.
+    """
     roots, unaligned = [], []
     for objective in model.objectives_in(period_id):
         parent = model.objectives.get(objective.parent_objective or "")
@@ -109,16 +125,31 @@ def cascade(model: Model, period_id: str) -> Cascade:
     return Cascade(roots, unaligned)
 
 
-def tree(model: Model, objective: Objective) -> TreeNode:
-    """The cascade below ``objective`` in its period."""
-    children = (model.objectives[c] for c in objective.children)
-    parent = model.objectives.get(objective.parent_objective or "")
-    via = find_key_result(parent, objective.parent_key_result)
-    return TreeNode(
-        objective,
-        via.title if via else None,
-        tuple(tree(model, c) for c in children if c.period == objective.period),
-    )
+def tree(model: Model, objective: Objective, under: Objective | None = None) -> TreeNode:
+    """The cascade below ``objective`` in its period, where it stands under ``under``
+    (its first parent, or none for a root)."""
+    under = under or model.objectives.get(objective.parent_objective or "")
+    children = []
+    for child_id in objective.children:
+        child = model.objectives[child_id]
+        if child.period != objective.period:
+            continue
+        if child.parent_objective == objective.id:
+            children.append(tree(model, child, objective))
+        else:
+            first = model.objectives[child.parent_objective or ""]
+            children.append(TreeNode(child, _via(child, objective), (), first))
+    return TreeNode(objective, _via(objective, under), tuple(children))
+
+
+def _via(objective: Objective, parent: Objective | None) -> str | None:
+    """The title of ``parent``'s key result that ``objective`` aligns to, if any."""
+    if parent is None:
+        return None
+    refs = (ref.partition("#") for ref in objective.parents)
+    kr_id = next((kr for parent_id, _, kr in refs if parent_id == parent.id and kr), None)
+    found = find_key_result(parent, kr_id)
+    return found.title if found else None
 
 
 def objective_parts(

@@ -156,8 +156,9 @@ def period_page(model: Model, period: Period, rollups: UnitRollups) -> Page:
     inputs = (
         model.period_rollups[period.id],
         *objectives,
-        # the cascade names the key results its roots align to in other periods
-        *(model.objectives[o.parent_objective] for o in objectives if o.parent_objective),
+        # the cascade names the key results its roots align to in other periods, and the
+        # first parent of an objective it lists "also under" it
+        *(model.objectives[p] for o in objectives for p in o.parent_objectives),
         *(r.rollup for r in rollups.of(period.id, KINDS)),
     )
     return Page(period_path(period), "period.html", inputs, "period", (period.id,))
@@ -165,7 +166,12 @@ def period_page(model: Model, period: Period, rollups: UnitRollups) -> Page:
 
 def objective_page(model: Model, objective: Objective) -> Page:
     shown = model.objectives.__getitem__
-    inputs = (objective, *map(shown, objective.ancestors), *map(shown, objective.children))
+    inputs = (
+        objective,
+        *map(shown, objective.ancestors),
+        *map(shown, objective.parent_objectives),
+        *map(shown, objective.children),
+    )
     return Page(
         objective_path(objective.id), "objective.html", inputs, "objective", (objective.id,)
     )
@@ -183,6 +189,8 @@ def unit_page(model: Model, unit: Unit) -> Page:
         if (rollup := model.unit_rollups.get((unit.id, period_id)))
         for item in (rollup, *map(shown, rollup.objectives))
     )
+    # and the key results it owns in any objective
+    inputs += tuple(map(shown, model.key_result_owners.get(unit.id, ())))
     return Page(unit_path(unit.id), "unit.html", inputs, "unit", (unit.id,))
 
 

@@ -23,6 +23,7 @@ from okrpub.site.parts import (
     KeyResultView,
     ObjectiveParts,
     PeriodGroup,
+    PeriodKeyResults,
     StatusRows,
     find_key_result,
 )
@@ -121,14 +122,18 @@ def period(
 def objective(model: Model, objective_id: str, parts: ObjectiveParts) -> dict[str, Any]:
     """``parts``: the objective's own (:func:`okrpub.site.parts.objective_parts`)."""
     shown = model.objectives[objective_id]
-    parent = model.objectives.get(shown.parent_objective or "")
+    parents = []
+    for ref in shown.parents:
+        parent_id, _, kr_id = ref.partition("#")
+        parent = model.objectives[parent_id]
+        parents.append((parent, find_key_result(parent, kr_id or None)))
     return {
         "objective": shown,
         "owner": model.units[shown.owner],
         "period": model.periods[shown.period],
         "ancestors": [model.objectives[a] for a in reversed(shown.ancestors)],
-        "parent": parent,
-        "parent_key_result": find_key_result(parent, shown.parent_key_result),
+        # each parent and the key result of it this one aligns to (or None), first first
+        "parents": parents,
         "key_results": parts.key_results,
         "children": [model.objectives[c] for c in shown.children],
         "body": parts.body,
@@ -158,9 +163,11 @@ def unit(model: Model, unit_id: str, markdown: MarkdownRenderer) -> dict[str, An
         "breadcrumbs": [model.units[a] for a in reversed(shown.ancestors)],
         "parent": model.units.get(shown.parent or ""),
         "lead": model.units.get(shown.lead or ""),
+        "leads": [model.units[u] for u in shown.leads],
         "sub_units": [c for c in children if c.kind != "person"],
         "members": [c for c in children if c.kind == "person"],
         "groups": groups,
+        "key_result_groups": owned_key_results(model, unit_id),
         "body": markdown.render(shown.body),
     }
 
@@ -169,6 +176,22 @@ def running_periods(model: Model) -> list[Period]:
     """The periods running today, shortest first (the status page's sections)."""
     running = [p for p in model.periods.values() if p.state is PeriodState.CURRENT]
     return sorted(running, key=lambda p: ((p.end - p.start).days, p.id))
+def owned_key_results(model: Model, unit_id: str) -> list[PeriodKeyResults]:
+    """The key results ``unit_id`` owns or co-owns, in any objective, by period newest
+    first."""
+    by_period: dict[str, list[KeyResultView]] = {}
+    for objective_id in model.key_result_owners.get(unit_id, ()):
+        objective = model.objectives[objective_id]
+        by_period.setdefault(objective.period, []).extend(
+            KeyResultView(kr, objective, None)
+            for kr in objective.key_results
+            if unit_id in kr.owners
+        )
+    return [
+        PeriodKeyResults(period, tuple(by_period[period.id]))
+        for period in _newest_first(model)
+        if by_period.get(period.id)
+    ]
 
 
 def status_objectives(model: Model) -> list[Objective]:

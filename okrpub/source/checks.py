@@ -33,6 +33,9 @@ class Check:
 
     test: Callable[[Any], Problem]
     json: Mapping[str, Any]
+    #: For a check of one value or a list of them (:func:`one_or_list`): the check of
+    #: each element, so that a bad element is reported where it stands.
+    each: Check | None = None
 
     def __call__(self, value: Any) -> Problem:
         return self.test(value)
@@ -123,6 +126,40 @@ def parent_ref(value: Any) -> Problem:
     return ("bad-id", "an objective id or 'objective-id#kr-id'")
 
 
+#: Most ids one ``owner`` or ``parent`` list may hold.
+MAX_IDS = 20
+
+
+def one_or_list(check: Check, noun: str) -> Check:
+    """One value that passes ``check``, or a list of 1 to :data:`MAX_IDS` different ones
+    (``owner: [a, b]``): the first is the main one."""
+
+    def test(value: Any) -> Problem:
+        if not isinstance(value, list):
+            return check.test(value)
+        if not value or len(value) > MAX_IDS:
+            return ("schema", f"one {noun} or a list of 1 to {MAX_IDS} of them")
+        if any(check.test(item) is not None for item in value):
+            return ("bad-id", f"a list of {noun}s")
+        if len(set(value)) < len(value):
+            return ("schema", f"a list of different {noun}s")
+        return None
+
+    json = {
+        "anyOf": [
+            dict(check.json),
+            {
+                "type": "array",
+                "items": dict(check.json),
+                "minItems": 1,
+                "maxItems": MAX_IDS,
+                "uniqueItems": True,
+            },
+        ]
+    }
+    return Check(test, json, each=check)
+
+
 #: What a number out of range must be.
 _WITHIN = f"between -{MAX_NUMBER:g} and {MAX_NUMBER:g}"
 _NUMBER_RANGE = {"minimum": -MAX_NUMBER, "maximum": MAX_NUMBER}
@@ -186,13 +223,6 @@ def string_list(value: Any) -> Problem:
     return ("schema", "a list of strings")
 
 
-@accepts({"type": "array", "minItems": 1})
-def non_empty_list(value: Any) -> Problem:
-    return (
-        None if isinstance(value, list) and value else ("schema", "a list with at least one entry")
-    )
-
-
 @accepts({"type": "array"})
 def any_list(value: Any) -> Problem:
     return None if isinstance(value, list) else ("schema", "a list")
@@ -218,3 +248,7 @@ def as_date(value: Any) -> dt.date | None:
 
 
 VISIBILITY = one_of("public", "internal")
+#: ``owner`` of an objective or key result: a unit id, or a list of them.
+OWNERS = one_or_list(slug, "unit id")
+#: ``parent`` of an objective: ``objective`` or ``objective#kr``, or a list of them.
+PARENTS = one_or_list(parent_ref, "parent")

@@ -15,6 +15,14 @@ from typing import overload
 
 from okrpub.diagnostics import Diagnostic, Location
 
+
+def as_ids(value: str | list[str] | None) -> tuple[str, ...]:
+    """``owner: a`` or ``owner: [a, b]`` (validated) as a tuple of ids; none as ``()``."""
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
 Number = int | float
 
 #: One check-in as plain data: its date, value, confidence and note.
@@ -113,7 +121,8 @@ class KeyResultEntry:
     current: Number | None
     done: bool | None
     unit: str
-    owner: str | None
+    #: The units that own it, the accountable one first; empty: its objective's owner.
+    owners: tuple[str, ...]
     due: dt.date | None
     weight: Number
     confidence: Number | None
@@ -124,14 +133,22 @@ class KeyResultEntry:
     #: Why it was cancelled; it stays visible but out of every mean.
     cancelled: str | None = None
 
+    @property
+    def owner(self) -> str | None:
+        """The accountable owner, if it has its own."""
+        return self.owners[0] if self.owners else None
+
 
 @dataclass(frozen=True)
 class ObjectiveEntry:
     id: str
     title: str
-    owner: str
+    #: The units that own it, the accountable one first (never empty).
+    owners: tuple[str, ...]
     period: str
-    parent: str | None
+    #: What it aligns to, as written (``objective`` or ``objective#kr``), the first being
+    #: its main place in the cascade.
+    parents: tuple[str, ...]
     type: str
     visibility: str | None
     draft: bool
@@ -140,6 +157,16 @@ class ObjectiveEntry:
     body: str
     path: str
     locations: dict[str, Location]
+
+    @property
+    def owner(self) -> str:
+        """The accountable owner."""
+        return self.owners[0]
+
+    @property
+    def parent(self) -> str | None:
+        """The first parent: the objective's main place in the cascade."""
+        return self.parents[0] if self.parents else None
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Any
 from okrpub.diagnostics import Diagnostics
 from okrpub.source import schema
 from okrpub.source.checks import as_date
-from okrpub.source.entries import Checkin, Checkins, KeyResultEntry
+from okrpub.source.entries import Checkin, Checkins, KeyResultEntry, as_ids
 from okrpub.source.schema import MAX_CHECKINS, MAX_KEY_RESULTS
 from okrpub.source.validate import describe, locations, validate_mapping
 from okrpub.source.yamldoc import Document
@@ -106,7 +106,7 @@ def _key_result(document: Document, index: int, diagnostics: Diagnostics) -> Key
         current=values.get("current"),
         done=values.get("done"),
         unit=values.get("unit", "").strip(),
-        owner=values.get("owner"),
+        owners=as_ids(values.get("owner")),
         due=as_date(due) if due is not None else None,
         weight=values.get("weight", 1),
         confidence=values.get("confidence"),

@@ -21,7 +21,7 @@ from okrpub.diagnostics import Diagnostic, Diagnostics, Location
 from okrpub.source import schema
 from okrpub.source.checks import PLACEHOLDER, SLUG, placeholder_message
 from okrpub.source.discover import DEFAULTS_FILE, Kind, SourceFile
-from okrpub.source.entries import Loaded, ObjectiveEntry, PageEntry, Sources, UnitEntry
+from okrpub.source.entries import Loaded, ObjectiveEntry, PageEntry, Sources, UnitEntry, as_ids
 from okrpub.source.frontmatter import SplitFile, decode, split_front_matter
 from okrpub.source.keyresults import key_result_entries
 from okrpub.source.validate import locations, validate_mapping
@@ -254,9 +254,9 @@ def _add_objective(
         ObjectiveEntry(
             id=objective_id,
             title=values["title"].strip(),
-            owner=values["owner"],
+            owners=as_ids(values["owner"]),
             period=str(period).strip(),
-            parent=values.get("parent"),
+            parents=as_ids(values.get("parent")),
             type=values.get("type", "aspirational"),
             visibility=values.get("visibility"),
             draft=values.get("draft", False),
@@ -264,6 +264,6 @@ def _add_objective(
             key_results=key_results,
             body=parsed[1],
             path=source.path,
-            locations=locations(document, (), ("id", "owner", "period", "parent")),
+            locations=locations(document, (), ("id", "owner", "period", "parent", "key_results")),
         )
     )

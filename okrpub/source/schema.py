@@ -12,18 +12,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from okrpub.source.checks import (
+    OWNERS,
+    PARENTS,
     VISIBILITY,
     Check,
     any_list,
     boolean,
     date,
     fraction,
-    non_empty_list,
     number,
     number_or_boolean,
     one_of,
     optional_text,
-    parent_ref,
     period_id,
     slug,
     string_list,
@@ -95,7 +95,11 @@ KEY_RESULT_FIELDS: dict[str, Field] = {
     ),
     "done": Field(boolean, description="Makes the key result binary: whether it is done."),
     "unit": Field(optional_text, description="Shown after its numbers, such as '%' or 'orders'."),
-    "owner": Field(slug, description="Id of the unit that owns this key result."),
+    "owner": Field(
+        OWNERS,
+        description="Id of the unit that owns this key result, or a list of ids: "
+        "the first is accountable, the others co-own it.",
+    ),
     "due": Field(date, description="The due date (default: the last day of the period)."),
     "weight": Field(
         weight, description="Its weight in the objective's progress and grade (default 1)."
@@ -127,11 +131,16 @@ KEY_RESULT_FIELDS: dict[str, Field] = {
 
 #: Keys a ``_defaults.yaml`` may give to the objectives in its folder and below.
 DEFAULTS_FIELDS: dict[str, Field] = {
-    "owner": Field(slug, description="Id of the unit that owns the objective."),
+    "owner": Field(
+        OWNERS,
+        description="Id of the unit that owns the objective, or a list of ids: "
+        "the first is accountable, the others co-own it.",
+    ),
     "period": Field(period_id, description="The period, such as 2026-Q4, 2026-H2 or 2026."),
     "parent": Field(
-        parent_ref,
-        description="What the objective aligns to: an objective id, or objective-id#kr-id.",
+        PARENTS,
+        description="What the objective aligns to: an objective id, or objective-id#kr-id; "
+        "or a list of them, the first being its main place in the cascade.",
     ),
     "type": Field(
         one_of("committed", "aspirational"),
@@ -151,9 +160,10 @@ OBJECTIVE_FIELDS: dict[str, Field] = {
     "id": Field(slug, description="Unique across the site (default: the file name without .md)."),
     **DEFAULTS_FIELDS,
     "owner": Field(
-        slug,
+        OWNERS,
         required=True,
-        description="Id of the unit that owns the objective (may come from _defaults.yaml).",
+        description="Id of the unit that owns the objective, or a list of ids, the first "
+        "accountable (may come from _defaults.yaml).",
     ),
     "period": Field(
         period_id,
@@ -161,9 +171,9 @@ OBJECTIVE_FIELDS: dict[str, Field] = {
         description="The period, such as 2026-Q4 (may come from _defaults.yaml).",
     ),
     "key_results": Field(
-        non_empty_list,
-        required=True,
-        description="How we know we got there: 3 to 5 key results.",
+        any_list,
+        description="How we know we got there: 3 to 5 key results. An objective without "
+        "any yet is qualitative: allowed, with a warning (no-key-results).",
         entries=KEY_RESULT_FIELDS,
         max_entries=MAX_KEY_RESULTS,
     ),

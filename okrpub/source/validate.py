@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from okrpub.diagnostics import Diagnostics, Location, did_you_mean
-from okrpub.source.checks import is_placeholder, parent_ref, period_id, placeholder_message, slug
+from okrpub.source.checks import Check, is_placeholder, period_id, placeholder_message, slug
 from okrpub.source.configfields import CONFIG_FIELDS
 from okrpub.source.schema import (
     CHECKIN_FIELDS,
@@ -78,6 +78,13 @@ def validate_mapping(
         if problem is None:
             valid[key] = item
             continue
+        each = field.check.each
+        if (
+            isinstance(item, list)
+            and each
+            and _bad_elements(document, key_path, item, each, diagnostics)
+        ):
+            continue
         rule, expected = problem
         message = f"{describe(key_path)} must be {expected}, got {_show(item)}"
         if isinstance(item, list) and field.check in _ONE_ID:
@@ -94,8 +101,29 @@ def validate_mapping(
     return valid
 
 
+def _bad_elements(
+    document: Document, path: Path, items: list[Any], check: Check, diagnostics: Diagnostics
+) -> bool:
+    """Report each element of the list at ``path`` that fails ``check`` or repeats an
+    earlier one, where it stands; whether there was any."""
+    found = False
+    for index, item in enumerate(items):
+        at = (*path, index)
+        problem = check.test(item)
+        if problem is not None:
+            rule, expected = problem
+            message = f"{describe(at)} must be {expected}, got {_show(item)}"
+        elif item in items[:index]:
+            rule, message = "duplicate-id", f"{describe(at)} repeats {item!r}"
+        else:
+            continue
+        diagnostics.error(document.where(at), rule, message)
+        found = True
+    return found
+
+
 #: Checks of one id, where a list (``owner: [a, b]``) gets its own message.
-_ONE_ID = (slug, parent_ref, period_id)
+_ONE_ID = (slug, period_id)
 
 
 #: Each kind of mapping okrpub reads, named as a message says where a key belongs.
@@ -163,6 +191,7 @@ def _show(value: Any) -> str:
 def locations(document: Document, path: Path, keys: tuple[str, ...]) -> dict[str, Location]:
     """Where the mapping at ``path`` stands (key ``""``) and where the given keys' values do.
 
+    A key whose value is a list also gives each element's, as ``key[0]``, ``key[1]``, ...
     Entries keep only these few locations, which later stages report at; the
     YAML node tree itself is not kept, so that loading stays lean.
     """
@@ -173,4 +202,7 @@ def locations(document: Document, path: Path, keys: tuple[str, ...]) -> dict[str
     for key in keys:
         if key in mapping:
             found[key] = document.where((*path, key))
+            if isinstance(mapping[key], list):
+                for index in range(len(mapping[key])):
+                    found[f"{key}[{index}]"] = document.where((*path, key, index))
     return found
