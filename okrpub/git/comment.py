@@ -130,6 +130,8 @@ def _changed(objective: ObjectiveChange) -> list[str]:
     numbers = _numbers(objective.progress, objective.score, objective.status)
     if numbers:
         lines.append(f"- {numbers}")
+    if objective.given_score is not None:
+        lines.append(_given_score(objective.given_score))
     added, removed = objective.of_kind(ADDED), objective.of_kind(REMOVED)
     changed = objective.of_kind(CHANGED)
     lines += _capped(
@@ -156,6 +158,15 @@ def _numbers(progress: Change | None, score: Change | None, status: Change | Non
     if status is not None:
         parts.append(f"status {_status(status.before)} → {_status(status.after)}")
     return "; ".join(parts).capitalize()
+
+
+def _given_score(given: Change) -> str:
+    """The objective's own score given, changed or taken away (shown even when 0.00)."""
+    if given.before is None:
+        return f"- Objective graded as a whole: score {given.after:.2f} given"
+    if given.after is None:
+        return f"- Its own score ({given.before:.2f}) taken away: the key results' grades count"
+    return f"- Its own score {given.before:.2f} → {given.after:.2f}"
 
 
 def _percent(value: float | None) -> str:

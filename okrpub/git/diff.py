@@ -2,7 +2,8 @@
 
 :func:`compare` turns the analyses of two revisions into a :class:`Comparison`:
 objectives and key results added, removed, retitled, re-parented, cancelled or
-un-cancelled; progress, grade and status before and after; new check-ins; and
+un-cancelled; progress, grade and status before and after; an objective's own
+score given or changed; new check-ins; and
 the diagnostics the change introduces or fixes. Diagnostics are matched by path,
 severity, rule and message, not by line, because an edit above a problem moves it
 without changing it.
@@ -71,6 +72,8 @@ class ObjectiveChange:
     progress: Change | None = None
     score: Change | None = None
     status: Change | None = None
+    #: The objective's own ``score:`` as written, before and after (``None``: none given).
+    given_score: Change | None = None
     key_results: tuple[KeyResultChange, ...] = ()
 
     def of_kind(self, kind: str) -> list[KeyResultChange]:
@@ -145,6 +148,7 @@ def _objective_change(old: Objective | None, new: Objective) -> ObjectiveChange 
         progress=_change(old.progress, new.progress),
         score=_change(old.score, new.score),
         status=_change(_text(old.status), _text(new.status)),
+        given_score=_change(old.given_score, new.given_score),
         key_results=tuple(kr for kr in changes if kr is not None),
     )
     unchanged = ObjectiveChange(new.id, new.title, CHANGED, new.owner, new.period)

@@ -33,6 +33,7 @@ from okrpub.model.types import (
     Unit,
 )
 from okrpub.source.entries import KeyResultEntry, ObjectiveEntry
+from okrpub.source.inline import plain_text
 
 
 def objective(
@@ -60,11 +61,14 @@ def objective(
     parent_id, parent_kr = place.parent, place.parent_key_result
     counted = [kr for kr in key_results if kr.counts]
     progress = weighted_mean((kr.progress, kr.weight) for kr in counted)
-    score = weighted_mean((kr.score, kr.weight) for kr in counted)
+    key_results_score = weighted_mean((kr.score, kr.weight) for kr in counted)
+    # the objective's own grade, like a key result's: once the period has closed
+    score_given = entry.score is not None and bool(counted) and period.state is PeriodState.PAST
+    score = entry.score if score_given else key_results_score
     owner = units.get(entry.owner)
     return Objective(
         id=entry.id,
-        title=entry.title,
+        title=plain_text(entry.title),
         owner=entry.owner,
         period=entry.period,
         parent=f"{parent_id}#{parent_kr}" if parent_kr else parent_id,
@@ -89,6 +93,11 @@ def objective(
         counted=len(counted),
         with_data=sum(kr.progress is not None for kr in counted),
         graded=sum(kr.graded for kr in counted),
+        title_markdown=entry.title,
+        links=entry.links,
+        score_given=score_given,
+        key_results_score=rounded_or_none(key_results_score),
+        given_score=entry.score,
     )
 
 
@@ -140,9 +149,15 @@ def key_result(
     closed = period.state is PeriodState.PAST
     score = entry.score if closed and entry.cancelled is None else None
     status = key_result_status(progress, confidence, expected, stale, due, period, config, today)
+    # the newest statement of its owner wins: a check-in's, else the key result's own
+    health = entry.checkins.latest_health or (
+        (entry.health, entry.health_note, None) if entry.health else None
+    )
+    if entry.cancelled is not None:
+        health = None
     return KeyResult(
         id=entry.id,
-        title=entry.title,
+        title=plain_text(entry.title),
         kind="binary" if binary else "numeric",
         start=None if binary else entry.start,
         target=entry.target,
@@ -166,4 +181,9 @@ def key_result(
         lower_is_better=target is not None and target < entry.start,
         history=() if entry.checkins else history,
         cancelled=entry.cancelled,
+        title_markdown=entry.title,
+        links=entry.links,
+        health=Status(health[0]) if health else None,
+        health_note=health[1] if health else "",
+        health_date=health[2] if health else None,
     )

@@ -19,6 +19,7 @@ from okrpub.config import Config
 # The check-ins are kept as read (a plain sequence); the model's users import them here.
 from okrpub.source.entries import Checkin as Checkin
 from okrpub.source.entries import Checkins as Checkins
+from okrpub.source.entries import Link as Link
 from okrpub.source.entries import Number as Number
 
 
@@ -87,10 +88,24 @@ class KeyResult:
     history: tuple[tuple[dt.date, Number], ...] = ()
     #: Why it was cancelled (``cancelled: reason``); ``None`` when it counts.
     cancelled: str | None = None
+    #: The title as written, with its inline Markdown (``title`` is its plain text).
+    title_markdown: str = ""
+    links: tuple[Link, ...] = ()
+    #: What its owner says of it (``on_track``, ``at_risk``, ``off_track``), the note that
+    #: goes with it, and the date of the check-in that said it (``None``: the key result's
+    #: own ``health``). The newest statement wins.
+    health: Status | None = None
+    health_note: str = ""
+    health_date: dt.date | None = None
 
     @property
     def graded(self) -> bool:
         return self.score is not None
+
+    @property
+    def health_differs(self) -> bool:
+        """Whether its owner says otherwise than the derived status."""
+        return self.health is not None and self.health is not self.status
 
     @property
     def counts(self) -> bool:
@@ -121,8 +136,9 @@ class Objective:
     path: str
     #: The numbers below are ``None`` when the build shows none of its key results that
     #: count (a public build of an objective whose key results are all internal, or all
-    #: cancelled). ``progress`` is also ``None`` when none has data yet, and ``score``
-    #: when none is graded (always, while the period runs).
+    #: cancelled). ``progress`` is also ``None`` when none has data yet. ``score`` is the
+    #: objective's own ``score:`` once the period has closed, else the weighted mean of its
+    #: graded key results' grades; ``None`` when neither is (always, while the period runs).
     progress: float | None
     score: float | None
     colour: str | None
@@ -137,11 +153,26 @@ class Objective:
     counted: int = 0
     with_data: int = 0
     graded: int = 0
+    #: The title as written, with its inline Markdown (``title`` is its plain text).
+    title_markdown: str = ""
+    links: tuple[Link, ...] = ()
+    #: ``score`` is the objective's own (``score:`` given, the period closed) and not
+    #: ``key_results_score``, the weighted mean of its graded key results' grades.
+    score_given: bool = False
+    key_results_score: float | None = None
+    #: ``score:`` as written, whether or not it counts yet (for ``okrpub diff``).
+    given_score: float | None = None
 
     @property
     def measured(self) -> bool:
         """Whether this build shows numbers for it (a key result that counts)."""
         return self.status is not None
+
+    @property
+    def grade_covers(self) -> int:
+        """How many of its key results its grade covers: all that count when it is graded
+        as a whole, else the graded ones."""
+        return self.counted if self.score_given else self.graded
 
 
 @dataclass(frozen=True)
@@ -193,7 +224,8 @@ class Rollup:
     statuses: StatusCounts
     #: Colours of the key results that have one (the red/yellow/green distribution).
     key_result_colours: ColourCounts
-    #: Coverage: key results that count, those with data, those graded.
+    #: Coverage: key results that count, those with data, those graded (by themselves, or
+    #: by their objective's own grade).
     counted: int = 0
     with_data: int = 0
     graded: int = 0

@@ -123,6 +123,7 @@ def objective(model: Model, objective_id: str, parts: ObjectiveParts) -> dict[st
         "key_results": parts.key_results,
         "children": [model.objectives[c] for c in shown.children],
         "body": parts.body,
+        "title_html": parts.title_html,
     }
 
 

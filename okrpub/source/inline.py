@@ -1,0 +1,50 @@
+"""Inline Markdown, the kind titles and notes may hold: links, emphasis and code.
+
+No block (a heading, a list, a quote), no raw HTML (it stays text) and no
+image (its text stands for it). :func:`plain_text` is what the Markdown says
+as plain text, for wherever a title is text and not HTML: the page's
+``<title>``, feeds, the search index, the JSON export, labels. The site
+renders the HTML (:meth:`okrpub.site.markdown.MarkdownRenderer.inline`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+#: The inline rules of markdown-it that are on; every other rule is off.
+INLINE_RULES = ["escape", "backticks", "emphasis", "link", "autolink", "entity", "image"]
+#: Characters without which a text has no inline Markdown: it is its own plain text.
+MARKUP = frozenset("\\`*_[]<&!")
+
+
+def inline_parser() -> MarkdownIt:
+    """A parser of inline Markdown only (use its ``parseInline`` and ``renderInline``)."""
+    return MarkdownIt("zero").enable(INLINE_RULES)
+
+
+_PARSER = inline_parser()
+
+
+def plain_text(text: str) -> str:
+    """``text`` with its inline Markdown taken away: a link's text, code without its
+    backticks, an image's description; the text itself when that leaves nothing."""
+    if MARKUP.isdisjoint(text):
+        return text
+    (paragraph,) = _PARSER.parseInline(text)
+    plain = _plain(paragraph.children or ()).strip()
+    return plain or text
+
+
+def _plain(tokens: Sequence[Token]) -> str:
+    parts = []
+    for token in tokens:
+        if token.type in ("text", "code_inline"):
+            parts.append(token.content)
+        elif token.type == "image":
+            parts.append(_plain(token.children or ()))
+        elif token.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts)
