@@ -45,7 +45,7 @@ class Change:
 @dataclass(frozen=True)
 class KeyResultChange:
     id: str
-    #: The title after the change (before it, for a removed key result).
+    #: The title as written after the change (before it, for a removed key result).
     title: str
     kind: str  # added, removed or changed
     title_before: str | None = None
@@ -60,7 +60,7 @@ class KeyResultChange:
 @dataclass(frozen=True)
 class ObjectiveChange:
     id: str
-    #: The title after the change (before it, for a removed objective).
+    #: The title as written after the change (before it, for a removed objective).
     title: str
     kind: str  # added, removed or changed
     owner: str
@@ -118,7 +118,7 @@ def _change(before: T, after: T) -> Change | None:
 
 def _removed(objective: Objective) -> ObjectiveChange:
     return ObjectiveChange(
-        objective.id, objective.title, REMOVED, objective.owner, objective.period
+        objective.id, objective.title_markdown, REMOVED, objective.owner, objective.period
     )
 
 
@@ -126,22 +126,26 @@ def _objective_change(old: Objective | None, new: Objective) -> ObjectiveChange 
     """How ``new`` differs from ``old`` (``None``: it is new), or ``None`` when it does not."""
     if old is None:
         # a new objective's check-ins are part of it, not news of their own
-        key_results = tuple(KeyResultChange(kr.id, kr.title, ADDED) for kr in new.key_results)
+        key_results = tuple(
+            KeyResultChange(kr.id, kr.title_markdown, ADDED) for kr in new.key_results
+        )
         return ObjectiveChange(
-            new.id, new.title, ADDED, new.owner, new.period, key_results=key_results
+            new.id, new.title_markdown, ADDED, new.owner, new.period, key_results=key_results
         )
     old_krs = {kr.id: kr for kr in old.key_results}
     new_ids = {kr.id for kr in new.key_results}
     changes = [_key_result_change(old_krs.get(kr.id), kr) for kr in new.key_results] + [
-        KeyResultChange(kr.id, kr.title, REMOVED) for kr in old.key_results if kr.id not in new_ids
+        KeyResultChange(kr.id, kr.title_markdown, REMOVED)
+        for kr in old.key_results
+        if kr.id not in new_ids
     ]
     change = ObjectiveChange(
         new.id,
-        new.title,
+        new.title_markdown,
         CHANGED,
         new.owner,
         new.period,
-        title_before=old.title if old.title != new.title else None,
+        title_before=old.title_markdown if old.title_markdown != new.title_markdown else None,
         owner_before=old.owner if old.owner != new.owner else None,
         period_before=old.period if old.period != new.period else None,
         parent=_change(old.parent, new.parent),
@@ -151,7 +155,7 @@ def _objective_change(old: Objective | None, new: Objective) -> ObjectiveChange 
         given_score=_change(old.given_score, new.given_score),
         key_results=tuple(kr for kr in changes if kr is not None),
     )
-    unchanged = ObjectiveChange(new.id, new.title, CHANGED, new.owner, new.period)
+    unchanged = ObjectiveChange(new.id, new.title_markdown, CHANGED, new.owner, new.period)
     return None if change == unchanged else change
 
 
@@ -162,13 +166,13 @@ def _text(value: object | None) -> str | None:
 def _key_result_change(old: KeyResult | None, new: KeyResult) -> KeyResultChange | None:
     """How ``new`` differs from ``old`` (``None``: it is new), or ``None`` when it does not."""
     if old is None:
-        return KeyResultChange(new.id, new.title, ADDED, new_checkins=tuple(new.checkins))
+        return KeyResultChange(new.id, new.title_markdown, ADDED, new_checkins=tuple(new.checkins))
     seen = set(old.checkins)
     change = KeyResultChange(
         new.id,
-        new.title,
+        new.title_markdown,
         CHANGED,
-        title_before=old.title if old.title != new.title else None,
+        title_before=old.title_markdown if old.title_markdown != new.title_markdown else None,
         progress=_change(old.progress, new.progress),
         score=_change(old.score, new.score),
         current=_change(
@@ -178,7 +182,7 @@ def _key_result_change(old: KeyResult | None, new: KeyResult) -> KeyResultChange
         cancelled=_change(old.cancelled, new.cancelled),
         new_checkins=tuple(c for c in new.checkins if c not in seen),
     )
-    return None if change == KeyResultChange(new.id, new.title, CHANGED) else change
+    return None if change == KeyResultChange(new.id, new.title_markdown, CHANGED) else change
 
 
 _DiagnosticKey = tuple[str, Severity, str, str]
