@@ -15,6 +15,7 @@ from typing import Any
 
 from okrpub import __version__
 from okrpub.model.types import KeyResult, Link, Model, Objective, Status
+from okrpub.source.schema import HEALTH_VALUES
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ _DATE = {"type": "string", "format": "date"}
 _ID = {"type": "string", "description": "The id."}
 _STATUS = [str(status) for status in Status]
 
-_HEALTH = ["on_track", "at_risk", "off_track", None]
+_HEALTH = [*HEALTH_VALUES, None]
 #: A title as plain text: its inline Markdown taken away.
 _TITLE = {"type": "string", "description": "The title, as plain text (no Markdown)."}
 

@@ -52,7 +52,8 @@ MAX_CHECKINS = 500
 MAX_LINKS = 20
 
 #: What its owner may say of a key result (``health``): the statuses okrpub also derives.
-HEALTH = one_of("on_track", "at_risk", "off_track")
+HEALTH_VALUES = ("on_track", "at_risk", "off_track")
+HEALTH = one_of(*HEALTH_VALUES)
 
 LINK_FIELDS: dict[str, Field] = {
     "title": Field(link_title, required=True, description="The link's text."),
