@@ -88,7 +88,7 @@ def test_the_card_says_what_the_owner_says_and_the_status_beside_it(tmp_path: Pa
     revenue = page.find("li", id="kr-revenue").find("p", class_="kr-health")
     assert (
         revenue.text
-        == "Owner says: At risk — The big customer may leave. · okrpub's status: On track"
+        == "Owner says: At risk — The big customer may leave. · computed status: On track"
     )
     assert revenue.find("em").text == "big"  # the note's inline Markdown
     visitors = page.find("li", id="kr-visitors").find("p", class_="kr-health")
