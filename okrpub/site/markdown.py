@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 from mdit_py_plugins.deflist import deflist_plugin
 
 from okrpub.source.checks import URL
-from okrpub.source.inline import MARKUP, inline_parser, plain_text
+from okrpub.source.inline import has_markup, inline_parser, plain_text
 
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt",
@@ -60,7 +60,7 @@ class MarkdownRenderer:
     def inline(text: str) -> Markup:
         """A title or note as HTML: its inline Markdown (links, emphasis, code) only,
         never raw HTML (not even with ``unsafe_html``), sanitised like a body."""
-        if MARKUP.isdisjoint(text):
+        if not has_markup(text):
             return escape(text)
         return Markup(_INLINE_CLEANER.clean(_INLINE.renderInline(text)))
 

@@ -9,6 +9,7 @@ renders the HTML (:meth:`okrpub.site.markdown.MarkdownRenderer.inline`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from markdown_it import MarkdownIt
@@ -16,8 +17,18 @@ from markdown_it.token import Token
 
 #: The inline rules of markdown-it that are on; every other rule is off.
 INLINE_RULES = ["escape", "backticks", "emphasis", "link", "autolink", "entity", "image"]
-#: Characters without which a text has no inline Markdown: it is its own plain text.
-MARKUP = frozenset("\\`*_[]<&!")
+
+#: What may start inline Markdown: an escape, code, emphasis, a link or an image, an
+#: autolink (``<`` before a ``>``) or an entity (``&lt;``). A text without any is its own
+#: plain text, and is read without the parser (most titles and notes).
+_MARKUP = re.compile(
+    r"[\\`*_\[]|<[^>]*>|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+)
+
+
+def has_markup(text: str) -> bool:
+    """Whether ``text`` may hold inline Markdown (else it means itself, as text)."""
+    return _MARKUP.search(text) is not None
 
 
 def inline_parser() -> MarkdownIt:
@@ -31,7 +42,7 @@ _PARSER = inline_parser()
 def plain_text(text: str) -> str:
     """``text`` with its inline Markdown taken away: a link's text, code without its
     backticks, an image's description; the text itself when that leaves nothing."""
-    if MARKUP.isdisjoint(text):
+    if not has_markup(text):
         return text
     (paragraph,) = _PARSER.parseInline(text)
     plain = _plain(paragraph.children or ()).strip()
