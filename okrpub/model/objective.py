@@ -149,12 +149,7 @@ def key_result(
     closed = period.state is PeriodState.PAST
     score = entry.score if closed and entry.cancelled is None else None
     status = key_result_status(progress, confidence, expected, stale, due, period, config, today)
-    # the newest statement of its owner wins: a check-in's, else the key result's own
-    health = entry.checkins.latest_health or (
-        (entry.health, entry.health_note, None) if entry.health else None
-    )
-    if entry.cancelled is not None:
-        health = None
+    health = _owner_health(entry)
     return KeyResult(
         id=entry.id,
         title=plain_text(entry.title),
@@ -183,7 +178,19 @@ def key_result(
         cancelled=entry.cancelled,
         title_markdown=entry.title,
         links=entry.links,
-        health=Status(health[0]) if health else None,
+        health=health[0] if health else None,
         health_note=health[1] if health else "",
         health_date=health[2] if health else None,
     )
+
+
+def _owner_health(entry: KeyResultEntry) -> tuple[Status, str, dt.date | None] | None:
+    """What the owner says of the key result, why, and when (``None``: undated). The newest
+    statement wins: the latest check-in's health, else the key result's own; a cancelled
+    key result has none."""
+    if entry.cancelled is not None:
+        return None
+    latest = entry.checkins.latest_health
+    if latest is not None:
+        return Status(latest[0]), latest[1], latest[2]
+    return (Status(entry.health), entry.health_note, None) if entry.health else None
