@@ -142,3 +142,23 @@ def test_diff_reports_an_objective_score_given_and_changed(tmp_path: Path) -> No
     assert summer["given_score"] == {"before": 0.0, "after": 0.65}
     removed = run_okrpub(repo, "diff", third, first, "--today", TODAY)
     assert "- Its own score (0.65) taken away: the key results' grades count" in removed.out
+
+
+def test_diff_reports_a_key_result_score_given_early_even_0(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "repo")
+    first = commit(repo, {**BASE, RUNNING: GROW})
+    given = GROW.replace("    start: 0\n", "    start: 0\n    score: 0.0\n")
+    assert given != GROW
+    second = commit(repo, {RUNNING: given})
+    run = run_okrpub(repo, "diff", first, second, "--today", TODAY)
+    assert run.code == 0, run.err
+    # not a grade yet (the period runs), but the change is shown, 0.00 too
+    assert (
+        "- **Reach 100 k revenue** (`revenue`): score none → 0.00 "
+        "(not a grade while the period runs)"
+    ) in run.out
+    data = json.loads(
+        run_okrpub(repo, "diff", first, second, "--format", "json", "--today", TODAY).out
+    )
+    ((revenue,),) = [o["key_results"] for o in data["objectives"]]
+    assert (revenue["score"], revenue["given_score"]) == (None, {"before": None, "after": 0.0})

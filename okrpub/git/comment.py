@@ -189,6 +189,9 @@ def _changed_key_result(kr: KeyResultChange) -> list[str]:
     numbers = _numbers(kr.progress, kr.score, None)
     if numbers:
         facts.append(numbers[0].lower() + numbers[1:])
+    if kr.given_score is not None:
+        before, after = (_written(v) for v in (kr.given_score.before, kr.given_score.after))
+        facts.append(f"score {before} → {after} (not a grade while the period runs)")
     lines = [f"- {_name(kr.title, kr.id)}: {'; '.join(facts)}"] if facts else []
     if kr.cancelled is not None:
         lines.append(_cancellation(kr, kr.cancelled))
@@ -208,6 +211,10 @@ def _cancellation(kr: KeyResultChange, cancelled: Change) -> str:
     if cancelled.before is None:
         return f"- {name} cancelled: {reason}"
     return f"- {name} cancelled for another reason: {reason}"
+
+
+def _written(score: float | None) -> str:
+    return "none" if score is None else f"{score:.2f}"
 
 
 def _value(value: object) -> str:

@@ -3,8 +3,8 @@
 :func:`compare` turns the analyses of two revisions into a :class:`Comparison`:
 objectives and key results added, removed, retitled, re-parented, cancelled or
 un-cancelled; progress, grade and status before and after; an objective's own
-score given or changed; new check-ins; and
-the diagnostics the change introduces or fixes. Diagnostics are matched by path,
+score, and a key result's score given before its period closes (even 0.00); new
+check-ins; and the diagnostics the change introduces or fixes. Diagnostics are matched by path,
 severity, rule and message, not by line, because an edit above a problem moves it
 without changing it.
 :mod:`okrpub.git.comment` writes it as a pull-request comment, or as data.
@@ -54,6 +54,9 @@ class KeyResultChange:
     current: Change | None = None
     #: The reason it was cancelled before and after (``None``: not cancelled).
     cancelled: Change | None = None
+    #: ``score:`` as written before and after, while it is not a grade yet (the period
+    #: runs): a score given early, even 0.00, is news the grade does not show.
+    given_score: Change | None = None
     new_checkins: tuple[Checkin, ...] = ()
 
 
@@ -180,9 +183,17 @@ def _key_result_change(old: KeyResult | None, new: KeyResult) -> KeyResultChange
             new.current if new.kind == "numeric" else new.done,
         ),
         cancelled=_change(old.cancelled, new.cancelled),
+        given_score=_given_score(old, new),
         new_checkins=tuple(c for c in new.checkins if c not in seen),
     )
     return None if change == KeyResultChange(new.id, new.title_markdown, CHANGED) else change
+
+
+def _given_score(old: KeyResult, new: KeyResult) -> Change | None:
+    """The ``score:`` written before and after, when the grade does not show the change."""
+    if old.score != new.score or new.cancelled is not None:
+        return None
+    return _change(old.given_score, new.given_score)
 
 
 _DiagnosticKey = tuple[str, Severity, str, str]

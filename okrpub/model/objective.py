@@ -178,6 +178,7 @@ def key_result(
         cancelled=entry.cancelled,
         title_markdown=entry.title,
         links=entry.links,
+        given_score=entry.score,
         health=health[0] if health else None,
         health_note=health[1] if health else "",
         health_date=health[2] if health else None,

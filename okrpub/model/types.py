@@ -97,6 +97,8 @@ class KeyResult:
     health: Status | None = None
     health_note: str = ""
     health_date: dt.date | None = None
+    #: ``score:`` as written, whether or not it counts yet (for ``okrpub diff``).
+    given_score: Number | None = None
 
     @property
     def graded(self) -> bool:
