@@ -1406,7 +1406,8 @@ def test_a_key_for_what_okrpub_works_out_says_so(check_files) -> None:
             6,
             28,
             "unknown key 'key_results[0].status' in key_results[0]; okrpub works out the status "
-            "from progress, dates and confidence",
+            "from progress, dates and confidence (to say how its owner sees a key result, "
+            "use 'health')",
             "unknown-key",
         ),
         error(

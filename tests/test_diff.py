@@ -107,7 +107,13 @@ def test_json_gives_the_same_facts(tmp_path: Path) -> None:
     assert key_results["launch"]["kind"] == "removed"
     assert key_results["revenue"]["current"] == {"before": 80, "after": 95}
     assert key_results["revenue"]["new_checkins"] == [
-        {"date": "2026-11-25", "value": 95, "confidence": 0.9, "note": "Big order | from @octocat"}
+        {
+            "date": "2026-11-25",
+            "value": 95,
+            "confidence": 0.9,
+            "note": "Big order | from @octocat",
+            "health": None,
+        }
     ]
     leads = by_id["more-leads"]
     assert leads["parent"] == {"before": "grow#revenue", "after": "grow"}

@@ -33,6 +33,7 @@ from okrpub.site.i18n import load_locale
 from okrpub.site.markdown import MarkdownRenderer
 from okrpub.site.theme import Theme
 from okrpub.site.write import MARK, MARK_NAME
+from okrpub.source.inline import plain_text
 
 #: Strings that try to become markup or code wherever they are put.
 PAYLOADS = [
@@ -199,6 +200,10 @@ def _front_matter(data: dict[str, Any], body: str) -> str:
     return "---\n" + dumped + "---\n" + body
 
 
+#: A link ``check`` accepts (http, no white space) that tries to leave its attribute.
+HOSTILE_URL = "https://ok.example/\"><script>alert(60)</script>'onmouseover='alert(61)"
+
+
 def corpus_project(root: Path, unsafe_html: bool) -> Path:
     everything = "\n\n".join([*PAYLOADS, *MARKDOWN_PAYLOADS])
     files: dict[str, str] = {
@@ -221,12 +226,16 @@ def corpus_project(root: Path, unsafe_html: bool) -> Path:
                 "period": "2026-Q4",
                 "parent": "objective-0" if index else None,
                 "tags": [payload, "plain"],
+                "links": [{"title": payload, "url": HOSTILE_URL}],
                 "key_results": [
                     {
                         "id": "numeric",
                         "title": payload,
                         "target": 10,
                         "unit": payload,
+                        "health": "at_risk",
+                        "health_note": payload,
+                        "links": [{"title": payload, "url": HOSTILE_URL}],
                         "checkins": [
                             {"date": "2026-11-20", "value": 4, "note": payload},
                             {"date": "2026-11-24", "value": 6, "confidence": 0.5, "note": payload},
@@ -268,21 +277,23 @@ def test_the_corpus_leaves_no_executable_markup(corpus_site: Path) -> None:
 
 
 def test_the_corpus_is_shown_as_text(corpus_site: Path) -> None:
-    """Escaping keeps every payload readable: the title is the very string written."""
+    """Escaping keeps every payload readable: the title is the very string written, or where
+    it is inline Markdown (an entity such as ``&lt;``, a code span) what that says as text."""
     for index, payload in enumerate(PAYLOADS):
         page = parse_html(corpus_site / "objectives" / f"objective-{index}" / "index.html")
-        assert page.find("h1").text == payload.strip()
-        assert page.find("title").text.startswith(payload.strip())
+        assert page.find("h1").text == plain_text(payload.strip())
+        assert page.find("title").text.startswith(plain_text(payload.strip()))
+    assert plain_text(PAYLOADS[9]) == "<script>alert(11)</script>"  # text, never markup
     data = json.loads((corpus_site / "api" / "okrs.json").read_bytes())
     titles = {o["id"]: o["title"] for o in data["objectives"]}
-    assert titles == {f"objective-{i}": p.strip() for i, p in enumerate(PAYLOADS)}
+    assert titles == {f"objective-{i}": plain_text(p.strip()) for i, p in enumerate(PAYLOADS)}
     notes = [
         c["note"] for o in data["objectives"] for kr in o["key_results"] for c in kr["checkins"]
     ]
     assert set(notes) == {p.strip() for p in PAYLOADS}
     for index, payload in enumerate(PAYLOADS):
         badge = ET.parse(corpus_site / "badges" / f"objective-{index}.svg").getroot()
-        assert badge.find(f"{SVG}title").text.startswith(f"{payload.strip()}: ")
+        assert badge.find(f"{SVG}title").text.startswith(f"{plain_text(payload.strip())}: ")
     feed = ET.parse(corpus_site / "feed.xml").getroot()
     summaries = " ".join(e.text or "" for e in feed.iter(f"{ATOM}summary"))
     assert PAYLOADS[1] in summaries  # a check-in note, as text

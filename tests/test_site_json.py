@@ -22,13 +22,15 @@ UNIT_KEYS = {"id", "name", "kind", "parent", "url"}
 OBJECTIVE_KEYS = {
     "id", "title", "owner", "owners", "period", "parent", "parents", "type", "visibility",
     "tags", "progress", "score", "of", "with_data", "graded", "status", "url", "key_results",
+    "score_given", "key_results_grade", "links",
 }  # fmt: skip
 #: docs/site.md lists these; okrpub adds the key result's own ``status`` (the status page shows it).
 KEY_RESULT_KEYS = {
     "id", "title", "kind", "start", "target", "current", "unit", "owner", "owners", "done",
     "progress", "score", "graded", "cancelled", "confidence", "due", "checkins", "status",
+    "health", "health_note", "links",
 }  # fmt: skip
-CHECKIN_KEYS = {"date", "value", "confidence", "note"}
+CHECKIN_KEYS = {"date", "value", "confidence", "note", "health"}
 
 FILES = {
     "okrpub.yaml": "title: Numbers\nbase_url: https://okr.example.org/\n",
@@ -175,9 +177,12 @@ def test_objective_fields(document: dict[str, Any]) -> None:
         "progress": 0.8,
         # the period runs: nothing is graded yet, not even 'lower' with its given score
         "score": None,
+        "score_given": False,
+        "key_results_grade": None,
         "of": 4,
         "with_data": 4,
         "graded": 0,
+        "links": [],
         "status": "on_track",
         "url": "objectives/calc/",
     }
@@ -213,10 +218,19 @@ def test_numeric_key_result_takes_current_from_the_latest_checkin(
         "cancelled": None,
         "confidence": 0.8,
         "status": "on_track",
+        "health": None,
+        "health_note": "",
         "due": "2026-12-31",
+        "links": [],
         "checkins": [
-            {"date": "2026-11-20", "value": 4, "confidence": 0.9, "note": ""},
-            {"date": "2026-11-24", "value": 8, "confidence": 0.8, "note": "Two big ones"},
+            {"date": "2026-11-20", "value": 4, "confidence": 0.9, "note": "", "health": None},
+            {
+                "date": "2026-11-24",
+                "value": 8,
+                "confidence": 0.8,
+                "note": "Two big ones",
+                "health": None,
+            },
         ],
     }
 

@@ -692,8 +692,10 @@ def test_status_has_a_grading_report_of_closed_periods(status: Element) -> None:
     cells = [c.text for c in rows[0].find_all("td")]
     assert rows[0].find("th").text == "2026-Q3"
     # 17 of 18 key results graded: 11 green, 4 yellow (0.45, 0.5, 0.55, 0.65), 2 red (0.3,
-    # 0.3); "new-hosting" is done but not graded, so it has no colour
-    assert cells == ["5", "0.71 (green) · 17 of 18 graded", "11", "4", "2", "1 / 18"]
+    # 0.3); "new-hosting" is done but not graded, so it has no colour. The grade is the
+    # mean of the objectives' grades, best-summer-ever-q3's its own 0.7 (not its key
+    # results' 0.76)
+    assert cells == ["5", "0.70 (green) · 17 of 18 graded", "11", "4", "2", "1 / 18"]
 
 
 # Free pages, 404 and search ----------------------------------------------------

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from okrpub.cli.common import EXIT_OK, Commands, add_today, analyse_for_edit
 from okrpub.engine.project import today_from
+from okrpub.source.schema import HEALTH_VALUES
 
 
 def add_parser(commands: Commands) -> None:
@@ -23,6 +24,11 @@ def add_parser(commands: Commands) -> None:
     )
     parser.add_argument("--confidence", metavar="C", help="0.0-1.0: how likely the target is met")
     parser.add_argument("--note", metavar="TEXT", help="what happened")
+    parser.add_argument(
+        "--health",
+        choices=HEALTH_VALUES,
+        help="how you see the key result now (shown beside the derived status)",
+    )
     parser.add_argument(
         "--date", metavar="YYYY-MM-DD", help="the check-in's date (default: --today)"
     )
@@ -48,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     note = checkin.check_note(args.note) if args.note is not None else None
     target = checkin.find_key_result(analyse_for_edit(root, today), args.key_result)
     value = checkin.checkin_value(args.value, target.key_result, args.done)
-    new_checkin = NewCheckin(date, value, confidence, note)
+    new_checkin = NewCheckin(date, value, confidence, note, args.health)
     line = checkin.append_checkin(root, target, Request(new_checkin, done=args.done, score=score))
     print(f"{target.objective.path}:{line}: added {flow(new_checkin)}")
     key_result = target.key_result

@@ -33,12 +33,16 @@ class NewCheckin:
     value: Number | bool
     confidence: float | None = None
     note: str | None = None
+    #: What the owner says of the key result: ``on_track``, ``at_risk`` or ``off_track``.
+    health: str | None = None
 
     def fields(self) -> list[tuple[str, Any]]:
         """The check-in's keys and values, in the order they are written."""
         found: list[tuple[str, Any]] = [("date", self.date), ("value", self.value)]
         if self.confidence is not None:
             found.append(("confidence", self.confidence))
+        if self.health is not None:
+            found.append(("health", self.health))
         if self.note is not None:
             found.append(("note", self.note))
         return found

@@ -130,6 +130,8 @@ def _changed(objective: ObjectiveChange) -> list[str]:
     numbers = _numbers(objective.progress, objective.score, objective.status)
     if numbers:
         lines.append(f"- {numbers}")
+    if objective.given_score is not None:
+        lines.append(_given_score(objective.given_score))
     added, removed = objective.of_kind(ADDED), objective.of_kind(REMOVED)
     changed = objective.of_kind(CHANGED)
     lines += _capped(
@@ -158,6 +160,15 @@ def _numbers(progress: Change | None, score: Change | None, status: Change | Non
     return "; ".join(parts).capitalize()
 
 
+def _given_score(given: Change) -> str:
+    """The objective's own score given, changed or taken away (shown even when 0.00)."""
+    if given.before is None:
+        return f"- Objective graded as a whole: score {given.after:.2f} given"
+    if given.after is None:
+        return f"- Its own score ({given.before:.2f}) taken away: the key results' grades count"
+    return f"- Its own score {given.before:.2f} → {given.after:.2f}"
+
+
 def _percent(value: float | None) -> str:
     return "no data" if value is None else f"{round(value * 100)}%"
 
@@ -178,6 +189,9 @@ def _changed_key_result(kr: KeyResultChange) -> list[str]:
     numbers = _numbers(kr.progress, kr.score, None)
     if numbers:
         facts.append(numbers[0].lower() + numbers[1:])
+    if kr.given_score is not None:
+        before, after = (_written(v) for v in (kr.given_score.before, kr.given_score.after))
+        facts.append(f"score {before} → {after} (not a grade while the period runs)")
     lines = [f"- {_name(kr.title, kr.id)}: {'; '.join(facts)}"] if facts else []
     if kr.cancelled is not None:
         lines.append(_cancellation(kr, kr.cancelled))
@@ -197,6 +211,10 @@ def _cancellation(kr: KeyResultChange, cancelled: Change) -> str:
     if cancelled.before is None:
         return f"- {name} cancelled: {reason}"
     return f"- {name} cancelled for another reason: {reason}"
+
+
+def _written(score: float | None) -> str:
+    return "none" if score is None else f"{score:.2f}"
 
 
 def _value(value: object) -> str:

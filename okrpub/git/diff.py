@@ -2,8 +2,9 @@
 
 :func:`compare` turns the analyses of two revisions into a :class:`Comparison`:
 objectives and key results added, removed, retitled, re-parented, cancelled or
-un-cancelled; progress, grade and status before and after; new check-ins; and
-the diagnostics the change introduces or fixes. Diagnostics are matched by path,
+un-cancelled; progress, grade and status before and after; an objective's own
+score, and a key result's score given before its period closes (even 0.00); new
+check-ins; and the diagnostics the change introduces or fixes. Diagnostics are matched by path,
 severity, rule and message, not by line, because an edit above a problem moves it
 without changing it.
 :mod:`okrpub.git.comment` writes it as a pull-request comment, or as data.
@@ -44,7 +45,7 @@ class Change:
 @dataclass(frozen=True)
 class KeyResultChange:
     id: str
-    #: The title after the change (before it, for a removed key result).
+    #: The title as written after the change (before it, for a removed key result).
     title: str
     kind: str  # added, removed or changed
     title_before: str | None = None
@@ -53,13 +54,16 @@ class KeyResultChange:
     current: Change | None = None
     #: The reason it was cancelled before and after (``None``: not cancelled).
     cancelled: Change | None = None
+    #: ``score:`` as written before and after, while it is not a grade yet (the period
+    #: runs): a score given early, even 0.00, is news the grade does not show.
+    given_score: Change | None = None
     new_checkins: tuple[Checkin, ...] = ()
 
 
 @dataclass(frozen=True)
 class ObjectiveChange:
     id: str
-    #: The title after the change (before it, for a removed objective).
+    #: The title as written after the change (before it, for a removed objective).
     title: str
     kind: str  # added, removed or changed
     owner: str
@@ -71,6 +75,8 @@ class ObjectiveChange:
     progress: Change | None = None
     score: Change | None = None
     status: Change | None = None
+    #: The objective's own ``score:`` as written, before and after (``None``: none given).
+    given_score: Change | None = None
     key_results: tuple[KeyResultChange, ...] = ()
 
     def of_kind(self, kind: str) -> list[KeyResultChange]:
@@ -115,7 +121,7 @@ def _change(before: T, after: T) -> Change | None:
 
 def _removed(objective: Objective) -> ObjectiveChange:
     return ObjectiveChange(
-        objective.id, objective.title, REMOVED, objective.owner, objective.period
+        objective.id, objective.title_markdown, REMOVED, objective.owner, objective.period
     )
 
 
@@ -123,31 +129,36 @@ def _objective_change(old: Objective | None, new: Objective) -> ObjectiveChange 
     """How ``new`` differs from ``old`` (``None``: it is new), or ``None`` when it does not."""
     if old is None:
         # a new objective's check-ins are part of it, not news of their own
-        key_results = tuple(KeyResultChange(kr.id, kr.title, ADDED) for kr in new.key_results)
+        key_results = tuple(
+            KeyResultChange(kr.id, kr.title_markdown, ADDED) for kr in new.key_results
+        )
         return ObjectiveChange(
-            new.id, new.title, ADDED, new.owner, new.period, key_results=key_results
+            new.id, new.title_markdown, ADDED, new.owner, new.period, key_results=key_results
         )
     old_krs = {kr.id: kr for kr in old.key_results}
     new_ids = {kr.id for kr in new.key_results}
     changes = [_key_result_change(old_krs.get(kr.id), kr) for kr in new.key_results] + [
-        KeyResultChange(kr.id, kr.title, REMOVED) for kr in old.key_results if kr.id not in new_ids
+        KeyResultChange(kr.id, kr.title_markdown, REMOVED)
+        for kr in old.key_results
+        if kr.id not in new_ids
     ]
     change = ObjectiveChange(
         new.id,
-        new.title,
+        new.title_markdown,
         CHANGED,
         new.owner,
         new.period,
-        title_before=old.title if old.title != new.title else None,
+        title_before=old.title_markdown if old.title_markdown != new.title_markdown else None,
         owner_before=old.owner if old.owner != new.owner else None,
         period_before=old.period if old.period != new.period else None,
         parent=_change(old.parent, new.parent),
         progress=_change(old.progress, new.progress),
         score=_change(old.score, new.score),
         status=_change(_text(old.status), _text(new.status)),
+        given_score=_change(old.given_score, new.given_score),
         key_results=tuple(kr for kr in changes if kr is not None),
     )
-    unchanged = ObjectiveChange(new.id, new.title, CHANGED, new.owner, new.period)
+    unchanged = ObjectiveChange(new.id, new.title_markdown, CHANGED, new.owner, new.period)
     return None if change == unchanged else change
 
 
@@ -158,13 +169,13 @@ def _text(value: object | None) -> str | None:
 def _key_result_change(old: KeyResult | None, new: KeyResult) -> KeyResultChange | None:
     """How ``new`` differs from ``old`` (``None``: it is new), or ``None`` when it does not."""
     if old is None:
-        return KeyResultChange(new.id, new.title, ADDED, new_checkins=tuple(new.checkins))
+        return KeyResultChange(new.id, new.title_markdown, ADDED, new_checkins=tuple(new.checkins))
     seen = set(old.checkins)
     change = KeyResultChange(
         new.id,
-        new.title,
+        new.title_markdown,
         CHANGED,
-        title_before=old.title if old.title != new.title else None,
+        title_before=old.title_markdown if old.title_markdown != new.title_markdown else None,
         progress=_change(old.progress, new.progress),
         score=_change(old.score, new.score),
         current=_change(
@@ -172,9 +183,17 @@ def _key_result_change(old: KeyResult | None, new: KeyResult) -> KeyResultChange
             new.current if new.kind == "numeric" else new.done,
         ),
         cancelled=_change(old.cancelled, new.cancelled),
+        given_score=_given_score(old, new),
         new_checkins=tuple(c for c in new.checkins if c not in seen),
     )
-    return None if change == KeyResultChange(new.id, new.title, CHANGED) else change
+    return None if change == KeyResultChange(new.id, new.title_markdown, CHANGED) else change
+
+
+def _given_score(old: KeyResult, new: KeyResult) -> Change | None:
+    """The ``score:`` written before and after, when the grade does not show the change."""
+    if old.score != new.score or new.cancelled is not None:
+        return None
+    return _change(old.given_score, new.given_score)
 
 
 _DiagnosticKey = tuple[str, Severity, str, str]

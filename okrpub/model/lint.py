@@ -94,7 +94,8 @@ def objective_warnings(
                 f"(stale after {model.config.stale_after_days} days)",
             )
         ungraded = not key_result.score_given and key_result.status not in _NOT_TO_GRADE
-        if period.state is PeriodState.PAST and ungraded:
+        # an objective graded as a whole (its own 'score') asks no key result for one
+        if period.state is PeriodState.PAST and ungraded and not objective.score_given:
             report(
                 _key_result_location(entry, key_result.id),
                 "ungraded",

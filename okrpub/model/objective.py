@@ -33,6 +33,7 @@ from okrpub.model.types import (
     Unit,
 )
 from okrpub.source.entries import KeyResultEntry, ObjectiveEntry
+from okrpub.source.inline import plain_text
 
 
 def objective(
@@ -60,11 +61,14 @@ def objective(
     parent_id, parent_kr = place.parent, place.parent_key_result
     counted = [kr for kr in key_results if kr.counts]
     progress = weighted_mean((kr.progress, kr.weight) for kr in counted)
-    score = weighted_mean((kr.score, kr.weight) for kr in counted)
+    key_results_score = weighted_mean((kr.score, kr.weight) for kr in counted)
+    # the objective's own grade, like a key result's: once the period has closed
+    score_given = entry.score is not None and bool(counted) and period.state is PeriodState.PAST
+    score = entry.score if score_given else key_results_score
     owner = units.get(entry.owner)
     return Objective(
         id=entry.id,
-        title=entry.title,
+        title=plain_text(entry.title),
         owner=entry.owner,
         period=entry.period,
         parent=f"{parent_id}#{parent_kr}" if parent_kr else parent_id,
@@ -92,6 +96,11 @@ def objective(
         closed=period.state is PeriodState.PAST,
         owners=tuple(unit for unit in entry.owners if unit in units),
         parents=place.parents,
+        title_markdown=entry.title,
+        links=entry.links,
+        score_given=score_given,
+        key_results_score=rounded_or_none(key_results_score),
+        given_score=entry.score,
     )
 
 
@@ -140,9 +149,10 @@ def key_result(
     status, reasons = key_result_status(
         progress, confidence, expected, last_checkin, stale, due, period, config, today
     )
+    health = _owner_health(entry)
     return KeyResult(
         id=entry.id,
-        title=entry.title,
+        title=plain_text(entry.title),
         kind="binary" if binary else "numeric",
         start=None if binary else entry.start,
         target=entry.target,
@@ -168,4 +178,22 @@ def key_result(
         history=() if entry.checkins else history,
         cancelled=entry.cancelled,
         reasons=() if entry.cancelled is not None else reasons,
+        title_markdown=entry.title,
+        links=entry.links,
+        given_score=entry.score,
+        health=health[0] if health else None,
+        health_note=health[1] if health else "",
+        health_date=health[2] if health else None,
     )
+
+
+def _owner_health(entry: KeyResultEntry) -> tuple[Status, str, dt.date | None] | None:
+    """What the owner says of the key result, why, and when (``None``: undated). The newest
+    statement wins: the latest check-in's health, else the key result's own; a cancelled
+    key result has none."""
+    if entry.cancelled is not None:
+        return None
+    latest = entry.checkins.latest_health
+    if latest is not None:
+        return Status(latest[0]), latest[1], latest[2]
+    return (Status(entry.health), entry.health_note, None) if entry.health else None

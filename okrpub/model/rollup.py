@@ -32,7 +32,7 @@ def rollup(objectives: Iterable[Objective], config: Config) -> Rollup:
         key_result_colours=ColourCounts(**colours),
         counted=sum(o.counted for o in measured),
         with_data=sum(o.with_data for o in measured),
-        graded=sum(o.graded for o in measured),
+        graded=sum(o.grade_covers for o in measured),
         measured=len(measured),
     )
 

@@ -19,6 +19,7 @@ from okrpub.config import Config
 # The check-ins are kept as read (a plain sequence); the model's users import them here.
 from okrpub.source.entries import Checkin as Checkin
 from okrpub.source.entries import Checkins as Checkins
+from okrpub.source.entries import Link as Link
 from okrpub.source.entries import Number as Number
 
 
@@ -108,10 +109,26 @@ class KeyResult:
     reasons: tuple[Reason, ...] = ()
     #: Every owner of its own this build shows, the accountable one first.
     owners: tuple[str, ...] = ()
+    #: The title as written, with its inline Markdown (``title`` is its plain text).
+    title_markdown: str = ""
+    links: tuple[Link, ...] = ()
+    #: What its owner says of it (``on_track``, ``at_risk``, ``off_track``), the note that
+    #: goes with it, and the date of the check-in that said it (``None``: the key result's
+    #: own ``health``). The newest statement wins.
+    health: Status | None = None
+    health_note: str = ""
+    health_date: dt.date | None = None
+    #: ``score:`` as written, whether or not it counts yet (for ``okrpub diff``).
+    given_score: Number | None = None
 
     @property
     def graded(self) -> bool:
         return self.score is not None
+
+    @property
+    def health_differs(self) -> bool:
+        """Whether its owner says otherwise than the derived status."""
+        return self.health is not None and self.health is not self.status
 
     @property
     def counts(self) -> bool:
@@ -142,8 +159,9 @@ class Objective:
     path: str
     #: The numbers below are ``None`` when the build shows none of its key results that
     #: count (a public build of an objective whose key results are all internal, or all
-    #: cancelled). ``progress`` is also ``None`` when none has data yet, and ``score``
-    #: when none is graded (always, while the period runs).
+    #: cancelled). ``progress`` is also ``None`` when none has data yet. ``score`` is the
+    #: objective's own ``score:`` once the period has closed, else the weighted mean of its
+    #: graded key results' grades; ``None`` when neither is (always, while the period runs).
     progress: float | None
     score: float | None
     colour: str | None
@@ -165,6 +183,15 @@ class Objective:
     #: Everything it aligns to that this build shows (``objective`` or ``objective#kr``),
     #: the first (:attr:`parent`) first.
     parents: tuple[str, ...] = ()
+    #: The title as written, with its inline Markdown (``title`` is its plain text).
+    title_markdown: str = ""
+    links: tuple[Link, ...] = ()
+    #: ``score`` is the objective's own (``score:`` given, the period closed) and not
+    #: ``key_results_score``, the weighted mean of its graded key results' grades.
+    score_given: bool = False
+    key_results_score: float | None = None
+    #: ``score:`` as written, whether or not it counts yet (for ``okrpub diff``).
+    given_score: float | None = None
 
     @property
     def measured(self) -> bool:
@@ -186,6 +213,12 @@ class Objective:
         """Every unit that owns it or one of its key results, each once."""
         krs = (owner for kr in self.key_results for owner in kr.owners)
         return tuple(dict.fromkeys((*self.owners, *krs)))
+
+    @property
+    def grade_covers(self) -> int:
+        """How many of its key results its grade covers: all that count when it is graded
+        as a whole, else the graded ones."""
+        return self.counted if self.score_given else self.graded
 
 
 @dataclass(frozen=True)
@@ -239,7 +272,8 @@ class Rollup:
     statuses: StatusCounts
     #: Colours of the key results that have one (the red/yellow/green distribution).
     key_result_colours: ColourCounts
-    #: Coverage: key results that count, those with data, those graded.
+    #: Coverage: key results that count, those with data, those graded (by themselves, or
+    #: by their objective's own grade).
     counted: int = 0
     with_data: int = 0
     graded: int = 0

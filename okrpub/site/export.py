@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from okrpub import __version__
-from okrpub.model.types import KeyResult, Model, Objective, Status
+from okrpub.model.types import KeyResult, Link, Model, Objective, Status
+from okrpub.source.schema import HEALTH_VALUES
 
 
 @dataclass(frozen=True)
@@ -45,13 +46,26 @@ _DATE = {"type": "string", "format": "date"}
 _ID = {"type": "string", "description": "The id."}
 _STATUS = [str(status) for status in Status]
 
+_HEALTH = [*HEALTH_VALUES, None]
+#: A title as plain text: its inline Markdown taken away.
+_TITLE = {"type": "string", "description": "The title, as plain text (no Markdown)."}
+
 CHECKIN_SHAPE = Shape(
     "A check-in.",
     {
         "date": {**_DATE, "description": "The day of the check-in."},
         "value": {"type": ["number", "boolean", "null"], "description": "The value, if given."},
         "confidence": _share("The confidence, if given.", nullable=True),
-        "note": {"type": "string", "description": "The note (empty if none)."},
+        "note": {"type": "string", "description": "The note as written (empty if none)."},
+        "health": {"enum": _HEALTH, "description": "What the owner said of it, if anything."},
+    },
+)
+
+LINK_SHAPE = Shape(
+    "A link (an http, https or mailto URL).",
+    {
+        "title": {"type": "string", "description": "The link's text."},
+        "url": {"type": "string", "description": "Where it goes."},
     },
 )
 
@@ -59,7 +73,7 @@ KEY_RESULT_SHAPE = Shape(
     "A key result with its computed numbers.",
     {
         "id": _ID,
-        "title": {"type": "string", "description": "The title."},
+        "title": _TITLE,
         "kind": {"enum": ["numeric", "binary"], "description": "Numeric (target) or binary."},
         "start": {"type": ["number", "null"], "description": "Start (numeric only)."},
         "target": {"type": ["number", "null"], "description": "Target (numeric only)."},
@@ -93,7 +107,17 @@ KEY_RESULT_SHAPE = Shape(
         },
         "confidence": _share("The confidence, if known.", nullable=True),
         "status": {"enum": _STATUS, "description": "Derived status."},
+        "health": {
+            "enum": _HEALTH,
+            "description": "What its owner says of it: the newest check-in's health, else "
+            "its own; null if none. The derived status is 'status'.",
+        },
+        "health_note": {
+            "type": "string",
+            "description": "Why (that check-in's note, or its health_note); empty if none.",
+        },
         "due": {**_DATE, "description": "The due date."},
+        "links": _list(LINK_SHAPE, "Its links."),
         "checkins": _list(CHECKIN_SHAPE, "The check-ins, oldest first."),
     },
 )
@@ -102,7 +126,7 @@ OBJECTIVE_SHAPE = Shape(
     "An objective with its computed numbers.",
     {
         "id": _ID,
-        "title": {"type": "string", "description": "The title."},
+        "title": _TITLE,
         "owner": {"type": "string", "description": "Id of the accountable owner unit."},
         "owners": {
             "type": "array",
@@ -131,12 +155,23 @@ OBJECTIVE_SHAPE = Shape(
             nullable=True,
         ),
         "score": _share(
-            "Weighted grade of the graded key results (not cancelled); null when none is.",
+            "The grade: the objective's own score once the period has closed (score_given), "
+            "else key_results_grade; null: not graded.",
+            nullable=True,
+        ),
+        "score_given": {
+            "type": "boolean",
+            "description": "Whether score is the objective's own grade (given as a whole).",
+        },
+        "key_results_grade": _share(
+            "Weighted grade of the graded key results (not cancelled); null when none is. "
+            "It covers 'graded' of 'of' key results.",
             nullable=True,
         ),
         "of": _count("How many key results count (this build shows, not cancelled)."),
         "with_data": _count("How many of those have data (a progress)."),
         "graded": _count("How many of those are graded (a score)."),
+        "links": _list(LINK_SHAPE, "Its links."),
         "status": {"enum": [*_STATUS, None], "description": "Derived status, or null."},
         "url": {"type": "string", "description": "Its page, relative to the site root."},
         "key_results": _list(KEY_RESULT_SHAPE, "The key results this build shows."),
@@ -197,17 +232,25 @@ def _key_result(key_result: KeyResult) -> dict[str, Any]:
         "cancelled": key_result.cancelled,
         "confidence": key_result.confidence,
         "status": str(key_result.status),
+        "health": None if key_result.health is None else str(key_result.health),
+        "health_note": key_result.health_note,
         "due": key_result.due.isoformat(),
+        "links": _links(key_result.links),
         "checkins": [
             {
                 "date": checkin.date.isoformat(),
                 "value": checkin.value,
                 "confidence": checkin.confidence,
                 "note": checkin.note,
+                "health": checkin.health,
             }
             for checkin in key_result.checkins
         ],
     }
+
+
+def _links(links: tuple[Link, ...]) -> list[dict[str, str]]:
+    return [{"title": link.title, "url": link.url} for link in links]
 
 
 def _objective(objective: Objective) -> dict[str, Any]:
@@ -224,9 +267,12 @@ def _objective(objective: Objective) -> dict[str, Any]:
         "tags": list(objective.tags),
         "progress": objective.progress,
         "score": objective.score,
+        "score_given": objective.score_given,
+        "key_results_grade": objective.key_results_score,
         "of": objective.counted,
         "with_data": objective.with_data,
         "graded": objective.graded,
+        "links": _links(objective.links),
         "status": None if objective.status is None else str(objective.status),
         "url": f"objectives/{objective.id}/",
         "key_results": [_key_result(kr) for kr in objective.key_results],

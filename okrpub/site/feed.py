@@ -14,6 +14,7 @@ from okrpub import __version__
 from okrpub.model.types import Checkin, KeyResult, Model, Objective
 from okrpub.site.format import format_quantity
 from okrpub.site.i18n import Locale
+from okrpub.source.inline import plain_text
 
 #: The feed holds the newest check-ins only; the site and the JSON export have them all.
 FEED_ENTRIES = 100
@@ -145,7 +146,7 @@ def _summary(checkin: Checkin, objective: Objective, locale: Locale) -> str:
             locale.text("feed.confidence", confidence=f"{round(checkin.confidence * 100)}%")
         )
     if checkin.note:
-        parts.append(checkin.note)
+        parts.append(plain_text(checkin.note))
     return " · ".join(parts)
 
 

@@ -13,10 +13,16 @@ URL scheme but http, https and mailto (``javascript:``, ``vbscript:``,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import nh3
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markdown_it.token import Token
+from markupsafe import Markup, escape
 from mdit_py_plugins.deflist import deflist_plugin
+
+from okrpub.source.checks import URL
+from okrpub.source.inline import has_markup, inline_parser, plain_text
 
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt",
@@ -50,6 +56,26 @@ class MarkdownRenderer:
     def render(self, text: str) -> Markup:
         return Markup(sanitize(self._markdown.render(text)))
 
+    @staticmethod
+    def inline(text: str) -> Markup:
+        """A title or note as HTML: its inline Markdown (links, emphasis, code) only,
+        never raw HTML (not even with ``unsafe_html``), sanitised like a body."""
+        if not has_markup(text):
+            return escape(text)
+        return Markup(_INLINE_CLEANER.clean(_INLINE.renderInline(text)))
+
+
+def _image_as_text(
+    renderer: object, tokens: Sequence[Token], index: int, options: object, env: object
+) -> str:
+    """An image in a title or note: its description, as text (a render rule of markdown-it,
+    which passes the renderer first)."""
+    return str(escape(plain_text(tokens[index].content)))
+
+
+_INLINE = inline_parser()
+_INLINE.add_render_rule("image", _image_as_text)
+
 
 #: The allow-list, made once: handing it to ``nh3.clean`` made it again for every body.
 _CLEANER = nh3.Cleaner(
@@ -59,6 +85,22 @@ _CLEANER = nh3.Cleaner(
     clean_content_tags={"script", "style"},
     link_rel="noopener noreferrer",
     filter_style_properties=_STYLE_PROPERTIES,
+)
+
+
+def _absolute_only(element: str, attribute: str, value: str) -> str | None:
+    """A link of a title or note goes to an http(s) or mailto URL, like ``links:``; it
+    is shown on many pages, where a relative one would lead somewhere else on each."""
+    return None if attribute == "href" and not URL.match(value) else value
+
+
+#: The allow-list of inline Markdown: what links, emphasis and code make.
+_INLINE_CLEANER = nh3.Cleaner(
+    tags={"a", "em", "strong", "code"},
+    attributes={"a": {"href", "title"}},
+    url_schemes=_URL_SCHEMES,
+    link_rel="noopener noreferrer",
+    attribute_filter=_absolute_only,
 )
 
 

@@ -37,11 +37,20 @@ class Cascade(NamedTuple):
     unaligned: list[Objective]
 
 
+#: No HTML: what a view that shows none of a text has for it.
+NO_HTML = Markup()
+
+
 @dataclass(frozen=True)
 class KeyResultView:
     key_result: KeyResult
     objective: Objective
     chart: Markup | None
+    #: On the objective's page: the title, the owner's health note and each check-in's note
+    #: (oldest first) as HTML of their inline Markdown.
+    title_html: Markup = NO_HTML
+    health_note_html: Markup = NO_HTML
+    notes_html: tuple[Markup, ...] = ()
 
     @property
     def owner(self) -> str:
@@ -49,8 +58,9 @@ class KeyResultView:
         return self.key_result.owner or self.objective.owner
 
     @property
-    def checkins_newest_first(self) -> tuple[Checkin, ...]:
-        return self.key_result.checkins[::-1]
+    def checkins_newest_first(self) -> tuple[tuple[Checkin, Markup], ...]:
+        """Each check-in, newest first, with its note as HTML."""
+        return tuple(zip(self.key_result.checkins, self.notes_html, strict=True))[::-1]
 
     @property
     def show_weight(self) -> bool:
@@ -66,6 +76,8 @@ class ObjectiveParts(NamedTuple):
     key_results: list[KeyResultView]
     #: The body as HTML.
     body: str
+    #: The title as HTML (its inline Markdown).
+    title_html: Markup = NO_HTML
 
 
 class StatusRows(NamedTuple):
@@ -155,12 +167,26 @@ def _via(objective: Objective, parent: Objective | None) -> str | None:
 def objective_parts(
     objective: Objective, period: Period, locale: Locale, markdown: MarkdownRenderer
 ) -> ObjectiveParts:
-    """The key results with their charts and the body's HTML of ``objective``'s page."""
+    """The key results with their charts, and the HTML of the body, titles and notes of
+    ``objective``'s page."""
     key_results = [
-        KeyResultView(kr, objective, checkin_chart(kr, period, locale, f"chart-{index}"))
+        KeyResultView(
+            kr,
+            objective,
+            checkin_chart(kr, period, locale, f"chart-{index}"),
+            markdown.inline(kr.title_markdown),
+            markdown.inline(kr.health_note),
+            tuple(markdown.inline(checkin.note) for checkin in kr.checkins),
+        )
         for index, kr in enumerate(objective.key_results, start=1)
     ]
-    return ObjectiveParts(objective, period, key_results, markdown.render(objective.body))
+    return ObjectiveParts(
+        objective,
+        period,
+        key_results,
+        markdown.render(objective.body),
+        markdown.inline(objective.title_markdown),
+    )
 
 
 def status_rows(objective: Objective) -> StatusRows:
@@ -173,6 +199,8 @@ def status_rows(objective: Objective) -> StatusRows:
 
 
 def grading_counts(objectives: tuple[Objective, ...]) -> tuple[int, int]:
-    """How many of the objectives' key results that count are not graded, and how many count."""
-    key_results = [kr for objective in objectives for kr in objective.key_results if kr.counts]
-    return sum(not kr.graded for kr in key_results), len(key_results)
+    """How many of the objectives' key results that count are not graded (by themselves or
+    by their objective's own grade), and how many count."""
+    covered = sum(objective.grade_covers for objective in objectives)
+    counted = sum(objective.counted for objective in objectives)
+    return counted - covered, counted

@@ -137,6 +137,7 @@ def objective(model: Model, objective_id: str, parts: ObjectiveParts) -> dict[st
         "key_results": parts.key_results,
         "children": [model.objectives[c] for c in shown.children],
         "body": parts.body,
+        "title_html": parts.title_html,
     }
 
 
@@ -176,6 +177,8 @@ def running_periods(model: Model) -> list[Period]:
     """The periods running today, shortest first (the status page's sections)."""
     running = [p for p in model.periods.values() if p.state is PeriodState.CURRENT]
     return sorted(running, key=lambda p: ((p.end - p.start).days, p.id))
+
+
 def owned_key_results(model: Model, unit_id: str) -> list[PeriodKeyResults]:
     """The key results ``unit_id`` owns or co-owns, in any objective, by period newest
     first."""

@@ -233,6 +233,33 @@ def mapping(value: Any) -> Problem:
     return None if isinstance(value, dict) else ("schema", "a mapping of keys to values")
 
 
+#: Longest URL of a link, and longest title: more than any real one.
+MAX_URL = 2000
+MAX_LINK_TITLE = 200
+#: A link's URL: http, https or mailto (in any case), then no white space or control character.
+URL = re.compile(r"(?:[Hh][Tt][Tt][Pp][Ss]?://|[Mm][Aa][Ii][Ll][Tt][Oo]:)[^\s\x00-\x1f\x7f]+\Z")
+
+
+@accepts({"type": "string", "pattern": _pattern(URL), "maxLength": MAX_URL})
+def url(value: Any) -> Problem:
+    if not isinstance(value, str) or not URL.match(value):
+        return (
+            "bad-url",
+            "an address starting with https://, http:// or mailto: "
+            "(such as https://example.org/issues/12); other kinds of link are not allowed",
+        )
+    return None if len(value) <= MAX_URL else ("range", f"at most {MAX_URL:,} characters")
+
+
+@accepts({"type": "string", "pattern": _NOT_BLANK, "maxLength": MAX_LINK_TITLE})
+def link_title(value: Any) -> Problem:
+    if text(value) is not None:
+        return ("schema", "a non-empty string")
+    if len(value) > MAX_LINK_TITLE:
+        return ("range", f"at most {MAX_LINK_TITLE} characters")
+    return None
+
+
 def as_date(value: Any) -> dt.date | None:
     """A YAML date, or an ISO date in a string; ``None`` if it is neither."""
     if isinstance(value, dt.datetime):

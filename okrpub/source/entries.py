@@ -25,8 +25,8 @@ def as_ids(value: str | list[str] | None) -> tuple[str, ...]:
 
 Number = int | float
 
-#: One check-in as plain data: its date, value, confidence and note.
-CheckinRow = tuple[dt.date, Number | bool | None, Number | None, str]
+#: One check-in as plain data: its date, value, confidence, note and health.
+CheckinRow = tuple[dt.date, Number | bool | None, Number | None, str, str | None]
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,8 @@ class Checkin:
     #: A whole number when written as one (``confidence: 1``), like every number here.
     confidence: Number | None
     note: str
+    #: What its owner says of it: ``on_track``, ``at_risk`` or ``off_track`` (or ``None``).
+    health: str | None = None
 
 
 @dataclass(frozen=True, eq=False, init=False)
@@ -55,7 +57,7 @@ class Checkins(Sequence[Checkin]):
     def __init__(self, checkins: Iterable[Checkin] = ()) -> None:
         items = tuple(checkins)
         object.__setattr__(
-            self, "rows", tuple((c.date, c.value, c.confidence, c.note) for c in items)
+            self, "rows", tuple((c.date, c.value, c.confidence, c.note, c.health) for c in items)
         )
         object.__setattr__(self, "_items", items)
 
@@ -72,6 +74,13 @@ class Checkins(Sequence[Checkin]):
     def latest_confidence(self) -> Number | None:
         """The confidence of the newest check-in that gives one."""
         return next((row[2] for row in reversed(self.rows) if row[2] is not None), None)
+
+    @property
+    def latest_health(self) -> tuple[str, str, dt.date] | None:
+        """The health, note and date of the newest check-in that gives a health."""
+        return next(
+            ((row[4], row[3], row[0]) for row in reversed(self.rows) if row[4] is not None), None
+        )
 
     def _checkins(self) -> tuple[Checkin, ...]:
         items: tuple[Checkin, ...] | None = self.__dict__.get("_items")
@@ -113,6 +122,14 @@ def _typed(rows: tuple[CheckinRow, ...]) -> tuple[object, ...]:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A link of an objective or key result (``links:``): an http(s) or mailto URL."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
 class KeyResultEntry:
     id: str
     title: str
@@ -132,6 +149,10 @@ class KeyResultEntry:
     locations: dict[str, Location]
     #: Why it was cancelled; it stays visible but out of every mean.
     cancelled: str | None = None
+    links: tuple[Link, ...] = ()
+    #: What its owner says of it (``on_track``, ``at_risk``, ``off_track``), and why.
+    health: str | None = None
+    health_note: str = ""
 
     @property
     def owner(self) -> str | None:
@@ -157,6 +178,9 @@ class ObjectiveEntry:
     body: str
     path: str
     locations: dict[str, Location]
+    #: The grade of the objective as a whole, given at the end of the period.
+    score: Number | None = None
+    links: tuple[Link, ...] = ()
 
     @property
     def owner(self) -> str:

@@ -8,6 +8,7 @@ from okrpub.diagnostics import Diagnostics
 from okrpub.source import schema
 from okrpub.source.checks import as_date
 from okrpub.source.entries import Checkin, Checkins, KeyResultEntry, as_ids
+from okrpub.source.links import link_entries
 from okrpub.source.schema import MAX_CHECKINS, MAX_KEY_RESULTS
 from okrpub.source.validate import describe, locations, validate_mapping
 from okrpub.source.yamldoc import Document
@@ -95,6 +96,7 @@ def _key_result(document: Document, index: int, diagnostics: Diagnostics) -> Key
         )
         return None
     checkins = _checkins(document, path, values.get("checkins", []), binary, diagnostics)
+    links = link_entries(document, path, diagnostics)
     if checkins is None or "title" not in values:
         return None  # what is wrong is already reported
     due = values.get("due")
@@ -115,6 +117,9 @@ def _key_result(document: Document, index: int, diagnostics: Diagnostics) -> Key
         visibility=values.get("visibility"),
         locations=locations(document, path, ("id", "owner")),
         cancelled=values["cancelled"].strip() if "cancelled" in values else None,
+        links=links,
+        health=values.get("health"),
+        health_note=values.get("health_note", "").strip(),
     )
 
 
@@ -161,6 +166,7 @@ def _checkins(
                 value=value,
                 confidence=values.get("confidence"),
                 note=values.get("note", "").strip(),
+                health=values.get("health"),
             )
         )
     if not ok:

@@ -24,6 +24,7 @@ from okrpub.source.discover import DEFAULTS_FILE, Kind, SourceFile
 from okrpub.source.entries import Loaded, ObjectiveEntry, PageEntry, Sources, UnitEntry, as_ids
 from okrpub.source.frontmatter import SplitFile, decode, split_front_matter
 from okrpub.source.keyresults import key_result_entries
+from okrpub.source.links import link_entries
 from okrpub.source.validate import locations, validate_mapping
 from okrpub.source.yamldoc import Document, parse_yaml
 
@@ -247,6 +248,7 @@ def _add_objective(
     if values is None:
         return
     key_results = key_result_entries(document, values.get("key_results", []), diagnostics)
+    links = link_entries(document, (), diagnostics)
     if diagnostics.has_errors() or objective_id is None:
         return
     period = values["period"]
@@ -265,5 +267,7 @@ def _add_objective(
             body=parsed[1],
             path=source.path,
             locations=locations(document, (), ("id", "owner", "period", "parent", "key_results")),
+            score=values.get("score"),
+            links=links,
         )
     )

@@ -20,6 +20,7 @@ from okrpub.source.checks import (
     boolean,
     date,
     fraction,
+    link_title,
     number,
     number_or_boolean,
     one_of,
@@ -28,6 +29,7 @@ from okrpub.source.checks import (
     slug,
     string_list,
     text,
+    url,
     weight,
 )
 
@@ -44,9 +46,29 @@ class Field:
     max_entries: int | None = None
 
 
-#: Most key results one objective may have, and check-ins one key result.
+#: Most key results one objective may have, check-ins one key result, and links either.
 MAX_KEY_RESULTS = 20
 MAX_CHECKINS = 500
+MAX_LINKS = 20
+
+#: What its owner may say of a key result (``health``): the statuses okrpub also derives.
+HEALTH_VALUES = ("on_track", "at_risk", "off_track")
+HEALTH = one_of(*HEALTH_VALUES)
+
+LINK_FIELDS: dict[str, Field] = {
+    "title": Field(link_title, required=True, description="The link's text."),
+    "url": Field(url, required=True, description="Where it goes: https://, http:// or mailto:."),
+}
+
+
+def _links(of: str) -> Field:
+    return Field(
+        any_list,
+        description=f"Links to where the work on {of} is tracked: issues, epics, documents.",
+        entries=LINK_FIELDS,
+        max_entries=MAX_LINKS,
+    )
+
 
 UNIT_FIELDS: dict[str, Field] = {
     "name": Field(text, required=True, description="The unit's name, as the site shows it."),
@@ -77,11 +99,18 @@ CHECKIN_FIELDS: dict[str, Field] = {
     "confidence": Field(
         fraction, description="How likely the target is reached by the due date, 0.0 to 1.0."
     ),
-    "note": Field(optional_text, description="What changed and why."),
+    "note": Field(optional_text, description="What changed and why (inline Markdown)."),
+    "health": Field(
+        HEALTH,
+        description="What the owner says of the key result now; the newest check-in's "
+        "health wins over the key result's own.",
+    ),
 }
 
 KEY_RESULT_FIELDS: dict[str, Field] = {
-    "title": Field(text, required=True, description="What will be measurably true."),
+    "title": Field(
+        text, required=True, description="What will be measurably true (inline Markdown)."
+    ),
     "id": Field(slug, description="Unique in the objective (default: kr1, kr2, ... by position)."),
     "start": Field(number, description="Where a numeric key result starts (default 0)."),
     "target": Field(
@@ -127,6 +156,13 @@ KEY_RESULT_FIELDS: dict[str, Field] = {
         description="Why it was cancelled: it stays visible, struck through with this "
         "reason, and out of every mean.",
     ),
+    "links": _links("this key result"),
+    "health": Field(
+        HEALTH,
+        description="What its owner says of it, shown beside the derived status "
+        "(a check-in's health is newer and wins).",
+    ),
+    "health_note": Field(text, description="Why the owner says so (inline Markdown)."),
 }
 
 #: Keys a ``_defaults.yaml`` may give to the objectives in its folder and below.
@@ -156,7 +192,9 @@ DEFAULTS_FIELDS: dict[str, Field] = {
 }
 
 OBJECTIVE_FIELDS: dict[str, Field] = {
-    "title": Field(text, required=True, description="Where we want to be: the objective."),
+    "title": Field(
+        text, required=True, description="Where we want to be: the objective (inline Markdown)."
+    ),
     "id": Field(slug, description="Unique across the site (default: the file name without .md)."),
     **DEFAULTS_FIELDS,
     "owner": Field(
@@ -177,6 +215,12 @@ OBJECTIVE_FIELDS: dict[str, Field] = {
         entries=KEY_RESULT_FIELDS,
         max_entries=MAX_KEY_RESULTS,
     ),
+    "score": Field(
+        fraction,
+        description="The grade of the objective as a whole, 0.0 to 1.0, given at the end "
+        "of the period; it wins over the mean of its key results' grades.",
+    ),
+    "links": _links("this objective"),
 }
 
 #: Keys of the objective table that may come from a ``_defaults.yaml`` instead of the file.

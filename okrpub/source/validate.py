@@ -140,7 +140,8 @@ _HOMES: tuple[tuple[str, Mapping[str, Field]], ...] = (
 
 #: Keys people write for what okrpub works out itself (``status: at_risk``).
 _COMPUTED = {
-    "status": "; okrpub works out the status from progress, dates and confidence",
+    "status": "; okrpub works out the status from progress, dates and confidence "
+    "(to say how its owner sees a key result, use 'health')",
     "progress": "; okrpub works out the progress from start, target and the check-ins",
     "grade": "; okrpub works out the grade: a key result's final grade is its 'score'",
 }
