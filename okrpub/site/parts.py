@@ -8,13 +8,12 @@ from its arguments only, so the engine may keep one while they are unchanged.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from markupsafe import Markup
-
 from okrpub.model.types import Checkin, KeyResult, Model, Objective, Period, Rollup, Status
-from okrpub.site.charts import checkin_chart
+from okrpub.site.charts import Chart, checkin_chart
 from okrpub.site.i18n import Locale
 from okrpub.site.markdown import MarkdownRenderer
 
@@ -25,6 +24,11 @@ class TreeNode:
     #: The title of the parent's key result this objective aligns to, if any.
     via_key_result: str | None
     children: tuple[TreeNode, ...]
+
+    @property
+    def below(self) -> int:
+        """How many objectives the tree below this one holds."""
+        return sum(1 + child.below for child in self.children)
 
 
 class Cascade(NamedTuple):
@@ -38,7 +42,7 @@ class Cascade(NamedTuple):
 class KeyResultView:
     key_result: KeyResult
     objective: Objective
-    chart: Markup | None
+    chart: Chart | None
 
     @property
     def owner(self) -> str:
@@ -48,6 +52,11 @@ class KeyResultView:
     @property
     def checkins_newest_first(self) -> tuple[Checkin, ...]:
         return self.key_result.checkins[::-1]
+
+    @property
+    def latest_note(self) -> Checkin | None:
+        """The newest check-in with a note: its note shows on the key result's card."""
+        return next((c for c in reversed(self.key_result.checkins) if c.note), None)
 
     @property
     def show_weight(self) -> bool:
@@ -60,6 +69,8 @@ class ObjectiveParts(NamedTuple):
 
     objective: Objective
     period: Period
+    #: The day the charts' "today" marker shows while the period runs.
+    today: dt.date
     key_results: list[KeyResultView]
     #: The body as HTML.
     body: str
@@ -122,14 +133,19 @@ def tree(model: Model, objective: Objective) -> TreeNode:
 
 
 def objective_parts(
-    objective: Objective, period: Period, locale: Locale, markdown: MarkdownRenderer
+    objective: Objective,
+    period: Period,
+    today: dt.date,
+    locale: Locale,
+    markdown: MarkdownRenderer,
 ) -> ObjectiveParts:
     """The key results with their charts and the body's HTML of ``objective``'s page."""
     key_results = [
-        KeyResultView(kr, objective, checkin_chart(kr, period, locale, f"chart-{index}"))
+        KeyResultView(kr, objective, checkin_chart(kr, period, today, locale, f"chart-{index}"))
         for index, kr in enumerate(objective.key_results, start=1)
     ]
-    return ObjectiveParts(objective, period, key_results, markdown.render(objective.body))
+    body = markdown.render(objective.body)
+    return ObjectiveParts(objective, period, today, key_results, body)
 
 
 def status_rows(objective: Objective) -> StatusRows:
