@@ -80,9 +80,9 @@ SPRING = md(
     period: 2027-Q1
     key_results:
       - id: stores
-        title: Open 3 stores
+        title: Open 2 stores
         start: 0
-        target: 3
+        target: 2
     """
 )
 
@@ -120,6 +120,11 @@ def test_the_value_axis_has_nice_ticks_in_the_unit_with_gridlines(site: Path) ->
     percent = key_result(site, "summer", "share").find("svg", class_="chart")
     assert labels(percent, "chart-tick") == ["20%", "25%", "30%", "35%", "40%"]
     assert not percent.find_all("text", class_="chart-unit")  # the % is in every tick
+
+
+def test_a_count_has_whole_ticks(site: Path) -> None:
+    chart = key_result(site, "spring", "stores").find("svg", class_="chart")
+    assert labels(chart, "chart-tick") == ["0", "1", "2"]  # not 0.5 stores
 
 
 def test_a_unit_that_is_a_word_is_written_once_above_the_axis(site: Path) -> None:
@@ -231,9 +236,14 @@ def test_the_latest_note_is_on_the_card_outside_the_check_ins(site: Path) -> Non
 VALUES = st.integers(-(10**11), 10**11).map(lambda hundredths: hundredths / 100)
 
 
-@given(VALUES, VALUES)
-def test_nice_ticks_cover_the_values_in_three_to_five_even_steps(a: float, b: float) -> None:
-    ticks = nice_ticks(a, b)
+@given(VALUES, VALUES, st.booleans())
+def test_nice_ticks_cover_the_values_in_three_to_five_even_steps(
+    a: float, b: float, whole: bool
+) -> None:
+    if whole:  # counts: whole numbers, and whole ticks
+        a, b = float(round(a)), float(round(b))
+    ticks = nice_ticks(a, b, whole=whole)
+    assert not whole or all(tick.is_integer() for tick in ticks)
     assert 3 <= len(ticks) <= 5
     steps = [later - earlier for earlier, later in itertools.pairwise(ticks)]
     step = steps[0]

@@ -20,9 +20,10 @@ CHAR = 0.62 * FONT
 SHORT_UNITS = ("€", "$", "£", "¥", "%")
 
 
-def nice_ticks(low: float, high: float, most: int = 5) -> list[float]:
+def nice_ticks(low: float, high: float, most: int = 5, whole: bool = False) -> list[float]:
     """Three to ``most`` evenly spaced round values (steps of 1, 2, 2.5 or 5 times a power
-    of ten) from at or below ``low`` to at or above ``high``."""
+    of ten) from at or below ``low`` to at or above ``high``; whole numbers if ``whole``
+    (for counts: no tick at 0.5 newspapers)."""
     if high < low:
         low, high = high, low
     if high == low:
@@ -31,6 +32,8 @@ def nice_ticks(low: float, high: float, most: int = 5) -> list[float]:
     for exponent in (0, 1, 2):
         for multiple in (1, 2, 2.5, 5):
             step = multiple * power * 10**exponent
+            if whole and not step.is_integer():
+                continue
             first, last = math.floor(low / step), math.ceil(high / step)
             if last - first + 1 <= most:
                 count = max(last - first + 1, 3)

@@ -125,7 +125,7 @@ def checkin_chart(
     ] or [(day, float(value)) for day, value in key_result.history]
     start, target, unit = float(key_result.start), float(key_result.target), key_result.unit
     values = [start, target, *(value for _, value in points)]
-    ticks = nice_ticks(min(values), max(values))
+    ticks = nice_ticks(min(values), max(values), whole=all(v.is_integer() for v in values))
     tick_texts = tick_labels(locale, ticks, unit)
     plot = _Plot(
         max(map(text_width, tick_texts)) + 10,
