@@ -258,6 +258,23 @@ def test_the_period_switcher_reaches_every_period(
     expect(page.locator(".site-nav .period-switcher a[aria-current=page]")).to_have_count(1)
 
 
+def test_the_period_menu_closes_on_escape_and_outside_clicks(
+    site: tuple[str, dict[str, Any]], open_page: Callable[..., Page]
+) -> None:
+    root, _ = site
+    page = open_page("390")
+    page.goto(root + "index.html")
+    menu = page.locator(".site-nav .period-switcher details")
+    menu.locator("summary").click()
+    expect(menu).to_have_attribute("open", "")
+    page.keyboard.press("Escape")
+    expect(menu).not_to_have_attribute("open", "")
+    expect(menu.locator("summary")).to_be_focused()
+    menu.locator("summary").click()
+    page.locator("main h1").click()
+    expect(menu).not_to_have_attribute("open", "")
+
+
 @pytest.mark.parametrize(("width", "scheme"), LOOKS)
 def test_no_axe_violations(
     site: tuple[str, dict[str, Any]], open_page: Callable[..., Page], width: str, scheme: str

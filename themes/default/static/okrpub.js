@@ -23,6 +23,21 @@
     printed = [];
   });
 
+  /* The navigation's period menu (a details element) closes on Escape and on a click
+     outside it, as menus do. */
+  var periodMenu = document.querySelector(".period-switcher details");
+  if (periodMenu) {
+    document.addEventListener("click", function (event) {
+      if (periodMenu.open && !periodMenu.contains(event.target)) { periodMenu.open = false; }
+    });
+    periodMenu.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && periodMenu.open) {
+        periodMenu.open = false;
+        periodMenu.querySelector("summary").focus();
+      }
+    });
+  }
+
   /* The period page's cascade (issue #18): expand or collapse every subtree, and
      filter by team, owner and status. A card that matches shows with the cards above
      it (dimmed when they do not match) and its closed subtrees open; without
