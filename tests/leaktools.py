@@ -35,6 +35,8 @@ from pathlib import Path, PurePosixPath
 
 from okrpub import __version__
 from okrpub.model.resolve import Resolved
+from okrpub.site.chartlayout import nice_ticks, tick_labels
+from okrpub.site.i18n import load_locale
 from okrpub.site.search import distinct_words
 from okrpub.source.entries import KeyResultEntry, ObjectiveEntry, PageEntry, UnitEntry
 
@@ -137,6 +139,22 @@ def _key_result(strings: Strings, objective: ObjectiveEntry, kr: KeyResultEntry)
         strings.text(checkin.note, source)
 
 
+def chart_ticks(kr: KeyResultEntry) -> set[str]:
+    """The tick labels of a numeric key result's chart, in every language of the theme:
+    round numbers made from its own start, target and values, public when it is."""
+    if kr.target is None:
+        return set()
+    values = [float(kr.start), float(kr.target)]
+    values += [float(c.value) for c in kr.checkins if type(c.value) in (int, float)]
+    ticks = nice_ticks(min(values), max(values), whole=all(v.is_integer() for v in values))
+    return {
+        piece
+        for language in ("en", "nl")
+        for label in tick_labels(load_locale([_THEME], language), ticks, kr.unit)
+        for piece in pieces(label)
+    }
+
+
 @dataclass(frozen=True)
 class Audience:
     """The secrets of a project (by source) and the strings its public site may show."""
@@ -179,6 +197,8 @@ def audience_of(resolved: Resolved, extra_allowed: Iterable[str] = ()) -> Audien
         for kr in objective.key_results:
             shown = (objective.id, kr.id) in key_results
             _key_result(public if shown else secret, objective, kr)
+            if shown:
+                public.add(chart_ticks(kr), f"key result {objective.id}#{kr.id}")
     for period_id in resolved.periods:
         public.ident(period_id, "period")
         public.ident(period_id.lower(), "period")

@@ -52,7 +52,7 @@ from okrpub.engine.stats import (
     Stats,
 )
 from okrpub.errors import UsageError
-from okrpub.model.types import Model
+from okrpub.model.types import Model, PeriodState
 from okrpub.site import feed, plan
 
 OBJECTIVES = REPOSITORY / "content" / "2026-Q4"
@@ -272,13 +272,20 @@ def test_a_frame_change_empties_the_fragment_cache(project: Project) -> None:
 def test_the_date_alone_renders_only_the_pages_that_show_it(project: Project) -> None:
     """The date is no part of what every page may show: with every objective and period
     the very same, a new date renders the home and status pages again (their footers
-    show it), and nothing else."""
+    show it) and the pages of the running period's objectives (their charts mark the
+    day), and nothing else."""
     project.rebuild()
     assert project.renderer.model is not None
     changed = move_today(project.renderer.model)
+    running = [
+        o
+        for o in changed.objectives.values()
+        if changed.periods[o.period].state is PeriodState.CURRENT
+    ]
+    assert 0 < len(running) < len(changed.objectives)
     stats = Stats()
     files = project.renderer.render(changed, stats)
-    assert stats[PAGES_RENDERED] == 2
+    assert stats[PAGES_RENDERED] == 2 + len(running)
     assert stats[FRAGMENTS_RENDERED] == 0
     config, _ = read_config(project.root)
     assert files == new_renderer(project.root, config, project.options).render(changed)

@@ -391,7 +391,10 @@ def test_numeric_key_result_has_an_svg_chart_with_a_target_line(example_site: Pa
     assert len(points) == 8
     assert points[-1].find("title").text == "23 November 2026: 25,600 visits"
     labels = [t.text for t in svg.find_all("text")]
-    assert {"target", "start"} <= set(labels)
+    # the axis in nice ticks of the unit, the target and the last value written out
+    assert {"15k", "20k", "25k", "30k", "visits", "target 30,000 visits", "25,600 visits"} <= set(
+        labels
+    )
 
 
 def test_binary_key_result_has_no_chart(example_site: Path) -> None:

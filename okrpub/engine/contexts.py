@@ -142,9 +142,15 @@ class Contexts:
         period = self.model.periods[objective.period]
         memo = self.memo
         known = memo.parts.get(objective_id) if memo.remembers else None
-        if known is None or known.objective is not objective or known.period != period:
+        today = self.model.today
+        if (
+            known is None
+            or known.objective is not objective
+            or known.period != period
+            or known.today != today
+        ):
             self.stats.add(OBJECTIVE_PARTS_MADE)
-            known = parts.objective_parts(objective, period, self.locale, self.markdown)
+            known = parts.objective_parts(objective, period, today, self.locale, self.markdown)
             if memo.remembers:
                 memo.parts[objective_id] = known
         return views.objective(self.model, objective_id, known)

@@ -5,13 +5,14 @@ rebuild to the next, a :class:`PlanMemo` lets :func:`plan` hand back the last
 plan's very page (or badge) for a page whose inputs are equal, so that the
 renderer compares inputs by identity and no new page is made for it. The
 objectives' pages and badges, most of the site, are kept in lists
-(:class:`ObjectivePlan`): while the site has the same objectives, a plan
-copies them and looks only at the objectives an edit touched; the units no
+(:class:`ObjectivePlan`): while the site has the same objectives on the same
+day, a plan copies them and looks only at the objectives an edit touched; the units no
 edit touched keep their pages and badges without a look.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import NamedTuple, TypeVar
 
@@ -32,6 +33,8 @@ class ObjectivePlan(NamedTuple):
     """The page and badge of each objective of one plan, in the order of its objectives."""
 
     objectives: dict[str, Objective]
+    #: The day of the plan: the pages of running objectives mark it (their charts).
+    today: dt.date
     #: Each objective's place in the lists.
     places: dict[str, int]
     pages: list[Page]
@@ -128,14 +131,15 @@ def _objective_plan(model: Model, memo: PlanMemo) -> _Objectives:
     """Each objective's page and badge; with the last plan's, made again only for the
     objectives an edit touched when the site has the same objectives."""
     objectives, last, stats = model.objectives, memo.objectives, memo.stats
-    if last is not None and list(last.objectives) == list(objectives):
+    today = model.today
+    if last is not None and last.today == today and list(last.objectives) == list(objectives):
         index, pages, badges = last.places, list(last.pages), list(last.badges)
         changed = [key for key, value in objectives.items() if last.objectives[key] is not value]
         for key in _showing(model, changed):
             pages[index[key]] = _objective_page(model, objectives[key], pages[index[key]], stats)
         for key in changed:
             badges[index[key]] = _objective_badge(objectives[key], badges[index[key]], stats)
-        return _Objectives(ObjectivePlan(objectives, index, pages, badges), changed)
+        return _Objectives(ObjectivePlan(objectives, today, index, pages, badges), changed)
     index = {key: place for place, key in enumerate(objectives)}
     lasts = last.places if last is not None else {}
 
@@ -150,7 +154,7 @@ def _objective_plan(model: Model, memo: PlanMemo) -> _Objectives:
         _objective_badge(o, lasts_of(last.badges if last else None, o.id), stats)
         for o in objectives.values()
     ]
-    return _Objectives(ObjectivePlan(objectives, index, pages, badges), None)
+    return _Objectives(ObjectivePlan(objectives, today, index, pages, badges), None)
 
 
 def _objective_page(model: Model, objective: Objective, last: Page | None, stats: Stats) -> Page:

@@ -1,93 +1,287 @@
-"""Charts: a key result's check-in history as inline SVG, drawn at build time.
+"""Charts: a key result's values over its period, laid out at build time.
 
 The points are the check-ins' values, or for a key result without check-ins
 the values of ``current`` from the git history (``build --history git``),
-drawn the same way. The chart shows the values over the period with the target as a dashed
-line and the even pace from start to target as a faint line. Every string
-from content is escaped; the chart has a text alternative.
+drawn the same way. :func:`checkin_chart` computes every coordinate and label
+of the chart (with :mod:`okrpub.site.chartlayout`); the theme's ``chart.html``
+only presents it as inline SVG.
+
+The chart reads without hovering: 3 to 5 "nice" ticks in the key result's
+unit with gridlines, the target line labelled with its value, the even pace
+from start at the period's start to target when due, a "today" marker while
+the period runs, the last value printed at its point, and the confidence of
+each check-in as a strip below. Labels do not overlap. A key result with no
+values yet gets no value line; a cancelled one gets no chart. The chart says
+in words what it shows (:func:`summary`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from markupsafe import Markup, escape
-
-from okrpub.model.types import KeyResult, Period
-from okrpub.site.format import format_quantity
+from okrpub.model.types import KeyResult, Number, Period, PeriodState
+from okrpub.site.chartlayout import (
+    FONT,
+    SHORT_UNITS,
+    WIDTH,
+    Label,
+    Placer,
+    fmt,
+    nice_ticks,
+    text_width,
+    tick_labels,
+)
+from okrpub.site.format import format_percent, format_quantity
 from okrpub.site.i18n import Locale
 
-WIDTH, HEIGHT = 600, 200
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 28
+ROW = 20
+PLOT_TOP, PLOT_HEIGHT, RIGHT = 30, 130, 8
+STRIP_HEIGHT = 22
 
 
-def _fmt(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+@dataclass(frozen=True)
+class Segment:
+    x1: str
+    y1: str
+    x2: str
+    y2: str
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A value's point, or a confidence bar (``width`` and ``height`` set)."""
+
+    x: str
+    y: str
+    title: str
+    width: str = ""
+    height: str = ""
+
+
+@dataclass(frozen=True)
+class Strip:
+    """The confidence of each check-in as a bar up from ``axis``, ``height`` at 100%."""
+
+    bars: tuple[Mark, ...]
+    top: str
+    height: int
+    axis: Segment
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Everything the theme draws of one key result's chart, in SVG units."""
+
+    id: str
+    title: str
+    #: What the chart draws, for its ``desc``.
+    description: str
+    #: Where the key result stands, in words: the chart's visible caption.
+    summary: str
+    width: int
+    height: int
+    gridlines: tuple[Segment, ...]
+    axis: Segment
+    target: Segment
+    pace: Segment
+    today: Segment | None
+    #: The value line's points (``"x,y x,y"``); empty without values.
+    line: str
+    points: tuple[Mark, ...]
+    strip: Strip | None
+    labels: tuple[Label, ...]
+
+
+class _Plot:
+    """The plot area: days across, the ticks' range up."""
+
+    def __init__(self, left: float, ticks: list[float], first: dt.date, last: dt.date) -> None:
+        self.left, self.right, self.bottom = left, WIDTH - RIGHT, PLOT_TOP + PLOT_HEIGHT
+        self.ticks, self.first, self.last = ticks, first, last
+        self._days = max((last - first).days, 1)
+
+    def x(self, day: dt.date) -> float:
+        return self.left + (self.right - self.left) * (day - self.first).days / self._days
+
+    def y(self, value: float) -> float:
+        low, high = self.ticks[0], self.ticks[-1]
+        return PLOT_TOP + PLOT_HEIGHT * (high - value) / (high - low)
+
+    def across(self, y: float) -> Segment:
+        return Segment(fmt(self.left), fmt(y), fmt(self.right), fmt(y))
 
 
 def checkin_chart(
-    key_result: KeyResult, period: Period, locale: Locale, chart_id: str
-) -> Markup | None:
-    """The SVG chart of a numeric key result, or ``None`` when there is nothing to draw."""
-    if key_result.kind != "numeric" or key_result.start is None or key_result.target is None:
+    key_result: KeyResult, period: Period, today: dt.date, locale: Locale, chart_id: str
+) -> Chart | None:
+    """The chart of a numeric key result that counts, or ``None`` when it has none."""
+    if key_result.kind != "numeric" or key_result.cancelled is not None:
+        return None
+    if key_result.start is None or key_result.target is None:
         return None
     points = [
         (c.date, float(c.value)) for c in key_result.checkins if isinstance(c.value, (int, float))
     ] or [(day, float(value)) for day, value in key_result.history]
-    start, target = float(key_result.start), float(key_result.target)
+    start, target, unit = float(key_result.start), float(key_result.target), key_result.unit
     values = [start, target, *(value for _, value in points)]
-    low, high = min(values), max(values)
-    first_day = min([period.start, *(day for day, _ in points)])
-    last_day = max([key_result.due, period.end, *(day for day, _ in points)])
-    span_days = max((last_day - first_day).days, 1)
-
-    def x(day: dt.date) -> float:
-        return LEFT + (WIDTH - LEFT - RIGHT) * (day - first_day).days / span_days
-
-    def y(value: float) -> float:
-        return TOP + (HEIGHT - TOP - BOTTOM) * (high - value) / (high - low)
-
-    from_history = bool(key_result.history)
-    title = locale.text(
-        "chart.history_title" if from_history else "chart.title", title=key_result.title
+    ticks = nice_ticks(min(values), max(values), whole=all(v.is_integer() for v in values))
+    tick_texts = tick_labels(locale, ticks, unit)
+    plot = _Plot(
+        max(map(text_width, tick_texts)) + 10,
+        ticks,
+        min([period.start, *(day for day, _ in points)]),
+        max([key_result.due, period.end, *(day for day, _ in points)]),
     )
-    description = locale.text(
-        "chart.history_description" if from_history else "chart.description",
-        count=len(points),
-        start=locale.number(start, 2).rstrip("0").rstrip(locale.decimal_separator),
-        target=locale.number(target, 2).rstrip("0").rstrip(locale.decimal_separator),
+    running = period.state is PeriodState.CURRENT and plot.first <= today <= plot.last
+    placed = [(plot.x(day), plot.y(value)) for day, value in points]
+
+    def quantity(value: Number | None) -> str:
+        return format_quantity(locale, value, unit)
+
+    placer = Placer()
+    _axis_labels(placer, plot, tick_texts, unit, locale)
+    target_y = plot.y(target)
+    placer.place(
+        locale.text("chart.target_value", value=quantity(key_result.target)),
+        "chart-target-label",
+        *_beside(plot.right, target_y, "end"),
+        *_beside(plot.left + 4, target_y, "start"),
     )
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-labelledby="{chart_id}-t {chart_id}-d" preserveAspectRatio="xMidYMid meet">',
-        f'<title id="{chart_id}-t">{escape(title)}</title>',
-        f'<desc id="{chart_id}-d">{escape(description)}</desc>',
-        f'<line class="chart-axis" x1="{LEFT}" y1="{HEIGHT - BOTTOM}" x2="{WIDTH - RIGHT}" '
-        f'y2="{HEIGHT - BOTTOM}"/>',
-        f'<line class="chart-pace" x1="{_fmt(x(period.start))}" y1="{_fmt(y(start))}" '
-        f'x2="{_fmt(x(key_result.due))}" y2="{_fmt(y(target))}"/>',
-        f'<line class="chart-target" x1="{LEFT}" y1="{_fmt(y(target))}" x2="{WIDTH - RIGHT}" '
-        f'y2="{_fmt(y(target))}"/>',
-        f'<text class="chart-label" x="{LEFT - 6}" y="{_fmt(y(target) + 4)}" text-anchor="end">'
-        f"{escape(locale.text('chart.target'))}</text>",
-        f'<text class="chart-label" x="{LEFT - 6}" y="{_fmt(y(start) + 4)}" text-anchor="end">'
-        f"{escape(locale.text('chart.start'))}</text>",
-        f'<text class="chart-label" x="{LEFT}" y="{HEIGHT - 8}">'
-        f"{escape(locale.date(first_day))}</text>",
-        f'<text class="chart-label" x="{WIDTH - RIGHT}" y="{HEIGHT - 8}" text-anchor="end">'
-        f"{escape(locale.date(last_day))}</text>",
-    ]
     if points:
-        placed = [(_fmt(x(day)), _fmt(y(value))) for day, value in points]
-        line = " ".join(
-            f"{cx},{cy}" for cx, cy in [(_fmt(x(period.start)), _fmt(y(start))), *placed]
+        (px, py), value = placed[-1], points[-1][1]
+        placer.place(quantity(value), "chart-value", *_around(px, py))
+    tx = plot.x(today)
+    if running:
+        placer.place(locale.text("chart.today"), "chart-today-label", *_at_top(tx, plot.bottom))
+    strip = _strip(key_result, plot, placer, locale)
+    line = [(plot.x(period.start), plot.y(start)), *placed]
+    history = bool(key_result.history)
+    return Chart(
+        id=chart_id,
+        title=locale.text(
+            "chart.history_title" if history else "chart.title", title=key_result.title
+        ),
+        description=locale.text(
+            "chart.history_description" if history else "chart.description",
+            count=len(points),
+            start=quantity(key_result.start),
+            target=quantity(key_result.target),
+        ),
+        summary=summary(key_result, period, today, locale),
+        width=WIDTH,
+        height=int(float(strip.axis.y1) + 6) if strip else plot.bottom + ROW + 8,
+        gridlines=tuple(plot.across(plot.y(tick)) for tick in ticks),
+        axis=plot.across(plot.bottom),
+        target=plot.across(target_y),
+        pace=Segment(
+            fmt(plot.x(period.start)),
+            fmt(plot.y(start)),
+            fmt(plot.x(key_result.due)),
+            fmt(target_y),
+        ),
+        today=Segment(fmt(tx), fmt(PLOT_TOP), fmt(tx), fmt(plot.bottom)) if running else None,
+        line=" ".join(f"{fmt(cx)},{fmt(cy)}" for cx, cy in line) if points else "",
+        points=tuple(
+            Mark(fmt(cx), fmt(cy), f"{locale.date(day)}: {quantity(value)}")
+            for (day, value), (cx, cy) in zip(points, placed, strict=True)
+        ),
+        strip=strip,
+        labels=tuple(placer.labels),
+    )
+
+
+def _axis_labels(
+    placer: Placer, plot: _Plot, tick_texts: list[str], unit: str, locale: Locale
+) -> None:
+    """The ticks' values, the first and last day, and a unit that is a word."""
+    for tick, text in zip(plot.ticks, tick_texts, strict=True):
+        placer.place(text, "chart-tick", (plot.left - 6, plot.y(tick) + 5, "end"))
+    placer.place(locale.date(plot.first), "chart-date", (plot.left, plot.bottom + ROW, "start"))
+    placer.place(locale.date(plot.last), "chart-date", (plot.right, plot.bottom + ROW, "end"))
+    if unit and unit not in SHORT_UNITS:
+        placer.place(unit, "chart-unit", (0, PLOT_TOP - 12, "start"))
+
+
+def _beside(x: float, y: float, anchor: str) -> list[tuple[float, float, str]]:
+    """Just above a horizontal line at ``y``, else just below it."""
+    return [(x, y - 6, anchor), (x, y + FONT + 2, anchor)]
+
+
+def _around(x: float, y: float) -> list[tuple[float, float, str]]:
+    """Above a point, else below, right or left of it."""
+    return [
+        (x, y - 10, "middle"),
+        (x, y + FONT + 8, "middle"),
+        (x + 9, y + 5, "start"),
+        (x - 9, y + 5, "end"),
+    ]
+
+
+def _at_top(x: float, bottom: float) -> list[tuple[float, float, str]]:
+    """Above the top of a vertical line at ``x``, else beside its foot."""
+    top = PLOT_TOP - 12
+    return [
+        (x, top, "middle"),
+        (x + 4, top, "start"),
+        (x - 4, top, "end"),
+        (x + 4, bottom - 6, "start"),
+    ]
+
+
+def _strip(key_result: KeyResult, plot: _Plot, placer: Placer, locale: Locale) -> Strip | None:
+    """The confidence of each check-in that gives one, below the dates; labelled."""
+    rated = [(c.date, float(c.confidence)) for c in key_result.checkins if c.confidence is not None]
+    if not rated:
+        return None
+    label_y = plot.bottom + 2 * ROW + 4
+    base = label_y + 8 + STRIP_HEIGHT
+    placer.place(
+        locale.text("chart.confidence"), "chart-strip-label", (plot.left, label_y, "start")
+    )
+    bars = []
+    for day, confidence in rated:
+        height = max(confidence * STRIP_HEIGHT, 1.0)
+        title = locale.text(
+            "chart.confidence_on",
+            date=locale.date(day),
+            confidence=format_percent(locale, confidence),
         )
-        parts.append(f'<polyline class="chart-line" points="{line}"/>')
-        for (day, value), (cx, cy) in zip(points, placed, strict=True):
-            label = f"{locale.date(day)}: {format_quantity(locale, value, key_result.unit)}"
-            parts.append(
-                f'<circle class="chart-point" cx="{cx}" cy="{cy}" r="4">'
-                f"<title>{escape(label)}</title></circle>"
+        bars.append(Mark(fmt(plot.x(day) - 3), fmt(base - height), title, "6", fmt(height)))
+    lx = plot.x(rated[-1][0])
+    latest = format_percent(locale, rated[-1][1])
+    placer.place(
+        latest, "chart-strip-value", (lx + 7, base - 4, "start"), (lx - 7, base - 4, "end")
+    )
+    return Strip(tuple(bars), fmt(base - STRIP_HEIGHT), STRIP_HEIGHT, plot.across(base))
+
+
+def summary(key_result: KeyResult, period: Period, today: dt.date, locale: Locale) -> str:
+    """The chart in words: where the key result stands, against the pace and the target."""
+
+    def quantity(value: Number | None) -> str:
+        return format_quantity(locale, value, key_result.unit)
+
+    if key_result.current is None or key_result.progress is None:
+        parts = [locale.text("chart.summary_no_values")]
+    else:
+        progress = format_percent(locale, key_result.progress)
+        parts = [
+            locale.text("chart.summary_now", value=quantity(key_result.current), progress=progress)
+        ]
+    expected = key_result.expected_progress
+    if expected is not None and period.state is PeriodState.CURRENT:
+        start, target = float(key_result.start or 0), float(key_result.target or 0)
+        pace = start + (target - start) * expected
+        whole = start.is_integer() and target.is_integer()
+        parts.append(
+            locale.text(
+                "chart.summary_pace",
+                pace=format_percent(locale, expected),
+                value=quantity(round(pace) if whole else round(pace, 2)),
+                date=locale.date(today),
             )
-    parts.append("</svg>")
-    return Markup("".join(parts))
+        )
+    due = locale.date(key_result.due)
+    parts.append(locale.text("chart.summary_target", value=quantity(key_result.target), date=due))
+    return locale.text("chart.summary", parts="; ".join(parts))

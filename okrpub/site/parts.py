@@ -8,13 +8,14 @@ from its arguments only, so the engine may keep one while they are unchanged.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from markupsafe import Markup
 
 from okrpub.model.types import Checkin, KeyResult, Model, Objective, Period, Rollup, Status
-from okrpub.site.charts import checkin_chart
+from okrpub.site.charts import Chart, checkin_chart
 from okrpub.site.i18n import Locale
 from okrpub.site.markdown import MarkdownRenderer
 
@@ -28,6 +29,11 @@ class TreeNode:
     #: Where the objective is shown under a parent other than its first: that first
     #: parent, where its own tree stands ("also under …"); it has no children here.
     also_under: Objective | None = None
+
+    @property
+    def below(self) -> int:
+        """How many objectives the tree below this one holds."""
+        return sum(1 + child.below for child in self.children)
 
 
 class Cascade(NamedTuple):
@@ -45,7 +51,7 @@ NO_HTML = Markup()
 class KeyResultView:
     key_result: KeyResult
     objective: Objective
-    chart: Markup | None
+    chart: Chart | None
     #: On the objective's page: the title, the owner's health note and each check-in's note
     #: (oldest first) as HTML of their inline Markdown.
     title_html: Markup = NO_HTML
@@ -63,6 +69,12 @@ class KeyResultView:
         return tuple(zip(self.key_result.checkins, self.notes_html, strict=True))[::-1]
 
     @property
+    def latest_note(self) -> tuple[Checkin, Markup] | None:
+        """The newest check-in with a note, and the note as HTML: it shows on the key
+        result's card."""
+        return next(((c, html) for c, html in self.checkins_newest_first if c.note), None)
+
+    @property
     def show_weight(self) -> bool:
         """Whether the weight differs from the default of 1."""
         return self.key_result.weight != 1
@@ -73,6 +85,8 @@ class ObjectiveParts(NamedTuple):
 
     objective: Objective
     period: Period
+    #: The day the charts' "today" marker shows while the period runs.
+    today: dt.date
     key_results: list[KeyResultView]
     #: The body as HTML.
     body: str
@@ -165,7 +179,11 @@ def _via(objective: Objective, parent: Objective | None) -> str | None:
 
 
 def objective_parts(
-    objective: Objective, period: Period, locale: Locale, markdown: MarkdownRenderer
+    objective: Objective,
+    period: Period,
+    today: dt.date,
+    locale: Locale,
+    markdown: MarkdownRenderer,
 ) -> ObjectiveParts:
     """The key results with their charts, and the HTML of the body, titles and notes of
     ``objective``'s page."""
@@ -173,7 +191,7 @@ def objective_parts(
         KeyResultView(
             kr,
             objective,
-            checkin_chart(kr, period, locale, f"chart-{index}"),
+            checkin_chart(kr, period, today, locale, f"chart-{index}"),
             markdown.inline(kr.title_markdown),
             markdown.inline(kr.health_note),
             tuple(markdown.inline(checkin.note) for checkin in kr.checkins),
@@ -183,6 +201,7 @@ def objective_parts(
     return ObjectiveParts(
         objective,
         period,
+        today,
         key_results,
         markdown.render(objective.body),
         markdown.inline(objective.title_markdown),

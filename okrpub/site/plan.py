@@ -4,7 +4,8 @@ Each :class:`Page` names its output path, its template, the view that makes
 its context (:mod:`okrpub.site.views`) and its *inputs*: the objectives and
 rollups it shows. What every page may show (units, periods, free pages, the
 menu) is not among the inputs; nor is the date, which only the home and status
-pages show (the other pages' numbers depend on it through their objectives).
+pages and the charts of running objectives show (the other pages' numbers depend
+on it through their objectives).
 Everything here is a plain function of the model: reusing an unchanged page is
 the engine's business.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from okrpub.model.types import Model, Objective, Period, Rollup, Unit
+from okrpub.model.types import Model, Objective, Period, PeriodState, Rollup, Unit
 
 #: The page "How to read this site" that every site has.
 GUIDE_PATH = "how-to-read/index.html"
@@ -165,12 +166,15 @@ def period_page(model: Model, period: Period, rollups: UnitRollups) -> Page:
 
 
 def objective_page(model: Model, objective: Objective) -> Page:
+    """While its period runs, the page's charts mark the date."""
     shown = model.objectives.__getitem__
+    running = model.periods[objective.period].state is PeriodState.CURRENT
     inputs = (
         objective,
         *map(shown, objective.ancestors),
         *map(shown, objective.parent_objectives),
         *map(shown, objective.children),
+        *((model.today,) if running else ()),
     )
     return Page(
         objective_path(objective.id), "objective.html", inputs, "objective", (objective.id,)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from okrpub import __version__
-from okrpub.model.types import Model, Objective, Period, PeriodState, Unit
+from okrpub.model.types import Model, Objective, Period, PeriodState, Status, Unit
 from okrpub.site.badges import badge_svg, objective_badge, unit_badge
 from okrpub.site.i18n import Locale
 from okrpub.site.markdown import MarkdownRenderer
@@ -46,9 +46,6 @@ def base(model: Model, locale: Locale, path: str, urls: Urls | None = None) -> d
     """What every template receives."""
     urls = urls or Urls(path)
     targets = [(locale.text("nav.home"), "index.html")]
-    current = model.periods.get(model.current_period or "")
-    if current is not None:
-        targets.append((locale.text("nav.period", period=current.id), period_path(current)))
     targets.append((locale.text("nav.units"), "units/index.html"))
     targets.append((locale.text("nav.status"), "status/index.html"))
     targets.append((locale.text("nav.guide"), GUIDE_PATH))
@@ -59,6 +56,7 @@ def base(model: Model, locale: Locale, path: str, urls: Urls | None = None) -> d
         "generator": f"okrpub {__version__}",
         "urls": urls,
         "nav": nav,
+        "period_menu": period_menu(model, urls, path),
         "units": model.units,
         "objectives": model.objectives,
         "periods": model.periods,
@@ -68,6 +66,19 @@ def base(model: Model, locale: Locale, path: str, urls: Urls | None = None) -> d
         if model.public
         else "objective.parent_draft",
     }
+
+
+@dataclass(frozen=True)
+class PeriodLink:
+    period: Period
+    href: str
+    #: The page shown is this period's.
+    current: bool
+
+
+def period_menu(model: Model, urls: Urls, path: str) -> list[PeriodLink]:
+    """The navigation's period switcher: every period, newest first."""
+    return [PeriodLink(p, urls.period(p), period_path(p) == path) for p in _newest_first(model)]
 
 
 def not_found(model: Model, locale: Locale, base_url: str) -> dict[str, Any]:
@@ -110,12 +121,21 @@ def home(model: Model, team_rollups: list[UnitRollup]) -> dict[str, Any]:
 def period(
     model: Model, period_id: str, cascade: Cascade, unit_rollups: list[UnitRollup]
 ) -> dict[str, Any]:
+    """The cascade comes with what its filter needs: each owner's units (itself and the
+    units above it), the teams to choose from, and the statuses that occur."""
+    objectives = model.objectives_in(period_id)
+    chains = {o.owner: (o.owner, *model.units[o.owner].ancestors) for o in objectives}
+    chained = {unit for chain in chains.values() for unit in chain}
+    statuses = {o.status for o in objectives if o.status is not None}
     return {
         "period": model.periods[period_id],
         "rollup": model.period_rollups[period_id],
         "cascade": cascade.roots,
         "unaligned": cascade.unaligned,
         "unit_rollups": unit_rollups,
+        "owner_units": {owner: " ".join(chain) for owner, chain in chains.items()},
+        "filter_units": [u for u in model.units.values() if u.id in chained and u.kind != "person"],
+        "filter_statuses": [status for status in Status if status in statuses],
     }
 
 

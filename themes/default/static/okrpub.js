@@ -1,8 +1,13 @@
-/* okrpub: offline search, and check-ins written out when printing. The search
+/* okrpub: offline search, check-ins written out when printing, and the tools of
+   the period page's cascade. The search
    index (search/index.js) is loaded by a script tag on first use, so search
    works from a web server and from file://. */
 (function () {
   "use strict";
+  function normalise(text) {
+    return text.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+  }
+
   // Printing writes out every check-in table: open the closed ones, and close
   // them again afterwards. (The print style does the same where browsers
   // support ::details-content, so this is only the fallback.)
@@ -138,6 +143,80 @@
 
   Array.prototype.forEach.call(document.querySelectorAll("[data-filterable]"), statusPage);
 
+  /* The navigation's period menu (a details element) closes on Escape and on a click
+     outside it, as menus do. */
+  var periodMenu = document.querySelector(".period-switcher details");
+  if (periodMenu) {
+    document.addEventListener("click", function (event) {
+      if (periodMenu.open && !periodMenu.contains(event.target)) { periodMenu.open = false; }
+    });
+    periodMenu.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && periodMenu.open) {
+        periodMenu.open = false;
+        periodMenu.querySelector("summary").focus();
+      }
+    });
+  }
+
+  /* The period page's cascade (issue #18): expand or collapse every subtree, and
+     filter by team, owner and status. A card that matches shows with the cards above
+     it (dimmed when they do not match) and its closed subtrees open; without
+     JavaScript the tools stay hidden and the whole cascade is there, grouped. */
+  var tools = document.getElementById("cascade-tools");
+  if (tools) {
+    var cascade = document.getElementById("cascade");
+    var cards = Array.prototype.slice.call(cascade.querySelectorAll("li[data-units]")).reverse();
+    var subtrees = Array.prototype.slice.call(cascade.querySelectorAll("details.tree-more"));
+    var unitFilter = document.getElementById("filter-unit");
+    var ownerFilter = document.getElementById("filter-owner");
+    var statusFilter = document.getElementById("filter-status");
+    var count = document.getElementById("filter-count");
+    var filtering = false;
+    var openBefore = [];
+    tools.hidden = false;
+    tools.addEventListener("click", function (event) {
+      var action = event.target.getAttribute && event.target.getAttribute("data-cascade");
+      if (action) {
+        subtrees.forEach(function (details) { details.open = action === "expand"; });
+      }
+    });
+    var ownerOf = function (card) {
+      var link = card.querySelector(".tree-item .meta a");
+      return link ? normalise(link.textContent) : "";
+    };
+    var filter = function () {
+      var unit = unitFilter.value;
+      var owner = normalise(ownerFilter.value.trim());
+      var status = statusFilter.value;
+      var active = Boolean(unit || owner || status);
+      if (active && !filtering) {
+        openBefore = subtrees.filter(function (details) { return details.open; });
+      }
+      var shown = 0;
+      cards.forEach(function (card) {  // deepest first: a card's subtree is done before it
+        var matches = active
+          && (!unit || (" " + card.getAttribute("data-units") + " ").indexOf(" " + unit + " ") >= 0)
+          && (!status || card.getAttribute("data-status") === status)
+          && (!owner || ownerOf(card).indexOf(owner) >= 0);
+        var below = card.querySelector("li[data-units]:not([hidden])") !== null;
+        card.hidden = active && !matches && !below;
+        card.classList.toggle("filter-context", active && !matches && below);
+        var details = card.querySelector(":scope > details.tree-more");
+        if (details && active) { details.open = below; }
+        if (matches) { shown += 1; }
+      });
+      if (!active && filtering) {
+        subtrees.forEach(function (details) { details.open = openBefore.indexOf(details) >= 0; });
+      }
+      filtering = active;
+      count.textContent = active
+        ? count.getAttribute("data-text").replace("{shown}", String(shown)).replace("{total}", String(cards.length))
+        : "";
+    };
+    [unitFilter, statusFilter].forEach(function (control) { control.addEventListener("change", filter); });
+    ownerFilter.addEventListener("input", filter);
+  }
+
   var box = document.getElementById("search-box");
   if (!box) { return; }
   var root = box.getAttribute("data-root") || "";
@@ -161,10 +240,6 @@
 
   function loadTitles() {
     return loadScript(box.getAttribute("data-index"), "okrpubSearchTitles");
-  }
-
-  function normalise(text) {
-    return text.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
   }
 
   function search(rows, query) {
