@@ -166,4 +166,5 @@ def key_result(
         lower_is_better=target is not None and target < entry.start,
         history=() if entry.checkins else history,
         cancelled=entry.cancelled,
+        unit_singular=entry.unit_singular,
     )

@@ -87,6 +87,8 @@ class KeyResult:
     history: tuple[tuple[dt.date, Number], ...] = ()
     #: Why it was cancelled (``cancelled: reason``); ``None`` when it counts.
     cancelled: str | None = None
+    #: The unit after the number 1; ``None``: the unit.
+    unit_singular: str | None = None
 
     @property
     def graded(self) -> bool:
@@ -206,6 +208,12 @@ class FreePage:
     body: str
     path: str
     visibility: str
+    #: Where the site links to it: ``header``, ``footer`` or ``none``.
+    nav: str = "header"
+    #: The link's words.
+    nav_title: str = ""
+    #: Lower comes first; ``None``: after those with one.
+    nav_order: int | None = None
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,8 @@ def checkin_chart(
         )
         parts.append(f'<polyline class="chart-line" points="{line}"/>')
         for (day, value), (cx, cy) in zip(points, placed, strict=True):
-            label = f"{locale.date(day)}: {format_quantity(locale, value, key_result.unit)}"
+            shown = format_quantity(locale, value, key_result.unit, key_result.unit_singular)
+            label = f"{locale.date(day)}: {shown}"
             parts.append(
                 f'<circle class="chart-point" cx="{cx}" cy="{cy}" r="4">'
                 f"<title>{escape(label)}</title></circle>"

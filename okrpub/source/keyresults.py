@@ -94,6 +94,13 @@ def _key_result(document: Document, index: int, diagnostics: Diagnostics) -> Key
             f"{name}.current applies to numeric key results; a binary one uses 'done'",
         )
         return None
+    if "unit_singular" in values and not values.get("unit", "").strip():
+        diagnostics.error(
+            document.where((*path, "unit_singular")),
+            "schema",
+            f"{name}.unit_singular needs a unit: give 'unit' (such as 'orders') too",
+        )
+        return None
     checkins = _checkins(document, path, values.get("checkins", []), binary, diagnostics)
     if checkins is None or "title" not in values:
         return None  # what is wrong is already reported
@@ -115,6 +122,7 @@ def _key_result(document: Document, index: int, diagnostics: Diagnostics) -> Key
         visibility=values.get("visibility"),
         locations=locations(document, path, ("id", "owner")),
         cancelled=values["cancelled"].strip() if "cancelled" in values else None,
+        unit_singular=values["unit_singular"].strip() if "unit_singular" in values else None,
     )
 
 
