@@ -19,7 +19,9 @@ from jsonschema import Draft202012Validator
 from publishtools import BASE_URL, LOGO, PRIMARY, PROJECT
 from sitetools import REPOSITORY, build, check_links, md, parse_html, run_okrpub, tree_of_names
 
+from okrpub.config import DEFAULT_THEME
 from okrpub.site.brand import contrast, text_colour
+from okrpub.site.i18n import load_locale
 
 MakeProject = Callable[..., Path]
 
@@ -491,3 +493,13 @@ def test_the_page_schema_takes_the_nav_keys() -> None:
     assert page.is_valid({"title": "Privacy", "nav": "footer", "nav_order": 2, "nav_title": "P"})
     assert not page.is_valid({"title": "Privacy", "nav": "sidebar"})
     assert not page.is_valid({"title": "Privacy", "nav_order": 1.5})
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [("en", "1,234 objectives"), ("nl", "1.234 doelstellingen")],
+)
+def test_counts_have_the_language_s_thousands_separator(language: str, shown: str) -> None:
+    locale = load_locale([DEFAULT_THEME], language)
+    assert locale.text("count.objectives", count=1234) == shown
+    assert locale.text("count.objectives", count=1).startswith("1 ")
