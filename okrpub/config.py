@@ -27,6 +27,7 @@ from okrpub.source.configfields import (
 )
 from okrpub.source.configfields import base_url_problem as base_url_problem  # for the command line
 from okrpub.source.frontmatter import decode
+from okrpub.source.images import image_problem
 from okrpub.source.validate import validate_mapping
 from okrpub.source.yamldoc import Document, parse_yaml
 
@@ -159,9 +160,10 @@ def read_logo(root: Path, logo: str) -> bytes:
 
 def _logo_is_there(root: Path, logo: str, document: Document, diagnostics: Diagnostics) -> bool:
     """Whether the logo is a plain file of the project, no larger than :data:`MAX_LOGO_BYTES`,
-    reached without a symbolic link: it is copied into the site."""
+    reached without a symbolic link, and an image of its kind (an SVG without scripts):
+    it is copied into the site."""
     try:
-        read_logo(root, logo)
+        problem = image_problem(logo, read_logo(root, logo))
     except OSError as error:
         reasons = {
             errno.ELOOP: "it is a symbolic link",
@@ -175,6 +177,9 @@ def _logo_is_there(root: Path, logo: str, document: Document, diagnostics: Diagn
             f"logo '{logo}' cannot be used: {reason}; give the path of an image file "
             "inside the project (no symbolic link)",
         )
+        return False
+    if problem is not None:
+        diagnostics.error(document.where(("logo",)), "config", f"logo '{logo}': {problem}")
         return False
     return True
 

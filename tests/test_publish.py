@@ -384,6 +384,67 @@ def test_a_logo_larger_than_a_megabyte_is_refused(
     )
 
 
+HOSTILE_LOGOS = {
+    "script": (
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        "an SVG logo may not have a <script> element",
+    ),
+    "handler": (
+        b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+        "an SVG logo may not have an event handler (onload)",
+    ),
+    "link": (
+        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/1999/xlink">'
+        b'<a x:href="javascript:alert(1)"><rect/></a></svg>',
+        "an SVG logo may link only to its own parts (href 'javascript:alert(1)')",
+    ),
+    "foreign": (
+        b'<svg xmlns="http://www.w3.org/2000/svg"><foreignObject/></svg>',
+        "an SVG logo may not have a <foreignobject> element",
+    ),
+    "style": (
+        b'<svg xmlns="http://www.w3.org/2000/svg"><style>@import "https://x.example/a.css";'
+        b"</style></svg>",
+        "an SVG logo may not load anything (url() or @import in its style)",
+    ),
+    "entities": (
+        b'<!DOCTYPE svg [<!ENTITY a "b">]><svg xmlns="http://www.w3.org/2000/svg"/>',
+        "an SVG logo may not have a document type (<!DOCTYPE)",
+    ),
+    "html": (
+        b"<html><script>1</script></html>",
+        "it is not an SVG image (its root element is not <svg>)",
+    ),
+}
+
+
+@pytest.mark.parametrize(("content", "problem"), HOSTILE_LOGOS.values(), ids=list(HOSTILE_LOGOS))
+def test_an_svg_logo_that_could_run_or_fetch_anything_is_refused(
+    make_project: MakeProject, tmp_path: Path, content: bytes, problem: str
+) -> None:
+    project = make_project({**PROJECT, "branding/logo.svg": content}, base=False)
+    result = build(project, tmp_path / "site")
+    assert result.code == 2
+    assert f"okrpub.yaml:4:7: error: logo 'branding/logo.svg': {problem} [config]" in (
+        result.out.splitlines()
+    )
+
+
+def test_a_raster_logo_must_be_an_image_of_its_kind(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    config = PROJECT["okrpub.yaml"].replace("logo.svg", "logo.png")
+    files = {"okrpub.yaml": config, "branding/logo.png": b"<script>alert(1)</script>"}
+    project = make_project({**PROJECT, **files}, base=False)
+    result = build(project, tmp_path / "site")
+    assert "okrpub.yaml:4:7: error: logo 'branding/logo.png': it is not a PNG image [config]" in (
+        result.out.splitlines()
+    )
+    png = b"\x89PNG\r\n\x1a\n" + bytes(40)
+    site = built(make_project, tmp_path / "ok", **{**files, "branding/logo.png": png})
+    assert (site / "brand" / "logo.png").read_bytes() == png
+
+
 # -- a project style sheet extends the default one --------------------------------------------
 
 
