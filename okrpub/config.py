@@ -8,21 +8,27 @@ line exits with status 2 for them: nothing can be checked without a config.
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath, PurePosixPath
 from typing import Any
 
 import okrpub.themes as themes
 from okrpub.diagnostics import Diagnostics, did_you_mean
+from okrpub.safefs import descend, open_folder, read_plain
 from okrpub.source.checks import SLUG, as_date
 from okrpub.source.configfields import (
     CONFIG_FIELDS,
+    FOOTER_LINK_FIELDS,
+    MAX_FOOTER_LINKS,
     PERIOD_FIELDS,
     STATUS_FIELDS,
     THRESHOLD_FIELDS,
 )
 from okrpub.source.configfields import base_url_problem as base_url_problem  # for the command line
 from okrpub.source.frontmatter import decode
+from okrpub.source.images import image_problem
 from okrpub.source.validate import validate_mapping
 from okrpub.source.yamldoc import Document, parse_yaml
 
@@ -77,6 +83,16 @@ class CustomPeriod:
     end: dt.date
 
 
+#: Largest logo file, in bytes: it is copied into the site and shown on every page.
+MAX_LOGO_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class FooterLink:
+    title: str
+    url: str
+
+
 @dataclass(frozen=True)
 class Config:
     title: str = "OKRs"
@@ -94,6 +110,16 @@ class Config:
     periods: dict[str, CustomPeriod] = field(default_factory=dict)
     unsafe_html: bool = False
     follow_symlinks: bool = False
+    #: The logo: a path relative to the project, checked to be a plain file in it.
+    logo: str | None = None
+    #: ``#rrggbb``: the header band's colour; ``None``: the theme's.
+    primary_colour: str | None = None
+    footer_text: str = ""
+    footer_links: tuple[FooterLink, ...] = ()
+    #: Whether a public build has the status page.
+    public_status_page: bool = True
+    #: Whether to write ``sitemap.xml``; ``None``: in public builds only.
+    sitemap: bool | None = None
 
     def lint_level(self, rule: str) -> str:
         return self.lint.get(rule, "warning")
@@ -125,7 +151,75 @@ def load_config(root: Path, diagnostics: Diagnostics) -> Config:
         _check_language(root, values, document, diagnostics)
     if "output_dir" in values:
         _check_output_dir(values, document, diagnostics)
+    if "footer_links" in values:
+        values["footer_links"] = _footer_links(document, diagnostics)
+    if "footer_text" in values:
+        values["footer_text"] = values["footer_text"].strip()
+    if "logo" in values and not _logo_is_there(root, values["logo"], document, diagnostics):
+        del values["logo"]
     return Config(**values)
+
+
+def read_logo(root: Path, logo: str) -> bytes:
+    """The bytes of the project's logo, reached without following a symbolic link
+    (``OSError`` if it is not a plain file inside the project, or is too large)."""
+    parts = PurePosixPath(logo).parts
+    folder = open_folder(root)
+    try:
+        inner = descend(folder, parts[:-1])
+    finally:
+        os.close(folder)
+    try:
+        content = read_plain(parts[-1], folder=inner, limit=MAX_LOGO_BYTES + 1)
+    finally:
+        os.close(inner)
+    if len(content) > MAX_LOGO_BYTES:
+        raise OSError(errno.EFBIG, f"larger than {MAX_LOGO_BYTES:,} bytes", logo)
+    return content
+
+
+def _logo_is_there(root: Path, logo: str, document: Document, diagnostics: Diagnostics) -> bool:
+    """Whether the logo is a plain file of the project, no larger than :data:`MAX_LOGO_BYTES`,
+    reached without a symbolic link, and an image of its kind (an SVG without scripts):
+    it is copied into the site."""
+    try:
+        problem = image_problem(logo, read_logo(root, logo))
+    except OSError as error:
+        reasons = {
+            errno.ELOOP: "it is a symbolic link",
+            errno.ENOTDIR: "a folder on its way is a symbolic link or a file",
+            errno.ENOENT: "there is no such file",
+        }
+        reason = reasons.get(error.errno or 0) or error.strerror or "it cannot be read"
+        diagnostics.error(
+            document.where(("logo",)),
+            "config",
+            f"logo '{logo}' cannot be used: {reason}; give the path of an image file "
+            "inside the project (no symbolic link)",
+        )
+        return False
+    if problem is not None:
+        diagnostics.error(document.where(("logo",)), "config", f"logo '{logo}': {problem}")
+        return False
+    return True
+
+
+def _footer_links(document: Document, diagnostics: Diagnostics) -> tuple[FooterLink, ...]:
+    written = document.data["footer_links"]
+    if len(written) > MAX_FOOTER_LINKS:
+        diagnostics.error(
+            document.where(("footer_links",)),
+            "limit",
+            f"footer_links has {len(written)} links; the limit is {MAX_FOOTER_LINKS}",
+        )
+    links = []
+    for index in range(min(len(written), MAX_FOOTER_LINKS)):
+        name = f"footer_links[{index}]"
+        path = ("footer_links", index)
+        values = validate_mapping(document, path, FOOTER_LINK_FIELDS, name, diagnostics)
+        if values and len(values) == len(FOOTER_LINK_FIELDS):
+            links.append(FooterLink(values["title"].strip(), values["url"]))
+    return tuple(links)
 
 
 def theme_folders(root: Path, theme: str | None) -> list[Path]:

@@ -8,7 +8,8 @@ a free page if its visibility is public).
 
 Every string of every item that is not public is a *secret*: ids (also as
 ``"id"``, ``/id/`` and ``#id``), titles, names, tags, key-result units,
-check-in notes, file names, and the text of bodies. Strings are cut at the
+check-in notes, file names, and the text of bodies (also as the search index and
+a page's description have it). Strings are cut at the
 characters that HTML, JSON, XML and JavaScript escape (``& < > " ' \\``), and
 bodies also at Markdown's punctuation, so that each piece appears verbatim
 in whatever file would leak it; matching ignores case. Every file of the
@@ -37,6 +38,8 @@ from okrpub import __version__
 from okrpub.model.resolve import Resolved
 from okrpub.site.chartlayout import nice_ticks, tick_labels
 from okrpub.site.i18n import load_locale
+from okrpub.site.markdown import MarkdownRenderer
+from okrpub.site.meta import first_paragraph, shortened
 from okrpub.site.search import distinct_words
 from okrpub.source.entries import KeyResultEntry, ObjectiveEntry, PageEntry, UnitEntry
 
@@ -70,6 +73,14 @@ def pieces(text: str, *, markdown: bool = False) -> set[str]:
     return found
 
 
+_MARKDOWN = MarkdownRenderer(unsafe_html=False)
+
+
+def described(body: str) -> str:
+    """A body as a page's description shows it: its first paragraph, cut to length."""
+    return shortened(first_paragraph(_MARKDOWN.render(body)))
+
+
 def id_forms(item_id: str) -> set[str]:
     """An id on its own and in the places ids stand: quoted, in a path, as a fragment."""
     forms = {item_id, f"/{item_id}/", f"#{item_id}", f'"{item_id}"'}
@@ -93,6 +104,7 @@ class Strings:
     def body(self, value: str, source: str) -> None:
         self.add(pieces(value, markdown=True), source)
         self.add(pieces(distinct_words(value)), f"{source} (as search words)")
+        self.add(pieces(described(value)), f"{source} (as its description)")
 
     def ident(self, value: str | None, source: str) -> None:
         if value:

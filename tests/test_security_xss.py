@@ -187,6 +187,10 @@ def assert_no_executable_markup(files: dict[str, bytes]) -> None:
             continue  # the theme's own files, copied unchanged
         elif path == MARK_NAME:
             assert content == MARK, path  # okrpub's mark of a folder it built: fixed text
+        elif path == "robots.txt":
+            # directives only: what robots may index, and the sitemap's URL
+            for line in text.splitlines():
+                assert line.split(":")[0] in ("User-agent", "Allow", "Disallow", "Sitemap"), line
         else:
             problems.append(f"{path}: an unexpected file")
     assert not problems, "\n".join(problems)

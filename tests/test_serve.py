@@ -200,7 +200,7 @@ def test_head_sends_the_headers_of_get_and_no_body(example: Served, path: str) -
         ("/static/favicon.svg", "image/svg+xml; charset=utf-8"),
         ("/api/okrs.json", "application/json; charset=utf-8"),
         ("/feed.xml", "application/atom+xml; charset=utf-8"),
-        ("/sitemap.xml", "application/xml; charset=utf-8"),
+        ("/robots.txt", "text/plain; charset=utf-8"),
     ],
 )
 def test_content_types(

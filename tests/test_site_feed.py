@@ -1,7 +1,8 @@
 """``feed.xml`` (Atom, RFC 4287) and ``sitemap.xml``: well-formed, absolute links under base_url.
 
-These are the only files with absolute URLs; ``--base-url`` overrides the
-``base_url`` of ``okrpub.yaml``.
+These, ``robots.txt`` and each page's canonical URL are the only absolute URLs;
+``--base-url`` overrides the ``base_url`` of ``okrpub.yaml``. A public build has the
+sitemap (an internal one only when configured: see ``test_publish.py``).
 """
 
 from __future__ import annotations
@@ -53,7 +54,15 @@ def site_file(site: Path, url: str, base_url: str) -> Path:
 @pytest.fixture(scope="module")
 def other_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("other") / "site"
-    result = build(REPOSITORY, out, "--base-url", OTHER_BASE_URL)
+    result = build(REPOSITORY, out, "--base-url", OTHER_BASE_URL, "--public")
+    assert result.code == 0, result.err
+    return out
+
+
+@pytest.fixture(scope="module")
+def public_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("public") / "site"
+    result = build(REPOSITORY, out, "--public")
     assert result.code == 0, result.err
     return out
 
@@ -118,19 +127,19 @@ def test_feed_leaves_out_drafts(example_site: Path) -> None:
     assert b"christmas-gifts" not in (example_site / "feed.xml").read_bytes()
 
 
-def test_sitemap_lists_every_page_by_absolute_url(example_site: Path) -> None:
-    locs = locs_of(example_site)
+def test_sitemap_lists_every_page_by_absolute_url(public_site: Path) -> None:
+    locs = locs_of(public_site)
     assert len(set(locs)) == len(locs)
     assert all(loc.startswith(EXAMPLE_BASE_URL) for loc in locs)
-    served = {site_file(example_site, loc, EXAMPLE_BASE_URL) for loc in locs}
-    pages = set(example_site.rglob("*.html")) - {example_site / "404.html"}
+    served = {site_file(public_site, loc, EXAMPLE_BASE_URL) for loc in locs}
+    pages = set(public_site.rglob("*.html")) - {public_site / "404.html"}
     assert served == pages
     assert EXAMPLE_BASE_URL in locs
     assert f"{EXAMPLE_BASE_URL}objectives/grow-to-1m-online/" in locs
 
 
-def test_sitemap_has_lastmod_dates(example_site: Path) -> None:
-    root = ET.parse(example_site / "sitemap.xml").getroot()
+def test_sitemap_has_lastmod_dates(public_site: Path) -> None:
+    root = ET.parse(public_site / "sitemap.xml").getroot()
     lastmods = {url.findtext(f"{SITEMAP}lastmod") for url in root.findall(f"{SITEMAP}url")}
     assert lastmods == {"2026-11-26"}
 
@@ -148,10 +157,19 @@ def test_base_url_option_overrides_the_configuration(other_site: Path) -> None:
 
 
 def test_base_url_is_used_nowhere_else(other_site: Path) -> None:
-    """Only the feed, the sitemap and 404.html (shown at any depth) need absolute URLs."""
+    """Only the feed, the sitemap, robots.txt, 404.html (shown at any depth) and each page's
+    canonical URL need absolute URLs."""
     for path in other_site.rglob("*"):
-        if path.is_file() and path.name not in ("feed.xml", "sitemap.xml", "404.html"):
-            assert b"other.example" not in path.read_bytes(), path
+        if path.is_file() and path.name not in (
+            "feed.xml",
+            "sitemap.xml",
+            "robots.txt",
+            "404.html",
+        ):
+            lines = path.read_bytes().splitlines()
+            canonical = (b'<link rel="canonical" href=', b'<meta property="og:url" content=')
+            rest = [line for line in lines if not line.startswith(canonical)]
+            assert all(b"other.example" not in line for line in rest), path
 
 
 def test_json_urls_name_pages_of_the_site(example_site: Path) -> None:

@@ -580,7 +580,10 @@ def test_pages_kept_from_older_plans_hold_no_older_model(project: Project) -> No
 def test_an_edit_updates_the_last_files_and_keeps_the_sitemap(project: Project) -> None:
     """While the site has the same paths the renderer puts in place only the files it made
     again, and it makes the sitemap again only when a page comes or goes (reading every
-    file, a rebuild makes the four data files, the two search indexes together)."""
+    file, a rebuild makes the four data files, the two search indexes together; an
+    internal site has a sitemap when okrpub.yaml asks for one)."""
+    config = (project.root / "okrpub.yaml").read_text(encoding="utf-8")
+    project.write("okrpub.yaml", config + "sitemap: true\n")
     files = project.rebuild()
     assert project.stats[FILES_WRITTEN] == len(files)
     assert project.stats[DATA_FILES_MADE] == 4

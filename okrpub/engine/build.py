@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from okrpub.config import Config, overlaps, theme_folders
+from okrpub.config import Config, overlaps, read_logo, theme_folders
 from okrpub.engine.analysis import AnalysisMemo, compute_model
 from okrpub.engine.loader import LoadCache, usable_cores
 from okrpub.engine.project import Analysis, analyse
@@ -28,6 +28,7 @@ from okrpub.errors import UsageError
 from okrpub.git.history import read_history
 from okrpub.model.audience import select_audience
 from okrpub.model.types import Model
+from okrpub.site.brand import BRAND_CSS, brand_css, logo_path
 from okrpub.site.i18n import load_locale
 from okrpub.site.theme import Theme
 from okrpub.site.write import SiteFolder, output_lock
@@ -91,11 +92,14 @@ def build(
 
 
 def theme_signature(root: Path, config: Config) -> tuple[tuple[str, int, int], ...]:
-    """Changes when a file of the theme (project or default) changes: a new renderer is due."""
+    """Changes when a file of the theme (project or default) or the logo changes: a new
+    renderer is due."""
+    themes = theme_folders(root, config.theme)
+    paths = [path for folder in themes for path in sorted(folder.rglob("*"))]
+    paths += [root / config.logo] if config.logo else []
     return tuple(
         (str(path), stat.st_mtime_ns, stat.st_size)
-        for folder in theme_folders(root, config.theme)
-        for path in sorted(folder.rglob("*"))
+        for path in paths
         if path.is_file() and (stat := path.stat())
     )
 
@@ -113,7 +117,25 @@ def new_renderer(
     compiled = CompiledTemplates() if cache else None
     theme = Theme(folders, load_locale(folders, config.language), compiled)
     base_url = config.base_url if options.base_url is None else options.base_url
-    return SiteRenderer(theme, base_url, unsafe_html=config.unsafe_html, workers=workers)
+    brand = brand_files(root, config)
+    return SiteRenderer(
+        theme, base_url, unsafe_html=config.unsafe_html, workers=workers, brand=brand
+    )
+
+
+def brand_files(root: Path, config: Config) -> dict[str, bytes]:
+    """The files ``okrpub.yaml``'s branding adds to the site: the logo (read without
+    following a symbolic link) and the primary colour's style sheet."""
+    files = {}
+    logo = logo_path(config)
+    if config.logo is not None and logo is not None:
+        try:
+            files[logo] = read_logo(root, config.logo)
+        except OSError as error:
+            raise UsageError(f"cannot read the logo {config.logo!r}: {error}") from None
+    if config.primary_colour is not None:
+        files[BRAND_CSS] = brand_css(config.primary_colour)
+    return files
 
 
 def render(

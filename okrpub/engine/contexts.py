@@ -24,7 +24,7 @@ from okrpub.engine.stats import (
     Stats,
 )
 from okrpub.model.types import Model, Objective
-from okrpub.site import parts, views
+from okrpub.site import meta, parts, views
 from okrpub.site.i18n import Locale
 from okrpub.site.markdown import MarkdownRenderer
 from okrpub.site.parts import Cascade, ObjectiveParts, StatusRows, TreeNode
@@ -117,7 +117,12 @@ class Contexts:
 
     def context(self, page: Page) -> dict[str, Any]:
         base = views.base(self.model, self.locale, page.path)
-        return {**base, **self._views[page.view](*page.arguments)}
+        view = self._views[page.view](*page.arguments)
+        body = str(view.get("body", ""))
+        head = meta.head(
+            self.model, self.locale, self.base_url, page.view, page.arguments, page.path, body
+        )
+        return {**base, **view, **head}
 
     def badge(self, asset: Asset) -> bytes:
         if asset.badge == "objective":

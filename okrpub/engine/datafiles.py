@@ -90,10 +90,15 @@ def data_files(
 ) -> DataFiles:
     """The files beside the pages, each made only when asked for; the parts made are
     counted in ``stats``."""
+    wanted = model.public if model.config.sitemap is None else model.config.sitemap
+    sitemap: DataFiles = [
+        ("sitemap.xml", lambda: memo.sitemap(html_paths, base_url, model.today, stats))
+    ]
     return [
         (export.EXPORT_FILE, lambda: _export(model, memo, stats)),
         ("feed.xml", lambda: _feed(model, locale, base_url, memo, stats)),
-        ("sitemap.xml", lambda: memo.sitemap(html_paths, base_url, model.today, stats)),
+        *(sitemap if wanted else []),
+        ("robots.txt", lambda: feed.robots_txt(model.public, base_url, wanted)),
         *_search_files(model, locale, memo, stats),
     ]
 

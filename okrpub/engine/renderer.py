@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Collection, Hashable
+from collections.abc import Collection, Hashable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -79,9 +79,17 @@ class SiteRenderer:
     """Renders models into site files with one theme (see the module's description)."""
 
     def __init__(
-        self, theme: Theme, base_url: str, *, unsafe_html: bool, workers: Workers | None = None
+        self,
+        theme: Theme,
+        base_url: str,
+        *,
+        unsafe_html: bool,
+        workers: Workers | None = None,
+        brand: Mapping[str, bytes] | None = None,
     ) -> None:
         self.theme = theme
+        #: The files of ``okrpub.yaml``'s branding (the logo, the colour's style sheet).
+        self.brand = dict(brand or {})
         #: Processes to render many pages in (``None``: this one; ``serve``, which has threads).
         self.workers = workers
         self.base_url = base_url
@@ -260,12 +268,13 @@ class SiteRenderer:
         return _Plan(pages, inputs, html_paths, data, contexts)
 
     def _fixed_files(self) -> list[tuple[str, bytes]]:
-        """The theme's static files and the JSON Schemas: the same for every model."""
+        """The theme's static files, the branding's and the JSON Schemas: the same for
+        every model."""
         static = [
             (f"static/{name}", source.read_bytes())
             for name, source in self.theme.static_files().items()
         ]
-        return [*static, *schema_files().items()]
+        return [*static, *self.brand.items(), *schema_files().items()]
 
 
 def _file_digests(digests: Digests, model: Model, plan: _Plan) -> dict[str, str]:

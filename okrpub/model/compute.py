@@ -92,7 +92,14 @@ def setting(resolved: Resolved, config: Config, today: dt.date, units: dict[str,
     }
     pages = {
         page.id: FreePage(
-            page.id, page.title, page.body, page.path, page.visibility or config.default_visibility
+            page.id,
+            page.title,
+            page.body,
+            page.path,
+            page.visibility or config.default_visibility,
+            page.nav,
+            page.nav_title or page.title,
+            page.nav_order,
         )
         for page in sorted(resolved.pages.values(), key=lambda p: p.id)
     }

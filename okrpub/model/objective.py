@@ -184,6 +184,7 @@ def key_result(
         health=health[0] if health else None,
         health_note=health[1] if health else "",
         health_date=health[2] if health else None,
+        unit_singular=entry.unit_singular,
     )
 
 

@@ -120,6 +120,8 @@ class KeyResult:
     health_date: dt.date | None = None
     #: ``score:`` as written, whether or not it counts yet (for ``okrpub diff``).
     given_score: Number | None = None
+    #: The unit after the number 1; ``None``: the unit.
+    unit_singular: str | None = None
 
     @property
     def graded(self) -> bool:
@@ -288,6 +290,12 @@ class FreePage:
     body: str
     path: str
     visibility: str
+    #: Where the site links to it: ``header``, ``footer`` or ``none``.
+    nav: str = "header"
+    #: The link's words.
+    nav_title: str = ""
+    #: Lower comes first; ``None``: after those with one.
+    nav_order: int | None = None
 
 
 @dataclass(frozen=True)

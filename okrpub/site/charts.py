@@ -137,7 +137,7 @@ def checkin_chart(
     placed = [(plot.x(day), plot.y(value)) for day, value in points]
 
     def quantity(value: Number | None) -> str:
-        return format_quantity(locale, value, unit)
+        return format_quantity(locale, value, unit, key_result.unit_singular)
 
     placer = Placer()
     _axis_labels(placer, plot, tick_texts, unit, locale)
@@ -260,7 +260,7 @@ def summary(key_result: KeyResult, period: Period, today: dt.date, locale: Local
     """The chart in words: where the key result stands, against the pace and the target."""
 
     def quantity(value: Number | None) -> str:
-        return format_quantity(locale, value, key_result.unit)
+        return format_quantity(locale, value, key_result.unit, key_result.unit_singular)
 
     if key_result.current is None or key_result.progress is None:
         parts = [locale.text("chart.summary_no_values")]

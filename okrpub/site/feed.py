@@ -1,4 +1,5 @@
-"""Feeds: the Atom feed of check-ins and the sitemap, the two files that need absolute URLs."""
+"""Feeds: the Atom feed of check-ins and the sitemap, the two files that need absolute URLs,
+and ``robots.txt``, which names the sitemap."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from xml.sax.saxutils import quoteattr as _quoteattr
 
 from okrpub import __version__
 from okrpub.model.types import Checkin, KeyResult, Model, Objective
-from okrpub.site.format import format_quantity
+from okrpub.site.format import format_percent, format_quantity
 from okrpub.site.i18n import Locale
 from okrpub.source.inline import plain_text
 
@@ -136,14 +137,14 @@ def atom_feed(
 def _value(value: float | bool, kr: KeyResult, locale: Locale) -> str:
     if isinstance(value, bool):
         return locale.text("value.done" if value else "value.not_done")
-    return format_quantity(locale, value, kr.unit)
+    return format_quantity(locale, value, kr.unit, kr.unit_singular)
 
 
 def _summary(checkin: Checkin, objective: Objective, locale: Locale) -> str:
     parts = [locale.text("feed.objective", title=objective.title)]
     if checkin.confidence is not None:
         parts.append(
-            locale.text("feed.confidence", confidence=f"{round(checkin.confidence * 100)}%")
+            locale.text("feed.confidence", confidence=format_percent(locale, checkin.confidence))
         )
     if checkin.note:
         parts.append(plain_text(checkin.note))
@@ -167,4 +168,15 @@ def sitemap(paths: Iterable[str], base_url: str, lastmod: dt.date) -> bytes:
         url = absolute(base_url, path.removesuffix("index.html"))
         lines.append(f"<url><loc>{escape(url)}</loc><lastmod>{lastmod.isoformat()}</lastmod></url>")
     lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def robots_txt(public: bool, base_url: str, sitemap: bool) -> bytes:
+    """``robots.txt``: a public site may be indexed (its sitemap named when the site has
+    one at an absolute URL); an internal one asks every robot to stay out."""
+    if not public:
+        return b"User-agent: *\nDisallow: /\n"
+    lines = ["User-agent: *", "Allow: /"]
+    if sitemap and base_url.lower().startswith(("http://", "https://")):
+        lines.append(f"Sitemap: {absolute(base_url, 'sitemap.xml')}")
     return ("\n".join(lines) + "\n").encode("utf-8")

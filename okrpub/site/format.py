@@ -34,11 +34,16 @@ def format_number(locale: Locale, value: Number | None) -> str:
     return locale.number(value, decimals)
 
 
-def format_quantity(locale: Locale, value: Number | None, unit: str) -> str:
-    """A value with its unit: ``€ 420,000``, ``64%``, ``12 orders`` (the feed uses it too)."""
+def format_quantity(
+    locale: Locale, value: Number | None, unit: str, singular: str | None = None
+) -> str:
+    """A value with its unit: ``€ 420,000``, ``64%``, ``12 orders``, and ``1 order`` with the
+    ``singular`` (the feed uses it too)."""
     shown = format_number(locale, value)
     if not unit or value is None:
         return shown
+    if singular and value == 1 and not isinstance(value, bool):
+        unit = singular
     if unit in _CURRENCIES:
         return f"{unit}\u00a0{shown}"
     if unit == "%":

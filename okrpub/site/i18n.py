@@ -33,10 +33,15 @@ class Locale:
     def text(self, key: str, **values: Any) -> str:
         """The interface string ``key`` with ``{placeholders}`` filled in.
 
-        With ``count=1``, a string ``<key>.one`` is used when the locale has one.
+        With ``count=1``, a string ``<key>.one`` is used when the locale has one. A whole
+        ``count`` is written with the language's thousands separator (``1,234`` in ``en``,
+        ``1.234`` in ``nl``).
         """
-        if values.get("count") == 1 and f"{key}.one" in self.strings:
+        count = values.get("count")
+        if count == 1 and f"{key}.one" in self.strings:
             key = f"{key}.one"
+        if isinstance(count, int) and not isinstance(count, bool):
+            values["count"] = self.number(count)
         try:
             template = self.strings[key]
         except KeyError:

@@ -18,7 +18,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from okrpub.site.export import EXPORT_SHAPE, Shape
-from okrpub.source.schema import FROM_DEFAULTS, OBJECTIVE_FIELDS, UNIT_FIELDS, Field
+from okrpub.source.configfields import CONFIG_FIELDS
+from okrpub.source.schema import FROM_DEFAULTS, OBJECTIVE_FIELDS, PAGE_FIELDS, UNIT_FIELDS, Field
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -84,6 +85,25 @@ def unit_schema() -> dict[str, Any]:
     }
 
 
+def page_schema() -> dict[str, Any]:
+    return {
+        "$schema": DIALECT,
+        "title": "okrpub page front matter",
+        "description": "The YAML front matter of a free page (content/pages/*.md).",
+        **table_schema(PAGE_FIELDS),
+    }
+
+
+def config_schema() -> dict[str, Any]:
+    return {
+        "$schema": DIALECT,
+        "title": "okrpub okrpub.yaml",
+        "description": "The site's settings. Whether a logo file exists, and what okrpub "
+        "checks across keys, only okrpub check can tell.",
+        **table_schema(CONFIG_FIELDS),
+    }
+
+
 def okrs_schema() -> dict[str, Any]:
     return {"$schema": DIALECT, "title": "okrpub api/okrs.json", **shape_schema(EXPORT_SHAPE)}
 
@@ -92,6 +112,8 @@ def okrs_schema() -> dict[str, Any]:
 SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
     "objective": objective_schema,
     "unit": unit_schema,
+    "page": page_schema,
+    "config": config_schema,
     "okrs": okrs_schema,
 }
 

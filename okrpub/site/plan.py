@@ -209,6 +209,12 @@ def units_page() -> Page:
     return Page("units/index.html", "units.html", (), "units")
 
 
+def has_status_page(model: Model) -> bool:
+    """Whether the site has the status page: a public build may leave it out
+    (``public_status_page: false``)."""
+    return not model.public or model.config.public_status_page
+
+
 def status_page(model: Model) -> Page:
     """The status page shows the date."""
     inputs = (model.today, *model.period_rollups.values(), *model.objectives.values())
@@ -239,7 +245,7 @@ def plan(model: Model, rollups: UnitRollups | None = None) -> list[Page | Asset]
         *(objective_page(model, objective) for objective in objectives),
         units_page(),
         *(unit_page(model, unit) for unit in units),
-        status_page(model),
+        *([status_page(model)] if has_status_page(model) else []),
         *closing_pages(model),
         *(objective_badge(objective) for objective in objectives),
         *(unit_badge(model, unit) for unit in units),

@@ -29,6 +29,9 @@ from okrpub.site.format import (
 )
 from okrpub.site.i18n import Locale, LocaleError
 
+#: A project theme's own style sheet (``static/custom.css``): it extends the default one.
+CUSTOM_CSS = "custom.css"
+
 #: What a template expression can raise at render time besides Jinja's own errors.
 _TEMPLATE_BUGS = (ArithmeticError, AttributeError, LookupError, TypeError, ValueError)
 
@@ -63,7 +66,12 @@ class Theme:
             date=self.date,
             grade=self.grade,
         )
-        self.environment.globals.update(t=locale.text, language=locale.language)
+        self.environment.globals.update(
+            t=locale.text,
+            language=locale.language,
+            # a project theme's style sheet, loaded after the default one
+            custom_css=CUSTOM_CSS in self.static_files(),
+        )
 
     def render(self, template: str, context: dict[str, object]) -> str:
         try:
@@ -110,8 +118,10 @@ class Theme:
     def number(self, value: Number | None) -> str:
         return format_number(self.locale, value)
 
-    def quantity(self, value: Number | None, unit: str) -> Markup | str:
-        return format_quantity(self.locale, value, unit)
+    def quantity(
+        self, value: Number | None, unit: str, singular: str | None = None
+    ) -> Markup | str:
+        return format_quantity(self.locale, value, unit, singular)
 
     def date(self, day: dt.date | None) -> str:
         return "–" if day is None else self.locale.date(day)

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from okrpub import __version__
-from okrpub.model.types import Model, Objective, Period, PeriodState, Status, Unit
+from okrpub.model.types import FreePage, Model, Objective, Period, PeriodState, Status, Unit
 from okrpub.site.badges import badge_svg, objective_badge, unit_badge
+from okrpub.site.brand import BRAND_CSS, logo_path
 from okrpub.site.i18n import Locale
 from okrpub.site.markdown import MarkdownRenderer
 from okrpub.site.parts import (
@@ -27,7 +28,14 @@ from okrpub.site.parts import (
     StatusRows,
     find_key_result,
 )
-from okrpub.site.plan import GUIDE_PATH, UnitRollup, Urls, page_path, period_path
+from okrpub.site.plan import (
+    GUIDE_PATH,
+    UnitRollup,
+    Urls,
+    has_status_page,
+    page_path,
+    period_path,
+)
 
 #: Most rows in each list of the status page. A large organisation can have thousands
 #: of key results behind: the page then shows the first ones (company before teams
@@ -47,10 +55,13 @@ def base(model: Model, locale: Locale, path: str, urls: Urls | None = None) -> d
     urls = urls or Urls(path)
     targets = [(locale.text("nav.home"), "index.html")]
     targets.append((locale.text("nav.units"), "units/index.html"))
-    targets.append((locale.text("nav.status"), "status/index.html"))
+    if has_status_page(model):
+        targets.append((locale.text("nav.status"), "status/index.html"))
     targets.append((locale.text("nav.guide"), GUIDE_PATH))
-    targets.extend((page.title, page_path(page.id)) for page in model.pages.values())
+    targets.extend((page.nav_title, page_path(page.id)) for page in menu_pages(model, "header"))
     nav = [Link(title, urls.asset(target), target == path) for title, target in targets]
+    footer = [(page.nav_title, page_path(page.id)) for page in menu_pages(model, "footer")]
+    config = model.config
     return {
         "site_title": model.config.title,
         "generator": f"okrpub {__version__}",
@@ -65,6 +76,12 @@ def base(model: Model, locale: Locale, path: str, urls: Urls | None = None) -> d
         "parent_hidden_text": "objective.parent_hidden"
         if model.public
         else "objective.parent_draft",
+        "status_page": has_status_page(model),
+        "logo": logo_path(config),
+        "brand_css": BRAND_CSS if config.primary_colour else None,
+        "footer_nav": [Link(title, urls.asset(target), target == path) for title, target in footer],
+        "footer_text": config.footer_text,
+        "footer_links": [Link(link.title, link.url) for link in config.footer_links],
     }
 
 
@@ -79,6 +96,13 @@ class PeriodLink:
 def period_menu(model: Model, urls: Urls, path: str) -> list[PeriodLink]:
     """The navigation's period switcher: every period, newest first."""
     return [PeriodLink(p, urls.period(p), period_path(p) == path) for p in _newest_first(model)]
+
+
+def menu_pages(model: Model, place: str) -> list[FreePage]:
+    """The free pages linked from ``place`` (``header`` or ``footer``): by ``nav_order``,
+    then those without one, by id."""
+    pages = [page for page in model.pages.values() if page.nav == place]
+    return sorted(pages, key=lambda page: (page.nav_order is None, page.nav_order or 0))
 
 
 def not_found(model: Model, locale: Locale, base_url: str) -> dict[str, Any]:

@@ -172,6 +172,17 @@ def number(value: Any) -> Problem:
     return None if is_number(value) else ("range", _WITHIN)
 
 
+#: Largest ``nav_order`` (either sign): an order, not an amount.
+MAX_ORDER = 1_000_000
+
+
+@accepts({"type": "integer", "minimum": -MAX_ORDER, "maximum": MAX_ORDER})
+def order(value: Any) -> Problem:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_ORDER:
+        return None
+    return ("schema", f"a whole number between -{MAX_ORDER:,} and {MAX_ORDER:,}")
+
+
 @accepts({"type": "number", "exclusiveMinimum": 0, "maximum": MAX_WEIGHT})
 def weight(value: Any) -> Problem:
     if not is_finite(value):

@@ -7,8 +7,9 @@ content's tables, so that validation can say where a misplaced key belongs
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,6 +18,7 @@ from okrpub.source.checks import (
     Check,
     Problem,
     accepts,
+    any_list,
     boolean,
     date,
     fraction,
@@ -69,7 +71,7 @@ def base_url_problem(value: str) -> str | None:
     """
     if not value:
         return None
-    if any(unicodedata.category(char)[0] in "CZ" or char == "\\" for char in value):
+    if not _plain_characters(value):
         return f"{BASE_URL}, without spaces, backslashes or control characters"
     if value.startswith("/") and not value.startswith("//"):
         return None
@@ -82,6 +84,12 @@ def base_url_problem(value: str) -> str | None:
     return None if web and host else BASE_URL
 
 
+def _plain_characters(value: str) -> bool:
+    """No spaces, backslashes, control or invisible characters: what browsers drop or read
+    differently in a URL."""
+    return not any(unicodedata.category(char)[0] in "CZ" or char == "\\" for char in value)
+
+
 @accepts({"type": "string"})
 def _base_url(value: Any) -> Problem:
     if not isinstance(value, str):
@@ -89,6 +97,58 @@ def _base_url(value: Any) -> Problem:
     problem = base_url_problem(value)
     return None if problem is None else ("schema", problem)
 
+
+#: Image files a logo may be, by their extension.
+LOGO_TYPES = ("svg", "png", "jpg", "jpeg", "webp", "gif")
+#: Longest footer text, and most footer links.
+MAX_FOOTER_TEXT = 500
+MAX_FOOTER_LINKS = 20
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}\Z")
+
+
+@accepts({"type": "string", "pattern": r"^[^/\\].*\.(svg|png|jpg|jpeg|webp|gif)$(?!\n)"})
+def _logo(value: Any) -> Problem:
+    """A relative path inside the project to an image file (whether it is there, and is
+    no symbolic link, :mod:`okrpub.config` checks)."""
+    if text(value) is None and not any(char in value for char in "\\\0"):
+        path = PurePosixPath(value)
+        inside = not path.is_absolute() and ".." not in path.parts
+        if inside and path.suffix[1:].lower() in LOGO_TYPES:
+            return None
+    kinds = ", ".join(f".{kind}" for kind in LOGO_TYPES)
+    return ("schema", f"the path of an image file inside the project ({kinds}), such as 'logo.svg'")
+
+
+@accepts({"type": "string", "pattern": "^" + _COLOUR.pattern.removesuffix(r"\Z") + "$(?!\n)"})
+def _colour(value: Any) -> Problem:
+    if isinstance(value, str) and _COLOUR.match(value):
+        return None
+    return ("schema", "a colour as '#' and six hexadecimal digits, such as '#0b57b0'")
+
+
+@accepts({"type": "string", "pattern": r"\S", "maxLength": MAX_FOOTER_TEXT})
+def _footer_text(value: Any) -> Problem:
+    if text(value) is None and len(value) <= MAX_FOOTER_TEXT:
+        return None
+    return ("schema", f"a non-empty string of at most {MAX_FOOTER_TEXT} characters")
+
+
+@accepts({"type": "string", "pattern": "^([hH][tT][tT][pP][sS]?://|mailto:)"})
+def _link_url(value: Any) -> Problem:
+    """An http(s) URL of a host, or a mailto URL; without spaces or control characters."""
+    if isinstance(value, str) and not value.startswith("/"):
+        address = value.removeprefix("mailto:")
+        if address != value and address and _plain_characters(address):
+            return None
+        if address == value and value and base_url_problem(value) is None:
+            return None
+    return ("schema", "an http://, https:// or mailto: URL, such as 'https://example.org/privacy'")
+
+
+FOOTER_LINK_FIELDS: dict[str, Field] = {
+    "title": Field(text, required=True, description="The link's words."),
+    "url": Field(_link_url, required=True, description="An http(s) or mailto URL."),
+}
 
 CONFIG_FIELDS: dict[str, Field] = {
     "title": Field(text),
@@ -106,6 +166,23 @@ CONFIG_FIELDS: dict[str, Field] = {
     "periods": Field(mapping),
     "unsafe_html": Field(boolean),
     "follow_symlinks": Field(boolean),
+    "logo": Field(_logo, description="An image file of the project shown beside the title."),
+    "primary_colour": Field(
+        _colour, description="The colour of the header band, such as '#0b57b0'."
+    ),
+    "footer_text": Field(_footer_text, description="A line of text in every page's footer."),
+    "footer_links": Field(
+        any_list,
+        description="Links in every page's footer: each a title and an http(s) or mailto URL.",
+        entries=FOOTER_LINK_FIELDS,
+        max_entries=MAX_FOOTER_LINKS,
+    ),
+    "public_status_page": Field(
+        boolean, description="false leaves the status page out of public builds."
+    ),
+    "sitemap": Field(
+        boolean, description="Whether to write sitemap.xml (default: in public builds only)."
+    ),
 }
 
 THRESHOLD_FIELDS: dict[str, Field] = {

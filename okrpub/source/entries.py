@@ -149,6 +149,8 @@ class KeyResultEntry:
     locations: dict[str, Location]
     #: Why it was cancelled; it stays visible but out of every mean.
     cancelled: str | None = None
+    #: The unit after the number 1 (``order`` for ``orders``); ``None``: the unit.
+    unit_singular: str | None = None
     links: tuple[Link, ...] = ()
     #: What its owner says of it (``on_track``, ``at_risk``, ``off_track``), and why.
     health: str | None = None
@@ -215,6 +217,12 @@ class PageEntry:
     locations: dict[str, Location]
     #: ``public`` or ``internal``; ``None`` until resolution applies ``default_visibility``.
     visibility: str | None = None
+    #: Where the site links to it: ``header``, ``footer`` or ``none``.
+    nav: str = "header"
+    #: The link's words; ``None``: the title.
+    nav_title: str | None = None
+    #: Lower comes first; ``None``: after those with one.
+    nav_order: int | None = None
 
 
 @dataclass

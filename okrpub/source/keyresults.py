@@ -95,6 +95,13 @@ def _key_result(document: Document, index: int, diagnostics: Diagnostics) -> Key
             f"{name}.current applies to numeric key results; a binary one uses 'done'",
         )
         return None
+    if "unit_singular" in values and not values.get("unit", "").strip():
+        diagnostics.error(
+            document.where((*path, "unit_singular")),
+            "schema",
+            f"{name}.unit_singular needs a unit: give 'unit' (such as 'orders') too",
+        )
+        return None
     checkins = _checkins(document, path, values.get("checkins", []), binary, diagnostics)
     links = link_entries(document, path, diagnostics)
     if checkins is None or "title" not in values:
@@ -120,6 +127,7 @@ def _key_result(document: Document, index: int, diagnostics: Diagnostics) -> Key
         links=links,
         health=values.get("health"),
         health_note=values.get("health_note", "").strip(),
+        unit_singular=values["unit_singular"].strip() if "unit_singular" in values else None,
     )
 
 

@@ -214,6 +214,9 @@ def _add_page(
             source.path,
             locations(document, (), ("id",)),
             visibility=values.get("visibility"),
+            nav=values.get("nav", "header"),
+            nav_title=values["nav_title"].strip() if "nav_title" in values else None,
+            nav_order=values.get("nav_order"),
         )
     )
 

@@ -25,6 +25,7 @@ from okrpub.source.checks import (
     number_or_boolean,
     one_of,
     optional_text,
+    order,
     period_id,
     slug,
     string_list,
@@ -124,6 +125,9 @@ KEY_RESULT_FIELDS: dict[str, Field] = {
     ),
     "done": Field(boolean, description="Makes the key result binary: whether it is done."),
     "unit": Field(optional_text, description="Shown after its numbers, such as '%' or 'orders'."),
+    "unit_singular": Field(
+        text, description="The unit after the number 1, such as 'order' (needs 'unit')."
+    ),
     "owner": Field(
         OWNERS,
         description="Id of the unit that owns this key result, or a list of ids: "
@@ -229,4 +233,13 @@ FROM_DEFAULTS = frozenset(DEFAULTS_FIELDS)
 PAGE_FIELDS: dict[str, Field] = {
     "title": Field(text, required=True, description="The page's title."),
     "visibility": Field(VISIBILITY, description="'public' to show the page on the public site."),
+    "nav": Field(
+        one_of("header", "footer", "none"),
+        description="Where the site links to the page: the menu at the top (default), the "
+        "footer, or nowhere.",
+    ),
+    "nav_title": Field(text, description="The link's words (default: the title)."),
+    "nav_order": Field(
+        order, description="Lower comes first; pages without one follow, by file name."
+    ),
 }
