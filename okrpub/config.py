@@ -30,6 +30,8 @@ LINT_RULES: dict[str, str] = {
     "stale": "a key result of the current period without a recent check-in",
     "parent-period": "an objective whose parent is in another period",
     "ungraded": "a key result of a closed period without a final score",
+    "direction": "a key result whose title says down (reduce) or up (increase) "
+    "while its target says the other way",
 }
 LINT_LEVELS = ("off", "warning", "error")
 

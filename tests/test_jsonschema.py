@@ -156,6 +156,7 @@ GOOD = {"title": "Grow", "owner": "acme", "period": "2026-Q4", "key_results": [{
         {"tags": "growth"},
         {"key_results": []},
         {"key_results": [{"title": "x", "target": "ten"}]},
+        {"key_results": [{"title": "x", "target": 10}]},  # a numeric one needs its start
         {"key_results": [{"title": "x", "weight": 0}]},
         {"key_results": [{"title": "x", "score": 1.5}]},
         {"key_results": [{"title": "x", "bogus": 1}]},
@@ -242,7 +243,6 @@ def key_result(draw: st.DrawFn, index: int) -> dict[str, Any]:
         mapping(
             title=st.just("Ship it"),
             id=optional(st.just(f"k{index}")),
-            start=optional(st.sampled_from([0, 5, 2.5])),
             unit=optional(st.just("%")),
             owner=optional(st.just("acme")),
             due=optional(DATES),
@@ -256,6 +256,7 @@ def key_result(draw: st.DrawFn, index: int) -> dict[str, Any]:
     if binary:
         values["done"] = draw(st.booleans())
     else:
+        values["start"] = draw(st.sampled_from([0, 5, 2.5]))
         values["target"] = draw(st.sampled_from([10, -3.5]))
         current = draw(optional(st.integers(-5, 5)))
         if current is not ...:

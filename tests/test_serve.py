@@ -96,6 +96,7 @@ def objective_file(
     """A valid objective for ``content/2026-Q4/marketing/`` (owner and period by defaults)."""
     key_results = "".join(
         f"  - title: Key result {number}\n"
+        f"    start: 0\n"
         f"    target: 10\n"
         f"    checkins:\n"
         f"      - {{date: 2026-11-24, value: 9, confidence: 0.8}}\n"

@@ -31,7 +31,7 @@ def graded(objective_id: str, period: str, scores: list[float | None], title: st
     ]
     for number, score in enumerate(scores, start=1):
         given = f", score: {score}" if score is not None else ""
-        lines.append(f"  - {{title: K{number}, target: 10, current: 5{given}}}")
+        lines.append(f"  - {{title: K{number}, target: 10, current: 5{given}, start: 0}}")
     return md("\n".join(lines) + "\n")
 
 
@@ -45,7 +45,7 @@ FILES = {
     "content/q4/scored.md": graded("scored", "2026-Q4", [0.9, None]),
     "content/q4/hostile.md": md(
         'title: "<script>alert(1)</script> & \\"Q\\" \'s \\x01 ✓"\nowner: acme\n'
-        "period: 2026-Q4\nkey_results: [{title: K, target: 10, current: 5}]\n"
+        "period: 2026-Q4\nkey_results: [{title: K, target: 10, current: 5, start: 0}]\n"
     ),
 }
 

@@ -81,7 +81,7 @@ def fill_in(what: str) -> str:
 #: What ``new objective`` writes for each key result.
 KEY_RESULT_LINES = (
     "  - title: " + double_quoted(fill_in("a result you can measure")),
-    "    start: 0",
+    "    start: " + double_quoted(fill_in("the number when the period begins")),
     "    target: " + double_quoted(fill_in("a number")),
 )
 

@@ -66,12 +66,15 @@ def shape_schema(value: Any) -> Any:
 
 
 def objective_schema() -> dict[str, Any]:
+    schema = table_schema(OBJECTIVE_FIELDS, optional=FROM_DEFAULTS)
+    # a numeric key result (one with a target) needs its start
+    schema["properties"]["key_results"]["items"]["dependentRequired"] = {"target": ["start"]}
     return {
         "$schema": DIALECT,
         "title": "okrpub objective front matter",
         "description": "The YAML front matter of an objective file. owner and period may "
         "come from a _defaults.yaml, so the schema does not require them.",
-        **table_schema(OBJECTIVE_FIELDS, optional=FROM_DEFAULTS),
+        **schema,
     }
 
 

@@ -83,7 +83,11 @@ CHECKIN_FIELDS: dict[str, Field] = {
 KEY_RESULT_FIELDS: dict[str, Field] = {
     "title": Field(text, required=True, description="What will be measurably true."),
     "id": Field(slug, description="Unique in the objective (default: kr1, kr2, ... by position)."),
-    "start": Field(number, description="Where a numeric key result starts (default 0)."),
+    "start": Field(
+        number,
+        description="Where a numeric key result stood when the period began; required "
+        "with a target (write 0 if it really starts at zero).",
+    ),
     "target": Field(
         number,
         description="Makes the key result numeric: the number to reach; "
