@@ -85,7 +85,7 @@ def objective_warnings(
                 _key_result_location(entry, key_result.id),
                 "stale",
                 f"key result '{key_result.id}' has had no check-in {since} "
-                f"(stale after {model.config.stale_after_days} days)",
+                f"(stale after {entry.stale_after_days or model.config.stale_after_days} days)",
             )
         ungraded = not key_result.score_given and key_result.status not in _NOT_TO_GRADE
         if period.state is PeriodState.PAST and ungraded:

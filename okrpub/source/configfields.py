@@ -23,15 +23,16 @@ from okrpub.source.checks import (
     mapping,
     slug,
     text,
+    whole_days,
 )
 from okrpub.source.schema import Field
 
 
-@accepts({"type": "integer", "minimum": 1})
-def _whole_days(value: Any) -> Problem:
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+@accepts({"type": "integer", "minimum": 1, "maximum": 12})
+def _month(value: Any) -> Problem:
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 12:
         return None
-    return ("schema", "a whole number of days greater than 0")
+    return ("schema", "the number of a month, 1 (January) to 12 (December)")
 
 
 def _folder_inside(example: str) -> Check:
@@ -99,7 +100,10 @@ CONFIG_FIELDS: dict[str, Field] = {
     "cache_dir": Field(_folder_inside(".okrpub-cache")),
     "theme": Field(_folder_inside("theme")),
     "default_visibility": Field(VISIBILITY),
-    "stale_after_days": Field(_whole_days),
+    "stale_after_days": Field(
+        whole_days,
+        description="Days without a check-in after which a key result is stale (default 7).",
+    ),
     "grade_thresholds": Field(mapping),
     "lint": Field(mapping),
     "periods": Field(mapping),

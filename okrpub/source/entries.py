@@ -140,6 +140,8 @@ class ObjectiveEntry:
     body: str
     path: str
     locations: dict[str, Location]
+    #: Its own ``stale_after_days`` (from its file or a ``_defaults.yaml``), if any.
+    stale_after_days: int | None = None
 
 
 @dataclass(frozen=True)

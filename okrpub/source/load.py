@@ -265,5 +265,6 @@ def _add_objective(
             body=parsed[1],
             path=source.path,
             locations=locations(document, (), ("id", "owner", "period", "parent")),
+            stale_after_days=values.get("stale_after_days"),
         )
     )

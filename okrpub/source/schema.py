@@ -29,6 +29,7 @@ from okrpub.source.checks import (
     string_list,
     text,
     weight,
+    whole_days,
 )
 
 
@@ -148,6 +149,11 @@ DEFAULTS_FIELDS: dict[str, Field] = {
     ),
     "draft": Field(boolean, description="Drafts are left out of built sites unless --drafts."),
     "tags": Field(string_list, description="Words to group and find objectives by."),
+    "stale_after_days": Field(
+        whole_days,
+        description="Days without a check-in after which its key results are stale "
+        "(default: stale_after_days in okrpub.yaml).",
+    ),
 }
 
 OBJECTIVE_FIELDS: dict[str, Field] = {
