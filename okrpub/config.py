@@ -74,6 +74,10 @@ class Config:
     periods: dict[str, CustomPeriod] = field(default_factory=dict)
     unsafe_html: bool = False
     follow_symlinks: bool = False
+    #: The date the site is pinned to (``--today`` wins over it).
+    today: dt.date | None = None
+    #: The month fiscal years start in; ``None``: no fiscal periods (``FY27-Q1``).
+    fiscal_year_start: int | None = None
 
     def lint_level(self, rule: str) -> str:
         return self.lint.get(rule, "warning")
@@ -103,6 +107,8 @@ def load_config(root: Path, diagnostics: Diagnostics) -> Config:
         _check_language(root, values, document, diagnostics)
     if "output_dir" in values:
         _check_output_dir(values, document, diagnostics)
+    if "today" in values:
+        values["today"] = as_date(values["today"])
     return Config(**values)
 
 

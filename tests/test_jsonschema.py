@@ -73,9 +73,9 @@ def test_okrpub_schema_prints_the_objective_schema_by_default() -> None:
 
 def test_okrpub_schema_refuses_an_unknown_name(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
-        main(["schema", "config"])
+        main(["schema", "checkin"])
     assert exit_info.value.code == 2
-    assert "invalid choice: 'config'" in capsys.readouterr().err
+    assert "invalid choice: 'checkin'" in capsys.readouterr().err
 
 
 def test_the_site_publishes_every_schema(example_site: Path) -> None:

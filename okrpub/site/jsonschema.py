@@ -17,7 +17,9 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from okrpub.config import LINT_LEVELS, LINT_RULES
 from okrpub.site.export import EXPORT_SHAPE, Shape
+from okrpub.source.configfields import CONFIG_FIELDS, PERIOD_FIELDS, THRESHOLD_FIELDS
 from okrpub.source.schema import FROM_DEFAULTS, OBJECTIVE_FIELDS, UNIT_FIELDS, Field
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -87,6 +89,24 @@ def unit_schema() -> dict[str, Any]:
     }
 
 
+def config_schema() -> dict[str, Any]:
+    schema = table_schema(CONFIG_FIELDS)
+    properties = schema["properties"]
+    properties["grade_thresholds"] |= table_schema(THRESHOLD_FIELDS)
+    properties["periods"]["additionalProperties"] = table_schema(PERIOD_FIELDS)
+    levels = {"enum": [*LINT_LEVELS, False]}  # a bare off is false in YAML 1.1
+    properties["lint"] |= {
+        "properties": {rule: {**levels, "description": what} for rule, what in LINT_RULES.items()},
+        "additionalProperties": False,
+    }
+    return {
+        "$schema": DIALECT,
+        "title": "okrpub okrpub.yaml",
+        "description": "The site configuration, okrpub.yaml. Every key is optional.",
+        **schema,
+    }
+
+
 def okrs_schema() -> dict[str, Any]:
     return {"$schema": DIALECT, "title": "okrpub api/okrs.json", **shape_schema(EXPORT_SHAPE)}
 
@@ -96,6 +116,7 @@ SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
     "objective": objective_schema,
     "unit": unit_schema,
     "okrs": okrs_schema,
+    "config": config_schema,
 }
 
 

@@ -109,6 +109,16 @@ CONFIG_FIELDS: dict[str, Field] = {
     "periods": Field(mapping),
     "unsafe_html": Field(boolean),
     "follow_symlinks": Field(boolean),
+    "today": Field(
+        date,
+        description="The date the site is shown as of, for an archived or demo site "
+        "(default: the day it is built; --today wins).",
+    ),
+    "fiscal_year_start": Field(
+        _month,
+        description="The month (1-12) the fiscal year starts in: it makes the periods "
+        "FY27, FY27-H1 and FY27-Q1 (fiscal years are named after the year they end in).",
+    ),
 }
 
 THRESHOLD_FIELDS: dict[str, Field] = {
