@@ -1,9 +1,10 @@
 """Diff: what a change does to the OKRs, for reviewers (``okrpub diff BASE [HEAD]``).
 
 :func:`compare` turns the analyses of two revisions into a :class:`Comparison`:
-objectives and key results added, removed, retitled, re-parented, cancelled or
-un-cancelled; progress, grade and status before and after; new check-ins; and
-the diagnostics the change introduces or fixes. Diagnostics are matched by path,
+objectives and key results added, removed, retitled, re-parented, re-owned, cancelled
+or un-cancelled; progress, grade, scores given and status before and after; periods
+whose dates changed (the cause of many a status change); new check-ins; and the
+diagnostics the change introduces or fixes. Diagnostics are matched by path,
 severity, rule and message, not by line, because an edit above a problem moves it
 without changing it.
 :mod:`okrpub.git.comment` writes it as a pull-request comment, or as data.
@@ -11,14 +12,16 @@ without changing it.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from okrpub.diagnostics import Diagnostic, Severity
 from okrpub.engine.project import Analysis
-from okrpub.model.types import Checkin, KeyResult, Objective
+from okrpub.model.types import Checkin, KeyResult, Objective, Period
+from okrpub.source.entries import Number, ObjectiveEntry
 
 T = TypeVar("T")
 
@@ -54,6 +57,11 @@ class KeyResultChange:
     #: The reason it was cancelled before and after (``None``: not cancelled).
     cancelled: Change | None = None
     new_checkins: tuple[Checkin, ...] = ()
+    #: Its owner, as shown (several owners joined by ``, ``).
+    owner: Change | None = None
+    #: The ``score`` written in the file, when it changed and the grade does not show it
+    #: (while the period runs a score is no grade yet; a score of 0.00 is a score too).
+    score_given: Change | None = None
 
 
 @dataclass(frozen=True)
@@ -72,9 +80,28 @@ class ObjectiveChange:
     score: Change | None = None
     status: Change | None = None
     key_results: tuple[KeyResultChange, ...] = ()
+    #: The dates of its period (the same id) before and after, when they changed.
+    period_dates: Change | None = None
 
     def of_kind(self, kind: str) -> list[KeyResultChange]:
         return [kr for kr in self.key_results if kr.kind == kind]
+
+
+@dataclass(frozen=True)
+class Span:
+    """The first and last day of a period."""
+
+    start: dt.date
+    end: dt.date
+
+
+@dataclass(frozen=True)
+class PeriodChange:
+    """A period whose dates changed (in ``okrpub.yaml``)."""
+
+    id: str
+    before: Span
+    after: Span
 
 
 @dataclass(frozen=True)
@@ -85,6 +112,8 @@ class Comparison:
     objectives: tuple[ObjectiveChange, ...]
     introduced: tuple[Diagnostic, ...]
     fixed: tuple[Diagnostic, ...]
+    #: Periods of both revisions whose dates changed.
+    periods: tuple[PeriodChange, ...] = ()
 
     def of_kind(self, kind: str) -> list[ObjectiveChange]:
         return [objective for objective in self.objectives if objective.kind == kind]
@@ -97,7 +126,18 @@ class Comparison:
 def compare(base: Revision, before: Analysis, head: Revision, after: Analysis) -> Comparison:
     """What changed from the analysis ``before`` (of ``base``) to ``after`` (of ``head``)."""
     old, new = before.model.objectives, after.model.objectives
-    changes = [_objective_change(old.get(i), objective) for i, objective in new.items()]
+    periods = _period_changes(before.model.periods, after.model.periods)
+    moved = {period.id: Change(period.before, period.after) for period in periods}
+    changes = [
+        _objective_change(
+            old.get(i),
+            objective,
+            _scores(before.resolved.objectives.get(i)),
+            _scores(after.resolved.objectives.get(i)),
+            moved,
+        )
+        for i, objective in new.items()
+    ]
     removed = [_removed(objective) for i, objective in old.items() if i not in new]
     introduced, fixed = _diagnostic_changes(before.diagnostics, after.diagnostics)
     return Comparison(
@@ -106,7 +146,29 @@ def compare(base: Revision, before: Analysis, head: Revision, after: Analysis) -
         tuple(change for change in [*changes, *removed] if change is not None),
         introduced,
         fixed,
+        periods,
     )
+
+
+def _period_changes(
+    before: Mapping[str, Period], after: Mapping[str, Period]
+) -> tuple[PeriodChange, ...]:
+    """The periods of both revisions whose dates differ, in the head's order."""
+    return tuple(
+        PeriodChange(i, Span(before[i].start, before[i].end), Span(period.start, period.end))
+        for i, period in after.items()
+        if i in before and (before[i].start, before[i].end) != (period.start, period.end)
+    )
+
+
+def _scores(entry: ObjectiveEntry | None) -> dict[str, Number | None]:
+    """The ``score`` written for each key result of an objective (none: not loaded)."""
+    return {kr.id: kr.score for kr in entry.key_results} if entry is not None else {}
+
+
+def shown(value: str | Sequence[str] | None) -> str | None:
+    """An owner or parent as shown: one id, or several joined by ``, ``."""
+    return value if value is None or isinstance(value, str) else ", ".join(value)
 
 
 def _change(before: T, after: T) -> Change | None:
@@ -119,8 +181,15 @@ def _removed(objective: Objective) -> ObjectiveChange:
     )
 
 
-def _objective_change(old: Objective | None, new: Objective) -> ObjectiveChange | None:
-    """How ``new`` differs from ``old`` (``None``: it is new), or ``None`` when it does not."""
+def _objective_change(
+    old: Objective | None,
+    new: Objective,
+    old_scores: Mapping[str, Number | None],
+    new_scores: Mapping[str, Number | None],
+    moved: Mapping[str, Change],
+) -> ObjectiveChange | None:
+    """How ``new`` differs from ``old`` (``None``: it is new), or ``None`` when it does not;
+    with the scores written for their key results, and the periods whose dates ``moved``."""
     if old is None:
         # a new objective's check-ins are part of it, not news of their own
         key_results = tuple(KeyResultChange(kr.id, kr.title, ADDED) for kr in new.key_results)
@@ -129,9 +198,15 @@ def _objective_change(old: Objective | None, new: Objective) -> ObjectiveChange 
         )
     old_krs = {kr.id: kr for kr in old.key_results}
     new_ids = {kr.id for kr in new.key_results}
-    changes = [_key_result_change(old_krs.get(kr.id), kr) for kr in new.key_results] + [
+    changes = [
+        _key_result_change(
+            old_krs.get(kr.id), kr, _change(old_scores.get(kr.id), new_scores.get(kr.id))
+        )
+        for kr in new.key_results
+    ] + [
         KeyResultChange(kr.id, kr.title, REMOVED) for kr in old.key_results if kr.id not in new_ids
     ]
+    status = _change(_text(old.status), _text(new.status))
     change = ObjectiveChange(
         new.id,
         new.title,
@@ -139,13 +214,14 @@ def _objective_change(old: Objective | None, new: Objective) -> ObjectiveChange 
         new.owner,
         new.period,
         title_before=old.title if old.title != new.title else None,
-        owner_before=old.owner if old.owner != new.owner else None,
+        owner_before=shown(old.owner) if shown(old.owner) != shown(new.owner) else None,
         period_before=old.period if old.period != new.period else None,
-        parent=_change(old.parent, new.parent),
+        parent=_change(shown(old.parent), shown(new.parent)),
         progress=_change(old.progress, new.progress),
         score=_change(old.score, new.score),
-        status=_change(_text(old.status), _text(new.status)),
+        status=status,
         key_results=tuple(kr for kr in changes if kr is not None),
+        period_dates=moved.get(new.period) if status and old.period == new.period else None,
     )
     unchanged = ObjectiveChange(new.id, new.title, CHANGED, new.owner, new.period)
     return None if change == unchanged else change
@@ -155,24 +231,30 @@ def _text(value: object | None) -> str | None:
     return None if value is None else str(value)
 
 
-def _key_result_change(old: KeyResult | None, new: KeyResult) -> KeyResultChange | None:
-    """How ``new`` differs from ``old`` (``None``: it is new), or ``None`` when it does not."""
+def _key_result_change(
+    old: KeyResult | None, new: KeyResult, given: Change | None
+) -> KeyResultChange | None:
+    """How ``new`` differs from ``old`` (``None``: it is new), or ``None`` when it does not;
+    ``given`` is the ``score`` written for it before and after."""
     if old is None:
         return KeyResultChange(new.id, new.title, ADDED, new_checkins=tuple(new.checkins))
     seen = set(old.checkins)
+    score = _change(old.score, new.score)
     change = KeyResultChange(
         new.id,
         new.title,
         CHANGED,
         title_before=old.title if old.title != new.title else None,
         progress=_change(old.progress, new.progress),
-        score=_change(old.score, new.score),
+        score=score,
         current=_change(
             old.current if old.kind == "numeric" else old.done,
             new.current if new.kind == "numeric" else new.done,
         ),
         cancelled=_change(old.cancelled, new.cancelled),
         new_checkins=tuple(c for c in new.checkins if c not in seen),
+        owner=_change(shown(old.owner), shown(new.owner)),
+        score_given=given if score is None else None,
     )
     return None if change == KeyResultChange(new.id, new.title, CHANGED) else change
 
