@@ -47,8 +47,8 @@ def objective(number: int, value: int) -> str:
     return (
         f"---\ntitle: Bench objective {number}\nowner: smokey\nperiod: 2026-Q4\n"
         f"parent: grow-to-1m-online\nkey_results:\n"
-        f"  - {{id: measured, title: Measured, target: 1000, current: {value}}}\n"
-        f"  - {{id: other, title: Other, target: 10, current: 1}}\n"
+        f"  - {{id: measured, title: Measured, target: 1000, current: {value}, start: 0}}\n"
+        f"  - {{id: other, title: Other, target: 10, current: 1, start: 0}}\n"
         f"  - {{id: third, title: Third, done: false}}\n---\n"
     )
 

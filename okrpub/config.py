@@ -42,6 +42,8 @@ LINT_RULES: dict[str, str] = {
     "stale": "a key result of the current period without a recent check-in",
     "parent-period": "an objective whose parent is in another period",
     "ungraded": "a key result of a closed period without a final score",
+    "direction": "a key result whose title says down (reduce) or up (increase) "
+    "while its target says the other way",
 }
 LINT_LEVELS = ("off", "warning", "error")
 
@@ -120,6 +122,10 @@ class Config:
     public_status_page: bool = True
     #: Whether to write ``sitemap.xml``; ``None``: in public builds only.
     sitemap: bool | None = None
+    #: The date the site is pinned to (``--today`` wins over it).
+    today: dt.date | None = None
+    #: The month fiscal years start in; ``None``: no fiscal periods (``FY27-Q1``).
+    fiscal_year_start: int | None = None
 
     def lint_level(self, rule: str) -> str:
         return self.lint.get(rule, "warning")
@@ -157,6 +163,8 @@ def load_config(root: Path, diagnostics: Diagnostics) -> Config:
         values["footer_text"] = values["footer_text"].strip()
     if "logo" in values and not _logo_is_there(root, values["logo"], document, diagnostics):
         del values["logo"]
+    if "today" in values:
+        values["today"] = as_date(values["today"])
     return Config(**values)
 
 

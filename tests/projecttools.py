@@ -59,6 +59,7 @@ BASE: dict[str, str] = {
           - id: revenue
             title: Reach 100 k revenue
             target: 100
+            start: 0
             checkins:
               - {date: 2026-11-23, value: 80, confidence: 0.8}
           - id: customers
@@ -81,9 +82,11 @@ BASE: dict[str, str] = {
         key_results:
           - title: Calls
             target: 50
+            start: 0
             checkins: [{date: 2026-11-24, value: 40}]
           - title: Meetings
             target: 10
+            start: 0
             checkins: [{date: 2026-11-24, value: 8}]
           - title: Hire an SDR
             done: true
@@ -101,6 +104,7 @@ def objective(header: str, key_results: int = 3) -> str:
     for number in range(1, key_results + 1):
         lines += [
             f"  - title: Key result {number}",
+            "    start: 0",
             "    target: 10",
             "    checkins: [{date: 2026-11-24, value: 9}]",
         ]

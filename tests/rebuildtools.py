@@ -127,7 +127,8 @@ EDITS: list[Callable[[Project], None]] = [
     lambda p: p.write(
         "content/2026-Q4/marketing/extra.md",
         "---\ntitle: An extra objective\nparent: top-3-in-search\n"
-        "key_results:\n  - {title: One, target: 3}\n  - {title: Two, target: 4}\n"
+        "key_results:\n  - {title: One, target: 3, start: 0}\n"
+        "  - {title: Two, target: 4, start: 0}\n"
         "  - {title: Three, done: false}\n---\nWhy.\n",
     ),
     lambda p: p.edit("content/2026-Q3/smokey/best-summer-ever-q3.md", "score: ", "score: 0.1 #"),

@@ -337,8 +337,10 @@ SMALL_PROJECT = {
         owner: acme
         period: 2026-Q4
         key_results:
-          - {title: One, target: 10, checkins: [{date: 2026-11-24, value: 7, confidence: 0.8}]}
-          - {title: Two, target: 10, checkins: [{date: 2026-11-24, value: 7, confidence: 0.8}]}
+          - {title: One, start: 0, target: 10,
+             checkins: [{date: 2026-11-24, value: 7, confidence: 0.8}]}
+          - {title: Two, start: 0, target: 10,
+             checkins: [{date: 2026-11-24, value: 7, confidence: 0.8}]}
           - {title: Three, done: true}
         """
     ),

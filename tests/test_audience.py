@@ -185,8 +185,8 @@ def test_alignment_to_an_internal_key_result_names_only_the_objective(analysis_o
             title: Grow
             owner: acme
             key_results:
-              - {id: revenue, title: Revenue, target: 10}
-              - {id: margin, title: Margin, target: 10, visibility: internal}
+              - {id: revenue, title: Revenue, target: 10, start: 0}
+              - {id: margin, title: Margin, target: 10, visibility: internal, start: 0}
             """
         ),
         "content/2026-Q4/sales/more-leads.md": md(
@@ -194,7 +194,7 @@ def test_alignment_to_an_internal_key_result_names_only_the_objective(analysis_o
             title: More leads
             owner: sales
             parent: grow#margin
-            key_results: [{title: Calls, target: 5}]
+            key_results: [{title: Calls, target: 5, start: 0}]
             """
         ),
     }

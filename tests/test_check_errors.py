@@ -147,7 +147,7 @@ def test_duplicate_yaml_key(check_files) -> None:
         title: Bad
         owner: sales
         title: Again
-        key_results: [{title: x, target: 1}]
+        key_results: [{title: x, target: 1, start: 0}]
         """
     )
     assert_errors(
@@ -199,7 +199,7 @@ def test_unknown_keys_with_did_you_mean(check_files) -> None:
         """
         titel: Bad
         owner: sales
-        key_result: [{title: x, target: 1}]
+        key_result: [{title: x, target: 1, start: 0}]
         """
     )
     assert_errors(
@@ -260,6 +260,7 @@ def test_missing_required_keys(check_files) -> None:
         owner: sales
         key_results:
           - target: 3
+            start: 0
             checkins:
               - {value: 1}
         """
@@ -269,7 +270,7 @@ def test_missing_required_keys(check_files) -> None:
         error(BAD, 2, 1, "objective is missing required key 'title'", "missing-key"),
         error(BAD, 4, 5, "key_results[0] is missing required key 'title'", "missing-key"),
         error(
-            BAD, 6, 9, "key_results[0].checkins[0] is missing required key 'date'", "missing-key"
+            BAD, 7, 9, "key_results[0].checkins[0] is missing required key 'date'", "missing-key"
         ),
     )
 
@@ -281,6 +282,7 @@ def test_key_result_without_a_title(check_files) -> None:
         owner: sales
         key_results:
           - target: 3
+            start: 0
         """
     )
     assert_errors(
@@ -384,7 +386,7 @@ def test_bad_objective_id(check_files) -> None:
         title: Bad
         id: Grow Sales
         owner: sales
-        key_results: [{title: x, target: 1}]
+        key_results: [{title: x, target: 1, start: 0}]
         """
     )
     assert_errors(
@@ -443,7 +445,7 @@ def test_bad_key_result_id_and_parent_reference(check_files) -> None:
         owner: sales
         parent: "grow#Revenue"
         key_results:
-          - {id: KR_1, title: x, target: 1}
+          - {id: KR_1, title: x, target: 1, start: 0}
         """
     )
     assert_errors(
@@ -512,10 +514,10 @@ def test_duplicate_key_result_ids(check_files) -> None:
         title: Bad
         owner: sales
         key_results:
-          - {id: a, title: x, target: 1}
-          - {title: y, target: 1}
-          - {id: a, title: z, target: 1}
-          - {id: kr2, title: w, target: 1}
+          - {id: a, title: x, target: 1, start: 0}
+          - {title: y, target: 1, start: 0}
+          - {id: a, title: z, target: 1, start: 0}
+          - {id: kr2, title: w, target: 1, start: 0}
         """
     )
     assert_errors(
@@ -548,7 +550,7 @@ def test_unknown_owner_and_period(check_files) -> None:
         owner: saels
         period: 2026-Q9
         key_results:
-          - {title: x, target: 1, owner: jjo}
+          - {title: x, target: 1, owner: jjo, start: 0}
         """
     )
     assert_errors(
@@ -753,13 +755,13 @@ def test_measurability(check_files) -> None:
     )
 
 
-def test_target_equals_the_default_start(check_files) -> None:
+def test_target_equals_a_start_of_0(check_files) -> None:
     front = md(
         """
         title: Bad
         owner: sales
         key_results:
-          - {title: zero, target: 0.0}
+          - {title: zero, target: 0.0, start: 0}
         """
     )
     assert_errors(
@@ -803,6 +805,7 @@ def test_out_of_range_confidence_score_and_weight(check_files) -> None:
         key_results:
           - title: ranges
             target: 10
+            start: 0
             confidence: 1.5
             score: -0.1
             weight: 0
@@ -813,13 +816,13 @@ def test_out_of_range_confidence_score_and_weight(check_files) -> None:
     assert_errors(
         check_files({BAD: front}),
         error(
-            BAD, 7, 17, "key_results[0].confidence must be between 0.0 and 1.0, got 1.5", "range"
+            BAD, 8, 17, "key_results[0].confidence must be between 0.0 and 1.0, got 1.5", "range"
         ),
-        error(BAD, 8, 12, "key_results[0].score must be between 0.0 and 1.0, got -0.1", "range"),
-        error(BAD, 9, 13, "key_results[0].weight must be greater than 0, got 0", "range"),
+        error(BAD, 9, 12, "key_results[0].score must be between 0.0 and 1.0, got -0.1", "range"),
+        error(BAD, 10, 13, "key_results[0].weight must be greater than 0, got 0", "range"),
         error(
             BAD,
-            11,
+            12,
             50,
             "key_results[0].checkins[0].confidence must be between 0.0 and 1.0, got 2",
             "range",
@@ -834,11 +837,11 @@ def test_weights_are_finite_and_at_most_a_million(check_files) -> None:
         title: Weights
         owner: sales
         key_results:
-          - {title: A, target: 10, weight: 1.7e+308}
-          - {title: B, target: 10, weight: .inf}
-          - {title: C, target: 10, weight: -1.0e+308}
-          - {title: D, target: 10, weight: 1000001}
-          - {title: E, target: 10, weight: 1000000}
+          - {title: A, target: 10, weight: 1.7e+308, start: 0}
+          - {title: B, target: 10, weight: .inf, start: 0}
+          - {title: C, target: 10, weight: -1.0e+308, start: 0}
+          - {title: D, target: 10, weight: 1000001, start: 0}
+          - {title: E, target: 10, weight: 1000000, start: 0}
         """
     )
     assert_errors(
@@ -860,6 +863,7 @@ def test_numbers_are_within_a_googol(check_files) -> None:
           - {title: B, start: -1.1e+100, target: 1.0e+101, current: -1.0e+300}
           - title: C
             target: 10
+            start: 0
             checkins: [{date: 2026-11-24, value: -1.0e+200}]
         """
     )
@@ -870,7 +874,7 @@ def test_numbers_are_within_a_googol(check_files) -> None:
         error(BAD, 6, 42, f"key_results[1].target must be {within}, got 1e+101", "range"),
         error(BAD, 6, 61, f"key_results[1].current must be {within}, got -1e+300", "range"),
         error(
-            BAD, 9, 42, f"key_results[2].checkins[0].value must be {within}, got -1e+200", "range"
+            BAD, 10, 42, f"key_results[2].checkins[0].value must be {within}, got -1e+200", "range"
         ),
     )
 
@@ -882,7 +886,7 @@ def test_a_whole_number_of_hundreds_of_digits_is_an_error(check_files) -> None:
         title: Big
         owner: sales
         key_results:
-          - {{title: A, target: {"9" * 400}}}
+          - {{title: A, target: {"9" * 400}, start: 0}}
         """
     )
     assert_errors(
@@ -905,6 +909,7 @@ def test_bad_dates(check_files) -> None:
         key_results:
           - title: dates
             target: 10
+            start: 0
             due: 2026-02-30
             checkins:
               - {date: next week, value: 3}
@@ -915,21 +920,21 @@ def test_bad_dates(check_files) -> None:
         check_files({BAD: front}),
         error(
             BAD,
-            7,
+            8,
             10,
             "key_results[0].due must be a date such as 2026-10-05, got '2026-02-30'",
             "bad-date",
         ),
         error(
             BAD,
-            9,
+            10,
             16,
             "key_results[0].checkins[0].date must be a date such as 2026-10-05, got 'next week'",
             "bad-date",
         ),
         error(
             BAD,
-            10,
+            11,
             16,
             "key_results[0].checkins[1].date must be a date such as 2026-10-05, got '2026-13-01'",
             "bad-date",
@@ -955,6 +960,7 @@ def test_checkin_value_of_the_wrong_kind(check_files) -> None:
               - {date: 2026-10-05, value: 3}
           - title: numeric
             target: 4
+            start: 0
             checkins:
               - {date: 2026-10-05, value: true}
               - {date: 2026-10-06, value: "3"}
@@ -970,10 +976,10 @@ def test_checkin_value_of_the_wrong_kind(check_files) -> None:
             "got 3",
             "schema",
         ),
-        error(BAD, 12, 35, "key_results[1].checkins[0].value must be a number, got True", "schema"),
+        error(BAD, 13, 35, "key_results[1].checkins[0].value must be a number, got True", "schema"),
         error(
             BAD,
-            13,
+            14,
             35,
             "key_results[1].checkins[1].value must be a number or true/false, got '3'",
             "schema",
@@ -1222,7 +1228,7 @@ def test_leading_zeros_leave_a_decimal_number(check_files, number: int, zeros: i
         title: Zeros
         owner: sales
         key_results:
-          - {{title: A, target: 10, confidence: {"0" * zeros}{number}}}
+          - {{title: A, target: 10, confidence: {"0" * zeros}{number}, start: 0}}
         """
     )
     assert_errors(
@@ -1244,11 +1250,11 @@ def test_numbers_follow_the_yaml12_core_schema(check_files) -> None:
         title: Numbers
         owner: sales
         key_results:
-          - {title: A, target: 1:30}
-          - {title: B, target: 1_000}
+          - {title: A, target: 1:30, start: 0}
+          - {title: B, target: 1_000, start: 0}
           - {title: C, target: 1e3, start: 0o17, current: 0x1F, weight: 1E2}
-          - {title: D, target: 10, confidence: 1e3}
-          - {title: E, target: 10, confidence: 0o17}
+          - {title: D, target: 10, confidence: 1e3, start: 0}
+          - {title: E, target: 10, confidence: 0o17, start: 0}
         """
     )
     assert_errors(
@@ -1316,7 +1322,7 @@ def test_a_key_of_another_kind_of_file_says_where_it_belongs(check_files) -> Non
         kind: team
         date: 2026-11-24
         key_results:
-          - {title: A, target: 10, period: 2026-Q4, note: Hi, base_url: x, statu: x}
+          - {title: A, target: 10, period: 2026-Q4, note: Hi, base_url: x, statu: x, start: 0}
         """
     )
     result = check_files({defaults: "key_results: []\ntitle: T\n", BAD: front})
@@ -1388,7 +1394,7 @@ def test_a_key_for_what_okrpub_works_out_says_so(check_files) -> None:
         owner: sales
         progress: 0.5
         key_results:
-          - {title: A, target: 10, status: at_risk, grade: 0.7}
+          - {title: A, target: 10, status: at_risk, grade: 0.7, start: 0}
         """
     )
     assert_errors(
@@ -1439,7 +1445,7 @@ def test_a_list_where_one_id_is_expected_says_so(check_files) -> None:
         owner: sales
         period: [2026-Q4]
         key_results:
-          - {title: A, target: 10, start: 0}
+          - {title: A, target: 10, owner: [sales, acme, jo], start: 0}
         """
     )
     assert_errors(

@@ -327,9 +327,9 @@ STALE_LATER = {
         owner: sales
         parent: grow
         key_results:
-          - {title: a, target: 10, checkins: [{date: 2026-11-24, value: 5}]}
-          - {title: b, target: 10, checkins: [{date: 2026-11-24, value: 5}]}
-          - {title: c, target: 10, checkins: [{date: 2026-11-24, value: 5}]}
+          - {title: a, target: 10, checkins: [{date: 2026-11-24, value: 5}], start: 0}
+          - {title: b, target: 10, checkins: [{date: 2026-11-24, value: 5}], start: 0}
+          - {title: c, target: 10, checkins: [{date: 2026-11-24, value: 5}], start: 0}
         """
     )
 }

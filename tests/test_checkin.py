@@ -37,6 +37,7 @@ key_results:
 - id: calls   # not indented
   title: "Make calls"
   target: 50
+  start: 0
 
   checkins:
   - date: 2026-11-16
@@ -48,6 +49,7 @@ key_results:
 - id: meetings
   title: Meetings
   target: 10
+  start: 0
   checkins: []
 - id: hire
   title: Hire an SDR
@@ -74,7 +76,7 @@ def test_block_list_gets_a_block_item_before_the_comment_that_follows_it(odd: Pa
     result = run(odd, "odd#calls", "30", "--confidence", "0.8", "--note", "Calls: up # again")
     assert result.code == 0, result.err
     assert result.out == (
-        f"{ODD}:17: added "
+        f"{ODD}:18: added "
         '{date: 2026-11-26, value: 30, confidence: 0.8, note: "Calls: up # again"}\n'
     )
     assert (odd / ODD).read_text() == ODD_TEXT.replace(
@@ -127,6 +129,7 @@ owner: sales
 key_results:
     -   id: calls
         title: Calls
+        start: 0
         target: 50
         checkins: [{date: 2026-11-02, value: 1},  { date: 2026-11-09 , note: "a, b", value: 2 }]   # hand
         unit: calls
@@ -162,6 +165,7 @@ key_results:
   - id: calls
     title: Calls
     target: 50
+    start: 0
     checkins:
       # the first week
       - {date: 2026-11-02, value: 10}   # slow start
@@ -173,12 +177,14 @@ key_results:
   - id: demos
     title: Demos
     target: 5
+    start: 0
     checkins:
       - {date: 2026-11-02, value: 1}
     # after the list, before the next key result
   - id: deals
     title: Deals
     target: 5
+    start: 0
     checkins:
       - {date: 2026-11-02, value: 1}  # last in the front matter
 ---
@@ -241,10 +247,11 @@ owner: sales
 key_results:
     -   id: a
         title: A
+        start: 0
         target: 5
         checkins:
             -   {date: 2026-11-20, value: 1}   # trailing comment
-    -   {id: b, title: B, target: 5}
+    -   {id: b, title: B, start: 0, target: 5}
     -   id: c
         title: C
         start: 1
@@ -267,11 +274,12 @@ owner: sales
 key_results:
     -   id: a
         title: A
+        start: 0
         target: 5
         checkins:
             -   {date: 2026-11-20, value: 1}   # trailing comment
             -   {date: 2026-11-26, value: 2}
-    -   {id: b, title: B, target: 5}
+    -   {id: b, title: B, start: 0, target: 5}
     -   id: c
         title: C
         start: 1
@@ -288,9 +296,9 @@ def test_a_flow_mapping_key_result_gets_its_checkins_inside_the_braces(make_proj
     project = make_project({"content/2026-Q4/sales/deep.md": INDENTED})
     assert run(project, "deep#b", "4.5", "--score", "0.75").code == 0
     assert (project / "content/2026-Q4/sales/deep.md").read_text() == INDENTED.replace(
-        "    -   {id: b, title: B, target: 5}\n",
-        "    -   {id: b, title: B, target: 5, checkins: [{date: 2026-11-26, value: 4.5}], "
-        "score: 0.75}\n",
+        "    -   {id: b, title: B, start: 0, target: 5}\n",
+        "    -   {id: b, title: B, start: 0, target: 5, "
+        "checkins: [{date: 2026-11-26, value: 4.5}], score: 0.75}\n",
     )
 
 
@@ -387,9 +395,11 @@ owner: sales
 key_results:
   - title: A
     target: 5
+    start: 0
     checkins: &shared [{date: 2026-11-20, value: 1}]
   - title: B
     target: 5
+    start: 0
     checkins: *shared
 ---
 """
@@ -450,7 +460,7 @@ def objective_files(draw: st.DrawFn) -> tuple[str, int]:
         pad = indent + " " + " " * len(gap)
         style = draw(st.sampled_from(["none", "empty", "flow", "block-flow", "block-block"]))
         lines = [f"{indent}-{gap}id: k{number}{comment}", f"{pad}title: 'K {number}'"]
-        lines.append(f"{pad}target: 100{comment}")
+        lines += [f"{pad}start: 0", f"{pad}target: 100{comment}"]
         if style == "empty":
             lines.append(f"{pad}checkins: []")
         elif style == "flow":
@@ -556,8 +566,9 @@ def test_a_file_whose_yaml_anchors_the_edit_would_break_is_refused_saying_so(
     alias = "*half" if "score" in lines else "*none" if "none" in lines else "*some"
     text = (
         "---\ntitle: Anchored\nowner: sales\nkey_results:\n"
-        f"  - title: A\n    target: 5\n{lines}"
-        f"  - title: B\n    target: 5\n    {'score' if alias == '*half' else 'checkins'}: {alias}\n"
+        f"  - title: A\n    start: 0\n    target: 5\n{lines}"
+        f"  - title: B\n    start: 0\n    target: 5\n"
+        f"    {'score' if alias == '*half' else 'checkins'}: {alias}\n"
         "---\n"
     )
     path = "content/2026-Q4/sales/anchored.md"

@@ -249,7 +249,9 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(make_project) -> Non
     """``okrpub check | head``: the rest of the output has nowhere to go, and no traceback
     says so."""
     checkins = "[{date: 2026-11-02, value: 5}]"
-    stale = "".join(f"  - {{title: K{n}, target: 10, checkins: {checkins}}}\n" for n in range(3))
+    stale = "".join(
+        f"  - {{title: K{n}, target: 10, checkins: {checkins}, start: 0}}\n" for n in range(3)
+    )
     project = make_project(
         {
             f"content/2026-Q4/sales/lead-{index}.md": (

@@ -57,7 +57,7 @@ def key_result(computed):
 
 def test_current_is_the_latest_checkin_value(key_result) -> None:
     kr = key_result(
-        "{title: a, target: 10, checkins: ["
+        "{title: a, start: 0, target: 10, checkins: ["
         "{date: 2026-11-20, value: 7}, {date: 2026-10-05, value: 2, confidence: 0.5}, "
         "{date: 2026-11-24, confidence: 0.9, note: no new number}]}"
     )
@@ -75,7 +75,7 @@ def test_current_is_the_latest_checkin_value(key_result) -> None:
 
 def test_given_current_and_confidence_win_over_checkins(key_result) -> None:
     kr = key_result(
-        "{title: a, target: 10, current: 3, confidence: 0.8, "
+        "{title: a, start: 0, target: 10, current: 3, confidence: 0.8, "
         "checkins: [{date: 2026-11-24, value: 7, confidence: 0.2}]}"
     )
     assert kr.current == 3
@@ -98,7 +98,9 @@ def test_without_a_value_there_is_no_data_yet(key_result) -> None:
     ("current", "progress"), [(-5, 0.0), (0, 0.0), (2.5, 0.25), (10, 1.0), (15, 1.0)]
 )
 def test_numeric_progress_is_clamped(key_result, current: float, progress: float) -> None:
-    assert key_result(f"{{title: a, target: 10, current: {current}}}").progress == progress
+    assert (
+        key_result(f"{{title: a, target: 10, current: {current}, start: 0}}").progress == progress
+    )
 
 
 @pytest.mark.parametrize(
@@ -111,7 +113,7 @@ def test_lower_is_better(key_result, current: float, progress: float) -> None:
 
 
 def test_higher_is_better_is_not_lower_is_better(key_result) -> None:
-    assert not key_result("{title: a, target: 10}").lower_is_better
+    assert not key_result("{title: a, target: 10, start: 0}").lower_is_better
 
 
 @pytest.mark.parametrize(("done", "progress"), [("true", 1.0), ("false", 0.0)])
@@ -135,7 +137,10 @@ def test_objective_progress_and_score_are_weighted(computed) -> None:
 
 
 def test_equal_weights_by_default(computed) -> None:
-    objective = computed("{title: a, target: 10, current: 2}", "{title: b, target: 10, current: 6}")
+    objective = computed(
+        "{title: a, target: 10, current: 2, start: 0}",
+        "{title: b, target: 10, current: 6, start: 0}",
+    )
     assert objective.progress == 0.4
     assert [kr.weight for kr in objective.key_results] == [1, 1]
 
@@ -143,13 +148,13 @@ def test_equal_weights_by_default(computed) -> None:
 @pytest.mark.parametrize("today", ["2026-11-26", "2027-01-15"])
 def test_score_never_defaults_to_progress(key_result, today: str) -> None:
     """Without a ``score`` a key result is not graded, running or closed (issue #17)."""
-    kr = key_result("{title: a, target: 10, current: 6}", today=today)
+    kr = key_result("{title: a, target: 10, current: 6, start: 0}", today=today)
     assert kr.progress == 0.6
     assert (kr.score, kr.graded, kr.score_given) == (None, False, False)
 
 
 def test_nothing_is_graded_while_the_period_runs(computed) -> None:
-    objective = computed("{title: a, target: 10, current: 6, score: 0.9}")
+    objective = computed("{title: a, target: 10, current: 6, score: 0.9, start: 0}")
     (kr,) = objective.key_results
     assert (kr.score, kr.graded, kr.score_given) == (None, False, True)
     assert (objective.score, objective.graded) == (None, 0)
@@ -160,7 +165,7 @@ def test_nothing_is_graded_while_the_period_runs(computed) -> None:
 
 def test_given_score_is_the_grade(computed) -> None:
     objective = computed(
-        "{title: a, target: 10, current: 5, score: 0.9, weight: 2}",
+        "{title: a, target: 10, current: 5, score: 0.9, weight: 2, start: 0}",
         "{title: b, done: false, score: 0.15}",
         today="2027-01-15",
     )
@@ -216,8 +221,8 @@ def test_due_defaults_to_the_period_end(computed) -> None:
 
 def test_expected_progress_is_the_elapsed_share_until_due(computed) -> None:
     objective = computed(
-        "{title: a, target: 10}",
-        "{title: b, target: 10, due: 2026-10-31}",
+        "{title: a, target: 10, start: 0}",
+        "{title: b, target: 10, due: 2026-10-31, start: 0}",
         "{title: c, done: false}",
         today="2026-10-16",
     )
@@ -228,7 +233,9 @@ def test_expected_progress_is_the_elapsed_share_until_due(computed) -> None:
 
 
 def test_no_expected_progress_outside_the_current_period(key_result) -> None:
-    assert key_result("{title: a, target: 10}", period="2026-Q3").expected_progress is None
+    assert (
+        key_result("{title: a, target: 10, start: 0}", period="2026-Q3").expected_progress is None
+    )
 
 
 # -- status ----------------------------------------------------------------------------------
@@ -237,10 +244,8 @@ def test_no_expected_progress_outside_the_current_period(key_result) -> None:
 def _numeric(progress: int, checked_in: str, confidence: str = "") -> str:
     """A key result from 0 to 100 at ``progress`` percent, checked in on ``checked_in``."""
     extra = f", confidence: {confidence}" if confidence else ""
-    return (
-        f"{{title: a, start: 0, target: 100, checkins: "
-        f"[{{date: {checked_in}, value: {progress}{extra}}}]}}"
-    )
+    checkin = f"{{date: {checked_in}, value: {progress}{extra}}}"
+    return f"{{title: a, start: 0, target: 100, checkins: [{checkin}]}}"
 
 
 @pytest.mark.parametrize(
@@ -342,7 +347,8 @@ def test_status_from_pace(
 
 def test_past_due_is_off_track(computed) -> None:
     objective = computed(
-        "{title: a, target: 100, due: 2026-11-20, checkins: [{date: 2026-11-24, value: 99}]}",
+        "{title: a, start: 0, target: 100, due: 2026-11-20,"
+        " checkins: [{date: 2026-11-24, value: 99}]}",
         "{title: b, done: false, due: 2026-11-25, checkins: [{date: 2026-11-24, value: false}]}",
         "{title: c, done: true, due: 2026-11-01}",
     )
@@ -371,19 +377,23 @@ def test_no_checkin_since_the_period_began_is_stale(key_result) -> None:
 
 
 def test_reached_is_done_whatever_else(key_result) -> None:
-    kr = key_result("{title: a, target: 10, current: 10, confidence: 0.1, due: 2026-10-02}")
+    kr = key_result(
+        "{title: a, target: 10, current: 10, confidence: 0.1, due: 2026-10-02, start: 0}"
+    )
     assert kr.status is Status.DONE
     assert not kr.stale
 
 
 def test_past_period_is_closed(key_result) -> None:
-    kr = key_result("{title: a, target: 10, current: 5, score: 0.5}", period="2026-Q3")
+    kr = key_result("{title: a, target: 10, current: 5, score: 0.5, start: 0}", period="2026-Q3")
     assert kr.status is Status.CLOSED
     assert not kr.stale
 
 
 def test_future_period_is_on_track(key_result) -> None:
-    kr = key_result("{title: a, target: 10, current: 0, confidence: 0.1}", period="2027-Q1")
+    kr = key_result(
+        "{title: a, target: 10, current: 0, confidence: 0.1, start: 0}", period="2027-Q1"
+    )
     assert kr.status is Status.ON_TRACK
     assert not kr.stale
 
@@ -418,7 +428,7 @@ def test_objective_status_is_the_weighted_median(
 
 
 def test_objective_with_every_key_result_done_is_done(computed) -> None:
-    objective = computed("{title: a, done: true}", "{title: b, target: 5, current: 6}")
+    objective = computed("{title: a, done: true}", "{title: b, target: 5, current: 6, start: 0}")
     assert objective.status is Status.DONE
     assert objective.progress == 1.0
 

@@ -31,14 +31,16 @@ CHANGED_GROW = (
     )
     .replace(
         "  - id: launch\n    title: Launch the shop\n    done: true\n",
-        "  - id: partners\n    title: Sign 3 partners\n    target: 3\n"
+        "  - id: partners\n    title: Sign 3 partners\n    start: 0\n    target: 3\n"
         "    checkins: [{date: 2026-11-24, value: 2}]\n",
     )
 )
 CHANGED_LEADS = BASE[LEADS].replace("parent: grow#revenue\n", "parent: grow\nowner: jo\n")
 CHANGED_LEADS = CHANGED_LEADS.replace("owner: sales\n", "period: 2026-12\n")
 NEW_OBJECTIVE = objective("title: Hire well\nowner: acme\nperiod: 2026-Q4")
-BROKEN = md("title: Broken\nowner: nobody\nperiod: 2026-Q4\nkey_results: [{title: X, target: 1}]")
+BROKEN = md(
+    "title: Broken\nowner: nobody\nperiod: 2026-Q4\nkey_results: [{title: X, target: 1, start: 0}]"
+)
 
 
 def make_repo(tmp_path: Path) -> tuple[Path, str, str]:
@@ -241,7 +243,7 @@ def test_removed_objective_and_binary_key_result(tmp_path: Path) -> None:
     commit(repo, {GROW: BASE[GROW].replace("done: true", "done: false"), LEADS: None})
     out = diff(repo, base).out
     assert "1 objective removed, 1 objective changed, 1 problem introduced." in out
-    assert "content/2026-Q4/acme/grow.md:17: key result 'launch' has had no check-in" in out
+    assert "content/2026-Q4/acme/grow.md:18: key result 'launch' has had no check-in" in out
     assert "#### Removed objectives\n\n- **More leads** (`more-leads`)\n" in out
     assert "- **Launch the shop** (`launch`): current done → not done; progress 100% → 0%" in out
     assert "(`revenue`)" not in out  # unchanged key results are not listed

@@ -28,14 +28,17 @@ def signups(current: int | None, *, visibility: str = "public") -> str:
           - id: signups
             title: Reach 100 sign-ups
             target: 100{value}
+            start: 0
           - id: secret
             title: Secret sign-ups
             target: 10
+            start: 0
             current: {current or 0}
             visibility: {visibility}
           - id: checked
             title: Checked in
             target: 10
+            start: 0
             current: {current or 0}
             checkins: [{{date: 2026-11-24, value: 5}}]
         """

@@ -73,9 +73,9 @@ def test_okrpub_schema_prints_the_objective_schema_by_default() -> None:
 
 def test_okrpub_schema_refuses_an_unknown_name(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
-        main(["schema", "settings"])
+        main(["schema", "checkin"])
     assert exit_info.value.code == 2
-    assert "invalid choice: 'settings'" in capsys.readouterr().err
+    assert "invalid choice: 'checkin'" in capsys.readouterr().err
 
 
 def test_the_site_publishes_every_schema(example_site: Path) -> None:
@@ -162,6 +162,7 @@ GOOD = {"title": "Grow", "owner": "acme", "period": "2026-Q4", "key_results": [{
         {"parent": ["grow", "grow#"]},
         {"key_results": [{"title": "x", "owner": ["acme", "sales", "acme"]}]},
         {"key_results": [{"title": "x", "target": "ten"}]},
+        {"key_results": [{"title": "x", "target": 10}]},  # a numeric one needs its start
         {"key_results": [{"title": "x", "weight": 0}]},
         {"key_results": [{"title": "x", "score": 1.5}]},
         {"key_results": [{"title": "x", "bogus": 1}]},
@@ -248,7 +249,6 @@ def key_result(draw: st.DrawFn, index: int) -> dict[str, Any]:
         mapping(
             title=st.just("Ship it"),
             id=optional(st.just(f"k{index}")),
-            start=optional(st.sampled_from([0, 5, 2.5])),
             unit=optional(st.just("%")),
             owner=optional(st.just("acme")),
             due=optional(DATES),
@@ -262,6 +262,7 @@ def key_result(draw: st.DrawFn, index: int) -> dict[str, Any]:
     if binary:
         values["done"] = draw(st.booleans())
     else:
+        values["start"] = draw(st.sampled_from([0, 5, 2.5]))
         values["target"] = draw(st.sampled_from([10, -3.5]))
         current = draw(optional(st.integers(-5, 5)))
         if current is not ...:

@@ -71,14 +71,15 @@ def _checked_in(last: str, *, current: str = "") -> str:
         "owner: sales\n"
         "parent: grow\n"
         "key_results:\n"
-        "  - {title: a, target: 10, checkins: [{date: 2026-11-24, value: 5}]}\n"
+        "  - {title: a, target: 10, checkins: [{date: 2026-11-24, value: 5}], start: 0}\n"
         "  - id: slow\n"
         "    title: b\n"
+        "    start: 0\n"
         f"    target: 10{current}\n"
         "    checkins:\n"
         "      - {date: 2026-10-01, value: 1}\n"
         f"      - {{date: {last}, value: 2}}\n"
-        "  - {title: c, target: 10, checkins: [{date: 2026-11-24, value: 5}]}\n"
+        "  - {title: c, target: 10, checkins: [{date: 2026-11-24, value: 5}], start: 0}\n"
         "---\n"
     )
 
@@ -112,7 +113,7 @@ def test_stale_without_any_checkin(check_files) -> None:
         owner: sales
         parent: grow
         key_results:
-          - {title: a, target: 10}
+          - {title: a, target: 10, start: 0}
           - {title: b, done: false}
           - {title: c, done: true}
         """

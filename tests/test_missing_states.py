@@ -26,11 +26,13 @@ SUMMER = md(
       - id: graded
         title: Sell 100 grills
         target: 100
+        start: 0
         score: 0.6
         checkins: [{date: 2026-09-20, value: 60}]
       - id: ungraded
         title: Sell 50 smokers
         target: 50
+        start: 0
         checkins: [{date: 2026-09-20, value: 10}]
     """
 )
@@ -46,12 +48,14 @@ GROW = md(
       - id: revenue
         title: Reach 100 k revenue
         target: 100
+        start: 0
         score: 0.9
         checkins:
           - {date: 2026-11-23, value: 80, confidence: 0.8}
       - id: visitors
         title: Reach 2000 visitors a month
         target: 2000
+        start: 0
         checkins:
           - {date: 2026-11-23, note: "No analytics yet."}
       - id: fair

@@ -14,6 +14,7 @@ from okrpub.edit.new import slugify
 NEW = "content/2026-Q4/sales/call-every-customer-twice.md"
 TITLE = '"<FILL IN: a result you can measure>"'
 TARGET = '"<FILL IN: a number>"'
+START = '"<FILL IN: the number when the period begins>"'
 WHY = "<FILL IN: why this objective matters>"
 
 NEW_TEXT = f"""\
@@ -26,13 +27,13 @@ type: committed
 # Each key result has a start and a target, or done: false if it is yes or no.
 key_results:
   - title: {TITLE}
-    start: 0
+    start: {START}
     target: {TARGET}
   - title: {TITLE}
-    start: 0
+    start: {START}
     target: {TARGET}
   - title: {TITLE}
-    start: 0
+    start: {START}
     target: {TARGET}
 ---
 {WHY}
@@ -78,14 +79,25 @@ def test_new_objective_writes_the_file_and_names_each_placeholder(project: Path,
 
 
 #: Where the placeholders of ``NEW_TEXT`` stand: (line, column).
-PLACEHOLDERS = [(9, 12), (11, 13), (12, 12), (14, 13), (15, 12), (17, 13), (19, 1)]
+PLACEHOLDERS = [
+    *(
+        (line, column)
+        for kr in (9, 12, 15)
+        for line, column in ((kr, 12), (kr + 1, 12), (kr + 2, 13))
+    ),
+    (19, 1),
+]
 
 
 def test_the_new_objective_passes_check_once_filled_in(project: Path, check) -> None:
     assert new_objective(project, "--owner", "sales", "--period", "2026-Q4", "Calls").code == 0
     text = (project / "content/2026-Q4/sales/calls.md").read_text()
     for number in range(3):
-        text = text.replace(TITLE, f"Result {number}", 1).replace(TARGET, "10", 1)
+        text = (
+            text.replace(TITLE, f"Result {number}", 1)
+            .replace(START, "0", 1)
+            .replace(TARGET, "10", 1)
+        )
     (project / "content/2026-Q4/sales/calls.md").write_text(text.replace(WHY, "Because."))
     result = check(project)
     assert result.code == 0
@@ -99,7 +111,11 @@ def test_each_check_in_on_a_new_objective_only_adds_lines(project: Path) -> None
     file = project / "content/2026-Q4/sales/calls.md"
     text = file.read_text()
     for number in range(3):
-        text = text.replace(TITLE, f"Result {number}", 1).replace(TARGET, "10", 1)
+        text = (
+            text.replace(TITLE, f"Result {number}", 1)
+            .replace(START, "0", 1)
+            .replace(TARGET, "10", 1)
+        )
     file.write_text(text.replace(WHY, "Because."))
     diffs = []
     for date in ("2026-11-02", "2026-11-09", "2026-11-16"):
@@ -265,7 +281,7 @@ def test_ids_that_yaml_would_read_as_something_else_are_quoted(make_project, che
     assert result.code == 0, result.err
     assert "owner: no\n" in (project / "content/2026-Q4/no/oslo.md").read_text()
     errors = [line for line in check(project).lines if ": error: " in line]
-    assert len(errors) == 14  # the placeholders of both, and nothing about owner or period
+    assert len(errors) == 20  # the placeholders of both, and nothing about owner or period
     assert all(line.endswith("[placeholder]") for line in errors)
 
 

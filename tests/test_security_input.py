@@ -30,7 +30,7 @@ def _checkins(count: int) -> str:
 
 
 def _key_results(count: int) -> str:
-    return "".join(f"\n  - {{title: KR {i}, target: 10}}" for i in range(count))
+    return "".join(f"\n  - {{title: KR {i}, target: 10, start: 0}}" for i in range(count))
 
 
 # -- size limits -----------------------------------------------------------------------------
@@ -50,7 +50,7 @@ LIMITS = {
     ),
     "body size": (
         {BAD: objective("title: Big\nowner: sales", 1) + "y" * (MAX_BODY_BYTES + 1)},
-        f"{BAD}:9:1: error: body is {MAX_BODY_BYTES + 1:,} bytes; the limit is "
+        f"{BAD}:10:1: error: body is {MAX_BODY_BYTES + 1:,} bytes; the limit is "
         f"{MAX_BODY_BYTES:,} [limit]",
     ),
     "body size of a unit": (
@@ -70,10 +70,11 @@ LIMITS = {
     ),
     "check-ins": (
         {
-            BAD: "---\ntitle: Many\nowner: sales\nkey_results:\n  - title: KR\n    target: 10\n"
+            BAD: "---\ntitle: Many\nowner: sales\nkey_results:\n"
+            "  - title: KR\n    start: 0\n    target: 10\n"
             "    checkins:" + _checkins(MAX_CHECKINS + 1) + "\n---\n"
         },
-        f"{BAD}:8:7: error: key_results[0].checkins has {MAX_CHECKINS + 1} check-ins; "
+        f"{BAD}:9:7: error: key_results[0].checkins has {MAX_CHECKINS + 1} check-ins; "
         f"the limit is {MAX_CHECKINS} [limit]",
     ),
     "nesting": (
@@ -143,7 +144,8 @@ def test_limits_are_inclusive(check_files) -> None:
     assert not [line for line in result.lines if "[limit]" in line]
     result = check_files(
         {
-            BAD: "---\ntitle: Fits\nowner: sales\nkey_results:\n  - title: KR\n    target: 10\n"
+            BAD: "---\ntitle: Fits\nowner: sales\nkey_results:\n"
+            "  - title: KR\n    start: 0\n    target: 10\n"
             "    checkins:" + _checkins(MAX_CHECKINS) + "\n---\n"
         }
     )
@@ -163,7 +165,7 @@ def _aliased_title(size: int, key_results: int) -> str:
     """An objective whose title of ``size`` characters each key result repeats by an alias."""
     return (
         f"---\ntitle: &t {'x' * size}\nowner: sales\nkey_results:\n"
-        + "  - {title: *t, target: 10}\n" * key_results
+        + "  - {title: *t, target: 10, start: 0}\n" * key_results
         + "---\n"
     )
 
@@ -189,10 +191,12 @@ def test_aliases_within_the_text_limit_are_fine(check_files) -> None:
         key_results:
           - title: *title
             target: 10
+            start: 0
             checkins:
               - &checkin {date: 2026-11-24, value: 9, note: &note On track.}
-          - {title: Second, target: 10, checkins: [*checkin]}
-          - {title: Third, target: 10, checkins: [{date: 2026-11-24, value: 9, note: *note}]}
+          - {title: Second, target: 10, checkins: [*checkin], start: 0}
+          - {title: Third, start: 0, target: 10,
+             checkins: [{date: 2026-11-24, value: 9, note: *note}]}
         """
     )
     result = check_files({BAD: ordinary})
@@ -221,7 +225,14 @@ def _with_number(field: str, number: str) -> tuple[str, str]:
     lines = ["---", "title: Big", "owner: sales", "parent: grow", "key_results:", "  - title: K"]
     lines += [line] if field == "target" else ["    target: 0.5", line]
     where = f"{BAD}:{len(lines)}:{line.rindex(number) + 1}"
-    lines += ["  - {title: L, target: 10}", "  - {title: M, target: 10}", "---", ""]
+    if field != "start":
+        lines.append("    start: 0")
+    lines += [
+        "  - {title: L, target: 10, start: 0}",
+        "  - {title: M, target: 10, start: 0}",
+        "---",
+        "",
+    ]
     return "\n".join(lines), where
 
 
@@ -341,7 +352,8 @@ ESCAPING_IDS = {
     "unit file name": {"content/units/x..y.md": md("name: X\nkind: team\nparent: acme")},
     "page file name": {"content/pages/about..us.md": md("title: About")},
     "key result id": {
-        BAD: "---\ntitle: X\nowner: sales\nkey_results: [{id: ../x, title: K, target: 1}]\n---\n"
+        BAD: "---\ntitle: X\nowner: sales\n"
+        "key_results: [{id: ../x, title: K, target: 1, start: 0}]\n---\n"
     },
     "owner": {BAD: objective("title: X\nowner: ../sales")},
     "parent": {BAD: objective("title: X\nowner: sales\nparent: ../grow")},

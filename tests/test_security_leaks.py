@@ -113,10 +113,11 @@ AWKWARD = {
         {PUBLIC}
         tags: [growth]
         key_results:
-          - {{id: revenue, title: Revenue doubles, target: 10, owner: hidden-boss}}
+          - {{id: revenue, title: Revenue doubles, target: 10, owner: hidden-boss, start: 0}}
           - id: margin-secret
             title: Margin reaches thirty-four
             target: 34
+            start: 0
             visibility: internal
             checkins: [{{date: 2026-11-20, value: 30, note: Suppliers raised prices quietly}}]
         """,
@@ -140,7 +141,7 @@ AWKWARD = {
         period: 2026-Q4
         {PUBLIC}
         parent: zeppelin#first-flight
-        key_results: [{{title: Open number, target: 5}}]
+        key_results: [{{title: Open number, target: 5, start: 0}}]
         """
     ),
     "content/2026-Q4/kr-child.md": md(
@@ -150,7 +151,7 @@ AWKWARD = {
         period: 2026-Q4
         {PUBLIC}
         parent: plan#margin-secret
-        key_results: [{{title: Another open number, target: 5}}]
+        key_results: [{{title: Another open number, target: 5, start: 0}}]
         """
     ),
     "content/2026-Q4/all-hidden.md": md(
@@ -160,7 +161,7 @@ AWKWARD = {
         period: 2026-Q4
         {PUBLIC}
         key_results:
-          - {{title: Private measure alpha, target: 9, visibility: internal}}
+          - {{title: Private measure alpha, target: 9, visibility: internal, start: 0}}
           - {{title: Private measure beta, done: true, visibility: internal}}
         """
     ),
@@ -170,7 +171,7 @@ AWKWARD = {
         owner: skunkworks
         period: 2026-Q4
         {PUBLIC}
-        key_results: [{{title: Lab measure, target: 3}}]
+        key_results: [{{title: Lab measure, target: 3, start: 0}}]
         """
     ),
     "content/2026-Q4/draft-plan.md": md(
@@ -180,7 +181,7 @@ AWKWARD = {
         period: 2026-Q4
         {PUBLIC}
         draft: true
-        key_results: [{{title: Draft measure, target: 3}}]
+        key_results: [{{title: Draft measure, target: 3, start: 0}}]
         """
     ),
     "content/2027-Q1/only-internal.md": md(
@@ -188,7 +189,7 @@ AWKWARD = {
         title: Next year in secret
         owner: skunkworks
         period: 2027-Q1
-        key_results: [{title: Secret next measure, target: 3}]
+        key_results: [{title: Secret next measure, target: 3, start: 0}]
         """
     ),
 }

@@ -202,7 +202,8 @@ def objectives(title: str) -> dict[str, str]:
             owner: acme
             period: 2026-Q4
             key_results:
-              - {{title: One, target: 10, checkins: [{{date: 2026-11-24, value: {number}}}]}}
+              - {{title: One, start: 0, target: 10,
+                 checkins: [{{date: 2026-11-24, value: {number}}}]}}
             """
         )
     return files

@@ -235,6 +235,7 @@ def corpus_project(root: Path, unsafe_html: bool) -> Path:
                     {
                         "id": "numeric",
                         "title": payload,
+                        "start": 0,
                         "target": 10,
                         "unit": payload,
                         "health": "at_risk",
@@ -381,6 +382,7 @@ strings = st.one_of(
 def hostile_objectives(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
     key_result: dict[str, Any] = {"title": draw(strings), "unit": draw(strings)}
     if draw(st.booleans()):
+        key_result["start"] = 0
         key_result["target"] = draw(st.integers(1, 100))
     else:
         key_result["done"] = draw(st.booleans())
@@ -452,6 +454,7 @@ def test_control_characters_keep_the_feed_well_formed(tmp_path: Path) -> None:
                     "key_results": [
                         {
                             "title": "Form \x0c feed",
+                            "start": 0,
                             "target": 5,
                             "checkins": [{"date": "2026-11-24", "value": 1, "note": "nul\x01"}],
                         }

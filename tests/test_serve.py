@@ -96,6 +96,7 @@ def objective_file(
     """A valid objective for ``content/2026-Q4/marketing/`` (owner and period by defaults)."""
     key_results = "".join(
         f"  - title: Key result {number}\n"
+        f"    start: 0\n"
         f"    target: 10\n"
         f"    checkins:\n"
         f"      - {{date: 2026-11-24, value: 9, confidence: 0.8}}\n"
@@ -835,7 +836,7 @@ def in_process(tmp_path: Path) -> Iterator[InProcess]:
     project = copy_example(tmp_path / "project")
     options = BuildOptions(tmp_path / "unused", base_url="http://127.0.0.1:8000/")
     said: list[str] = []
-    site = LiveSite(project, options, lambda: dt.date.fromisoformat(TODAY), said.append)
+    site = LiveSite(project, options, lambda _config: dt.date.fromisoformat(TODAY), said.append)
     try:
         yield InProcess(project, site, said)
     finally:
@@ -938,7 +939,7 @@ def test_the_overlay_lists_the_errors_before_the_warnings(tmp_path: Path) -> Non
     (project / broken).write_text("---\ntitle: Broken\nowner: nobody-at-all\n---\n", "utf-8")
     options = BuildOptions(tmp_path / "unused", base_url="http://127.0.0.1:8000/")
     said: list[str] = []
-    site = LiveSite(project, options, lambda: dt.date.fromisoformat(TODAY), said.append)
+    site = LiveSite(project, options, lambda _config: dt.date.fromisoformat(TODAY), said.append)
     try:
         site.rebuild()
     finally:
@@ -961,7 +962,7 @@ def test_a_rebuild_is_reported_once_its_memory_is_settled(tmp_path: Path) -> Non
         events.append("settled")
 
     today = dt.date.fromisoformat(TODAY)
-    site = LiveSite(project, options, lambda: today, events.append, settle=settle)
+    site = LiveSite(project, options, lambda _config: today, events.append, settle=settle)
     try:
         site.rebuild()
         retitle(project / GROW, "")  # a title must not be empty

@@ -243,7 +243,7 @@ def break_internal_content(project: Path) -> None:
     assert stale.count("\n") == text.count("\n") - 2
     grow.write_text(stale, encoding="utf-8")
     two = "".join(
-        f"  - title: Key result {n}\n    target: 10\n"
+        f"  - title: Key result {n}\n    start: 0\n    target: 10\n"
         f"    checkins: [{{date: 2026-11-24, value: 9}}]\n"
         for n in (1, 2)
     )

@@ -171,7 +171,7 @@ def test_internal_build_says_a_hidden_parent_is_a_draft(tmp_path: Path) -> None:
                 owner: acme
                 period: 2026-Q4
                 draft: true
-                key_results: [{title: Idea measure, target: 5}]
+                key_results: [{title: Idea measure, target: 5, start: 0}]
                 """
             ),
             "content/2026-Q4/follow.md": md(
@@ -180,7 +180,7 @@ def test_internal_build_says_a_hidden_parent_is_a_draft(tmp_path: Path) -> None:
                 owner: acme
                 period: 2026-Q4
                 parent: idea
-                key_results: [{title: Follow measure, target: 5}]
+                key_results: [{title: Follow measure, target: 5, start: 0}]
                 """
             ),
         },
@@ -240,7 +240,7 @@ def test_public_objective_with_an_internal_parent_shows_no_link(tmp_path: Path) 
                 owner: acme
                 period: 2026-Q4
                 visibility: internal
-                key_results: [{id: hidden-kr, title: Hidden number, target: 5}]
+                key_results: [{id: hidden-kr, title: Hidden number, target: 5, start: 0}]
                 """
             ),
             "content/2026-Q4/open-plan.md": md(
@@ -250,7 +250,7 @@ def test_public_objective_with_an_internal_parent_shows_no_link(tmp_path: Path) 
                 period: 2026-Q4
                 visibility: public
                 parent: secret-plan#hidden-kr
-                key_results: [{title: Open number, target: 5}]
+                key_results: [{title: Open number, target: 5, start: 0}]
                 """
             ),
         },

@@ -55,7 +55,7 @@ FILES = {
     "content/q4/waiting.md": graded("waiting", "2026-Q4", [None]).replace(", current: 5", ""),
     "content/q4/hostile.md": md(
         'title: "<script>alert(1)</script> & \\"Q\\" \'s \\x01 ✓"\nowner: acme\n'
-        "period: 2026-Q4\nkey_results: [{title: K, target: 10, current: 5}]\n"
+        "period: 2026-Q4\nkey_results: [{title: K, target: 10, current: 5, start: 0}]\n"
     ),
 }
 

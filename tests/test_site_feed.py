@@ -212,7 +212,7 @@ def test_feed_without_base_url_has_uri_ids(tmp_path: Path) -> None:
             "content/units/acme.md": md("name: Acme\nkind: company\n"),
             "content/2026-Q4/grow.md": md(
                 "title: Grow\nowner: acme\nperiod: 2026-Q4\nkey_results:\n"
-                "  - {title: One, target: 10, checkins: [{date: 2026-11-24, value: 7}]}\n"
+                "  - {title: One, target: 10, checkins: [{date: 2026-11-24, value: 7}], start: 0}\n"
             ),
         },
     )

@@ -302,7 +302,7 @@ TWO_PERIODS = {
         owner: ops
         period: 2026-Q3
         key_results:
-          - {title: One, target: 10, checkins: [{date: 2026-09-20, value: 7}]}
+          - {title: One, target: 10, checkins: [{date: 2026-09-20, value: 7}], start: 0}
         """
     ),
     "content/2026-Q4/now.md": md(
@@ -311,7 +311,7 @@ TWO_PERIODS = {
         owner: acme
         period: 2026-Q4
         key_results:
-          - {title: One, target: 10, checkins: [{date: 2026-11-24, value: 5}]}
+          - {title: One, target: 10, checkins: [{date: 2026-11-24, value: 5}], start: 0}
         """
     ),
 }
@@ -423,7 +423,7 @@ def test_an_edit_lints_only_what_it_changed(project: Project) -> None:
     linted, after = warnings(TODAY, frozenset({path}))
     assert linted == 1
     assert [t for t in after if t not in before] == [
-        f"{path}:22:5: warning: key result 'tech-notes' has had no check-in since 2026-11-10 "
+        f"{path}:23:5: warning: key result 'tech-notes' has had no check-in since 2026-11-10 "
         "(stale after 7 days) [stale]"
     ]
     linted, _ = warnings(TODAY + dt.timedelta(days=30), frozenset())
@@ -611,7 +611,8 @@ def test_an_edited_objective_is_put_into_the_last_merge(project: Project) -> Non
     assert files == project.clean_build()
     project.write(
         "content/2026-Q4/marketing/extra.md",
-        "---\ntitle: An extra objective\nkey_results:\n  - {title: One, target: 3}\n---\n",
+        "---\ntitle: An extra objective\n"
+        "key_results:\n  - {title: One, target: 3, start: 0}\n---\n",
     )
     files = project.rebuild()
     assert (project.stats[FILES_PARSED], project.stats[MERGES]) == (1, 1)
@@ -626,7 +627,7 @@ def test_behind_a_symbolic_link_every_file_is_read_again(project: Project) -> No
     shared.mkdir()
     (shared / "linked.md").write_text(
         "---\ntitle: Linked\nowner: sam\nperiod: 2026-Q4\n"
-        "key_results:\n  - {title: One, target: 3}\n---\n",
+        "key_results:\n  - {title: One, target: 3, start: 0}\n---\n",
         encoding="utf-8",
     )
     (project.root / "content/2026-Q4/shared").symlink_to(shared, target_is_directory=True)

@@ -48,6 +48,7 @@ FILES = {
           - id: numeric
             title: From 0 to 10
             target: 10
+            start: 0
             unit: deals
             checkins:
               - {date: 2026-11-20, value: 4, confidence: 0.9}
@@ -85,9 +86,11 @@ FILES = {
         key_results:
           - title: Slow
             target: 100
+            start: 0
             checkins: [{date: 2026-11-24, value: 20, confidence: 0.9}]
           - title: Unsure
             target: 100
+            start: 0
             weight: 2
             checkins: [{date: 2026-11-24, value: 50, confidence: 0.3}]
           - title: Not started
@@ -102,6 +105,7 @@ FILES = {
         key_results:
           - title: Half way
             target: 10
+            start: 0
             current: 5
             score: 0.9
           - title: Done

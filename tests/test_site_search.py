@@ -135,6 +135,7 @@ def nasty_project(root: Path, config: str) -> Path:
                 key_results:
                   - title: '<img src=x onerror=alert(2)>'
                     target: 10
+                    start: 0
                     unit: '<u>'
                     checkins: [{{date: 2026-11-24, value: 5, note: '<script>alert(3)</script>'}}]
                 """,

@@ -112,9 +112,17 @@ def test_source_date_epoch_is_today_without_today(
 def test_source_date_epoch_decides_the_current_period(
     tmp_path: Path, no_epoch: pytest.MonkeyPatch
 ) -> None:
+    """When ``okrpub.yaml`` pins no date (the example's does: ``today:`` wins over
+    SOURCE_DATE_EPOCH, see test_config_dates.py)."""
+    project = tmp_path / "project"
+    shutil.copytree(REPOSITORY / "content", project / "content")
+    config = (REPOSITORY / "okrpub.yaml").read_text(encoding="utf-8")
+    unpinned = re.sub(r"(?m)^today:.*\n", "", config)
+    assert unpinned != config
+    (project / "okrpub.yaml").write_text(unpinned, encoding="utf-8")
     no_epoch.setenv("SOURCE_DATE_EPOCH", epoch("2026-08-15"))
     out = tmp_path / "site"
-    assert build(REPOSITORY, out, today=None).code == 0
+    assert build(project, out, today=None).code == 0
     assert main_of(out / "index.html").find("h1").text == "How we are doing in 2026-Q3"
     assert b"15 August 2026" in (out / "index.html").read_bytes()
 

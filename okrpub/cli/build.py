@@ -75,11 +75,12 @@ def run(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     root = Path.cwd()
-    today = today_from(args.today)
+    today_from(args.today)  # a bad --today is a usage error, before the configuration's
     config, config_diagnostics = read_config(root)
     if config_diagnostics.has_errors():
         print_diagnostics(config_diagnostics, "text")
         return EXIT_USAGE
+    today = today_from(args.today, config.today)
     output = output_folder(root, config, args.out)
     options = BuildOptions(
         output,

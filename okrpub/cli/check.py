@@ -46,11 +46,12 @@ def add_parser(commands: Commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     root = Path.cwd()
-    today = today_from(args.today)
+    today_from(args.today)  # a bad --today is a usage error, before the configuration's
     config, config_diagnostics = read_config(root)
     if config_diagnostics.has_errors():
         print_diagnostics(config_diagnostics, args.format)
         return EXIT_USAGE
+    today = today_from(args.today, config.today)
     stats = Stats()
     with project_cache(root, config, not args.no_cache) as cache:
         checked = check(root, config, today, cache, stats)

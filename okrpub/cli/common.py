@@ -30,7 +30,8 @@ def add_today(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--today",
         metavar="YYYY-MM-DD",
-        help="the date for status and staleness (default: SOURCE_DATE_EPOCH, else today)",
+        help="the date for status and staleness (default: today: in okrpub.yaml, else "
+        "SOURCE_DATE_EPOCH, else today)",
     )
 
 

@@ -35,12 +35,12 @@ def run(args: argparse.Namespace) -> int:
     from okrpub.git.repo import check_repository, resolve_revision
 
     root = Path.cwd()
-    today = today_from(args.today)
+    today_from(args.today)  # a bad --today is a usage error before anything is read
     check_repository(root)
     base = Revision(args.base, resolve_revision(root, args.base))
     head = Revision(args.head, resolve_revision(root, args.head))
-    before = analyse_revision(root, base.commit, today)
-    after = analyse_revision(root, head.commit, today)
+    before = analyse_revision(root, base.commit, args.today)
+    after = analyse_revision(root, head.commit, args.today)
     comparison = compare(base, before, head, after)
     print(format_json(comparison) if args.format == "json" else format_markdown(comparison), end="")
     return EXIT_OK

@@ -12,9 +12,9 @@ from okrpub.site.jsonschema import SCHEMAS, schema_text
 def add_parser(commands: Commands) -> None:
     parser = commands.add_parser(
         "schema",
-        help="print a JSON Schema (objective or unit front matter, api/okrs.json)",
+        help="print a JSON Schema (objective or unit front matter, api/okrs.json, okrpub.yaml)",
         description="Print the JSON Schema (draft 2020-12) of objective front matter, unit "
-        "front matter or api/okrs.json, for editors and other tools.",
+        "front matter, api/okrs.json or okrpub.yaml, for editors and other tools.",
     )
     parser.add_argument(
         "name",

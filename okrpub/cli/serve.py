@@ -68,5 +68,10 @@ def run(args: argparse.Namespace) -> int:
         cache=not args.no_cache,
     )
     process.stop_on_signals()
-    serve(Path.cwd(), options, lambda: today_from(args.today), process.settle_memory)
+    serve(
+        Path.cwd(),
+        options,
+        lambda config: today_from(args.today, config.today),
+        process.settle_memory,
+    )
     return EXIT_OK

@@ -21,7 +21,7 @@ from okrpub.edit.newfile import create_file
 from okrpub.engine.loader import load_sources
 from okrpub.engine.project import Analysis
 from okrpub.errors import UsageError
-from okrpub.model.periods import canonical_period_id, period_dates
+from okrpub.model.periods import canonical_period_id, period_dates, period_forms
 from okrpub.source.checks import PLACEHOLDER, SLUG
 from okrpub.source.discover import UNITS_DIR, Kind, SourceFile, discover
 from okrpub.source.yamldoc import double_quoted, parse_yaml
@@ -81,7 +81,7 @@ def fill_in(what: str) -> str:
 #: What ``new objective`` writes for each key result.
 KEY_RESULT_LINES = (
     "  - title: " + double_quoted(fill_in("a result you can measure")),
-    "    start: 0",
+    "    start: " + double_quoted(fill_in("the number when the period begins")),
     "    target: " + double_quoted(fill_in("a number")),
 )
 
@@ -123,10 +123,10 @@ def new_objective(root: Path, analysis: Analysis, new: NewObjective) -> Written:
     _check_text("title", new.title)
     units, objectives = _known_ids(root, analysis)
     _check_known("owner", new.owner, units)
-    if period_dates(new.period, config.periods) is None:
+    if period_dates(new.period, config.periods, config.fiscal_year_start) is None:
         known_periods = {*config.periods, *resolved.periods}
-        hint = did_you_mean(new.period, known_periods) or (
-            "; use YYYY, YYYY-H1, YYYY-Q1, YYYY-MM or a period defined in okrpub.yaml"
+        hint = did_you_mean(new.period, known_periods) or period_forms(
+            new.period, config.fiscal_year_start
         )
         raise UsageError(f"unknown period '{new.period}'{hint}")
     if new.parent is not None:

@@ -35,8 +35,9 @@ class Analysis:
     diagnostics: Diagnostics
 
 
-def today_from(argument: str | None) -> dt.date:
-    """``--today``, else ``SOURCE_DATE_EPOCH``, else the system date."""
+def today_from(argument: str | None, pinned: dt.date | None = None) -> dt.date:
+    """``--today``, else the date ``pinned`` in ``okrpub.yaml`` (``today:``), else
+    ``SOURCE_DATE_EPOCH``, else the system date."""
     if argument is not None:
         try:
             return dt.date.fromisoformat(argument)
@@ -44,6 +45,8 @@ def today_from(argument: str | None) -> dt.date:
             raise UsageError(
                 f"--today must be a date such as 2026-11-26, got {argument!r}"
             ) from None
+    if pinned is not None:
+        return pinned
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:

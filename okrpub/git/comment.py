@@ -19,6 +19,7 @@ from okrpub.git.diff import (
     KeyResultChange,
     ObjectiveChange,
     Revision,
+    Span,
 )
 from okrpub.model.types import Checkin
 
@@ -56,6 +57,15 @@ def format_markdown(comparison: Comparison) -> str:
     ]
     added, removed = comparison.of_kind(ADDED), comparison.of_kind(REMOVED)
     changed = comparison.of_kind(CHANGED)
+    if comparison.periods:
+        lines += ["", "#### Periods with new dates", ""]
+        lines += _capped(
+            [
+                f"- {escape_markdown(p.id)}: {_span(p.before)} → {_span(p.after)}"
+                for p in comparison.periods
+            ],
+            "periods",
+        )
     if added:
         lines += ["", "#### Added objectives", ""]
         lines += _capped([_added_objective(o) for o in added], "objectives")
@@ -86,6 +96,7 @@ def _summary(comparison: Comparison) -> str:
         (len(comparison.of_kind(REMOVED)), "objective removed", "objectives removed"),
         (len(comparison.of_kind(CHANGED)), "objective changed", "objectives changed"),
         (comparison.new_checkins, "new check-in", "new check-ins"),
+        (len(comparison.periods), "period with new dates", "periods with new dates"),
         (len(comparison.introduced), "problem introduced", "problems introduced"),
         (len(comparison.fixed), "problem fixed", "problems fixed"),
     ]
@@ -128,6 +139,9 @@ def _changed(objective: ObjectiveChange) -> list[str]:
             f"- Aligned to {_parent(objective.parent.before)} → {_parent(objective.parent.after)}"
         )
     numbers = _numbers(objective.progress, objective.score, objective.status)
+    if objective.period_dates is not None:
+        dates = objective.period_dates
+        numbers += f" (its period's dates changed: {_span(dates.before)} → {_span(dates.after)})"
     if numbers:
         lines.append(f"- {numbers}")
     if objective.given_score is not None:
@@ -169,12 +183,20 @@ def _given_score(given: Change) -> str:
     return f"- Its own score {given.before:.2f} → {given.after:.2f}"
 
 
+def _span(span: Span) -> str:
+    return f"{span.start.isoformat()} – {span.end.isoformat()}"
+
+
 def _percent(value: float | None) -> str:
     return "no data" if value is None else f"{round(value * 100)}%"
 
 
 def _grade(value: float | None) -> str:
     return "not graded" if value is None else f"{value:.2f}"
+
+
+def _owner(value: str | None) -> str:
+    return "none" if value is None else f"`{value}`"
 
 
 def _status(value: str | None) -> str:
@@ -192,6 +214,8 @@ def _changed_key_result(kr: KeyResultChange) -> list[str]:
     if kr.given_score is not None:
         before, after = (_written(v) for v in (kr.given_score.before, kr.given_score.after))
         facts.append(f"score {before} → {after} (not a grade while the period runs)")
+    if kr.owner is not None:
+        facts.append(f"owner {_owner(kr.owner.before)} → {_owner(kr.owner.after)}")
     lines = [f"- {_name(kr.title, kr.id)}: {'; '.join(facts)}"] if facts else []
     if kr.cancelled is not None:
         lines.append(_cancellation(kr, kr.cancelled))

@@ -1,10 +1,11 @@
 """Diff: what a change does to the OKRs, for reviewers (``okrpub diff BASE [HEAD]``).
 
 :func:`compare` turns the analyses of two revisions into a :class:`Comparison`:
-objectives and key results added, removed, retitled, re-parented, cancelled or
-un-cancelled; progress, grade and status before and after; an objective's own
-score, and a key result's score given before its period closes (even 0.00); new
-check-ins; and the diagnostics the change introduces or fixes. Diagnostics are matched by path,
+objectives and key results added, removed, retitled, re-parented, re-owned, cancelled
+or un-cancelled; progress, grade and status before and after; an objective's own
+score, and a key result's score given before its period closes (even 0.00); periods
+whose dates changed (the cause of many a status change); new check-ins; and the
+diagnostics the change introduces or fixes. Diagnostics are matched by path,
 severity, rule and message, not by line, because an edit above a problem moves it
 without changing it.
 :mod:`okrpub.git.comment` writes it as a pull-request comment, or as data.
@@ -12,14 +13,15 @@ without changing it.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from okrpub.diagnostics import Diagnostic, Severity
 from okrpub.engine.project import Analysis
-from okrpub.model.types import Checkin, KeyResult, Objective
+from okrpub.model.types import Checkin, KeyResult, Objective, Period
 
 T = TypeVar("T")
 
@@ -58,6 +60,8 @@ class KeyResultChange:
     #: runs): a score given early, even 0.00, is news the grade does not show.
     given_score: Change | None = None
     new_checkins: tuple[Checkin, ...] = ()
+    #: Its owner, as shown (several owners joined by ``, ``).
+    owner: Change | None = None
 
 
 @dataclass(frozen=True)
@@ -78,9 +82,28 @@ class ObjectiveChange:
     #: The objective's own ``score:`` as written, before and after (``None``: none given).
     given_score: Change | None = None
     key_results: tuple[KeyResultChange, ...] = ()
+    #: The dates of its period (the same id) before and after, when they changed.
+    period_dates: Change | None = None
 
     def of_kind(self, kind: str) -> list[KeyResultChange]:
         return [kr for kr in self.key_results if kr.kind == kind]
+
+
+@dataclass(frozen=True)
+class Span:
+    """The first and last day of a period."""
+
+    start: dt.date
+    end: dt.date
+
+
+@dataclass(frozen=True)
+class PeriodChange:
+    """A period whose dates changed (in ``okrpub.yaml``)."""
+
+    id: str
+    before: Span
+    after: Span
 
 
 @dataclass(frozen=True)
@@ -91,6 +114,8 @@ class Comparison:
     objectives: tuple[ObjectiveChange, ...]
     introduced: tuple[Diagnostic, ...]
     fixed: tuple[Diagnostic, ...]
+    #: Periods of both revisions whose dates changed.
+    periods: tuple[PeriodChange, ...] = ()
 
     def of_kind(self, kind: str) -> list[ObjectiveChange]:
         return [objective for objective in self.objectives if objective.kind == kind]
@@ -103,7 +128,16 @@ class Comparison:
 def compare(base: Revision, before: Analysis, head: Revision, after: Analysis) -> Comparison:
     """What changed from the analysis ``before`` (of ``base``) to ``after`` (of ``head``)."""
     old, new = before.model.objectives, after.model.objectives
-    changes = [_objective_change(old.get(i), objective) for i, objective in new.items()]
+    periods = _period_changes(before.model.periods, after.model.periods)
+    moved = {period.id: Change(period.before, period.after) for period in periods}
+    changes = [
+        _objective_change(
+            old.get(i),
+            objective,
+            moved,
+        )
+        for i, objective in new.items()
+    ]
     removed = [_removed(objective) for i, objective in old.items() if i not in new]
     introduced, fixed = _diagnostic_changes(before.diagnostics, after.diagnostics)
     return Comparison(
@@ -112,7 +146,24 @@ def compare(base: Revision, before: Analysis, head: Revision, after: Analysis) -
         tuple(change for change in [*changes, *removed] if change is not None),
         introduced,
         fixed,
+        periods,
     )
+
+
+def _period_changes(
+    before: Mapping[str, Period], after: Mapping[str, Period]
+) -> tuple[PeriodChange, ...]:
+    """The periods of both revisions whose dates differ, in the head's order."""
+    return tuple(
+        PeriodChange(i, Span(before[i].start, before[i].end), Span(period.start, period.end))
+        for i, period in after.items()
+        if i in before and (before[i].start, before[i].end) != (period.start, period.end)
+    )
+
+
+def shown(value: str | Sequence[str] | None) -> str | None:
+    """An owner or parent as shown: one id, or several joined by ``, ``."""
+    return value if value is None or isinstance(value, str) else ", ".join(value)
 
 
 def _change(before: T, after: T) -> Change | None:
@@ -125,8 +176,13 @@ def _removed(objective: Objective) -> ObjectiveChange:
     )
 
 
-def _objective_change(old: Objective | None, new: Objective) -> ObjectiveChange | None:
-    """How ``new`` differs from ``old`` (``None``: it is new), or ``None`` when it does not."""
+def _objective_change(
+    old: Objective | None,
+    new: Objective,
+    moved: Mapping[str, Change],
+) -> ObjectiveChange | None:
+    """How ``new`` differs from ``old`` (``None``: it is new), or ``None`` when it does not;
+    ``moved`` holds the periods whose dates changed."""
     if old is None:
         # a new objective's check-ins are part of it, not news of their own
         key_results = tuple(
@@ -142,6 +198,7 @@ def _objective_change(old: Objective | None, new: Objective) -> ObjectiveChange 
         for kr in old.key_results
         if kr.id not in new_ids
     ]
+    status = _change(_text(old.status), _text(new.status))
     change = ObjectiveChange(
         new.id,
         new.title_markdown,
@@ -149,14 +206,15 @@ def _objective_change(old: Objective | None, new: Objective) -> ObjectiveChange 
         new.owner,
         new.period,
         title_before=old.title_markdown if old.title_markdown != new.title_markdown else None,
-        owner_before=old.owner if old.owner != new.owner else None,
+        owner_before=shown(old.owner) if shown(old.owner) != shown(new.owner) else None,
         period_before=old.period if old.period != new.period else None,
-        parent=_change(old.parent, new.parent),
+        parent=_change(shown(old.parent), shown(new.parent)),
         progress=_change(old.progress, new.progress),
         score=_change(old.score, new.score),
-        status=_change(_text(old.status), _text(new.status)),
+        status=status,
         given_score=_change(old.given_score, new.given_score),
         key_results=tuple(kr for kr in changes if kr is not None),
+        period_dates=moved.get(new.period) if status and old.period == new.period else None,
     )
     unchanged = ObjectiveChange(new.id, new.title_markdown, CHANGED, new.owner, new.period)
     return None if change == unchanged else change
@@ -185,6 +243,7 @@ def _key_result_change(old: KeyResult | None, new: KeyResult) -> KeyResultChange
         cancelled=_change(old.cancelled, new.cancelled),
         given_score=_given_score(old, new),
         new_checkins=tuple(c for c in new.checkins if c not in seen),
+        owner=_change(shown(old.owner), shown(new.owner)),
     )
     return None if change == KeyResultChange(new.id, new.title_markdown, CHANGED) else change
 

@@ -10,8 +10,9 @@ from collections.abc import Callable
 
 from okrpub.config import Config
 from okrpub.diagnostics import Diagnostic, Diagnostics, Location, Severity
+from okrpub.model.direction import direction_word
 from okrpub.model.resolve import Resolved
-from okrpub.model.types import Model, Objective, PeriodState, Status
+from okrpub.model.types import KeyResult, Model, Objective, PeriodState, Status
 from okrpub.source.entries import ObjectiveEntry
 
 MIN_KEY_RESULTS = 3
@@ -91,7 +92,7 @@ def objective_warnings(
                 _key_result_location(entry, key_result.id),
                 "stale",
                 f"key result '{key_result.id}' has had no check-in {since} "
-                f"(stale after {model.config.stale_after_days} days)",
+                f"(stale after {entry.stale_after_days or model.config.stale_after_days} days)",
             )
         ungraded = not key_result.score_given and key_result.status not in _NOT_TO_GRADE
         # an objective graded as a whole (its own 'score') asks no key result for one
@@ -102,7 +103,26 @@ def objective_warnings(
                 f"period {period.id} is closed but key result '{key_result.id}' "
                 "has no final 'score'",
             )
+        turned = _direction(key_result, model.config.language)
+        if turned:
+            report(_key_result_location(entry, key_result.id), "direction", turned)
     return list(found)
+
+
+def _direction(key_result: KeyResult, language: str) -> str | None:
+    """Why the title of a numeric key result says it goes the other way than its numbers."""
+    start, target = key_result.start, key_result.target
+    if start is None or target is None or key_result.status is Status.CANCELLED:
+        return None
+    word = direction_word(key_result.title, start, target, language)
+    if word is None:
+        return None
+    way = "above" if target > start else "below"
+    counts = "each rise" if target > start else "each fall"
+    return (
+        f"key result '{key_result.id}' says '{word}' but its target ({target}) is {way} "
+        f"its start ({start}), so {counts} counts as progress; check start and target"
+    )
 
 
 def _key_result_location(entry: ObjectiveEntry, key_result_id: str) -> Location:

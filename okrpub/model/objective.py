@@ -55,6 +55,7 @@ def objective(
             today,
             units,
             history.of(entry.id, kr.id) if history is not None else (),
+            entry.stale_after_days or config.stale_after_days,
         )
         for kr in entry.key_results
     )
@@ -117,8 +118,10 @@ def key_result(
     today: dt.date,
     units: dict[str, Unit],
     history: Points,
+    stale_after_days: int,
 ) -> KeyResult:
-    """The key result of ``entry`` in ``period`` on ``today``."""
+    """The key result of ``entry`` in ``period`` on ``today``; stale after
+    ``stale_after_days`` without a check-in."""
     target = entry.target
     binary = target is None
     current: Number | None = None
@@ -139,7 +142,7 @@ def key_result(
     last_checkin = entry.checkins.last_date
     due = entry.due or period.end
     stale = entry.cancelled is None and is_stale(
-        last_checkin, period, progress, config.stale_after_days, today
+        last_checkin, period, progress, stale_after_days, today
     )
     expected = None
     if not binary and period.state is PeriodState.CURRENT:

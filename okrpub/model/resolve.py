@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from okrpub.config import Config
 from okrpub.diagnostics import Diagnostics, Location, did_you_mean
-from okrpub.model.periods import canonical_period_id, period_dates
+from okrpub.model.periods import canonical_period_id, period_dates, period_forms
 from okrpub.source.entries import ObjectiveEntry, PageEntry, Sources, UnitEntry
 
 Entry = TypeVar("Entry", UnitEntry, ObjectiveEntry, PageEntry)
@@ -167,12 +167,12 @@ def _check_objectives(
         if objective.period not in named:
             named[objective.period] = (
                 canonical_period_id(objective.period, config.periods),
-                period_dates(objective.period, config.periods),
+                period_dates(objective.period, config.periods, config.fiscal_year_start),
             )
         period_id, dates = named[objective.period]
         if dates is None:
-            hint = did_you_mean(objective.period, config.periods) or (
-                "; use YYYY, YYYY-H1, YYYY-Q1, YYYY-MM or a period defined in okrpub.yaml"
+            hint = did_you_mean(objective.period, config.periods) or period_forms(
+                objective.period, config.fiscal_year_start
             )
             diagnostics.error(
                 objective.locations["period"],

@@ -41,7 +41,7 @@ class LiveSite:
         self,
         root: Path,
         options: BuildOptions,
-        today: Callable[[], dt.date],
+        today: Callable[[Config], dt.date],
         log: Callable[[str], None],
         use_cache: bool = True,
         settle: Callable[[], None] | None = None,
@@ -111,7 +111,7 @@ class LiveSite:
         result = render(
             self.root,
             config,
-            self.today(),
+            self.today(config),
             self.options,
             self._load_cache(config),
             self._renderer(config),

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from okrpub.config import Config
 from okrpub.engine.build import BuildOptions
 from okrpub.engine.project import read_config
 from okrpub.serve.http import Server, start_server
@@ -45,7 +46,7 @@ class ServeOptions:
 def serve(
     root: Path,
     options: ServeOptions,
-    today: Callable[[], dt.date],
+    today: Callable[[Config], dt.date],
     settle: Callable[[], None] | None = None,
 ) -> None:
     """Serve until Ctrl-C (a ``KeyboardInterrupt``); ``settle`` runs after each rebuild

@@ -17,8 +17,9 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from okrpub.config import LINT_LEVELS, LINT_RULES
 from okrpub.site.export import EXPORT_SHAPE, Shape
-from okrpub.source.configfields import CONFIG_FIELDS
+from okrpub.source.configfields import CONFIG_FIELDS, PERIOD_FIELDS, THRESHOLD_FIELDS
 from okrpub.source.schema import FROM_DEFAULTS, OBJECTIVE_FIELDS, PAGE_FIELDS, UNIT_FIELDS, Field
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -67,12 +68,15 @@ def shape_schema(value: Any) -> Any:
 
 
 def objective_schema() -> dict[str, Any]:
+    schema = table_schema(OBJECTIVE_FIELDS, optional=FROM_DEFAULTS)
+    # a numeric key result (one with a target) needs its start
+    schema["properties"]["key_results"]["items"]["dependentRequired"] = {"target": ["start"]}
     return {
         "$schema": DIALECT,
         "title": "okrpub objective front matter",
         "description": "The YAML front matter of an objective file. owner and period may "
         "come from a _defaults.yaml, so the schema does not require them.",
-        **table_schema(OBJECTIVE_FIELDS, optional=FROM_DEFAULTS),
+        **schema,
     }
 
 
@@ -95,12 +99,21 @@ def page_schema() -> dict[str, Any]:
 
 
 def config_schema() -> dict[str, Any]:
+    schema = table_schema(CONFIG_FIELDS)
+    properties = schema["properties"]
+    properties["grade_thresholds"] |= table_schema(THRESHOLD_FIELDS)
+    properties["periods"]["additionalProperties"] = table_schema(PERIOD_FIELDS)
+    levels = {"enum": [*LINT_LEVELS, False]}  # a bare off is false in YAML 1.1
+    properties["lint"] |= {
+        "properties": {rule: {**levels, "description": what} for rule, what in LINT_RULES.items()},
+        "additionalProperties": False,
+    }
     return {
         "$schema": DIALECT,
         "title": "okrpub okrpub.yaml",
-        "description": "The site's settings. Whether a logo file exists, and what okrpub "
-        "checks across keys, only okrpub check can tell.",
-        **table_schema(CONFIG_FIELDS),
+        "description": "The site configuration, okrpub.yaml. Every key is optional. Whether a logo "
+        "file exists, and what okrpub checks across keys, only okrpub check can tell.",
+        **schema,
     }
 
 

@@ -213,6 +213,13 @@ def number_or_boolean(value: Any) -> Problem:
     return None if is_number(value) else ("range", _WITHIN)
 
 
+@accepts({"type": "integer", "minimum": 1})
+def whole_days(value: Any) -> Problem:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return None
+    return ("schema", "a whole number of days greater than 0")
+
+
 @accepts({"type": "string", "format": "date"})
 def date(value: Any) -> Problem:
     return None if as_date(value) is not None else ("bad-date", "a date such as 2026-10-05")

@@ -25,15 +25,16 @@ from okrpub.source.checks import (
     mapping,
     slug,
     text,
+    whole_days,
 )
 from okrpub.source.schema import Field
 
 
-@accepts({"type": "integer", "minimum": 1})
-def _whole_days(value: Any) -> Problem:
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+@accepts({"type": "integer", "minimum": 1, "maximum": 12})
+def _month(value: Any) -> Problem:
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 12:
         return None
-    return ("schema", "a whole number of days greater than 0")
+    return ("schema", "the number of a month, 1 (January) to 12 (December)")
 
 
 def _folder_inside(example: str) -> Check:
@@ -159,7 +160,10 @@ CONFIG_FIELDS: dict[str, Field] = {
     "cache_dir": Field(_folder_inside(".okrpub-cache")),
     "theme": Field(_folder_inside("theme")),
     "default_visibility": Field(VISIBILITY),
-    "stale_after_days": Field(_whole_days),
+    "stale_after_days": Field(
+        whole_days,
+        description="Days without a check-in after which a key result is stale (default 7).",
+    ),
     "grade_thresholds": Field(mapping),
     "status": Field(mapping),
     "lint": Field(mapping),
@@ -182,6 +186,16 @@ CONFIG_FIELDS: dict[str, Field] = {
     ),
     "sitemap": Field(
         boolean, description="Whether to write sitemap.xml (default: in public builds only)."
+    ),
+    "today": Field(
+        date,
+        description="The date the site is shown as of, for an archived or demo site "
+        "(default: the day it is built; --today wins).",
+    ),
+    "fiscal_year_start": Field(
+        _month,
+        description="The month (1-12) the fiscal year starts in: it makes the periods "
+        "FY27, FY27-H1 and FY27-Q1 (fiscal years are named after the year they end in).",
     ),
 }
 

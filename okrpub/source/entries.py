@@ -194,6 +194,9 @@ class ObjectiveEntry:
         """The first parent: the objective's main place in the cascade."""
         return self.parents[0] if self.parents else None
 
+    #: Its own ``stale_after_days`` (from its file or a ``_defaults.yaml``), if any.
+    stale_after_days: int | None = None
+
 
 @dataclass(frozen=True)
 class UnitEntry:

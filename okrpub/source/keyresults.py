@@ -13,9 +13,17 @@ from okrpub.source.schema import MAX_CHECKINS, MAX_KEY_RESULTS
 from okrpub.source.validate import describe, locations, validate_mapping
 from okrpub.source.yamldoc import Document
 
+#: Why a numeric key result needs its ``start``: okrpub no longer takes 0 for it.
+NO_START = (
+    "{name} is missing required key 'start': a numeric key result needs the value it "
+    "stood at when the period began, so that progress can be measured from it; "
+    "write 'start: 0' if it really starts at zero"
+)
+
 
 def valid_key_results(document: Document) -> tuple[KeyResultEntry, ...]:
-    """The key results of an objective's front matter that are valid on their own.
+    """The key results of an objective's front matter that are valid on their own (a
+    numeric one without its ``start`` too: the history reads only ``current``).
 
     For versions of a file read from the history, where nothing is reported.
     """
@@ -69,8 +77,8 @@ def _key_result(document: Document, index: int, diagnostics: Diagnostics) -> Key
             f"{name} has both 'target' and 'done'; a key result is numeric or binary",
         )
         return None
+    written = document.data["key_results"][index]
     if "target" not in values and not binary:
-        written = document.data["key_results"][index]
         if "target" in written or "done" in written:
             return None  # it is there but wrong; that is already reported
         diagnostics.error(
@@ -80,8 +88,11 @@ def _key_result(document: Document, index: int, diagnostics: Diagnostics) -> Key
             "it is not measurable",
         )
         return None
-    start = values.get("start", 0)
-    if "target" in values and values["target"] == start:
+    if not binary and "start" not in written:
+        # an error, but the check-ins are still checked (and the history still read)
+        diagnostics.error(where, "missing-key", NO_START.format(name=name))
+    start = values.get("start", 0)  # 0 only where it is never used: binary, or an error
+    if "start" in values and values.get("target") == start:
         diagnostics.error(
             document.where((*path, "target")),
             "target-equals-start",

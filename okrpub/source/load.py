@@ -272,5 +272,6 @@ def _add_objective(
             locations=locations(document, (), ("id", "owner", "period", "parent", "key_results")),
             score=values.get("score"),
             links=links,
+            stale_after_days=values.get("stale_after_days"),
         )
     )

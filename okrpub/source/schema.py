@@ -32,6 +32,7 @@ from okrpub.source.checks import (
     text,
     url,
     weight,
+    whole_days,
 )
 
 
@@ -113,7 +114,11 @@ KEY_RESULT_FIELDS: dict[str, Field] = {
         text, required=True, description="What will be measurably true (inline Markdown)."
     ),
     "id": Field(slug, description="Unique in the objective (default: kr1, kr2, ... by position)."),
-    "start": Field(number, description="Where a numeric key result starts (default 0)."),
+    "start": Field(
+        number,
+        description="Where a numeric key result stood when the period began; required "
+        "with a target (write 0 if it really starts at zero).",
+    ),
     "target": Field(
         number,
         description="Makes the key result numeric: the number to reach; "
@@ -193,6 +198,11 @@ DEFAULTS_FIELDS: dict[str, Field] = {
     ),
     "draft": Field(boolean, description="Drafts are left out of built sites unless --drafts."),
     "tags": Field(string_list, description="Words to group and find objectives by."),
+    "stale_after_days": Field(
+        whole_days,
+        description="Days without a check-in after which its key results are stale "
+        "(default: stale_after_days in okrpub.yaml).",
+    ),
 }
 
 OBJECTIVE_FIELDS: dict[str, Field] = {
