@@ -32,16 +32,17 @@ def config_error(line: int, column: int, message: str, rule: str) -> str:
 def test_the_example_is_pinned_to_the_day_of_its_check_ins(
     check, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The README's first command, ``okrpub check`` with no date, gives the three deliberate
+    """The README's first command, ``okrpub check`` with no date, gives the four deliberate
     warnings on any day (also with a build system's SOURCE_DATE_EPOCH)."""
     result = check(REPOSITORY, today=None)
     assert result.code == 0
     assert [line.rsplit(" ", 1)[1] for line in result.lines] == [
         "[kr-count]",
+        "[no-key-results]",
         "[unaligned]",
         "[stale]",
     ]
-    assert result.err.endswith(": 0 errors, 3 warnings\n")
+    assert result.err.endswith(": 0 errors, 4 warnings\n")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1893456000")  # 2030-01-01
     assert run_okrpub(REPOSITORY, "check").out.splitlines() == result.lines
 

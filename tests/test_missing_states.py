@@ -72,7 +72,7 @@ def project(tmp_path: Path, grow: str = GROW) -> Path:
 
 def exported(site: Path) -> dict[str, dict[str, Any]]:
     data = json.loads((site / "api/okrs.json").read_text(encoding="utf-8"))
-    assert data["version"] == 2
+    assert data["version"] == 3
     return {o["id"]: o for o in data["objectives"]}
 
 

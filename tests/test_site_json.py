@@ -135,7 +135,7 @@ def key_result(document: dict[str, Any], objective_id: str, kr_id: str) -> dict[
 
 def test_top_level_keys(document: dict[str, Any]) -> None:
     assert set(document) == {"version", "generator", "today", "periods", "units", "objectives"}
-    assert document["version"] == 2
+    assert document["version"] == 3
     assert document["generator"] == f"okrpub {__version__}"
     assert document["today"] == TODAY
 

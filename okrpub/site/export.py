@@ -40,7 +40,7 @@ def _share(description: str, *, nullable: bool = False) -> dict[str, Any]:
 
 
 #: The version of the export's format; raised when a key changes meaning (docs/site.md).
-EXPORT_VERSION = 2
+EXPORT_VERSION = 3
 
 _DATE = {"type": "string", "format": "date"}
 _ID = {"type": "string", "description": "The id."}
