@@ -107,6 +107,7 @@ def test_the_cascade_marks_an_objective_also_under_a_second_parent(
     page = open_page
     page.set_viewport_size(viewport)
     page.goto(root + "periods/2026-q4/index.html")
+    page.get_by_role("button", name="Expand all").click()  # it stands below the second level
     also = page.locator(".tree-item.also-under")
     expect(also).to_have_count(1)
     expect(also.locator(".objective-title")).to_have_text(
