@@ -14,20 +14,18 @@ also writes the screenshots of ``docs/screenshots/`` that the README shows.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag
 
 import pytest
+from browsertools import served_folder
 
 pytest.importorskip("playwright.sync_api")
 
@@ -114,25 +112,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     return Site(folder, api)
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def http_root(site: Site) -> Iterator[str]:
     """``http://127.0.0.1:<free port>/``, serving the built site from a background thread."""
-    handler = functools.partial(_QuietHandler, directory=str(site.folder))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with served_folder(site.folder) as root:
+        yield root
 
 
 @pytest.fixture(scope="module")

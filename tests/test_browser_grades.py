@@ -5,16 +5,13 @@ no axe-core violation.
 
 from __future__ import annotations
 
-import functools
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
+from browsertools import served_folder
 
 pytest.importorskip("playwright.sync_api")
 
@@ -25,11 +22,6 @@ TODAY = "2026-11-26"
 REPOSITORY = Path(__file__).resolve().parent.parent
 WIDTHS = [390, 1366]
 AXE = Axe()
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -45,15 +37,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with served_folder(folder) as root:
+        yield root
 
 
 @pytest.fixture(params=WIDTHS, ids=[f"{w}px" for w in WIDTHS])

@@ -7,14 +7,11 @@ width, and axe-core finds no problem on them or on the period page.
 
 from __future__ import annotations
 
-import functools
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
+from browsertools import served_folder
 
 pytest.importorskip("playwright.sync_api")
 
@@ -26,26 +23,12 @@ LAPTOP = {"width": 1366, "height": 768}
 AXE = Axe()
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def root(example_site: Path) -> Iterator[str]:
     """The built example over HTTP on 127.0.0.1 (axe-core reads the style sheets, which a
     ``file://`` page may not)."""
-    handler = functools.partial(_QuietHandler, directory=str(example_site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with served_folder(example_site) as root:
+        yield root
 
 
 @pytest.fixture

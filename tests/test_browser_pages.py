@@ -8,13 +8,10 @@ the period switcher reaches every period; axe-core finds no violation.
 
 from __future__ import annotations
 
-import functools
 import json
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -22,6 +19,7 @@ import pytest
 pytest.importorskip("playwright.sync_api")
 
 from axe_playwright_python.sync_playwright import Axe
+from browsertools import served_folder
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sitetools import REPOSITORY, TODAY
 
@@ -30,11 +28,6 @@ VIEWPORTS = {"390": {"width": 390, "height": 844}, "1366": {"width": 1366, "heig
 LOOKS = [(width, scheme) for width in VIEWPORTS for scheme in ("light", "dark")]
 #: Objectives whose charts are checked: one in euros, one with a word as its unit.
 CHARTED = ("grow-to-1m-online", "top-3-in-search")
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -46,17 +39,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[s
     result = subprocess.run(command, cwd=REPOSITORY, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     api = json.loads((folder / "api" / "okrs.json").read_text(encoding="utf-8"))
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", api
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with served_folder(folder) as root:
+        yield root, api
 
 
 @pytest.fixture

@@ -4,11 +4,8 @@ light and dark mode; axe-core finds nothing; the printed footer ends in no separ
 
 from __future__ import annotations
 
-import functools
 import re
-import threading
 from collections.abc import Callable, Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -16,6 +13,7 @@ import pytest
 pytest.importorskip("playwright.sync_api")
 
 from axe_playwright_python.sync_playwright import Axe
+from browsertools import served_folder
 from playwright.sync_api import Browser, Page, expect
 from publishtools import PRIMARY, PROJECT
 from sitetools import build, write_files
@@ -27,11 +25,6 @@ PAGES = ["index.html", "objectives/clean-streets/index.html", "pages/privacy/ind
 AXE = Axe()
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The branded project, built public and served over HTTP on 127.0.0.1."""
@@ -40,17 +33,8 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     site = folder / "site"
     result = build(project, site, "--public", "--base-url", "")
     assert result.code == 0, result.out + result.err
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with served_folder(site) as root:
+        yield root
 
 
 @pytest.fixture

@@ -8,16 +8,14 @@ console error or a failed request on any page fails the test.
 
 from __future__ import annotations
 
-import functools
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browsertools import served_folder
 
 pytest.importorskip("playwright.sync_api")
 
@@ -44,20 +42,8 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=folder))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with served_folder(folder) as root:
+        yield root
 
 
 @pytest.fixture
