@@ -186,6 +186,10 @@ def test_markdown_in_a_title_renders_where_the_site_shows_html(site: Path) -> No
     note = card.find("td", class_="cell-note")
     assert note.find("a").attrs["href"] == "https://crm.acme.example/d/1"
     assert note.find("strong").text == "now"
+    # the latest note on the card, too (it showed the Markdown as text)
+    latest = card.find("p", class_="kr-note")
+    assert latest.find("a").attrs["href"] == "https://crm.acme.example/d/1"
+    assert latest.find("strong").text == "now"
 
 
 def test_a_title_is_plain_text_wherever_it_is_text(site: Path) -> None:
