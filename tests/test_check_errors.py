@@ -585,6 +585,15 @@ def test_unknown_parent(check_files) -> None:
     )
 
 
+def test_an_unknown_owner_does_not_hide_an_unknown_parent(check_files) -> None:
+    front = objective("title: Bad\nowner: saels\nparent: grwo")
+    assert_errors(
+        check_files({BAD: front}),
+        error(BAD, 3, 8, "unknown owner 'saels'; did you mean 'sales'?", "unknown-owner"),
+        error(BAD, 4, 9, "unknown parent objective 'grwo'; did you mean 'grow'?", "unknown-parent"),
+    )
+
+
 def test_unknown_key_result_lists_the_ones_there_are(check_files) -> None:
     front = objective("title: Bad\nowner: sales\nparent: grow#revenu")
     assert_errors(

@@ -52,12 +52,12 @@ def resolve(sources: Sources, config: Config, diagnostics: Diagnostics) -> Resol
     """Entries whose references hold; the problems found go to ``diagnostics``."""
     units = _unique(sources.units, "unit", diagnostics)
     units = _check_units(units, sources.declared_units, config, diagnostics)
-    objectives = _unique(sources.objectives, "objective", diagnostics)
+    unique = _unique(sources.objectives, "objective", diagnostics)
     periods: dict[str, tuple[dt.date, dt.date]] = {}
     objectives = _check_objectives(
-        objectives, units, sources.declared_units, config, periods, diagnostics
+        unique, units, sources.declared_units, config, periods, diagnostics
     )
-    objectives = _check_parents(objectives, sources.declared_objectives, diagnostics)
+    objectives = _check_parents(unique, objectives, sources.declared_objectives, diagnostics)
     objectives = _without_cycles(objectives, diagnostics)
     pages = {
         page_id: _with_visibility(page, page.visibility or config.default_visibility)
@@ -224,16 +224,22 @@ def with_period(objective: ObjectiveEntry, period: str, visibility: str | None) 
 
 
 def _check_parents(
-    objectives: dict[str, ObjectiveEntry], declared: set[str], diagnostics: Diagnostics
+    unique: dict[str, ObjectiveEntry],
+    checked: dict[str, ObjectiveEntry],
+    declared: set[str],
+    diagnostics: Diagnostics,
 ) -> dict[str, ObjectiveEntry]:
+    """``checked`` without the objectives whose parents do not hold. The parents of
+    every one of ``unique`` are checked, also of those dropped for an unknown owner or
+    period, so that one error in a file does not hide another."""
     kept: dict[str, ObjectiveEntry] = {}
-    for objective in objectives.values():
+    for objective in unique.values():
         ok = True
         for index, parent in enumerate(objective.parents):
             where = where_element(objective.locations, "parent", index)
-            ok = _known_parent(parent, objectives, declared, where, diagnostics) and ok
-        if ok:
-            kept[objective.id] = objective
+            ok = _known_parent(parent, checked, declared, where, diagnostics) and ok
+        if ok and objective.id in checked:
+            kept[objective.id] = checked[objective.id]
     return kept
 
 
