@@ -276,8 +276,11 @@ class CacheStore:
         return self._rows
 
     def _stored_paths(self) -> set[str]:
+        """The paths ``files`` has rows for; the types of every row are checked, the
+        payloads not read."""
         if self._paths is None:
-            self._paths = set(self._query("SELECT path, x'', x'' FROM files"))
+            payload = "CASE typeof(payload) WHEN 'blob' THEN x'' END"
+            self._paths = set(self._query(f"SELECT path, digest, {payload} FROM files"))
         return self._paths
 
     def _query(self, query: str, values: tuple[str, ...] = ()) -> dict[str, tuple[bytes, bytes]]:

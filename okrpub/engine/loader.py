@@ -158,11 +158,15 @@ class FileDigests:
     (:mod:`okrpub.engine.signatures`)."""
 
     def __init__(
-        self, content_dir: str, defaults: dict[str, _Defaults], cache: LoadCache | None
+        self,
+        content_dir: str,
+        defaults: dict[str, _Defaults],
+        cache: LoadCache | None,
+        stats: Stats | None,
     ) -> None:
         self._content_dir, self._defaults = content_dir, defaults
         self._chains: dict[str, list[_Defaults]] = {}  # by folder: most folders hold many files
-        self.signatures = Signatures(cache.store if cache is not None else None)
+        self.signatures = Signatures(cache.store if cache is not None else None, stats)
 
     def job(self, source: SourceFile) -> tuple[Job, bytes]:
         """The job of loading ``source``, and the digest of what it loads from."""
@@ -193,7 +197,7 @@ def load_sources(
     The files parsed, and whole merges of what they gave, are counted in ``stats``.
     """
     files = list(files)
-    digests = FileDigests(content_dir, defaults_of(files, diagnostics), cache)
+    digests = FileDigests(content_dir, defaults_of(files, diagnostics), cache, stats)
     known = _unchanged(cache, changed)
     results: list[Loaded | None] = []
     jobs: dict[int, Job] = {}

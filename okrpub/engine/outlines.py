@@ -128,7 +128,7 @@ def load_outlines(
     from its full entry in the store, else parsed (counted in ``stats``); the problems
     found reading the ``_defaults.yaml`` files go to ``diagnostics``."""
     files = list(files)
-    digests = FileDigests(content_dir, defaults_of(files, diagnostics), cache)
+    digests = FileDigests(content_dir, defaults_of(files, diagnostics), cache, stats)
     store = cache.store
     outlines = Outlines(cache, stats)
     kept: dict[str, tuple[bytes, bytes]] = {}

@@ -34,6 +34,7 @@ import os
 import time
 
 from okrpub.engine.cache import CacheStore
+from okrpub.engine.stats import FILES_READ, Stats
 from okrpub.source.discover import SourceFile
 
 #: The kind of row that keeps a file's signature (its digest) and the digest of its bytes.
@@ -63,8 +64,8 @@ class Signatures:
     """The digests of the content files' bytes, read only when their signature changed;
     the signatures of this run's files are all the store keeps after :meth:`save`."""
 
-    def __init__(self, store: CacheStore | None) -> None:
-        self._store = store
+    def __init__(self, store: CacheStore | None, stats: Stats | None = None) -> None:
+        self._store, self._stats = store, stats or Stats()
         #: Only files last changed before this are safe to know by their signature.
         self._before = time.time_ns() - MARGIN_NS
         self._rows: dict[str, tuple[bytes, bytes]] = {}
@@ -73,7 +74,7 @@ class Signatures:
         """The bytes of ``source`` when they had to be read (``None`` when its signature
         says they are unchanged), and their digest."""
         if self._store is None:
-            raw = read_bytes(source)
+            raw = self._read(source)
             return raw, content_digest(raw)
         try:
             status = os.stat(source.file)
@@ -90,11 +91,15 @@ class Signatures:
         if row is not None and row[0] == signature and len(row[1]) == DIGEST_SIZE:
             self._rows[source.path] = row
             return None, row[1]
-        raw = read_bytes(source)
+        raw = self._read(source)
         digest = content_digest(raw)
         if isinstance(raw, bytes) and max(status.st_mtime_ns, status.st_ctime_ns) < self._before:
             self._rows[source.path] = (signature, digest)
         return raw, digest
+
+    def _read(self, source: SourceFile) -> bytes | OSError:
+        self._stats.add(FILES_READ)
+        return read_bytes(source)
 
     def save(self) -> None:
         """Keep this run's signatures, and only them."""
