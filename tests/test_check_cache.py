@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from rebuildtools import EDITS, TODAY, Project
 from sitetools import run_okrpub
 
-from okrpub.engine.outlines import OUTLINE
+from okrpub.engine.outlines import OUTLINE, OUTLINE_DIGEST
 from okrpub.engine.project import check, open_cache, read_config
 from okrpub.engine.resolution import RESOLUTION
 from okrpub.engine.signatures import MARGIN_NS, STAT
@@ -75,13 +75,19 @@ def test_an_edit_of_a_reference_resolves_again(example: Path) -> None:
     assert out == check_json(example, "--no-cache")
 
 
-@pytest.mark.parametrize("kind", [RESOLUTION, OUTLINE])
-def test_a_kept_row_that_does_not_decode_is_made_again(example: Path, kind: str) -> None:
-    """A damaged resolution (or outline) costs a resolution, never a wrong word."""
+@pytest.mark.parametrize(
+    "kinds", [(RESOLUTION,), (RESOLUTION, OUTLINE), (OUTLINE_DIGEST,)], ids=" and ".join
+)
+def test_a_kept_row_that_does_not_decode_is_made_again(
+    example: Path, kinds: tuple[str, ...]
+) -> None:
+    """A damaged resolution, outline or outline's digest costs some work, never a wrong
+    word: the content is resolved again only when the resolution is damaged."""
     before = check_json(example)
-    write_result(example, kind, "" if kind == RESOLUTION else GROW, b"\x93\x01")
+    for kind in kinds:
+        write_result(example, kind, "" if kind == RESOLUTION else GROW, b"\x93\x01")
     out, counts = check_stats(example)
-    assert counts[RESOLUTIONS] == 1
+    assert counts[RESOLUTIONS] == (RESOLUTION in kinds)
     assert out == before == check_json(example, "--no-cache")
 
 

@@ -336,6 +336,29 @@ class CacheStore:
                 self._results[kind] = known
         return known
 
+    def keep_results(
+        self, kind: str, keys: set[str], written: dict[str, tuple[bytes, bytes]]
+    ) -> None:
+        """Write the results ``written`` (by key: digest, payload) of ``kind``, and forget
+        those whose key is not in ``keys``, reading no payload."""
+        payload = "CASE typeof(payload) WHEN 'blob' THEN x'' END"
+        query = f"SELECT key, digest, {payload} FROM results WHERE kind = ?"
+        stored = self._results.get(kind) or self._query(query, (kind,))
+        connection = self._connection
+        if connection is None:
+            return
+        gone = [(kind, key) for key in stored.keys() - keys]
+        rows = [(kind, key, *row) for key, row in written.items()]
+        self._results.pop(kind, None)
+        if not gone and not rows:
+            return
+        try:
+            with connection:
+                connection.executemany("DELETE FROM results WHERE kind = ? AND key = ?", gone)
+                connection.executemany("INSERT OR REPLACE INTO results VALUES (?,?,?,?)", rows)
+        except sqlite3.Error as error:
+            self._fail(error)
+
     def save_results(self, kind: str, rows: dict[str, tuple[bytes, bytes]]) -> None:
         """Keep ``rows`` (by key: digest, payload) as all the results of ``kind``: write
         those that changed and forget the others."""

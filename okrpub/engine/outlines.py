@@ -28,8 +28,12 @@ from okrpub.source.discover import Kind, SourceFile
 from okrpub.source.entries import Checkins, KeyResultEntry, Loaded, ObjectiveEntry, Sources
 from okrpub.source.load import merge
 
-#: The kind of row that keeps a file's outline.
+#: The kind of row that keeps a file's outline, encoded, under the file's digest.
 OUTLINE = "outline"
+#: The kind of row that keeps the digest of that (read when the outline is not).
+OUTLINE_DIGEST = "outline digest"
+#: The size of an outline's digest.
+DIGEST_SIZE = 20
 
 _NO_CHECKINS = Checkins()
 
@@ -59,23 +63,24 @@ class ChangedWhileChecking(OkrpubError):
 
 class Outlines:
     """The outlines of the content files: their digest together, and what they give
-    merged (decoded when first asked for); full entries on demand."""
+    merged (read and decoded when first asked for); full entries on demand."""
 
     def __init__(self, cache: LoadCache, stats: Stats | None) -> None:
         self._cache, self._stats = cache, stats
         #: Each file's job and digest, by path, to load its full entry again if need be.
         self._files: dict[str, tuple[Job, bytes]] = {}
-        #: Each file's outline as kept in the store, and as made this run if it was.
-        self._outlines: list[tuple[str, bytes, Loaded | None]] = []
+        #: Each file's outline when made this run, by path.
+        self._made: dict[str, Loaded] = {}
         self._digest = hashlib.blake2b(digest_size=20)
 
-    def note(self, job: Job, digest: bytes, payload: bytes, made: Loaded | None) -> None:
-        """Note the outline of ``job``'s file, loaded from ``digest``: ``payload`` encoded."""
+    def note(self, job: Job, digest: bytes, outline_digest: bytes, made: Loaded | None) -> None:
+        """Note the outline of ``job``'s file, loaded from ``digest``: ``outline_digest``
+        its digest, ``made`` the outline if it was made this run."""
         path = job.source.path
         self._files[path] = (job, digest)
-        self._outlines.append((path, payload, made))
-        self._digest.update(len(payload).to_bytes(8, "little"))
-        self._digest.update(payload)
+        if made is not None:
+            self._made[path] = made
+        self._digest.update(path.encode() + b"\0" + outline_digest)
 
     def digest(self) -> bytes:
         """Of every file's outline, in order: what resolution and the cascade are made of."""
@@ -86,12 +91,16 @@ class Outlines:
 
     def sources(self, diagnostics: Diagnostics) -> Sources:
         """What the files give together, in outline; their problems go to ``diagnostics``."""
+        store = self._cache.store
         found = []
-        for path, payload, made in self._outlines:
-            known = made or decode(payload)
+        for path, (_, digest) in self._files.items():
+            known = self._made.get(path)
+            if known is None and store is not None:
+                payload = store.result(OUTLINE, path, digest)
+                known = decode(payload) if payload is not None else None
             if known is None:  # a damaged row: the file's outline is made again
                 known = outline(self._full(path))
-            self._cache.put_outline(path, self._files[path][1], known)
+            self._cache.put_outline(path, digest, known)
             found.append(known)
         merged, problems = merge(found)
         diagnostics.extend(problems)
@@ -124,40 +133,48 @@ def load_outlines(
     cache: LoadCache,
     stats: Stats | None = None,
 ) -> Outlines:
-    """The outline of every file, from the store when its digest is unchanged, else
-    from its full entry in the store, else parsed (counted in ``stats``); the problems
-    found reading the ``_defaults.yaml`` files go to ``diagnostics``."""
+    """Every file's outline (:func:`outline`), known by its digest kept in the store when
+    the file's digest is unchanged, else made from its full entry in the store, else from
+    the file parsed (counted in ``stats``). The problems found reading the
+    ``_defaults.yaml`` files go to ``diagnostics``."""
     files = list(files)
     digests = FileDigests(content_dir, defaults_of(files, diagnostics), cache, stats)
     store = cache.store
     outlines = Outlines(cache, stats)
-    kept: dict[str, tuple[bytes, bytes]] = {}
     known: list[tuple[Job, bytes, bytes | Loaded | None]] = []
     for source in files:
         if source.kind is Kind.DEFAULTS:
             continue
         job, digest = digests.job(source)
-        payload = store.result(OUTLINE, source.path, digest) if store is not None else None
-        if payload is None and (loaded := cache.get(source.path, digest, alone=True)) is not None:
-            known.append((job, digest, outline(loaded)))
-        else:
-            known.append((job, digest, payload))
-    jobs = [job for job, _, found in known if found is None]
-    parsed = iter(parse(jobs, cache, stats))
+        kept = store.result(OUTLINE_DIGEST, source.path, digest) if store is not None else None
+        if kept is not None and len(kept) == DIGEST_SIZE:
+            known.append((job, digest, kept))
+            continue
+        loaded = cache.get(source.path, digest, alone=True)
+        known.append((job, digest, None if loaded is None else outline(loaded)))
+    parsed = iter(parse([job for job, _, found in known if found is None], cache, stats))
+    digests_kept: dict[str, tuple[bytes, bytes]] = {}
+    made: dict[str, tuple[bytes, bytes]] = {}
     for job, digest, found in known:
-        made = None
+        path = job.source.path
+        if isinstance(found, bytes):
+            outlines.note(job, digest, found, None)
+            digests_kept[path] = (digest, found)
+            continue
         if found is None:
             digest, loaded = next(parsed)
             found = outline(loaded)
-        if isinstance(found, Loaded):
-            made, found = found, encode(found)
-        if found is None:  # too big to keep: its digest stands for it, and it is made each run
-            outlines.note(job, digest, b"file " + digest, made)
+        payload = encode(found)
+        if payload is None:  # too big to keep: the file's digest stands for it, made each run
+            outlines.note(job, digest, digest, found)
             continue
-        outlines.note(job, digest, found, made)
-        kept[job.source.path] = (digest, found)
+        outline_digest = hashlib.blake2b(payload, digest_size=DIGEST_SIZE).digest()
+        outlines.note(job, digest, outline_digest, found)
+        digests_kept[path] = (digest, outline_digest)
+        made[path] = (digest, payload)
     if store is not None:
-        store.save_results(OUTLINE, kept)
+        store.save_results(OUTLINE_DIGEST, digests_kept)
+        store.keep_results(OUTLINE, set(digests_kept), made)
     cache.keep_only(outlines.paths())
     digests.signatures.save()
     return outlines
