@@ -7,15 +7,19 @@ what one file gave by the file's path and a digest of its bytes and of the
 one SQLite database in the project's ``cache_dir`` (``.okrpub-cache`` by
 default), under a version made from okrpub's own source code and the Python
 running it: upgrading okrpub, or editing its code, starts an empty cache.
-A wrong hit would be a wrong site, so there is no shortcut through file
-times or sizes. What a file loads to does not depend on ``okrpub.yaml`` or
-the theme, so changing those keeps the cache (the pages are rendered anew).
+A wrong hit would be a wrong site: a file is known unchanged without reading
+it only by a signature that any write changes (:mod:`okrpub.engine.signatures`).
+What a file loads to does not depend on ``okrpub.yaml`` or the theme, so
+changing those keeps the cache (the pages are rendered anew).
 
 The results are plain data (msgpack, see the loader): reading them runs
 nothing, and one that does not decode into the entry types is a miss. The
-same database keeps what later stages made of each objective (its computed
-value and its lint warnings, table ``results``), each under the digest of
-its inputs (:mod:`okrpub.engine.results`), decoded the same way.
+same database keeps, in table ``results``, other results by kind and key,
+each under the digest of its inputs: each file's signature, its outline and
+the resolution ``check`` keeps (:mod:`okrpub.engine.outlines`,
+:mod:`okrpub.engine.resolution`), and each objective's lint warnings
+(:mod:`okrpub.engine.results`), decoded the same way. ``check`` reads a
+file's full entry only when it computes its objective.
 
 A row that does decode is believed, so the store is bound to the place okrpub
 made it: the folder holds an empty file, ``place``, that okrpub creates and

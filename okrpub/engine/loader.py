@@ -4,7 +4,8 @@ It wraps the pure loading of :mod:`okrpub.source.load`: a file's result is
 keyed by its path and a digest of its bytes and of the ``_defaults.yaml``
 files that apply to it, and kept in memory (``serve`` keeps one
 :class:`LoadCache` across rebuilds) and in the cache folder
-(:mod:`okrpub.engine.cache`) as plain data, encoded with msgspec. What is read
+(:mod:`okrpub.engine.cache`) as plain data, encoded with msgspec. A file whose
+signature is unchanged is not even read (:mod:`okrpub.engine.signatures`). What is read
 back is decoded into the entry types, checked on the way: a row that does not
 decode is a miss, and the file is parsed again. Many files to parse are
 shared among worker processes. The files parsed are counted
