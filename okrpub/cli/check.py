@@ -15,9 +15,10 @@ from okrpub.cli.common import (
     add_today,
     count,
     print_diagnostics,
+    print_sorted,
     project_cache,
 )
-from okrpub.diagnostics import Diagnostics
+from okrpub.diagnostics import Severity
 from okrpub.engine.project import check, read_config, today_from
 from okrpub.engine.stats import Stats
 
@@ -57,18 +58,20 @@ def run(args: argparse.Namespace) -> int:
         checked = check(root, config, today, cache, stats)
     diagnostics = checked.diagnostics
     diagnostics.extend(config_diagnostics.sorted())
-    print_diagnostics(diagnostics, args.format)
+    items = diagnostics.sorted()  # once: thousands of warnings take a while to sort
+    print_sorted(items, args.format)
+    errors = sum(item.severity is Severity.ERROR for item in items)
+    warnings = len(items) - errors
     if args.format == "text":
-        print(_summary(diagnostics, checked.objectives, checked.units), file=sys.stderr)
+        print(_summary(errors, warnings, checked.objectives, checked.units), file=sys.stderr)
     if args.stats:
         print("\n".join(stats.lines()), file=sys.stderr)
-    failed = diagnostics.has_errors() or (args.strict and bool(diagnostics.warnings))
+    failed = errors > 0 or (args.strict and warnings > 0)
     return EXIT_CONTENT if failed else EXIT_OK
 
 
-def _summary(diagnostics: Diagnostics, objectives: int, units: int) -> str:
+def _summary(errors: int, warnings: int, objectives: int, units: int) -> str:
     return (
         f"checked {count(objectives, 'objective')} and {count(units, 'unit')}: "
-        f"{count(len(diagnostics.errors), 'error')}, "
-        f"{count(len(diagnostics.warnings), 'warning')}"
+        f"{count(errors, 'error')}, {count(warnings, 'warning')}"
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TypeAlias
 
 from okrpub.config import Config
-from okrpub.diagnostics import Diagnostics, format_diagnostics
+from okrpub.diagnostics import Diagnostic, Diagnostics, format_diagnostics
 from okrpub.engine.loader import LoadCache
 from okrpub.engine.project import Analysis, analyse, open_cache, read_config
 from okrpub.errors import UsageError
@@ -58,7 +58,11 @@ def project_cache(root: Path, config: Config, use: bool) -> Iterator[LoadCache |
 
 
 def print_diagnostics(diagnostics: Diagnostics, output_format: str) -> None:
-    items = diagnostics.sorted()
+    print_sorted(diagnostics.sorted(), output_format)
+
+
+def print_sorted(items: list[Diagnostic], output_format: str) -> None:
+    """Print diagnostics sorted already (:meth:`~okrpub.diagnostics.Diagnostics.sorted`)."""
     if items or output_format in ("json", "gitlab"):
         print(format_diagnostics(items, output_format))
 

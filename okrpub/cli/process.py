@@ -9,14 +9,15 @@ passed to it from here (``serve``'s :func:`settle_memory`, ``build``'s
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from multiprocessing.pool import Pool
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import Pool
 
 #: okrpub makes many small objects that live for the whole run and form no reference
 #: cycles; with Python's default threshold (700) the cyclic garbage collector scans them
@@ -67,6 +68,8 @@ def forked_pool(
     The objects made so far are frozen first, so that the workers' collectors
     leave the inherited objects (the model, the pages) be and do not copy them.
     """
+    import multiprocessing  # here: only a build with many pages to render needs it
+
     gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(processes, initializer, initargs) as pool:

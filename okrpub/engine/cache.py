@@ -7,15 +7,19 @@ what one file gave by the file's path and a digest of its bytes and of the
 one SQLite database in the project's ``cache_dir`` (``.okrpub-cache`` by
 default), under a version made from okrpub's own source code and the Python
 running it: upgrading okrpub, or editing its code, starts an empty cache.
-A wrong hit would be a wrong site, so there is no shortcut through file
-times or sizes. What a file loads to does not depend on ``okrpub.yaml`` or
-the theme, so changing those keeps the cache (the pages are rendered anew).
+A wrong hit would be a wrong site: a file is known unchanged without reading
+it only by a signature that any write changes (:mod:`okrpub.engine.signatures`).
+What a file loads to does not depend on ``okrpub.yaml`` or the theme, so
+changing those keeps the cache (the pages are rendered anew).
 
 The results are plain data (msgpack, see the loader): reading them runs
 nothing, and one that does not decode into the entry types is a miss. The
-same database keeps what later stages made of each objective (its computed
-value and its lint warnings, table ``results``), each under the digest of
-its inputs (:mod:`okrpub.engine.results`), decoded the same way.
+same database keeps, in table ``results``, other results by kind and key,
+each under the digest of its inputs: each file's signature, its outline and
+the resolution ``check`` keeps (:mod:`okrpub.engine.outlines`,
+:mod:`okrpub.engine.resolution`), and each objective's lint warnings
+(:mod:`okrpub.engine.results`), decoded the same way. ``check`` reads a
+file's full entry only when it computes its objective.
 
 A row that does decode is believed, so the store is bound to the place okrpub
 made it: the folder holds an empty file, ``place``, that okrpub creates and
@@ -200,8 +204,10 @@ class CacheStore:
         self.folder = folder
         #: Why the cache is not (or no longer) used, for the command line to print.
         self.problem: str | None = None
-        self._rows: dict[str, tuple[bytes, bytes]] = {}
-        self._paths: set[str] = set()
+        #: The rows of ``files``, read on first use by :meth:`get` (``None`` until then).
+        self._rows: dict[str, tuple[bytes, bytes]] | None = None
+        #: The paths ``files`` has rows for (``None`` until first needed).
+        self._paths: set[str] | None = None
         self._written: dict[str, tuple[bytes, bytes]] = {}
         #: The stored results of each kind read so far, by key: (digest, payload).
         self._results: dict[str, dict[str, tuple[bytes, bytes]]] = {}
@@ -236,8 +242,6 @@ class CacheStore:
                 connection.execute("DELETE FROM results")
                 connection.execute("DELETE FROM meta")
                 connection.execute("INSERT INTO meta VALUES (?)", (version,))
-        self._rows = _typed_rows(connection.execute("SELECT path, digest, payload FROM files"))
-        self._paths = set(self._rows)
 
     def _fail(self, error: Exception) -> None:
         self.problem = f"cache in {self.folder} not used: {error}"
@@ -249,14 +253,51 @@ class CacheStore:
     def get(self, path: str, digest: bytes) -> bytes | None:
         """The payload stored for ``path`` if it was made from ``digest``: untrusted bytes.
 
-        Each row is handed out once (the caller keeps what it decodes), so
-        that the rows do not stay in memory beside what they hold.
+        The first call reads every row (a ``build`` needs nearly all). Each row
+        is handed out once (the caller keeps what it decodes), so that the rows
+        do not stay in memory beside what they hold.
         """
-        self._use()
-        row = self._rows.pop(path, None)
+        rows = self._files()
+        row = rows.pop(path, None)
         if row is None or row[0] != digest:
             return None
         return row[1]
+
+    def one(self, path: str, digest: bytes) -> bytes | None:
+        """What :meth:`get` gives, reading that row alone (``check`` needs few)."""
+        if self._rows is not None:
+            return self.get(path, digest)
+        query = "SELECT path, digest, payload FROM files WHERE path = ?"
+        row = self._query(query, (path,)).get(path)
+        return row[1] if row is not None and row[0] == digest else None
+
+    def _files(self) -> dict[str, tuple[bytes, bytes]]:
+        """The rows of ``files`` not handed out yet, read on first use."""
+        if self._rows is None:
+            self._rows = self._query("SELECT path, digest, payload FROM files")
+            if self._paths is None:
+                self._paths = set(self._rows)
+        return self._rows
+
+    def _stored_paths(self) -> set[str]:
+        """The paths ``files`` has rows for; the types of every row are checked, the
+        payloads not read."""
+        if self._paths is None:
+            payload = "CASE typeof(payload) WHEN 'blob' THEN x'' END"
+            self._paths = set(self._query(f"SELECT path, digest, {payload} FROM files"))
+        return self._paths
+
+    def _query(self, query: str, values: tuple[str, ...] = ()) -> dict[str, tuple[bytes, bytes]]:
+        """The rows ``query`` selects (key, digest, payload), by key; none when the store
+        cannot be used."""
+        self._use()
+        if self._connection is None:
+            return {}
+        try:
+            return _typed_rows(self._connection.execute(query, values))
+        except (sqlite3.Error, CacheProblem) as error:
+            self._fail(error)
+            return {}
 
     def put(self, path: str, digest: bytes, payload: bytes) -> None:
         self._use()
@@ -264,13 +305,13 @@ class CacheStore:
 
     def save(self, paths: set[str]) -> None:
         """Write what changed, and forget files that are not in ``paths`` any more."""
-        self._use()
+        stored = self._stored_paths()
         connection = self._connection
         if connection is None:
             return
-        gone = [(path,) for path in self._paths - paths]
+        gone = [(path,) for path in stored - paths]
         written = [(path, *row) for path, row in self._written.items() if path in paths]
-        self._paths = (self._paths & paths) | {path for path, _, _ in written}
+        self._paths = (stored & paths) | {path for path, _, _ in written}
         self._written = {}
         if not gone and not written:
             return
@@ -292,18 +333,35 @@ class CacheStore:
         return self._results_of(kind).get(key)
 
     def _results_of(self, kind: str) -> dict[str, tuple[bytes, bytes]]:
-        self._use()
         known = self._results.get(kind)
-        if known is None and self._connection is not None:
-            query = "SELECT key, digest, payload FROM results WHERE kind = ?"
-            try:
-                known = _typed_rows(self._connection.execute(query, (kind,)))
-            except (sqlite3.Error, CacheProblem) as error:
-                self._fail(error)
         if known is None:
-            return {}
-        self._results[kind] = known
+            known = self._query("SELECT key, digest, payload FROM results WHERE kind = ?", (kind,))
+            if self._connection is not None:
+                self._results[kind] = known
         return known
+
+    def keep_results(
+        self, kind: str, keys: set[str], written: dict[str, tuple[bytes, bytes]]
+    ) -> None:
+        """Write the results ``written`` (by key: digest, payload) of ``kind``, and forget
+        those whose key is not in ``keys``, reading no payload."""
+        payload = "CASE typeof(payload) WHEN 'blob' THEN x'' END"
+        query = f"SELECT key, digest, {payload} FROM results WHERE kind = ?"
+        stored = self._results.get(kind) or self._query(query, (kind,))
+        connection = self._connection
+        if connection is None:
+            return
+        gone = [(kind, key) for key in stored.keys() - keys]
+        rows = [(kind, key, *row) for key, row in written.items()]
+        self._results.pop(kind, None)
+        if not gone and not rows:
+            return
+        try:
+            with connection:
+                connection.executemany("DELETE FROM results WHERE kind = ? AND key = ?", gone)
+                connection.executemany("INSERT OR REPLACE INTO results VALUES (?,?,?,?)", rows)
+        except sqlite3.Error as error:
+            self._fail(error)
 
     def save_results(self, kind: str, rows: dict[str, tuple[bytes, bytes]]) -> None:
         """Keep ``rows`` (by key: digest, payload) as all the results of ``kind``: write

@@ -4,35 +4,35 @@
 computed value once its warnings are known. Each objective's warnings are
 kept in the store by the digest of their inputs (:mod:`okrpub.engine.results`,
 kind :data:`LINT`): its entry, its place in the cascade, its parent's period
-and the frame. A later ``check`` in a new process computes and lints only the
-objectives whose inputs changed (and their parents, whose period the warnings
-name).
+and the frame. With a store, ``check`` resolves the files' outlines
+(:mod:`okrpub.engine.outlines`), and keeps what it needs of the resolution
+(:mod:`okrpub.engine.resolution`) under the digest of the outlines. A later
+``check`` in a new process resolves only when an outline changed, and
+computes and lints only the objectives whose inputs changed (and their
+parents, whose period the warnings name).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from okrpub.config import Config
 from okrpub.diagnostics import Diagnostic, Diagnostics
-from okrpub.engine.frame import Frame
+from okrpub.engine.analysis import resolve_content
 from okrpub.engine.loader import LoadCache
-from okrpub.engine.results import (
-    LINT,
-    StoredResults,
-    derived_digest,
-    frame_digest,
-    inputs_digest,
-)
+from okrpub.engine.outlines import Outlines
+from okrpub.engine.resolution import RESOLUTION, Resolution, Row, key, resolution_of, setting_of
+from okrpub.engine.results import LINT, StoredResults, derived_digest
+from okrpub.engine.reuse import digest_of
 from okrpub.engine.stats import OBJECTIVES_COMPUTED, OBJECTIVES_LINTED, Stats
-from okrpub.model import cascade as cascades
-from okrpub.model.cascade import Cascade
-from okrpub.model.compute import Setting, setting
+from okrpub.model.compute import Setting
 from okrpub.model.lint import objective_warnings
 from okrpub.model.objective import objective as compute_objective
 from okrpub.model.resolve import Resolved
 from okrpub.model.types import Model, Objective
+from okrpub.source.entries import ObjectiveEntry
 
 
 @dataclass(frozen=True)
@@ -49,37 +49,91 @@ def lint_content(
     config: Config,
     today: dt.date,
     diagnostics: Diagnostics,
-    cache: LoadCache | None = None,
     stats: Stats | None = None,
 ) -> tuple[int, int]:
     """Add every objective's warnings to ``diagnostics``, as
-    :func:`~okrpub.model.lint.lint` of the computed model would, in the same order;
-    computing (and counting in ``stats``) only the objectives whose warnings the store
-    does not have. How many objectives and units the model has."""
-    stats = stats or Stats()
-    made_in = setting(resolved, config, today, cascades.units(resolved.units))
-    frame = frame_digest(Frame.of(config, today, resolved.public, made_in))
+    :func:`~okrpub.model.lint.lint` of the computed model would, in the same order.
+    How many objectives and units the model has."""
+    resolution, made_in = resolution_of(resolved, config, today, _NoFiles(), [])
+    full = _Entries(lambda row: resolved.objectives[row.id], lambda path: None)
+    return _lint(resolution, made_in, config, today, diagnostics, None, stats or Stats(), full)
+
+
+def check_outlines(
+    outlines: Outlines,
+    config: Config,
+    today: dt.date,
+    diagnostics: Diagnostics,
+    cache: LoadCache,
+    stats: Stats,
+) -> tuple[int, int]:
+    """What :func:`lint_content` adds, and the problems found loading and resolving,
+    of the content in ``outlines``: resolved only when the store has no resolution of
+    them, and computing (and counting in ``stats``) only the objectives whose warnings
+    the store does not have."""
+    kept = StoredResults(cache, RESOLUTION, Resolution)
+    made_from = key(outlines.digest(), config, today)
+    resolution = kept.get("", made_from)
+    made_in = None
+    if resolution is None:
+        found = Diagnostics()
+        sources = outlines.sources(found)
+        resolved = resolve_content(sources, config, found, None, stats)
+        resolution, made_in = resolution_of(resolved, config, today, outlines, found.as_found())
+        kept.put("", made_from, resolution)
+    kept.save()
+    diagnostics.extend(resolution.found)
+    full = _Entries(outlines.entry, outlines.file_digest)
+    return _lint(resolution, made_in, config, today, diagnostics, cache, stats, full)
+
+
+class _NoFiles:
+    def file_digest(self, path: str) -> bytes | None:
+        return None
+
+
+@dataclass(frozen=True)
+class _Entries:
+    #: The full entry of an objective, resolved.
+    entry: Callable[[Row], ObjectiveEntry]
+    #: The digest of the file an objective comes from, if it decides its entry.
+    file_digest: Callable[[str], bytes | None]
+
+
+def _lint(
+    resolution: Resolution,
+    made_in: Setting | None,
+    config: Config,
+    today: dt.date,
+    diagnostics: Diagnostics,
+    cache: LoadCache | None,
+    stats: Stats,
+    entries: _Entries,
+) -> tuple[int, int]:
     stored = StoredResults(cache, LINT, list[Diagnostic])
-    cascade = cascades.cascade(resolved, made_in.periods)
-    objectives = _Objectives(resolved, cascade, made_in, config, today, stats)
-    for objective_id, place in cascade.places.items():
-        entry = resolved.objectives[objective_id]
-        parent = place.parent
-        parent_period = resolved.objectives[parent].period if parent else None
-        key = derived_digest(inputs_digest(cache, frame, entry, place), parent_period)
-        found = stored.get(objective_id, key)
+    objectives = _Objectives(resolution, made_in, config, today, stats, entries.entry)
+    for row in resolution.rows:
+        file = entries.file_digest(row.path) if row.inputs is not None else None
+        inputs = (
+            None
+            if file is None or row.inputs is None
+            else digest_of(resolution.frame, file, *row.inputs)
+        )
+        key = derived_digest(inputs, row.parent_period)
+        found = stored.get(row.id, key)
         if found is None:
+            parent = row.place.parent
             found = objective_warnings(
-                objectives.model,
-                objectives.get(objective_id),
-                entry,
+                objectives.model(),
+                objectives.get(row.id),
+                objectives.entry(row.id),
                 objectives.get(parent) if parent else None,
             )
             stats.add(OBJECTIVES_LINTED)
-            stored.put(objective_id, key, found)
+            stored.put(row.id, key, found)
         diagnostics.extend(found)
     stored.save()
-    return len(cascade.places), len(made_in.units)
+    return len(resolution.rows), resolution.units
 
 
 class _Objectives:
@@ -88,36 +142,53 @@ class _Objectives:
 
     def __init__(
         self,
-        resolved: Resolved,
-        cascade: Cascade,
-        made_in: Setting,
+        resolution: Resolution,
+        made_in: Setting | None,
         config: Config,
         today: dt.date,
         stats: Stats,
+        entries: Callable[[Row], ObjectiveEntry],
     ) -> None:
-        self._resolved, self._cascade, self._stats = resolved, cascade, stats
+        self._resolution, self._made_in = resolution, made_in
+        self._config, self._today, self._stats = config, today, stats
+        self._entries = entries
+        self._rows = {row.id: row for row in resolution.rows}
+        self._model: Model | None = None
         self._made: dict[str, Objective] = {}
-        self.model = Model(
-            config=config,
-            today=today,
-            periods=made_in.periods,
-            units=made_in.units,
-            objectives={},
-            pages=made_in.pages,
-            period_rollups={},
-            unit_rollups={},
-            current_period=made_in.current_period,
-            public=resolved.public,
-        )
+        self._full: dict[str, ObjectiveEntry] = {}
+
+    def model(self) -> Model:
+        if self._model is None:
+            made_in = self._made_in or setting_of(self._resolution, self._config, self._today)
+            self._model = Model(
+                config=self._config,
+                today=self._today,
+                periods=made_in.periods,
+                units=made_in.units,
+                objectives={},
+                pages=made_in.pages,
+                period_rollups={},
+                unit_rollups={},
+                current_period=made_in.current_period,
+                public=False,
+            )
+        return self._model
+
+    def entry(self, objective_id: str) -> ObjectiveEntry:
+        """The objective's full entry, resolved."""
+        full = self._full.get(objective_id)
+        if full is None:
+            full = self._full[objective_id] = self._entries(self._rows[objective_id])
+        return full
 
     def get(self, objective_id: str) -> Objective:
         made = self._made.get(objective_id)
         if made is None:
-            entry = self._resolved.objectives[objective_id]
-            model = self.model
+            entry = self.entry(objective_id)
+            model = self.model()
             made = compute_objective(
                 entry,
-                self._cascade.places[objective_id],
+                self._rows[objective_id].place,
                 model.periods[entry.period],
                 model.units,
                 model.config,

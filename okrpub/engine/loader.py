@@ -4,7 +4,8 @@ It wraps the pure loading of :mod:`okrpub.source.load`: a file's result is
 keyed by its path and a digest of its bytes and of the ``_defaults.yaml``
 files that apply to it, and kept in memory (``serve`` keeps one
 :class:`LoadCache` across rebuilds) and in the cache folder
-(:mod:`okrpub.engine.cache`) as plain data, encoded with msgspec. What is read
+(:mod:`okrpub.engine.cache`) as plain data, encoded with msgspec. A file whose
+signature is unchanged is not even read (:mod:`okrpub.engine.signatures`). What is read
 back is decoded into the entry types, checked on the way: a row that does not
 decode is a miss, and the file is parsed again. Many files to parse are
 shared among worker processes. The files parsed are counted
@@ -15,17 +16,16 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import msgspec
 
 from okrpub.diagnostics import Diagnostic, Diagnostics
 from okrpub.engine.cache import CacheStore
+from okrpub.engine.signatures import Signatures, content_digest, read_bytes
 from okrpub.engine.stats import FILES_PARSED, MERGES, Stats
 from okrpub.source.discover import DEFAULTS_FILE, Kind, SourceFile
 from okrpub.source.entries import Loaded, Sources
@@ -67,17 +67,22 @@ class LoadCache:
     def __init__(self, store: CacheStore | None = None) -> None:
         self.store = store
         self._files: dict[str, tuple[bytes, Loaded]] = {}
+        self._outlines: dict[str, tuple[bytes, Loaded]] = {}
         #: What the last whole discovery found, for ``serve`` to update by what changed;
         #: ``None`` until then, or when it reported problems (it is then repeated).
         self.discovered: list[SourceFile] | None = None
         #: The last merge of what the files gave, for ``serve`` to put new objectives in.
         self.merge: Merge | None = None
 
-    def get(self, path: str, digest: bytes) -> Loaded | None:
+    def get(self, path: str, digest: bytes, *, alone: bool = False) -> Loaded | None:
+        """What ``path`` gave when loaded from ``digest``, if known. The store's rows are
+        read all at once, or only this file's when ``alone`` (``check`` needs few)."""
         cached = self._files.get(path)
         if cached is not None and cached[0] == digest:
             return cached[1]
-        payload = self.store.get(path, digest) if self.store is not None else None
+        store, payload = self.store, None
+        if store is not None:
+            payload = store.one(path, digest) if alone else store.get(path, digest)
         loaded = decode(payload) if payload is not None else None
         if loaded is not None:
             self._files[path] = (digest, loaded)
@@ -87,10 +92,15 @@ class LoadCache:
         """The digest ``path`` was loaded from, when it gave one objective (which that
         digest then decides, but for what resolution fills in: see
         :func:`~okrpub.model.resolve.references`); else ``None``."""
-        cached = self._files.get(path)
+        cached = self._files.get(path) or self._outlines.get(path)
         if cached is None or len(cached[1].sources.objectives) != 1:
             return None
         return cached[0]
+
+    def put_outline(self, path: str, digest: bytes, outline: Loaded) -> None:
+        """Note the outline of what ``path`` gave when loaded from ``digest``
+        (:mod:`okrpub.engine.outlines`)."""
+        self._outlines[path] = (digest, outline)
 
     def last(self, path: str) -> Loaded | None:
         """What ``path`` gave when it was last loaded, whatever its bytes are now."""
@@ -118,23 +128,58 @@ class _Defaults:
 
 
 @dataclass(frozen=True)
-class _Job:
-    """One file to load: its bytes (or why they could not be read) and its defaults."""
+class Job:
+    """One file to load: its bytes (or why they could not be read; ``None`` while its
+    signature spares reading them) and its defaults."""
 
     source: SourceFile
-    raw: bytes | OSError
+    raw: bytes | OSError | None
     chain: list[_Defaults]
 
-    def digest(self) -> bytes:
-        return _digest(self.source.path, self.raw, [defaults.digest for defaults in self.chain])
+    def digest(self, content: bytes) -> bytes:
+        """What the file loads from: its path, defaults and the ``content`` digest of its bytes."""
+        return _digest(self.source.path, content, [defaults.digest for defaults in self.chain])
+
+    def read(self) -> tuple[Job, bytes]:
+        """The job with its bytes, read now if they were not, and its digest from them."""
+        raw = read_bytes(self.source) if self.raw is None else self.raw
+        return dataclasses.replace(self, raw=raw), self.digest(content_digest(raw))
 
 
-def _digest(path: str, raw: bytes | OSError, chain: list[bytes]) -> bytes:
+def _digest(path: str, content: bytes, chain: list[bytes]) -> bytes:
     digest = hashlib.blake2b(path.encode(), digest_size=20)
     for defaults in chain:
         digest.update(defaults)
-    digest.update(raw if isinstance(raw, bytes) else repr(raw).encode())
+    digest.update(content)
     return digest.digest()
+
+
+class FileDigests:
+    """What each file loads from, its bytes read only when its signature changed
+    (:mod:`okrpub.engine.signatures`)."""
+
+    def __init__(
+        self,
+        content_dir: str,
+        defaults: dict[str, _Defaults],
+        cache: LoadCache | None,
+        stats: Stats | None,
+    ) -> None:
+        self._content_dir, self._defaults = content_dir, defaults
+        self._chains: dict[str, list[_Defaults]] = {}  # by folder: most folders hold many files
+        self.signatures = Signatures(cache.store if cache is not None else None, stats)
+
+    def job(self, source: SourceFile) -> tuple[Job, bytes]:
+        """The job of loading ``source``, and the digest of what it loads from."""
+        folder = folder_of(source.path)
+        chain = self._chains.get(folder)
+        if chain is None:
+            chain = self._chains[folder] = defaults_chain(
+                source.path, self._content_dir, self._defaults
+            )
+        raw, content = self.signatures.digest(source)
+        job = Job(source, raw, chain)
+        return job, job.digest(content)
 
 
 def load_sources(
@@ -153,35 +198,25 @@ def load_sources(
     The files parsed, and whole merges of what they gave, are counted in ``stats``.
     """
     files = list(files)
-    defaults = _load_defaults([f for f in files if f.kind is Kind.DEFAULTS], diagnostics)
+    digests = FileDigests(content_dir, defaults_of(files, diagnostics), cache, stats)
     known = _unchanged(cache, changed)
-    chains: dict[str, list[_Defaults]] = {}  # by folder: most folders hold many files
     results: list[Loaded | None] = []
-    jobs: dict[int, tuple[_Job, bytes]] = {}
+    jobs: dict[int, Job] = {}
     for source in files:
         if source.kind is Kind.DEFAULTS:
             continue
         loaded = known(source.path)
         if loaded is None:
-            folder = folder_of(source.path)
-            if folder not in chains:
-                chains[folder] = defaults_chain(source.path, content_dir, defaults)
-            job = _Job(source, _read_bytes(source), chains[folder])
-            digest = job.digest()
+            job, digest = digests.job(source)
             loaded = cache.get(source.path, digest) if cache is not None else None
             if loaded is None:
-                jobs[len(results)] = (job, digest)
+                jobs[len(results)] = job
         results.append(loaded)
-    if stats is not None:
-        stats.add(FILES_PARSED, len(jobs))
-    keep_payload = cache is not None and cache.store is not None
-    parsed = _load_all([job for job, _ in jobs.values()], keep_payload)
-    for (index, (job, digest)), (loaded, payload) in zip(jobs.items(), parsed, strict=True):
+    for index, (_, loaded) in zip(jobs, parse(list(jobs.values()), cache, stats), strict=True):
         results[index] = loaded
-        if cache is not None:
-            cache.put(job.source.path, digest, loaded, payload)
     if cache is not None:
         cache.keep_only({source.path for source in files if source.kind is not Kind.DEFAULTS})
+        digests.signatures.save()
     done = [loaded for loaded in results if loaded is not None]
     assert len(done) == len(results)
     last = cache.merge if cache is not None else None
@@ -194,6 +229,22 @@ def load_sources(
         cache.merge = merged
     diagnostics.extend(merged.found)
     return merged.sources
+
+
+def parse(
+    jobs: list[Job], cache: LoadCache | None, stats: Stats | None
+) -> list[tuple[bytes, Loaded]]:
+    """What each job's file gives, parsed (and counted in ``stats``), with the digest it
+    was loaded from; kept in ``cache``."""
+    if stats is not None:
+        stats.add(FILES_PARSED, len(jobs))
+    ready = [job.read() for job in jobs]
+    keep_payload = cache is not None and cache.store is not None
+    parsed = list(_load_all([job for job, _ in ready], keep_payload))
+    if cache is not None:
+        for (job, digest), (loaded, payload) in zip(ready, parsed, strict=True):
+            cache.put(job.source.path, digest, loaded, payload)
+    return [(digest, loaded) for (_, digest), (loaded, _) in zip(ready, parsed, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -266,26 +317,21 @@ def _unchanged(
     return lambda path: None if path in changed else cache.last(path)
 
 
-def _load_defaults(files: list[SourceFile], diagnostics: Diagnostics) -> dict[str, _Defaults]:
+def defaults_of(files: list[SourceFile], diagnostics: Diagnostics) -> dict[str, _Defaults]:
     """Valid ``_defaults.yaml`` values by the folder (project-relative) they apply to."""
     found: dict[str, _Defaults] = {}
     for source in files:
-        raw = _read_bytes(source)
+        if source.kind is not Kind.DEFAULTS:
+            continue
+        raw = read_bytes(source)
         defaults = load_defaults(source, raw, diagnostics)
         if defaults is not None:
-            found[folder_of(source.path)] = _Defaults(defaults, _digest(source.path, raw, []))
+            digest = _digest(source.path, content_digest(raw), [])
+            found[folder_of(source.path)] = _Defaults(defaults, digest)
     return found
 
 
-def _read_bytes(source: SourceFile) -> bytes | OSError:
-    try:
-        with open(source.file, "rb") as file:
-            return file.read()
-    except OSError as error:
-        return error
-
-
-def _load_all(jobs: list[_Job], keep_payload: bool) -> Iterator[tuple[Loaded, bytes | None]]:
+def _load_all(jobs: list[Job], keep_payload: bool) -> Iterator[tuple[Loaded, bytes | None]]:
     """Load ``jobs`` in order, in worker processes when there are many and cores to spare.
 
     Workers send their results back encoded, which is also what the store keeps.
@@ -296,6 +342,9 @@ def _load_all(jobs: list[_Job], keep_payload: bool) -> Iterator[tuple[Loaded, by
             loaded = _load_job(job)
             yield loaded, encode(loaded) if keep_payload else None
         return
+    import multiprocessing  # here: a warm run parses few files, in this process
+    from concurrent.futures import ProcessPoolExecutor
+
     # Forking copies only the calling thread: unsafe in serve (a server and a watcher run
     # beside it), where workers start afresh instead (and import okrpub again).
     method = "fork" if threading.active_count() == 1 else "spawn"
@@ -316,11 +365,12 @@ def usable_cores() -> int:
     return len(os.sched_getaffinity(0))
 
 
-def _load_encoded(job: _Job) -> bytes | Loaded:
+def _load_encoded(job: Job) -> bytes | Loaded:
     """In a worker: what the job gives, encoded when it can be."""
     loaded = _load_job(job)
     return encode(loaded) or loaded
 
 
-def _load_job(job: _Job) -> Loaded:
+def _load_job(job: Job) -> Loaded:
+    assert job.raw is not None  # read by Job.read
     return load_file(job.source, job.raw, [defaults.defaults for defaults in job.chain])

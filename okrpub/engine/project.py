@@ -16,8 +16,9 @@ from okrpub.config import CONFIG_FILE, Config, load_config
 from okrpub.diagnostics import Diagnostics, Location
 from okrpub.engine.analysis import AnalysisMemo, compute_model, lint_model, resolve_content
 from okrpub.engine.cache import CacheStore
-from okrpub.engine.checking import Checked, lint_content
+from okrpub.engine.checking import Checked, check_outlines, lint_content
 from okrpub.engine.loader import LoadCache, load_sources
+from okrpub.engine.outlines import load_outlines
 from okrpub.engine.stats import Stats
 from okrpub.errors import UsageError
 from okrpub.model.resolve import Resolved
@@ -143,9 +144,13 @@ def check(
     stats = stats or Stats()
     diagnostics = Diagnostics()
     files, _ = _discover(root, config, diagnostics, cache, None)
-    sources = load_sources(files, config.content_dir, diagnostics, cache, None, stats)
-    resolved = resolve_content(sources, config, diagnostics, None, stats)
-    objectives, units = lint_content(resolved, config, today, diagnostics, cache, stats)
+    if cache is None:
+        sources = load_sources(files, config.content_dir, diagnostics, None, None, stats)
+        resolved = resolve_content(sources, config, diagnostics, None, stats)
+        objectives, units = lint_content(resolved, config, today, diagnostics, stats)
+    else:
+        outlines = load_outlines(files, config.content_dir, diagnostics, cache, stats)
+        objectives, units = check_outlines(outlines, config, today, diagnostics, cache, stats)
     return Checked(diagnostics, objectives, units)
 
 

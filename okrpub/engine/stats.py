@@ -34,6 +34,9 @@ KINDS = (
 )
 
 #: Finer kinds, for the tests of reuse (counted in this process: not in worker processes).
+#: Content files read (the others were known unchanged by their signature, or by
+#: ``serve``'s watcher).
+FILES_READ = "files read"
 #: Merges of what every file gave (``serve`` puts an edited file's result into the last one).
 MERGES = "merges"
 #: Pages and badges of a plan that are not the last plan's very objects (``serve``).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from enum import StrEnum
+from operator import attrgetter
 from pathlib import Path
 
 from okrpub.diagnostics import Diagnostics, Location, escape_controls
@@ -12,6 +13,9 @@ from okrpub.diagnostics import Diagnostics, Location, escape_controls
 DEFAULTS_FILE = "_defaults.yaml"
 UNITS_DIR = "units"
 PAGES_DIR = "pages"
+
+
+_name = attrgetter("name")
 
 
 class Kind(StrEnum):
@@ -44,12 +48,17 @@ def is_ignored(name: str) -> bool:
 
 def classify(relative: str) -> Kind | None:
     """What a file is, from its path relative to the content folder (``/``-separated)."""
-    name = relative.rpartition("/")[2]
+    folder, _, name = relative.rpartition("/")
+    return _kind(folder.partition("/")[0], name)
+
+
+def _kind(top: str, name: str) -> Kind | None:
+    """What the file ``name`` is, under the folder ``top`` of the content folder (``""``:
+    in the content folder itself)."""
     if name == DEFAULTS_FILE:
         return Kind.DEFAULTS
     if not name.endswith(".md"):
         return None
-    top = relative.partition("/")[0] if "/" in relative else ""
     if top == UNITS_DIR:
         return Kind.UNIT
     if top == PAGES_DIR:
@@ -124,10 +133,12 @@ class _Walk:
         """Walk ``folder``: ``shown`` is its path in messages, ``relative`` its path under
         the content folder, ``chain`` the real paths of it and the folders above it."""
         with os.scandir(folder) as scan:
-            entries = sorted(scan, key=lambda entry: entry.name)
+            entries = sorted(scan, key=_name)
+        top = relative.partition("/")[0]
         for entry in entries:
             name = entry.name
-            if is_ignored(name) or not self.named_in_utf8(entry, shown):
+            # an ASCII name is UTF-8: most are, and telling costs little
+            if is_ignored(name) or not (name.isascii() or self.named_in_utf8(entry, shown)):
                 continue
             link = entry.is_symlink()
             if link and not self.follows(entry.path, shown + name):
@@ -139,7 +150,7 @@ class _Walk:
                     continue
                 self.folder(entry.path, f"{shown}{name}/", f"{relative}{name}/", (*chain, real))
                 continue
-            kind = classify(relative + name)
+            kind = _kind(top, name)
             if kind is not None:
                 self.found.append(SourceFile(shown + name, entry.path, kind))
 
