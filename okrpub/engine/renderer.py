@@ -287,7 +287,8 @@ def _file_digests(digests: Digests, model: Model, plan: _Plan) -> dict[str, str]
         *model.unit_rollups.values(),
         tuple(plan.html_paths),
     )
-    made.update((path, digests.of(data_inputs)) for path, _ in plan.data)
+    data = digests.of(data_inputs)  # the same for every data file
+    made.update((path, data) for path, _ in plan.data)
     return made
 
 
