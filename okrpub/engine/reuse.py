@@ -142,6 +142,10 @@ class Manifest:
             return False
         return (stat.st_ino, stat.st_size, stat.st_mtime_ns) == entry[1:]
 
+    def inode(self, path: str) -> int:
+        """The inode of the output's file at ``path``, as :meth:`unchanged` found it."""
+        return self.previous[path][1]
+
     def carry(self, path: str) -> None:
         """Record a file the new site keeps as it is: as :meth:`unchanged` found it."""
         self.written[path] = self.previous[path]
