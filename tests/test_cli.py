@@ -19,6 +19,7 @@ import pytest
 from sitetools import REPOSITORY, SMALL_PROJECT, TODAY, build, inside, run_okrpub, write_files
 
 from okrpub import __version__
+from okrpub.cli import process
 from okrpub.cli.main import main
 from okrpub.cli.progress import ProgressLine
 from okrpub.edit.scaffold import project_files
@@ -220,14 +221,30 @@ def test_check_does_not_load_the_renderer_server_or_git() -> None:
 
 @pytest.mark.parametrize("command", ["check", "build"])
 def test_main_leaves_the_garbage_collector_as_it_was(tmp_path: Path, command: str) -> None:
-    """``check`` runs without the cyclic collector and ``build`` with a high threshold
-    (cli.process.GC_THRESHOLD); a program calling main() gets its own settings back."""
+    """``check`` runs without the cyclic collector and ``build`` with it only while it
+    renders, with a high threshold (cli.process.GC_THRESHOLD); a program calling main()
+    gets its own settings back."""
     threshold = gc.get_threshold()
     arguments = ["--out", str(tmp_path / "site")] if command == "build" else []
     with inside(REPOSITORY):
         assert main([command, "--today", TODAY, "--no-cache", *arguments]) == 0
     assert gc.isenabled()
     assert gc.get_threshold() == threshold
+
+
+def test_build_collects_garbage_only_while_it_renders() -> None:
+    """What a build analyses makes no reference cycles, so the collector is off (as for
+    ``check``) until the pages are rendered, and then on with the high threshold."""
+    threshold = gc.get_threshold()
+    try:
+        gc.disable()
+        with process.rendering():
+            assert gc.isenabled()
+            assert gc.get_threshold()[0] == process.GC_THRESHOLD
+        assert not gc.isenabled()
+        assert gc.get_threshold() == threshold
+    finally:
+        gc.enable()
 
 
 def test_the_command_ends_without_tearing_python_down() -> None:

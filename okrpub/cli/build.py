@@ -95,7 +95,9 @@ def run(args: argparse.Namespace) -> int:
         progress_line(sys.stderr) as progress,
     ):
         stats = Stats(progress)
-        result = build(root, config, today, options, cache, stats, process.forked_pool)
+        result = build(
+            root, config, today, options, cache, stats, process.forked_pool, process.rendering
+        )
     code = _report(result, args, output)
     if args.stats:
         for line in stats.lines():

@@ -8,9 +8,12 @@ atomically.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +35,9 @@ from okrpub.site.brand import BRAND_CSS, brand_css, logo_path
 from okrpub.site.i18n import load_locale
 from okrpub.site.theme import Theme
 from okrpub.site.write import SiteFolder, output_lock
+
+#: What the command enters while pages are rendered (:func:`okrpub.cli.process.rendering`).
+Rendering = Callable[[], AbstractContextManager[None]]
 
 
 @dataclass(frozen=True)
@@ -68,10 +74,12 @@ def build(
     cache: LoadCache | None = None,
     stats: Stats | None = None,
     start_pool: StartPool | None = None,
+    rendering: Rendering | None = None,
 ) -> BuildResult:
     """Check, render and, when there are no errors, write the site atomically; what the
     engine did is counted in ``stats``. With ``start_pool``, many pages are rendered in
-    worker processes it starts (:mod:`okrpub.engine.workers`)."""
+    worker processes it starts (:mod:`okrpub.engine.workers`); ``rendering`` is entered
+    while the pages are rendered and written (the command's garbage collector)."""
     output = _check_output(root, config, options.output)
     workers = Workers(usable_cores(), start_pool) if start_pool is not None else None
     renderer = new_renderer(root, config, options, workers, cache is not None)
@@ -80,7 +88,16 @@ def build(
         manifest = Manifest.load(root / config.cache_dir, output) if cache is not None else None
         try:
             result = render(
-                root, config, today, options, cache, renderer, folder, manifest, stats=stats
+                root,
+                config,
+                today,
+                options,
+                cache,
+                renderer,
+                folder,
+                manifest,
+                stats=stats,
+                rendering=rendering,
             )
             if result.model is not None:
                 folder.publish()
@@ -150,9 +167,10 @@ def render(
     changed: frozenset[str] | None = None,
     memo: AnalysisMemo | None = None,
     stats: Stats | None = None,
+    rendering: Rendering | None = None,
 ) -> BuildResult:
     """Check, then render the site unless the check failed: into ``folder`` if given,
-    else in memory.
+    else in memory; ``rendering`` is entered while the pages are rendered.
 
     ``serve`` passes the ``cache``, ``renderer`` and ``memo`` of its previous rebuild,
     and the files ``changed`` since (see :func:`okrpub.engine.project.analyse`). What the
@@ -175,10 +193,12 @@ def render(
         if same
         else compute_model(selected, config, today, history, memo.audience if memo else None, stats)
     )
-    if folder is not None:
-        pages = renderer.write(model, folder, manifest, stats)
-        return BuildResult(analysis, model, None, time.perf_counter() - started, pages, stats)
-    files = renderer.render(model, stats)
+    with (rendering or contextlib.nullcontext)():
+        if folder is not None:
+            pages = renderer.write(model, folder, manifest, stats)
+            seconds = time.perf_counter() - started
+            return BuildResult(analysis, model, None, seconds, pages, stats)
+        files = renderer.render(model, stats)
     pages = sum(1 for path in files if path.endswith(".html"))
     return BuildResult(analysis, model, files, time.perf_counter() - started, pages, stats)
 

@@ -208,7 +208,7 @@ class SiteRenderer:
         kept = self._kept(model, plan, manifest) if manifest is not None else None
         reused = kept.kept if kept is not None else set()
         for path in reused:
-            folder.keep(path)
+            folder.keep(path, manifest.inode(path) if manifest is not None else None)
         data = {path: make for path, make in plan.data if path not in reused}
         if manifest is not None and kept is not None and data:
             self.data.seed(model, kept.digests, manifest.last_parts())
@@ -287,7 +287,8 @@ def _file_digests(digests: Digests, model: Model, plan: _Plan) -> dict[str, str]
         *model.unit_rollups.values(),
         tuple(plan.html_paths),
     )
-    made.update((path, digests.of(data_inputs)) for path, _ in plan.data)
+    data = digests.of(data_inputs)  # the same for every data file
+    made.update((path, data) for path, _ in plan.data)
     return made
 
 

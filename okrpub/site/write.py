@@ -206,8 +206,8 @@ class SiteFolder:
         self.staging: Path | None = None
         #: Whether this build made the spare folder (a failure then removes it).
         self._made_spare = False
-        #: The output's files that are part of the new site as they are.
-        self._kept: set[str] = set()
+        #: The output's files that are part of the new site as they are, and their inodes.
+        self._kept: dict[str, int] = {}
         #: Folders already made in the spare folder (a page has a folder of its own).
         self._folders: set[Path] = set()
         #: The folders the spare folder had without a kept file in them (deepest first),
@@ -228,7 +228,7 @@ class SiteFolder:
                 self.staging = self.spare
                 _mark(self.spare)
                 self._found, present = _prune(self.spare, self._is_kept)
-                for path in sorted(self._kept - present):
+                for path in sorted(self._kept.keys() - present):
                     _link_in(self.output / path, self._target(path))
         return self.spare
 
@@ -240,13 +240,17 @@ class SiteFolder:
             except FileExistsError:
                 raise WriteError(f"two things want to be written to {path}") from None
 
-    def keep(self, path: str) -> None:
+    def keep(self, path: str, inode: int | None = None) -> None:
         """Make the output's file at ``path``, unchanged since the last build, part of the
-        new site as it is: the very file (a hard link to it) where the file system allows."""
+        new site as it is: the very file (a hard link to it) where the file system allows.
+        ``inode`` is the file's when the caller has just seen it (else it is looked up)."""
         check_inside(path)
         if path in self._kept:
             raise WriteError(f"two things want to be written to {path}")
-        self._kept.add(path)
+        if inode is None:
+            with _failing_as(self._unwritten):
+                inode = os.lstat(os.path.join(self.output, path)).st_ino
+        self._kept[path] = inode
         if self.staging is not None:
             with _failing_as(self._unwritten):
                 try:
@@ -270,8 +274,9 @@ class SiteFolder:
 
     def _is_kept(self, path: str, entry: os.DirEntry[str]) -> bool:
         """Whether the spare folder's ``entry`` at ``path`` is a kept file of the output:
-        the very file."""
-        return path in self._kept and _same_file(entry, self.output / path)
+        the very file (in a folder beside it: one device)."""
+        inode = self._kept.get(path)
+        return inode is not None and entry.is_file(follow_symlinks=False) and entry.inode() == inode
 
     def publish(self) -> None:
         """Put the new site in place of the output folder in one step, if okrpub may; the
@@ -336,26 +341,29 @@ def _prune(
     (deepest first), and the kept files."""
     folders: list[str] = []
     present: set[str] = set()
-    pending = [""]
+    holding: set[str] = set()  # the folders that hold a kept file themselves
+    pending = [("", os.fspath(folder))]
     while pending:
-        prefix = pending.pop()
-        with os.scandir(folder / prefix if prefix else folder) as entries:
+        prefix, where = pending.pop()
+        with os.scandir(where) as entries:
             for entry in entries:
                 path = prefix + entry.name
                 if entry.is_dir(follow_symlinks=False):
                     folders.append(path)
-                    pending.append(path + "/")
+                    pending.append((path + "/", entry.path))
                 elif keep(path, entry):
                     present.add(path)
+                    holding.add(prefix)
                 elif path != MARK_NAME:
                     os.unlink(entry.path)
-    holding = {folder for path in present for folder in _parents(path)}
+    holding = {parent for prefix in holding for parent in _parents(prefix)}
     return [path for path in reversed(folders) if path not in holding], present
 
 
-def _parents(path: str) -> list[str]:
-    """The folders ``path`` is in, as site paths: ``a/b/c`` is in ``a`` and ``a/b``."""
-    parts = path.split("/")[:-1]
+def _parents(prefix: str) -> list[str]:
+    """The folders a file at ``prefix`` + its name is in, as site paths: ``a/b/`` gives
+    ``a`` and ``a/b``."""
+    parts = prefix.split("/")[:-1]
     return ["/".join(parts[: index + 1]) for index in range(len(parts))]
 
 
