@@ -13,6 +13,8 @@ import errno
 import mimetypes
 import posixpath
 import re
+import sys
+import traceback
 from collections.abc import Iterable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from okrpub.errors import UsageError
 from okrpub.serve.overlay import LIVE_PREFIX, LIVE_SCRIPT, decorate
-from okrpub.serve.state import LiveState
+from okrpub.serve.state import LiveState, Shown
 
 #: Server-sent events send a comment this often, to notice closed pages.
 PING_SECONDS = 15.0
@@ -33,6 +35,8 @@ _HOST = re.compile(r"(\[[0-9a-f:.]+\]|[a-z0-9_.-]+)(?::[0-9]{1,5})?", re.IGNOREC
 
 #: What a missing page is when the site has no 404 page (or there is no site yet).
 _NO_PAGE = b"<!doctype html><title>okrpub</title><body></body>"
+#: The overlay of a page that could not be made when first requested (a bug).
+_UNMADE = "internal error: this page could not be made; the terminal says why"
 
 
 class Server(ThreadingHTTPServer):
@@ -123,7 +127,12 @@ class _Handler(BaseHTTPRequestHandler):
         status = HTTPStatus.OK
         if path is None or path not in files:
             status, path = HTTPStatus.NOT_FOUND, "404.html"
-        body = files.get(path)
+        try:
+            body = files.get(path)  # a page that waits to be made is made now
+        except Exception:
+            traceback.print_exc(file=sys.stderr)
+            status, path, body = HTTPStatus.INTERNAL_SERVER_ERROR, "500.html", _NO_PAGE
+            shown = Shown(shown.version, (_UNMADE,), shown.files)
         if body is None:  # no site yet, or a theme without a 404 page
             path, body = "404.html", _NO_PAGE
         if path.endswith(".html"):

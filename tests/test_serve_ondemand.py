@@ -1,0 +1,137 @@
+"""``okrpub serve`` makes a page changed by an edit when it is first requested.
+
+A rebuild after an edit renders no page: it works out which pages changed,
+publishes the site, and each changed page is made when a request reads it
+(or when the background gets to it). The engine's counts (``LiveSite.stats``)
+say what was put off and made; every page, whenever it is made, is the one a
+clean ``okrpub build`` writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from servetools import TIMEOUT, TODAY, clean_build, copy_example
+
+from okrpub.engine.build import BuildOptions
+from okrpub.engine.stats import PAGES_DEFERRED, PAGES_RENDERED
+from okrpub.serve.live import LiveSite
+
+URL = "http://127.0.0.1:8000/"
+GROW = "content/2026-Q4/smokey/grow-to-1m-online.md"  # a company objective with children
+CHILD = "objectives/top-3-in-search/index.html"
+LEAF = "content/2026-Q4/marketing/top-3-in-search.md"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[LiveSite]:
+    """A :class:`LiveSite` on a copy of the example, first built."""
+    project = copy_example(tmp_path / "project")
+    options = BuildOptions(tmp_path / "unused", base_url=URL)
+    site = LiveSite(project, options, lambda _config: dt.date.fromisoformat(TODAY), print)
+    try:
+        site.rebuild()
+        yield site
+    finally:
+        site.close()
+
+
+def edit(site: LiveSite, relative: str, pattern: str, replacement: str) -> None:
+    """Replace the first line matching ``pattern`` in a file, and rebuild as told of it."""
+    file = site.root / relative
+    text = file.read_text(encoding="utf-8")
+    changed = re.sub(pattern, replacement, text, count=1, flags=re.MULTILINE)
+    assert changed != text, pattern
+    file.write_text(changed, encoding="utf-8")
+    site.rebuild(frozenset({relative}))
+
+
+def files(site: LiveSite) -> dict[str, bytes]:
+    """Every file of the site shown now (reading a page makes it)."""
+    shown = site.state.snapshot().files
+    assert shown is not None
+    return dict(shown)
+
+
+def test_a_rebuild_renders_nothing_and_the_page_requested_is_the_new_one(
+    site: LiveSite, tmp_path: Path
+) -> None:
+    """A company objective's new title changes its children's breadcrumbs and more: the
+    rebuild renders none of them, and a child's page, made when read, shows the title."""
+    edit(site, GROW, r"^title: .*$", "title: A million, on demand")
+    deferred = site.stats[PAGES_DEFERRED]
+    assert deferred > 5  # the objective, its children, the home, period, unit, status pages
+    assert site.stats[PAGES_RENDERED] == 0
+    shown = site.state.snapshot().files
+    assert shown is not None
+    child = shown[CHILD]
+    assert b"A million, on demand" in child
+    assert site.stats[PAGES_RENDERED] == 1
+    assert shown[CHILD] is child  # made once
+    assert child == clean_build(site.root, tmp_path / "site", URL)[CHILD]
+
+
+def test_pages_never_requested_are_right_when_requested_later(
+    site: LiveSite, tmp_path: Path
+) -> None:
+    """Pages put off by one edit and not read before the next edits are still the pages
+    of the content as it is now, as are those of the later edits."""
+    edit(site, GROW, r"^title: .*$", "title: First, unread")
+    edit(site, LEAF, r"value: 25600.*$", 'value: 29900, confidence: 0.9, note: "Unread too."}')
+    edit(site, GROW, r"^title: .*$", "title: Second, unread")
+    assert site.stats[PAGES_RENDERED] == 0
+    assert files(site) == clean_build(site.root, tmp_path / "site", URL)
+
+
+def test_a_change_every_page_shows_renders_every_page_at_once(site: LiveSite) -> None:
+    """A new site title (the configuration) is shown on every page: nothing waits."""
+    edit(site, "okrpub.yaml", r"^title: .*$", 'title: "Barbecue Goals"')
+    assert site.stats[PAGES_DEFERRED] == 0
+    pages = sum(1 for path in files(site) if path.endswith(".html"))
+    assert site.stats[PAGES_RENDERED] >= pages
+
+
+def test_a_page_of_the_site_before_a_new_frame_is_that_sites(
+    site: LiveSite, tmp_path: Path
+) -> None:
+    """A request that took the site before a rebuild that changed every page (it came
+    while the rebuild ran) and reads a page put off by the edit before gets that page as
+    it was then; the new site's page is the new one."""
+    edit(site, GROW, r"^title: .*$", "title: Before the new frame")
+    before = clean_build(site.root, tmp_path / "before", URL)
+    old = site.state.snapshot().files
+    assert old is not None
+    edit(site, "okrpub.yaml", r"^title: .*$", 'title: "Barbecue Goals"')
+    after = clean_build(site.root, tmp_path / "after", URL)
+    assert old[CHILD] == before[CHILD]
+    assert files(site) == after
+
+
+def test_the_same_content_again_reloads_nothing(site: LiveSite) -> None:
+    """A rebuild after a save that changed nothing publishes nothing new (no reload), even
+    while pages wait to be made."""
+    edit(site, GROW, r"^title: .*$", "title: Waiting")
+    version = site.state.snapshot().version
+    site.rebuild(frozenset({GROW}))
+    assert site.state.snapshot().version == version
+    assert b"Waiting" in files(site)[CHILD]
+
+
+def test_the_background_makes_the_waiting_pages_and_stops_on_close(site: LiveSite) -> None:
+    background = threading.Thread(target=site.make_waiting_pages)
+    background.start()
+    edit(site, GROW, r"^title: .*$", "title: Made in the background")
+    deadline = time.monotonic() + TIMEOUT
+    while site.stats[PAGES_RENDERED] < site.stats[PAGES_DEFERRED]:
+        assert time.monotonic() < deadline, "the waiting pages were not made"
+        time.sleep(0.05)
+    assert site.stats[PAGES_RENDERED] == site.stats[PAGES_DEFERRED] > 5
+    site.close()
+    background.join(TIMEOUT)
+    assert not background.is_alive()
