@@ -111,6 +111,7 @@ class SiteRenderer:
         #: Set (``serve``): pages changed in a rebuild whose frame is unchanged are made when
         #: first read (:mod:`okrpub.engine.ondemand`).
         self.on_demand: OnDemand | None = None
+        self._fixed: list[tuple[str, bytes]] | None = None
 
     def render(self, model: Model, stats: Stats | None = None) -> SiteFiles:
         """Every file of the site, in memory; only what changed is rendered again.
@@ -281,7 +282,12 @@ class SiteRenderer:
 
     def _fixed_files(self) -> list[tuple[str, bytes]]:
         """The theme's static files, the branding's and the JSON Schemas: the same for
-        every model."""
+        every model, so made once."""
+        if self._fixed is None:
+            self._fixed = self._make_fixed_files()
+        return self._fixed
+
+    def _make_fixed_files(self) -> list[tuple[str, bytes]]:
         static = [
             (f"static/{name}", source.read_bytes())
             for name, source in self.theme.static_files().items()
