@@ -96,10 +96,10 @@ class LiveSite:
         self.closed = False
 
     def _show(self, diagnostics: list[Diagnostic]) -> None:
-        """Print the diagnostics, unless the last rebuild printed the very same ones."""
-        if diagnostics != self.shown:
-            for diagnostic in diagnostics:
-                self.log(diagnostic.as_text())
+        """Print the diagnostics, unless the last rebuild printed the very same ones (in one
+        go: thousands of lines one at a time hold up the rebuild's report)."""
+        if diagnostics and diagnostics != self.shown:
+            self.log("\n".join(diagnostic.as_text() for diagnostic in diagnostics))
         self.shown = diagnostics
 
     def rebuild(self, changed: Burst = EVERYTHING) -> None:
@@ -185,8 +185,8 @@ class LiveSite:
         if result.files is None:
             return self._failed(diagnostics.sorted(), result.analysis.resolved)
         warnings = self._warnings(diagnostics)
+        self.state.publish([], result.files)  # open pages reload meanwhile
         self._show(warnings)
-        self.state.publish([], result.files)
         count = len(warnings)
         return "rebuilt", f"{result.pages} pages, {count} warning{'s' * (count != 1)}"
 
