@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from servetools import TIMEOUT, TODAY, clean_build, copy_example
+from servetools import OVERLAY_ID, TIMEOUT, TODAY, clean_build, copy_example, start_serve
+from sitetools import REPOSITORY
 
 from okrpub.engine.build import BuildOptions
 from okrpub.engine.stats import PAGES_DEFERRED, PAGES_RENDERED
@@ -135,3 +136,36 @@ def test_the_background_makes_the_waiting_pages_and_stops_on_close(site: LiveSit
     site.close()
     background.join(TIMEOUT)
     assert not background.is_alive()
+
+
+def test_a_page_that_cannot_be_made_is_a_500_under_the_overlay(tmp_path: Path) -> None:
+    """A theme whose objective page fails for one title: after the edit that gives an
+    objective that title, its page answers 500, and every page shows why in the overlay
+    (as a rebuild that fails does) until an edit mends it."""
+    project = copy_example(tmp_path / "project")
+    templates = project / "breaking/templates"
+    templates.mkdir(parents=True)
+    page = (REPOSITORY / "themes/default/templates/objective.html").read_text(encoding="utf-8")
+    breaking = '{% block main %}{% if "Boom" in objective.title %}{{ 1 // 0 }}{% endif %}'
+    (templates / "objective.html").write_text(page.replace("{% block main %}", breaking, 1))
+    config = project / "okrpub.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "theme: breaking\n", "utf-8")
+    leaf = project / LEAF
+    text = leaf.read_text(encoding="utf-8")
+    with start_serve(project, tmp_path / "tmp") as served:
+        served.wait_for("/objectives/top-3-in-search/")
+        rebuilds = served.rebuilds()
+        leaf.write_text(re.sub(r"^title: .*$", "title: Boom", text, count=1, flags=re.M))
+        served.wait(lambda: served.rebuilds() > rebuilds, "a rebuild")
+        response = served.get("/objectives/top-3-in-search/")
+        assert response.status == 500
+        assert OVERLAY_ID in response.body
+        assert b"ZeroDivisionError" in response.body
+        home = served.get("/")
+        assert home.status == 200
+        assert b"ZeroDivisionError" in home.body
+        leaf.write_text(re.sub(r"^title: .*$", "title: Mended", text, count=1, flags=re.M))
+        served.wait_for("/objectives/top-3-in-search/", "Mended")
+        served.wait_for_no_overlay()
+        assert served.stop() == 0, served.stderr
+    assert "ZeroDivisionError" in served.stderr

@@ -21,9 +21,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from okrpub.errors import UsageError
+from okrpub.errors import OkrpubError, UsageError
 from okrpub.serve.overlay import LIVE_PREFIX, LIVE_SCRIPT, decorate
-from okrpub.serve.state import LiveState, Shown
+from okrpub.serve.state import LiveState
 
 #: Server-sent events send a comment this often, to notice closed pages.
 PING_SECONDS = 15.0
@@ -35,8 +35,6 @@ _HOST = re.compile(r"(\[[0-9a-f:.]+\]|[a-z0-9_.-]+)(?::[0-9]{1,5})?", re.IGNOREC
 
 #: What a missing page is when the site has no 404 page (or there is no site yet).
 _NO_PAGE = b"<!doctype html><title>okrpub</title><body></body>"
-#: The overlay of a page that could not be made when first requested (a bug).
-_UNMADE = "internal error: this page could not be made; the terminal says why"
 
 
 class Server(ThreadingHTTPServer):
@@ -74,6 +72,14 @@ def site_path(url_path: str) -> str | None:
     if path.endswith("/"):
         path += "index.html"
     return posixpath.normpath("/" + path).lstrip("/") or None
+
+
+def unmade(error: Exception) -> str:
+    """The overlay's line for a page that could not be made: a theme error says where;
+    a bug only its kind (its message may quote content a public site leaves out)."""
+    if isinstance(error, OkrpubError):
+        return str(error)
+    return f"internal error: {type(error).__name__}; the terminal says more"
 
 
 def _content_type(site_path: str) -> str:
@@ -129,10 +135,10 @@ class _Handler(BaseHTTPRequestHandler):
             status, path = HTTPStatus.NOT_FOUND, "404.html"
         try:
             body = files.get(path)  # a page that waits to be made is made now
-        except Exception:
+        except Exception as error:
             traceback.print_exc(file=sys.stderr)
             status, path, body = HTTPStatus.INTERNAL_SERVER_ERROR, "500.html", _NO_PAGE
-            shown = Shown(shown.version, (_UNMADE,), shown.files)
+            shown = self.server.state.unmade(files, unmade(error))
         if body is None:  # no site yet, or a theme without a 404 page
             path, body = "404.html", _NO_PAGE
         if path.endswith(".html"):

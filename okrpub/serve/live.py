@@ -39,6 +39,7 @@ from okrpub.engine.renderer import SiteRenderer
 from okrpub.engine.stats import Stats
 from okrpub.errors import OkrpubError
 from okrpub.model.resolve import Resolved
+from okrpub.serve.http import unmade
 from okrpub.serve.overlay import public_overlay
 from okrpub.serve.state import LiveState
 from okrpub.serve.watch import EVERYTHING, Burst
@@ -146,9 +147,11 @@ class LiveSite:
             on_demand = renderer.on_demand if renderer is not None else None
             try:
                 more = on_demand is not None and on_demand.render_next()
-            except Exception:
-                # the page's request shows what went wrong; the terminal says it here
+            except Exception as error:
                 self.log(traceback.format_exc().rstrip())
+                files = self.state.snapshot().files
+                if files is not None:
+                    self.state.unmade(files, unmade(error))
                 more = True
             if not more:
                 with self.pace:
