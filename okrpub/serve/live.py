@@ -80,6 +80,8 @@ class LiveSite:
         self.renderer: SiteRenderer | None = None
         self.renderer_key: object = None
         self.shown: list[Diagnostic] = []
+        #: The text of each diagnostic of :attr:`shown` by its id (they are kept alive there).
+        self.texts: dict[int, str] = {}
         #: The last rebuild's diagnostics as found, and its warnings sorted.
         self.warned: tuple[list[Diagnostic], list[Diagnostic]] = ([], [])
         #: The files changed since the last rebuild that ran to its end (EVERYTHING: unknown).
@@ -100,7 +102,10 @@ class LiveSite:
         """Print the diagnostics, unless the last rebuild printed the very same ones (in one
         go: thousands of lines one at a time hold up the rebuild's report)."""
         if diagnostics and diagnostics != self.shown:
-            self.log("\n".join(diagnostic.as_text() for diagnostic in diagnostics))
+            # the text of each diagnostic printed last time (the very same object) is kept
+            texts = {id(d): known for d in self.shown if (known := self.texts.get(id(d)))}
+            self.texts = {id(d): texts.get(id(d)) or d.as_text() for d in diagnostics}
+            self.log("\n".join(self.texts[id(d)] for d in diagnostics))
         self.shown = diagnostics
 
     def rebuild(self, changed: Burst = EVERYTHING) -> None:
@@ -187,8 +192,8 @@ class LiveSite:
         diagnostics = result.analysis.diagnostics
         if result.files is None:
             return self._failed(diagnostics.sorted(), result.analysis.resolved)
-        warnings = self._warnings(diagnostics)
         self.state.publish([], result.files)  # open pages reload meanwhile
+        warnings = self._warnings(diagnostics)
         self._show(warnings)
         count = len(warnings)
         return "rebuilt", f"{result.pages} pages, {count} warning{'s' * (count != 1)}"
