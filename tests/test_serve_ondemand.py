@@ -10,6 +10,7 @@ clean ``okrpub build`` writes.
 from __future__ import annotations
 
 import datetime as dt
+import random
 import re
 import threading
 import time
@@ -17,10 +18,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rebuildtools import EDITS, Project
 from servetools import OVERLAY_ID, TIMEOUT, TODAY, clean_build, copy_example, start_serve
 from sitetools import REPOSITORY
 
-from okrpub.engine.build import BuildOptions
+from okrpub.engine.build import BuildOptions, render
+from okrpub.engine.ondemand import OnDemand
+from okrpub.engine.project import read_config
+from okrpub.engine.sitefiles import SiteFiles
 from okrpub.engine.stats import PAGES_DEFERRED, PAGES_RENDERED
 from okrpub.serve.live import LiveSite
 
@@ -169,3 +176,43 @@ def test_a_page_that_cannot_be_made_is_a_500_under_the_overlay(tmp_path: Path) -
         served.wait_for_no_overlay()
         assert served.stop() == 0, served.stderr
     assert "ZeroDivisionError" in served.stderr
+
+
+def rebuilt_on_demand(project: Project) -> SiteFiles:
+    """The site of ``project`` rebuilt as ``serve`` rebuilds it: changed pages are made when
+    first read."""
+    renderer = project.renderer  # a new one after an edit of the configuration
+    if renderer.on_demand is None:
+        renderer.on_demand = OnDemand(renderer.theme, renderer.fragments, renderer.lock)
+    config, _ = read_config(project.root)
+    changed = None if project.changed is None else frozenset(project.changed)
+    result = render(
+        project.root, config, project.today, project.options, project.cache, renderer,
+        changed=changed, memo=project.memo,
+    )  # fmt: skip
+    assert result.files is not None
+    project.changed = set()
+    return result.files
+
+
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(st.sampled_from(range(len(EDITS))), min_size=1, max_size=4, unique=True),
+    st.randoms(use_true_random=False),
+)
+def test_any_series_of_edits_with_pages_read_at_random_is_a_clean_build(
+    tmp_path: Path, edits: list[int], chance: random.Random
+) -> None:
+    """After each edit a few pages are read (each the clean build's then); the others are
+    read only at the end, and the site is then the clean build's, every file of it."""
+    project = Project(tmp_path / "series")
+    files = rebuilt_on_demand(project)
+    for index in edits:
+        EDITS[index](project)
+        files = rebuilt_on_demand(project)
+        clean = project.clean_build()
+        for path in chance.sample(sorted(files), 3):
+            assert files[path] == clean[path], (edits, path)
+    assert dict(files) == project.clean_build(), edits
