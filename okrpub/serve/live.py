@@ -3,7 +3,7 @@
 A rebuild re-reads only changed files (a load cache), works out which pages'
 inputs changed, and publishes the new files (site path → bytes) in one step.
 The first build, and a rebuild after a change to what every page may show
-(the configuration, the theme, units, periods, the day), renders every page
+(the configuration, the theme, units, periods, free pages), renders every page
 before it publishes. Any other rebuild renders none: a changed page is made
 when it is first requested, or by :meth:`LiveSite.make_waiting_pages` in the
 background once no rebuild or edit has come for :data:`CALM_SECONDS`
