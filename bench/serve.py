@@ -41,7 +41,8 @@ The server holds the site in memory, so the response is the only place the new
 text can be seen. For each kind it reports the p50, p95 and maximum of the
 write-to-served latency and the median rebuild time the server printed (the
 rest of the latency is the watcher, the burst's quiet time, the log line and
-the request), and the server's first build. Issue #16's targets, at 10,000
+the request, which makes the page: a rebuild after an edit renders none), and
+the server's first build. Issue #16's targets, at 10,000
 objectives: title p50 ≤ 0.3 s and p95 ≤ 0.6 s; check-in p50 ≤ 0.15 s.
 ``measure(project, edits)`` does this for one project; ``bench/run.py`` uses it too.
 """

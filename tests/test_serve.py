@@ -19,7 +19,7 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -822,6 +822,11 @@ def test_a_burst_says_which_content_files_changed(tmp_path: Path) -> None:
     assert changes.wait_for_burst() == (False, None)
 
 
+def said_by(said: list[str]) -> Callable[[str], None]:
+    """What collects what a :class:`LiveSite` says in ``said``, a line at a time."""
+    return lambda message: said.extend(message.splitlines())
+
+
 @dataclass
 class InProcess:
     """A :class:`LiveSite` on a copy of the example, rebuilt by the test itself."""
@@ -836,7 +841,7 @@ def in_process(tmp_path: Path) -> Iterator[InProcess]:
     project = copy_example(tmp_path / "project")
     options = BuildOptions(tmp_path / "unused", base_url="http://127.0.0.1:8000/")
     said: list[str] = []
-    site = LiveSite(project, options, lambda _config: dt.date.fromisoformat(TODAY), said.append)
+    site = LiveSite(project, options, lambda _config: dt.date.fromisoformat(TODAY), said_by(said))
     try:
         yield InProcess(project, site, said)
     finally:
@@ -939,7 +944,7 @@ def test_the_overlay_lists_the_errors_before_the_warnings(tmp_path: Path) -> Non
     (project / broken).write_text("---\ntitle: Broken\nowner: nobody-at-all\n---\n", "utf-8")
     options = BuildOptions(tmp_path / "unused", base_url="http://127.0.0.1:8000/")
     said: list[str] = []
-    site = LiveSite(project, options, lambda _config: dt.date.fromisoformat(TODAY), said.append)
+    site = LiveSite(project, options, lambda _config: dt.date.fromisoformat(TODAY), said_by(said))
     try:
         site.rebuild()
     finally:

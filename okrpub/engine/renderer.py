@@ -29,6 +29,7 @@ from okrpub.engine.contexts import Contexts, ViewMemo
 from okrpub.engine.datafiles import DataFiles, DataMemo, data_files
 from okrpub.engine.fragments import FragmentCache
 from okrpub.engine.frame import page_frame
+from okrpub.engine.ondemand import OnDemand
 from okrpub.engine.planning import PlanMemo, plan
 from okrpub.engine.reuse import Digests, Manifest, theme_digest
 from okrpub.engine.sitefiles import Deferred, SiteFiles
@@ -105,8 +106,12 @@ class SiteRenderer:
         self.inputs: dict[str, tuple[object, ...]] = {}
         #: The text of template fragments, kept from one :meth:`render` to the next.
         self.fragments = FragmentCache()
-        #: Held while rendering and while making a deferred data file.
+        #: Held while rendering and while making a deferred data file or page.
         self.lock = threading.RLock()
+        #: Set (``serve``): pages changed in a rebuild whose frame is unchanged are made when
+        #: first read (:mod:`okrpub.engine.ondemand`).
+        self.on_demand: OnDemand | None = None
+        self._fixed: list[tuple[str, bytes]] | None = None
 
     def render(self, model: Model, stats: Stats | None = None) -> SiteFiles:
         """Every file of the site, in memory; only what changed is rendered again.
@@ -124,6 +129,8 @@ class SiteRenderer:
             model = _reuse_unchanged(model, previous)
         else:
             self.fragments.clear()
+            if self.on_demand is not None:
+                self.on_demand.new_frame()
         plan = self._plan(model, self.planned, self.views, stats)
         changed = self._changed(plan, previous is not None)
         # the data files show the date and every objective, and what every page may show
@@ -136,7 +143,13 @@ class SiteRenderer:
             path: self.files.entry(path) if unchanged else Deferred(make, self.lock)
             for path, make in plan.data
         }
-        rendered = self._render_pages(plan, changed, stats)
+        rendered: Mapping[str, bytes | Deferred]
+        if self.on_demand is not None and previous is not None:
+            # what was made on demand since the last rebuild is kept; nothing is rendered now
+            self.fragments.sweep(plan.inputs)
+            rendered = self.on_demand.defer(plan.contexts, plan.pages, changed, stats)
+        else:
+            rendered = self._render_pages(plan, changed, stats)
         files = self._files(plan, previous is not None, rendered, data, stats)
         self.model, self.files, self.inputs = model, files, plan.inputs
         return files
@@ -169,7 +182,7 @@ class SiteRenderer:
         self,
         plan: _Plan,
         same_frame: bool,
-        rendered: dict[str, bytes],
+        rendered: Mapping[str, bytes | Deferred],
         data: dict[str, bytes | Deferred],
         stats: Stats,
     ) -> SiteFiles:
@@ -183,7 +196,7 @@ class SiteRenderer:
         stats.add(FILES_WRITTEN, len(plan.pages) + len(fixed) + len(data))
         files = SiteFiles()
         for page in plan.pages:
-            content = rendered[page.path] if page.path in rendered else self.files[page.path]
+            content = rendered[page.path] if page.path in rendered else self.files.entry(page.path)
             files.add(page.path, content)
         for path, entry in (*fixed, *data.items()):
             files.add(path, entry)
@@ -269,7 +282,12 @@ class SiteRenderer:
 
     def _fixed_files(self) -> list[tuple[str, bytes]]:
         """The theme's static files, the branding's and the JSON Schemas: the same for
-        every model."""
+        every model, so made once."""
+        if self._fixed is None:
+            self._fixed = self._make_fixed_files()
+        return self._fixed
+
+    def _make_fixed_files(self) -> list[tuple[str, bytes]]:
         static = [
             (f"static/{name}", source.read_bytes())
             for name, source in self.theme.static_files().items()

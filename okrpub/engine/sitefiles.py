@@ -24,6 +24,11 @@ class Deferred:
         self._lock = lock
         self._content: bytes | None = None
 
+    @property
+    def made(self) -> bool:
+        """Whether the bytes were made already."""
+        return self._make is None
+
     def content(self) -> bytes:
         with self._lock:
             if self._make is not None:
@@ -90,6 +95,16 @@ class SiteFiles(Mapping[str, bytes]):
         return self._made == other._made and all(
             deferred is other._deferred[path] or deferred.content() == other[path]
             for path, deferred in self._deferred.items()
+        )
+
+    def known_same(self, other: SiteFiles) -> bool:
+        """Whether equal as far as is known without making a file: the same paths, the
+        made files equal and the deferred ones the very same."""
+        deferred = other._deferred
+        return (
+            self._deferred.keys() == deferred.keys()
+            and all(entry is deferred[path] for path, entry in self._deferred.items())
+            and self._made == other._made
         )
 
     __hash__ = None  # type: ignore[assignment]

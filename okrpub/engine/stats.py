@@ -49,6 +49,9 @@ OBJECTIVE_PARTS_MADE = "objective parts made"
 STATUS_ROWS_MADE = "status rows made"
 GRADINGS_MADE = "grading counts made"
 ROLLUP_LISTS_MADE = "rollup lists made"
+#: Pages whose rendering waits until they are first read (``serve``: :mod:`okrpub.engine.ondemand`);
+#: each is counted under "pages rendered" too once it is made.
+PAGES_DEFERRED = "pages deferred"
 #: ``{% cache %}`` blocks rendered rather than reused (:mod:`okrpub.engine.fragments`).
 FRAGMENTS_RENDERED = "fragments rendered"
 #: Data files made (the two search indexes together count once), and their parts made:

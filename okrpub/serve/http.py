@@ -13,13 +13,15 @@ import errno
 import mimetypes
 import posixpath
 import re
+import sys
+import traceback
 from collections.abc import Iterable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from okrpub.errors import UsageError
+from okrpub.errors import OkrpubError, UsageError
 from okrpub.serve.overlay import LIVE_PREFIX, LIVE_SCRIPT, decorate
 from okrpub.serve.state import LiveState
 
@@ -70,6 +72,14 @@ def site_path(url_path: str) -> str | None:
     if path.endswith("/"):
         path += "index.html"
     return posixpath.normpath("/" + path).lstrip("/") or None
+
+
+def unmade(error: Exception) -> str:
+    """The overlay's line for a page that could not be made: a theme error says where;
+    a bug only its kind (its message may quote content a public site leaves out)."""
+    if isinstance(error, OkrpubError):
+        return str(error)
+    return f"internal error: {type(error).__name__}; the terminal says more"
 
 
 def _content_type(site_path: str) -> str:
@@ -123,7 +133,12 @@ class _Handler(BaseHTTPRequestHandler):
         status = HTTPStatus.OK
         if path is None or path not in files:
             status, path = HTTPStatus.NOT_FOUND, "404.html"
-        body = files.get(path)
+        try:
+            body = files.get(path)  # a page that waits to be made is made now
+        except Exception as error:
+            traceback.print_exc(file=sys.stderr)
+            status, path, body = HTTPStatus.INTERNAL_SERVER_ERROR, "500.html", _NO_PAGE
+            shown = self.server.state.unmade(files, unmade(error))
         if body is None:  # no site yet, or a theme without a 404 page
             path, body = "404.html", _NO_PAGE
         if path.endswith(".html"):

@@ -1,14 +1,27 @@
 """The site ``okrpub serve`` shows: rebuilt in memory after each change, published whole.
 
-A rebuild re-reads only changed files (a load cache), renders only pages
-whose inputs changed, and publishes the new files (site path → bytes) in one
-step. When the content has errors, the last good site stays up with the
-diagnostics shown over every page.
+A rebuild re-reads only changed files (a load cache), works out which pages'
+inputs changed, and publishes the new files (site path → bytes) in one step.
+The first build, and a rebuild after a change to what every page may show
+(the configuration, the theme, units, periods, free pages), renders every page
+before it publishes. Any other rebuild renders none: a changed page is made
+when it is first requested, or by :meth:`LiveSite.make_waiting_pages` in the
+background once no rebuild or edit has come for :data:`CALM_SECONDS`
+(:mod:`okrpub.engine.ondemand`). When the content has errors, the last good
+site stays up with the diagnostics shown over every page.
+
+What a request gets (the consistency ``serve`` gives): every request is
+answered from the one site published last when it came, never a mix; a
+request that comes after the ``rebuilt`` line gets that rebuild's pages. A
+page made when first requested is byte for byte the page that rebuild would
+have rendered (and ``okrpub build`` writes), so the pages of one published
+site are one version of the site however late each is made.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -20,13 +33,20 @@ from okrpub.engine.analysis import AnalysisMemo
 from okrpub.engine.build import BuildOptions, new_renderer, render, theme_signature
 from okrpub.engine.cache import CacheStore
 from okrpub.engine.loader import LoadCache
+from okrpub.engine.ondemand import OnDemand
 from okrpub.engine.project import read_config
 from okrpub.engine.renderer import SiteRenderer
+from okrpub.engine.stats import Stats
 from okrpub.errors import OkrpubError
 from okrpub.model.resolve import Resolved
+from okrpub.serve.http import unmade
 from okrpub.serve.overlay import public_overlay
 from okrpub.serve.state import LiveState
 from okrpub.serve.watch import EVERYTHING, Burst
+
+#: Pages that wait to be made are made in the background once no rebuild has run for this
+#: long: a browser's reload after a rebuild asks for its page first.
+CALM_SECONDS = 0.3
 
 
 class LiveSite:
@@ -60,17 +80,32 @@ class LiveSite:
         self.renderer: SiteRenderer | None = None
         self.renderer_key: object = None
         self.shown: list[Diagnostic] = []
+        #: The text of each diagnostic of :attr:`shown` by its id (they are kept alive there).
+        self.texts: dict[int, str] = {}
         #: The last rebuild's diagnostics as found, and its warnings sorted.
         self.warned: tuple[list[Diagnostic], list[Diagnostic]] = ([], [])
         #: The files changed since the last rebuild that ran to its end (EVERYTHING: unknown).
         self.unsettled: Burst = EVERYTHING
         self.memo = AnalysisMemo()
+        #: What the engine did in the last rebuild that got as far as the engine; the pages
+        #: made when first read since count in it too.
+        self.stats = Stats()
+        #: Paces the background's making of pages: whether a rebuild runs, how many ran, and
+        #: from when the background may make pages.
+        self.pace = threading.Condition()
+        self.rebuilding = False
+        self.rebuilt = 0
+        self.calm_from = 0.0
+        self.closed = False
 
     def _show(self, diagnostics: list[Diagnostic]) -> None:
-        """Print the diagnostics, unless the last rebuild printed the very same ones."""
-        if diagnostics != self.shown:
-            for diagnostic in diagnostics:
-                self.log(diagnostic.as_text())
+        """Print the diagnostics, unless the last rebuild printed the very same ones (in one
+        go: thousands of lines one at a time hold up the rebuild's report)."""
+        if diagnostics and diagnostics != self.shown:
+            # the text of each diagnostic printed last time (the very same object) is kept
+            texts = {id(d): known for d in self.shown if (known := self.texts.get(id(d)))}
+            self.texts = {id(d): texts.get(id(d)) or d.as_text() for d in diagnostics}
+            self.log("\n".join(self.texts[id(d)] for d in diagnostics))
         self.shown = diagnostics
 
     def rebuild(self, changed: Burst = EVERYTHING) -> None:
@@ -82,6 +117,8 @@ class LiveSite:
         terminal; the last good site stays up under the overlay in every case.
         """
         started = time.perf_counter()
+        with self.pace:
+            self.rebuilding = True
         if self.unsettled is not None:
             self.unsettled = None if changed is None else self.unsettled | changed
         try:
@@ -102,6 +139,39 @@ class LiveSite:
             self.settle()
         self._note_unused_cache()
         self.log(f"{outcome} in {time.perf_counter() - started:.2f} s: {detail}")
+        with self.pace:
+            self.rebuilding, self.calm_from = False, time.monotonic() + CALM_SECONDS
+            self.rebuilt += 1
+            self.pace.notify_all()
+
+    def make_waiting_pages(self) -> None:
+        """Make the pages that wait to be made, one at a time, while no rebuild runs and
+        from :data:`CALM_SECONDS` after the last one; until :meth:`close` (a thread's work)."""
+        while (seen := self._calm()) is not None:
+            renderer = self.renderer
+            on_demand = renderer.on_demand if renderer is not None else None
+            try:
+                more = on_demand is not None and on_demand.render_next()
+            except Exception as error:
+                self.log(traceback.format_exc().rstrip())
+                files = self.state.snapshot().files
+                if files is not None:
+                    self.state.unmade(files, unmade(error))
+                more = True
+            if not more:
+                with self.pace:
+                    self.pace.wait_for(lambda: self.closed or self.rebuilt != seen)
+
+    def _calm(self) -> int | None:
+        """Wait until no rebuild runs and the last one is :data:`CALM_SECONDS` past; how many
+        rebuilds ran, or ``None`` once closed."""
+        with self.pace:
+            while not self.closed:
+                wait = self.calm_from - time.monotonic()
+                if not self.rebuilding and wait <= 0:
+                    return self.rebuilt
+                self.pace.wait(None if self.rebuilding else wait)
+            return None
 
     def _rebuild(self, changed: Burst) -> tuple[str, str]:
         """Rebuild and publish the site or its errors; what happened, for the report."""
@@ -118,12 +188,13 @@ class LiveSite:
             changed=changed,
             memo=self.memo,
         )
+        self.stats = result.stats
         diagnostics = result.analysis.diagnostics
         if result.files is None:
             return self._failed(diagnostics.sorted(), result.analysis.resolved)
+        self.state.publish([], result.files)  # open pages reload meanwhile
         warnings = self._warnings(diagnostics)
         self._show(warnings)
-        self.state.publish([], result.files)
         count = len(warnings)
         return "rebuilt", f"{result.pages} pages, {count} warning{'s' * (count != 1)}"
 
@@ -141,7 +212,7 @@ class LiveSite:
         """The load cache of the last rebuild, unless ``cache_dir`` changed."""
         folder = self.root / config.cache_dir if self.use_cache else None
         if self.cache is None or folder != self.cache_folder:
-            self.close()
+            self._close_cache()
             self.cache = LoadCache(CacheStore(folder) if folder else None)
             self.cache_folder = folder
             self.cache_noted = False
@@ -156,6 +227,13 @@ class LiveSite:
             self.cache_noted = True
 
     def close(self) -> None:
+        """Stop making pages in the background; close the store."""
+        with self.pace:
+            self.closed = True
+            self.pace.notify_all()
+        self._close_cache()
+
+    def _close_cache(self) -> None:
         if self.cache is not None and self.cache.store is not None:
             self.cache.store.close()
 
@@ -164,6 +242,9 @@ class LiveSite:
         key = (config, theme_signature(self.root, config))
         if self.renderer is None or key != self.renderer_key:
             self.renderer = new_renderer(self.root, config, self.options, cache=self.use_cache)
+            self.renderer.on_demand = OnDemand(
+                self.renderer.theme, self.renderer.fragments, self.renderer.lock
+            )
             self.renderer_key = key
         return self.renderer
 

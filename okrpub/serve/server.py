@@ -5,6 +5,8 @@ nothing is written to disk (but the load cache in ``cache_dir``). The parts:
 
 - :mod:`okrpub.serve.live` rebuilds the site after each change and publishes
   it whole (:mod:`okrpub.serve.state`), or its errors over the last good site;
+  a page changed by an edit is made when first requested, or by a background
+  thread soon after;
 - :mod:`okrpub.serve.watch` reports changes in ``content/``, ``okrpub.yaml``
   and the theme, a burst at a time;
 - :mod:`okrpub.serve.http` answers requests meant for this server, from the
@@ -65,6 +67,7 @@ def serve(
         )
         site = LiveSite(root, build_options, today, _log, options.cache, settle)
         server.state = site.state
+        threading.Thread(target=site.make_waiting_pages, daemon=True).start()
         _log(f"serving {'the public ' if options.public else ''}site at {url} (Ctrl-C to stop)")
         # Watch before the first build, so that nothing saved during it is missed.
         watcher.follow(*_watched_folders(root))
