@@ -119,9 +119,13 @@ class Theme:
         return format_number(self.locale, value)
 
     def quantity(
-        self, value: Number | None, unit: str, singular: str | None = None
+        self,
+        value: Number | None,
+        unit: str,
+        singular: str | None = None,
+        position: str | None = None,
     ) -> Markup | str:
-        return format_quantity(self.locale, value, unit, singular)
+        return format_quantity(self.locale, value, unit, singular, position)
 
     def date(self, day: dt.date | None) -> str:
         return "–" if day is None else self.locale.date(day)
