@@ -211,3 +211,16 @@ def test_the_export_gives_the_pace_a_key_result_is_behind(
     (behind,) = kr["reasons"]
     assert behind["kind"] == "behind" and behind["value"] == 0.1 and behind["date"] is None
     assert 0.6 < behind["limit"] < 0.65  # the pace on 2026-11-26
+
+
+def test_numbers_in_templates_follow_the_language_whichever_was_built_first(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    """Compiled templates are kept and shared by every language; a number the template
+    gives itself ({{ 0|grade }} on "How to read") is formatted when each page renders."""
+    for language, zero in [("en", "0.00"), ("nl", "0,00"), ("en", "0.00")]:
+        out = tmp_path / language
+        site = built(make_project, out, **{"okrpub.yaml": f"language: {language}\n"})
+        page = parse_html(site / "how-to-read" / "index.html")
+        red = page.find("span", **{"class": "grade grade-red"})
+        assert red.text == zero, language
