@@ -59,9 +59,12 @@ class GradeThresholds:
     green: float = 0.7
 
     def colour(self, grade: float) -> str:
-        if grade < self.yellow:
+        """The colour of ``grade`` as the site shows it, with two decimals: a mean of
+        0.6986 reads "0.70", so it is green, as "0.70" is."""
+        shown = round(grade, 2)
+        if shown < self.yellow:
             return "red"
-        return "yellow" if grade < self.green else "green"
+        return "yellow" if shown < self.green else "green"
 
 
 @dataclass(frozen=True)

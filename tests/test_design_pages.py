@@ -114,3 +114,26 @@ def test_a_period_of_unaligned_objectives_does_not_say_it_has_none(
     assert "No objectives in this period" not in text
     assert "Nothing in this period aligns to a higher objective yet" in text
     assert "Work alone" in text
+
+
+def test_a_grade_has_the_colour_of_the_number_it_shows(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    """Grades 0.7, 0.7125 and 0.6833 have the mean 0.6986: shown as 0.70, so green."""
+
+    def graded(name: str, score: float) -> str:
+        return md(
+            f"title: {name}\nowner: sales\nperiod: 2026-Q3\nscore: {score}\nkey_results:\n"
+            "  - {title: Calls, start: 0, target: 10, current: 7}\n"
+        )
+
+    files = {
+        f"content/2026-Q3/{name}.md": graded(name, score)
+        for name, score in (("first", 0.7), ("second", 0.7125), ("third", 0.6833))
+    }
+    result = build(make_project(files), tmp_path / "site")
+    assert result.code == 0, result.out + result.err
+    page = parse_html(tmp_path / "site" / "periods" / "2026-q3" / "index.html")
+    lead = page.find("p", **{"class": "lead"})
+    grade = lead.find("a", **{"class": "grade grade-green"})
+    assert grade is not None and grade.text.startswith("0.70"), lead.raw_text()
