@@ -137,3 +137,12 @@ def test_a_grade_has_the_colour_of_the_number_it_shows(
     lead = page.find("p", **{"class": "lead"})
     grade = lead.find("a", **{"class": "grade grade-green"})
     assert grade is not None and grade.text.startswith("0.70"), lead.raw_text()
+
+
+def test_the_home_page_says_how_many_objectives_its_status_counts_cover(
+    example_site: Path,
+) -> None:
+    """9 objectives, one without key results: the status counts add up to 8, and the
+    page says so (missing is not zero)."""
+    lead = parse_html(example_site / "index.html").find("p", **{"class": "lead"})
+    assert "8 of 9 objectives have numbers" in lead.text
