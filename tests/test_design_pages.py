@@ -146,3 +146,36 @@ def test_the_home_page_says_how_many_objectives_its_status_counts_cover(
     page says so (missing is not zero)."""
     lead = parse_html(example_site / "index.html").find("p", **{"class": "lead"})
     assert "8 of 9 objectives have numbers" in lead.text
+
+
+def test_what_aligns_to_an_unaligned_objective_is_on_the_period_page(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    """A person's objective under a team objective that aligns to nothing was on no
+    period page: neither in the cascade nor among the unaligned."""
+    team = md(
+        """
+        title: Team goal
+        owner: sales
+        period: 2026-Q4
+        key_results:
+          - {title: Calls, start: 0, target: 10}
+        """
+    )
+    child = md(
+        """
+        title: My part of the team goal
+        owner: jo
+        period: 2026-Q4
+        parent: team-goal
+        key_results:
+          - {title: Calls, start: 0, target: 5}
+        """
+    )
+    files = {"content/2026-Q4/team-goal.md": team, "content/2026-Q4/my-part.md": child}
+    result = build(make_project(files), tmp_path / "site")
+    assert result.code == 0, result.out + result.err
+    page = parse_html(tmp_path / "site" / "periods" / "2026-q4" / "index.html")
+    unaligned = page.find("section", id="unaligned")
+    assert "../../objectives/my-part/index.html" in unaligned.hrefs()
+    assert "../../objectives/team-goal/index.html" in unaligned.hrefs()

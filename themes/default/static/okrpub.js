@@ -169,7 +169,8 @@
     var unaligned = document.getElementById("unaligned");
     var cards = Array.prototype.slice.call(
       document.querySelectorAll("#cascade li[data-units], #unaligned li[data-units]")).reverse();
-    var subtrees = Array.prototype.slice.call(document.querySelectorAll("#cascade details.tree-more"));
+    var subtrees = Array.prototype.slice.call(
+      document.querySelectorAll("#cascade details.tree-more, #unaligned details.tree-more"));
     var unitFilter = document.getElementById("filter-unit");
     var ownerFilter = document.getElementById("filter-owner");
     var statusFilter = document.getElementById("filter-status");
@@ -184,7 +185,7 @@
       }
     });
     var ownerOf = function (card) {
-      var link = card.querySelector(":scope > .tree-item .meta a, :scope > .meta a");
+      var link = card.querySelector(".tree-item .meta a");
       return link ? normalise(link.textContent) : "";
     };
     var filter = function () {
