@@ -59,9 +59,12 @@ class GradeThresholds:
     green: float = 0.7
 
     def colour(self, grade: float) -> str:
-        if grade < self.yellow:
+        """The colour of ``grade`` as the site shows it, with two decimals: a mean of
+        0.6986 reads "0.70", so it is green, as "0.70" is."""
+        shown = round(grade, 2)
+        if shown < self.yellow:
             return "red"
-        return "yellow" if grade < self.green else "green"
+        return "yellow" if shown < self.green else "green"
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,8 @@ class Config:
     follow_symlinks: bool = False
     #: The logo: a path relative to the project, checked to be a plain file in it.
     logo: str | None = None
+    #: The image of link previews (``og:image``): a path like ``logo``; ``None``: the logo.
+    social_image: str | None = None
     #: ``#rrggbb``: the header band's colour; ``None``: the theme's.
     primary_colour: str | None = None
     footer_text: str = ""
@@ -161,8 +166,9 @@ def load_config(root: Path, diagnostics: Diagnostics) -> Config:
         values["footer_links"] = _footer_links(document, diagnostics)
     if "footer_text" in values:
         values["footer_text"] = values["footer_text"].strip()
-    if "logo" in values and not _logo_is_there(root, values["logo"], document, diagnostics):
-        del values["logo"]
+    for key in ("logo", "social_image"):
+        if key in values and not _image_is_there(root, key, values[key], document, diagnostics):
+            del values[key]
     if "today" in values:
         values["today"] = as_date(values["today"])
     return Config(**values)
@@ -186,12 +192,14 @@ def read_logo(root: Path, logo: str) -> bytes:
     return content
 
 
-def _logo_is_there(root: Path, logo: str, document: Document, diagnostics: Diagnostics) -> bool:
-    """Whether the logo is a plain file of the project, no larger than :data:`MAX_LOGO_BYTES`,
-    reached without a symbolic link, and an image of its kind (an SVG without scripts):
-    it is copied into the site."""
+def _image_is_there(
+    root: Path, key: str, image: str, document: Document, diagnostics: Diagnostics
+) -> bool:
+    """Whether the image of ``key`` (the logo, the social image) is a plain file of the
+    project, no larger than :data:`MAX_LOGO_BYTES`, reached without a symbolic link, and an
+    image of its kind (an SVG without scripts): it is copied into the site."""
     try:
-        problem = image_problem(logo, read_logo(root, logo))
+        problem = image_problem(image, read_logo(root, image))
     except OSError as error:
         reasons = {
             errno.ELOOP: "it is a symbolic link",
@@ -200,14 +208,14 @@ def _logo_is_there(root: Path, logo: str, document: Document, diagnostics: Diagn
         }
         reason = reasons.get(error.errno or 0) or error.strerror or "it cannot be read"
         diagnostics.error(
-            document.where(("logo",)),
+            document.where((key,)),
             "config",
-            f"logo '{logo}' cannot be used: {reason}; give the path of an image file "
+            f"{key} '{image}' cannot be used: {reason}; give the path of an image file "
             "inside the project (no symbolic link)",
         )
         return False
     if problem is not None:
-        diagnostics.error(document.where(("logo",)), "config", f"logo '{logo}': {problem}")
+        diagnostics.error(document.where((key,)), "config", f"{key} '{image}': {problem}")
         return False
     return True
 

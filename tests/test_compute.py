@@ -200,12 +200,17 @@ def test_grade_colours_follow_configured_thresholds(computed) -> None:
 
 
 def test_grade_threshold_colour() -> None:
+    """A grade is coloured as it is shown, with two decimals: 0.3999 reads "0.40", yellow."""
     thresholds = GradeThresholds()
-    assert [thresholds.colour(g) for g in (0.0, 0.3999, 0.4, 0.6999, 0.7, 1.0)] == [
+    grades = (0.0, 0.3949, 0.3951, 0.3999, 0.4, 0.6949, 0.6951, 0.7, 1.0)
+    assert [thresholds.colour(g) for g in grades] == [
         "red",
         "red",
         "yellow",
         "yellow",
+        "yellow",
+        "yellow",
+        "green",
         "green",
         "green",
     ]

@@ -28,7 +28,7 @@ OBJECTIVE_KEYS = {
 KEY_RESULT_KEYS = {
     "id", "title", "kind", "start", "target", "current", "unit", "owner", "owners", "done",
     "progress", "score", "graded", "cancelled", "confidence", "due", "checkins", "status",
-    "health", "health_note", "links",
+    "health", "health_note", "links", "unit_singular", "unit_position", "reasons",
 }  # fmt: skip
 CHECKIN_KEYS = {"date", "value", "confidence", "note", "health"}
 
@@ -213,6 +213,8 @@ def test_numeric_key_result_takes_current_from_the_latest_checkin(
         "target": 10,
         "current": 8,
         "unit": "deals",
+        "unit_singular": None,
+        "unit_position": "after",
         "owner": None,
         "owners": [],
         "done": None,
@@ -225,6 +227,7 @@ def test_numeric_key_result_takes_current_from_the_latest_checkin(
         "health": None,
         "health_note": "",
         "due": "2026-12-31",
+        "reasons": [],
         "links": [],
         "checkins": [
             {"date": "2026-11-20", "value": 4, "confidence": 0.9, "note": "", "health": None},

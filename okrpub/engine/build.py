@@ -31,7 +31,7 @@ from okrpub.errors import UsageError
 from okrpub.git.history import read_history
 from okrpub.model.audience import select_audience
 from okrpub.model.types import Model
-from okrpub.site.brand import BRAND_CSS, brand_css, logo_path
+from okrpub.site.brand import BRAND_CSS, brand_css, logo_path, social_image_path
 from okrpub.site.i18n import load_locale
 from okrpub.site.theme import Theme
 from okrpub.site.write import SiteFolder, output_lock
@@ -113,7 +113,7 @@ def theme_signature(root: Path, config: Config) -> tuple[tuple[str, int, int], .
     renderer is due."""
     themes = theme_folders(root, config.theme)
     paths = [path for folder in themes for path in sorted(folder.rglob("*"))]
-    paths += [root / config.logo] if config.logo else []
+    paths += [root / image for image in (config.logo, config.social_image) if image]
     return tuple(
         (str(path), stat.st_mtime_ns, stat.st_size)
         for path in paths
@@ -141,8 +141,8 @@ def new_renderer(
 
 
 def brand_files(root: Path, config: Config) -> dict[str, bytes]:
-    """The files ``okrpub.yaml``'s branding adds to the site: the logo (read without
-    following a symbolic link) and the primary colour's style sheet."""
+    """The files ``okrpub.yaml``'s branding adds to the site: the logo and the social image
+    (read without following a symbolic link) and the primary colour's style sheet."""
     files = {}
     logo = logo_path(config)
     if config.logo is not None and logo is not None:
@@ -150,6 +150,14 @@ def brand_files(root: Path, config: Config) -> dict[str, bytes]:
             files[logo] = read_logo(root, config.logo)
         except OSError as error:
             raise UsageError(f"cannot read the logo {config.logo!r}: {error}") from None
+    social = social_image_path(config)
+    if config.social_image is not None and social is not None:
+        try:
+            files[social] = read_logo(root, config.social_image)
+        except OSError as error:
+            raise UsageError(
+                f"cannot read the social image {config.social_image!r}: {error}"
+            ) from None
     if config.primary_colour is not None:
         files[BRAND_CSS] = brand_css(config.primary_colour)
     return files

@@ -138,8 +138,9 @@ class Contexts:
         made = parts.cascade(self.model, period_id)
         last, trees = self.memo.trees.get(period_id, {}), dict[str, TreeNode]()
         roots = [_reuse_tree(root, last, trees) for root in made.roots]
+        unaligned = [_reuse_tree(root, last, trees) for root in made.unaligned]
         self.memo.trees[period_id] = trees
-        cascade = Cascade(roots, made.unaligned)
+        cascade = Cascade(roots, unaligned)
         return views.period(self.model, period_id, cascade, self.rollups.of(period_id, KINDS))
 
     def _objective(self, objective_id: str) -> dict[str, Any]:

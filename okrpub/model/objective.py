@@ -188,6 +188,7 @@ def key_result(
         health_note=health[1] if health else "",
         health_date=health[2] if health else None,
         unit_singular=entry.unit_singular,
+        unit_position=entry.unit_position,
     )
 
 

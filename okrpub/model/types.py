@@ -122,6 +122,8 @@ class KeyResult:
     given_score: Number | None = None
     #: The unit after the number 1; ``None``: the unit.
     unit_singular: str | None = None
+    #: Where the unit is written, ``before`` or ``after`` the number; ``None``: by the unit.
+    unit_position: str | None = None
 
     @property
     def graded(self) -> bool:

@@ -1,5 +1,5 @@
-"""Branding from ``okrpub.yaml``: the logo's place in the site and the primary colour's
-style sheet.
+"""Branding from ``okrpub.yaml``: the places in the site of the logo and of the image of
+link previews, and the primary colour's style sheet.
 
 The colour is a ``#rrggbb`` that ``okrpub.yaml`` gives (checked there). The
 text on it is black or white, whichever contrasts more: one of the two always
@@ -23,6 +23,16 @@ def logo_path(config: Config) -> str | None:
     if config.logo is None:
         return None
     return f"brand/logo{PurePosixPath(config.logo).suffix.lower()}"
+
+
+def social_image_path(config: Config) -> str | None:
+    """Where the site has the image of link previews: the ``social_image``
+    (``brand/social.<ext>``), else the logo unless it is an SVG (which chat apps and social
+    networks do not show); ``None``: no image."""
+    if config.social_image is not None:
+        return f"brand/social{PurePosixPath(config.social_image).suffix.lower()}"
+    logo = logo_path(config)
+    return None if logo is None or logo.endswith(".svg") else logo
 
 
 def brand_css(colour: str) -> bytes:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from okrpub.site.format import with_unit
 from okrpub.site.i18n import Locale
 
 #: The chart's width in SVG units; the theme shows it 320 to 420 pixels wide.
@@ -41,7 +42,9 @@ def nice_ticks(low: float, high: float, most: int = 5, whole: bool = False) -> l
     raise AssertionError("unreachable: a step of ten times the rough one always fits")
 
 
-def tick_labels(locale: Locale, ticks: list[float], unit: str) -> list[str]:
+def tick_labels(
+    locale: Locale, ticks: list[float], unit: str, position: str | None = None
+) -> list[str]:
     """The ticks' values, short and with as many decimals as the step needs: ``25k``,
     ``2.5M``, ``€ 300k``, ``40%``, ``1,500``."""
     largest = max(abs(tick) for tick in ticks)
@@ -50,10 +53,8 @@ def tick_labels(locale: Locale, ticks: list[float], unit: str) -> list[str]:
     step = (ticks[1] - ticks[0]) / scale
     decimals = next((d for d in range(3) if abs(round(step, d) - step) < 1e-9), 3)
     texts = [locale.number(tick / scale, decimals) + suffix for tick in ticks]
-    if unit == "%":
-        return [f"{text}%" for text in texts]
     if unit in SHORT_UNITS:
-        return [f"{unit}\u00a0{text}" for text in texts]
+        return [with_unit(text, unit, position) for text in texts]
     return texts
 
 

@@ -126,7 +126,8 @@ def checkin_chart(
     start, target, unit = float(key_result.start), float(key_result.target), key_result.unit
     values = [start, target, *(value for _, value in points)]
     ticks = nice_ticks(min(values), max(values), whole=all(v.is_integer() for v in values))
-    tick_texts = tick_labels(locale, ticks, unit)
+    position = key_result.unit_position
+    tick_texts = tick_labels(locale, ticks, unit, position)
     plot = _Plot(
         max(map(text_width, tick_texts)) + 10,
         ticks,
@@ -137,7 +138,7 @@ def checkin_chart(
     placed = [(plot.x(day), plot.y(value)) for day, value in points]
 
     def quantity(value: Number | None) -> str:
-        return format_quantity(locale, value, unit, key_result.unit_singular)
+        return format_quantity(locale, value, unit, key_result.unit_singular, position)
 
     placer = Placer()
     _axis_labels(placer, plot, tick_texts, unit, locale)
@@ -260,7 +261,9 @@ def summary(key_result: KeyResult, period: Period, today: dt.date, locale: Local
     """The chart in words: where the key result stands, against the pace and the target."""
 
     def quantity(value: Number | None) -> str:
-        return format_quantity(locale, value, key_result.unit, key_result.unit_singular)
+        return format_quantity(
+            locale, value, key_result.unit, key_result.unit_singular, key_result.unit_position
+        )
 
     if key_result.current is None or key_result.progress is None:
         parts = [locale.text("chart.summary_no_values")]

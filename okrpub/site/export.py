@@ -15,6 +15,7 @@ from typing import Any
 
 from okrpub import __version__
 from okrpub.model.types import KeyResult, Link, Model, Objective, Status
+from okrpub.site.format import unit_position
 from okrpub.source.schema import HEALTH_VALUES
 
 
@@ -69,6 +70,27 @@ LINK_SHAPE = Shape(
     },
 )
 
+#: The kinds of :class:`okrpub.model.types.Reason`, in the order of the status rule.
+REASON_KINDS = ("overdue", "confidence", "behind", "stale", "no_checkin", "no_data")
+
+REASON_SHAPE = Shape(
+    "One cause of a key result's status, by the status rule (okrpub.yaml's status:), "
+    "worst first: what the status page says in words (version 3).",
+    {
+        "kind": {
+            "enum": list(REASON_KINDS),
+            "description": "confidence: the confidence 'value' is below 'limit'; behind: the "
+            "progress 'value' is behind the pace 'limit' (the progress expected today); "
+            "overdue: it was due on 'date' and is not done; stale: its last check-in was on "
+            "'date'; no_checkin: no check-in since the period began on 'date'; no_data: no "
+            "value reported yet.",
+        },
+        "value": _share("The confidence or the progress (confidence, behind).", nullable=True),
+        "limit": _share("The threshold or the pace it is measured against.", nullable=True),
+        "date": {"type": ["string", "null"], "format": "date", "description": "The day."},
+    },
+)
+
 KEY_RESULT_SHAPE = Shape(
     "A key result with its computed numbers.",
     {
@@ -79,6 +101,15 @@ KEY_RESULT_SHAPE = Shape(
         "target": {"type": ["number", "null"], "description": "Target (numeric only)."},
         "current": {"type": ["number", "null"], "description": "Current value (numeric only)."},
         "unit": {"type": "string", "description": "Unit of the numbers (empty if none)."},
+        "unit_singular": {
+            "type": ["string", "null"],
+            "description": "The unit after the number 1 (unit_singular), or null: the unit.",
+        },
+        "unit_position": {
+            "enum": ["before", "after"],
+            "description": "Where the site writes the unit: before the number ('€ 420,000', "
+            "'rank 14') or after it ('12 orders').",
+        },
         "owner": {
             "type": ["string", "null"],
             "description": "Id of its accountable owner unit, if it has its own and this build "
@@ -117,6 +148,11 @@ KEY_RESULT_SHAPE = Shape(
             "description": "Why (that check-in's note, or its health_note); empty if none.",
         },
         "due": {**_DATE, "description": "The due date."},
+        "reasons": _list(
+            REASON_SHAPE,
+            "Why it has its status, worst first: every rule that holds (at risk, off track, "
+            "no data); empty when none does (on track, done, closed, cancelled).",
+        ),
         "links": _list(LINK_SHAPE, "Its links."),
         "checkins": _list(CHECKIN_SHAPE, "The check-ins, oldest first."),
     },
@@ -223,6 +259,8 @@ def _key_result(key_result: KeyResult) -> dict[str, Any]:
         "target": key_result.target,
         "current": key_result.current,
         "unit": key_result.unit,
+        "unit_singular": key_result.unit_singular,
+        "unit_position": unit_position(key_result.unit, key_result.unit_position),
         "owner": key_result.owner,
         "owners": list(key_result.owners),
         "done": key_result.done,
@@ -235,6 +273,15 @@ def _key_result(key_result: KeyResult) -> dict[str, Any]:
         "health": None if key_result.health is None else str(key_result.health),
         "health_note": key_result.health_note,
         "due": key_result.due.isoformat(),
+        "reasons": [
+            {
+                "kind": reason.kind,
+                "value": reason.value,
+                "limit": reason.limit,
+                "date": None if reason.date is None else reason.date.isoformat(),
+            }
+            for reason in key_result.reasons
+        ],
         "links": _links(key_result.links),
         "checkins": [
             {

@@ -137,7 +137,7 @@ def atom_feed(
 def _value(value: float | bool, kr: KeyResult, locale: Locale) -> str:
     if isinstance(value, bool):
         return locale.text("value.done" if value else "value.not_done")
-    return format_quantity(locale, value, kr.unit, kr.unit_singular)
+    return format_quantity(locale, value, kr.unit, kr.unit_singular, kr.unit_position)
 
 
 def _summary(checkin: Checkin, objective: Objective, locale: Locale) -> str:

@@ -35,20 +35,37 @@ def format_number(locale: Locale, value: Number | None) -> str:
 
 
 def format_quantity(
-    locale: Locale, value: Number | None, unit: str, singular: str | None = None
+    locale: Locale,
+    value: Number | None,
+    unit: str,
+    singular: str | None = None,
+    position: str | None = None,
 ) -> str:
-    """A value with its unit: ``€ 420,000``, ``64%``, ``12 orders``, and ``1 order`` with the
-    ``singular`` (the feed uses it too)."""
+    """A value with its unit: ``€ 420,000``, ``64%``, ``12 orders``, ``1 order`` with the
+    ``singular``, ``rank 14`` with the ``position`` ``before`` (the feed uses it too)."""
     shown = format_number(locale, value)
     if not unit or value is None:
         return shown
     if singular and value == 1 and not isinstance(value, bool):
         unit = singular
-    if unit in _CURRENCIES:
+    return with_unit(shown, unit, position)
+
+
+def with_unit(shown: str, unit: str, position: str | None = None) -> str:
+    """A formatted number and its unit: before it for ``position`` ``before`` (``rank 14``),
+    and by default for a currency (``€ 420,000``); ``%`` right after it; else after a
+    space (``12 orders``)."""
+    if unit_position(unit, position) == "before":
         return f"{unit}\u00a0{shown}"
     if unit == "%":
         return f"{shown}%"
     return f"{shown}\u00a0{unit}"
+
+
+def unit_position(unit: str, position: str | None) -> str:
+    """Where ``unit`` is written, ``before`` or ``after`` the number, as :func:`with_unit`
+    writes it."""
+    return position or ("before" if unit in _CURRENCIES else "after")
 
 
 def whole_percent(share: float) -> int:

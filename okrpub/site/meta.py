@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from okrpub.model.types import Model
+from okrpub.site.brand import social_image_path
 from okrpub.site.feed import absolute
 from okrpub.site.i18n import Locale
 
@@ -109,9 +110,15 @@ def head(
     body: str,
 ) -> dict[str, Any]:
     """What ``base.html``'s head shows of a page."""
+    url = canonical(base_url, path)
+    image = social_image_path(model.config)
     return {
         "description": description(model, locale, view, arguments, body),
-        "canonical": canonical(base_url, path),
+        "canonical": url,
+        # a link preview's image needs an absolute URL, as the canonical URL does
+        "og_image": absolute(base_url, image) if url and image else None,
+        # a large card for an image made for previews; a small one for the logo
+        "twitter_card": "summary_large_image" if model.config.social_image else "summary",
         "og_type": "article" if view in ("objective", "free_page") else "website",
         # an internal site is for the organisation, not for search engines
         "indexable": model.public,

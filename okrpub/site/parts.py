@@ -40,7 +40,8 @@ class Cascade(NamedTuple):
     """A period's objectives as trees below those that align to none of the period's."""
 
     roots: list[TreeNode]
-    unaligned: list[Objective]
+    #: The team and personal objectives that align to nothing, with what aligns to them.
+    unaligned: list[TreeNode]
 
 
 #: No HTML: what a view that shows none of a text has for it.
@@ -137,17 +138,16 @@ def cascade(model: Model, period_id: str) -> Cascade:
 
     An objective with several parents has its tree under its first parent (or is a
     root, when that is in another period); under each other parent of the period it
-    is listed, marked "also under" the first.
+    is listed, marked "also under" the first. An unaligned objective has its tree too,
+    so that what aligns to it is on the page.
     """
-    roots, unaligned = [], []
+    roots: list[TreeNode] = []
+    unaligned: list[TreeNode] = []
     for objective in model.objectives_in(period_id):
         parent = model.objectives.get(objective.parent_objective or "")
         if parent is not None and parent.period == period_id:
             continue
-        if objective.unaligned:
-            unaligned.append(objective)
-        else:
-            roots.append(tree(model, objective))
+        (unaligned if objective.unaligned else roots).append(tree(model, objective))
     return Cascade(roots, unaligned)
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -59,12 +60,12 @@ class Theme:
             extensions=[FragmentCacheExtension],
         )
         self.environment.filters.update(
-            percent=self.percent,
+            percent=_at_render(self.percent),
             whole_percent=whole_percent,
-            number=self.number,
-            quantity=self.quantity,
-            date=self.date,
-            grade=self.grade,
+            number=_at_render(self.number),
+            quantity=_at_render(self.quantity),
+            date=_at_render(self.date),
+            grade=_at_render(self.grade),
         )
         self.environment.globals.update(
             t=locale.text,
@@ -119,12 +120,28 @@ class Theme:
         return format_number(self.locale, value)
 
     def quantity(
-        self, value: Number | None, unit: str, singular: str | None = None
+        self,
+        value: Number | None,
+        unit: str,
+        singular: str | None = None,
+        position: str | None = None,
     ) -> Markup | str:
-        return format_quantity(self.locale, value, unit, singular)
+        return format_quantity(self.locale, value, unit, singular, position)
 
     def date(self, day: dt.date | None) -> str:
         return "–" if day is None else self.locale.date(day)
+
+
+def _at_render(function: Callable[..., str]) -> Callable[..., str]:
+    """``function`` as a filter that runs when a page renders, never when Jinja compiles the
+    template: Jinja computes a filter of constants (``{{ 0|grade }}``) at compile time, and
+    compiled templates are shared by every language, so a Dutch site showed ``0.00``."""
+
+    @jinja2.pass_context
+    def at_render(context: jinja2.runtime.Context, *args: Any, **kwargs: Any) -> str:
+        return function(*args, **kwargs)
+
+    return at_render
 
 
 def _where(error: BaseException, template: str) -> str:

@@ -101,23 +101,35 @@ def _base_url(value: Any) -> Problem:
 
 #: Image files a logo may be, by their extension.
 LOGO_TYPES = ("svg", "png", "jpg", "jpeg", "webp", "gif")
+#: Image files a link preview may show (``social_image``): no SVG, which chat apps and
+#: social networks do not show.
+SOCIAL_IMAGE_TYPES = ("png", "jpg", "jpeg", "webp", "gif")
 #: Longest footer text, and most footer links.
 MAX_FOOTER_TEXT = 500
 MAX_FOOTER_LINKS = 20
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}\Z")
 
 
-@accepts({"type": "string", "pattern": r"^[^/\\].*\.(svg|png|jpg|jpeg|webp|gif)$(?!\n)"})
-def _logo(value: Any) -> Problem:
-    """A relative path inside the project to an image file (whether it is there, and is
-    no symbolic link, :mod:`okrpub.config` checks)."""
-    if text(value) is None and not any(char in value for char in "\\\0"):
-        path = PurePosixPath(value)
-        inside = not path.is_absolute() and ".." not in path.parts
-        if inside and path.suffix[1:].lower() in LOGO_TYPES:
-            return None
-    kinds = ", ".join(f".{kind}" for kind in LOGO_TYPES)
-    return ("schema", f"the path of an image file inside the project ({kinds}), such as 'logo.svg'")
+def _image_path(kinds: tuple[str, ...], example: str) -> Check:
+    """A relative path inside the project to an image file of one of ``kinds`` (whether
+    it is there, and is no symbolic link, :mod:`okrpub.config` checks)."""
+
+    @accepts({"type": "string", "pattern": rf"^[^/\\].*\.({'|'.join(kinds)})$(?!\n)"})
+    def check(value: Any) -> Problem:
+        if text(value) is None and not any(char in value for char in "\\\0"):
+            path = PurePosixPath(value)
+            inside = not path.is_absolute() and ".." not in path.parts
+            if inside and path.suffix[1:].lower() in kinds:
+                return None
+        listed = ", ".join(f".{kind}" for kind in kinds)
+        where = f"inside the project ({listed}), such as '{example}'"
+        return ("schema", f"the path of an image file {where}")
+
+    return check
+
+
+_logo = _image_path(LOGO_TYPES, "logo.svg")
+_social_image = _image_path(SOCIAL_IMAGE_TYPES, "social.png")
 
 
 @accepts({"type": "string", "pattern": "^" + _COLOUR.pattern.removesuffix(r"\Z") + "$(?!\n)"})
@@ -171,6 +183,11 @@ CONFIG_FIELDS: dict[str, Field] = {
     "unsafe_html": Field(boolean),
     "follow_symlinks": Field(boolean),
     "logo": Field(_logo, description="An image file of the project shown beside the title."),
+    "social_image": Field(
+        _social_image,
+        description="The image a link to the site shows in chat apps and social networks "
+        "(og:image; default: the logo, unless it is an SVG); needs an absolute base_url.",
+    ),
     "primary_colour": Field(
         _colour, description="The colour of the header band, such as '#0b57b0'."
     ),

@@ -151,6 +151,8 @@ class KeyResultEntry:
     cancelled: str | None = None
     #: The unit after the number 1 (``order`` for ``orders``); ``None``: the unit.
     unit_singular: str | None = None
+    #: Where the unit is written, ``before`` or ``after`` the number; ``None``: by the unit.
+    unit_position: str | None = None
     links: tuple[Link, ...] = ()
     #: What its owner says of it (``on_track``, ``at_risk``, ``off_track``), and why.
     health: str | None = None

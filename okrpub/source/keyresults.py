@@ -106,11 +106,12 @@ def _key_result(document: Document, index: int, diagnostics: Diagnostics) -> Key
             f"{name}.current applies to numeric key results; a binary one uses 'done'",
         )
         return None
-    if "unit_singular" in values and not values.get("unit", "").strip():
+    needs_unit = [key for key in ("unit_singular", "unit_position") if key in values]
+    if needs_unit and not values.get("unit", "").strip():
         diagnostics.error(
-            document.where((*path, "unit_singular")),
+            document.where((*path, needs_unit[0])),
             "schema",
-            f"{name}.unit_singular needs a unit: give 'unit' (such as 'orders') too",
+            f"{name}.{needs_unit[0]} needs a unit: give 'unit' (such as 'orders') too",
         )
         return None
     checkins = _checkins(document, path, values.get("checkins", []), binary, diagnostics)
@@ -139,6 +140,7 @@ def _key_result(document: Document, index: int, diagnostics: Diagnostics) -> Key
         health=values.get("health"),
         health_note=values.get("health_note", "").strip(),
         unit_singular=values["unit_singular"].strip() if "unit_singular" in values else None,
+        unit_position=values.get("unit_position"),
     )
 
 

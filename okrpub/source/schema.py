@@ -133,6 +133,12 @@ KEY_RESULT_FIELDS: dict[str, Field] = {
     "unit_singular": Field(
         text, description="The unit after the number 1, such as 'order' (needs 'unit')."
     ),
+    "unit_position": Field(
+        one_of("before", "after"),
+        description="Where the unit is written: 'before' the number ('rank 14', 'CHF 50') "
+        "or 'after' it ('14 orders'); default: before for €, $, £ and ¥, else after "
+        "(needs 'unit').",
+    ),
     "owner": Field(
         OWNERS,
         description="Id of the unit that owns this key result, or a list of ids: "

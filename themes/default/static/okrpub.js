@@ -160,13 +160,17 @@
 
   /* The period page's cascade (issue #18): expand or collapse every subtree, and
      filter by team, owner and status. A card that matches shows with the cards above
-     it (dimmed when they do not match) and its closed subtrees open; without
-     JavaScript the tools stay hidden and the whole cascade is there, grouped. */
+     it (dimmed when they do not match) and its closed subtrees open; the unaligned
+     objectives below the cascade are filtered alike, and their section hides when none
+     matches. Without JavaScript the tools stay hidden and the whole cascade is there,
+     grouped. */
   var tools = document.getElementById("cascade-tools");
   if (tools) {
-    var cascade = document.getElementById("cascade");
-    var cards = Array.prototype.slice.call(cascade.querySelectorAll("li[data-units]")).reverse();
-    var subtrees = Array.prototype.slice.call(cascade.querySelectorAll("details.tree-more"));
+    var unaligned = document.getElementById("unaligned");
+    var cards = Array.prototype.slice.call(
+      document.querySelectorAll("#cascade li[data-units], #unaligned li[data-units]")).reverse();
+    var subtrees = Array.prototype.slice.call(
+      document.querySelectorAll("#cascade details.tree-more, #unaligned details.tree-more"));
     var unitFilter = document.getElementById("filter-unit");
     var ownerFilter = document.getElementById("filter-owner");
     var statusFilter = document.getElementById("filter-status");
@@ -209,6 +213,9 @@
         subtrees.forEach(function (details) { details.open = openBefore.indexOf(details) >= 0; });
       }
       filtering = active;
+      if (unaligned) {
+        unaligned.hidden = active && !unaligned.querySelector("li[data-units]:not([hidden])");
+      }
       count.textContent = active
         ? count.getAttribute("data-text").replace("{shown}", String(shown)).replace("{total}", String(cards.length))
         : "";
