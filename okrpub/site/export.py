@@ -236,15 +236,16 @@ def _key_result(key_result: KeyResult) -> dict[str, Any]:
         "health_note": key_result.health_note,
         "due": key_result.due.isoformat(),
         "links": _links(key_result.links),
+        # read as rows: a check-in read as a Checkin would stay in memory with the model
         "checkins": [
             {
-                "date": checkin.date.isoformat(),
-                "value": checkin.value,
-                "confidence": checkin.confidence,
-                "note": checkin.note,
-                "health": checkin.health,
+                "date": day.isoformat(),
+                "value": value,
+                "confidence": confidence,
+                "note": note,
+                "health": health,
             }
-            for checkin in key_result.checkins
+            for day, value, confidence, note, health in key_result.checkins.rows
         ],
     }
 
