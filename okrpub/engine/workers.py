@@ -121,11 +121,11 @@ def _render_share(share: tuple[int, int]) -> list[bytes]:
     index, count = share
     assert _work is not None
     theme, contexts, pages, folder = _work
-    rendered = [(page.path, contexts.render(theme, page)) for page in pages[index::count]]
     if folder is None:
-        return [content for _, content in rendered]
-    for path, content in rendered:
-        folder.add(path, content)
+        return [contexts.render(theme, page) for page in pages[index::count]]
+    # each page written as soon as it is rendered: a share of a big site is a hundred MB
+    for page in pages[index::count]:
+        folder.add(page.path, contexts.render(theme, page))
     return []
 
 

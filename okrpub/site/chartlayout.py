@@ -6,7 +6,7 @@ Plain arithmetic for :mod:`okrpub.site.charts`, in the chart's SVG units.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from okrpub.site.format import with_unit
 from okrpub.site.i18n import Locale
@@ -67,20 +67,33 @@ def text_width(text: str) -> float:
     return len(text) * CHAR
 
 
-@dataclass(frozen=True)
-class Label:
-    """A text of the chart: ``role`` is its class, ``anchor`` its ``text-anchor``."""
+class Attributes(str):
+    """The position of a drawn shape or label as its SVG attributes, such as
+    ``x1="…" y1="…" x2="…" y2="…"`` of a line: numbers formatted here, so that the theme
+    writes each shape with one expression. Safe HTML as it is (markupsafe's ``__html__``),
+    and cheaper to make than a ``Markup``."""
 
-    x: str
-    y: str
+    __slots__ = ()
+
+    def __html__(self) -> str:
+        return self
+
+
+class Label(NamedTuple):
+    """A text of the chart: where it is (its ``x`` and ``y``, and its ``text-anchor`` unless
+    that is ``start``), the text, and its ``role``, its class."""
+
+    at: Attributes
     text: str
-    anchor: str
     role: str
 
 
 #: Where a label may go: its ``x``, its baseline and its anchor.
 Spot = tuple[float, float, str]
 Edges = tuple[float, float, float, float]
+
+#: How much of a label's width lies left of its ``x``, by its anchor.
+_LEFT_OF = {"start": 0.0, "middle": 0.5, "end": 1.0}
 
 
 class Placer:
@@ -93,23 +106,24 @@ class Placer:
     def place(self, text: str, role: str, *spots: Spot) -> None:
         """``text`` at the first of ``spots`` clear of the labels placed (moved to stay
         inside the chart), else at the first."""
-        tried = [_edges(text, *spot) for spot in spots]
-        clear = (
-            i for i, edges in enumerate(tried) if not any(_overlap(edges, t) for t in self._taken)
-        )
-        chosen = next(clear, 0)
+        width = text_width(text)
+        tried = [_edges(width, *spot) for spot in spots]
+        chosen = 0
+        if len(tried) > 1:
+            taken = self._taken
+            clear = (i for i, e in enumerate(tried) if not any(_overlap(e, t) for t in taken))
+            chosen = next(clear, 0)
         edges, (x, y, anchor) = tried[chosen], spots[chosen]
         self._taken.append(edges)
-        shift = edges[0] - _left(text, x, anchor)
-        self.labels.append(Label(fmt(x + shift), fmt(y), text, anchor, role))
+        shift = edges[0] - (x - _LEFT_OF[anchor] * width)
+        where = f'x="{fmt(x + shift)}" y="{fmt(y)}"'
+        if anchor != "start":
+            where += f' text-anchor="{anchor}"'
+        self.labels.append(Label(Attributes(where), text, role))
 
 
-def _left(text: str, x: float, anchor: str) -> float:
-    return x - {"start": 0.0, "middle": 0.5, "end": 1.0}[anchor] * text_width(text)
-
-
-def _edges(text: str, x: float, y: float, anchor: str) -> Edges:
-    width, left = text_width(text), _left(text, x, anchor)
+def _edges(width: float, x: float, y: float, anchor: str) -> Edges:
+    left = x - _LEFT_OF[anchor] * width
     left += max(0.0, -left) - max(0.0, left + width - WIDTH)
     return (left, y - 0.8 * FONT, left + width, y + 0.25 * FONT)
 

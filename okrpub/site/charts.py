@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from okrpub.model.types import KeyResult, Number, Period, PeriodState
 from okrpub.site.chartlayout import (
     FONT,
     SHORT_UNITS,
     WIDTH,
+    Attributes,
     Label,
     Placer,
     fmt,
@@ -40,33 +42,27 @@ PLOT_TOP, PLOT_HEIGHT, RIGHT = 30, 130, 8
 STRIP_HEIGHT = 22
 
 
-@dataclass(frozen=True)
-class Segment:
-    x1: str
-    y1: str
-    x2: str
-    y2: str
+class Mark(NamedTuple):
+    """A value's point: where it is drawn, and its tooltip."""
 
-
-@dataclass(frozen=True)
-class Mark:
-    """A value's point, or a confidence bar (``width`` and ``height`` set)."""
-
-    x: str
-    y: str
+    at: Attributes
     title: str
-    width: str = ""
-    height: str = ""
+
+
+class Bar(NamedTuple):
+    """A check-in's confidence: its ``track`` (the full height), its bar and its tooltip."""
+
+    track: Attributes
+    at: Attributes
+    title: str
 
 
 @dataclass(frozen=True)
 class Strip:
-    """The confidence of each check-in as a bar up from ``axis``, ``height`` at 100%."""
+    """The confidence of each check-in as a bar up from ``axis``."""
 
-    bars: tuple[Mark, ...]
-    top: str
-    height: int
-    axis: Segment
+    bars: tuple[Bar, ...]
+    axis: Attributes
 
 
 @dataclass(frozen=True)
@@ -81,16 +77,21 @@ class Chart:
     summary: str
     width: int
     height: int
-    gridlines: tuple[Segment, ...]
-    axis: Segment
-    target: Segment
-    pace: Segment
-    today: Segment | None
+    #: The lines across: gridlines, the axis, the target; the pace and today's marker.
+    gridlines: tuple[Attributes, ...]
+    axis: Attributes
+    target: Attributes
+    pace: Attributes
+    today: Attributes | None
     #: The value line's points (``"x,y x,y"``); empty without values.
     line: str
     points: tuple[Mark, ...]
     strip: Strip | None
     labels: tuple[Label, ...]
+
+
+def _segment(x1: str, y1: str, x2: str, y2: str) -> Attributes:
+    return Attributes(f'x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}"')
 
 
 class _Plot:
@@ -100,6 +101,7 @@ class _Plot:
         self.left, self.right, self.bottom = left, WIDTH - RIGHT, PLOT_TOP + PLOT_HEIGHT
         self.ticks, self.first, self.last = ticks, first, last
         self._days = max((last - first).days, 1)
+        self._ends = fmt(self.left), fmt(self.right)
 
     def x(self, day: dt.date) -> float:
         return self.left + (self.right - self.left) * (day - self.first).days / self._days
@@ -108,8 +110,9 @@ class _Plot:
         low, high = self.ticks[0], self.ticks[-1]
         return PLOT_TOP + PLOT_HEIGHT * (high - value) / (high - low)
 
-    def across(self, y: float) -> Segment:
-        return Segment(fmt(self.left), fmt(y), fmt(self.right), fmt(y))
+    def across(self, y: float) -> Attributes:
+        at = fmt(y)
+        return _segment(self._ends[0], at, self._ends[1], at)
 
 
 def checkin_chart(
@@ -121,7 +124,9 @@ def checkin_chart(
     if key_result.start is None or key_result.target is None:
         return None
     points = [
-        (c.date, float(c.value)) for c in key_result.checkins if isinstance(c.value, (int, float))
+        (row[0], float(row[1]))
+        for row in key_result.checkins.rows
+        if isinstance(row[1], (int, float))
     ] or [(day, float(value)) for day, value in key_result.history]
     start, target, unit = float(key_result.start), float(key_result.target), key_result.unit
     values = [start, target, *(value for _, value in points)]
@@ -136,12 +141,13 @@ def checkin_chart(
     )
     running = period.state is PeriodState.CURRENT and plot.first <= today <= plot.last
     placed = [(plot.x(day), plot.y(value)) for day, value in points]
+    dates = _Dates(locale)
 
     def quantity(value: Number | None) -> str:
         return format_quantity(locale, value, unit, key_result.unit_singular, position)
 
     placer = Placer()
-    _axis_labels(placer, plot, tick_texts, unit, locale)
+    _axis_labels(placer, plot, tick_texts, unit, dates)
     target_y = plot.y(target)
     placer.place(
         locale.text("chart.target_value", value=quantity(key_result.target)),
@@ -155,8 +161,9 @@ def checkin_chart(
     tx = plot.x(today)
     if running:
         placer.place(locale.text("chart.today"), "chart-today-label", *_at_top(tx, plot.bottom))
-    strip = _strip(key_result, plot, placer, locale)
-    line = [(plot.x(period.start), plot.y(start)), *placed]
+    strip = _strip(key_result, plot, placer, locale, dates)
+    coordinates = [(fmt(cx), fmt(cy)) for cx, cy in placed]
+    start_at = fmt(plot.x(period.start)), fmt(plot.y(start))
     history = bool(key_result.history)
     return Chart(
         id=chart_id,
@@ -171,35 +178,45 @@ def checkin_chart(
         ),
         summary=summary(key_result, period, today, locale),
         width=WIDTH,
-        height=int(float(strip.axis.y1) + 6) if strip else plot.bottom + ROW + 8,
+        height=int(float(strip.base) + 6) if strip else plot.bottom + ROW + 8,
         gridlines=tuple(plot.across(plot.y(tick)) for tick in ticks),
         axis=plot.across(plot.bottom),
         target=plot.across(target_y),
-        pace=Segment(
-            fmt(plot.x(period.start)),
-            fmt(plot.y(start)),
-            fmt(plot.x(key_result.due)),
-            fmt(target_y),
-        ),
-        today=Segment(fmt(tx), fmt(PLOT_TOP), fmt(tx), fmt(plot.bottom)) if running else None,
-        line=" ".join(f"{fmt(cx)},{fmt(cy)}" for cx, cy in line) if points else "",
+        pace=_segment(*start_at, fmt(plot.x(key_result.due)), fmt(target_y)),
+        today=_segment(fmt(tx), fmt(PLOT_TOP), fmt(tx), fmt(plot.bottom)) if running else None,
+        line=" ".join(f"{x},{y}" for x, y in [start_at, *coordinates]) if points else "",
         points=tuple(
-            Mark(fmt(cx), fmt(cy), f"{locale.date(day)}: {quantity(value)}")
-            for (day, value), (cx, cy) in zip(points, placed, strict=True)
+            Mark(Attributes(f'cx="{x}" cy="{y}"'), f"{dates.text(day)}: {quantity(value)}")
+            for (day, value), (x, y) in zip(points, coordinates, strict=True)
         ),
-        strip=strip,
+        strip=strip.drawn if strip else None,
         labels=tuple(placer.labels),
     )
 
 
+class _Dates:
+    """Days as the locale writes them, each written once (a check-in's day is in its
+    point's tooltip and in its confidence bar's)."""
+
+    def __init__(self, locale: Locale) -> None:
+        self._locale = locale
+        self._texts: dict[dt.date, str] = {}
+
+    def text(self, day: dt.date) -> str:
+        text = self._texts.get(day)
+        if text is None:
+            text = self._texts[day] = self._locale.date(day)
+        return text
+
+
 def _axis_labels(
-    placer: Placer, plot: _Plot, tick_texts: list[str], unit: str, locale: Locale
+    placer: Placer, plot: _Plot, tick_texts: list[str], unit: str, dates: _Dates
 ) -> None:
     """The ticks' values, the first and last day, and a unit that is a word."""
     for tick, text in zip(plot.ticks, tick_texts, strict=True):
         placer.place(text, "chart-tick", (plot.left - 6, plot.y(tick) + 5, "end"))
-    placer.place(locale.date(plot.first), "chart-date", (plot.left, plot.bottom + ROW, "start"))
-    placer.place(locale.date(plot.last), "chart-date", (plot.right, plot.bottom + ROW, "end"))
+    placer.place(dates.text(plot.first), "chart-date", (plot.left, plot.bottom + ROW, "start"))
+    placer.place(dates.text(plot.last), "chart-date", (plot.right, plot.bottom + ROW, "end"))
     if unit and unit not in SHORT_UNITS:
         placer.place(unit, "chart-unit", (0, PLOT_TOP - 12, "start"))
 
@@ -230,9 +247,17 @@ def _at_top(x: float, bottom: float) -> list[tuple[float, float, str]]:
     ]
 
 
-def _strip(key_result: KeyResult, plot: _Plot, placer: Placer, locale: Locale) -> Strip | None:
+class _Strip(NamedTuple):
+    drawn: Strip
+    #: Where its axis is drawn (as written: the chart's height follows from it).
+    base: str
+
+
+def _strip(
+    key_result: KeyResult, plot: _Plot, placer: Placer, locale: Locale, dates: _Dates
+) -> _Strip | None:
     """The confidence of each check-in that gives one, below the dates; labelled."""
-    rated = [(c.date, float(c.confidence)) for c in key_result.checkins if c.confidence is not None]
+    rated = [(row[0], float(row[2])) for row in key_result.checkins.rows if row[2] is not None]
     if not rated:
         return None
     label_y = plot.bottom + 2 * ROW + 4
@@ -240,21 +265,24 @@ def _strip(key_result: KeyResult, plot: _Plot, placer: Placer, locale: Locale) -
     placer.place(
         locale.text("chart.confidence"), "chart-strip-label", (plot.left, label_y, "start")
     )
+    track = f'" y="{fmt(base - STRIP_HEIGHT)}" width="6" height="{STRIP_HEIGHT}"'
     bars = []
     for day, confidence in rated:
         height = max(confidence * STRIP_HEIGHT, 1.0)
         title = locale.text(
             "chart.confidence_on",
-            date=locale.date(day),
+            date=dates.text(day),
             confidence=format_percent(locale, confidence),
         )
-        bars.append(Mark(fmt(plot.x(day) - 3), fmt(base - height), title, "6", fmt(height)))
+        x = fmt(plot.x(day) - 3)
+        at = f'x="{x}" y="{fmt(base - height)}" width="6" height="{fmt(height)}"'
+        bars.append(Bar(Attributes(f'x="{x}{track}'), Attributes(at), title))
     lx = plot.x(rated[-1][0])
     latest = format_percent(locale, rated[-1][1])
     placer.place(
         latest, "chart-strip-value", (lx + 7, base - 4, "start"), (lx - 7, base - 4, "end")
     )
-    return Strip(tuple(bars), fmt(base - STRIP_HEIGHT), STRIP_HEIGHT, plot.across(base))
+    return _Strip(Strip(tuple(bars), plot.across(base)), fmt(base))
 
 
 def summary(key_result: KeyResult, period: Period, today: dt.date, locale: Locale) -> str:

@@ -283,15 +283,16 @@ def _key_result(key_result: KeyResult) -> dict[str, Any]:
             for reason in key_result.reasons
         ],
         "links": _links(key_result.links),
+        # read as rows: a check-in read as a Checkin would stay in memory with the model
         "checkins": [
             {
-                "date": checkin.date.isoformat(),
-                "value": checkin.value,
-                "confidence": checkin.confidence,
-                "note": checkin.note,
-                "health": checkin.health,
+                "date": day.isoformat(),
+                "value": value,
+                "confidence": confidence,
+                "note": note,
+                "health": health,
             }
-            for checkin in key_result.checkins
+            for day, value, confidence, note, health in key_result.checkins.rows
         ],
     }
 

@@ -54,6 +54,8 @@ class Locale:
     def number(self, value: float, decimals: int = 0) -> str:
         """``1234567.5`` as ``1,234,567.5`` (en) or ``1.234.567,5`` (nl)."""
         text = f"{value:,.{decimals}f}"
+        if self.decimal_separator == "." and self.thousands_separator == ",":
+            return text
         return (
             text.replace(",", "\0")
             .replace(".", self.decimal_separator)
