@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
+
+#: The phone and desktop widths the browser tests look at.
+VIEWPORTS = {"390": {"width": 390, "height": 844}, "1366": {"width": 1366, "height": 900}}
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -34,3 +40,25 @@ def served_folder(folder: Path | str) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@contextmanager
+def page_opener(browser: Browser) -> Iterator[Callable[..., Page]]:
+    """``open_(width, scheme, **options)`` gives a new page; a console error on any page
+    opened fails the test when the block ends."""
+    contexts: list[BrowserContext] = []
+    errors: list[str] = []
+
+    def open_(width: str = "1366", scheme: str = "light", **options: Any) -> Page:
+        context = browser.new_context(viewport=VIEWPORTS[width], color_scheme=scheme, **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+    assert not errors, errors

@@ -8,19 +8,17 @@ two unaligned objectives (a team's, at risk, and a person's in another team).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 
 pytest.importorskip("playwright.sync_api")
 
 from axe_playwright_python.sync_playwright import Axe
-from browsertools import served_folder
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from browsertools import VIEWPORTS, page_opener, served_folder
+from playwright.sync_api import Browser, Page, expect
 from sitetools import build, md, write_files
 
 AXE = Axe()
-VIEWPORTS = {"390": {"width": 390, "height": 844}, "1366": {"width": 1366, "height": 900}}
 LOOKS = [(width, scheme) for width in VIEWPORTS for scheme in ("light", "dark")]
 
 
@@ -57,23 +55,9 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def open_page(browser: Browser) -> Iterator[Callable[..., Page]]:
-    """``open_page(width, scheme)``: a page whose console errors fail the test."""
-    contexts: list[BrowserContext] = []
-    errors: list[str] = []
-
-    def open_(width: str = "1366", scheme: str = "light", **options: Any) -> Page:
-        context = browser.new_context(viewport=VIEWPORTS[width], color_scheme=scheme, **options)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        return page
-
-    yield open_
-    for context in contexts:
-        context.close()
-    assert not errors, errors
+    """``open_page(width, scheme, **options)``: a page whose console errors fail the test."""
+    with page_opener(browser) as open_:
+        yield open_
 
 
 def shown(page: Page, title: str) -> None:

@@ -19,12 +19,11 @@ import pytest
 pytest.importorskip("playwright.sync_api")
 
 from axe_playwright_python.sync_playwright import Axe
-from browsertools import served_folder
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from browsertools import VIEWPORTS, page_opener, served_folder
+from playwright.sync_api import Browser, Page, expect
 from sitetools import REPOSITORY, TODAY
 
 AXE = Axe()
-VIEWPORTS = {"390": {"width": 390, "height": 844}, "1366": {"width": 1366, "height": 900}}
 LOOKS = [(width, scheme) for width in VIEWPORTS for scheme in ("light", "dark")]
 #: Objectives whose charts are checked: one in euros, one with a word as its unit.
 CHARTED = ("grow-to-1m-online", "top-3-in-search")
@@ -46,22 +45,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[s
 @pytest.fixture
 def open_page(browser: Browser) -> Iterator[Callable[..., Page]]:
     """``open_page(width, scheme, **options)``: a page whose console errors fail the test."""
-    contexts: list[BrowserContext] = []
-    errors: list[str] = []
-
-    def open_(width: str = "1366", scheme: str = "light", **options: Any) -> Page:
-        context = browser.new_context(viewport=VIEWPORTS[width], color_scheme=scheme, **options)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        return page
-
-    yield open_
-    for context in contexts:
-        context.close()
-    assert not errors, errors
+    with page_opener(browser) as open_:
+        yield open_
 
 
 def current_period(api: dict[str, Any]) -> str:
