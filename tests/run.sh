@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything the tests need, then run them all: ruff (lint and format),
 # mypy (strict, as pyproject.toml sets) and pytest, browser tests in Debian's
-# headless Chromium included.
+# headless Chromium included. pytest runs the tests in one worker process per core
+# (pytest-xdist); `bash tests/run.sh -n 0 tests/test_x.py` runs one file in-process.
 #
 # Everything runs in the virtual environment .venv (made here when missing), so
 # that this works on a system Python that refuses pip installs (Debian's
@@ -37,4 +38,5 @@ fi
 $python -m ruff check okrpub tests bench
 $python -m ruff format --check okrpub tests bench
 $python -m mypy
-$python -m pytest -p no:cacheprovider "$@"
+# -p no:benchmark: a pytest-benchmark the system may have only warns under xdist.
+$python -m pytest -p no:cacheprovider -p no:benchmark -n auto "$@"

@@ -572,6 +572,9 @@ def test_screenshots(
     for name in ("home", "period", "objective", "status"):
         page.goto(http_root + site.pages()[name])
         page.evaluate("() => document.fonts.ready.then(() => true)")
+        # Every card painted: content-visibility: auto can leave the cards outside the
+        # viewport blank in a full-page screenshot taken on a busy machine.
+        page.add_style_tag(content="* { content-visibility: visible !important; }")
         height = page.evaluate("() => document.documentElement.scrollHeight")
         path = SCREENSHOTS / f"{name}-{device}.png"
         try:
