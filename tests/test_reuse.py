@@ -18,7 +18,12 @@ from rebuildtools import EDITS, Project
 from sitetools import TODAY, build, calls_from_now_on, tree_of, write_files
 
 from okrpub.engine.reuse import Manifest
-from okrpub.engine.stats import DATA_FILES_MADE, EXPORT_PARTS_MADE, SEARCH_ROWS_MADE
+from okrpub.engine.stats import (
+    DATA_FILES_MADE,
+    EXPORT_PARTS_MADE,
+    OBJECTIVES_DIGESTED,
+    SEARCH_ROWS_MADE,
+)
 from okrpub.model.types import Checkin
 
 GROW = "objectives/grow-to-1m-online/index.html"
@@ -232,6 +237,21 @@ def test_no_data_file_is_made_when_nothing_changed(tmp_path: Path) -> None:
     made = cached_build(project.root, tmp_path / "site").stats
     assert made[DATA_FILES_MADE] > 0
     assert made[EXPORT_PARTS_MADE] == 1  # the others' parts were read from the last build
+
+
+def test_only_the_objectives_that_changed_are_digested(tmp_path: Path) -> None:
+    """An objective's digest (its pages' and data parts' key) is kept in the store under its
+    inputs: a new build digests only the objectives whose inputs changed, and a new day all."""
+    project = Project(tmp_path / "project")
+    first = cached_build(project.root, tmp_path / "site")
+    assert first.model is not None
+    assert first.stats[OBJECTIVES_DIGESTED] == len(first.model.objectives)
+    assert cached_build(project.root, tmp_path / "site").stats[OBJECTIVES_DIGESTED] == 0
+    project.edit(GROW_FILE, "title: ", "title: Renamed ")
+    assert cached_build(project.root, tmp_path / "site").stats[OBJECTIVES_DIGESTED] == 1
+    warm, clean = warm_and_clean(project.root, tmp_path)
+    assert warm == clean
+    assert b"Renamed " in warm[GROW]
 
 
 def test_export_parts_of_another_okrpub_are_not_used(tmp_path: Path) -> None:

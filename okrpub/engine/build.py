@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from okrpub.config import Config, overlaps, read_logo, theme_folders
-from okrpub.engine.analysis import AnalysisMemo, compute_model
+from okrpub.engine.analysis import AnalysisMemo, ComputeMemo, compute_model
 from okrpub.engine.loader import LoadCache, usable_cores
 from okrpub.engine.project import Analysis, analyse
 from okrpub.engine.renderer import SiteRenderer
+from okrpub.engine.results import ObjectiveDigests
 from okrpub.engine.reuse import Manifest
 from okrpub.engine.sitefiles import SiteFiles
 from okrpub.engine.stats import Stats
@@ -196,14 +197,16 @@ def render(
     history = read_history(root, config) if options.history else None
     # the checked model already is this audience's when the audience leaves nothing out
     same = selected == analysis.resolved and history is None
+    audience = memo.audience if memo else ComputeMemo()
     model = (
         analysis.model
         if same
-        else compute_model(selected, config, today, history, memo.audience if memo else None, stats)
+        else compute_model(selected, config, today, history, audience, stats, cache)
     )
+    digests = analysis.digests if same else audience.digests
     with (rendering or contextlib.nullcontext)():
         if folder is not None:
-            pages = renderer.write(model, folder, manifest, stats)
+            pages = renderer.write(model, folder, manifest, stats, ObjectiveDigests(cache, digests))
             seconds = time.perf_counter() - started
             return BuildResult(analysis, model, None, seconds, pages, stats)
         files = renderer.render(model, stats)

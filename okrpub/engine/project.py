@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from okrpub.config import CONFIG_FILE, Config, load_config
@@ -34,6 +34,8 @@ class Analysis:
     resolved: Resolved
     model: Model
     diagnostics: Diagnostics
+    #: The digest of each objective's inputs, by id (``None``: not kept in the store).
+    digests: dict[str, bytes | None] = field(default_factory=dict)
 
 
 def today_from(argument: str | None, pinned: dt.date | None = None) -> dt.date:
@@ -129,7 +131,7 @@ def analyse(
     resolved = resolve_content(sources, config, diagnostics, memo.resolve, stats)
     model = compute_model(resolved, config, today, None, memo.compute, stats, cache)
     lint_model(model, resolved, diagnostics, memo.lint, stats, cache, memo.compute.digests)
-    return Analysis(config, resolved, model, diagnostics)
+    return Analysis(config, resolved, model, diagnostics, memo.compute.digests)
 
 
 def check(

@@ -31,6 +31,7 @@ from okrpub.engine.fragments import FragmentCache
 from okrpub.engine.frame import page_frame
 from okrpub.engine.ondemand import OnDemand
 from okrpub.engine.planning import PlanMemo, plan
+from okrpub.engine.results import ObjectiveDigests
 from okrpub.engine.reuse import Digests, Manifest, theme_digest
 from okrpub.engine.sitefiles import Deferred, SiteFiles
 from okrpub.engine.stats import (
@@ -208,17 +209,19 @@ class SiteRenderer:
         folder: SiteFolder,
         manifest: Manifest | None = None,
         stats: Stats | None = None,
+        known: ObjectiveDigests | None = None,
     ) -> int:
         """Render every file of the site straight into ``folder`` (``build``); the page count.
 
         Pages are written as they are rendered, by the worker processes too, so
         the site is never whole in memory. With a ``manifest`` of the last build,
         files whose digest is unchanged are kept as they are in the output folder
-        instead, and the export encodes only the objectives that changed.
+        instead, and the export encodes only the objectives that changed. The objectives'
+        digests are taken from ``known`` where it has them.
         """
         stats = stats or Stats()
         plan = self._plan(model, None, ViewMemo(), stats)
-        kept = self._kept(model, plan, manifest) if manifest is not None else None
+        kept = self._kept(model, plan, manifest, known, stats) if manifest is not None else None
         reused = kept.kept if kept is not None else set()
         for path in reused:
             folder.keep(path, manifest.inode(path) if manifest is not None else None)
@@ -241,9 +244,18 @@ class SiteRenderer:
         stats.add(FILES_KEPT, len(reused))
         return len(plan.html_paths)
 
-    def _kept(self, model: Model, plan: _Plan, manifest: Manifest) -> _Kept:
+    def _kept(
+        self,
+        model: Model,
+        plan: _Plan,
+        manifest: Manifest,
+        known: ObjectiveDigests | None,
+        stats: Stats,
+    ) -> _Kept:
         """Every file's digest, and the files the manifest says are unchanged."""
         digests = Digests((*page_frame(model), self.base_url), theme_digest(self.theme.folders))
+        if known is not None:
+            known.give(model.objectives.values(), digests, stats)
         made = _file_digests(digests, model, plan)
         return _Kept(digests, made, {p for p, d in made.items() if manifest.unchanged(p, d)})
 

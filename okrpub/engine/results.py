@@ -18,6 +18,11 @@ unchanged digest and makes again only what depends on the edit. A row is
 decoded into the result's type as untrusted input: one that does not decode,
 or was made from other inputs, is a miss.
 
+The digest of each computed objective's plain data, which its pages' digests
+are made of (:meth:`~okrpub.engine.reuse.Digests.of_object`), is kept too,
+under the digest of its inputs: encoding a whole objective, with its
+check-ins, to digest it costs more than computing it.
+
 Computed objectives themselves are not kept: decoding one costs as much as
 computing it (its check-ins, shared with its entry when computed, would be
 decoded a second time), and the copies cost memory.
@@ -25,20 +30,24 @@ decoded a second time), and the copies cost memory.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Generic, TypeVar
 
 import msgspec
 
 from okrpub.engine.frame import Frame
 from okrpub.engine.loader import LoadCache
-from okrpub.engine.reuse import digest_of, plain
+from okrpub.engine.reuse import Digests, digest_of, plain
+from okrpub.engine.stats import OBJECTIVES_DIGESTED, Stats
 from okrpub.model.resolve import references
+from okrpub.model.types import Objective
 from okrpub.source.entries import ObjectiveEntry
 
 Result = TypeVar("Result")
 
-#: The kind of result kept: one objective's lint warnings.
+#: The kinds of result kept: one objective's lint warnings, and its digest.
 LINT = "lint"
+DIGEST = "digest"
 
 _ENCODER = msgspec.msgpack.Encoder()
 
@@ -108,3 +117,30 @@ class StoredResults(Generic[Result]):
         """Keep this run's rows, and only them."""
         if self._store is not None:
             self._store.save_results(self._kind, self._rows)
+
+
+class ObjectiveDigests:
+    """The digest of each computed objective (:meth:`Digests.of_object`), kept in the store
+    under the digest of the objective's inputs (``inputs``, by id: see
+    :meth:`~okrpub.engine.analysis.ComputeMemo.digests`)."""
+
+    def __init__(self, cache: LoadCache | None, inputs: Mapping[str, bytes | None]) -> None:
+        self._stored = StoredResults(cache, DIGEST, bytes)
+        self._inputs = inputs
+
+    def give(self, objectives: Iterable[Objective], digests: Digests, stats: Stats) -> None:
+        """Let ``digests`` know each objective's digest, made (and counted in ``stats``)
+        only when not kept; keep them."""
+        for objective in objectives:
+            inputs = self._inputs.get(objective.id)
+            kept = self._stored.get(objective.id, inputs)
+            if kept is not None and len(kept) == _DIGEST_SIZE:
+                digests.know(objective, kept)
+            else:
+                self._stored.put(objective.id, inputs, digests.of_object(objective))
+                stats.add(OBJECTIVES_DIGESTED)
+        self._stored.save()
+
+
+#: The size of a digest (:func:`~okrpub.engine.reuse.digest_of`).
+_DIGEST_SIZE = len(digest_of())

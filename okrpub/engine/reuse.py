@@ -76,6 +76,11 @@ class Digests:
             known = self._objects[id(item)] = digest_of(*plain(item))
         return known
 
+    def know(self, item: object, digest: bytes) -> None:
+        """Take ``digest`` as :meth:`of_object` of ``item``: what it gave for an item that
+        was made from the same inputs (:class:`~okrpub.engine.results.ObjectiveDigests`)."""
+        self._objects[id(item)] = digest
+
 
 _ENCODER = msgspec.msgpack.Encoder()
 

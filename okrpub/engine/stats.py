@@ -57,6 +57,9 @@ FRAGMENTS_RENDERED = "fragments rendered"
 #: Data files made (the two search indexes together count once), and their parts made:
 #: each objective's JSON for the export, the rows of an objective or unit for the search
 #: indexes, the newest check-in of an objective for the feed.
+#: Objectives whose digest (what their pages' digests are made of) was made rather than
+#: taken from the store (:class:`~okrpub.engine.results.ObjectiveDigests`).
+OBJECTIVES_DIGESTED = "objectives digested"
 DATA_FILES_MADE = "data files made"
 EXPORT_PARTS_MADE = "export parts made"
 SEARCH_ROWS_MADE = "search rows made"

@@ -16,6 +16,9 @@ import yaml
 
 from okrpub.errors import OkrpubError
 
+#: PyYAML's safe loader, with libyaml's parser where it is installed (ten times faster).
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class LocaleError(OkrpubError):
     """A locale file is missing or incomplete (a theme problem, exit status 2)."""
@@ -69,7 +72,7 @@ def load_locale(folders: list[Path], language: str) -> Locale:
         path = folder / "locales" / f"{language}.yaml"
         if path.is_file():
             try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8"))
+                data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
             except (yaml.YAMLError, UnicodeDecodeError) as error:
                 raise LocaleError(f"{path}: not a readable YAML file: {error}") from None
             try:
