@@ -68,6 +68,9 @@ def okrpub_command(*arguments: str) -> list[str]:
 
 def okrpub_environment(**extra: str) -> dict[str, str]:
     """The environment for an okrpub subprocess: this checkout's okrpub comes first on
-    the path, whichever copy is installed."""
+    the path, whichever copy is installed, and its modules are compiled once, as an
+    installed package's are (``PYTHONDONTWRITEBYTECODE`` would compile them at every run)."""
     path = os.pathsep.join(p for p in (str(REPOSITORY), os.environ.get("PYTHONPATH")) if p)
-    return {**os.environ, "PYTHONPATH": path, **extra}
+    environment = {**os.environ, "PYTHONPATH": path, **extra}
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    return environment
