@@ -81,15 +81,13 @@ class KeyResultView:
         return self.key_result.owner or self.objective.owner
 
     @property
-    def checkins_newest_first(self) -> tuple[tuple[Checkin, Markup], ...]:
-        """Each check-in, newest first, with its note as HTML."""
-        return tuple(zip(self.key_result.checkins, self.notes_html, strict=True))[::-1]
-
-    @property
     def latest_note(self) -> tuple[Checkin, Markup] | None:
         """The newest check-in with a note, and the note as HTML: it shows on the key
         result's card."""
-        return next(((c, html) for c, html in self.checkins_newest_first if c.note), None)
+        rows = self.key_result.checkins.rows
+        noted = (index for index in range(len(rows) - 1, -1, -1) if rows[index][3])
+        index = next(noted, None)
+        return None if index is None else (Checkin(*rows[index]), self.notes_html[index])
 
     @property
     def show_weight(self) -> bool:
