@@ -29,6 +29,9 @@ Done = Callable[[int], None]
 #: Below this many pages to render, starting worker processes costs more than it saves.
 PARALLEL_FROM = 500
 
+#: How many shares of the pages each worker renders, one at a time.
+SHARES_EACH = 16
+
 
 class Workers(NamedTuple):
     """How many worker processes may render, and how to start them."""
@@ -100,7 +103,8 @@ def _pool(
     work: _Work, workers: Workers, done: Done | None = None
 ) -> Iterator[Callable[[], list[list[bytes]]]]:
     """Workers started to render shares of ``work``'s pages; what waits for their results."""
-    count = workers.processes * 4  # small shares balance a big page (status) against many
+    # small shares balance a big page (status) against many, and the workers end together
+    count = workers.processes * SHARES_EACH
     with workers.start(workers.processes, _take, (work,)) as pool:
         pending: list[AsyncResult[list[bytes]]] = []
         for index in range(count):

@@ -12,10 +12,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from okrpub.model.types import Checkin, KeyResult, Model, Objective, Period, Rollup, Status
 from okrpub.site.charts import Chart, checkin_chart
+from okrpub.site.format import format_percent, format_quantity
 from okrpub.site.i18n import Locale
 from okrpub.site.markdown import MarkdownRenderer
 
@@ -48,6 +49,19 @@ class Cascade(NamedTuple):
 NO_HTML = Markup()
 
 
+class CheckinCells(NamedTuple):
+    """A check-in as the cells of the objective page's table, each as HTML: its date,
+    value and confidence as shown (an en dash for none), escaped; its health (for the
+    ``status`` macro); its note's inline Markdown. A row is most of a page's text, so the
+    theme writes it out as it is."""
+
+    date: Markup
+    value: Markup
+    confidence: Markup
+    health: str | None
+    note: Markup
+
+
 @dataclass(frozen=True)
 class KeyResultView:
     key_result: KeyResult
@@ -58,6 +72,8 @@ class KeyResultView:
     title_html: Markup = NO_HTML
     health_note_html: Markup = NO_HTML
     notes_html: tuple[Markup, ...] = ()
+    #: On the objective's page: the check-ins' cells, newest first.
+    checkin_cells: tuple[CheckinCells, ...] = ()
 
     @property
     def owner(self) -> str:
@@ -65,15 +81,13 @@ class KeyResultView:
         return self.key_result.owner or self.objective.owner
 
     @property
-    def checkins_newest_first(self) -> tuple[tuple[Checkin, Markup], ...]:
-        """Each check-in, newest first, with its note as HTML."""
-        return tuple(zip(self.key_result.checkins, self.notes_html, strict=True))[::-1]
-
-    @property
     def latest_note(self) -> tuple[Checkin, Markup] | None:
         """The newest check-in with a note, and the note as HTML: it shows on the key
         result's card."""
-        return next(((c, html) for c, html in self.checkins_newest_first if c.note), None)
+        rows = self.key_result.checkins.rows
+        noted = (index for index in range(len(rows) - 1, -1, -1) if rows[index][3])
+        index = next(noted, None)
+        return None if index is None else (Checkin(*rows[index]), self.notes_html[index])
 
     @property
     def show_weight(self) -> bool:
@@ -187,17 +201,19 @@ def objective_parts(
 ) -> ObjectiveParts:
     """The key results with their charts, and the HTML of the body, titles and notes of
     ``objective``'s page."""
-    key_results = [
-        KeyResultView(
+    key_results = []
+    for index, kr in enumerate(objective.key_results, start=1):
+        notes = tuple(markdown.inline(row[3]) for row in kr.checkins.rows)
+        view = KeyResultView(
             kr,
             objective,
             checkin_chart(kr, period, today, locale, f"chart-{index}"),
             markdown.inline(kr.title_markdown),
             markdown.inline(kr.health_note),
-            tuple(markdown.inline(checkin.note) for checkin in kr.checkins),
+            notes,
+            checkin_cells(kr, notes, locale),
         )
-        for index, kr in enumerate(objective.key_results, start=1)
-    ]
+        key_results.append(view)
     return ObjectiveParts(
         objective,
         period,
@@ -206,6 +222,30 @@ def objective_parts(
         markdown.render(objective.body),
         markdown.inline(objective.title_markdown),
     )
+
+
+def checkin_cells(
+    key_result: KeyResult, notes: tuple[Markup, ...], locale: Locale
+) -> tuple[CheckinCells, ...]:
+    """``key_result``'s check-ins as the table's cells, newest first, with their ``notes``
+    as HTML (oldest first)."""
+    unit, singular, position = key_result.unit, key_result.unit_singular, key_result.unit_position
+    binary = key_result.kind == "binary"
+    done, not_done = locale.text("value.done"), locale.text("value.not_done")
+    cells = []
+    for (day, value, confidence, _, health), note in zip(
+        key_result.checkins.rows, notes, strict=True
+    ):
+        if value is None:
+            value_text = "–"
+        elif binary:
+            value_text = done if value else not_done
+        else:
+            value_text = format_quantity(locale, value, unit, singular, position)
+        percent = "–" if confidence is None else format_percent(locale, confidence)
+        shown = escape(locale.date(day)), escape(value_text), escape(percent)
+        cells.append(CheckinCells(*shown, health, note))
+    return tuple(cells[::-1])
 
 
 def status_rows(objective: Objective) -> StatusRows:
