@@ -25,6 +25,7 @@ decoded a second time), and the copies cost memory.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Generic, TypeVar
 
 import msgspec
@@ -108,3 +109,11 @@ class StoredResults(Generic[Result]):
         """Keep this run's rows, and only them."""
         if self._store is not None:
             self._store.save_results(self._kind, self._rows)
+
+    def save_over(self, keys: Iterable[str]) -> None:
+        """Keep this run's rows, and the stored rows of the other ``keys`` as they are
+        (``serve``: their results were reused from memory without a look)."""
+        if self._store is not None:
+            stored = self._store.results(self._kind)
+            rows = {key: row for key in keys if (row := stored.get(key)) is not None}
+            self._store.save_results(self._kind, {**rows, **self._rows})
