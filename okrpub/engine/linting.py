@@ -43,7 +43,7 @@ class LintMemo:
         """The objectives whose warnings may differ from the last lint's: those that are
         not the very same object or entry, and the children of those (their parent's
         period); ``None`` when the frame or the objectives are not the same."""
-        last, self._last = self._last, (model, resolved.objectives)
+        last = self._last
         if last is None or frame(model).of_objectives() != self._frame:
             return None
         before, entries = last[0].objectives, last[1]
@@ -59,6 +59,10 @@ class LintMemo:
             c for key in changed for o in (before[key], model.objectives[key]) for c in o.children
         }
         return [*changed, *(key for key in below - set(changed) if key in model.objectives)]
+
+    def linted(self, model: Model, resolved: Resolved) -> None:
+        """A lint of ``model`` is whole: the next one may look only at what changed since."""
+        self._last = (model, resolved.objectives)
 
     def found(self, key: str) -> list[Diagnostic]:
         """The warnings of the objective ``key`` in the last lint."""
@@ -79,6 +83,7 @@ class LintMemo:
         objectives = frame(model).of_objectives()
         known = self._known if objectives == self._frame else {}
         self._frame, self._known = objectives, dict(known) if keep else {}
+        self._last = None  # until this lint is whole (:meth:`linted`)
 
         def warnings(
             model: Model, objective: Objective, entry: ObjectiveEntry, parent: Objective | None
@@ -125,12 +130,13 @@ def lint_model(
     if changed is None:
         lint(model, resolved, diagnostics, warnings)
         stored.save()
-        return
-    # only what changed is looked at; the warnings are added in the model's order, as lint does
-    objectives = model.objectives
-    for key in changed:
-        objective = objectives[key]
-        parent = objectives.get(objective.parent_objective or "")
-        warnings(model, objective, resolved.objectives[key], parent)
-    diagnostics.extend(chain.from_iterable(memo.found(key) for key in objectives))
-    stored.save_over(objectives)
+    else:
+        # only what changed is looked at; the warnings are added in the model's order
+        objectives = model.objectives
+        for key in changed:
+            objective = objectives[key]
+            parent = objectives.get(objective.parent_objective or "")
+            warnings(model, objective, resolved.objectives[key], parent)
+        diagnostics.extend(chain.from_iterable(memo.found(key) for key in objectives))
+        stored.save_over(objectives)
+    memo.linted(model, resolved)
