@@ -41,14 +41,17 @@ from okrpub.engine.stats import (
     OBJECTIVE_PARTS_MADE,
     OBJECTIVES_COMPUTED,
     OBJECTIVES_LINTED,
+    OBJECTIVES_LOOKED_AT,
     PAGES_PLANNED,
     PAGES_RENDERED,
+    PERIOD_PAGES_PLANNED,
     RESOLUTIONS,
     ROLLUP_LISTS_MADE,
     ROLLUPS_COMPUTED,
     SEARCH_ROWS_MADE,
     STATUS_ROWS_MADE,
     UNIT_PAGES_PLANNED,
+    WARNINGS_LOOKED_AT,
     Stats,
 )
 from okrpub.errors import UsageError
@@ -505,6 +508,53 @@ def test_an_edit_looks_only_at_the_objectives_whose_pages_show_what_it_changed(
     project.edit(f"content/2026-Q4/{relative}", old, new)
     files = project.rebuild()
     assert project.stats[OBJECTIVE_PAGES_PLANNED] == looked_at
+    assert files == project.clean_build()
+
+
+@pytest.mark.parametrize(
+    ("relative", "parent"),
+    [("sam/guides-and-links.md", False), ("marketing/top-3-in-search.md", True)],
+)
+def test_an_edit_computes_and_lints_looking_only_at_the_objectives_it_touched(
+    project: Project, relative: str, parent: bool
+) -> None:
+    """While the cascade is the same, the other objectives are taken as they were without
+    comparing their inputs; the warnings of the edited one's children (which depend on
+    their parent's period) are looked up again too."""
+    project.rebuild()
+    model = project.renderer.model
+    assert model is not None
+    # twice: the checked model, which has a draft, and the site's
+    assert project.stats[OBJECTIVES_LOOKED_AT] == 2 * len(model.objectives) + 1
+    assert project.stats[WARNINGS_LOOKED_AT] == len(model.objectives) + 1
+    project.edit(f"content/2026-Q4/{relative}", "title: ", "title: Renamed ")
+    files = project.rebuild()
+    edited = relative.rpartition("/")[2].removesuffix(".md")
+    children = len(model.objectives[edited].children)
+    assert (children > 0) is parent
+    assert project.stats[OBJECTIVES_LOOKED_AT] == 2
+    assert project.stats[WARNINGS_LOOKED_AT] == 1 + children
+    assert files == project.clean_build()
+
+
+def test_an_edit_looks_only_at_the_period_pages_that_show_what_it_changed(
+    project: Project,
+) -> None:
+    """The other periods' pages are the last plan's, without computing their inputs; an
+    objective that moves to another period is looked at on both."""
+    project.rebuild()
+    periods = project.renderer.model.periods if project.renderer.model else {}
+    assert len(periods) >= 2
+    assert project.stats[PERIOD_PAGES_PLANNED] == len(periods)
+    project.edit("content/2026-Q4/sam/guides-and-links.md", "title: ", "title: Renamed ")
+    files = project.rebuild()
+    assert project.stats[PERIOD_PAGES_PLANNED] == 1
+    assert files == project.clean_build()
+    project.edit(
+        "content/2026-Q4/sam/guides-and-links.md", "owner: sam", "owner: sam\nperiod: 2026-Q3"
+    )
+    files = project.rebuild()
+    assert project.stats[PERIOD_PAGES_PLANNED] == 2
     assert files == project.clean_build()
 
 

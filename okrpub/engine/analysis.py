@@ -10,8 +10,9 @@ is counted in :class:`~okrpub.engine.stats.Stats`:
   and place in the cascade are unchanged is not computed again: it is the very
   same object as last time, and so is a rollup of the very same objectives, so
   that the renderer and the lint memo tell by identity what is unchanged;
-- an objective that is the very same object, with an equal entry and parent
-  period, is not linted again.
+- while the cascade is the same, only the objectives whose entries are not the
+  very same as last time are looked at: the others are taken as they were;
+- linting reuses what it found likewise (:mod:`okrpub.engine.linting`).
 """
 
 from __future__ import annotations
@@ -23,27 +24,24 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from okrpub.config import Config
-from okrpub.diagnostics import Diagnostic, Diagnostics
-from okrpub.engine.frame import Frame, frame
+from okrpub.diagnostics import Diagnostics
+from okrpub.engine.frame import Frame
+from okrpub.engine.linting import LintMemo
 from okrpub.engine.loader import LoadCache
 from okrpub.engine.results import (
-    LINT,
-    StoredResults,
-    derived_digest,
     frame_digest,
     inputs_digest,
 )
 from okrpub.engine.stats import (
     OBJECTIVES_COMPUTED,
-    OBJECTIVES_LINTED,
+    OBJECTIVES_LOOKED_AT,
     RESOLUTIONS,
     ROLLUPS_COMPUTED,
     Stats,
 )
 from okrpub.model import cascade as cascades
 from okrpub.model.cascade import Cascade, Place
-from okrpub.model.compute import Rollups, compute_in, rollups, setting
-from okrpub.model.lint import Warnings, lint, objective_warnings
+from okrpub.model.compute import Rollups, Setting, compute_in, rollups, setting
 from okrpub.model.objective import objective as compute_objective
 from okrpub.model.resolve import Resolved, references, resolve, with_period
 from okrpub.model.rollup import rollup
@@ -178,6 +176,50 @@ class _MemoTable:
         self._objectives: dict[str, tuple[tuple[object, ...], Objective, bytes | None]] = {}
         #: The last rollups, and the cascade and objectives they were made from.
         self._rollups: tuple[Cascade, Rollups, dict[str, Objective]] | None = None
+        #: The last model computed, and the entries it was computed from.
+        self.last: tuple[Model, dict[str, ObjectiveEntry]] | None = None
+
+    def again(
+        self, resolved: Resolved, made_in: Setting, config: Config, today: dt.date
+    ) -> Model | None:
+        """What :func:`~okrpub.model.compute.compute_in` gives, looking only at the
+        objectives whose entries are not the very same as last time, when the last
+        model was computed under this frame and the cascade is unchanged; else ``None``."""
+        known, last = self._cascade, self.last
+        now = resolved.objectives
+        if known is None or last is None or known[1] != resolved.hidden_key_results:
+            return None
+        model, entries = last
+        if known[0] is not entries or entries.keys() != now.keys():
+            return None
+        changed = [key for key, entry in now.items() if entries[key] is not entry]
+        if any(references(entries[key]) != references(now[key]) for key in changed):
+            return None
+        cascade = known[2]
+        self._cascade = (now, resolved.hidden_key_results, cascade)
+        self.digests = dict(self.digests)
+        objectives = dict(model.objectives)
+        for key in changed:
+            entry = now[key]
+            period = made_in.periods[entry.period]
+            place = cascade.places[key]
+            objectives[key] = self.objective(
+                entry, place, period, made_in.units, config, today, None
+            )
+        period_rollups, unit_rollups = self.rollups(cascade, objectives, config)
+        return dataclasses.replace(
+            model,
+            config=config,
+            today=today,
+            periods=made_in.periods,
+            units=made_in.units,
+            objectives=objectives,
+            pages=made_in.pages,
+            period_rollups=period_rollups,
+            unit_rollups=unit_rollups,
+            current_period=made_in.current_period,
+            public=resolved.public,
+        )
 
     def cascade(self, resolved: Resolved, periods: dict[str, Period]) -> Cascade:
         """The cascade made last time, unless an objective came or went or changed what
@@ -209,6 +251,7 @@ class _MemoTable:
     ) -> Objective:
         """The objective made last time from an equal entry and place, else a new one
         (the rest is the frame's)."""
+        self.stats.add(OBJECTIVES_LOOKED_AT)
         inputs = (entry, place)
         known = self._objectives.get(entry.id)
         if known is not None and known[0] == inputs:
@@ -279,79 +322,15 @@ def compute_model(
     made_in = setting(resolved, config, today, memo.units(resolved.units))
     frame = Frame.of(config, today, resolved.public, made_in)
     steps = memo.steps(frame, stats or Stats(), cache)
-    model = compute_in(resolved, made_in, config, today, history, steps)
+    if history is None:
+        steps.digests = memo.digests
+        model = steps.again(resolved, made_in, config, today)
+    if history is not None or model is None:
+        steps.digests = {}
+        model = compute_in(resolved, made_in, config, today, history, steps)
+    steps.last = (model, resolved.objectives)
     memo.digests = steps.digests
     return model
-
-
-# -- lint ----------------------------------------------------------------------------------
-
-
-class LintMemo:
-    """The warnings of each objective in ``serve``'s last rebuild, to hand out again.
-
-    An objective's warnings depend on the objective, its entry (for locations), its
-    parent's period and the frame: when the objective is the very same object as
-    last time and the rest is equal, so are they. What the last lint did not see
-    is forgotten.
-    """
-
-    def __init__(self) -> None:
-        self._frame: tuple[object, ...] | None = None
-        self._known: dict[str, tuple[tuple[object, ...], list[Diagnostic]]] = {}
-
-    def warnings(
-        self,
-        model: Model,
-        stats: Stats,
-        stored: StoredResults[list[Diagnostic]],
-        digests: dict[str, bytes | None],
-    ) -> Warnings:
-        """What finds an objective's warnings in ``model``: the last ones when known, else
-        those ``stored`` keeps for the objective's inputs (their ``digests``)."""
-        objectives = frame(model).of_objectives()
-        known = self._known if objectives == self._frame else {}
-        self._frame, self._known = objectives, {}
-
-        def warnings(
-            model: Model, objective: Objective, entry: ObjectiveEntry, parent: Objective | None
-        ) -> list[Diagnostic]:
-            period = parent.period if parent else None
-            inputs = (objective, entry, period)
-            found = known.get(objective.id)
-            # the objective by identity (its equality is deep); the entry may be an equal copy
-            if found is not None and found[0][0] is objective and found[0] == inputs:
-                stored.carry(objective.id)
-            else:
-                digest = derived_digest(digests.get(objective.id), period)
-                made = stored.get(objective.id, digest)
-                if made is None:
-                    made = objective_warnings(model, objective, entry, parent)
-                    stats.add(OBJECTIVES_LINTED)
-                    stored.put(objective.id, digest, made)
-                found = (inputs, made)
-            self._known[objective.id] = found
-            return found[1]
-
-        return warnings
-
-
-def lint_model(
-    model: Model,
-    resolved: Resolved,
-    diagnostics: Diagnostics,
-    memo: LintMemo | None = None,
-    stats: Stats | None = None,
-    cache: LoadCache | None = None,
-    digests: dict[str, bytes | None] | None = None,
-) -> None:
-    """:func:`~okrpub.model.lint.lint`; with a ``memo``, an unchanged objective keeps
-    its last warnings; with a ``cache``, so does one whose inputs' digest (``digests``, by
-    :func:`compute_model`) is unchanged. The objectives linted are counted in ``stats``."""
-    stored = StoredResults(cache, LINT, list[Diagnostic])
-    warnings = (memo or LintMemo()).warnings(model, stats or Stats(), stored, digests or {})
-    lint(model, resolved, diagnostics, warnings)
-    stored.save()
 
 
 @dataclass

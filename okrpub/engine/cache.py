@@ -332,6 +332,10 @@ class CacheStore:
         """The digest and payload of the result of ``kind`` for ``key``, if stored."""
         return self._results_of(kind).get(key)
 
+    def results(self, kind: str) -> dict[str, tuple[bytes, bytes]]:
+        """Every stored result of ``kind`` (by key: digest, payload)."""
+        return dict(self._results_of(kind))
+
     def _results_of(self, kind: str) -> dict[str, tuple[bytes, bytes]]:
         known = self._results.get(kind)
         if known is None:

@@ -19,6 +19,7 @@ from typing import NamedTuple, TypeVar
 from okrpub.engine.stats import (
     OBJECTIVE_PAGES_PLANNED,
     PAGES_PLANNED,
+    PERIOD_PAGES_PLANNED,
     UNIT_PAGES_PLANNED,
     Stats,
 )
@@ -50,8 +51,11 @@ class PlanMemo:
         self.stats = Stats()
         #: The objectives' pages and badges of the last plan.
         self.objectives: ObjectivePlan | None = None
-        #: The units' rollups of the last plan.
+        #: The units' and the periods' rollups of the last plan.
         self.unit_rollups: dict[tuple[str, str], Rollup] | None = None
+        self.period_rollups: dict[str, Rollup] | None = None
+        #: The ids of the objectives each period's page of the last plan shows, by its path.
+        self.period_shows: dict[str, frozenset[str]] = {}
         self._last: dict[str, Page | Asset] = {}
         self._kept: dict[str, Page | Asset] = {}
 
@@ -103,11 +107,13 @@ def plan(model: Model, memo: PlanMemo, rollups: UnitRollups, stats: Stats) -> li
     memo.start(stats)
     objectives = _objective_plan(model, memo)
     touched = _units_touched(model, memo, objectives.changed)
+    periods = _periods_touched(model, memo, objectives.changed)
     memo.objectives, memo.unit_rollups = objectives.plan, model.unit_rollups
+    memo.period_rollups = model.period_rollups
     reuse = memo.reuse
     pages: list[Page | Asset] = [
         reuse(site_plan.home_page(model, rollups)),
-        *(reuse(site_plan.period_page(model, p, rollups)) for p in model.periods.values()),
+        *_period_pages(model, memo, objectives.changed, periods, rollups),
         *objectives.plan.pages,
         reuse(site_plan.units_page()),
         *_unit_items(model, memo, touched, site_plan.unit_path, site_plan.unit_page),
@@ -191,6 +197,45 @@ def _showing(model: Model, changed: list[str]) -> set[str]:
             seen.add(key)
             below.extend(objectives[key].children)
     return showing | seen
+
+
+def _periods_touched(model: Model, memo: PlanMemo, changed: list[str] | None) -> set[str] | None:
+    """The periods that hold an objective of ``changed``, or whose rollups or units'
+    rollups are not the very same as the last plan's; ``None``: any."""
+    units, periods = memo.unit_rollups, memo.period_rollups
+    if changed is None or units is None or periods is None:
+        return None
+    touched = {model.objectives[key].period for key in changed}
+    touched.update(
+        key[1] for key, rollup in model.unit_rollups.items() if units.get(key) is not rollup
+    )
+    touched.update(
+        key for key, rollup in model.period_rollups.items() if periods.get(key) is not rollup
+    )
+    return touched
+
+
+def _period_pages(
+    model: Model,
+    memo: PlanMemo,
+    changed: list[str] | None,
+    touched: set[str] | None,
+    rollups: UnitRollups,
+) -> Iterator[Page | Asset]:
+    """Each period's page: the last plan's for a period not ``touched`` whose page shows
+    none of the objectives ``changed`` (the others of another period it shows are
+    parents of its own)."""
+    shows, memo.period_shows = memo.period_shows, {}
+    for period in model.periods.values():
+        path = site_plan.period_path(period)
+        ids = shows.get(path) if touched is not None and period.id not in touched else None
+        kept = memo.unchanged(path) if ids is not None and ids.isdisjoint(changed or ()) else None
+        if kept is None or ids is None:
+            memo.stats.add(PERIOD_PAGES_PLANNED)
+            kept = memo.reuse(site_plan.period_page(model, period, rollups))
+            ids = frozenset(item.id for item in kept.inputs if isinstance(item, Objective))
+        memo.period_shows[path] = ids
+        yield kept
 
 
 def _units_touched(model: Model, memo: PlanMemo, changed: list[str] | None) -> set[str] | None:

@@ -14,9 +14,10 @@ from pathlib import Path
 
 from okrpub.config import CONFIG_FILE, Config, load_config
 from okrpub.diagnostics import Diagnostics, Location
-from okrpub.engine.analysis import AnalysisMemo, compute_model, lint_model, resolve_content
+from okrpub.engine.analysis import AnalysisMemo, compute_model, resolve_content
 from okrpub.engine.cache import CacheStore
 from okrpub.engine.checking import Checked, check_outlines, lint_content
+from okrpub.engine.linting import lint_model
 from okrpub.engine.loader import LoadCache, load_sources
 from okrpub.engine.outlines import load_outlines
 from okrpub.engine.stats import Stats

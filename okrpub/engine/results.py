@@ -118,6 +118,14 @@ class StoredResults(Generic[Result]):
         if self._store is not None:
             self._store.save_results(self._kind, self._rows)
 
+    def save_over(self, keys: Iterable[str]) -> None:
+        """Keep this run's rows, and the stored rows of the other ``keys`` as they are
+        (``serve``: their results were reused from memory without a look)."""
+        if self._store is not None:
+            stored = self._store.results(self._kind)
+            rows = {key: row for key in keys if (row := stored.get(key)) is not None}
+            self._store.save_results(self._kind, {**rows, **self._rows})
+
 
 class ObjectiveDigests:
     """The digest of each computed objective (:meth:`Digests.of_object`), kept in the store

@@ -44,6 +44,11 @@ PAGES_PLANNED = "pages planned"
 #: Objectives (units) whose pages' (and badges') inputs a plan worked out again.
 OBJECTIVE_PAGES_PLANNED = "objective pages planned"
 UNIT_PAGES_PLANNED = "unit pages planned"
+PERIOD_PAGES_PLANNED = "period pages planned"
+#: Objectives whose inputs a computation compared with the last ones (or computed), and
+#: whose warnings a lint looked up (``serve`` looks only at those an edit touched).
+OBJECTIVES_LOOKED_AT = "objectives looked at"
+WARNINGS_LOOKED_AT = "objectives' warnings looked at"
 #: Parts of views made rather than reused (:mod:`okrpub.engine.contexts`).
 OBJECTIVE_PARTS_MADE = "objective parts made"
 STATUS_ROWS_MADE = "status rows made"

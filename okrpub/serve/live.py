@@ -24,6 +24,7 @@ import datetime as dt
 import threading
 import time
 import traceback
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -47,6 +48,32 @@ from okrpub.serve.watch import EVERYTHING, Burst
 #: Pages that wait to be made are made in the background once no rebuild has run for this
 #: long: a browser's reload after a rebuild asks for its page first.
 CALM_SECONDS = 0.3
+
+
+class Warned:
+    """The warnings a rebuild found, and how many of each there are (equal ones count
+    once as a warning, as :attr:`Diagnostics.warnings` has them)."""
+
+    def __init__(self, found: list[Diagnostic]) -> None:
+        #: Kept alive, so that the identity of each tells it is the very same warning.
+        self.found = found
+        self.counts = Counter(found)
+
+    def update(self, found: list[Diagnostic]) -> list[Diagnostic]:
+        """Make ``found`` the warnings now; those not among the last ones, sorted.
+
+        Most are the very same objects as last time (what was not loaded, resolved or
+        linted again): only the others are compared by value."""
+        before, now, counts = {id(d) for d in self.found}, {id(d) for d in found}, self.counts
+        added = [d for d in found if id(d) not in before]
+        new = {d for d in added if d not in counts}
+        counts.update(added)
+        for gone in (d for d in self.found if id(d) not in now):
+            counts[gone] -= 1
+            if not counts[gone]:
+                del counts[gone]
+        self.found = found
+        return sorted(new)
 
 
 class LiveSite:
@@ -80,10 +107,9 @@ class LiveSite:
         self.renderer: SiteRenderer | None = None
         self.renderer_key: object = None
         self.shown: list[Diagnostic] = []
-        #: The text of each diagnostic of :attr:`shown` by its id (they are kept alive there).
-        self.texts: dict[int, str] = {}
-        #: The last rebuild's diagnostics as found, and its warnings sorted.
-        self.warned: tuple[list[Diagnostic], list[Diagnostic]] = ([], [])
+        #: The warnings printed (as a change since :attr:`shown`): ``None`` after a rebuild
+        #: that printed them whole or failed.
+        self.warned: Warned | None = None
         #: The files changed since the last rebuild that ran to its end (EVERYTHING: unknown).
         self.unsettled: Burst = EVERYTHING
         self.memo = AnalysisMemo()
@@ -102,11 +128,8 @@ class LiveSite:
         """Print the diagnostics, unless the last rebuild printed the very same ones (in one
         go: thousands of lines one at a time hold up the rebuild's report)."""
         if diagnostics and diagnostics != self.shown:
-            # the text of each diagnostic printed last time (the very same object) is kept
-            texts = {id(d): known for d in self.shown if (known := self.texts.get(id(d)))}
-            self.texts = {id(d): texts.get(id(d)) or d.as_text() for d in diagnostics}
-            self.log("\n".join(self.texts[id(d)] for d in diagnostics))
-        self.shown = diagnostics
+            self.log("\n".join(d.as_text() for d in diagnostics))
+        self.shown, self.warned = diagnostics, None
 
     def rebuild(self, changed: Burst = EVERYTHING) -> None:
         """Build once, after the files ``changed`` changed (as the watcher says); on
@@ -193,20 +216,23 @@ class LiveSite:
         if result.files is None:
             return self._failed(diagnostics.sorted(), result.analysis.resolved)
         self.state.publish([], result.files)  # open pages reload meanwhile
-        warnings = self._warnings(diagnostics)
-        self._show(warnings)
-        count = len(warnings)
+        count = self._warn(diagnostics)
         return "rebuilt", f"{result.pages} pages, {count} warning{'s' * (count != 1)}"
 
-    def _warnings(self, diagnostics: Diagnostics) -> list[Diagnostic]:
-        """The warnings, sorted: the last ones when the diagnostics are the very same
-        objects (what was not loaded, resolved or linted again), else sorted anew."""
+    def _warn(self, diagnostics: Diagnostics) -> int:
+        """Print the warnings that are new since the last rebuild (all of them, sorted, when
+        it printed none or failed); how many there are."""
         found = diagnostics.as_found()
-        before, warnings = self.warned
-        if len(before) != len(found) or any(a is not b for a, b in zip(before, found, strict=True)):
+        if self.warned is None:
             warnings = diagnostics.warnings
-            self.warned = (found, warnings)
-        return warnings
+            self._show(warnings)
+            self.warned = Warned(found)
+            return len(warnings)
+        new = self.warned.update(found)
+        if new:
+            self.log("\n".join(d.as_text() for d in new))
+        self.shown = []  # printed as a change: the next failure prints its problems whole
+        return len(self.warned.counts)
 
     def _load_cache(self, config: Config) -> LoadCache:
         """The load cache of the last rebuild, unless ``cache_dir`` changed."""
