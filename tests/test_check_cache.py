@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from cachetools import GROW, check_json, check_stats, results, rows, write_resul
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rebuildtools import EDITS, TODAY, Project
-from sitetools import run_okrpub
+from sitetools import REPOSITORY, run_okrpub
 
 from okrpub.engine.outlines import OUTLINE, OUTLINE_DIGEST
 from okrpub.engine.project import check, open_cache, read_config
@@ -109,6 +111,21 @@ def test_a_check_after_a_file_is_removed_forgets_its_rows(example: Path) -> None
     out, counts = check_stats(example)
     assert counts_of(counts) == (0, 0, 0, 0)
     assert out == check_json(example, "--no-cache")
+
+
+def test_a_check_that_computes_nothing_imports_no_renderer(example: Path) -> None:
+    """``check`` runs on every pull request and in editors, and importing is much of its
+    time: one that computes nothing loads neither the Markdown parser nor the XML parser
+    of logos nor ctypes (what ``build`` needs)."""
+    check_json(example)
+    command = [sys.executable, "-X", "importtime", "-m", "okrpub", "check", "--today", str(TODAY)]
+    environment = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
+    done = subprocess.run(
+        command, cwd=example, env=environment, capture_output=True, text=True, timeout=60
+    )
+    imported = set(re.findall(r"^import time: .*\| +([\w.]+)$", done.stderr, re.MULTILINE))
+    assert {"okrpub.engine.checking", "msgspec"} <= imported  # what the run did import
+    assert not {"markdown_it", "xml.etree.ElementTree", "ctypes"} & imported
 
 
 # -- files known by their signature ---------------------------------------------------------
