@@ -303,28 +303,15 @@ class CacheStore:
         self._use()
         self._written[path] = (digest, payload)
 
-    def save(self, paths: set[str], *, same_paths: bool = False) -> None:
-        """Write what changed, and forget files that are not in ``paths`` any more.
-
-        With ``same_paths`` (the last run kept rows for these very paths) the
-        stored paths are not read to find the others, if they were not read
-        already: a row planted since, or kept by a ``build`` of files removed
-        since, stays until a run that reads them (a ``build``, or a ``check``
-        of other paths) forgets it. Rows are believed only for their digest, so
-        such a row costs room, never a wrong result.
-        """
-        if same_paths and self._paths is None:
-            self._use()
-            stored = set()
-        else:
-            stored = self._stored_paths()
+    def save(self, paths: set[str]) -> None:
+        """Write what changed, and forget files that are not in ``paths`` any more."""
+        stored = self._stored_paths()
         connection = self._connection
         if connection is None:
             return
         gone = [(path,) for path in stored - paths]
         written = [(path, *row) for path, row in self._written.items() if path in paths]
-        if self._paths is not None:
-            self._paths = (stored & paths) | {path for path, _, _ in written}
+        self._paths = (stored & paths) | {path for path, _, _ in written}
         self._written = {}
         if not gone and not written:
             return
@@ -340,10 +327,6 @@ class CacheStore:
         untrusted bytes."""
         row = self.row(kind, key)
         return row[1] if row is not None and row[0] == digest else None
-
-    def keys(self, kind: str) -> set[str]:
-        """The keys of the stored results of ``kind``."""
-        return set(self._results_of(kind))
 
     def row(self, kind: str, key: str) -> tuple[bytes, bytes] | None:
         """The digest and payload of the result of ``kind`` for ``key``, if stored."""

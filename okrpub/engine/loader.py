@@ -120,13 +120,12 @@ class LoadCache:
         if self.store is not None and payload is not None:
             self.store.put(path, digest, payload)
 
-    def keep_only(self, paths: set[str], *, same_paths: bool = False) -> None:
-        """Forget files that are gone, and save what changed to the store (``same_paths``:
-        see :meth:`~okrpub.engine.cache.CacheStore.save`)."""
+    def keep_only(self, paths: set[str]) -> None:
+        """Forget files that are gone, and save what changed to the store."""
         for path in set(self._files) - paths:
             del self._files[path]
         if self.store is not None:
-            self.store.save(paths, same_paths=same_paths)
+            self.store.save(paths)
 
 
 @dataclass(frozen=True)

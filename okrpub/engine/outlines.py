@@ -172,13 +172,9 @@ def load_outlines(
         outlines.note(job, digest, outline_digest, found)
         digests_kept[path] = (digest, outline_digest)
         made[path] = (digest, payload)
-    # the last check kept rows for these same files (and no others, but what was planted or
-    # kept by a build of files gone since): then no stored paths need reading to forget others
-    same_paths = store is not None and store.keys(OUTLINE_DIGEST) == digests_kept.keys()
     if store is not None:
         store.save_results(OUTLINE_DIGEST, digests_kept)
-        if made or not same_paths:
-            store.keep_results(OUTLINE, set(digests_kept), made)
-    cache.keep_only(outlines.paths(), same_paths=same_paths)
+        store.keep_results(OUTLINE, set(digests_kept), made)
+    cache.keep_only(outlines.paths())
     digests.signatures.save()
     return outlines
