@@ -21,8 +21,8 @@ callers turn it into their own message.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
-import functools
 import os
 import stat
 from collections.abc import Callable, Iterable
@@ -147,31 +147,19 @@ def read_file(folder: Path, name: str) -> bytes:
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
-
-
-@functools.cache
-def _renameat2() -> Callable[..., int] | None:
-    """The C library's ``renameat2``, if it has one (loaded when first needed: only
-    ``build`` swaps folders, and loading ctypes takes a while)."""
-    import ctypes
-
-    function = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
-    if function is not None:
-        function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
-        function.argtypes += [ctypes.c_uint]
-        function.restype = ctypes.c_int
-    return function
+_renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+if _renameat2 is not None:
+    _renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
+    _renameat2.argtypes += [ctypes.c_uint]
+    _renameat2.restype = ctypes.c_int
 
 
 def exchange(first: Path, second: Path) -> None:
     """Swap two folders in one atomic rename (Linux 3.15, glibc 2.28); ``ENOSYS`` where
     there is no such call, ``EINVAL`` where the file system cannot."""
-    renameat2 = _renameat2()
-    if renameat2 is None:
+    if _renameat2 is None:
         raise OSError(errno.ENOSYS, os.strerror(errno.ENOSYS))
     paths = os.fsencode(first), os.fsencode(second)
-    if renameat2(_AT_FDCWD, paths[0], _AT_FDCWD, paths[1], _RENAME_EXCHANGE) != 0:
-        import ctypes
-
+    if _renameat2(_AT_FDCWD, paths[0], _AT_FDCWD, paths[1], _RENAME_EXCHANGE) != 0:
         number = ctypes.get_errno()
         raise OSError(number, os.strerror(number), str(second))
