@@ -6,15 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
-from cachetools import GROW, check_json, check_stats, write_result
+from cachetools import GROW, check_json, check_stats, results, rows, write_result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rebuildtools import EDITS, TODAY, Project
-from sitetools import run_okrpub
+from sitetools import REPOSITORY, run_okrpub
 
 from okrpub.engine.outlines import OUTLINE, OUTLINE_DIGEST
 from okrpub.engine.project import check, open_cache, read_config
@@ -98,11 +100,59 @@ def test_a_check_right_after_another_makes_nothing(example: Path) -> None:
     assert out == check_json(example, "--no-cache")
 
 
+def test_a_check_after_a_file_is_removed_forgets_its_rows(example: Path) -> None:
+    """The store keeps rows only for the files there are: a removed file's entry, outline
+    and outline's digest go, the others' stay; a check after makes nothing."""
+    check_json(example)
+    (example / LEAF).unlink()
+    check_json(example)
+    for kept in (rows(example), results(example, OUTLINE), results(example, OUTLINE_DIGEST)):
+        assert LEAF not in kept and GROW in kept
+    out, counts = check_stats(example)
+    assert counts_of(counts) == (0, 0, 0, 0)
+    assert out == check_json(example, "--no-cache")
+
+
+def test_a_check_that_computes_nothing_imports_no_renderer(example: Path) -> None:
+    """``check`` runs on every pull request and in editors, and importing is much of its
+    time: one that computes nothing loads neither the Markdown parser nor the XML parser
+    of logos (what ``build`` needs)."""
+    check_json(example)
+    command = [sys.executable, "-X", "importtime", "-m", "okrpub", "check", "--today", str(TODAY)]
+    environment = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
+    done = subprocess.run(
+        command, cwd=example, env=environment, capture_output=True, text=True, timeout=60
+    )
+    imported = set(re.findall(r"^import time: .*\| +([\w.]+)$", done.stderr, re.MULTILINE))
+    assert {"okrpub.engine.checking", "msgspec"} <= imported  # what the run did import
+    assert not {"markdown_it", "xml.etree.ElementTree"} & imported
+
+
 # -- files known by their signature ---------------------------------------------------------
 
 
-def aged(project: Path) -> Path:
-    """``project`` once its files are old enough to be known by their signature."""
+#: How many tests below take a project whose files are old enough (:func:`aged_project`).
+AGED_PROJECTS = 4
+
+
+@pytest.fixture(scope="module")
+def aged_projects(tmp_path_factory: pytest.TempPathFactory) -> list[Project]:
+    """Fresh projects for the tests below, made together and then left to age past the
+    margin once: waiting for each test's own would take seconds a test. (Copying files
+    or setting their times back cannot age them: either sets their change time.)"""
+    folder = tmp_path_factory.mktemp("aged")
+    projects = [Project(folder / str(number)) for number in range(AGED_PROJECTS)]
+    time.sleep(MARGIN_NS / 1e9 + 0.2)
+    return projects
+
+
+@pytest.fixture
+def aged_project(aged_projects: list[Project], tmp_path: Path) -> Project:
+    """A fresh project whose files are old enough to be known by their signature: an
+    unused one of :func:`aged_projects`, else one made now and waited for."""
+    if aged_projects:
+        return aged_projects.pop()
+    project = Project(tmp_path / "aged")
     time.sleep(MARGIN_NS / 1e9 + 0.2)
     return project
 
@@ -119,8 +169,8 @@ def checked(project: Path, today: dt.date = TODAY, *, cached: bool = True) -> tu
     return facts, stats
 
 
-def test_a_file_unchanged_since_the_last_run_is_not_read(example: Path) -> None:
-    aged(example)
+def test_a_file_unchanged_since_the_last_run_is_not_read(aged_project: Project) -> None:
+    example = aged_project.root
     first, stats = checked(example)
     assert stats[FILES_READ] == stats[FILES_PARSED] > 0
     again, stats = checked(example)
@@ -128,9 +178,9 @@ def test_a_file_unchanged_since_the_last_run_is_not_read(example: Path) -> None:
     assert again == first == checked(example, cached=False)[0]
 
 
-def test_the_same_size_and_times_with_other_bytes_are_read(example: Path) -> None:
+def test_the_same_size_and_times_with_other_bytes_are_read(aged_project: Project) -> None:
     """Writing a file sets its change time, which no one can set back."""
-    aged(example)
+    example = aged_project.root
     checked(example)
     file = example / GROW
     before = file.stat()
@@ -142,9 +192,9 @@ def test_the_same_size_and_times_with_other_bytes_are_read(example: Path) -> Non
     assert found == checked(example, cached=False)[0]
 
 
-def test_a_signature_kept_with_another_digest_costs_a_parse(example: Path) -> None:
+def test_a_signature_kept_with_another_digest_costs_a_parse(aged_project: Project) -> None:
     """A tampered signature row names bytes no entry was made from: the file is parsed."""
-    aged(example)
+    example = aged_project.root
     checked(example)
     write_result(example, STAT, GROW, b"\x00" * 20)
     found, stats = checked(example)
@@ -152,10 +202,11 @@ def test_a_signature_kept_with_another_digest_costs_a_parse(example: Path) -> No
     assert found == checked(example, cached=False)[0]
 
 
-def test_every_kind_of_edit_of_old_files_checks_as_without_the_store(tmp_path: Path) -> None:
+def test_every_kind_of_edit_of_old_files_checks_as_without_the_store(
+    aged_project: Project,
+) -> None:
     """One edit after another, each on files older than the margin but the edited ones."""
-    project = Project(tmp_path / "series")
-    aged(project.root)
+    project = aged_project
     checked(project.root)
     since = time.time_ns()
     for index, change in enumerate(EDITS):

@@ -29,7 +29,15 @@ from okrpub.engine.signatures import Signatures, content_digest, read_bytes
 from okrpub.engine.stats import FILES_PARSED, MERGES, Stats
 from okrpub.source.discover import DEFAULTS_FILE, Kind, SourceFile
 from okrpub.source.entries import Loaded, Sources
-from okrpub.source.load import Defaults, defaults_chain, folder_of, load_defaults, load_file, merge
+from okrpub.source.load import (
+    Defaults,
+    content_path,
+    defaults_chain,
+    folder_of,
+    load_defaults,
+    load_file,
+    merge,
+)
 
 #: Below this many files to load, starting worker processes costs more than it saves.
 PARALLEL_FROM = 400
@@ -165,7 +173,7 @@ class FileDigests:
         cache: LoadCache | None,
         stats: Stats | None,
     ) -> None:
-        self._content_dir, self._defaults = content_dir, defaults
+        self._content, self._defaults = content_path(content_dir), defaults
         self._chains: dict[str, list[_Defaults]] = {}  # by folder: most folders hold many files
         self.signatures = Signatures(cache.store if cache is not None else None, stats)
 
@@ -175,7 +183,7 @@ class FileDigests:
         chain = self._chains.get(folder)
         if chain is None:
             chain = self._chains[folder] = defaults_chain(
-                source.path, self._content_dir, self._defaults
+                source.path, self._content, self._defaults
             )
         raw, content = self.signatures.digest(source)
         job = Job(source, raw, chain)

@@ -12,7 +12,6 @@ file does.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from pathlib import PurePosixPath
 
 #: How each raster kind of file begins.
@@ -42,6 +41,8 @@ def image_problem(name: str, content: bytes) -> str | None:
 
 
 def _svg_problem(content: bytes) -> str | None:
+    import xml.etree.ElementTree as ET  # only for an SVG logo: every command reads the config
+
     if b"<!doctype" in content.lower():
         return "an SVG logo may not have a document type (<!DOCTYPE)"
     if b"<?xml-stylesheet" in content.lower():

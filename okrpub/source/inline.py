@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 #: The inline rules of markdown-it that are on; every other rule is off.
 INLINE_RULES = ["escape", "backticks", "emphasis", "link", "autolink", "entity", "image"]
@@ -33,10 +36,14 @@ def has_markup(text: str) -> bool:
 
 def inline_parser() -> MarkdownIt:
     """A parser of inline Markdown only (use its ``parseInline`` and ``renderInline``)."""
+    from markdown_it import MarkdownIt  # only once a text has markup: ``check`` seldom needs it
+
     return MarkdownIt("zero").enable(INLINE_RULES)
 
 
-_PARSER = inline_parser()
+@cache
+def _parser() -> MarkdownIt:
+    return inline_parser()
 
 
 def plain_text(text: str) -> str:
@@ -44,7 +51,7 @@ def plain_text(text: str) -> str:
     backticks, an image's description; the text itself when that leaves nothing."""
     if not has_markup(text):
         return text
-    (paragraph,) = _PARSER.parseInline(text)
+    (paragraph,) = _parser().parseInline(text)
     plain = _plain(paragraph.children or ()).strip()
     return plain or text
 

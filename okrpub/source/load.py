@@ -83,10 +83,10 @@ def load_defaults(
     return Defaults(values, document) if values else None
 
 
-def defaults_chain(path: str, content_dir: str, defaults: Mapping[str, D]) -> list[D]:
+def defaults_chain(path: str, content: str, defaults: Mapping[str, D]) -> list[D]:
     """The defaults that apply to a file, farthest folder first, from ``defaults`` by the
-    folder (project-relative) they apply to."""
-    content = Path(content_dir).as_posix()
+    folder (project-relative) they apply to; ``content``: the content folder, as a
+    ``/``-separated project path (:func:`content_path`)."""
     folder = folder_of(path)
     chain = []
     while True:
@@ -96,6 +96,11 @@ def defaults_chain(path: str, content_dir: str, defaults: Mapping[str, D]) -> li
             break
         folder = folder_of(folder)
     return chain[::-1]
+
+
+def content_path(content_dir: str) -> str:
+    """The content folder ``content_dir`` as a ``/``-separated project path."""
+    return Path(content_dir).as_posix()
 
 
 def folder_of(path: str) -> str:
