@@ -41,7 +41,7 @@ from okrpub.engine.stats import (
 )
 from okrpub.model import cascade as cascades
 from okrpub.model.cascade import Cascade, Place
-from okrpub.model.compute import Rollups, Setting, compute_in, rollups, setting
+from okrpub.model.compute import Rollups, Setting, compute_in, model_of, rollups, setting
 from okrpub.model.objective import objective as compute_objective
 from okrpub.model.resolve import Resolved, references, resolve, with_period
 from okrpub.model.rollup import rollup
@@ -190,11 +190,9 @@ class _MemoTable:
         if known is None or last is None or known[1] != resolved.hidden_key_results:
             return None
         model, entries = last
-        if known[0] is not entries or entries.keys() != now.keys():
+        if known[0] is not entries or not _same_shape(entries, now):
             return None
         changed = [key for key, entry in now.items() if entries[key] is not entry]
-        if any(references(entries[key]) != references(now[key]) for key in changed):
-            return None
         cascade = known[2]
         self._cascade = (now, resolved.hidden_key_results, cascade)
         self.digests = dict(self.digests)
@@ -206,20 +204,8 @@ class _MemoTable:
             objectives[key] = self.objective(
                 entry, place, period, made_in.units, config, today, None
             )
-        period_rollups, unit_rollups = self.rollups(cascade, objectives, config)
-        return dataclasses.replace(
-            model,
-            config=config,
-            today=today,
-            periods=made_in.periods,
-            units=made_in.units,
-            objectives=objectives,
-            pages=made_in.pages,
-            period_rollups=period_rollups,
-            unit_rollups=unit_rollups,
-            current_period=made_in.current_period,
-            public=resolved.public,
-        )
+        rollups_made = self.rollups(cascade, objectives, config)
+        return model_of(resolved, made_in, config, today, cascade, objectives, rollups_made)
 
     def cascade(self, resolved: Resolved, periods: dict[str, Period]) -> Cascade:
         """The cascade made last time, unless an objective came or went or changed what

@@ -125,13 +125,27 @@ def compute_in(
         computed[objective_id] = steps.objective(
             entry, place, period, units, config, today, history
         )
-    period_rollups, unit_rollups = steps.rollups(cascade, computed, config)
+    rollups_made = steps.rollups(cascade, computed, config)
+    return model_of(resolved, setting, config, today, cascade, computed, rollups_made)
+
+
+def model_of(
+    resolved: Resolved,
+    setting: Setting,
+    config: Config,
+    today: dt.date,
+    cascade: Cascade,
+    objectives: dict[str, Objective],
+    rollups_made: Rollups,
+) -> Model:
+    """The model of the computed ``objectives`` and their rollups, in ``setting``."""
+    period_rollups, unit_rollups = rollups_made
     return Model(
         config=config,
         today=today,
-        periods=periods,
-        units=units,
-        objectives=computed,
+        periods=setting.periods,
+        units=setting.units,
+        objectives=objectives,
         pages=setting.pages,
         period_rollups=period_rollups,
         unit_rollups=unit_rollups,
