@@ -60,7 +60,8 @@ def tick_labels(
 
 def fmt(value: float) -> str:
     """A coordinate with at most one decimal."""
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+    text = f"{value:.1f}"
+    return text[:-2] if text[-1] == "0" else text
 
 
 def text_width(text: str) -> float:

@@ -34,7 +34,7 @@ from okrpub.site.chartlayout import (
     text_width,
     tick_labels,
 )
-from okrpub.site.format import format_percent, format_quantity
+from okrpub.site.format import ShownCheckin, format_percent, format_quantity
 from okrpub.site.i18n import Locale
 
 ROW = 20
@@ -116,22 +116,37 @@ class _Plot:
 
 
 def checkin_chart(
-    key_result: KeyResult, period: Period, today: dt.date, locale: Locale, chart_id: str
+    key_result: KeyResult,
+    period: Period,
+    today: dt.date,
+    locale: Locale,
+    chart_id: str,
+    shown: tuple[ShownCheckin, ...],
 ) -> Chart | None:
-    """The chart of a numeric key result that counts, or ``None`` when it has none."""
+    """The chart of a numeric key result that counts, or ``None`` when it has none;
+    ``shown`` are its check-ins as shown (:func:`~okrpub.site.format.shown_checkins`)."""
     if key_result.kind != "numeric" or key_result.cancelled is not None:
         return None
     if key_result.start is None or key_result.target is None:
         return None
-    points = [
-        (row[0], float(row[1]))
-        for row in key_result.checkins.rows
+    unit, position = key_result.unit, key_result.unit_position
+
+    def quantity(value: Number | None) -> str:
+        return format_quantity(locale, value, unit, key_result.unit_singular, position)
+
+    # the points, and their days and values as the check-ins' table shows them
+    valued = [
+        ((row[0], float(row[1])), (texts.date, texts.value))
+        for row, texts in zip(key_result.checkins.rows, shown, strict=True)
         if isinstance(row[1], (int, float))
-    ] or [(day, float(value)) for day, value in key_result.history]
-    start, target, unit = float(key_result.start), float(key_result.target), key_result.unit
+    ]
+    if not valued:
+        past = [(day, float(value)) for day, value in key_result.history]
+        valued = [(point, (locale.date(point[0]), quantity(point[1]))) for point in past]
+    points = [point for point, _ in valued]
+    start, target = float(key_result.start), float(key_result.target)
     values = [start, target, *(value for _, value in points)]
     ticks = nice_ticks(min(values), max(values), whole=all(v.is_integer() for v in values))
-    position = key_result.unit_position
     tick_texts = tick_labels(locale, ticks, unit, position)
     plot = _Plot(
         max(map(text_width, tick_texts)) + 10,
@@ -141,13 +156,9 @@ def checkin_chart(
     )
     running = period.state is PeriodState.CURRENT and plot.first <= today <= plot.last
     placed = [(plot.x(day), plot.y(value)) for day, value in points]
-    dates = _Dates(locale)
-
-    def quantity(value: Number | None) -> str:
-        return format_quantity(locale, value, unit, key_result.unit_singular, position)
 
     placer = Placer()
-    _axis_labels(placer, plot, tick_texts, unit, dates)
+    _axis_labels(placer, plot, tick_texts, unit, locale)
     target_y = plot.y(target)
     placer.place(
         locale.text("chart.target_value", value=quantity(key_result.target)),
@@ -156,12 +167,12 @@ def checkin_chart(
         *_beside(plot.left + 4, target_y, "start"),
     )
     if points:
-        (px, py), value = placed[-1], points[-1][1]
-        placer.place(quantity(value), "chart-value", *_around(px, py))
+        (px, py), (_, value_text) = placed[-1], valued[-1][1]
+        placer.place(value_text, "chart-value", *_around(px, py))
     tx = plot.x(today)
     if running:
         placer.place(locale.text("chart.today"), "chart-today-label", *_at_top(tx, plot.bottom))
-    strip = _strip(key_result, plot, placer, locale, dates)
+    strip = _strip(key_result, shown, plot, placer, locale)
     coordinates = [(fmt(cx), fmt(cy)) for cx, cy in placed]
     start_at = fmt(plot.x(period.start)), fmt(plot.y(start))
     history = bool(key_result.history)
@@ -186,37 +197,22 @@ def checkin_chart(
         today=_segment(fmt(tx), fmt(PLOT_TOP), fmt(tx), fmt(plot.bottom)) if running else None,
         line=" ".join(f"{x},{y}" for x, y in [start_at, *coordinates]) if points else "",
         points=tuple(
-            Mark(Attributes(f'cx="{x}" cy="{y}"'), f"{dates.text(day)}: {quantity(value)}")
-            for (day, value), (x, y) in zip(points, coordinates, strict=True)
+            Mark(Attributes(f'cx="{x}" cy="{y}"'), f"{day}: {value}")
+            for (_, (day, value)), (x, y) in zip(valued, coordinates, strict=True)
         ),
         strip=strip.drawn if strip else None,
         labels=tuple(placer.labels),
     )
 
 
-class _Dates:
-    """Days as the locale writes them, each written once (a check-in's day is in its
-    point's tooltip and in its confidence bar's)."""
-
-    def __init__(self, locale: Locale) -> None:
-        self._locale = locale
-        self._texts: dict[dt.date, str] = {}
-
-    def text(self, day: dt.date) -> str:
-        text = self._texts.get(day)
-        if text is None:
-            text = self._texts[day] = self._locale.date(day)
-        return text
-
-
 def _axis_labels(
-    placer: Placer, plot: _Plot, tick_texts: list[str], unit: str, dates: _Dates
+    placer: Placer, plot: _Plot, tick_texts: list[str], unit: str, locale: Locale
 ) -> None:
     """The ticks' values, the first and last day, and a unit that is a word."""
     for tick, text in zip(plot.ticks, tick_texts, strict=True):
         placer.place(text, "chart-tick", (plot.left - 6, plot.y(tick) + 5, "end"))
-    placer.place(dates.text(plot.first), "chart-date", (plot.left, plot.bottom + ROW, "start"))
-    placer.place(dates.text(plot.last), "chart-date", (plot.right, plot.bottom + ROW, "end"))
+    placer.place(locale.date(plot.first), "chart-date", (plot.left, plot.bottom + ROW, "start"))
+    placer.place(locale.date(plot.last), "chart-date", (plot.right, plot.bottom + ROW, "end"))
     if unit and unit not in SHORT_UNITS:
         placer.place(unit, "chart-unit", (0, PLOT_TOP - 12, "start"))
 
@@ -254,10 +250,18 @@ class _Strip(NamedTuple):
 
 
 def _strip(
-    key_result: KeyResult, plot: _Plot, placer: Placer, locale: Locale, dates: _Dates
+    key_result: KeyResult,
+    shown: tuple[ShownCheckin, ...],
+    plot: _Plot,
+    placer: Placer,
+    locale: Locale,
 ) -> _Strip | None:
     """The confidence of each check-in that gives one, below the dates; labelled."""
-    rated = [(row[0], float(row[2])) for row in key_result.checkins.rows if row[2] is not None]
+    rated = [
+        (row[0], float(row[2]), texts)
+        for row, texts in zip(key_result.checkins.rows, shown, strict=True)
+        if row[2] is not None
+    ]
     if not rated:
         return None
     label_y = plot.bottom + 2 * ROW + 4
@@ -267,20 +271,18 @@ def _strip(
     )
     track = f'" y="{fmt(base - STRIP_HEIGHT)}" width="6" height="{STRIP_HEIGHT}"'
     bars = []
-    for day, confidence in rated:
+    for day, confidence, texts in rated:
         height = max(confidence * STRIP_HEIGHT, 1.0)
-        title = locale.text(
-            "chart.confidence_on",
-            date=dates.text(day),
-            confidence=format_percent(locale, confidence),
-        )
+        title = locale.text("chart.confidence_on", date=texts.date, confidence=texts.confidence)
         x = fmt(plot.x(day) - 3)
         at = f'x="{x}" y="{fmt(base - height)}" width="6" height="{fmt(height)}"'
         bars.append(Bar(Attributes(f'x="{x}{track}'), Attributes(at), title))
     lx = plot.x(rated[-1][0])
-    latest = format_percent(locale, rated[-1][1])
     placer.place(
-        latest, "chart-strip-value", (lx + 7, base - 4, "start"), (lx - 7, base - 4, "end")
+        rated[-1][2].confidence,
+        "chart-strip-value",
+        (lx + 7, base - 4, "start"),
+        (lx - 7, base - 4, "end"),
     )
     return _Strip(Strip(tuple(bars), plot.across(base)), fmt(base))
 

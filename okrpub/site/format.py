@@ -8,8 +8,9 @@ everywhere.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
-from okrpub.model.types import Number
+from okrpub.model.types import KeyResult, Number
 from okrpub.site.i18n import Locale
 
 #: Units written before the number: ``€ 420,000``.
@@ -49,6 +50,33 @@ def format_quantity(
     if singular and value == 1 and not isinstance(value, bool):
         unit = singular
     return with_unit(shown, unit, position)
+
+
+class ShownCheckin(NamedTuple):
+    """A check-in's day, value and confidence as the site shows them (an en dash for none)."""
+
+    date: str
+    value: str
+    confidence: str
+
+
+def shown_checkins(locale: Locale, key_result: KeyResult) -> tuple[ShownCheckin, ...]:
+    """``key_result``'s check-ins, oldest first, as shown: formatted once for its table
+    and its chart."""
+    unit, singular, position = key_result.unit, key_result.unit_singular, key_result.unit_position
+    binary = key_result.kind == "binary"
+    done, not_done = locale.text("value.done"), locale.text("value.not_done")
+    shown = []
+    for day, value, confidence, _, _ in key_result.checkins.rows:
+        if value is None:
+            value_text = "–"
+        elif binary:
+            value_text = done if value else not_done
+        else:
+            value_text = format_quantity(locale, value, unit, singular, position)
+        percent = "–" if confidence is None else format_percent(locale, confidence)
+        shown.append(ShownCheckin(locale.date(day), value_text, percent))
+    return tuple(shown)
 
 
 def with_unit(shown: str, unit: str, position: str | None = None) -> str:

@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 
 from okrpub.model.types import Checkin, KeyResult, Model, Objective, Period, Rollup, Status
 from okrpub.site.charts import Chart, checkin_chart
-from okrpub.site.format import format_percent, format_quantity
+from okrpub.site.format import ShownCheckin, shown_checkins
 from okrpub.site.i18n import Locale
 from okrpub.site.markdown import MarkdownRenderer
 
@@ -204,14 +204,15 @@ def objective_parts(
     key_results = []
     for index, kr in enumerate(objective.key_results, start=1):
         notes = tuple(markdown.inline(row[3]) for row in kr.checkins.rows)
+        shown = shown_checkins(locale, kr)
         view = KeyResultView(
             kr,
             objective,
-            checkin_chart(kr, period, today, locale, f"chart-{index}"),
+            checkin_chart(kr, period, today, locale, f"chart-{index}", shown),
             markdown.inline(kr.title_markdown),
             markdown.inline(kr.health_note),
             notes,
-            checkin_cells(kr, notes, locale),
+            checkin_cells(kr, notes, shown),
         )
         key_results.append(view)
     return ObjectiveParts(
@@ -225,26 +226,16 @@ def objective_parts(
 
 
 def checkin_cells(
-    key_result: KeyResult, notes: tuple[Markup, ...], locale: Locale
+    key_result: KeyResult, notes: tuple[Markup, ...], shown: tuple[ShownCheckin, ...]
 ) -> tuple[CheckinCells, ...]:
-    """``key_result``'s check-ins as the table's cells, newest first, with their ``notes``
-    as HTML (oldest first)."""
-    unit, singular, position = key_result.unit, key_result.unit_singular, key_result.unit_position
-    binary = key_result.kind == "binary"
-    done, not_done = locale.text("value.done"), locale.text("value.not_done")
-    cells = []
-    for (day, value, confidence, _, health), note in zip(
-        key_result.checkins.rows, notes, strict=True
-    ):
-        if value is None:
-            value_text = "–"
-        elif binary:
-            value_text = done if value else not_done
-        else:
-            value_text = format_quantity(locale, value, unit, singular, position)
-        percent = "–" if confidence is None else format_percent(locale, confidence)
-        shown = escape(locale.date(day)), escape(value_text), escape(percent)
-        cells.append(CheckinCells(*shown, health, note))
+    """``key_result``'s check-ins as the table's cells, newest first, from the check-ins
+    ``shown`` and their ``notes`` as HTML (both oldest first)."""
+    cells = [
+        CheckinCells(escape(date), escape(value), escape(confidence), row[4], note)
+        for (date, value, confidence), row, note in zip(
+            shown, key_result.checkins.rows, notes, strict=True
+        )
+    ]
     return tuple(cells[::-1])
 
 
