@@ -34,8 +34,7 @@ read with ``trusted_schema`` off, and only if it holds okrpub's tables and
 nothing else (a view or a trigger could loop forever), with values of their
 types. Any surprise, and none of the cache is used.
 
-A cache that cannot be used (read-only, damaged, a surprise) is never an
-error: okrpub says why in :attr:`CacheStore.problem`, one line.
+A cache that cannot be used is never an error: :attr:`CacheStore.problem` says why.
 """
 
 from __future__ import annotations
