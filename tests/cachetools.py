@@ -20,7 +20,8 @@ from okrpub.engine.build import BuildOptions, BuildResult
 from okrpub.engine.build import build as build_site
 from okrpub.engine.cache import DATABASE, CacheStore
 from okrpub.engine.loader import LoadCache
-from okrpub.engine.project import read_config
+from okrpub.engine.project import check, open_cache, read_config
+from okrpub.engine.stats import Stats
 
 CACHE = ".okrpub-cache"
 GROW = "content/2026-Q4/smokey/grow-to-1m-online.md"
@@ -124,3 +125,15 @@ def cached_build(project: Path, out: Path, *, use_cache: bool = True) -> BuildRe
             cache.store.close()
     assert result.model is not None
     return result
+
+
+def checked_here(project: Path, *, cached: bool = True) -> tuple[object, Stats]:
+    """What ``check`` finds in this process (with the store, or without: ``--no-cache``),
+    and its counts (the finer ones too)."""
+    config, _ = read_config(project)
+    cache = open_cache(project, config, cached)
+    stats = Stats()
+    found = check(project, config, dt.date.fromisoformat(TODAY), cache, stats)
+    if cache is not None and cache.store is not None:
+        cache.store.close()
+    return (found.diagnostics.sorted(), found.objectives, found.units), stats

@@ -19,6 +19,7 @@ from projecttools import objective
 from sitetools import REPOSITORY, build, run_okrpub, write_files
 
 from okrpub.cli.main import main
+from okrpub.cli.schema import NAMES
 from okrpub.diagnostics import Diagnostics
 from okrpub.engine.loader import load_sources
 from okrpub.site.jsonschema import SCHEMAS, schema_text
@@ -65,6 +66,11 @@ def test_okrpub_schema_prints_a_valid_draft_2020_12_schema(name: str) -> None:
     schema = json.loads(result.out)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     Draft202012Validator.check_schema(schema)
+
+
+def test_okrpub_schema_takes_the_name_of_every_schema_and_no_other() -> None:
+    """The command names the schemas without importing them (``check`` starts sooner)."""
+    assert tuple(SCHEMAS) == NAMES
 
 
 def test_okrpub_schema_prints_the_objective_schema_by_default() -> None:

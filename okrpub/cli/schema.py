@@ -6,7 +6,10 @@ import argparse
 import sys
 
 from okrpub.cli.common import EXIT_OK, Commands
-from okrpub.site.jsonschema import SCHEMAS, schema_text
+
+#: The names of :data:`okrpub.site.jsonschema.SCHEMAS`, the first the default: that module
+#: (and the export it describes) is imported only when the command runs.
+NAMES = ("objective", "unit", "page", "config", "okrs")
 
 
 def add_parser(commands: Commands) -> None:
@@ -19,13 +22,15 @@ def add_parser(commands: Commands) -> None:
     parser.add_argument(
         "name",
         nargs="?",
-        choices=tuple(SCHEMAS),
-        default=next(iter(SCHEMAS)),
+        choices=NAMES,
+        default=NAMES[0],
         help="which schema (default: %(default)s)",
     )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from okrpub.site.jsonschema import schema_text
+
     sys.stdout.write(schema_text(args.name))
     return EXIT_OK

@@ -1,25 +1,18 @@
 """The cache folder: what loading each content file gave, kept between runs.
 
-Reading, parsing and validating the files is most of ``check``'s time, and
-nearly all of it is the same as last time. :mod:`okrpub.engine.loader` keys
-what one file gave by the file's path and a digest of its bytes and of the
-``_defaults.yaml`` files that apply to it; this store keeps those results in
-one SQLite database in the project's ``cache_dir`` (``.okrpub-cache`` by
-default), under a version made from okrpub's own source code and the Python
-running it: upgrading okrpub, or editing its code, starts an empty cache.
-A wrong hit would be a wrong site: a file is known unchanged without reading
-it only by a signature that any write changes (:mod:`okrpub.engine.signatures`).
-What a file loads to does not depend on ``okrpub.yaml`` or the theme, so
-changing those keeps the cache (the pages are rendered anew).
+:mod:`okrpub.engine.loader` keys what one file gave by the file's path and a
+digest of its bytes and of the ``_defaults.yaml`` files that apply to it; this
+store keeps those results in one SQLite database in the project's
+``cache_dir`` (``.okrpub-cache`` by default), under a version made from
+okrpub's own source code and the Python running it: upgrading okrpub, or
+editing its code, starts an empty cache. A file is known unchanged without
+reading it only by a signature that any write changes
+(:mod:`okrpub.engine.signatures`).
 
-The results are plain data (msgpack, see the loader): reading them runs
-nothing, and one that does not decode into the entry types is a miss. The
-same database keeps, in table ``results``, other results by kind and key,
-each under the digest of its inputs: each file's signature, its outline and
-the resolution ``check`` keeps (:mod:`okrpub.engine.outlines`,
-:mod:`okrpub.engine.resolution`), and each objective's lint warnings
-(:mod:`okrpub.engine.results`), decoded the same way. ``check`` reads a
-file's full entry only when it computes its objective.
+The results are plain data (msgpack): reading them runs nothing, and one
+that does not decode is a miss. Table ``results`` keeps other results by kind
+and key, each under the digest of its inputs: the files' signatures, outlines,
+the content folder's listing, ``check``'s resolution, each objective's warnings.
 
 A row that does decode is believed, so the store is bound to the place okrpub
 made it: the folder holds an empty file, ``place``, that okrpub creates and
@@ -41,9 +34,7 @@ read with ``trusted_schema`` off, and only if it holds okrpub's tables and
 nothing else (a view or a trigger could loop forever), with values of their
 types. Any surprise, and none of the cache is used.
 
-A cache that cannot be used (a read-only folder, a damaged database, a
-surprise) is never an error: okrpub loads everything and says why in
-:attr:`CacheStore.problem`, one line the command line prints.
+A cache that cannot be used is never an error: :attr:`CacheStore.problem` says why.
 """
 
 from __future__ import annotations
@@ -348,9 +339,8 @@ class CacheStore:
         self, kind: str, keys: set[str], written: dict[str, tuple[bytes, bytes]]
     ) -> None:
         """Write the results ``written`` (by key: digest, payload) of ``kind``, and forget
-        those whose key is not in ``keys``, reading no payload."""
-        payload = "CASE typeof(payload) WHEN 'blob' THEN x'' END"
-        query = f"SELECT key, digest, {payload} FROM results WHERE kind = ?"
+        those whose key is not in ``keys``, reading only keys (from the index)."""
+        query = "SELECT key, x'', x'' FROM results WHERE kind = ?"
         stored = self._results.get(kind) or self._query(query, (kind,))
         connection = self._connection
         if connection is None:

@@ -18,6 +18,7 @@ from okrpub.engine.analysis import AnalysisMemo, compute_model, resolve_content
 from okrpub.engine.cache import CacheStore
 from okrpub.engine.checking import Checked, check_outlines, lint_content
 from okrpub.engine.linting import lint_model
+from okrpub.engine.listing import discover_kept
 from okrpub.engine.loader import LoadCache, load_sources
 from okrpub.engine.outlines import load_outlines
 from okrpub.engine.stats import Stats
@@ -146,12 +147,13 @@ def check(
     when what they are made from is unchanged: only the others are computed."""
     stats = stats or Stats()
     diagnostics = Diagnostics()
-    files, _ = _discover(root, config, diagnostics, cache, None)
     if cache is None:
+        files, _ = _discover(root, config, diagnostics, cache, None)
         sources = load_sources(files, config.content_dir, diagnostics, None, None, stats)
         resolved = resolve_content(sources, config, diagnostics, None, stats)
         objectives, units = lint_content(resolved, config, today, diagnostics, stats)
     else:
+        files = discover_kept(root, config, diagnostics, cache.store, stats)
         outlines = load_outlines(files, config.content_dir, diagnostics, cache, stats)
         objectives, units = check_outlines(outlines, config, today, diagnostics, cache, stats)
     return Checked(diagnostics, objectives, units)

@@ -51,6 +51,18 @@ def content_digest(raw: bytes | OSError) -> bytes:
     return hashlib.blake2b(content, digest_size=DIGEST_SIZE).digest()
 
 
+def signature_of(status: os.stat_result) -> bytes:
+    """A file's (or folder's) signature: its size, modification and change times, inode
+    and device."""
+    return b"%d %d %d %d %d" % (
+        status.st_size,
+        status.st_mtime_ns,
+        status.st_ctime_ns,
+        status.st_ino,
+        status.st_dev,
+    )
+
+
 def read_bytes(source: SourceFile) -> bytes | OSError:
     """The bytes of ``source``, or why they could not be read."""
     try:
@@ -80,13 +92,7 @@ class Signatures:
             status = os.stat(source.file)
         except OSError as error:
             return error, content_digest(error)
-        signature = b"%d %d %d %d %d" % (
-            status.st_size,
-            status.st_mtime_ns,
-            status.st_ctime_ns,
-            status.st_ino,
-            status.st_dev,
-        )
+        signature = signature_of(status)
         row = self._store.row(STAT, source.path)
         if row is not None and row[0] == signature and len(row[1]) == DIGEST_SIZE:
             self._rows[source.path] = row

@@ -37,6 +37,9 @@ KINDS = (
 #: Content files read (the others were known unchanged by their signature, or by
 #: ``serve``'s watcher).
 FILES_READ = "files read"
+#: Walks of the whole content folder (``check`` walks none when no folder in it changed:
+#: :mod:`okrpub.engine.listing`).
+CONTENT_WALKS = "content walks"
 #: Merges of what every file gave (``serve`` puts an edited file's result into the last one).
 MERGES = "merges"
 #: Pages and badges of a plan that are not the last plan's very objects (``serve``).

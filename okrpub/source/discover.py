@@ -16,6 +16,7 @@ PAGES_DIR = "pages"
 
 
 _name = attrgetter("name")
+_path = attrgetter("path")
 
 
 class Kind(StrEnum):
@@ -73,6 +74,7 @@ def discover(
     links: list[str] | None = None,
     *,
     follow_links: bool = False,
+    folders: list[str] | None = None,
 ) -> list[SourceFile]:
     """Every content file under ``root/content_dir``, in a stable order.
 
@@ -80,17 +82,20 @@ def discover(
     ``follow_links`` (``follow_symlinks`` in ``okrpub.yaml``); then it is followed
     when it leads to a place inside the project that is not hidden, and a linked
     folder is visited only once; those followed are added to ``links``. A name
-    that is not UTF-8 is an error too, and what it names is not read.
+    that is not UTF-8 is an error too, and what it names is not read. Each folder
+    walked is added to ``folders``, as its path under the content folder (``""``, then
+    ``2026-Q4/``, ...).
     """
     content = root / content_dir
     if not content.is_dir():  # reported by the configuration stage
         return []
     walk = _Walk(root, diagnostics, [] if links is None else links, follow_links)
+    walk.folders = [] if folders is None else folders
     if not walk.reaches(content_dir):
         return []
     shown = Path(content_dir).as_posix() + "/"
     walk.folder(str(content), shown, "", (os.path.realpath(content),))
-    return sorted(walk.found)
+    return sorted(walk.found, key=_path)
 
 
 def escaped_name(name: str) -> str:
@@ -118,6 +123,7 @@ class _Walk:
         self.links = links
         self.follow_links = follow_links
         self.found: list[SourceFile] = []
+        self.folders: list[str] = []
 
     def reaches(self, content_dir: str) -> bool:
         """Whether the content folder may be read: each link on the way to it is followed."""
@@ -134,6 +140,7 @@ class _Walk:
         the content folder, ``chain`` the real paths of it and the folders above it."""
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=_name)
+        self.folders.append(relative)
         top = relative.partition("/")[0]
         for entry in entries:
             name = entry.name
