@@ -138,5 +138,5 @@ def lint_model(
             parent = objectives.get(objective.parent_objective or "")
             warnings(model, objective, resolved.objectives[key], parent)
         diagnostics.extend(chain.from_iterable(memo.found(key) for key in objectives))
-        stored.save_over(objectives)
+        stored.save_over()
     memo.linted(model, resolved)
