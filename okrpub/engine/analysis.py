@@ -144,6 +144,9 @@ class ComputeMemo:
         #: The digest of each objective's inputs in the last computation, for the results
         #: made from it (its warnings); ``None`` for one the store does not keep.
         self.digests: dict[str, bytes | None] = {}
+        #: The last model before the last computation and the objectives whose entries
+        #: changed since, when that computation looked only at those (else ``None``).
+        self.changed: tuple[Model, list[str]] | None = None
 
     def units(self, entries: dict[str, UnitEntry]) -> dict[str, Unit]:
         """The units made from ``entries``: the very same as last time if they are equal."""
@@ -178,6 +181,9 @@ class _MemoTable:
         self._rollups: tuple[Cascade, Rollups, dict[str, Objective]] | None = None
         #: The last model computed, and the entries it was computed from.
         self.last: tuple[Model, dict[str, ObjectiveEntry]] | None = None
+        #: When the last computation was made from the model before it, that model and the
+        #: objectives whose entries were not the very same (all the others are).
+        self.changed: tuple[Model, list[str]] | None = None
 
     def again(
         self, resolved: Resolved, made_in: Setting, config: Config, today: dt.date
@@ -190,9 +196,12 @@ class _MemoTable:
         if known is None or last is None or known[1] != resolved.hidden_key_results:
             return None
         model, entries = last
-        if known[0] is not entries or not _same_shape(entries, now):
+        if known[0] is not entries or entries.keys() != now.keys():
             return None
+        # the one look at every objective: the others below look only at these
         changed = [key for key, entry in now.items() if entries[key] is not entry]
+        if any(references(entries[key]) != references(now[key]) for key in changed):
+            return None
         cascade = known[2]
         self._cascade = (now, resolved.hidden_key_results, cascade)
         self.digests = dict(self.digests)
@@ -204,7 +213,10 @@ class _MemoTable:
             objectives[key] = self.objective(
                 entry, place, period, made_in.units, config, today, None
             )
-        rollups_made = self.rollups(cascade, objectives, config)
+        # the last rollups were made from the last model's objectives: only these differ
+        same = self._rollups is not None and self._rollups[2] is model.objectives
+        rollups_made = self.rollups(cascade, objectives, config, changed if same else None)
+        self.changed = (model, changed)
         return model_of(resolved, made_in, config, today, cascade, objectives, rollups_made)
 
     def cascade(self, resolved: Resolved, periods: dict[str, Period]) -> Cascade:
@@ -251,10 +263,15 @@ class _MemoTable:
         return made
 
     def rollups(
-        self, cascade: Cascade, objectives: dict[str, Objective], config: Config
+        self,
+        cascade: Cascade,
+        objectives: dict[str, Objective],
+        config: Config,
+        changed: list[str] | None = None,
     ) -> Rollups:
         """Under the last cascade, only the rollups with an objective that is not the
-        very same object are made again."""
+        very same object are made again (when the last rollups were made from the same
+        objectives but ``changed``, only those are looked at)."""
         known = self._rollups
         if known is None or known[0] is not cascade:
             made = rollups(cascade, objectives, config)
@@ -262,7 +279,8 @@ class _MemoTable:
         else:
             periods, owners = dict(known[1][0]), dict(known[1][1])
             last = known[2]
-            for objective in objectives.values():
+            looked = objectives if changed is None else changed
+            for objective in (objectives[key] for key in looked):
                 if last[objective.id] is not objective:
                     period = objective.period
                     periods[period] = rollup(
@@ -308,6 +326,7 @@ def compute_model(
     made_in = setting(resolved, config, today, memo.units(resolved.units))
     frame = Frame.of(config, today, resolved.public, made_in)
     steps = memo.steps(frame, stats or Stats(), cache)
+    steps.changed = None
     if history is None:
         steps.digests = memo.digests
         model = steps.again(resolved, made_in, config, today)
@@ -315,7 +334,7 @@ def compute_model(
         steps.digests = {}
         model = compute_in(resolved, made_in, config, today, history, steps)
     steps.last = (model, resolved.objectives)
-    memo.digests = steps.digests
+    memo.digests, memo.changed = steps.digests, steps.changed
     return model
 
 

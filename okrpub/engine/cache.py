@@ -357,16 +357,21 @@ class CacheStore:
         except sqlite3.Error as error:
             self._fail(error)
 
-    def save_results(self, kind: str, rows: dict[str, tuple[bytes, bytes]]) -> None:
-        """Keep ``rows`` (by key: digest, payload) as all the results of ``kind``: write
-        those that changed and forget the others."""
+    def save_results(
+        self, kind: str, rows: dict[str, tuple[bytes, bytes]], *, whole: bool = True
+    ) -> None:
+        """Keep ``rows`` (by key: digest, payload) as all the results of ``kind`` (not
+        ``whole``: besides the others): write those that changed and forget the others."""
         stored = self._results_of(kind)
         connection = self._connection
         if connection is None:
             return
-        gone = [(kind, key) for key in stored.keys() - rows.keys()]
+        gone = [(kind, key) for key in stored.keys() - rows.keys()] if whole else []
         written = [(kind, key, *row) for key, row in rows.items() if stored.get(key) != row]
-        self._results[kind] = dict(rows)
+        if whole:
+            self._results[kind] = dict(rows)
+        else:
+            stored.update(rows)
         if not gone and not written:
             return
         try:

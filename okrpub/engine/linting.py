@@ -11,6 +11,7 @@ their children) and takes the others' warnings as they were.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from itertools import chain
 
 from okrpub.diagnostics import Diagnostic, Diagnostics
@@ -39,21 +40,29 @@ class LintMemo:
         #: The last lint's model and entries.
         self._last: tuple[Model, dict[str, ObjectiveEntry]] | None = None
 
-    def changed(self, model: Model, resolved: Resolved) -> list[str] | None:
+    def changed(
+        self, model: Model, resolved: Resolved, since: tuple[Model, list[str]] | None = None
+    ) -> list[str] | None:
         """The objectives whose warnings may differ from the last lint's: those that are
         not the very same object or entry, and the children of those (their parent's
-        period); ``None`` when the frame or the objectives are not the same."""
+        period); ``None`` when the frame or the objectives are not the same. When
+        ``model`` was computed from the last lint's model looking only at some objectives
+        (``since``: that model, and those), only those are looked at."""
         last = self._last
         if last is None or frame(model).of_objectives() != self._frame:
             return None
         before, entries = last[0].objectives, last[1]
-        if before.keys() != model.objectives.keys():
+        if since is not None and since[0] is last[0]:
+            looked: Iterable[str] = since[1]
+        elif before.keys() != model.objectives.keys():
             return None
-        now = resolved.objectives
+        else:
+            looked = model.objectives
+        now, objectives = resolved.objectives, model.objectives
         changed = [
             key
-            for key, objective in model.objectives.items()
-            if before[key] is not objective or entries.get(key) is not now.get(key)
+            for key in looked
+            if before[key] is not objectives[key] or entries.get(key) is not now.get(key)
         ]
         below = {
             c for key in changed for o in (before[key], model.objectives[key]) for c in o.children
@@ -117,13 +126,15 @@ def lint_model(
     stats: Stats | None = None,
     cache: LoadCache | None = None,
     digests: dict[str, bytes | None] | None = None,
+    since: tuple[Model, list[str]] | None = None,
 ) -> None:
     """:func:`~okrpub.model.lint.lint`; with a ``memo``, an unchanged objective keeps
     its last warnings; with a ``cache``, so does one whose inputs' digest (``digests``, by
-    :func:`compute_model`) is unchanged. The objectives linted are counted in ``stats``."""
+    :func:`compute_model`) is unchanged; ``since``: what :func:`compute_model` looked at
+    (see :meth:`LintMemo.changed`). The objectives linted are counted in ``stats``."""
     stored = StoredResults(cache, LINT, list[Diagnostic])
     memo = memo or LintMemo()
-    changed = memo.changed(model, resolved)
+    changed = memo.changed(model, resolved, since)
     warnings = memo.warnings(
         model, stats or Stats(), stored, digests or {}, keep=changed is not None
     )
@@ -138,5 +149,5 @@ def lint_model(
             parent = objectives.get(objective.parent_objective or "")
             warnings(model, objective, resolved.objectives[key], parent)
         diagnostics.extend(chain.from_iterable(memo.found(key) for key in objectives))
-        stored.save_over(objectives)
+        stored.save_over()
     memo.linted(model, resolved)

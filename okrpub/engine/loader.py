@@ -224,7 +224,7 @@ def load_sources(
         results[index] = loaded
     if cache is not None:
         cache.keep_only({source.path for source in files if source.kind is not Kind.DEFAULTS})
-        digests.signatures.save()
+        digests.signatures.save(whole=changed is None)
     done = [loaded for loaded in results if loaded is not None]
     assert len(done) == len(results)
     last = cache.merge if cache is not None else None

@@ -132,7 +132,8 @@ def analyse(
     memo = memo or AnalysisMemo()
     resolved = resolve_content(sources, config, diagnostics, memo.resolve, stats)
     model = compute_model(resolved, config, today, None, memo.compute, stats, cache)
-    lint_model(model, resolved, diagnostics, memo.lint, stats, cache, memo.compute.digests)
+    digests, since = memo.compute.digests, memo.compute.changed
+    lint_model(model, resolved, diagnostics, memo.lint, stats, cache, digests, since)
     return Analysis(config, resolved, model, diagnostics, memo.compute.digests)
 
 

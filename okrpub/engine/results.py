@@ -118,13 +118,12 @@ class StoredResults(Generic[Result]):
         if self._store is not None:
             self._store.save_results(self._kind, self._rows)
 
-    def save_over(self, keys: Iterable[str]) -> None:
-        """Keep this run's rows, and the stored rows of the other ``keys`` as they are
-        (``serve``: their results were reused from memory without a look)."""
+    def save_over(self) -> None:
+        """Keep this run's rows, and the other stored rows as they are (``serve``: the
+        results of the same objectives as last time were reused from memory without a
+        look)."""
         if self._store is not None:
-            stored = self._store.results(self._kind)
-            rows = {key: row for key in keys if (row := stored.get(key)) is not None}
-            self._store.save_results(self._kind, {**rows, **self._rows})
+            self._store.save_results(self._kind, self._rows, whole=False)
 
 
 class ObjectiveDigests:

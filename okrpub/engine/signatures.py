@@ -107,7 +107,8 @@ class Signatures:
         self._stats.add(FILES_READ)
         return read_bytes(source)
 
-    def save(self) -> None:
-        """Keep this run's signatures, and only them."""
+    def save(self, *, whole: bool = True) -> None:
+        """Keep this run's signatures, and only them (not ``whole``: besides the others,
+        when this run took the signatures of the files that changed only)."""
         if self._store is not None:
-            self._store.save_results(STAT, self._rows)
+            self._store.save_results(STAT, self._rows, whole=whole)
