@@ -5,6 +5,8 @@ of ``projecttools`` plus ``files``, where a value of ``None`` leaves that base
 file out. ``check(project, *args)`` runs ``okrpub check --today 2026-11-26``
 in-process inside the project and returns its exit status and output. The
 ``browser`` fixture imports Playwright only when a browser test asks for it.
+Hypothesis runs without its per-example deadline: speed is measured in
+``bench/``, never asserted, and a loaded machine must not fail a test.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import settings
 from projecttools import BASE
 from sitetools import REPOSITORY, TODAY, write_files
 from sitetools import build as build_site
@@ -28,6 +31,9 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
 Files = dict[str, str | bytes | None]
+
+settings.register_profile("okrpub", deadline=None)
+settings.load_profile("okrpub")
 
 
 @pytest.fixture(autouse=True)
