@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -251,7 +252,7 @@ def edited(model: Model, edit: tuple[int, int, list[int] | None]) -> Model:
             for n, day in enumerate(sorted(days))
         )
         key_results = tuple(
-            dataclasses.replace(kr, checkins=checkins, last_checkin=checkins.last_date)
+            msgspec.structs.replace(kr, checkins=checkins, last_checkin=checkins.last_date)
             if position == kr_index
             else kr
             for position, kr in enumerate(objective.key_results)

@@ -1,8 +1,9 @@
 """The computed model: what the site, the JSON export and every command read.
 
-Plain frozen dataclasses with every number already computed (progress,
-grades, colours, status, staleness, rollups); a key result's check-ins are a
-read-only sequence of plain rows (:class:`Checkins`). Nothing
+Plain frozen dataclasses (key results: frozen msgspec structs, made faster)
+with every number already computed (progress, grades, colours, status,
+staleness, rollups); a key result's check-ins are a read-only sequence of
+plain rows (:class:`Checkins`). Nothing
 downstream computes; it only selects and presents. Ids refer between
 objects; the ``Model`` holds the lookup tables.
 """
@@ -13,6 +14,8 @@ import datetime as dt
 import functools
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+import msgspec
 
 from okrpub.config import Config
 
@@ -68,8 +71,11 @@ class Reason:
     date: dt.date | None = None
 
 
-@dataclass(frozen=True)
-class KeyResult:
+class KeyResult(msgspec.Struct, frozen=True):
+    """One key result computed. A frozen struct rather than a dataclass: a build makes
+    tens of thousands, and a struct is made about four times faster (it compares, hashes
+    and encodes as a dataclass of the same fields does, so digests are unchanged)."""
+
     id: str
     title: str
     kind: str  # "numeric" or "binary"
