@@ -37,7 +37,7 @@ from okrpub.engine.loader import LoadCache
 from okrpub.engine.ondemand import OnDemand
 from okrpub.engine.project import read_config
 from okrpub.engine.renderer import SiteRenderer
-from okrpub.engine.stats import PAGES_RENDERED, Stats
+from okrpub.engine.stats import Stats
 from okrpub.errors import OkrpubError
 from okrpub.model.resolve import Resolved
 from okrpub.serve.http import unmade
@@ -80,10 +80,8 @@ class LiveSite:
     """Rebuilds the site in memory, publishes it to :attr:`state` and keeps what the
     next rebuild needs.
 
-    ``settle`` settles the process's memory (``okrpub serve``:
-    :func:`okrpub.cli.process.settle_memory`): at the end of a rebuild that rendered
-    pages, before its report; after any other, in the background once calm and no
-    page waits to be made, so never between an edit and its page.
+    ``settle`` runs at the end of each rebuild, before its report: ``okrpub serve``
+    settles the process's memory there (:func:`okrpub.cli.process.settle_memory`).
     """
 
     def __init__(
@@ -125,10 +123,6 @@ class LiveSite:
         self.rebuilt = 0
         self.calm_from = 0.0
         self.closed = False
-        #: Whether the last rebuild rendered pages (a first build, a new frame), and
-        #: whether a rebuild ran since the memory was last settled.
-        self.rendered_pages = False
-        self.unsettled_memory = False
 
     def _show(self, diagnostics: list[Diagnostic]) -> None:
         """Print the diagnostics, unless the last rebuild printed the very same ones (in one
@@ -147,7 +141,7 @@ class LiveSite:
         """
         started = time.perf_counter()
         with self.pace:
-            self.rebuilding, self.rendered_pages = True, False
+            self.rebuilding = True
         if self.unsettled is not None:
             self.unsettled = None if changed is None else self.unsettled | changed
         try:
@@ -161,15 +155,11 @@ class LiveSite:
             # The message of a bug may quote content; a public site's overlay does not show it.
             said = "" if self.options.public else f": {error}"
             outcome, detail = self._broken(f"internal error: {type(error).__name__}{said}")
-        # After a rebuild that rendered pages, part of the rebuild, so reported after it:
-        # the first collection after a first build of 10,000 objectives takes a second,
-        # and would hold up an edit saved on seeing the report (the site is already
-        # served meanwhile). After any other, in the background once calm: not between an
-        # edit and its page.
-        with self.pace:
-            self.unsettled_memory = True
-            if self.rendered_pages:
-                self._settle()
+        # Part of the rebuild, so reported after it: the first collection after a first
+        # build of 10,000 objectives takes a second, and would hold up an edit saved on
+        # seeing the report (the site is already served meanwhile).
+        if self.settle is not None:
+            self.settle()
         self._note_unused_cache()
         self.log(f"{outcome} in {time.perf_counter() - started:.2f} s: {detail}")
         with self.pace:
@@ -193,16 +183,7 @@ class LiveSite:
                 more = True
             if not more:
                 with self.pace:
-                    if self.rebuilt == seen and not self.rebuilding:
-                        self._settle()
                     self.pace.wait_for(lambda: self.closed or self.rebuilt != seen)
-
-    def _settle(self) -> None:
-        """Settle the process's memory, if a rebuild ran since it was last settled (with
-        :attr:`pace` held: no rebuild starts meanwhile)."""
-        if self.settle is not None and self.unsettled_memory:
-            self.settle()
-        self.unsettled_memory = False
 
     def _calm(self) -> int | None:
         """Wait until no rebuild runs and the last one is :data:`CALM_SECONDS` past; how many
@@ -231,7 +212,6 @@ class LiveSite:
             memo=self.memo,
         )
         self.stats = result.stats
-        self.rendered_pages = result.stats[PAGES_RENDERED] > 0
         diagnostics = result.analysis.diagnostics
         if result.files is None:
             return self._failed(diagnostics.sorted(), result.analysis.resolved)
