@@ -34,8 +34,9 @@ from okrpub.model.audience import select_audience
 from okrpub.model.types import Model
 from okrpub.site.brand import BRAND_CSS, brand_css, logo_path, social_image_path
 from okrpub.site.i18n import load_locale
+from okrpub.site.lock import output_lock
 from okrpub.site.theme import Theme
-from okrpub.site.write import SiteFolder, output_lock
+from okrpub.site.write import SiteFolder
 
 #: What the command enters while pages are rendered (:func:`okrpub.cli.process.rendering`).
 Rendering = Callable[[], AbstractContextManager[None]]

@@ -23,8 +23,8 @@ folder takes milliseconds.)
 
 okrpub replaces only what it made: a missing or empty output folder, or one
 that has okrpub's mark (:data:`MARK_NAME`, in every site it builds). A lock
-file beside the output folder (``.<name>.okrpub-lock``) keeps two builds from
-writing one output at once.
+file beside the output folder (``.<name>.okrpub-lock``, :mod:`okrpub.site.lock`)
+keeps two builds from writing one output at once.
 
 Folders and files get the modes the umask gives, as with any program, so a
 web server running as another user can read the site. Every path is checked
@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import os
 import shutil
 import stat
@@ -71,81 +70,18 @@ def check_inside(path: str) -> None:
         raise WriteError(f"refusing to write outside the site: {path!r}")
 
 
-def _beside(output: Path, what: str) -> Path:
+def beside(output: Path, what: str) -> Path:
     """okrpub's ``what`` (``okrpub-spare``, ``okrpub-lock``, ``okrpub-old``) of ``output``."""
     return output.parent / f".{output.name}.{what}"
 
 
-@contextlib.contextmanager
-def output_lock(output: Path) -> Iterator[None]:
-    """Hold the lock of ``output`` (a real path, no symbolic link) while the body runs,
-    having first finished the swap of a build killed during it; while another build
-    holds the lock, a :class:`WriteError`."""
-    output = output.absolute()
-    lock = _beside(output, "okrpub-lock")
-    made: list[Path] = []
-    try:
-        with _failing_as(f"cannot write beside {output}"):
-            _make_folders(output.parent, made)
-            descriptor = _take_lock(lock, output)
-        try:
-            with _failing_as(f"cannot put back the site a killed build left beside {output}"):
-                _finish_swap(output)
-            yield
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(lock)  # while holding it: a build waiting for this file then retries
-            os.close(descriptor)
-    finally:
-        if not os.path.lexists(output):  # no site: no folder made for it either
-            for folder in reversed(made):
-                with contextlib.suppress(OSError):
-                    folder.rmdir()
-
-
-def _make_folders(folder: Path, made: list[Path]) -> None:
-    """Make ``folder`` and the folders it is in that are missing, noting each in ``made``."""
-    if not os.path.isdir(folder):
-        _make_folders(folder.parent, made)
-        folder.mkdir()
-        made.append(folder)
-
-
-def _take_lock(lock: Path, output: Path) -> int:
-    """An open descriptor of the lock file, locked; made if missing, never through a link."""
-    while True:
-        try:
-            descriptor = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-        except OSError as error:
-            if error.errno in (errno.ELOOP, errno.EISDIR):
-                raise WriteError(_in_the_way(lock)) from None
-            raise
-        try:
-            held = os.fstat(descriptor)
-            if not stat.S_ISREG(held.st_mode) or held.st_size:
-                raise WriteError(_in_the_way(lock))
-            try:
-                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise WriteError(
-                    f"another okrpub build is writing {output}; run this one when it has finished"
-                ) from None
-            with contextlib.suppress(FileNotFoundError):
-                if os.path.samestat(held, os.lstat(lock)):
-                    return descriptor
-        except BaseException:
-            os.close(descriptor)
-            raise
-        os.close(descriptor)  # the build that held it removed it: take the new one
-
-
-def _finish_swap(output: Path) -> None:
+def finish_swap(output: Path) -> None:
     """Finish the swap of a build killed between its renames (:func:`_swap`): the site it
     took aside goes back to the output folder, or else on to the spare folder."""
-    aside = _beside(output, "okrpub-old")
+    aside = beside(output, "okrpub-old")
     if not _made_by_okrpub(aside):
         return
-    spare = _beside(output, "okrpub-spare")
+    spare = beside(output, "okrpub-spare")
     if not os.path.lexists(output):
         os.rename(aside, output)
     elif not os.path.lexists(spare):
@@ -177,12 +113,13 @@ def _marked(folder: Path) -> bool:
         return False
 
 
-def _in_the_way(path: Path) -> str:
+def in_the_way(path: Path) -> str:
+    """Why okrpub does not write over ``path``."""
     return f"{path} is in the way, and okrpub did not make it; move it away"
 
 
 @contextlib.contextmanager
-def _failing_as(message: str) -> Iterator[None]:
+def failing_as(message: str) -> Iterator[None]:
     """A file-system error in the body as a :class:`WriteError` starting with ``message``."""
     try:
         yield
@@ -201,7 +138,7 @@ class SiteFolder:
 
     def __init__(self, output: Path) -> None:
         self.output = output.absolute()
-        self.spare = _beside(self.output, "okrpub-spare")
+        self.spare = beside(self.output, "okrpub-spare")
         #: The spare folder once :meth:`open` made it ready for the new site.
         self.staging: Path | None = None
         #: Whether this build made the spare folder (a failure then removes it).
@@ -219,11 +156,11 @@ class SiteFolder:
         """Make the spare folder ready (once): marked, with nothing but the kept files of
         the output; workers forked after this write into it."""
         if self.staging is None:
-            with _failing_as(self._unwritten):
+            with failing_as(self._unwritten):
                 self.output.parent.mkdir(parents=True, exist_ok=True)
                 self._made_spare = not os.path.lexists(self.spare)
                 if not (self._made_spare or _ours(self.spare)):
-                    raise WriteError(_in_the_way(self.spare))
+                    raise WriteError(in_the_way(self.spare))
                 self.spare.mkdir(exist_ok=True)
                 self.staging = self.spare
                 _mark(self.spare)
@@ -234,7 +171,7 @@ class SiteFolder:
 
     def add(self, path: str, content: bytes) -> None:
         target = self._target(path)
-        with _failing_as(self._unwritten):
+        with failing_as(self._unwritten):
             try:
                 new_file(target, content)
             except FileExistsError:
@@ -248,11 +185,11 @@ class SiteFolder:
         if path in self._kept:
             raise WriteError(f"two things want to be written to {path}")
         if inode is None:
-            with _failing_as(self._unwritten):
+            with failing_as(self._unwritten):
                 inode = os.lstat(os.path.join(self.output, path)).st_ino
         self._kept[path] = inode
         if self.staging is not None:
-            with _failing_as(self._unwritten):
+            with failing_as(self._unwritten):
                 try:
                     _link_in(self.output / path, self._target(path))
                 except FileExistsError:
@@ -267,7 +204,7 @@ class SiteFolder:
         """Where ``path`` goes in the spare folder, its folder made."""
         target = self.open() / safe_relative_path(path)
         if target.parent not in self._folders:
-            with _failing_as(self._unwritten):
+            with failing_as(self._unwritten):
                 target.parent.mkdir(parents=True, exist_ok=True)
             self._folders.add(target.parent)
         return target
@@ -284,7 +221,7 @@ class SiteFolder:
         spare = self.open()
         if os.path.lexists(self.output) and not _made_by_okrpub(self.output):
             raise WriteError(_refusal(self.output))
-        with _failing_as(self._unwritten):
+        with failing_as(self._unwritten):
             _remove_empty(spare, self._found)
             if os.path.lexists(self.output):
                 _swap(spare, self.output)
@@ -406,7 +343,7 @@ def _link_in(source: Path, target: Path) -> None:
 
 def _swap(spare: Path, output: Path) -> None:
     """Exchange the two folders: in one step where the system can, else in three renames,
-    the last two of which the next build finishes (:func:`_finish_swap`) if this one is
+    the last two of which the next build finishes (:func:`finish_swap`) if this one is
     killed before."""
     try:
         exchange(spare, output)
@@ -414,7 +351,7 @@ def _swap(spare: Path, output: Path) -> None:
     except OSError as error:
         if error.errno not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
             raise
-    aside = _beside(output, "okrpub-old")
+    aside = beside(output, "okrpub-old")
     os.rename(output, aside)
     try:
         os.rename(spare, output)
