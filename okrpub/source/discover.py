@@ -89,8 +89,8 @@ def discover(
     content = root / content_dir
     if not content.is_dir():  # reported by the configuration stage
         return []
-    walk = _Walk(root, diagnostics, [] if links is None else links, follow_links)
-    walk.folders = [] if folders is None else folders
+    folders = [] if folders is None else folders
+    walk = _Walk(root, diagnostics, [] if links is None else links, follow_links, folders)
     if not walk.reaches(content_dir):
         return []
     shown = Path(content_dir).as_posix() + "/"
@@ -115,7 +115,12 @@ def _not_utf8(name: str) -> UnicodeDecodeError | None:
 
 class _Walk:
     def __init__(
-        self, root: Path, diagnostics: Diagnostics, links: list[str], follow_links: bool
+        self,
+        root: Path,
+        diagnostics: Diagnostics,
+        links: list[str],
+        follow_links: bool,
+        folders: list[str],
     ) -> None:
         self.root = root
         self.real_root = Path(os.path.realpath(root))
@@ -123,7 +128,7 @@ class _Walk:
         self.links = links
         self.follow_links = follow_links
         self.found: list[SourceFile] = []
-        self.folders: list[str] = []
+        self.folders = folders
 
     def reaches(self, content_dir: str) -> bool:
         """Whether the content folder may be read: each link on the way to it is followed."""
