@@ -324,3 +324,20 @@ def test_templates_compiled_by_another_okrpub_are_not_used(
     assert "objective.html" in compiled
     assert not earlier.exists()  # the other okrpub's templates are removed
     assert [folder.name for folder in compiled_folder(project).iterdir()] == ["another"]
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"), [("en", "9,007,199,254,740,993"), ("nl", "9.007.199.254.740.993")]
+)
+def test_a_whole_number_keeps_every_digit(tmp_path: Path, language: str, shown: str) -> None:
+    """2**53 + 1 has no float: formatting it through one showed ...992."""
+    config = example_config().replace("language: en", f"language: {language}")
+    root = copy_example(tmp_path / "project", config)
+    summer = root / "content" / "2026-Q3" / "warehouse" / "summer-peak-q3.md"
+    text = summer.read_text(encoding="utf-8")
+    summer.write_text(text.replace("target: 85\n", "target: 9007199254740993\n", 1), "utf-8")
+    result = build(root, tmp_path / "site")
+    assert result.code == 0, result.err
+    page = main_of(tmp_path / "site" / "objectives" / "summer-peak-q3" / "index.html")
+    assert shown in page.find("li", class_="key-result", id="kr-same-day-q3").text
+    assert shown[:-1] + "2" not in page.text

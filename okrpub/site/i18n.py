@@ -55,8 +55,10 @@ class Locale:
         return self.date_format.format(day=day.day, month=self.months[day.month - 1], year=day.year)
 
     def number(self, value: float, decimals: int = 0) -> str:
-        """``1234567.5`` as ``1,234,567.5`` (en) or ``1.234.567,5`` (nl)."""
-        text = f"{value:,.{decimals}f}"
+        """``1234567.5`` as ``1,234,567.5`` (en) or ``1.234.567,5`` (nl). A whole number
+        shown without decimals keeps every digit: ``f`` would round it through a float."""
+        exact = isinstance(value, int) and decimals == 0
+        text = f"{value:,d}" if exact else f"{value:,.{decimals}f}"
         if self.decimal_separator == "." and self.thousands_separator == ",":
             return text
         return (
