@@ -341,3 +341,24 @@ def test_a_whole_number_keeps_every_digit(tmp_path: Path, language: str, shown: 
     page = main_of(tmp_path / "site" / "objectives" / "summer-peak-q3" / "index.html")
     assert shown in page.find("li", class_="key-result", id="kr-same-day-q3").text
     assert shown[:-1] + "2" not in page.text
+
+
+def test_a_heading_with_a_period_escapes_the_locale_string_once(tmp_path: Path) -> None:
+    """The period is markup (kept on one line), so the string around it is escaped with it."""
+    strings = yaml.safe_load((DEFAULT_THEME / "locales" / "en.yaml").read_text(encoding="utf-8"))
+    strings["strings"]["home.heading"] = "Q&A <b>not bold</b> for {period}"
+    project = write_files(
+        tmp_path / "project",
+        {
+            **SMALL,
+            "okrpub.yaml": "language: pirate\ntheme: mytheme\n",
+            "mytheme/locales/pirate.yaml": yaml.safe_dump(strings, allow_unicode=True),
+        },
+    )
+    result = build(project, tmp_path / "site")
+    assert result.code == 0, result.out + result.err
+    html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert (
+        '<h1 id="home-heading">Q&amp;A &lt;b&gt;not bold&lt;/b&gt; for '
+        '<span class="unbroken">2026-Q4</span></h1>'
+    ) in html

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from markupsafe import Markup
 
 from okrpub.errors import OkrpubError
 
@@ -38,7 +39,8 @@ class Locale:
 
         With ``count=1``, a string ``<key>.one`` is used when the locale has one. A whole
         ``count`` is written with the language's thousands separator (``1,234`` in ``en``,
-        ``1.234`` in ``nl``).
+        ``1.234`` in ``nl``). When a value is markup, the string is markup too: its own
+        text and every other value escaped.
         """
         count = values.get("count")
         if count == 1 and f"{key}.one" in self.strings:
@@ -49,6 +51,8 @@ class Locale:
             template = self.strings[key]
         except KeyError:
             raise LocaleError(f"locale '{self.language}' has no string '{key}'") from None
+        if any(isinstance(value, Markup) for value in values.values()):
+            return Markup.escape(template).format(**values)
         return template.format(**values) if values else template
 
     def date(self, day: dt.date) -> str:

@@ -66,6 +66,7 @@ class Theme:
             quantity=_at_render(self.quantity),
             date=_at_render(self.date),
             grade=_at_render(self.grade),
+            unbroken=unbroken,
         )
         self.environment.globals.update(
             t=locale.text,
@@ -130,6 +131,11 @@ class Theme:
 
     def date(self, day: dt.date | None) -> str:
         return "–" if day is None else self.locale.date(day)
+
+
+def unbroken(text: str) -> Markup:
+    """``text`` kept on one line: a phone broke the heading's ``2026-Q4`` after its hyphen."""
+    return Markup('<span class="unbroken">{}</span>').format(text)
 
 
 def _at_render(function: Callable[..., str]) -> Callable[..., str]:
