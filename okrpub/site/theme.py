@@ -71,6 +71,7 @@ class Theme:
         self.environment.globals.update(
             t=locale.text,
             language=locale.language,
+            thousands_separator=locale.thousands_separator,
             # a project theme's style sheet, loaded after the default one
             custom_css=CUSTOM_CSS in self.static_files(),
         )

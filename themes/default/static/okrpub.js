@@ -4,6 +4,12 @@
    works from a web server and from file://. */
 (function () {
   "use strict";
+  // A count as the pages write it: with the language's thousands separator.
+  var thousands = document.documentElement.getAttribute("data-thousands") || "";
+  function number(count) {
+    return String(count).replace(/\B(?=(\d{3})+(?!\d))/g, function () { return thousands; });
+  }
+
   function normalise(text) {
     return text.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
   }
@@ -88,7 +94,7 @@
       Array.prototype.forEach.call(period.querySelectorAll(".status-list[data-status]"), function (list) {
         list.hidden = Boolean(status && list.getAttribute("data-status") !== status);
       });
-      shown.textContent = text("shown").replace("{shown}", String(count)).replace("{total}", String(rows.length));
+      shown.textContent = text("shown").replace("{shown}", number(count)).replace("{total}", number(rows.length));
     }
     form.addEventListener("change", apply);
     form.addEventListener("submit", function (event) { event.preventDefault(); });
@@ -217,7 +223,7 @@
         unaligned.hidden = active && !unaligned.querySelector("li[data-units]:not([hidden])");
       }
       count.textContent = active
-        ? count.getAttribute("data-text").replace("{shown}", String(shown)).replace("{total}", String(cards.length))
+        ? count.getAttribute("data-text").replace("{shown}", number(shown)).replace("{total}", number(cards.length))
         : "";
     };
     [unitFilter, statusFilter].forEach(function (control) { control.addEventListener("change", filter); });
@@ -329,7 +335,7 @@
         var hits = search(rows, query);
         var found = summary.getAttribute(hits.length === 1 ? "data-found-one" : "data-found") || "{count}";
         summary.textContent = hits.length
-          ? found.replace("{count}", String(hits.length)).replace("{query}", function () { return query; })
+          ? found.replace("{count}", number(hits.length)).replace("{query}", function () { return query; })
           : box.getAttribute("data-none");
         hits.slice(0, 200).forEach(function (row) { results.appendChild(resultItem(row)); });
       });
