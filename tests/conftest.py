@@ -28,7 +28,7 @@ from okrpub.engine.project import Analysis, analyse, read_config
 from okrpub.model.types import Model
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Page
 
 Files = dict[str, str | bytes | None]
 
@@ -155,3 +155,13 @@ def browser() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture
+def open_page(browser: Browser) -> Iterator[Callable[..., Page]]:
+    """``open_page(width, scheme, **options)``: a page at a width of ``browsertools.VIEWPORTS``
+    whose console errors fail the test (a test file may define its own)."""
+    from browsertools import page_opener
+
+    with page_opener(browser) as open_:
+        yield open_

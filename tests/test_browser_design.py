@@ -14,8 +14,8 @@ import pytest
 pytest.importorskip("playwright.sync_api")
 
 from axe_playwright_python.sync_playwright import Axe
-from browsertools import VIEWPORTS, page_opener, served_folder
-from playwright.sync_api import Browser, Page, expect
+from browsertools import VIEWPORTS, served_folder
+from playwright.sync_api import Page, expect
 from sitetools import build, md, write_files
 
 AXE = Axe()
@@ -51,13 +51,6 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert result.code == 0, result.out + result.err
     with served_folder(out) as served:
         yield served
-
-
-@pytest.fixture
-def open_page(browser: Browser) -> Iterator[Callable[..., Page]]:
-    """``open_page(width, scheme, **options)``: a page whose console errors fail the test."""
-    with page_opener(browser) as open_:
-        yield open_
 
 
 def shown(page: Page, title: str) -> None:

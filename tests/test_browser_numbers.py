@@ -12,8 +12,8 @@ import pytest
 
 pytest.importorskip("playwright.sync_api")
 
-from browsertools import VIEWPORTS, page_opener, served_folder
-from playwright.sync_api import Browser, Page, expect
+from browsertools import VIEWPORTS, served_folder
+from playwright.sync_api import Page, expect
 from sitetools import build, md, write_files
 
 PAGES = ["", "periods/2026-q4/", "status/"]
@@ -23,12 +23,6 @@ PAGES = ["", "periods/2026-q4/", "status/"]
 def root(example_site: Path) -> Iterator[str]:
     with served_folder(example_site) as served:
         yield served
-
-
-@pytest.fixture
-def open_page(browser: Browser) -> Iterator[Callable[..., Page]]:
-    with page_opener(browser) as open_:
-        yield open_
 
 
 @pytest.mark.parametrize("width", VIEWPORTS)

@@ -19,8 +19,8 @@ import pytest
 pytest.importorskip("playwright.sync_api")
 
 from axe_playwright_python.sync_playwright import Axe
-from browsertools import VIEWPORTS, page_opener, served_folder
-from playwright.sync_api import Browser, Page, expect
+from browsertools import VIEWPORTS, served_folder
+from playwright.sync_api import Page, expect
 from sitetools import REPOSITORY, TODAY
 
 AXE = Axe()
@@ -40,13 +40,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[s
     api = json.loads((folder / "api" / "okrs.json").read_text(encoding="utf-8"))
     with served_folder(folder) as root:
         yield root, api
-
-
-@pytest.fixture
-def open_page(browser: Browser) -> Iterator[Callable[..., Page]]:
-    """``open_page(width, scheme, **options)``: a page whose console errors fail the test."""
-    with page_opener(browser) as open_:
-        yield open_
 
 
 def current_period(api: dict[str, Any]) -> str:
