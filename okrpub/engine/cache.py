@@ -45,7 +45,8 @@ import os
 import sqlite3
 import stat
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -82,6 +83,10 @@ JOURNAL = f"{DATABASE}-journal"
 FOLDER_DEPTH = 2
 #: What ends an SQLite rollback journal that names a super-journal (then deleted by SQLite).
 JOURNAL_MAGIC = bytes.fromhex("d9d505f920a163d7")
+
+_PUT = "INSERT OR REPLACE INTO files VALUES (?, ?, ?)"
+_FORGET = "DELETE FROM results WHERE kind = ? AND key = ?"
+_KEEP = "INSERT OR REPLACE INTO results VALUES (?,?,?,?)"
 
 
 class CacheProblem(Exception):
@@ -204,6 +209,7 @@ class CacheStore:
         self._results: dict[str, dict[str, tuple[bytes, bytes]]] = {}
         self._connection: sqlite3.Connection | None = None
         self._opened = False
+        self._batched = False
 
     def _use(self) -> None:
         if self._opened:
@@ -297,21 +303,11 @@ class CacheStore:
     def save(self, paths: set[str]) -> None:
         """Write what changed, and forget files that are not in ``paths`` any more."""
         stored = self._stored_paths()
-        connection = self._connection
-        if connection is None:
-            return
         gone = [(path,) for path in stored - paths]
         written = [(path, *row) for path, row in self._written.items() if path in paths]
         self._paths = (stored & paths) | {path for path, _, _ in written}
         self._written = {}
-        if not gone and not written:
-            return
-        try:
-            with connection:
-                connection.executemany("DELETE FROM files WHERE path = ?", gone)
-                connection.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", written)
-        except sqlite3.Error as error:
-            self._fail(error)
+        self._write(("DELETE FROM files WHERE path = ?", gone), (_PUT, written))
 
     def result(self, kind: str, key: str, digest: bytes) -> bytes | None:
         """The payload of the result of ``kind`` for ``key`` if it was made from ``digest``:
@@ -342,20 +338,10 @@ class CacheStore:
         those whose key is not in ``keys``, reading only keys (from the index)."""
         query = "SELECT key, x'', x'' FROM results WHERE kind = ?"
         stored = self._results.get(kind) or self._query(query, (kind,))
-        connection = self._connection
-        if connection is None:
-            return
         gone = [(kind, key) for key in stored.keys() - keys]
         rows = [(kind, key, *row) for key, row in written.items()]
         self._results.pop(kind, None)
-        if not gone and not rows:
-            return
-        try:
-            with connection:
-                connection.executemany("DELETE FROM results WHERE kind = ? AND key = ?", gone)
-                connection.executemany("INSERT OR REPLACE INTO results VALUES (?,?,?,?)", rows)
-        except sqlite3.Error as error:
-            self._fail(error)
+        self._write((_FORGET, gone), (_KEEP, rows))
 
     def save_results(
         self, kind: str, rows: dict[str, tuple[bytes, bytes]], *, whole: bool = True
@@ -372,14 +358,28 @@ class CacheStore:
             self._results[kind] = dict(rows)
         else:
             stored.update(rows)
-        if not gone and not written:
-            return
+        self._write((_FORGET, gone), (_KEEP, written))
+
+    def _write(self, *statements: tuple[str, Sequence[tuple[object, ...]]]) -> None:
+        """Run each statement on its rows; commit, unless in a :meth:`batch`."""
         try:
-            with connection:
-                connection.executemany("DELETE FROM results WHERE kind = ? AND key = ?", gone)
-                connection.executemany("INSERT OR REPLACE INTO results VALUES (?,?,?,?)", written)
+            for statement, rows in statements:
+                if self._connection is not None and rows:
+                    self._connection.executemany(statement, rows)
+            if self._connection is not None and not self._batched:
+                self._connection.commit()
         except sqlite3.Error as error:
             self._fail(error)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Commit what the body writes once, at its end: each commit syncs the disk."""
+        self._batched = True
+        try:
+            yield
+        finally:
+            self._batched = False
+            self._write()
 
     def close(self) -> None:
         if self._connection is not None:
