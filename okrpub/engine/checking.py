@@ -117,7 +117,7 @@ def _lint(
         inputs = (
             None
             if file is None or row.inputs is None
-            else digest_of(resolution.frame, file, *row.inputs)
+            else digest_of(resolution.frame, file, row.inputs)
         )
         key = derived_digest(inputs, row.parent_period)
         found = stored.get(row.id, key)
