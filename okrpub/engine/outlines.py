@@ -173,8 +173,10 @@ def load_outlines(
         digests_kept[path] = (digest, outline_digest)
         made[path] = (digest, payload)
     if store is not None:
+        # the outlines are kept only beside their digests: those stored are all there may be
+        stored = set(store.results(OUTLINE_DIGEST))
         store.save_results(OUTLINE_DIGEST, digests_kept)
-        store.keep_results(OUTLINE, set(digests_kept), made)
+        store.keep_results(OUTLINE, set(digests_kept), made, stored)
     cache.keep_only(outlines.paths())
     digests.signatures.save()
     return outlines
