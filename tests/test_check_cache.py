@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import msgspec
 import pytest
 from cachetools import GROW, check_json, check_stats, results, rows, write_result
 from hypothesis import HealthCheck, given, settings
@@ -91,6 +92,29 @@ def test_a_kept_row_that_does_not_decode_is_made_again(
     out, counts = check_stats(example)
     assert counts[RESOLUTIONS] == (RESOLUTION in kinds)
     assert out == before == check_json(example, "--no-cache")
+
+
+def test_a_resolution_kept_in_the_former_shape_is_made_again(example: Path) -> None:
+    """A store written by an earlier okrpub kept each objective's references and place
+    encoded and the units as entries: such a row is not believed, and costs a resolution."""
+    before = check_json(example)
+    [payload] = results(example, RESOLUTION).values()
+    found, frame, units, rows, (kept_units, pages, periods) = msgspec.msgpack.decode(payload)
+    for row in rows:
+        row[5] = None if row[5] is None else [b"msgpack", row[5]]
+    entries = {
+        unit_id: {**{key: unit[key] for key in UNIT_ENTRY_FIELDS}, "locations": {}}
+        for unit_id, unit in kept_units.items()
+    }
+    former = [found, frame, units, rows, [entries, pages, periods]]
+    write_result(example, RESOLUTION, "", msgspec.msgpack.encode(former))
+    out, counts = check_stats(example)
+    assert counts[RESOLUTIONS] == 1
+    assert out == before == check_json(example, "--no-cache")
+
+
+#: What an earlier okrpub kept of each unit, but its locations.
+UNIT_ENTRY_FIELDS = ("id", "name", "kind", "parent", "lead", "visibility", "body", "path")
 
 
 def test_a_check_right_after_another_makes_nothing(example: Path) -> None:
