@@ -45,7 +45,7 @@ import sqlite3
 import stat
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import cache
 from pathlib import Path
 
@@ -322,6 +322,11 @@ class CacheStore:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+def batch(store: CacheStore | None) -> AbstractContextManager[None]:
+    """What :meth:`CacheStore.batch` does, and nothing without a store."""
+    return store.batch() if store is not None else nullcontext()
 
 
 def _typed_rows(rows: Iterable[tuple[object, ...]]) -> dict[str, tuple[bytes, bytes]]:

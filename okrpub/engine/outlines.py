@@ -19,6 +19,7 @@ import hashlib
 from collections.abc import Iterable
 
 from okrpub.diagnostics import Diagnostics
+from okrpub.engine.cache import batch
 from okrpub.engine.loader import FileDigests, Job, LoadCache, decode, defaults_of, encode, parse
 from okrpub.engine.resolution import Row
 from okrpub.engine.stats import Stats
@@ -175,9 +176,10 @@ def load_outlines(
         outlines.note(job, digest, outline_digest, found)
         digests_kept[path] = (digest, outline_digest)
         made[path] = (digest, payload)
-    if store is not None:
-        store.save_results(OUTLINE_DIGEST, digests_kept)
-        store.keep_results(OUTLINE, set(digests_kept), made, set(stored))
-    cache.keep_only(outlines.paths())
-    digests.signatures.save()
+    with batch(store):  # one commit
+        if store is not None:
+            store.save_results(OUTLINE_DIGEST, digests_kept)
+            store.keep_results(OUTLINE, set(digests_kept), made, set(stored))
+        cache.keep_only(outlines.paths())
+        digests.signatures.save()
     return outlines

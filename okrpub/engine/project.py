@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -146,8 +145,7 @@ def check(
     stats: Stats | None = None,
 ) -> Checked:
     """What :func:`analyse` finds, with each objective's warnings taken from the store
-    when what they are made from is unchanged: only the others are computed. What it
-    keeps in the store is written in one transaction."""
+    when what they are made from is unchanged: only the others are computed."""
     stats = stats or Stats()
     diagnostics = Diagnostics()
     if cache is None:
@@ -156,10 +154,9 @@ def check(
         resolved = resolve_content(sources, config, diagnostics, None, stats)
         objectives, units = lint_content(resolved, config, today, diagnostics, stats)
     else:
-        with cache.store.batch() if cache.store is not None else nullcontext():
-            files = discover_kept(root, config, diagnostics, cache.store, stats)
-            outlines = load_outlines(files, config.content_dir, diagnostics, cache, stats)
-            objectives, units = check_outlines(outlines, config, today, diagnostics, cache, stats)
+        files = discover_kept(root, config, diagnostics, cache.store, stats)
+        outlines = load_outlines(files, config.content_dir, diagnostics, cache, stats)
+        objectives, units = check_outlines(outlines, config, today, diagnostics, cache, stats)
     return Checked(diagnostics, objectives, units)
 
 
