@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import msgspec
 import pytest
 from cachetools import GROW, check_json, check_stats, results, rows, write_result
 from hypothesis import HealthCheck, given, settings
@@ -93,6 +94,29 @@ def test_a_kept_row_that_does_not_decode_is_made_again(
     assert out == before == check_json(example, "--no-cache")
 
 
+def test_a_resolution_kept_in_the_former_shape_is_made_again(example: Path) -> None:
+    """A store written by an earlier okrpub kept each objective's references and place
+    encoded and the units as entries: such a row is not believed, and costs a resolution."""
+    before = check_json(example)
+    [payload] = results(example, RESOLUTION).values()
+    found, frame, units, rows, (kept_units, pages, periods) = msgspec.msgpack.decode(payload)
+    for row in rows:
+        row[5] = None if row[5] is None else [b"msgpack", row[5]]
+    entries = {
+        unit_id: {**{key: unit[key] for key in UNIT_ENTRY_FIELDS}, "locations": {}}
+        for unit_id, unit in kept_units.items()
+    }
+    former = [found, frame, units, rows, [entries, pages, periods]]
+    write_result(example, RESOLUTION, "", msgspec.msgpack.encode(former))
+    out, counts = check_stats(example)
+    assert counts[RESOLUTIONS] == 1
+    assert out == before == check_json(example, "--no-cache")
+
+
+#: What an earlier okrpub kept of each unit, but its locations.
+UNIT_ENTRY_FIELDS = ("id", "name", "kind", "parent", "lead", "visibility", "body", "path")
+
+
 def test_a_check_right_after_another_makes_nothing(example: Path) -> None:
     check_json(example)
     out, counts = check_stats(example)
@@ -116,7 +140,8 @@ def test_a_check_after_a_file_is_removed_forgets_its_rows(example: Path) -> None
 def test_a_check_that_computes_nothing_imports_no_renderer(example: Path) -> None:
     """``check`` runs on every pull request and in editors, and importing is much of its
     time: one that computes nothing loads neither the Markdown parser nor the XML parser
-    of logos (what ``build`` needs), nor the JSON Schemas (what ``okrpub schema`` prints)."""
+    of logos (what ``build`` needs), nor the JSON Schemas (what ``okrpub schema`` prints),
+    nor what writes new files (``okrpub new``)."""
     check_json(example)
     command = [sys.executable, "-X", "importtime", "-m", "okrpub", "check", "--today", str(TODAY)]
     environment = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
@@ -125,7 +150,8 @@ def test_a_check_that_computes_nothing_imports_no_renderer(example: Path) -> Non
     )
     imported = set(re.findall(r"^import time: .*\| +([\w.]+)$", done.stderr, re.MULTILINE))
     assert {"okrpub.engine.checking", "msgspec"} <= imported  # what the run did import
-    assert not {"markdown_it", "xml.etree.ElementTree", "okrpub.site.jsonschema"} & imported
+    unneeded = {"markdown_it", "xml.etree.ElementTree", "okrpub.site.jsonschema", "okrpub.edit.new"}
+    assert not unneeded & imported
 
 
 # -- files known by their signature ---------------------------------------------------------

@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 
 from okrpub.cli.common import EXIT_OK, Commands, analyse_for_edit
-from okrpub.edit import new as new_module
 from okrpub.engine.project import today_from
+from okrpub.source.schema import OBJECTIVE_TYPES, UNIT_KINDS
 
 
 def add_parser(commands: Commands) -> None:
@@ -30,9 +30,7 @@ def add_parser(commands: Commands) -> None:
     objective.add_argument(
         "--parent", metavar="OBJ[#KR]", help="the objective (or key result) this one aligns to"
     )
-    objective.add_argument(
-        "--type", choices=new_module.OBJECTIVE_TYPES, help="default: aspirational"
-    )
+    objective.add_argument("--type", choices=OBJECTIVE_TYPES, help="default: aspirational")
     objective.add_argument(
         "--id", metavar="ID", help="the id and file name (default: from the title)"
     )
@@ -43,7 +41,7 @@ def add_parser(commands: Commands) -> None:
     )
     unit.add_argument("id", metavar="ID", help="the unit's id and file name, such as 'payments'")
     unit.add_argument("name", metavar="NAME", help="the unit's name, such as 'Payments team'")
-    unit.add_argument("--kind", required=True, choices=new_module.UNIT_KINDS)
+    unit.add_argument("--kind", required=True, choices=UNIT_KINDS)
     unit.add_argument(
         "--parent", metavar="UNIT", help="the team or company it is part of (not for a company)"
     )
@@ -51,6 +49,8 @@ def add_parser(commands: Commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from okrpub.edit import new as new_module  # here: only this command needs it
+
     root = Path.cwd()
     analysis = analyse_for_edit(root, today_from(None))
     if args.what == "objective":

@@ -24,13 +24,12 @@ from okrpub.errors import UsageError
 from okrpub.model.periods import canonical_period_id, period_dates, period_forms
 from okrpub.source.checks import PLACEHOLDER, SLUG
 from okrpub.source.discover import UNITS_DIR, Kind, SourceFile, discover
+from okrpub.source.schema import OBJECTIVE_TYPES, UNIT_KINDS
 from okrpub.source.yamldoc import double_quoted, parse_yaml
 
 #: Longest id ``new objective`` makes from a title.
 MAX_SLUG = 50
 KEY_RESULTS = 3
-UNIT_KINDS = ("company", "team", "person")
-OBJECTIVE_TYPES = ("committed", "aspirational")
 
 
 @dataclass(frozen=True)

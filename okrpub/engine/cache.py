@@ -26,10 +26,10 @@ replace it.
 The folder itself is untrusted input too: committed by mistake, or planted by
 a pull request, whatever is in it may cost a rebuild. Nothing in it is
 reached through a symbolic link (every folder on the way is opened with
-``O_NOFOLLOW``, every file too), and :func:`surprise` finds what okrpub
-never makes there: a link, anything but plain files and folders, folders
-deeper than okrpub ever made, a database journal that names another file
-(SQLite deletes that file when it rolls the journal back). The database is
+``O_NOFOLLOW``, every file too), and :mod:`okrpub.engine.cachefolder` finds
+what okrpub never makes there: a link, anything but plain files and folders,
+folders deeper than okrpub ever made, a database journal that names another
+file (SQLite deletes that file when it rolls the journal back). The database is
 read with ``trusted_schema`` off, and only if it holds okrpub's tables and
 nothing else (a view or a trigger could loop forever), with values of their
 types. Any surprise, and none of the cache is used.
@@ -39,20 +39,20 @@ A cache that cannot be used is never an error: :attr:`CacheStore.problem` says w
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
 import sqlite3
 import stat
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import cache
 from pathlib import Path
 
 import okrpub
-from okrpub.safefs import FILE, FOLDER, NEW_FILE, open_folder
+from okrpub.engine.cachefolder import DATABASE, surprise
+from okrpub.safefs import FILE, NEW_FILE, open_folder
 
-DATABASE = "load.sqlite"
 #: How long to wait for another okrpub process (a ``serve`` beside a ``build``) to finish writing.
 BUSY_TIMEOUT_SECONDS = 10.0
 
@@ -75,77 +75,14 @@ SCHEMA = (
 )
 #: The empty file whose identity binds the store to its folder (:func:`store_version`).
 PLACE = "place"
-#: The rollback journal SQLite keeps beside the database during a transaction.
-JOURNAL = f"{DATABASE}-journal"
-#: How deep the folders okrpub made there go: the ``compiled-templates/<version>/<file>``
-#: that earlier versions kept there (never read now) are the deepest.
-FOLDER_DEPTH = 2
-#: What ends an SQLite rollback journal that names a super-journal (then deleted by SQLite).
-JOURNAL_MAGIC = bytes.fromhex("d9d505f920a163d7")
+
+_PUT = "INSERT OR REPLACE INTO files VALUES (?, ?, ?)"
+_FORGET = "DELETE FROM results WHERE kind = ? AND key = ?"
+_KEEP = "INSERT OR REPLACE INTO results VALUES (?,?,?,?)"
 
 
 class CacheProblem(Exception):
     """Something in the cache folder that okrpub did not put there."""
-
-
-def surprise(folder: Path) -> str | None:
-    """What the cache ``folder`` holds that okrpub never puts there, if anything: then
-    none of it may be used. A folder that is not there yet holds nothing."""
-    try:
-        descriptor = open_folder(folder)
-    except FileNotFoundError:
-        return None
-    except OSError as error:
-        return _refused(error)
-    try:
-        return _surprise_in(descriptor, "", FOLDER_DEPTH) or _journal_surprise(descriptor)
-    except OSError as error:
-        return _refused(error)
-    finally:
-        os.close(descriptor)
-
-
-def _refused(error: OSError) -> str:
-    """Why a folder on the way to the cache could not be opened."""
-    if error.errno in (errno.ELOOP, errno.ENOTDIR) and os.path.islink(error.filename):
-        return f"{error.filename} is a symbolic link"
-    return str(error)
-
-
-def _surprise_in(descriptor: int, where: str, depth: int) -> str | None:
-    """The first thing in the folder ``descriptor`` (at ``where``) that is neither a plain
-    file nor a folder at most ``depth`` deep."""
-    with os.scandir(descriptor) as entries:
-        for entry in entries:
-            path = where + entry.name
-            if entry.is_symlink():
-                return f"{path} is a symbolic link"
-            if entry.is_dir(follow_symlinks=False):
-                if depth == 0:
-                    return f"{path} is a folder deeper than okrpub makes"
-                inner = os.open(entry.name, FOLDER, dir_fd=descriptor)
-                try:
-                    found = _surprise_in(inner, f"{path}/", depth - 1)
-                finally:
-                    os.close(inner)
-                if found:
-                    return found
-            elif not entry.is_file(follow_symlinks=False):
-                return f"{path} is not a plain file"
-    return None
-
-
-def _journal_surprise(descriptor: int) -> str | None:
-    """SQLite deletes the super-journal a rollback journal names, wherever it is; okrpub's
-    transactions have none."""
-    try:
-        journal = os.open(JOURNAL, FILE, dir_fd=descriptor)
-    except FileNotFoundError:
-        return None
-    with os.fdopen(journal, "rb") as file:
-        file.seek(max(os.fstat(journal).st_size - len(JOURNAL_MAGIC), 0))
-        names_another = file.read() == JOURNAL_MAGIC
-    return f"{JOURNAL} names another file" if names_another else None
 
 
 def store_version(folder: Path, *, create: bool) -> str | None:
@@ -204,6 +141,7 @@ class CacheStore:
         self._results: dict[str, dict[str, tuple[bytes, bytes]]] = {}
         self._connection: sqlite3.Connection | None = None
         self._opened = False
+        self._batched = False
 
     def _use(self) -> None:
         if self._opened:
@@ -297,21 +235,11 @@ class CacheStore:
     def save(self, paths: set[str]) -> None:
         """Write what changed, and forget files that are not in ``paths`` any more."""
         stored = self._stored_paths()
-        connection = self._connection
-        if connection is None:
-            return
         gone = [(path,) for path in stored - paths]
         written = [(path, *row) for path, row in self._written.items() if path in paths]
         self._paths = (stored & paths) | {path for path, _, _ in written}
         self._written = {}
-        if not gone and not written:
-            return
-        try:
-            with connection:
-                connection.executemany("DELETE FROM files WHERE path = ?", gone)
-                connection.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", written)
-        except sqlite3.Error as error:
-            self._fail(error)
+        self._write(("DELETE FROM files WHERE path = ?", gone), (_PUT, written))
 
     def result(self, kind: str, key: str, digest: bytes) -> bytes | None:
         """The payload of the result of ``kind`` for ``key`` if it was made from ``digest``:
@@ -336,26 +264,21 @@ class CacheStore:
         return known
 
     def keep_results(
-        self, kind: str, keys: set[str], written: dict[str, tuple[bytes, bytes]]
+        self,
+        kind: str,
+        keys: set[str],
+        written: dict[str, tuple[bytes, bytes]],
+        known: set[str] | None = None,
     ) -> None:
         """Write the results ``written`` (by key: digest, payload) of ``kind``, and forget
-        those whose key is not in ``keys``, reading only keys (from the index)."""
+        those whose key is not in ``keys``: of the keys ``known`` to be stored, if given,
+        else of all (read from the index)."""
         query = "SELECT key, x'', x'' FROM results WHERE kind = ?"
-        stored = self._results.get(kind) or self._query(query, (kind,))
-        connection = self._connection
-        if connection is None:
-            return
-        gone = [(kind, key) for key in stored.keys() - keys]
+        stored = known or set(self._results.get(kind) or self._query(query, (kind,)))
+        gone = [(kind, key) for key in stored - keys]
         rows = [(kind, key, *row) for key, row in written.items()]
         self._results.pop(kind, None)
-        if not gone and not rows:
-            return
-        try:
-            with connection:
-                connection.executemany("DELETE FROM results WHERE kind = ? AND key = ?", gone)
-                connection.executemany("INSERT OR REPLACE INTO results VALUES (?,?,?,?)", rows)
-        except sqlite3.Error as error:
-            self._fail(error)
+        self._write((_FORGET, gone), (_KEEP, rows))
 
     def save_results(
         self, kind: str, rows: dict[str, tuple[bytes, bytes]], *, whole: bool = True
@@ -372,19 +295,38 @@ class CacheStore:
             self._results[kind] = dict(rows)
         else:
             stored.update(rows)
-        if not gone and not written:
-            return
+        self._write((_FORGET, gone), (_KEEP, written))
+
+    def _write(self, *statements: tuple[str, Sequence[tuple[object, ...]]]) -> None:
+        """Run each statement on its rows; commit, unless in a :meth:`batch`."""
         try:
-            with connection:
-                connection.executemany("DELETE FROM results WHERE kind = ? AND key = ?", gone)
-                connection.executemany("INSERT OR REPLACE INTO results VALUES (?,?,?,?)", written)
+            for statement, rows in statements:
+                if self._connection is not None and rows:
+                    self._connection.executemany(statement, rows)
+            if self._connection is not None and not self._batched:
+                self._connection.commit()
         except sqlite3.Error as error:
             self._fail(error)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Commit what the body writes once, at its end: each commit syncs the disk."""
+        self._batched = True
+        try:
+            yield
+        finally:
+            self._batched = False
+            self._write()
 
     def close(self) -> None:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+def batch(store: CacheStore | None) -> AbstractContextManager[None]:
+    """What :meth:`CacheStore.batch` does, and nothing without a store."""
+    return store.batch() if store is not None else nullcontext()
 
 
 def _typed_rows(rows: Iterable[tuple[object, ...]]) -> dict[str, tuple[bytes, bytes]]:

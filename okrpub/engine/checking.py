@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from okrpub.config import Config
 from okrpub.diagnostics import Diagnostic, Diagnostics
 from okrpub.engine.analysis import resolve_content
+from okrpub.engine.cache import batch
 from okrpub.engine.loader import LoadCache
 from okrpub.engine.outlines import Outlines
 from okrpub.engine.resolution import RESOLUTION, Resolution, Row, key, resolution_of, setting_of
@@ -56,7 +57,8 @@ def lint_content(
     How many objectives and units the model has."""
     resolution, made_in = resolution_of(resolved, config, today, _NoFiles(), [])
     full = _Entries(lambda row: resolved.objectives[row.id], lambda path: None)
-    return _lint(resolution, made_in, config, today, diagnostics, None, stats or Stats(), full)
+    stored = StoredResults(None, LINT, list[Diagnostic])
+    return _lint(resolution, made_in, config, today, diagnostics, stats or Stats(), full, stored)
 
 
 def check_outlines(
@@ -81,10 +83,14 @@ def check_outlines(
         resolved = resolve_content(sources, config, found, None, stats)
         resolution, made_in = resolution_of(resolved, config, today, outlines, found.as_found())
         kept.put("", made_from, resolution)
-    kept.save()
     diagnostics.extend(resolution.found)
     full = _Entries(outlines.entry, outlines.file_digest)
-    return _lint(resolution, made_in, config, today, diagnostics, cache, stats, full)
+    stored = StoredResults(cache, LINT, list[Diagnostic])
+    counts = _lint(resolution, made_in, config, today, diagnostics, stats, full, stored)
+    with batch(cache.store):  # one commit, after the work: the store is not locked meanwhile
+        kept.save()
+        stored.save()
+    return counts
 
 
 class _NoFiles:
@@ -106,18 +112,18 @@ def _lint(
     config: Config,
     today: dt.date,
     diagnostics: Diagnostics,
-    cache: LoadCache | None,
     stats: Stats,
     entries: _Entries,
+    stored: StoredResults[list[Diagnostic]],
 ) -> tuple[int, int]:
-    stored = StoredResults(cache, LINT, list[Diagnostic])
+    """Add the warnings (taken from ``stored`` when kept, else computed and put there)."""
     objectives = _Objectives(resolution, made_in, config, today, stats, entries.entry)
     for row in resolution.rows:
         file = entries.file_digest(row.path) if row.inputs is not None else None
         inputs = (
             None
             if file is None or row.inputs is None
-            else digest_of(resolution.frame, file, *row.inputs)
+            else digest_of(resolution.frame, file, row.inputs)
         )
         key = derived_digest(inputs, row.parent_period)
         found = stored.get(row.id, key)
@@ -132,7 +138,6 @@ def _lint(
             stats.add(OBJECTIVES_LINTED)
             stored.put(row.id, key, found)
         diagnostics.extend(found)
-    stored.save()
     return len(resolution.rows), resolution.units
 
 

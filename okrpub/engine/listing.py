@@ -160,7 +160,12 @@ def _unchanged(content: str, folders: list[tuple[str, bytes]]) -> bool:
 
 def _plain(name: str) -> bool:
     """Whether ``name`` is one name a walk goes on with."""
-    return name not in ("", ".", "..") and not {"/", "\0"} & set(name) and not is_ignored(name)
+    return (
+        name not in ("", ".", "..")
+        and "/" not in name
+        and "\0" not in name
+        and not is_ignored(name)
+    )
 
 
 def _path(content: str, folder: str) -> str:

@@ -182,8 +182,8 @@ class FileDigests:
         folder = folder_of(source.path)
         chain = self._chains.get(folder)
         if chain is None:
-            chain = self._chains[folder] = defaults_chain(
-                source.path, self._content, self._defaults
+            chain = self._chains[folder] = (
+                defaults_chain(source.path, self._content, self._defaults) if self._defaults else []
             )
         raw, content = self.signatures.digest(source)
         job = Job(source, raw, chain)

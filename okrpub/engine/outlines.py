@@ -19,6 +19,7 @@ import hashlib
 from collections.abc import Iterable
 
 from okrpub.diagnostics import Diagnostics
+from okrpub.engine.cache import batch
 from okrpub.engine.loader import FileDigests, Job, LoadCache, decode, defaults_of, encode, parse
 from okrpub.engine.resolution import Row
 from okrpub.engine.stats import Stats
@@ -140,15 +141,18 @@ def load_outlines(
     files = list(files)
     digests = FileDigests(content_dir, defaults_of(files, diagnostics), cache, stats)
     store = cache.store
+    # the outlines are kept only beside their digests: those stored are all there may be
+    stored = store.results(OUTLINE_DIGEST) if store is not None else {}
     outlines = Outlines(cache, stats)
     known: list[tuple[Job, bytes, bytes | Loaded | None]] = []
+    defaults = Kind.DEFAULTS
     for source in files:
-        if source.kind is Kind.DEFAULTS:
+        if source.kind is defaults:
             continue
         job, digest = digests.job(source)
-        kept = store.result(OUTLINE_DIGEST, source.path, digest) if store is not None else None
-        if kept is not None and len(kept) == DIGEST_SIZE:
-            known.append((job, digest, kept))
+        kept = stored.get(source.path)
+        if kept is not None and kept[0] == digest and len(kept[1]) == DIGEST_SIZE:
+            known.append((job, digest, kept[1]))
             continue
         loaded = cache.get(source.path, digest, alone=True)
         known.append((job, digest, None if loaded is None else outline(loaded)))
@@ -172,9 +176,10 @@ def load_outlines(
         outlines.note(job, digest, outline_digest, found)
         digests_kept[path] = (digest, outline_digest)
         made[path] = (digest, payload)
-    if store is not None:
-        store.save_results(OUTLINE_DIGEST, digests_kept)
-        store.keep_results(OUTLINE, set(digests_kept), made)
-    cache.keep_only(outlines.paths())
-    digests.signatures.save()
+    with batch(store):  # one commit
+        if store is not None:
+            store.save_results(OUTLINE_DIGEST, digests_kept)
+            store.keep_results(OUTLINE, set(digests_kept), made, set(stored))
+        cache.keep_only(outlines.paths())
+        digests.signatures.save()
     return outlines

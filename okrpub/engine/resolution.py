@@ -23,13 +23,14 @@ import msgspec
 from okrpub.config import Config
 from okrpub.diagnostics import Diagnostic
 from okrpub.engine.frame import Frame
-from okrpub.engine.results import frame_digest
+from okrpub.engine.results import frame_digest, references_digest
 from okrpub.engine.reuse import digest_of, plain
 from okrpub.model import cascade as cascades
 from okrpub.model.cascade import Place
 from okrpub.model.compute import Setting, setting
-from okrpub.model.resolve import Resolved, references
-from okrpub.source.entries import PageEntry, UnitEntry
+from okrpub.model.resolve import Resolved
+from okrpub.model.types import Unit
+from okrpub.source.entries import PageEntry
 
 #: The kind of row that keeps the resolution (one row, key ``""``).
 RESOLUTION = "resolution"
@@ -44,19 +45,20 @@ class Row(msgspec.Struct, array_like=True, frozen=True):
     period: str
     visibility: str | None
     place: Place
-    #: Its references and place as plain data (:func:`~okrpub.engine.reuse.plain`):
-    #: with the frame and its file's digest, what its computed value is made from
+    #: The digest of its references and place
+    #: (:func:`~okrpub.engine.results.references_digest`): with the frame and its file's
+    #: digest, what its computed value is made from
     #: (:func:`~okrpub.engine.results.inputs_digest`); ``None`` when its file does not
     #: decide its entry.
-    inputs: tuple[bytes, bytes] | None
+    inputs: bytes | None
     parent_period: str | None
 
 
 class Context(msgspec.Struct, array_like=True):
-    """What resolution made of the units, pages and periods: the setting of every
-    objective (:func:`~okrpub.model.compute.setting`)."""
+    """What resolution made of the units (in their tree), pages and periods: the setting
+    of every objective (:func:`~okrpub.model.compute.setting`)."""
 
-    units: dict[str, UnitEntry]
+    units: dict[str, Unit]
     pages: dict[str, PageEntry]
     periods: dict[str, tuple[dt.date, dt.date]]
 
@@ -107,16 +109,16 @@ def resolution_of(
                 entry.period,
                 entry.visibility,
                 place,
-                plain((references(entry), place)) if decided else None,
+                references_digest(entry, place) if decided else None,
                 objectives[place.parent].period if place.parent else None,
             )
         )
-    context = Context(resolved.units, resolved.pages, resolved.periods)
+    context = Context(made_in.units, resolved.pages, resolved.periods)
     return Resolution(found, frame, len(made_in.units), rows, context), made_in
 
 
 def setting_of(resolution: Resolution, config: Config, today: dt.date) -> Setting:
     """The setting of the objectives of a kept ``resolution``."""
     context = resolution.context
-    resolved = Resolved(context.units, {}, context.periods, context.pages)
-    return setting(resolved, config, today, cascades.units(context.units))
+    resolved = Resolved({}, {}, context.periods, context.pages)
+    return setting(resolved, config, today, context.units)

@@ -64,7 +64,12 @@ def inputs_digest(
     when the entry's file does not decide it (the result is then made each run)."""
     if cache is None or (file := cache.digest_of_objective(entry.path)) is None:
         return None
-    return digest_of(frame, file, *plain((references(entry), *more)))
+    return digest_of(frame, file, references_digest(entry, *more))
+
+
+def references_digest(entry: ObjectiveEntry, *more: object) -> bytes:
+    """The digest of what resolution filled in of ``entry`` and ``more`` (its place)."""
+    return digest_of(*plain((references(entry), *more)))
 
 
 def derived_digest(inputs: bytes | None, *more: object) -> bytes | None:

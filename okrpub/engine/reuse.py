@@ -31,7 +31,8 @@ from pathlib import Path
 
 import msgspec
 
-from okrpub.engine.cache import CacheProblem, code_version, store_version, surprise
+from okrpub.engine.cache import CacheProblem, code_version, store_version
+from okrpub.engine.cachefolder import surprise
 from okrpub.safefs import read_file, write_file
 
 #: What is stored per file: its digest, and its inode, size and modification time.

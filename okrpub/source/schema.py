@@ -55,6 +55,8 @@ MAX_LINKS = 20
 
 #: What its owner may say of a key result (``health``): the statuses okrpub also derives.
 HEALTH_VALUES = ("on_track", "at_risk", "off_track")
+UNIT_KINDS = ("company", "team", "person")
+OBJECTIVE_TYPES = ("committed", "aspirational")
 HEALTH = one_of(*HEALTH_VALUES)
 
 LINK_FIELDS: dict[str, Field] = {
@@ -75,7 +77,7 @@ def _links(of: str) -> Field:
 UNIT_FIELDS: dict[str, Field] = {
     "name": Field(text, required=True, description="The unit's name, as the site shows it."),
     "kind": Field(
-        one_of("company", "team", "person"),
+        one_of(*UNIT_KINDS),
         required=True,
         description="What the unit is: the company, a team or a person.",
     ),
@@ -194,7 +196,7 @@ DEFAULTS_FIELDS: dict[str, Field] = {
         "or a list of them, the first being its main place in the cascade.",
     ),
     "type": Field(
-        one_of("committed", "aspirational"),
+        one_of(*OBJECTIVE_TYPES),
         description="Committed (expected to reach 1.0) or aspirational (default; 0.7 is good).",
     ),
     "visibility": Field(
