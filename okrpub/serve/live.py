@@ -55,24 +55,25 @@ class Warned:
     once as a warning, as :attr:`Diagnostics.warnings` has them)."""
 
     def __init__(self, found: list[Diagnostic]) -> None:
-        #: Kept alive, so that the identity of each tells it is the very same warning.
-        self.found = found
-        self.counts = Counter(found)
+        #: Each by its identity, kept alive so that the identity tells it is the very same.
+        self.found = dict(zip(map(id, found), found, strict=True))
+        self.counts = Counter(self.found.values())
 
     def update(self, found: list[Diagnostic]) -> list[Diagnostic]:
         """Make ``found`` the warnings now; those not among the last ones, sorted.
 
         Most are the very same objects as last time (what was not loaded, resolved or
         linted again): only the others are compared by value."""
-        before, now, counts = {id(d) for d in self.found}, {id(d) for d in found}, self.counts
-        added = [d for d in found if id(d) not in before]
+        before, counts = self.found, self.counts
+        now = dict(zip(map(id, found), found, strict=True))
+        added = [now[key] for key in now.keys() - before.keys()]
         new = {d for d in added if d not in counts}
         counts.update(added)
-        for gone in (d for d in self.found if id(d) not in now):
+        for gone in (before[key] for key in before.keys() - now.keys()):
             counts[gone] -= 1
             if not counts[gone]:
                 del counts[gone]
-        self.found = found
+        self.found = now
         return sorted(new)
 
 
