@@ -159,7 +159,9 @@ class ComputeMemo:
         table = self._tables.get(frame.of_objectives(), _MemoTable)
         table.stats = stats
         table.digests = {}
-        table.cache, table.frame = cache, frame_digest(frame) if cache is not None else b""
+        # the table is the frame's: its digest is made once
+        table.cache = cache
+        table.frame = (table.frame or frame_digest(frame)) if cache is not None else b""
         return table
 
 

@@ -45,7 +45,7 @@ import os
 import sqlite3
 import stat
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -53,6 +53,10 @@ import okrpub
 from okrpub.safefs import FILE, FOLDER, NEW_FILE, open_folder
 
 DATABASE = "load.sqlite"
+#: An SQL statement, and the rows to run it on.
+Statement = tuple[str, Sequence[tuple[object, ...]]]
+_DELETE_RESULT = "DELETE FROM results WHERE kind = ? AND key = ?"
+_WRITE_RESULT = "INSERT OR REPLACE INTO results VALUES (?,?,?,?)"
 #: How long to wait for another okrpub process (a ``serve`` beside a ``build``) to finish writing.
 BUSY_TIMEOUT_SECONDS = 10.0
 
@@ -304,14 +308,10 @@ class CacheStore:
         written = [(path, *row) for path, row in self._written.items() if path in paths]
         self._paths = (stored & paths) | {path for path, _, _ in written}
         self._written = {}
-        if not gone and not written:
-            return
-        try:
-            with connection:
-                connection.executemany("DELETE FROM files WHERE path = ?", gone)
-                connection.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", written)
-        except sqlite3.Error as error:
-            self._fail(error)
+        self._write(
+            ("DELETE FROM files WHERE path = ?", gone),
+            ("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", written),
+        )
 
     def result(self, kind: str, key: str, digest: bytes) -> bytes | None:
         """The payload of the result of ``kind`` for ``key`` if it was made from ``digest``:
@@ -348,14 +348,7 @@ class CacheStore:
         gone = [(kind, key) for key in stored.keys() - keys]
         rows = [(kind, key, *row) for key, row in written.items()]
         self._results.pop(kind, None)
-        if not gone and not rows:
-            return
-        try:
-            with connection:
-                connection.executemany("DELETE FROM results WHERE kind = ? AND key = ?", gone)
-                connection.executemany("INSERT OR REPLACE INTO results VALUES (?,?,?,?)", rows)
-        except sqlite3.Error as error:
-            self._fail(error)
+        self._write((_DELETE_RESULT, gone), (_WRITE_RESULT, rows))
 
     def save_results(
         self, kind: str, rows: dict[str, tuple[bytes, bytes]], *, whole: bool = True
@@ -372,12 +365,16 @@ class CacheStore:
             self._results[kind] = dict(rows)
         else:
             stored.update(rows)
-        if not gone and not written:
+        self._write((_DELETE_RESULT, gone), (_WRITE_RESULT, written))
+
+    def _write(self, *statements: Statement) -> None:
+        """Run the ``statements`` on their rows in one transaction."""
+        if self._connection is None or not any(rows for _, rows in statements):
             return
         try:
-            with connection:
-                connection.executemany("DELETE FROM results WHERE kind = ? AND key = ?", gone)
-                connection.executemany("INSERT OR REPLACE INTO results VALUES (?,?,?,?)", written)
+            with self._connection:
+                for statement, rows in statements:
+                    self._connection.executemany(statement, rows)
         except sqlite3.Error as error:
             self._fail(error)
 

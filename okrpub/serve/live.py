@@ -32,7 +32,7 @@ from okrpub.config import Config
 from okrpub.diagnostics import Diagnostic, Diagnostics
 from okrpub.engine.analysis import AnalysisMemo
 from okrpub.engine.build import BuildOptions, new_renderer, render, theme_signature
-from okrpub.engine.cache import CacheStore
+from okrpub.engine.heldstore import HeldStore
 from okrpub.engine.loader import LoadCache
 from okrpub.engine.ondemand import OnDemand
 from okrpub.engine.project import read_config
@@ -156,6 +156,9 @@ class LiveSite:
             # The message of a bug may quote content; a public site's overlay does not show it.
             said = "" if self.options.public else f": {error}"
             outcome, detail = self._broken(f"internal error: {type(error).__name__}{said}")
+        # What the rebuild wrote to the store, in one transaction (one sync of the disk).
+        if self.cache is not None and isinstance(self.cache.store, HeldStore):
+            self.cache.store.commit()
         # Part of the rebuild, so reported after it: the first collection after a first
         # build of 10,000 objectives takes a second, and would hold up an edit saved on
         # seeing the report (the site is already served meanwhile).
@@ -240,7 +243,7 @@ class LiveSite:
         folder = self.root / config.cache_dir if self.use_cache else None
         if self.cache is None or folder != self.cache_folder:
             self._close_cache()
-            self.cache = LoadCache(CacheStore(folder) if folder else None)
+            self.cache = LoadCache(HeldStore(folder) if folder else None)
             self.cache_folder = folder
             self.cache_noted = False
         return self.cache
