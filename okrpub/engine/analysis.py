@@ -28,6 +28,7 @@ from okrpub.diagnostics import Diagnostics
 from okrpub.engine.frame import Frame
 from okrpub.engine.linting import LintMemo
 from okrpub.engine.loader import LoadCache
+from okrpub.engine.memo import not_the_same_as
 from okrpub.engine.results import (
     frame_digest,
     inputs_digest,
@@ -158,7 +159,9 @@ class ComputeMemo:
         table = self._tables.get(frame.of_objectives(), _MemoTable)
         table.stats = stats
         table.digests = {}
-        table.cache, table.frame = cache, frame_digest(frame) if cache is not None else b""
+        # the table is the frame's: its digest is made once
+        table.cache = cache
+        table.frame = (table.frame or frame_digest(frame)) if cache is not None else b""
         return table
 
 
@@ -198,8 +201,9 @@ class _MemoTable:
         model, entries = last
         if known[0] is not entries or entries.keys() != now.keys():
             return None
-        # the one look at every objective: the others below look only at these
-        changed = [key for key, entry in now.items() if entries[key] is not entry]
+        # the one look at every objective (without a Python loop while they are in the same
+        # order): the others below look only at these
+        changed = not_the_same_as(now, entries)
         if any(references(entries[key]) != references(now[key]) for key in changed):
             return None
         cascade = known[2]

@@ -211,8 +211,8 @@ def render(
             seconds = time.perf_counter() - started
             return BuildResult(analysis, model, None, seconds, pages, stats)
         files = renderer.render(model, stats)
-    pages = sum(1 for path in files if path.endswith(".html"))
-    return BuildResult(analysis, model, files, time.perf_counter() - started, pages, stats)
+    seconds = time.perf_counter() - started
+    return BuildResult(analysis, model, files, seconds, renderer.pages, stats)
 
 
 def _theme_folders(root: Path, config: Config) -> list[Path]:

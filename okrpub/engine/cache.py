@@ -76,6 +76,8 @@ SCHEMA = (
 #: The empty file whose identity binds the store to its folder (:func:`store_version`).
 PLACE = "place"
 
+#: An SQL statement, and the rows to run it on.
+Statement = tuple[str, Sequence[tuple[object, ...]]]
 _PUT = "INSERT OR REPLACE INTO files VALUES (?, ?, ?)"
 _FORGET = "DELETE FROM results WHERE kind = ? AND key = ?"
 _KEEP = "INSERT OR REPLACE INTO results VALUES (?,?,?,?)"
@@ -297,7 +299,7 @@ class CacheStore:
             stored.update(rows)
         self._write((_FORGET, gone), (_KEEP, written))
 
-    def _write(self, *statements: tuple[str, Sequence[tuple[object, ...]]]) -> None:
+    def _write(self, *statements: Statement) -> None:
         """Run each statement on its rows; commit, unless in a :meth:`batch`."""
         try:
             for statement, rows in statements:

@@ -11,8 +11,9 @@ their children) and takes the others' warnings as they were.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from itertools import chain
+from operator import itemgetter
 
 from okrpub.diagnostics import Diagnostic, Diagnostics
 from okrpub.engine.frame import frame
@@ -73,9 +74,10 @@ class LintMemo:
         """A lint of ``model`` is whole: the next one may look only at what changed since."""
         self._last = (model, resolved.objectives)
 
-    def found(self, key: str) -> list[Diagnostic]:
-        """The warnings of the objective ``key`` in the last lint."""
-        return self._known[key][1]
+    def found(self, keys: Iterable[str]) -> Iterator[Diagnostic]:
+        """The warnings of the objectives ``keys`` in the last lint, in order (without a
+        Python loop: a rebuild takes those of every objective)."""
+        return chain.from_iterable(map(itemgetter(1), map(self._known.__getitem__, keys)))
 
     def warnings(
         self,
@@ -148,6 +150,6 @@ def lint_model(
             objective = objectives[key]
             parent = objectives.get(objective.parent_objective or "")
             warnings(model, objective, resolved.objectives[key], parent)
-        diagnostics.extend(chain.from_iterable(memo.found(key) for key in objectives))
+        diagnostics.extend(memo.found(objectives))
         stored.save_over()
     memo.linted(model, resolved)

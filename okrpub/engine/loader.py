@@ -25,8 +25,9 @@ import msgspec
 
 from okrpub.diagnostics import Diagnostic, Diagnostics
 from okrpub.engine.cache import CacheStore
+from okrpub.engine.merging import Merge, merge_again
 from okrpub.engine.signatures import Signatures, content_digest, read_bytes
-from okrpub.engine.stats import FILES_PARSED, MERGES, Stats
+from okrpub.engine.stats import FILES_LOOKED_AT, FILES_PARSED, Stats
 from okrpub.source.discover import DEFAULTS_FILE, Kind, SourceFile
 from okrpub.source.entries import Loaded, Sources
 from okrpub.source.load import (
@@ -36,7 +37,6 @@ from okrpub.source.load import (
     folder_of,
     load_defaults,
     load_file,
-    merge,
 )
 
 #: Below this many files to load, starting worker processes costs more than it saves.
@@ -81,6 +81,8 @@ class LoadCache:
         self.discovered: list[SourceFile] | None = None
         #: The last merge of what the files gave, for ``serve`` to put new objectives in.
         self.merge: Merge | None = None
+        #: What the last load was given, for ``serve`` to look only at the changed files.
+        self.loaded: LastLoad | None = None
 
     def get(self, path: str, digest: bytes, *, alone: bool = False) -> Loaded | None:
         """What ``path`` gave when loaded from ``digest``, if known. The store's rows are
@@ -191,7 +193,7 @@ class FileDigests:
 
 
 def load_sources(
-    files: Iterable[SourceFile],
+    files: list[SourceFile],
     content_dir: str,
     diagnostics: Diagnostics,
     cache: LoadCache | None = None,
@@ -202,17 +204,27 @@ def load_sources(
 
     With a ``cache``, a file whose bytes (and defaults) are unchanged is not
     parsed again; when ``changed`` says which files may have changed since the
-    cache was filled (``serve``'s watcher does), the others are not even read.
-    The files parsed, and whole merges of what they gave, are counted in ``stats``.
+    cache was filled (``serve``'s watcher does), the others are not even read,
+    and when the files are the very list of the last load, not even looked at.
+    The files parsed and looked at, and whole merges of what they gave, are
+    counted in ``stats``.
     """
-    files = list(files)
-    digests = FileDigests(content_dir, defaults_of(files, diagnostics), cache, stats)
+    stats = stats or Stats()
+    last = cache.loaded if cache is not None and cache.merge is not None else None
+    same_files = cache is not None and last is not None and files is last.files
+    if same_files and changed is not None and not _defaults_changed(changed):
+        assert cache is not None and last is not None
+        return _load_changed(last, changed, content_dir, diagnostics, cache, stats)
+    found = Diagnostics()
+    defaults = defaults_of(files, found)
+    diagnostics.extend(found.as_found())
+    digests = FileDigests(content_dir, defaults, cache, stats)
     known = _unchanged(cache, changed)
     results: list[Loaded | None] = []
     jobs: dict[int, Job] = {}
-    for source in files:
-        if source.kind is Kind.DEFAULTS:
-            continue
+    sources = [source for source in files if source.kind is not Kind.DEFAULTS]
+    index = {source.path: place for place, source in enumerate(sources)}
+    for source in sources:
         loaded = known(source.path)
         if loaded is None:
             job, digest = digests.job(source)
@@ -220,23 +232,64 @@ def load_sources(
             if loaded is None:
                 jobs[len(results)] = job
         results.append(loaded)
-    for index, (_, loaded) in zip(jobs, parse(list(jobs.values()), cache, stats), strict=True):
-        results[index] = loaded
-    if cache is not None:
-        cache.keep_only({source.path for source in files if source.kind is not Kind.DEFAULTS})
-        digests.signatures.save(whole=changed is None)
+    stats.add(FILES_LOOKED_AT, len(results))
+    for place, (_, loaded) in zip(jobs, parse(list(jobs.values()), cache, stats), strict=True):
+        results[place] = loaded
     done = [loaded for loaded in results if loaded is not None]
     assert len(done) == len(results)
-    last = cache.merge if cache is not None else None
-    merged = _merged_again(last, done) if last is not None else None
-    if merged is None:
-        merged = _merged(done)
-        if stats is not None:
-            stats.add(MERGES)
     if cache is not None:
-        cache.merge = merged
-    diagnostics.extend(merged.found)
-    return merged.sources
+        paths = set(index)
+        cache.keep_only(paths)
+        digests.signatures.save(whole=changed is None)
+        cache.loaded = LastLoad(files, sources, index, paths, defaults, found.as_found())
+    return _merge(cache, done, range(len(done)), diagnostics, stats)
+
+
+@dataclass(frozen=True)
+class LastLoad:
+    """What ``serve``'s last load was given and found besides what the files gave."""
+
+    #: The very list of files it was given.
+    files: list[SourceFile]
+    #: The files that give something (not ``_defaults.yaml``), and each one's place by path.
+    sources: list[SourceFile]
+    index: dict[str, int]
+    paths: set[str]
+    defaults: dict[str, _Defaults]
+    #: The problems of the ``_defaults.yaml`` files.
+    found: list[Diagnostic]
+
+
+def _load_changed(
+    last: LastLoad,
+    changed: frozenset[str],
+    content_dir: str,
+    diagnostics: Diagnostics,
+    cache: LoadCache,
+    stats: Stats,
+) -> Sources:
+    """What :func:`load_sources` gives for the very files of the ``last`` load, of which
+    only those at ``changed`` (none a ``_defaults.yaml``) may have changed: only those are
+    looked at, the others are what they gave last time."""
+    diagnostics.extend(last.found)
+    looked = sorted(last.index[path] for path in changed if path in last.index)
+    stats.add(FILES_LOOKED_AT, len(looked))
+    digests = FileDigests(content_dir, last.defaults, cache, stats)
+    results = list(cache.merge.results if cache.merge is not None else ())
+    jobs: dict[int, Job] = {}
+    for place in looked:
+        source = last.sources[place]
+        job, digest = digests.job(source)
+        loaded = cache.get(source.path, digest)
+        if loaded is None:
+            jobs[place] = job
+        else:
+            results[place] = loaded
+    for place, (_, loaded) in zip(jobs, parse(list(jobs.values()), cache, stats), strict=True):
+        results[place] = loaded
+    cache.keep_only(last.paths)
+    digests.signatures.save(whole=False)
+    return _merge(cache, results, looked, diagnostics, stats)
 
 
 def parse(
@@ -255,59 +308,26 @@ def parse(
     return [(digest, loaded) for (_, digest), (loaded, _) in zip(ready, parsed, strict=True)]
 
 
-@dataclass(frozen=True)
-class Merge:
-    """What the files gave together, in their order, and what each file gave."""
-
-    results: list[Loaded]
-    sources: Sources
-    #: Their problems, in order.
-    found: list[Diagnostic]
-    #: For each file that gave one objective and nothing else, by its place in
-    #: :attr:`results`: the objective's place in ``sources.objectives``.
-    places: dict[int, int]
-
-
-def _merged(results: list[Loaded]) -> Merge:
-    sources, found = merge(results)
-    places: dict[int, int] = {}
-    count = 0
-    for index, loaded in enumerate(results):
-        part = loaded.sources
-        if len(part.objectives) == 1 and not part.units and not part.pages:
-            places[index] = count
-        count += len(part.objectives)
-    return Merge(results, sources, found, places)
+def _merge(
+    cache: LoadCache | None,
+    results: list[Loaded],
+    looked: Iterable[int],
+    diagnostics: Diagnostics,
+    stats: Stats,
+) -> Sources:
+    """What ``results`` give together (:func:`~okrpub.engine.merging.merge_again`), the merge
+    kept in the ``cache``; their problems go to ``diagnostics``."""
+    merge = merge_again(cache.merge if cache is not None else None, results, looked, stats)
+    if cache is not None:
+        cache.merge = merge
+    diagnostics.extend(merge.found)
+    return merge.sources
 
 
-def _merged_again(last: Merge, results: list[Loaded]) -> Merge | None:
-    """The last merge with new objectives in it, when the files that changed (``serve``
-    reads few) each gave one objective and nothing else, before and now, with no
-    problems either time; else ``None``."""
-    if len(last.results) != len(results):
-        return None
-    objectives = last.sources.objectives
-    for index, (before, now) in enumerate(zip(last.results, results, strict=True)):
-        if before is now:
-            continue
-        place = last.places.get(index)
-        part = now.sources
-        if (
-            place is None
-            or before.diagnostics
-            or now.diagnostics
-            or len(part.objectives) != 1
-            or part.units
-            or part.pages
-            or part.declared_objectives != before.sources.declared_objectives
-            or part.declared_units != before.sources.declared_units
-        ):
-            return None
-        if objectives is last.sources.objectives:
-            objectives = list(objectives)
-        objectives[place] = part.objectives[0]
-    sources = dataclasses.replace(last.sources, objectives=objectives)
-    return Merge(results, sources, last.found, last.places)
+def _defaults_changed(changed: frozenset[str]) -> bool:
+    """Whether a ``_defaults.yaml`` file is among the ``changed`` paths: it changes what
+    every file below it gives."""
+    return any(path.rpartition("/")[2] == DEFAULTS_FILE for path in changed)
 
 
 def _unchanged(
@@ -318,9 +338,7 @@ def _unchanged(
     A changed ``_defaults.yaml`` changes what every file below it gives: then every
     file is read again (and parsed again only if its digest says so).
     """
-    if cache is None or changed is None:
-        return lambda path: None
-    if any(path.rpartition("/")[2] == DEFAULTS_FILE for path in changed):
+    if cache is None or changed is None or _defaults_changed(changed):
         return lambda path: None
     return lambda path: None if path in changed else cache.last(path)
 

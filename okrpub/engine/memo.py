@@ -11,10 +11,31 @@ identity: after an edit only the edited objectives' parts are made again.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from itertools import compress
+from operator import is_not
 from typing import Generic, TypeVar
 
 Item = TypeVar("Item")
+Key = TypeVar("Key")
 Value = TypeVar("Value")
+
+
+def not_the_same(now: dict[Key, Value], before: dict[Key, Value]) -> list[Key] | None:
+    """The keys whose values are not the very same objects as ``before``'s, when both have
+    the same keys in the same order (else ``None``). Found without a Python loop: most
+    values of a rebuild's model are the very same as the last one's."""
+    if list(now) != list(before):
+        return None
+    return list(compress(now, map(is_not, now.values(), before.values())))
+
+
+def not_the_same_as(now: dict[Key, Value], before: dict[Key, Value]) -> list[Key]:
+    """The keys whose values are not the very same objects as ``before``'s (or that it
+    lacks), in ``now``'s order: :func:`not_the_same`, or a loop when the keys differ."""
+    found = not_the_same(now, before)
+    if found is None:
+        found = [key for key, value in now.items() if before.get(key) is not value]
+    return found
 
 
 class IdentityMemo(Generic[Item, Value]):

@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import NamedTuple, TypeVar
 
+from okrpub.engine.memo import not_the_same, not_the_same_as
 from okrpub.engine.stats import (
     OBJECTIVE_PAGES_PLANNED,
     PAGES_PLANNED,
@@ -138,9 +139,9 @@ def _objective_plan(model: Model, memo: PlanMemo) -> _Objectives:
     objectives an edit touched when the site has the same objectives."""
     objectives, last, stats = model.objectives, memo.objectives, memo.stats
     today = model.today
-    if last is not None and last.today == today and list(last.objectives) == list(objectives):
+    changed = not_the_same(objectives, last.objectives) if last is not None else None
+    if last is not None and last.today == today and changed is not None:
         index, pages, badges = last.places, list(last.pages), list(last.badges)
-        changed = [key for key, value in objectives.items() if last.objectives[key] is not value]
         for key in _showing(model, changed):
             pages[index[key]] = _objective_page(model, objectives[key], pages[index[key]], stats)
         for key in changed:
@@ -206,12 +207,8 @@ def _periods_touched(model: Model, memo: PlanMemo, changed: list[str] | None) ->
     if changed is None or units is None or periods is None:
         return None
     touched = {model.objectives[key].period for key in changed}
-    touched.update(
-        key[1] for key, rollup in model.unit_rollups.items() if units.get(key) is not rollup
-    )
-    touched.update(
-        key for key, rollup in model.period_rollups.items() if periods.get(key) is not rollup
-    )
+    touched.update(key[1] for key in not_the_same_as(model.unit_rollups, units))
+    touched.update(not_the_same_as(model.period_rollups, periods))
     return touched
 
 
@@ -243,7 +240,8 @@ def _units_touched(model: Model, memo: PlanMemo, changed: list[str] | None) -> s
     units that own the objectives that changed or their key results, now or in the last
     plan, and the units whose rollups changed; ``None``: any."""
     last = memo.unit_rollups
-    if changed is None or last is None or list(last) != list(model.unit_rollups):
+    rollups = not_the_same(model.unit_rollups, last) if last is not None else None
+    if changed is None or rollups is None:
         return None
     before = memo.objectives.objectives if memo.objectives is not None else {}
     touched = {
@@ -253,7 +251,7 @@ def _units_touched(model: Model, memo: PlanMemo, changed: list[str] | None) -> s
         if objective is not None
         for unit in objective.units_involved
     }
-    touched.update(key[0] for key, rollup in model.unit_rollups.items() if last[key] is not rollup)
+    touched.update(key[0] for key in rollups)
     return touched
 
 

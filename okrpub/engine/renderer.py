@@ -21,14 +21,17 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Collection, Hashable, Mapping
+from collections.abc import Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from itertools import compress
+from operator import is_not
 from typing import TypeVar
 
 from okrpub.engine.contexts import Contexts, ViewMemo
 from okrpub.engine.datafiles import DataFiles, DataMemo, data_files
 from okrpub.engine.fragments import FragmentCache
 from okrpub.engine.frame import page_frame
+from okrpub.engine.memo import not_the_same
 from okrpub.engine.ondemand import OnDemand
 from okrpub.engine.planning import PlanMemo, plan
 from okrpub.engine.results import ObjectiveDigests
@@ -113,6 +116,8 @@ class SiteRenderer:
         #: first read (:mod:`okrpub.engine.ondemand`).
         self.on_demand: OnDemand | None = None
         self._fixed: list[tuple[str, bytes]] | None = None
+        #: How many pages (HTML files) the last site rendered has.
+        self.pages = 0
 
     def render(self, model: Model, stats: Stats | None = None) -> SiteFiles:
         """Every file of the site, in memory; only what changed is rendered again.
@@ -153,15 +158,19 @@ class SiteRenderer:
             rendered = self._render_pages(plan, changed, stats)
         files = self._files(plan, previous is not None, rendered, data, stats)
         self.model, self.files, self.inputs = model, files, plan.inputs
+        self.pages = len(plan.html_paths)
         return files
 
     def _changed(self, plan: _Plan, same_frame: bool) -> list[Page | Asset]:
         """The pages whose inputs differ from those they were last rendered with."""
         last = self.inputs if same_frame else {}
         # a page the plan reused still has the very inputs it was last rendered with
+        pages: Iterable[Page | Asset] = plan.pages
+        if list(plan.inputs) == list(last):  # the plan's pages, in the order of their inputs
+            pages = compress(pages, map(is_not, plan.inputs.values(), last.values()))
         return [
             page
-            for page in plan.pages
+            for page in pages
             if (known := last.get(page.path)) is not page.inputs and known != page.inputs
         ]
 
@@ -351,11 +360,12 @@ def _reuse_unchanged(model: Model, previous: Model) -> Model:
 
 def _reuse(new: dict[Key, Value], old: dict[Key, Value]) -> dict[Key, Value]:
     """``new``, with the values equal to ``old``'s but not the very same objects replaced."""
-    # (the compute memo already hands out unchanged objects: comparing those is quick)
+    # (the compute memo already hands out unchanged objects: only the others are compared)
+    looked = not_the_same(new, old)
     equal = {
         key: known
-        for key, value in new.items()
-        if (known := old.get(key)) is not value and known == value
+        for key in (new if looked is None else looked)
+        if (known := old.get(key)) is not (value := new[key]) and known == value
     }
     return {**new, **equal} if equal else new
 

@@ -37,6 +37,9 @@ KINDS = (
 #: Content files read (the others were known unchanged by their signature, or by
 #: ``serve``'s watcher).
 FILES_READ = "files read"
+#: Content files whose result a load looked up (``serve`` looks only at those its watcher
+#: saw change, while the content has the same files).
+FILES_LOOKED_AT = "files looked at"
 #: Walks of the whole content folder (``check`` walks none when no folder in it changed:
 #: :mod:`okrpub.engine.listing`).
 CONTENT_WALKS = "content walks"

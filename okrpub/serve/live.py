@@ -32,7 +32,7 @@ from okrpub.config import Config
 from okrpub.diagnostics import Diagnostic, Diagnostics
 from okrpub.engine.analysis import AnalysisMemo
 from okrpub.engine.build import BuildOptions, new_renderer, render, theme_signature
-from okrpub.engine.cache import CacheStore
+from okrpub.engine.heldstore import HeldStore
 from okrpub.engine.loader import LoadCache
 from okrpub.engine.ondemand import OnDemand
 from okrpub.engine.project import read_config
@@ -55,24 +55,25 @@ class Warned:
     once as a warning, as :attr:`Diagnostics.warnings` has them)."""
 
     def __init__(self, found: list[Diagnostic]) -> None:
-        #: Kept alive, so that the identity of each tells it is the very same warning.
-        self.found = found
-        self.counts = Counter(found)
+        #: Each by its identity, kept alive so that the identity tells it is the very same.
+        self.found = dict(zip(map(id, found), found, strict=True))
+        self.counts = Counter(self.found.values())
 
     def update(self, found: list[Diagnostic]) -> list[Diagnostic]:
         """Make ``found`` the warnings now; those not among the last ones, sorted.
 
         Most are the very same objects as last time (what was not loaded, resolved or
         linted again): only the others are compared by value."""
-        before, now, counts = {id(d) for d in self.found}, {id(d) for d in found}, self.counts
-        added = [d for d in found if id(d) not in before]
+        before, counts = self.found, self.counts
+        now = dict(zip(map(id, found), found, strict=True))
+        added = [now[key] for key in now.keys() - before.keys()]
         new = {d for d in added if d not in counts}
         counts.update(added)
-        for gone in (d for d in self.found if id(d) not in now):
+        for gone in (before[key] for key in before.keys() - now.keys()):
             counts[gone] -= 1
             if not counts[gone]:
                 del counts[gone]
-        self.found = found
+        self.found = now
         return sorted(new)
 
 
@@ -155,6 +156,9 @@ class LiveSite:
             # The message of a bug may quote content; a public site's overlay does not show it.
             said = "" if self.options.public else f": {error}"
             outcome, detail = self._broken(f"internal error: {type(error).__name__}{said}")
+        # What the rebuild wrote to the store, in one transaction (one sync of the disk).
+        if self.cache is not None and isinstance(self.cache.store, HeldStore):
+            self.cache.store.commit()
         # Part of the rebuild, so reported after it: the first collection after a first
         # build of 10,000 objectives takes a second, and would hold up an edit saved on
         # seeing the report (the site is already served meanwhile).
@@ -239,7 +243,7 @@ class LiveSite:
         folder = self.root / config.cache_dir if self.use_cache else None
         if self.cache is None or folder != self.cache_folder:
             self._close_cache()
-            self.cache = LoadCache(CacheStore(folder) if folder else None)
+            self.cache = LoadCache(HeldStore(folder) if folder else None)
             self.cache_folder = folder
             self.cache_noted = False
         return self.cache
