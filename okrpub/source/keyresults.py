@@ -69,7 +69,8 @@ def _key_result(document: Document, index: int, diagnostics: Diagnostics) -> Key
     values = validate_mapping(document, path, schema.KEY_RESULT_FIELDS, name, diagnostics)
     if values is None:
         return None
-    where = document.where(path)
+    found = locations(document, path, ("id", "owner"))
+    where = found[""]
     binary = "done" in values
     if "target" in values and binary:
         diagnostics.error(
@@ -135,7 +136,7 @@ def _key_result(document: Document, index: int, diagnostics: Diagnostics) -> Key
         score=values.get("score"),
         checkins=checkins,
         visibility=values.get("visibility"),
-        locations=locations(document, path, ("id", "owner")),
+        locations=found,
         cancelled=values["cancelled"].strip() if "cancelled" in values else None,
         links=links,
         health=values.get("health"),
