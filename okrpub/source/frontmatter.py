@@ -52,7 +52,7 @@ def decode(raw: bytes, path: str, diagnostics: Diagnostics) -> str | None:
 
 def split_front_matter(text: str, path: str, diagnostics: Diagnostics) -> SplitFile | None:
     """Split ``---``-fenced front matter from the body, or report why not."""
-    if not text.strip():
+    if not text or text.isspace():
         diagnostics.error(
             Location(path), "front-matter", "file is empty; it needs YAML front matter"
         )
@@ -85,10 +85,13 @@ def _within_limits(
 ) -> bool:
     """Whether front matter and body are within their size limits; report each that is not."""
     ok = True
-    for size, limit, what, line in (
-        (len(split.front_matter.encode("utf-8")), MAX_FRONT_MATTER_BYTES, "front matter", 2),
-        (len(split.body.encode("utf-8")), MAX_BODY_BYTES, "body", closing_line + 1),
+    for text, limit, what, line in (
+        (split.front_matter, MAX_FRONT_MATTER_BYTES, "front matter", 2),
+        (split.body, MAX_BODY_BYTES, "body", closing_line + 1),
     ):
+        if len(text) * 4 <= limit:
+            continue  # within the limit even if every character takes 4 bytes of UTF-8
+        size = len(text.encode("utf-8"))
         if size > limit:
             diagnostics.error(
                 Location(path, line),
