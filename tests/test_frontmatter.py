@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from okrpub.diagnostics import Diagnostics
 from okrpub.source.frontmatter import MAX_FILE_BYTES, SplitFile, decode, split_front_matter
@@ -96,3 +98,31 @@ def test_split_reports_what_is_missing(text: str, message: str) -> None:
     diagnostics = Diagnostics()
     assert split_front_matter(text, "a.md", diagnostics) is None
     assert texts(diagnostics) == [f"a.md:1:1: error: {message} [front-matter]"]
+
+
+#: Lines that are, or nearly are, fences, with white space YAML and Python both know.
+_LINES = st.lists(
+    st.sampled_from(["---", "...", "--- ", "...\t", "---\x0c", "-- -", "....", "a: 1", "", " "]),
+    max_size=8,
+)
+
+
+@given(_LINES, _LINES)
+def test_split_closes_at_the_first_fence_line_after_the_first(
+    inside: list[str], after: list[str]
+) -> None:
+    """Front matter runs to the first later line that is ``---`` or ``...`` and white space."""
+    text = "\n".join(["---", *inside, *after])
+    lines = text.split("\n")
+    closer = next((n for n in range(1, len(lines)) if lines[n].rstrip() in ("---", "...")), None)
+    diagnostics = Diagnostics()
+    split = split_front_matter(text, "a.md", diagnostics)
+    if closer is None:
+        assert split is None
+        assert texts(diagnostics) == [
+            "a.md:1:1: error: front matter is not closed: add a line '---' after the YAML "
+            "[front-matter]"
+        ]
+    else:
+        front = "\n".join(lines[1:closer]) + "\n"
+        assert split == SplitFile(front, "\n".join(lines[closer + 1 :]))

@@ -213,6 +213,12 @@ def test_duplicate_key_names_the_first() -> None:
     ]
 
 
+def test_duplicate_key_of_another_type_names_the_first_equal_key() -> None:
+    assert parse("1: a\nb: c\n1.0: d\n")[1] == [
+        "f.md:3:1: error: duplicate key '1.0' (first at line 1) [duplicate-key]"
+    ]
+
+
 def test_duplicate_key_inside_a_list_item() -> None:
     assert parse("k:\n  - x: 1\n    x: 2\n")[1] == [
         "f.md:3:5: error: duplicate key 'x' (first at line 2) [duplicate-key]"

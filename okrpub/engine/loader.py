@@ -145,6 +145,8 @@ class Job:
     source: SourceFile
     raw: bytes | OSError | None
     chain: list[_Defaults]
+    #: The digest of what it loads from, when ``raw`` is given (so as not to digest it again).
+    raw_digest: bytes | None = None
 
     def digest(self, content: bytes) -> bytes:
         """What the file loads from: its path, defaults and the ``content`` digest of its bytes."""
@@ -152,6 +154,8 @@ class Job:
 
     def read(self) -> tuple[Job, bytes]:
         """The job with its bytes, read now if they were not, and its digest from them."""
+        if self.raw is not None and self.raw_digest is not None:
+            return self, self.raw_digest
         raw = read_bytes(self.source) if self.raw is None else self.raw
         return dataclasses.replace(self, raw=raw), self.digest(content_digest(raw))
 
@@ -188,8 +192,8 @@ class FileDigests:
                 defaults_chain(source.path, self._content, self._defaults) if self._defaults else []
             )
         raw, content = self.signatures.digest(source)
-        job = Job(source, raw, chain)
-        return job, job.digest(content)
+        digest = _digest(source.path, content, [defaults.digest for defaults in chain])
+        return Job(source, raw, chain, digest if raw is not None else None), digest
 
 
 def load_sources(

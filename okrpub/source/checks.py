@@ -76,8 +76,10 @@ def is_finite(value: Any) -> bool:
 
 def is_number(value: Any) -> bool:
     """A number okrpub computes with: finite and within ±:data:`MAX_NUMBER` (compared
-    without turning an int into a float, which overflows)."""
-    return is_finite(value) and -MAX_NUMBER <= value <= MAX_NUMBER
+    without turning an int into a float, which overflows; infinity and NaN are out of range)."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, (int, float)) and -MAX_NUMBER <= value <= MAX_NUMBER
 
 
 #: Not empty: some character other than white space.
@@ -167,9 +169,9 @@ _NUMBER_RANGE = {"minimum": -MAX_NUMBER, "maximum": MAX_NUMBER}
 
 @accepts({"type": "number", **_NUMBER_RANGE})
 def number(value: Any) -> Problem:
-    if not is_finite(value):
-        return ("schema", "a number")
-    return None if is_number(value) else ("range", _WITHIN)
+    if is_number(value):
+        return None
+    return ("range", _WITHIN) if is_finite(value) else ("schema", "a number")
 
 
 #: Largest ``nav_order`` (either sign): an order, not an amount.
@@ -206,11 +208,9 @@ def boolean(value: Any) -> Problem:
 
 @accepts({"type": ["number", "boolean"], **_NUMBER_RANGE})
 def number_or_boolean(value: Any) -> Problem:
-    if isinstance(value, bool):
+    if isinstance(value, bool) or is_number(value):
         return None
-    if not is_finite(value):
-        return ("schema", "a number or true/false")
-    return None if is_number(value) else ("range", _WITHIN)
+    return ("range", _WITHIN) if is_finite(value) else ("schema", "a number or true/false")
 
 
 @accepts({"type": "integer", "minimum": 1})

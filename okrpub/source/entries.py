@@ -61,6 +61,14 @@ class Checkins(Sequence[Checkin]):
         )
         object.__setattr__(self, "_items", items)
 
+    @classmethod
+    def of_rows(cls, rows: Iterable[CheckinRow]) -> Checkins:
+        """The check-ins of ``rows``, in their order (loading makes the rows, not the
+        :class:`Checkin` objects, which are then made on first read)."""
+        checkins = cls.__new__(cls)
+        object.__setattr__(checkins, "rows", tuple(rows))
+        return checkins
+
     @property
     def last_date(self) -> dt.date | None:
         return self.rows[-1][0] if self.rows else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from okrpub.diagnostics import Diagnostics, Location
@@ -14,7 +15,8 @@ MAX_FRONT_MATTER_BYTES = 250_000
 MAX_BODY_BYTES = 100_000
 
 _FENCE = "---"
-_CLOSERS = ("---", "...")
+#: The line that closes front matter: ``---`` or ``...``, then white space at most.
+_CLOSER = re.compile(r"^(?:---|\.\.\.)[^\S\n]*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -50,13 +52,13 @@ def decode(raw: bytes, path: str, diagnostics: Diagnostics) -> str | None:
 
 def split_front_matter(text: str, path: str, diagnostics: Diagnostics) -> SplitFile | None:
     """Split ``---``-fenced front matter from the body, or report why not."""
-    if not text.strip():
+    if not text or text.isspace():
         diagnostics.error(
             Location(path), "front-matter", "file is empty; it needs YAML front matter"
         )
         return None
-    lines = text.split("\n")
-    if lines[0].rstrip() != _FENCE:
+    first, _, rest = text.partition("\n")
+    if first.rstrip() != _FENCE:
         diagnostics.error(
             Location(path),
             "front-matter",
@@ -64,10 +66,12 @@ def split_front_matter(text: str, path: str, diagnostics: Diagnostics) -> SplitF
             "followed by YAML and a closing '---'",
         )
         return None
-    for number, line in enumerate(lines[1:], start=1):
-        if line.rstrip() in _CLOSERS:
-            split = SplitFile("\n".join(lines[1:number]) + "\n", "\n".join(lines[number + 1 :]))
-            return split if _within_limits(split, number + 1, path, diagnostics) else None
+    closer = _CLOSER.search(rest)
+    if closer is not None:
+        # Front matter of no lines is one empty line.
+        split = SplitFile(rest[: closer.start()] or "\n", rest[closer.end() + 1 :])
+        closing_line = rest.count("\n", 0, closer.start()) + 2
+        return split if _within_limits(split, closing_line, path, diagnostics) else None
     diagnostics.error(
         Location(path),
         "front-matter",
@@ -81,10 +85,13 @@ def _within_limits(
 ) -> bool:
     """Whether front matter and body are within their size limits; report each that is not."""
     ok = True
-    for size, limit, what, line in (
-        (len(split.front_matter.encode("utf-8")), MAX_FRONT_MATTER_BYTES, "front matter", 2),
-        (len(split.body.encode("utf-8")), MAX_BODY_BYTES, "body", closing_line + 1),
+    for text, limit, what, line in (
+        (split.front_matter, MAX_FRONT_MATTER_BYTES, "front matter", 2),
+        (split.body, MAX_BODY_BYTES, "body", closing_line + 1),
     ):
+        if len(text) * 4 <= limit:
+            continue  # within the limit even if every character takes 4 bytes of UTF-8
+        size = len(text.encode("utf-8"))
         if size > limit:
             diagnostics.error(
                 Location(path, line),

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 from okrpub.diagnostics import Diagnostics
 from okrpub.source import schema
 from okrpub.source.checks import as_date
-from okrpub.source.entries import Checkin, Checkins, KeyResultEntry, as_ids
+from okrpub.source.entries import CheckinRow, Checkins, KeyResultEntry, as_ids
 from okrpub.source.links import link_entries
 from okrpub.source.schema import MAX_CHECKINS, MAX_KEY_RESULTS
-from okrpub.source.validate import describe, locations, validate_mapping
+from okrpub.source.validate import describe, locations, valid_copy, validate_mapping
 from okrpub.source.yamldoc import Document
 
 #: Why a numeric key result needs its ``start``: okrpub no longer takes 0 for it.
@@ -68,7 +69,8 @@ def _key_result(document: Document, index: int, diagnostics: Diagnostics) -> Key
     values = validate_mapping(document, path, schema.KEY_RESULT_FIELDS, name, diagnostics)
     if values is None:
         return None
-    where = document.where(path)
+    found = locations(document, path, ("id", "owner"))
+    where = found[""]
     binary = "done" in values
     if "target" in values and binary:
         diagnostics.error(
@@ -134,7 +136,7 @@ def _key_result(document: Document, index: int, diagnostics: Diagnostics) -> Key
         score=values.get("score"),
         checkins=checkins,
         visibility=values.get("visibility"),
-        locations=locations(document, path, ("id", "owner")),
+        locations=found,
         cancelled=values["cancelled"].strip() if "cancelled" in values else None,
         links=links,
         health=values.get("health"),
@@ -159,13 +161,15 @@ def _checkins(
             f"{name} has {len(entries)} check-ins; the limit is {MAX_CHECKINS}",
         )
         return None
-    checkins: list[Checkin] = []
+    rows: list[CheckinRow] = []
     ok = True
-    for index in range(len(entries)):
-        at = (*path, "checkins", index)
-        values = validate_mapping(
-            document, at, schema.CHECKIN_FIELDS, f"{name}[{index}]", diagnostics
-        )
+    for index, entry in enumerate(entries):
+        values = valid_copy(entry, schema.CHECKIN_FIELDS) if isinstance(entry, dict) else None
+        if values is None:
+            at = (*path, "checkins", index)
+            values = validate_mapping(
+                document, at, schema.CHECKIN_FIELDS, f"{name}[{index}]", diagnostics
+            )
         if values is None or "date" not in values:
             ok = False
             continue
@@ -173,7 +177,7 @@ def _checkins(
         if value is not None and isinstance(value, bool) != binary:
             expected = "true or false (the key result is binary)" if binary else "a number"
             diagnostics.error(
-                document.where((*at, "value")),
+                document.where((*path, "checkins", index, "value")),
                 "schema",
                 f"{name}[{index}].value must be {expected}, got {value!r}",
             )
@@ -181,15 +185,8 @@ def _checkins(
             continue
         date = as_date(values["date"])
         assert date is not None  # checked by the schema
-        checkins.append(
-            Checkin(
-                date=date,
-                value=value,
-                confidence=values.get("confidence"),
-                note=values.get("note", "").strip(),
-                health=values.get("health"),
-            )
-        )
+        note = values.get("note", "").strip()
+        rows.append((date, value, values.get("confidence"), note, values.get("health")))
     if not ok:
         return None
-    return Checkins(sorted(checkins, key=lambda checkin: checkin.date))
+    return Checkins.of_rows(sorted(rows, key=itemgetter(0)))  # by date, stable

@@ -17,10 +17,10 @@ def link_entries(document: Document, path: Path, diagnostics: Diagnostics) -> tu
     for part in path:
         mapping = mapping[part]
     written = mapping.get("links")
-    at = (*path, "links")
-    name = describe(at)
     if written is None or any_list(written) is not None:
         return ()  # none, or not a list: already reported by the field's check
+    at = (*path, "links")
+    name = describe(at)
     if len(written) > MAX_LINKS:
         diagnostics.error(
             document.where(at),

@@ -144,6 +144,8 @@ def parse_markdown(text: str, path: str, diagnostics: Diagnostics) -> tuple[Docu
 
 def _body_placeholders(path: str, split: SplitFile, diagnostics: Diagnostics) -> None:
     """Report each placeholder ``okrpub new`` left in the body, where it stands."""
+    if PLACEHOLDER not in split.body:
+        return
     first_line = split.front_matter.count("\n") + 3  # after '---', the YAML and '---'
     for number, line in enumerate(split.body.split("\n"), start=first_line):
         column = line.find(PLACEHOLDER)

@@ -14,7 +14,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from okrpub.diagnostics import Diagnostics, Location, did_you_mean
-from okrpub.source.checks import Check, is_placeholder, period_id, placeholder_message, slug
+from okrpub.source.checks import (
+    PLACEHOLDER,
+    Check,
+    is_placeholder,
+    period_id,
+    placeholder_message,
+    slug,
+)
 from okrpub.source.configfields import CONFIG_FIELDS
 from okrpub.source.schema import (
     CHECKIN_FIELDS,
@@ -53,7 +60,10 @@ def validate_mapping(
             document.where(path), "schema", f"{what} must be a mapping of keys to values, got {got}"
         )
         return None
-    valid: dict[str, Any] = {}
+    valid = valid_copy(value, fields)
+    if valid is not None:
+        return valid
+    valid = {}
     for key, item in value.items():
         field = fields.get(key) if isinstance(key, str) else None
         key_path = (*path, key)
@@ -99,6 +109,23 @@ def validate_mapping(
                 document.where(path), "missing-key", f"{what} is missing required key '{key}'"
             )
     return valid
+
+
+def valid_copy(mapping: dict[Any, Any], fields: Mapping[str, Field]) -> dict[str, Any] | None:
+    """A copy of ``mapping`` when it has every required key and its values all pass,
+    else ``None``: the common case, checked without working out what to report."""
+    for key, item in mapping.items():
+        field = fields.get(key)
+        if (
+            field is None
+            or (isinstance(item, str) and item.startswith(PLACEHOLDER))
+            or field.check.test(item) is not None
+        ):
+            return None
+    for key, field in fields.items():
+        if field.required and key not in mapping:
+            return None
+    return dict(mapping)
 
 
 def _bad_elements(

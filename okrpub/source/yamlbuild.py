@@ -19,10 +19,11 @@ from okrpub.source.frontmatter import MAX_FILE_BYTES
 from okrpub.source.yamlscalars import (
     CONSTRUCTORS,
     INT,
+    MAP,
     MERGE,
     PLAIN,
+    SEQ,
     STR,
-    TAG,
     TIMESTAMP,
     Loader,
     plain_tag,
@@ -88,11 +89,14 @@ class Builder:
             )
         if isinstance(node, yaml.MappingNode):
             return self.build_mapping(node, depth)
-        self.check_tag(node, TAG + "seq")
-        return [self.build(item, depth + 1) for item in node.value]
+        self.check_tag(node, SEQ)
+        depth += 1
+        build = self.build
+        return [build(item, depth) for item in node.value]
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
-        self.text += len(node.value)
+        text = node.value
+        self.text += len(text)
         if self.text > MAX_TEXT:
             raise Abort(
                 self.locate(node),
@@ -100,19 +104,19 @@ class Builder:
                 f"YAML expands to more than {MAX_TEXT:,} characters of text (an alias bomb?)",
             )
         tag = node.tag
+        if tag == PLAIN:
+            known = _resolved.get(text)
+            if known is None:
+                node.tag = plain_tag(text)
+                known = (node.tag, self.constructed(node))
+                if len(_resolved) >= MAX_RESOLVED:
+                    _resolved.clear()
+                _resolved[text] = known
+            node.tag = known[0]
+            return known[1]
         if tag == STR:
-            return node.value
-        if tag != PLAIN:
-            return self.tagged(node)
-        known = _resolved.get(node.value)
-        if known is None:
-            node.tag = plain_tag(node.value)
-            known = (node.tag, self.constructed(node))
-            if len(_resolved) >= MAX_RESOLVED:
-                _resolved.clear()
-            _resolved[node.value] = known
-        node.tag, value = known
-        return value
+            return text
+        return self.tagged(node)
 
     def tagged(self, node: yaml.ScalarNode) -> Any:
         """The value of a scalar with an explicit tag, which must be the tag its text has.
@@ -149,9 +153,10 @@ class Builder:
             raise Abort(self.locate(node), "yaml", f"cannot read {node.value!r}: {exc}") from None
 
     def build_mapping(self, node: yaml.MappingNode, depth: int) -> dict[Any, Any]:
-        self.check_tag(node, TAG + "map")
+        self.check_tag(node, MAP)
         result: dict[Any, Any] = {}
-        key_nodes: dict[Any, yaml.Node] = {}
+        depth += 1
+        build, scalar = self.build, self.scalar
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise Abort(self.locate(key_node), "yaml", "a key must be a plain word")
@@ -161,16 +166,16 @@ class Builder:
                 raise Abort(
                     self.locate(key_node), "yaml-tag", "YAML merge keys (<<) are not supported"
                 )
-            key = self.scalar(key_node)
+            key = scalar(key_node)
             if key in result:
-                first = self.locate(key_nodes[key])
+                # The keys so far are those of the pairs so far, in order.
+                first = self.locate(node.value[list(result).index(key)][0])
                 raise Abort(
                     self.locate(key_node),
                     "duplicate-key",
                     f"duplicate key '{key}' (first at line {first.line})",
                 )
-            key_nodes[key] = key_node
-            result[key] = self.build(value_node, depth + 1)
+            result[key] = build(value_node, depth)
         return result
 
     def check_tag(self, node: yaml.Node, expected: str) -> None:

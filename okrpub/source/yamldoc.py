@@ -107,18 +107,21 @@ def _escape(char: str) -> str:
 def _child(node: yaml.Node | None, part: str | int) -> tuple[yaml.Node | None, yaml.Node] | None:
     """The ``(key node, value node)`` of ``part`` under ``node``, if there is one."""
     if isinstance(node, yaml.MappingNode):
+        text = isinstance(part, str)
         for key_node, value_node in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and _same_key(key_node, part):
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            if text and key_node.tag == STR:
+                if key_node.value == part:
+                    return key_node, value_node
+            elif _same_value(key_node, part):
                 return key_node, value_node
     elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
         return None, node.value[part]
     return None
 
 
-def _same_key(key_node: yaml.ScalarNode, part: str | int) -> bool:
-    if isinstance(part, str) and key_node.tag == STR:
-        text: str = key_node.value
-        return text == part
+def _same_value(key_node: yaml.ScalarNode, part: str | int) -> bool:
     try:
         value: object = scalar(key_node)
         return value == part
