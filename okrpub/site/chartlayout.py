@@ -60,8 +60,7 @@ def tick_labels(
 
 def fmt(value: float) -> str:
     """A coordinate with at most one decimal."""
-    text = f"{value:.1f}"
-    return text[:-2] if text[-1] == "0" else text
+    return f"{value:.1f}".removesuffix(".0")
 
 
 def text_width(text: str) -> float:
@@ -108,14 +107,17 @@ class Placer:
         """``text`` at the first of ``spots`` clear of the labels placed (moved to stay
         inside the chart), else at the first."""
         width = text_width(text)
-        tried = [_edges(width, *spot) for spot in spots]
-        chosen = 0
-        if len(tried) > 1:
-            taken = self._taken
-            clear = (i for i, e in enumerate(tried) if not any(_overlap(e, t) for t in taken))
-            chosen = next(clear, 0)
-        edges, (x, y, anchor) = tried[chosen], spots[chosen]
-        self._taken.append(edges)
+        taken = self._taken
+        x, y, anchor = spots[0]
+        edges = _edges(width, x, y, anchor)
+        if len(spots) > 1 and _overlaps(edges, taken):
+            clear = (
+                (spot, found)
+                for spot in spots[1:]
+                if not _overlaps(found := _edges(width, *spot), taken)
+            )
+            (x, y, anchor), edges = next(clear, (spots[0], edges))
+        taken.append(edges)
         shift = edges[0] - (x - _LEFT_OF[anchor] * width)
         where = f'x="{fmt(x + shift)}" y="{fmt(y)}"'
         if anchor != "start":
@@ -129,5 +131,7 @@ def _edges(width: float, x: float, y: float, anchor: str) -> Edges:
     return (left, y - 0.8 * FONT, left + width, y + 0.25 * FONT)
 
 
-def _overlap(a: Edges, b: Edges) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+def _overlaps(a: Edges, taken: list[Edges]) -> bool:
+    """Whether ``a`` overlaps any of ``taken``."""
+    left, top, right, bottom = a
+    return any(left < b[2] and b[0] < right and top < b[3] and b[1] < bottom for b in taken)

@@ -110,6 +110,16 @@ class _Plot:
         low, high = self.ticks[0], self.ticks[-1]
         return PLOT_TOP + PLOT_HEIGHT * (high - value) / (high - low)
 
+    def xs(self, days: list[dt.date]) -> list[float]:
+        """:meth:`x` of each of ``days``."""
+        left, span, first, count = self.left, self.right - self.left, self.first, self._days
+        return [left + span * (day - first).days / count for day in days]
+
+    def ys(self, values: list[float]) -> list[float]:
+        """:meth:`y` of each of ``values``."""
+        high, size = self.ticks[-1], self.ticks[-1] - self.ticks[0]
+        return [PLOT_TOP + PLOT_HEIGHT * (high - value) / size for value in values]
+
     def across(self, y: float) -> Attributes:
         at = fmt(y)
         return _segment(self._ends[0], at, self._ends[1], at)
@@ -134,28 +144,28 @@ def checkin_chart(
     def quantity(value: Number | None) -> str:
         return format_quantity(locale, value, unit, key_result.unit_singular, position)
 
-    # the points, and their days and values as the check-ins' table shows them
-    valued = [
-        ((row[0], float(row[1])), (texts.date, texts.value))
+    # the points: each day and value, and the two as the check-ins' table shows them
+    points = [
+        (row[0], float(row[1]), texts[0], texts[1])
         for row, texts in zip(key_result.checkins.rows, shown, strict=True)
         if isinstance(row[1], (int, float))
     ]
-    if not valued:
+    if not points:
         past = [(day, float(value)) for day, value in key_result.history]
-        valued = [(point, (locale.date(point[0]), quantity(point[1]))) for point in past]
-    points = [point for point, _ in valued]
+        points = [(day, value, locale.date(day), quantity(value)) for day, value in past]
     start, target = float(key_result.start), float(key_result.target)
-    values = [start, target, *(value for _, value in points)]
+    values = [start, target, *(point[1] for point in points)]
     ticks = nice_ticks(min(values), max(values), whole=all(v.is_integer() for v in values))
     tick_texts = tick_labels(locale, ticks, unit, position)
+    days = [point[0] for point in points]
     plot = _Plot(
         max(map(text_width, tick_texts)) + 10,
         ticks,
-        min([period.start, *(day for day, _ in points)]),
-        max([key_result.due, period.end, *(day for day, _ in points)]),
+        min([period.start, *days]),
+        max([key_result.due, period.end, *days]),
     )
     running = period.state is PeriodState.CURRENT and plot.first <= today <= plot.last
-    placed = [(plot.x(day), plot.y(value)) for day, value in points]
+    xs, ys = plot.xs(days), plot.ys([point[1] for point in points])
 
     placer = Placer()
     _axis_labels(placer, plot, tick_texts, unit, locale)
@@ -167,14 +177,17 @@ def checkin_chart(
         *_beside(plot.left + 4, target_y, "start"),
     )
     if points:
-        (px, py), (_, value_text) = placed[-1], valued[-1][1]
-        placer.place(value_text, "chart-value", *_around(px, py))
+        placer.place(points[-1][3], "chart-value", *_around(xs[-1], ys[-1]))
     tx = plot.x(today)
     if running:
         placer.place(locale.text("chart.today"), "chart-today-label", *_at_top(tx, plot.bottom))
     strip = _strip(key_result, shown, plot, placer, locale)
-    coordinates = [(fmt(cx), fmt(cy)) for cx, cy in placed]
-    start_at = fmt(plot.x(period.start)), fmt(plot.y(start))
+    start_x, start_y = fmt(plot.x(period.start)), fmt(plot.y(start))
+    line, marks = [f"{start_x},{start_y}"], []
+    for (_, _, day_text, value_text), x, y in zip(points, xs, ys, strict=True):
+        cx, cy = fmt(x), fmt(y)
+        line.append(f"{cx},{cy}")
+        marks.append(Mark(Attributes(f'cx="{cx}" cy="{cy}"'), f"{day_text}: {value_text}"))
     history = bool(key_result.history)
     return Chart(
         id=chart_id,
@@ -193,13 +206,10 @@ def checkin_chart(
         gridlines=tuple(plot.across(plot.y(tick)) for tick in ticks),
         axis=plot.across(plot.bottom),
         target=plot.across(target_y),
-        pace=_segment(*start_at, fmt(plot.x(key_result.due)), fmt(target_y)),
+        pace=_segment(start_x, start_y, fmt(plot.x(key_result.due)), fmt(target_y)),
         today=_segment(fmt(tx), fmt(PLOT_TOP), fmt(tx), fmt(plot.bottom)) if running else None,
-        line=" ".join(f"{x},{y}" for x, y in [start_at, *coordinates]) if points else "",
-        points=tuple(
-            Mark(Attributes(f'cx="{x}" cy="{y}"'), f"{day}: {value}")
-            for (_, (day, value)), (x, y) in zip(valued, coordinates, strict=True)
-        ),
+        line=" ".join(line) if points else "",
+        points=tuple(marks),
         strip=strip.drawn if strip else None,
         labels=tuple(placer.labels),
     )
@@ -271,13 +281,14 @@ def _strip(
     )
     track = f'" y="{fmt(base - STRIP_HEIGHT)}" width="6" height="{STRIP_HEIGHT}"'
     bars = []
-    for day, confidence, texts in rated:
+    xs = plot.xs([day for day, _, _ in rated])
+    for (_, confidence, (date, _, shown_confidence)), bar_x in zip(rated, xs, strict=True):
         height = max(confidence * STRIP_HEIGHT, 1.0)
-        title = locale.text("chart.confidence_on", date=texts.date, confidence=texts.confidence)
-        x = fmt(plot.x(day) - 3)
+        title = locale.text("chart.confidence_on", date=date, confidence=shown_confidence)
+        x = fmt(bar_x - 3)
         at = f'x="{x}" y="{fmt(base - height)}" width="6" height="{fmt(height)}"'
         bars.append(Bar(Attributes(f'x="{x}{track}'), Attributes(at), title))
-    lx = plot.x(rated[-1][0])
+    lx = xs[-1]
     placer.place(
         rated[-1][2].confidence,
         "chart-strip-value",

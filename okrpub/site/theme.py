@@ -49,6 +49,9 @@ class Theme:
         self.locale = locale
         self.environment = jinja2.Environment(
             bytecode_cache=compiled,
+            # a changed theme file makes a new theme (``serve``): no file is looked at again
+            # each time a page is rendered
+            auto_reload=False,
             loader=jinja2.ChoiceLoader(
                 [jinja2.FileSystemLoader(folder / "templates") for folder in folders]
             ),
