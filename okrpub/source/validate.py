@@ -14,14 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from okrpub.diagnostics import Diagnostics, Location, did_you_mean
-from okrpub.source.checks import (
-    PLACEHOLDER,
-    Check,
-    is_placeholder,
-    period_id,
-    placeholder_message,
-    slug,
-)
+from okrpub.source.checks import Check, is_placeholder, period_id, placeholder_message, slug
 from okrpub.source.configfields import CONFIG_FIELDS
 from okrpub.source.schema import (
     CHECKIN_FIELDS,
@@ -116,11 +109,7 @@ def valid_copy(mapping: dict[Any, Any], fields: Mapping[str, Field]) -> dict[str
     else ``None``: the common case, checked without working out what to report."""
     for key, item in mapping.items():
         field = fields.get(key)
-        if (
-            field is None
-            or (isinstance(item, str) and item.startswith(PLACEHOLDER))
-            or field.check.test(item) is not None
-        ):
+        if field is None or is_placeholder(item) or field.check.test(item) is not None:
             return None
     for key, field in fields.items():
         if field.required and key not in mapping:
