@@ -14,6 +14,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sitetools import build, write_files
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
 
@@ -40,6 +42,18 @@ def served_folder(folder: Path | str) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@contextmanager
+def built_and_served(root: Path, files: dict[str, str]) -> Iterator[str]:
+    """The project ``files`` written to ``root/project``, built into ``root/site`` and
+    served; its address."""
+    project = write_files(root / "project", files)
+    out = root / "site"
+    result = build(project, out)
+    assert result.code == 0, result.out + result.err
+    with served_folder(out) as served:
+        yield served
 
 
 @contextmanager

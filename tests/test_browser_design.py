@@ -14,9 +14,9 @@ import pytest
 pytest.importorskip("playwright.sync_api")
 
 from axe_playwright_python.sync_playwright import Axe
-from browsertools import VIEWPORTS, served_folder
+from browsertools import VIEWPORTS, built_and_served
 from playwright.sync_api import Page, expect
-from sitetools import build, md, write_files
+from sitetools import md
 
 AXE = Axe()
 LOOKS = [(width, scheme) for width in VIEWPORTS for scheme in ("light", "dark")]
@@ -45,11 +45,7 @@ FILES = {
 
 @pytest.fixture(scope="module")
 def root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    project = write_files(tmp_path_factory.mktemp("design") / "project", FILES)
-    out = project.parent / "site"
-    result = build(project, out)
-    assert result.code == 0, result.out + result.err
-    with served_folder(out) as served:
+    with built_and_served(tmp_path_factory.mktemp("design"), FILES) as served:
         yield served
 
 

@@ -12,9 +12,9 @@ import pytest
 
 pytest.importorskip("playwright.sync_api")
 
-from browsertools import VIEWPORTS, served_folder
+from browsertools import VIEWPORTS, built_and_served, served_folder
 from playwright.sync_api import Page, expect
-from sitetools import build, md, write_files
+from sitetools import md
 
 PAGES = ["", "periods/2026-q4/", "status/"]
 
@@ -61,11 +61,7 @@ def widgets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             for index in range(WIDGETS)
         },
     }
-    project = write_files(tmp_path_factory.mktemp("widgets") / "project", files)
-    out = project.parent / "site"
-    result = build(project, out)
-    assert result.code == 0, result.out + result.err
-    with served_folder(out) as served:
+    with built_and_served(tmp_path_factory.mktemp("widgets"), files) as served:
         yield served
 
 

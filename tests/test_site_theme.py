@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import pytest
@@ -209,11 +211,11 @@ def test_language_without_a_locale_file_is_a_config_error(tmp_path: Path) -> Non
     assert not (tmp_path / "site").exists()
 
 
-def test_project_theme_can_add_a_language(tmp_path: Path) -> None:
+def build_in_pirate(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> Path:
+    """The small project built in a project theme's language ``pirate``: the English
+    locale file as ``change`` leaves it. The built site."""
     strings = yaml.safe_load((DEFAULT_THEME / "locales" / "en.yaml").read_text(encoding="utf-8"))
-    # (this was home.overall_grade, which a running period no longer shows)
-    strings["strings"]["home.progress"] = "Booty so far"
-    strings["months"][10] = "Brumaire"
+    change(strings)
     project = write_files(
         tmp_path / "project",
         {
@@ -224,7 +226,17 @@ def test_project_theme_can_add_a_language(tmp_path: Path) -> None:
     )
     result = build(project, tmp_path / "site")
     assert result.code == 0, result.out + result.err
-    document = parse_html(tmp_path / "site" / "index.html")
+    return tmp_path / "site"
+
+
+def test_project_theme_can_add_a_language(tmp_path: Path) -> None:
+    def change(strings: dict[str, Any]) -> None:
+        # (this was home.overall_grade, which a running period no longer shows)
+        strings["strings"]["home.progress"] = "Booty so far"
+        strings["months"][10] = "Brumaire"
+
+    site = build_in_pirate(tmp_path, change)
+    document = parse_html(site / "index.html")
     assert document.find("html").attrs["lang"] == "pirate"
     assert "Booty so far" in document.find("main").text
     assert "26 Brumaire 2026" in document.find("footer").text
@@ -345,19 +357,12 @@ def test_a_whole_number_keeps_every_digit(tmp_path: Path, language: str, shown: 
 
 def test_a_heading_with_a_period_escapes_the_locale_string_once(tmp_path: Path) -> None:
     """The period is markup (kept on one line), so the string around it is escaped with it."""
-    strings = yaml.safe_load((DEFAULT_THEME / "locales" / "en.yaml").read_text(encoding="utf-8"))
-    strings["strings"]["home.heading"] = "Q&A <b>not bold</b> for {period}"
-    project = write_files(
-        tmp_path / "project",
-        {
-            **SMALL,
-            "okrpub.yaml": "language: pirate\ntheme: mytheme\n",
-            "mytheme/locales/pirate.yaml": yaml.safe_dump(strings, allow_unicode=True),
-        },
-    )
-    result = build(project, tmp_path / "site")
-    assert result.code == 0, result.out + result.err
-    html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+
+    def change(strings: dict[str, Any]) -> None:
+        strings["strings"]["home.heading"] = "Q&A <b>not bold</b> for {period}"
+
+    site = build_in_pirate(tmp_path, change)
+    html = (site / "index.html").read_text(encoding="utf-8")
     assert (
         '<h1 id="home-heading">Q&amp;A &lt;b&gt;not bold&lt;/b&gt; for '
         '<span class="unbroken">2026-Q4</span></h1>'
