@@ -224,20 +224,12 @@ def load_sources(
     diagnostics.extend(found.as_found())
     digests = FileDigests(content_dir, defaults, cache, stats)
     known = _unchanged(cache, changed)
-    results: list[Loaded | None] = []
-    jobs: dict[int, Job] = {}
     sources = [source for source in files if source.kind is not Kind.DEFAULTS]
     index = {source.path: place for place, source in enumerate(sources)}
-    for source in sources:
-        loaded = known(source.path)
-        if loaded is None:
-            job, digest = digests.job(source)
-            loaded = cache.get(source.path, digest) if cache is not None else None
-            if loaded is None:
-                jobs[len(results)] = job
-        results.append(loaded)
+    results = [known(source.path) for source in sources]
     stats.add(FILES_LOOKED_AT, len(results))
-    for place, (_, loaded) in zip(jobs, parse(list(jobs.values()), cache, stats), strict=True):
+    unknown = [(place, sources[place]) for place, loaded in enumerate(results) if loaded is None]
+    for place, loaded in _looked_up(unknown, digests, cache, stats).items():
         results[place] = loaded
     done = [loaded for loaded in results if loaded is not None]
     assert len(done) == len(results)
@@ -280,20 +272,34 @@ def _load_changed(
     stats.add(FILES_LOOKED_AT, len(looked))
     digests = FileDigests(content_dir, last.defaults, cache, stats)
     results = list(cache.merge.results if cache.merge is not None else ())
-    jobs: dict[int, Job] = {}
-    for place in looked:
-        source = last.sources[place]
-        job, digest = digests.job(source)
-        loaded = cache.get(source.path, digest)
-        if loaded is None:
-            jobs[place] = job
-        else:
-            results[place] = loaded
-    for place, (_, loaded) in zip(jobs, parse(list(jobs.values()), cache, stats), strict=True):
+    unknown = [(place, last.sources[place]) for place in looked]
+    for place, loaded in _looked_up(unknown, digests, cache, stats).items():
         results[place] = loaded
     cache.keep_only(last.paths)
     digests.signatures.save(whole=False)
     return _merge(cache, results, looked, diagnostics, stats)
+
+
+def _looked_up(
+    files: list[tuple[int, SourceFile]],
+    digests: FileDigests,
+    cache: LoadCache | None,
+    stats: Stats,
+) -> dict[int, Loaded]:
+    """What each file gives, by its place: kept in the ``cache`` for its digest, else
+    parsed."""
+    found: dict[int, Loaded] = {}
+    jobs: dict[int, Job] = {}
+    for place, source in files:
+        job, digest = digests.job(source)
+        loaded = cache.get(source.path, digest) if cache is not None else None
+        if loaded is None:
+            jobs[place] = job
+        else:
+            found[place] = loaded
+    for place, (_, loaded) in zip(jobs, parse(list(jobs.values()), cache, stats), strict=True):
+        found[place] = loaded
+    return found
 
 
 def parse(
