@@ -21,6 +21,9 @@ from okrpub.engine.reuse import Manifest
 from okrpub.engine.stats import (
     DATA_FILES_MADE,
     EXPORT_PARTS_MADE,
+    FEED_PARTS_MADE,
+    FILES_KEPT,
+    FILES_WRITTEN,
     OBJECTIVES_DIGESTED,
     SEARCH_ROWS_MADE,
 )
@@ -59,6 +62,23 @@ def test_nothing_changed_keeps_every_file(tmp_path: Path) -> None:
     assert build(project, tmp_path / "site").code == 0  # the kept files stay recorded
     again = inodes(tmp_path / "site")
     assert all(again[path] == before[path] for path in html)
+
+
+def test_nothing_changed_writes_no_file(tmp_path: Path) -> None:
+    """The theme's static files and the JSON Schemas, the same for every model, are kept
+    like the pages: a build with nothing changed writes nothing."""
+    project = Project(tmp_path / "project").root
+    cached_build(project, tmp_path / "site")
+    before = inodes(tmp_path / "site")
+    stats = cached_build(project, tmp_path / "site").stats
+    assert (stats[FILES_WRITTEN], stats[FILES_KEPT]) == (0, len(before) - 1)  # not the mark
+    after = inodes(tmp_path / "site")
+    assert [path for path in before if after[path] != before[path]] == [".okrpub-site"]
+    fixed = [path for path in before if path.startswith("static/") or ".schema." in path]
+    assert fixed
+    warm, clean = warm_and_clean(project, tmp_path)
+    assert warm == clean
+    assert all(inodes(tmp_path / "site")[path] == before[path] for path in fixed)
 
 
 def test_nothing_changed_makes_no_check_in_objects(
@@ -204,6 +224,19 @@ def test_the_export_encodes_only_the_objectives_that_changed(tmp_path: Path) -> 
     warm, clean = warm_and_clean(project.root, tmp_path)
     assert warm["api/okrs.json"] == clean["api/okrs.json"]
     assert b"Renamed " in warm["api/okrs.json"]
+
+
+def test_the_feed_orders_only_the_objectives_that_changed(tmp_path: Path) -> None:
+    """Each objective's newest check-in, which orders the feed, is kept with the parts."""
+    project = Project(tmp_path / "project")
+    cached_build(project.root, tmp_path / "site")
+    project.edit(GROW_FILE, "title: ", "title: Renamed ")
+    assert cached_build(project.root, tmp_path / "site").stats[FEED_PARTS_MADE] == 1
+    # a check-in less: that objective's newest check-in is another
+    project.edit("content/2026-Q4/marketing/top-3-in-search.md", "- {date: 2026-11-23", "# {")
+    assert cached_build(project.root, tmp_path / "site").stats[FEED_PARTS_MADE] == 1
+    warm, clean = warm_and_clean(project.root, tmp_path)
+    assert warm["feed.xml"] == clean["feed.xml"]
 
 
 def test_the_search_indexes_make_rows_only_for_the_objectives_that_changed(

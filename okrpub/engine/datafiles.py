@@ -65,9 +65,12 @@ class DataMemo:
             rows = parts.search.get(search_key(digest, owner))
             if rows is not None:
                 self.objective_rows.seed(objective, rows, also=owner)
+            if digest in parts.feed:
+                self.newest.seed(objective, parts.feed[digest])
 
     def parts(self, model: Model, digests: Digests) -> Parts:
-        """What each objective gave the data files just made, for the next build."""
+        """What each objective gave the data files just made (all of them), for the next
+        build."""
         parts = Parts()
         for objective in model.objectives.values():
             digest = digests.of_object(objective)
@@ -77,6 +80,8 @@ class DataMemo:
             parts.export[digest] = export_part
             owner = search.owner_name(model, objective)
             parts.search[search_key(digest, owner)] = rows
+            # (``None`` for an objective without check-ins)
+            parts.feed[digest] = self.newest.value(objective)
         return parts
 
 
@@ -96,7 +101,7 @@ def data_files(
     ]
     return [
         (export.EXPORT_FILE, lambda: _export(model, memo, stats)),
-        ("feed.xml", lambda: _feed(model, locale, base_url, memo, stats)),
+        (feed.FEED_FILE, lambda: _feed(model, locale, base_url, memo, stats)),
         *(sitemap if wanted else []),
         ("robots.txt", lambda: feed.robots_txt(model.public, base_url, wanted)),
         *_search_files(model, locale, memo, stats),

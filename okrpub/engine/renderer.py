@@ -35,7 +35,7 @@ from okrpub.engine.memo import not_the_same
 from okrpub.engine.ondemand import OnDemand
 from okrpub.engine.planning import PlanMemo, plan
 from okrpub.engine.results import ObjectiveDigests
-from okrpub.engine.reuse import Digests, Manifest, theme_digest
+from okrpub.engine.reuse import Digests, Manifest, content_digest, theme_digest
 from okrpub.engine.sitefiles import Deferred, SiteFiles
 from okrpub.engine.stats import (
     FILES_KEPT,
@@ -49,6 +49,7 @@ from okrpub.errors import UsageError
 from okrpub.model.types import Model
 from okrpub.site import plan as site_plan
 from okrpub.site.export import EXPORT_FILE
+from okrpub.site.feed import FEED_FILE
 from okrpub.site.jsonschema import schema_files
 from okrpub.site.markdown import MarkdownRenderer
 from okrpub.site.plan import Asset, Page
@@ -230,18 +231,22 @@ class SiteRenderer:
         """
         stats = stats or Stats()
         plan = self._plan(model, None, ViewMemo(), stats)
-        kept = self._kept(model, plan, manifest, known, stats) if manifest is not None else None
+        fixed = self._fixed_files()
+        kept = (
+            self._kept(model, plan, fixed, manifest, known, stats) if manifest is not None else None
+        )
         reused = kept.kept if kept is not None else set()
         for path in reused:
             folder.keep(path, manifest.inode(path) if manifest is not None else None)
         data = {path: make for path, make in plan.data if path not in reused}
-        if manifest is not None and kept is not None and data:
-            self.data.seed(model, kept.digests, manifest.last_parts())
         pages = [page for page in plan.pages if page.path not in reused]
-        fixed = self._fixed_files()
+        fixed = [(path, content) for path, content in fixed if path not in reused]
         with page_writer(
             self.theme, plan.contexts, pages, self.workers, folder, _progress(stats, len(pages))
         ):
+            # the workers render meanwhile: the last build's parts are read after they start
+            if manifest is not None and kept is not None and data:
+                self.data.seed(model, kept.digests, manifest.last_parts())
             for path, content in fixed:
                 folder.add(path, content)
             for path, make in data.items():
@@ -257,6 +262,7 @@ class SiteRenderer:
         self,
         model: Model,
         plan: _Plan,
+        fixed: list[tuple[str, bytes]],
         manifest: Manifest,
         known: ObjectiveDigests | None,
         stats: Stats,
@@ -266,6 +272,7 @@ class SiteRenderer:
         if known is not None:
             known.give(model.objectives.values(), digests, stats)
         made = _file_digests(digests, model, plan)
+        made.update((path, content_digest(content)) for path, content in fixed)
         return _Kept(digests, made, {p for p, d in made.items() if manifest.unchanged(p, d)})
 
     def _record(
@@ -282,7 +289,7 @@ class SiteRenderer:
                 manifest.carry(path)
             else:
                 manifest.record(path, digest, folder.where(path))
-        if EXPORT_FILE in data and SEARCH_FILES[0] in data:
+        if all(path in data for path in (EXPORT_FILE, FEED_FILE, SEARCH_FILES[0])):
             manifest.made_parts = self.data.parts(model, kept.digests)
 
     def _plan(self, model: Model, memo: PlanMemo | None, views: ViewMemo, stats: Stats) -> _Plan:

@@ -34,6 +34,7 @@ import msgspec
 from okrpub.engine.cache import CacheProblem, code_version, store_version
 from okrpub.engine.cachefolder import surprise
 from okrpub.safefs import read_file, write_file
+from okrpub.site.feed import Order
 
 #: What is stored per file: its digest, and its inode, size and modification time.
 Entry = tuple[str, int, int, int]
@@ -45,6 +46,11 @@ def digest_of(*parts: bytes) -> bytes:
         digest.update(len(part).to_bytes(8, "little"))
         digest.update(part)
     return digest.digest()
+
+
+def content_digest(content: bytes) -> str:
+    """Of a file made the same for every model (a static file, a JSON Schema): its bytes."""
+    return hashlib.blake2b(content, digest_size=20).hexdigest()
 
 
 def theme_digest(folders: Iterable[Path]) -> bytes:
@@ -104,6 +110,9 @@ class Parts:
     export: dict[bytes, bytes] = field(default_factory=dict)
     #: Its rows of the search indexes, by :func:`search_key`.
     search: dict[bytes, tuple[bytes, bytes]] = field(default_factory=dict)
+    #: The order of its newest check-in in the feed (``None``: it has none), by the
+    #: objective's digest.
+    feed: dict[bytes, Order | None] = field(default_factory=dict)
 
 
 def search_key(objective_digest: bytes, owner_name: str) -> bytes:
@@ -169,7 +178,8 @@ class Manifest:
             write_file(self.file.parent, self.file.name, msgspec.json.encode(saved))
             version = store_version(self.file.parent, create=True)
             if self.made_parts is not None and version is not None:
-                parts = _SavedParts(version, self.made_parts.export, self.made_parts.search)
+                made = self.made_parts
+                parts = _SavedParts(version, made.export, made.search, made.feed)
                 write_file(self.file.parent, _parts_file(self.file).name, _ENCODER.encode(parts))
         except (OSError, CacheProblem):
             return
@@ -188,6 +198,7 @@ class _SavedParts(msgspec.Struct, array_like=True):
     version: str
     export: dict[bytes, bytes]
     search: dict[bytes, tuple[bytes, bytes]]
+    feed: dict[bytes, Order | None]
 
 
 def _parts_file(manifest_file: Path) -> Path:
@@ -204,7 +215,9 @@ def _read_parts(file: Path) -> Parts:
         kept = msgspec.msgpack.decode(read_file(file.parent, file.name), type=_SavedParts)
     except (OSError, CacheProblem, msgspec.DecodeError):
         return Parts()
-    return Parts(kept.export, kept.search) if version and kept.version == version else Parts()
+    if not version or kept.version != version:
+        return Parts()
+    return Parts(kept.export, kept.search, kept.feed)
 
 
 def _read(file: Path, output: Path) -> dict[str, Entry]:

@@ -17,6 +17,8 @@ from okrpub.site.format import format_percent, format_quantity
 from okrpub.site.i18n import Locale
 from okrpub.source.inline import plain_text
 
+#: The feed's path in the site.
+FEED_FILE = "feed.xml"
 #: The feed holds the newest check-ins only; the site and the JSON export have them all.
 FEED_ENTRIES = 100
 #: Characters XML 1.0 does not allow at all, not even escaped (most control characters).
