@@ -33,12 +33,12 @@ def same_file(first: Path, second: Path) -> bool:
 
 def strays_in_spare(out: Path) -> list[str]:
     """What the spare folder of ``out`` holds besides its mark and the very files of the
-    site at the same paths: files, links, empty folders."""
+    site at the same paths: files, links, empty folders the site does not have."""
     spare, strays = spare_of(out), []
     for path in sorted(spare.rglob("*")):
         name = path.relative_to(spare).as_posix()
         if path.is_dir() and not path.is_symlink():
-            if not any(path.iterdir()):
+            if not any(path.iterdir()) and not (out / name).is_dir():
                 strays.append(f"{name}/")
         elif name == MARK_NAME:
             if path.is_symlink() or path.read_bytes() != MARK:

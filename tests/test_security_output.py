@@ -305,12 +305,16 @@ def test_the_next_build_finishes_the_swap_of_a_killed_build(tmp_path: Path, kill
 
 def test_the_spare_folder_holds_nothing_the_site_does_not(tmp_path: Path) -> None:
     """After an objective is removed and a page changes: no file of the previous site
-    that the new one dropped or changed stays beside it; nor after a failed build."""
+    that the new one dropped or changed stays beside it, nor a folder the new one has not;
+    nor after a failed build."""
     project = write_files(tmp_path / "project", objectives("Secret plan"))
     out = tmp_path / "site"
     for title in ("Secret plan", "Public plan"):
         write_files(project, {**objectives(title)})
         assert build(project, out).code == 0
+    # the changed page's folder stays for the next build, empty: the site has it too
+    assert strays_in_spare(out) == []
+    assert list((spare_of(out) / "objectives" / "o0").iterdir()) == []
     (project / "content" / "2026-Q4" / "o1.md").unlink()
     assert build(project, out).code == 0
     assert strays_in_spare(out) == []

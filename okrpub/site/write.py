@@ -15,11 +15,11 @@ folder); a build killed between them has its swap finished by the next build
 before anything else.
 
 After the exchange the spare folder holds the previous site, and keeps of it
-only the files the new site shares (the very same files): it holds nothing
-the output does not, and its folders are there for the next build, which so
-writes only what changed. (Making and removing every folder of a site at each
-build costs far more: on a file system mounted with ``discard``, removing a
-folder takes milliseconds.)
+only the files the new site shares (the very same files) and the folders the
+new site has too: it holds nothing the output does not, and its folders are
+there for the next build, which so writes only what changed. (Making and
+removing every folder of a site at each build costs far more: on a file
+system mounted with ``discard``, removing a folder takes milliseconds.)
 
 okrpub replaces only what it made: a missing or empty output folder, or one
 that has okrpub's mark (:data:`MARK_NAME`, in every site it builds). A lock
@@ -241,12 +241,13 @@ class SiteFolder:
                 self._prune_spare()
 
     def _prune_spare(self) -> None:
-        """Leave in the spare folder only files of the output (the very files); best effort:
-        the next build prunes it again."""
+        """Leave in the spare folder only files of the output (the very files), and folders
+        the output has too; best effort: the next build prunes it again."""
         with contextlib.suppress(OSError):
             if _made_by_okrpub(self.spare):
                 empty, _ = _prune(self.spare, lambda path, _: path in self._kept)
-                _remove_empty(self.spare, empty)
+                # a changed page's folder stays for the next build, which likely writes it again
+                _remove_empty(self.spare, [p for p in empty if not _is_folder(self.output / p)])
         self._folders = set()
         self._found = []
 
@@ -308,6 +309,14 @@ def _same_file(entry: os.DirEntry[str], other: Path) -> bool:
     """Whether ``entry`` is the very file at ``other`` (in a folder beside it: one device)."""
     try:
         return entry.is_file(follow_symlinks=False) and entry.inode() == os.lstat(other).st_ino
+    except OSError:
+        return False
+
+
+def _is_folder(path: Path) -> bool:
+    """Whether ``path`` is a folder (not a link to one)."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
     except OSError:
         return False
 
