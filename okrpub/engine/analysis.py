@@ -25,6 +25,7 @@ from typing import Generic, TypeVar
 
 from okrpub.config import Config
 from okrpub.diagnostics import Diagnostics
+from okrpub.engine.computed import AUDIENCE_OBJECTIVE, OBJECTIVE, StoredObjectives
 from okrpub.engine.frame import Frame
 from okrpub.engine.linting import LintMemo
 from okrpub.engine.loader import LoadCache
@@ -139,7 +140,9 @@ class ComputeMemo:
     audience's (when that leaves drafts or internal items out): each has a memo.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, kind: str = OBJECTIVE) -> None:
+        #: The kind of the rows of computed objectives in the store (:mod:`~.computed`).
+        self.kind = kind
         self._tables = _Last[tuple[object, ...], _MemoTable]()
         self._units = _Last[dict[str, UnitEntry], dict[str, Unit]]()
         #: The digest of each objective's inputs in the last computation, for the results
@@ -161,6 +164,7 @@ class ComputeMemo:
         table.digests = {}
         # the table is the frame's: its digest is made once
         table.cache = cache
+        table.stored = StoredObjectives(cache, self.kind)
         table.frame = (table.frame or frame_digest(frame)) if cache is not None else b""
         return table
 
@@ -175,6 +179,8 @@ class _MemoTable:
         #: The cache whose files' digests are part of each objective's, and the frame's.
         self.cache: LoadCache | None = None
         self.frame = b""
+        #: The computed objectives kept in the store (with a cache).
+        self.stored = StoredObjectives(None, OBJECTIVE)
         #: The digest of each objective's inputs in the last computation (with a cache).
         self.digests: dict[str, bytes | None] = {}
         #: The entries and hidden key results the last cascade was made from, and it.
@@ -258,10 +264,14 @@ class _MemoTable:
         known = self._objectives.get(entry.id)
         if known is not None and known[0] == inputs:
             self.digests[entry.id] = known[2]
+            self.stored.carry(entry.id)
             return known[1]
         digest = inputs_digest(self.cache, self.frame, entry, place)
-        made = compute_objective(entry, place, period, units, config, today, history)
-        self.stats.add(OBJECTIVES_COMPUTED)
+        made = self.stored.get(entry, digest)
+        if made is None:
+            made = compute_objective(entry, place, period, units, config, today, history)
+            self.stats.add(OBJECTIVES_COMPUTED)
+            self.stored.put(entry, digest, made)
         self._objectives[entry.id] = (inputs, made, digest)
         self.digests[entry.id] = digest
         return made
@@ -338,6 +348,7 @@ def compute_model(
         steps.digests = {}
         model = compute_in(resolved, made_in, config, today, history, steps)
     steps.last = (model, resolved.objectives)
+    steps.stored.save(whole=steps.changed is None)
     memo.digests, memo.changed = steps.digests, steps.changed
     return model
 
@@ -350,5 +361,5 @@ class AnalysisMemo:
 
     resolve: ResolveMemo = field(default_factory=ResolveMemo)
     compute: ComputeMemo = field(default_factory=ComputeMemo)
-    audience: ComputeMemo = field(default_factory=ComputeMemo)
+    audience: ComputeMemo = field(default_factory=lambda: ComputeMemo(AUDIENCE_OBJECTIVE))
     lint: LintMemo = field(default_factory=LintMemo)
