@@ -12,8 +12,8 @@ from cachetools import GROW, copy_result, results, write_result
 from rebuildtools import Project
 from sitetools import build, tree_of
 
-from okrpub.engine.computed import AUDIENCE_OBJECTIVE, OBJECTIVE
-from okrpub.engine.stats import OBJECTIVES_COMPUTED
+from okrpub.engine.computed import AUDIENCE_OBJECTIVE, OBJECTIVE, ROLLUPS
+from okrpub.engine.stats import OBJECTIVES_COMPUTED, ROLLUPS_COMPUTED
 
 GROW_ID = "grow-to-1m-online"
 OTHER_ID = "guides-and-links"
@@ -49,14 +49,18 @@ def test_a_warm_build_computes_only_the_edited_objective(
     example: Path, tmp_path: Path, args: tuple[str, ...]
 ) -> None:
     out = tmp_path / "site"
-    assert built(example, out, *args)[OBJECTIVES_COMPUTED] > 2
+    cold = built(example, out, *args)
+    assert cold[OBJECTIVES_COMPUTED] > 2
     assert GROW_ID in results(example, OBJECTIVE)
     assert GROW_ID in results(example, AUDIENCE_OBJECTIVE)  # the audience's model differs
-    assert built(example, out, *args)[OBJECTIVES_COMPUTED] == 0
+    warm = built(example, out, *args)
+    assert warm[OBJECTIVES_COMPUTED] == warm[ROLLUPS_COMPUTED] == 0
     assert same_as_clean(example, out, *args)
     retitle(example, GROW)
-    # the objective in the checked model and in the audience's
-    assert built(example, out, *args)[OBJECTIVES_COMPUTED] == 2
+    edited = built(example, out, *args)
+    # the objective in the checked model and in the audience's, and their rollups
+    assert edited[OBJECTIVES_COMPUTED] == 2
+    assert 0 < edited[ROLLUPS_COMPUTED] < cold[ROLLUPS_COMPUTED]
     assert same_as_clean(example, out, *args)
 
 
@@ -140,3 +144,15 @@ def test_a_row_of_another_type_is_a_note_not_an_error(example: Path, tmp_path: P
     assert "holds values of another type" in result.err
     assert "Traceback" not in result.err
     assert same_as_clean(example, out)
+
+
+@pytest.mark.parametrize("payload", [b"garbage", msgspec.msgpack.encode(b"\0" * 40)])
+def test_a_planted_rollup_costs_one_rollup(example: Path, tmp_path: Path, payload: bytes) -> None:
+    out = tmp_path / "site"
+    built(example, out, "--public")
+    rollups = results(example, ROLLUPS[OBJECTIVE])
+    assert "2026-Q4" in rollups
+    write_result(example, ROLLUPS[OBJECTIVE], "2026-Q4", payload)
+    counts = built(example, out, "--public")
+    assert (counts[OBJECTIVES_COMPUTED], counts[ROLLUPS_COMPUTED]) == (0, 1)
+    assert same_as_clean(example, out, "--public")

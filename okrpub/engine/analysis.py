@@ -25,7 +25,12 @@ from typing import Generic, TypeVar
 
 from okrpub.config import Config
 from okrpub.diagnostics import Diagnostics
-from okrpub.engine.computed import AUDIENCE_OBJECTIVE, OBJECTIVE, StoredObjectives
+from okrpub.engine.computed import (
+    AUDIENCE_OBJECTIVE,
+    OBJECTIVE,
+    StoredObjectives,
+    StoredRollups,
+)
 from okrpub.engine.frame import Frame
 from okrpub.engine.linting import LintMemo
 from okrpub.engine.loader import LoadCache
@@ -43,11 +48,11 @@ from okrpub.engine.stats import (
 )
 from okrpub.model import cascade as cascades
 from okrpub.model.cascade import Cascade, Place
-from okrpub.model.compute import Rollups, Setting, compute_in, model_of, rollups, setting
+from okrpub.model.compute import Rollups, Setting, compute_in, model_of, setting
 from okrpub.model.objective import objective as compute_objective
 from okrpub.model.resolve import Resolved, references, resolve, with_period
 from okrpub.model.rollup import rollup
-from okrpub.model.types import History, Model, Objective, Period, Unit
+from okrpub.model.types import History, Model, Objective, Period, Rollup, Unit
 from okrpub.source.entries import ObjectiveEntry, Sources, UnitEntry
 
 Key = TypeVar("Key")
@@ -288,8 +293,7 @@ class _MemoTable:
         objectives but ``changed``, only those are looked at)."""
         known = self._rollups
         if known is None or known[0] is not cascade:
-            made = rollups(cascade, objectives, config)
-            self.stats.add(ROLLUPS_COMPUTED, len(made[0]) + len(made[1]))
+            made = self._kept_rollups(cascade, objectives, config)
         else:
             periods, owners = dict(known[1][0]), dict(known[1][1])
             last = known[2]
@@ -307,6 +311,26 @@ class _MemoTable:
             made = (periods, owners)
         self._rollups = (cascade, made, objectives)
         return made
+
+    def _kept_rollups(
+        self, cascade: Cascade, objectives: dict[str, Objective], config: Config
+    ) -> Rollups:
+        """Each rollup kept in the store from its objectives' inputs, else made (counted)."""
+        stored = StoredRollups(self.cache, self.stored.kind, self.frame)
+
+        def made(key: str | tuple[str, str], ids: tuple[str, ...]) -> Rollup:
+            digest = stored.digest(self.digests.get(i) for i in ids)
+            kept = stored.get(key, digest, ids)
+            if kept is None:
+                kept = rollup((objectives[i] for i in ids), config)
+                self.stats.add(ROLLUPS_COMPUTED)
+                stored.put(key, digest, kept)
+            return kept
+
+        periods = {key: made(key, tuple(ids)) for key, ids in cascade.periods.items()}
+        owners = {key: made(key, tuple(ids)) for key, ids in cascade.owners.items()}
+        stored.save()
+        return periods, owners
 
 
 def _same_shape(before: dict[str, ObjectiveEntry], now: dict[str, ObjectiveEntry]) -> bool:

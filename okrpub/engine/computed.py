@@ -1,4 +1,4 @@
-"""Computed objectives as plain rows in the store, so that a new process decodes them.
+"""Computed objectives and rollups as plain rows in the store, for a new process to decode.
 
 A computed objective is kept under the digest of its inputs
 (:func:`~okrpub.engine.results.inputs_digest`), like its warnings, as a msgpack
@@ -11,26 +11,32 @@ A row is untrusted input: it is decoded strictly into the fields' types
 (numbers as written: ``1`` and ``1.0`` stay apart), carries a checksum of
 itself, and must hold together with the entry (the same id, path and key
 results). One that does not is a miss: the objective is computed.
+
+A rollup is kept likewise, under the digest of its objectives' inputs, as a
+row of its fields.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable
-from typing import Any, get_type_hints
+from collections.abc import Callable, Iterable
+from typing import Any, cast, get_type_hints
 
 import msgspec
 
 from okrpub.engine.loader import LoadCache
 from okrpub.engine.results import StoredResults
+from okrpub.engine.reuse import digest_of
 from okrpub.model import types
-from okrpub.model.types import KeyResult, Objective
+from okrpub.model.types import KeyResult, Objective, Rollup
 from okrpub.source.entries import ObjectiveEntry
 
 #: The kinds of row: the checked model's objectives, and the audience's (when it differs).
 OBJECTIVE = "objective"
 AUDIENCE_OBJECTIVE = "audience objective"
+#: The kind of the rollups' rows, by the kind of their objectives'.
+ROLLUPS = {OBJECTIVE: "rollup", AUDIENCE_OBJECTIVE: "audience rollup"}
 
 _KEY_RESULT_FIELDS = KeyResult.__struct_fields__
 _CHECKINS = _KEY_RESULT_FIELDS.index("checkins")
@@ -55,12 +61,26 @@ _OBJECTIVE_ROW = _row_type(
     _OBJECTIVE_FIELDS,
     {"body": None, "key_results": tuple.__class_getitem__((_KEY_RESULT_ROW, ...))},
 )
+_ROLLUP_FIELDS = tuple(field.name for field in dataclasses.fields(Rollup))
+_ROLLUP_ROW = _row_type(get_type_hints(Rollup, vars(types)), _ROLLUP_FIELDS, {})
 _ENCODER = msgspec.msgpack.Encoder()
 _DECODER: msgspec.msgpack.Decoder[Any] = msgspec.msgpack.Decoder(_OBJECTIVE_ROW)
+_ROLLUP_DECODER: msgspec.msgpack.Decoder[Any] = msgspec.msgpack.Decoder(_ROLLUP_ROW)
 
 
 def _checked(payload: bytes) -> bytes:
     return hashlib.blake2b(payload, digest_size=_CHECK_SIZE).digest() + payload
+
+
+def _unchecked(row: bytes, decoder: msgspec.msgpack.Decoder[Any]) -> list[Any] | None:
+    """The fields of a row made by :func:`_checked`, if its checksum holds and it decodes."""
+    check, payload = row[:_CHECK_SIZE], row[_CHECK_SIZE:]
+    if _checked(payload)[:_CHECK_SIZE] != check:
+        return None
+    try:
+        return list(decoder.decode(payload))
+    except msgspec.DecodeError:
+        return None
 
 
 def row_of(objective: Objective, entry: ObjectiveEntry) -> bytes | None:
@@ -85,12 +105,8 @@ def row_of(objective: Objective, entry: ObjectiveEntry) -> bytes | None:
 
 def objective_of(row: bytes, entry: ObjectiveEntry) -> Objective | None:
     """The objective of a ``row`` of ``entry``'s, if it decodes and holds together."""
-    check, payload = row[:_CHECK_SIZE], row[_CHECK_SIZE:]
-    if _checked(payload)[:_CHECK_SIZE] != check:
-        return None
-    try:
-        fields = list(_DECODER.decode(payload))
-    except msgspec.DecodeError:
+    fields = _unchecked(row, _DECODER)
+    if fields is None:
         return None
     written = entry.key_results
     made = fields[_KEY_RESULTS]
@@ -114,6 +130,7 @@ class StoredObjectives:
     id, and this run's: all that the store keeps of the kind after :meth:`save`."""
 
     def __init__(self, cache: LoadCache | None, kind: str) -> None:
+        self.kind = kind
         self._stored = StoredResults(cache, kind, bytes)
 
     def get(self, entry: ObjectiveEntry, digest: bytes | None) -> Objective | None:
@@ -136,3 +153,40 @@ class StoredObjectives:
             self._stored.save()
         else:
             self._stored.save_over()
+
+
+class StoredRollups:
+    """The rollups kept in the store with the objectives of one kind, by the key of
+    :data:`~okrpub.model.compute.Rollups`, and this run's: all that is kept after
+    :meth:`save`."""
+
+    def __init__(self, cache: LoadCache | None, kind: str, frame: bytes) -> None:
+        self._stored = StoredResults(cache, ROLLUPS[kind], bytes)
+        self._frame = frame
+
+    def digest(self, inputs: Iterable[bytes | None]) -> bytes | None:
+        """The digest of a rollup of objectives made from ``inputs`` (``None``: not kept)."""
+        parts = tuple(inputs)
+        return None if None in parts else digest_of(self._frame, *cast(tuple[bytes], parts))
+
+    def get(
+        self, key: str | tuple[str, str], digest: bytes | None, ids: tuple[str, ...]
+    ) -> Rollup | None:
+        """The rollup of the objectives ``ids`` kept for ``key`` under ``digest``, if any
+        decodes and holds together."""
+        row = self._stored.get(_key(key), digest)
+        fields = None if row is None else _unchecked(row, _ROLLUP_DECODER)
+        return None if fields is None or fields[0] != ids else Rollup(*fields)
+
+    def put(self, key: str | tuple[str, str], digest: bytes | None, made: Rollup) -> None:
+        if digest is not None:
+            fields = [getattr(made, name) for name in _ROLLUP_FIELDS]
+            self._stored.put(_key(key), digest, _checked(_ENCODER.encode(fields)))
+
+    def save(self) -> None:
+        self._stored.save()
+
+
+def _key(key: str | tuple[str, str]) -> str:
+    """A period's rollup's key is its id; a unit's in a period's, both ids."""
+    return key if isinstance(key, str) else "\0".join(key)

@@ -276,8 +276,8 @@ class Rollup:
     """
 
     objectives: tuple[str, ...]
-    progress: float | None
-    score: float | None
+    progress: Number | None
+    score: Number | None
     colour: str | None
     statuses: StatusCounts
     #: Colours of the key results that have one (the red/yellow/green distribution).
