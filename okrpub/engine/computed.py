@@ -167,7 +167,7 @@ class StoredRollups:
     def digest(self, inputs: Iterable[bytes | None]) -> bytes | None:
         """The digest of a rollup of objectives made from ``inputs`` (``None``: not kept)."""
         parts = tuple(inputs)
-        return None if None in parts else digest_of(self._frame, *cast(tuple[bytes], parts))
+        return None if None in parts else digest_of(self._frame, *cast(tuple[bytes, ...], parts))
 
     def get(
         self, key: str | tuple[str, str], digest: bytes | None, ids: tuple[str, ...]
@@ -179,11 +179,13 @@ class StoredRollups:
         return None if fields is None or fields[0] != ids else Rollup(*fields)
 
     def put(self, key: str | tuple[str, str], digest: bytes | None, made: Rollup) -> None:
+        """Keep ``made``, the rollup for ``key`` made from the inputs of ``digest``."""
         if digest is not None:
             fields = [getattr(made, name) for name in _ROLLUP_FIELDS]
             self._stored.put(_key(key), digest, _checked(_ENCODER.encode(fields)))
 
     def save(self) -> None:
+        """Keep this run's rows, and only them."""
         self._stored.save()
 
 
