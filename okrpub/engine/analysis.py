@@ -25,6 +25,12 @@ from typing import Generic, TypeVar
 
 from okrpub.config import Config
 from okrpub.diagnostics import Diagnostics
+from okrpub.engine.computed import (
+    AUDIENCE_OBJECTIVE,
+    OBJECTIVE,
+    StoredObjectives,
+    StoredRollups,
+)
 from okrpub.engine.frame import Frame
 from okrpub.engine.linting import LintMemo
 from okrpub.engine.loader import LoadCache
@@ -42,11 +48,11 @@ from okrpub.engine.stats import (
 )
 from okrpub.model import cascade as cascades
 from okrpub.model.cascade import Cascade, Place
-from okrpub.model.compute import Rollups, Setting, compute_in, model_of, rollups, setting
+from okrpub.model.compute import Rollups, Setting, compute_in, model_of, setting
 from okrpub.model.objective import objective as compute_objective
 from okrpub.model.resolve import Resolved, references, resolve, with_period
 from okrpub.model.rollup import rollup
-from okrpub.model.types import History, Model, Objective, Period, Unit
+from okrpub.model.types import History, Model, Objective, Period, Rollup, Unit
 from okrpub.source.entries import ObjectiveEntry, Sources, UnitEntry
 
 Key = TypeVar("Key")
@@ -139,7 +145,9 @@ class ComputeMemo:
     audience's (when that leaves drafts or internal items out): each has a memo.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, kind: str = OBJECTIVE) -> None:
+        #: The kind of the rows of computed objectives in the store (:mod:`~.computed`).
+        self.kind = kind
         self._tables = _Last[tuple[object, ...], _MemoTable]()
         self._units = _Last[dict[str, UnitEntry], dict[str, Unit]]()
         #: The digest of each objective's inputs in the last computation, for the results
@@ -161,6 +169,7 @@ class ComputeMemo:
         table.digests = {}
         # the table is the frame's: its digest is made once
         table.cache = cache
+        table.stored = StoredObjectives(cache, self.kind)
         table.frame = (table.frame or frame_digest(frame)) if cache is not None else b""
         return table
 
@@ -175,6 +184,8 @@ class _MemoTable:
         #: The cache whose files' digests are part of each objective's, and the frame's.
         self.cache: LoadCache | None = None
         self.frame = b""
+        #: The computed objectives kept in the store (with a cache).
+        self.stored = StoredObjectives(None, OBJECTIVE)
         #: The digest of each objective's inputs in the last computation (with a cache).
         self.digests: dict[str, bytes | None] = {}
         #: The entries and hidden key results the last cascade was made from, and it.
@@ -258,10 +269,14 @@ class _MemoTable:
         known = self._objectives.get(entry.id)
         if known is not None and known[0] == inputs:
             self.digests[entry.id] = known[2]
+            self.stored.carry(entry.id)
             return known[1]
         digest = inputs_digest(self.cache, self.frame, entry, place)
-        made = compute_objective(entry, place, period, units, config, today, history)
-        self.stats.add(OBJECTIVES_COMPUTED)
+        made = self.stored.get(entry, digest)
+        if made is None:
+            made = compute_objective(entry, place, period, units, config, today, history)
+            self.stats.add(OBJECTIVES_COMPUTED)
+            self.stored.put(entry, digest, made)
         self._objectives[entry.id] = (inputs, made, digest)
         self.digests[entry.id] = digest
         return made
@@ -278,8 +293,7 @@ class _MemoTable:
         objectives but ``changed``, only those are looked at)."""
         known = self._rollups
         if known is None or known[0] is not cascade:
-            made = rollups(cascade, objectives, config)
-            self.stats.add(ROLLUPS_COMPUTED, len(made[0]) + len(made[1]))
+            made = self._kept_rollups(cascade, objectives, config)
         else:
             periods, owners = dict(known[1][0]), dict(known[1][1])
             last = known[2]
@@ -297,6 +311,26 @@ class _MemoTable:
             made = (periods, owners)
         self._rollups = (cascade, made, objectives)
         return made
+
+    def _kept_rollups(
+        self, cascade: Cascade, objectives: dict[str, Objective], config: Config
+    ) -> Rollups:
+        """Each rollup kept in the store from its objectives' inputs, else made (counted)."""
+        stored = StoredRollups(self.cache, self.stored.kind, self.frame)
+
+        def made(key: str | tuple[str, str], ids: tuple[str, ...]) -> Rollup:
+            digest = stored.digest(self.digests.get(i) for i in ids)
+            kept = stored.get(key, digest, ids)
+            if kept is None:
+                kept = rollup((objectives[i] for i in ids), config)
+                self.stats.add(ROLLUPS_COMPUTED)
+                stored.put(key, digest, kept)
+            return kept
+
+        periods = {key: made(key, tuple(ids)) for key, ids in cascade.periods.items()}
+        owners = {key: made(key, tuple(ids)) for key, ids in cascade.owners.items()}
+        stored.save()
+        return periods, owners
 
 
 def _same_shape(before: dict[str, ObjectiveEntry], now: dict[str, ObjectiveEntry]) -> bool:
@@ -338,6 +372,7 @@ def compute_model(
         steps.digests = {}
         model = compute_in(resolved, made_in, config, today, history, steps)
     steps.last = (model, resolved.objectives)
+    steps.stored.save(whole=steps.changed is None)
     memo.digests, memo.changed = steps.digests, steps.changed
     return model
 
@@ -350,5 +385,5 @@ class AnalysisMemo:
 
     resolve: ResolveMemo = field(default_factory=ResolveMemo)
     compute: ComputeMemo = field(default_factory=ComputeMemo)
-    audience: ComputeMemo = field(default_factory=ComputeMemo)
+    audience: ComputeMemo = field(default_factory=lambda: ComputeMemo(AUDIENCE_OBJECTIVE))
     lint: LintMemo = field(default_factory=LintMemo)

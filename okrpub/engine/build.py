@@ -19,6 +19,7 @@ from pathlib import Path
 
 from okrpub.config import Config, overlaps, read_logo, theme_folders
 from okrpub.engine.analysis import AnalysisMemo, ComputeMemo, compute_model
+from okrpub.engine.computed import AUDIENCE_OBJECTIVE
 from okrpub.engine.loader import LoadCache, usable_cores
 from okrpub.engine.project import Analysis, analyse
 from okrpub.engine.renderer import SiteRenderer
@@ -198,7 +199,7 @@ def render(
     history = read_history(root, config) if options.history else None
     # the checked model already is this audience's when the audience leaves nothing out
     same = selected == analysis.resolved and history is None
-    audience = memo.audience if memo else ComputeMemo()
+    audience = memo.audience if memo else ComputeMemo(AUDIENCE_OBJECTIVE)
     model = (
         analysis.model
         if same

@@ -23,9 +23,9 @@ are made of (:meth:`~okrpub.engine.reuse.Digests.of_object`), is kept too,
 under the digest of its inputs: encoding a whole objective, with its
 check-ins, to digest it costs more than computing it.
 
-Computed objectives themselves are not kept: decoding one costs as much as
-computing it (its check-ins, shared with its entry when computed, would be
-decoded a second time), and the copies cost memory.
+Computed objectives and rollups are kept too, by
+:mod:`okrpub.engine.computed`, without what an objective holds of its entry
+as it is (its body, its check-ins).
 """
 
 from __future__ import annotations

@@ -66,8 +66,8 @@ class Reason:
     """
 
     kind: str
-    value: float | None = None
-    limit: float | None = None
+    value: Number | None = None
+    limit: Number | None = None
     date: dt.date | None = None
 
 
@@ -88,19 +88,19 @@ class KeyResult(msgspec.Struct, frozen=True):
     owner: str | None
     due: dt.date
     weight: Number
-    confidence: float | None
+    confidence: Number | None
     #: ``None`` for a numeric key result with no data yet (status ``no_data``).
-    progress: float | None
+    progress: Number | None
     #: The grade: the given ``score`` once the period has closed; ``None`` while it runs, and
     #: in a closed period without a ``score`` (not graded). Never the progress.
-    score: float | None
+    score: Number | None
     score_given: bool
     #: The grade's colour when graded; else ``None`` (running, not graded, no data yet,
     #: cancelled): while a period runs, colour means status only.
     colour: str | None
     status: Status
     #: Progress that keeping pace would have reached by today (``None`` outside the period).
-    expected_progress: float | None
+    expected_progress: Number | None
     stale: bool
     last_checkin: dt.date | None
     checkins: Checkins
@@ -172,8 +172,8 @@ class Objective:
     #: cancelled). ``progress`` is also ``None`` when none has data yet. ``score`` is the
     #: objective's own ``score:`` once the period has closed, else the weighted mean of its
     #: graded key results' grades; ``None`` when neither is (always, while the period runs).
-    progress: float | None
-    score: float | None
+    progress: Number | None
+    score: Number | None
     colour: str | None
     status: Status | None
     #: A team or person objective that aligns to nothing (lint rule ``unaligned``).
@@ -199,9 +199,9 @@ class Objective:
     #: ``score`` is the objective's own (``score:`` given, the period closed) and not
     #: ``key_results_score``, the weighted mean of its graded key results' grades.
     score_given: bool = False
-    key_results_score: float | None = None
+    key_results_score: Number | None = None
     #: ``score:`` as written, whether or not it counts yet (for ``okrpub diff``).
-    given_score: float | None = None
+    given_score: Number | None = None
 
     @property
     def measured(self) -> bool:
@@ -276,8 +276,8 @@ class Rollup:
     """
 
     objectives: tuple[str, ...]
-    progress: float | None
-    score: float | None
+    progress: Number | None
+    score: Number | None
     colour: str | None
     statuses: StatusCounts
     #: Colours of the key results that have one (the red/yellow/green distribution).
