@@ -21,6 +21,10 @@ from okrpub.errors import OkrpubError
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+#: The format of a number with 0 to 3 decimals, made once.
+_FIXED = tuple(f",.{decimals}f" for decimals in range(4))
+
+
 class LocaleError(OkrpubError):
     """A locale file is missing or incomplete (a theme problem, exit status 2)."""
 
@@ -42,18 +46,24 @@ class Locale:
         ``1.234`` in ``nl``). When a value is markup, the string is markup too: its own
         text and every other value escaped.
         """
+        if not values:
+            return self._string(key)
         count = values.get("count")
         if count == 1 and f"{key}.one" in self.strings:
             key = f"{key}.one"
         if isinstance(count, int) and not isinstance(count, bool):
             values["count"] = self.number(count)
+        template = self._string(key)
+        for value in values.values():
+            if isinstance(value, Markup):
+                return Markup.escape(template).format(**values)
+        return template.format(**values)
+
+    def _string(self, key: str) -> str:
         try:
-            template = self.strings[key]
+            return self.strings[key]
         except KeyError:
             raise LocaleError(f"locale '{self.language}' has no string '{key}'") from None
-        if any(isinstance(value, Markup) for value in values.values()):
-            return Markup.escape(template).format(**values)
-        return template.format(**values) if values else template
 
     def date(self, day: dt.date) -> str:
         return self.date_format.format(day=day.day, month=self.months[day.month - 1], year=day.year)
@@ -62,7 +72,9 @@ class Locale:
         """``1234567.5`` as ``1,234,567.5`` (en) or ``1.234.567,5`` (nl). A whole number
         shown without decimals keeps every digit: ``f`` would round it through a float."""
         exact = isinstance(value, int) and decimals == 0
-        text = f"{value:,d}" if exact else f"{value:,.{decimals}f}"
+        text = format(
+            value, ",d" if exact else _FIXED[decimals] if decimals < 4 else f",.{decimals}f"
+        )
         if self.decimal_separator == "." and self.thousands_separator == ",":
             return text
         return (

@@ -49,7 +49,15 @@ class _Paragraphs(HTMLParser):
 def first_paragraph(html: str) -> str:
     """The plain text of the first paragraph with words in ``html``, or ``""``."""
     parser = _Paragraphs()
-    parser.feed(html)
+    start = 0
+    # fed a paragraph at a time, so that the parser stops at the first with words
+    while start < len(html):
+        end = html.find("</p>", start)
+        end = len(html) if end < 0 else end + len("</p>")
+        parser.feed(html[start:end])
+        start = end
+        if any(parser.paragraphs):
+            break
     parser.close()
     return next((text for text in parser.paragraphs if text), "")
 
