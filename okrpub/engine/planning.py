@@ -67,8 +67,8 @@ class PlanMemo:
         #: The units' and the periods' rollups of the last plan.
         self.unit_rollups: dict[tuple[str, str], Rollup] | None = None
         self.period_rollups: dict[str, Rollup] | None = None
-        #: The ids of the objectives each period's page of the last plan shows, by its path.
-        self.period_shows: dict[str, frozenset[str]] = {}
+        #: The objectives each period's page of the last plan shows, by its path.
+        self.period_shows: dict[str, Shown] = {}
         self._last: dict[str, Page | Asset] = {}
         self._kept: dict[str, Page | Asset] = {}
 
@@ -238,14 +238,30 @@ def _period_pages(
     shows, memo.period_shows = memo.period_shows, {}
     for period in model.periods.values():
         path = site_plan.period_path(period)
-        ids = shows.get(path) if touched is not None and period.id not in touched else None
-        kept = memo.unchanged(path) if ids is not None and ids.isdisjoint(changed or ()) else None
-        if kept is None or ids is None:
+        shown = shows.get(path) if touched is not None and period.id not in touched else None
+        kept = memo.unchanged(path) if shown is not None and shown.shows_none(changed) else None
+        if kept is None or shown is None:
             memo.stats.add(PERIOD_PAGES_PLANNED)
             kept = memo.reuse(site_plan.period_page(model, period, rollups))
-            ids = _objective_ids(kept.inputs)
-        memo.period_shows[path] = ids
+            if shown is None or shown.inputs is not kept.inputs:
+                shown = Shown(kept.inputs)
+        memo.period_shows[path] = shown
         yield kept
+
+
+class Shown:
+    """The objectives a page shows: those among its inputs, found when first asked (a
+    period page planned again after each edit in its period is asked about none)."""
+
+    def __init__(self, inputs: tuple[object, ...]) -> None:
+        self.inputs = inputs
+        self._ids: frozenset[str] | None = None
+
+    def shows_none(self, ids: list[str] | None) -> bool:
+        """Whether it shows none of the objectives ``ids``."""
+        if self._ids is None:
+            self._ids = _objective_ids(self.inputs)
+        return self._ids.isdisjoint(ids or ())
 
 
 def _objective_ids(inputs: tuple[object, ...]) -> frozenset[str]:
