@@ -1,6 +1,6 @@
 """Benchmark ``okrpub serve``: the time from a file's write to the rebuilt page being served.
 
-    python bench/serve.py [--objectives 1000 10000] [--edits 20]
+    python bench/serve.py [--objectives 1000 10000] [--edits 20] [--project DIR]
 
 For each size, the generated organisation (``bench/orgs.py``) is copied to a
 scratch folder and served by ``okrpub serve --port 0 --today TODAY`` in a
@@ -377,16 +377,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--objectives", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--edits", type=int, default=20, help="edits of each kind")
+    parser.add_argument(
+        "--project",
+        type=Path,
+        help="measure a copy of this organisation of --objectives objectives (one size), "
+        "such as one bench/generate.py wrote, instead of generating it",
+    )
     args = parser.parse_args()
     if args.edits < 2:
         parser.error("--edits must be at least 2")
+    if args.project is not None and len(args.objectives) != 1:
+        parser.error("--project is of one size: give one --objectives")
     print(
         f"{'objectives':>10} {'pages':>6} {'first build s':>13} {'edit':<42} {'edits':>5} "
         f"{'p50 s':>6} {'p95 s':>6} {'max s':>6} {'rebuild s':>9}"
     )
     for objectives in args.objectives:
         with tempfile.TemporaryDirectory(prefix="okrpub-bench-serve-") as scratch:
-            project = scratch_copy(generate(objectives), Path(scratch))
+            generated = args.project if args.project is not None else generate(objectives)
+            project = scratch_copy(generated, Path(scratch))
             result = measure(project, args.edits)
         for kind in KINDS:
             latencies = result.latencies[kind]

@@ -589,6 +589,27 @@ def test_an_edit_looks_only_at_the_units_whose_pages_show_what_it_changed(
     assert files == new_renderer(project.root, config, project.options).render(model)
 
 
+def test_after_units_change_an_edit_plans_only_the_units_it_touched(project: Project) -> None:
+    """A unit added or removed plans every unit's page and badge again (each compared with
+    the last plan's); the edit after that only those of the units it touched."""
+    project.rebuild()
+    project.write("content/units/kim.md", "---\nname: Kim\nkind: person\nparent: marketing\n---\n")
+    files = project.rebuild()
+    assert project.renderer.model is not None
+    assert project.stats[UNIT_PAGES_PLANNED] == 2 * len(project.renderer.model.units)
+    assert files == project.clean_build()
+    for step in range(2):
+        project.edit("content/2026-Q4/sam/guides-and-links.md", "title: ", "title: Renamed ")
+        files = project.rebuild()
+        assert project.stats[UNIT_PAGES_PLANNED] == 2  # sam's page and badge
+        assert files == project.clean_build()
+        if not step:
+            project.remove("content/units/kim.md")
+            files = project.rebuild()
+            assert project.stats[UNIT_PAGES_PLANNED] == 2 * len(project.renderer.model.units)
+            assert files == project.clean_build()
+
+
 def test_an_edit_counts_again_only_the_status_rows_it_changed(project: Project) -> None:
     """The status page's rows are remembered per objective, each past period's grading
     counts while it has the same objectives, and each period's unit rollups while the

@@ -17,6 +17,8 @@ that began before the frame changed) is rendered without them.
 from __future__ import annotations
 
 import threading
+from itertools import compress
+from operator import attrgetter
 
 from okrpub.engine.contexts import Contexts
 from okrpub.engine.fragments import FragmentCache
@@ -24,6 +26,8 @@ from okrpub.engine.sitefiles import Deferred
 from okrpub.engine.stats import PAGES_DEFERRED, PAGES_RENDERED, Stats
 from okrpub.site.plan import Asset, Page
 from okrpub.site.theme import Theme
+
+_path = attrgetter("path")
 
 
 class OnDemand:
@@ -57,13 +61,9 @@ class OnDemand:
         if not changed:
             return {}
         epoch, again = self.epoch, {page.path for page in changed}
-        waiting = [
-            page
-            for page in pages
-            if (known := self.waiting.get(page.path)) is not None
-            and not known.made
-            and page.path not in again
-        ]
+        still = {path for path, known in self.waiting.items() if not known.made} - again
+        # (the site's pages are many and those still waiting few: looked for in C loops)
+        waiting = list(compress(pages, map(still.__contains__, map(_path, pages)))) if still else []
 
         def maker(page: Page | Asset) -> Deferred:
             def make() -> bytes:

@@ -13,7 +13,9 @@ edit touched keep their pages and badges without a look.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from itertools import compress, repeat
+from operator import attrgetter
 from typing import NamedTuple, TypeVar
 
 from okrpub.engine.memo import not_the_same, not_the_same_as
@@ -24,7 +26,7 @@ from okrpub.engine.stats import (
     UNIT_PAGES_PLANNED,
     Stats,
 )
-from okrpub.model.types import Model, Objective, Rollup, Unit
+from okrpub.model.types import Model, Objective, Rollup
 from okrpub.site import plan as site_plan
 from okrpub.site.plan import Asset, Page, UnitRollups
 
@@ -43,6 +45,14 @@ class ObjectivePlan(NamedTuple):
     badges: list[Asset]
 
 
+class UnitPlan(NamedTuple):
+    """The page and badge of each unit of one plan, in the order of its units."""
+
+    places: dict[str, int]
+    pages: list[Page]
+    badges: list[Asset]
+
+
 class PlanMemo:
     """The pages and badges of the last plan, for the next plan to reuse. Only the last
     plan's pages are kept."""
@@ -52,11 +62,13 @@ class PlanMemo:
         self.stats = Stats()
         #: The objectives' pages and badges of the last plan.
         self.objectives: ObjectivePlan | None = None
+        #: The units' pages and badges of the last plan.
+        self.units: UnitPlan | None = None
         #: The units' and the periods' rollups of the last plan.
         self.unit_rollups: dict[tuple[str, str], Rollup] | None = None
         self.period_rollups: dict[str, Rollup] | None = None
-        #: The ids of the objectives each period's page of the last plan shows, by its path.
-        self.period_shows: dict[str, frozenset[str]] = {}
+        #: The objectives each period's page of the last plan shows, by its path.
+        self.period_shows: dict[str, Shown] = {}
         self._last: dict[str, Page | Asset] = {}
         self._kept: dict[str, Page | Asset] = {}
 
@@ -107,7 +119,7 @@ def plan(model: Model, memo: PlanMemo, rollups: UnitRollups, stats: Stats) -> li
     each the last plan's object when its inputs are equal; counted in ``stats``."""
     memo.start(stats)
     objectives = _objective_plan(model, memo)
-    touched = _units_touched(model, memo, objectives.changed)
+    units = _unit_plan(model, memo, _units_touched(model, memo, objectives.changed))
     periods = _periods_touched(model, memo, objectives.changed)
     memo.objectives, memo.unit_rollups = objectives.plan, model.unit_rollups
     memo.period_rollups = model.period_rollups
@@ -117,12 +129,13 @@ def plan(model: Model, memo: PlanMemo, rollups: UnitRollups, stats: Stats) -> li
         *_period_pages(model, memo, objectives.changed, periods, rollups),
         *objectives.plan.pages,
         reuse(site_plan.units_page()),
-        *_unit_items(model, memo, touched, site_plan.unit_path, site_plan.unit_page),
+        *units.pages,
         reuse(site_plan.status_page(model)),
         *map(reuse, site_plan.closing_pages(model)),
         *objectives.plan.badges,
-        *_unit_items(model, memo, touched, site_plan.unit_badge_path, site_plan.unit_badge),
+        *units.badges,
     ]
+    memo.units = units
     memo.finish()
     return pages
 
@@ -225,14 +238,36 @@ def _period_pages(
     shows, memo.period_shows = memo.period_shows, {}
     for period in model.periods.values():
         path = site_plan.period_path(period)
-        ids = shows.get(path) if touched is not None and period.id not in touched else None
-        kept = memo.unchanged(path) if ids is not None and ids.isdisjoint(changed or ()) else None
-        if kept is None or ids is None:
+        shown = shows.get(path) if touched is not None and period.id not in touched else None
+        kept = memo.unchanged(path) if shown is not None and shown.shows_none(changed) else None
+        if kept is None or shown is None:
             memo.stats.add(PERIOD_PAGES_PLANNED)
             kept = memo.reuse(site_plan.period_page(model, period, rollups))
-            ids = frozenset(item.id for item in kept.inputs if isinstance(item, Objective))
-        memo.period_shows[path] = ids
+            if shown is None or shown.inputs is not kept.inputs:
+                shown = Shown(kept.inputs)
+        memo.period_shows[path] = shown
         yield kept
+
+
+class Shown:
+    """The objectives a page shows: those among its inputs, found when first asked (a
+    period page planned again after each edit in its period is asked about none)."""
+
+    def __init__(self, inputs: tuple[object, ...]) -> None:
+        self.inputs = inputs
+        self._ids: frozenset[str] | None = None
+
+    def shows_none(self, ids: list[str] | None) -> bool:
+        """Whether it shows none of the objectives ``ids``."""
+        if self._ids is None:
+            self._ids = _objective_ids(self.inputs)
+        return self._ids.isdisjoint(ids or ())
+
+
+def _objective_ids(inputs: tuple[object, ...]) -> frozenset[str]:
+    """The ids of the objectives among a page's ``inputs`` (thousands: in C loops)."""
+    objectives = compress(inputs, map(isinstance, inputs, repeat(Objective)))
+    return frozenset(map(attrgetter("id"), objectives))
 
 
 def _units_touched(model: Model, memo: PlanMemo, changed: list[str] | None) -> set[str] | None:
@@ -255,17 +290,27 @@ def _units_touched(model: Model, memo: PlanMemo, changed: list[str] | None) -> s
     return touched
 
 
-def _unit_items(
-    model: Model,
-    memo: PlanMemo,
-    touched: set[str] | None,
-    path: Callable[[str], str],
-    make: Callable[[Model, Unit], Page | Asset],
-) -> Iterator[Page | Asset]:
-    """Each unit's page (or badge): the last plan's for a unit no change touched."""
-    for unit in model.units.values():
-        kept = None if touched is None or unit.id in touched else memo.unchanged(path(unit.id))
-        if kept is None:
-            memo.stats.add(UNIT_PAGES_PLANNED)
-            kept = memo.reuse(make(model, unit))
-        yield kept
+def _unit_plan(model: Model, memo: PlanMemo, touched: set[str] | None) -> UnitPlan:
+    """Each unit's page and badge: the last plan's for a unit no change touched; with the
+    same units as the last plan, the others are copied without a look."""
+    last, units = memo.units, model.units
+    places = {key: place for place, key in enumerate(units)}
+    if last is not None and touched is not None and last.places == places:
+        pages: list[Page | None] = list(last.pages)
+        badges: list[Asset | None] = list(last.badges)
+        again = touched & places.keys()
+    else:
+        before = last or UnitPlan({}, [], [])
+        known = [before.places.get(key) for key in units]
+        pages = [None if at is None else before.pages[at] for at in known]
+        badges = [None if at is None else before.badges[at] for at in known]
+        again = set(units) if touched is None else touched & places.keys()
+        again.update(key for key, at in zip(units, known, strict=True) if at is None)
+    stats = memo.stats
+    for key in again:
+        place, unit = places[key], units[key]
+        stats.add(UNIT_PAGES_PLANNED, 2)
+        pages[place] = _new_or_last(site_plan.unit_page(model, unit), pages[place], stats)
+        badges[place] = _new_or_last(site_plan.unit_badge(model, unit), badges[place], stats)
+    # (each None was planned again above)
+    return UnitPlan(places, [*filter(None, pages)], [*filter(None, badges)])
