@@ -47,6 +47,7 @@ from okrpub.engine.stats import (
     PERIOD_PAGES_PLANNED,
     RESOLUTIONS,
     ROLLUP_LISTS_MADE,
+    ROLLUP_PERIODS_LISTED,
     ROLLUPS_COMPUTED,
     SEARCH_ROWS_MADE,
     STATUS_ROWS_MADE,
@@ -629,6 +630,18 @@ def test_an_edit_counts_again_only_the_status_rows_it_changed(project: Project) 
     project.edit("content/2026-Q3/smokey/best-summer-ever-q3.md", "score: ", "score: 0.1 #")
     files = project.rebuild()
     assert project.stats[GRADINGS_MADE] == 1
+    assert files == project.clean_build()
+
+
+def test_a_changed_rollup_lists_again_only_its_period(project: Project) -> None:
+    """The units' rollup lists of a period none of whose rollups changed are kept: a new
+    value in 2026-Q4 lists again that period's units only, and the site is a clean build's."""
+    project.rebuild()
+    periods = len(project.renderer.model.periods) if project.renderer.model else 0
+    assert project.stats[ROLLUP_PERIODS_LISTED] == periods > 1
+    set_a_current_value(project)  # a new rollup of marketing in 2026-Q4
+    files = project.rebuild()
+    assert (project.stats[ROLLUP_LISTS_MADE], project.stats[ROLLUP_PERIODS_LISTED]) == (1, 1)
     assert files == project.clean_build()
 
 

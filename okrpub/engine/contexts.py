@@ -20,16 +20,22 @@ from okrpub.engine.stats import (
     GRADINGS_MADE,
     OBJECTIVE_PARTS_MADE,
     ROLLUP_LISTS_MADE,
+    ROLLUP_PERIODS_LISTED,
     STATUS_ROWS_MADE,
     Stats,
 )
-from okrpub.model.types import Model, Objective
+from okrpub.model.types import Model, Objective, Rollup, Unit
 from okrpub.site import meta, parts, views
 from okrpub.site.i18n import Locale
 from okrpub.site.markdown import MarkdownRenderer
 from okrpub.site.parts import Cascade, ObjectiveParts, StatusRows, TreeNode
 from okrpub.site.plan import KINDS, Asset, Page, UnitRollups
 from okrpub.site.theme import Theme
+
+#: What the units' rollup lists are made of: the periods, units, and rollups' keys and values.
+_RollupsMadeOf = tuple[
+    tuple[str, ...], tuple[Unit, ...], tuple[tuple[str, str], ...], tuple[Rollup, ...]
+]
 
 
 class ViewMemo:
@@ -51,21 +57,31 @@ class ViewMemo:
         self.parts: dict[str, ObjectiveParts] = {}
         self._objective_ids: list[str] = []
         #: The last rollup lists, and what they were made from.
-        self._rollups: tuple[tuple[object, ...], UnitRollups] | None = None
+        self._rollups: tuple[_RollupsMadeOf, UnitRollups] | None = None
 
     def rollups(self, model: Model, stats: Stats) -> UnitRollups:
         """The units' rollup lists of ``model``: the last ones (the very same lists) while
         the periods, units and rollups are the same."""
-        made_of = (
+        made_of: _RollupsMadeOf = (
             tuple(model.periods),
             tuple(model.units.values()),
             tuple(model.unit_rollups),
             tuple(model.unit_rollups.values()),
         )
-        if self._rollups is None or self._rollups[0] != made_of:
-            stats.add(ROLLUP_LISTS_MADE)
-            self._rollups = (made_of, UnitRollups(model))
-        return self._rollups[1]
+        last = self._rollups
+        if last is None or last[0][:3] != made_of[:3]:
+            changed, rollups = set(model.periods), UnitRollups(model)
+        else:
+            # the same periods, units and rollups' keys: the periods of the rollups that
+            # changed are listed again
+            changed = _periods_changed(made_of[2], last[0][3], made_of[3])
+            if not changed:
+                return last[1]
+            rollups = UnitRollups(model, last[1], changed)
+        stats.add(ROLLUP_LISTS_MADE)
+        stats.add(ROLLUP_PERIODS_LISTED, len(changed))
+        self._rollups = (made_of, rollups)
+        return rollups
 
     def forget_removed(self, model: Model) -> None:
         """Forget the parts of objectives the site no longer has."""
@@ -73,6 +89,17 @@ class ViewMemo:
         if ids != self._objective_ids:
             self.parts = {key: part for key, part in self.parts.items() if key in model.objectives}
             self._objective_ids = ids
+
+
+def _periods_changed(
+    keys: tuple[tuple[str, str], ...], before: tuple[Rollup, ...], now: tuple[Rollup, ...]
+) -> set[str]:
+    """The periods of the units' rollups (by ``keys``: unit, period) that changed."""
+    return {
+        key[1]
+        for key, old, new in zip(keys, before, now, strict=True)
+        if old is not new and old != new
+    }
 
 
 class Contexts:

@@ -60,6 +60,8 @@ OBJECTIVE_PARTS_MADE = "objective parts made"
 STATUS_ROWS_MADE = "status rows made"
 GRADINGS_MADE = "grading counts made"
 ROLLUP_LISTS_MADE = "rollup lists made"
+#: The periods whose list of units' rollups was made again (the others' kept as they were).
+ROLLUP_PERIODS_LISTED = "rollup periods listed"
 #: Pages whose rendering waits until they are first read (``serve``: :mod:`okrpub.engine.ondemand`);
 #: each is counted under "pages rendered" too once it is made.
 PAGES_DEFERRED = "pages deferred"

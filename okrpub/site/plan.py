@@ -12,6 +12,7 @@ the engine's business.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from okrpub.model.types import Model, Objective, Period, PeriodState, Rollup, Unit
@@ -122,14 +123,24 @@ class UnitRollups:
     """Each period's units with objectives in it, in the order of the units; a list of the
     units of some kinds is made once and then is the same list."""
 
-    def __init__(self, model: Model) -> None:
-        self._by_period: dict[str, list[UnitRollup]] = {p: [] for p in model.periods}
-        for unit in model.units.values():
-            for period_id, items in self._by_period.items():
-                rollup = model.unit_rollups.get((unit.id, period_id))
-                if rollup is not None:
-                    items.append(UnitRollup(unit, rollup))
-        self._chosen: dict[tuple[str, tuple[str, ...]], list[UnitRollup]] = {}
+    def __init__(
+        self, model: Model, last: UnitRollups | None = None, changed: Collection[str] = ()
+    ) -> None:
+        """With the lists of a ``last`` model that has the same periods and units, only
+        those of the periods ``changed`` are made again: the others are the very same."""
+        self._by_period: dict[str, list[UnitRollup]] = {
+            period_id: (
+                last._by_period[period_id]
+                if last is not None and period_id not in changed
+                else _unit_rollups(model, period_id)
+            )
+            for period_id in model.periods
+        }
+        self._chosen: dict[tuple[str, tuple[str, ...]], list[UnitRollup]] = (
+            {key: items for key, items in last._chosen.items() if key[0] not in changed}
+            if last is not None
+            else {}
+        )
 
     def of(self, period_id: str, kinds: tuple[str, ...]) -> list[UnitRollup]:
         """The rollups of ``period_id``'s units of ``kinds``."""
@@ -138,6 +149,16 @@ class UnitRollups:
             by_period = self._by_period[period_id]
             self._chosen[key] = [item for item in by_period if item.unit.kind in kinds]
         return self._chosen[key]
+
+
+def _unit_rollups(model: Model, period_id: str) -> list[UnitRollup]:
+    """The rollups of ``period_id``'s units with objectives in it, in the order of the units."""
+    rollups = model.unit_rollups
+    return [
+        UnitRollup(unit, rollup)
+        for unit in model.units.values()
+        if (rollup := rollups.get((unit.id, period_id))) is not None
+    ]
 
 
 def home_page(model: Model, rollups: UnitRollups) -> Page:
