@@ -16,19 +16,15 @@ A public build keeps:
 from __future__ import annotations
 
 import dataclasses
-from operator import attrgetter
 
 from okrpub.model.resolve import Resolved
 from okrpub.source.entries import ObjectiveEntry, PageEntry
-
-#: Whether an objective is a draft (the scan of every objective, in a C loop).
-_draft = attrgetter("draft")
 
 
 def select_audience(resolved: Resolved, *, public: bool, drafts: bool) -> Resolved:
     """The part of ``resolved`` that a build for this audience may show (``resolved``
     itself when that is all of it)."""
-    if not public and (drafts or not any(map(_draft, resolved.objectives.values()))):
+    if not public and (drafts or not any(o.draft for o in resolved.objectives.values())):
         return resolved
     units = {
         unit_id: unit

@@ -21,10 +21,6 @@ from okrpub.errors import OkrpubError
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-#: The format of a number with 0 to 3 decimals, made once.
-_FIXED = tuple(f",.{decimals}f" for decimals in range(4))
-
-
 class LocaleError(OkrpubError):
     """A locale file is missing or incomplete (a theme problem, exit status 2)."""
 
@@ -72,9 +68,7 @@ class Locale:
         """``1234567.5`` as ``1,234,567.5`` (en) or ``1.234.567,5`` (nl). A whole number
         shown without decimals keeps every digit: ``f`` would round it through a float."""
         exact = isinstance(value, int) and decimals == 0
-        text = format(
-            value, ",d" if exact else _FIXED[decimals] if decimals < 4 else f",.{decimals}f"
-        )
+        text = f"{value:,d}" if exact else f"{value:,.{decimals}f}"
         if self.decimal_separator == "." and self.thousands_separator == ",":
             return text
         return (
