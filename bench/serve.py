@@ -242,15 +242,34 @@ class Edit:
     shows: str
 
 
-def title_edits(objectives: list[Objective], company: str, count: int) -> list[Edit]:
-    """Retitle ``count`` company-level objectives; each child's page must show the title."""
+def children_of(objectives: list[Objective]) -> dict[str, list[str]]:
+    """The ids of the objectives aligned to each objective."""
     children: dict[str, list[str]] = defaultdict(list)
     for objective in objectives:
         if objective.parent is not None:
             children[objective.parent].append(objective.id)
+    return children
+
+
+def company_heads(objectives: list[Objective], company: str) -> list[Objective]:
+    """The company-level objectives that have children, in id order."""
+    children = children_of(objectives)
     heads = [o for o in objectives if o.owner == company and children[o.id]]
     if not heads:
         sys.exit("no company-level objective has a child: use more --objectives")
+    return heads
+
+
+def leaves(objectives: list[Objective]) -> list[Objective]:
+    """The objectives no objective aligns to, in id order."""
+    parents = {objective.parent for objective in objectives}
+    return [objective for objective in objectives if objective.id not in parents]
+
+
+def title_edits(objectives: list[Objective], company: str, count: int) -> list[Edit]:
+    """Retitle ``count`` company-level objectives; each child's page must show the title."""
+    children = children_of(objectives)
+    heads = company_heads(objectives, company)
     edits = []
     for number, head in enumerate(spread(heads, count)):
         title = f"Benchmark edit {number} of {head.id}"
@@ -263,18 +282,13 @@ def title_edits(objectives: list[Objective], company: str, count: int) -> list[E
 def checkin_edits(project: Path, objectives: list[Objective], count: int) -> list[Edit]:
     """A check-in on ``count`` leaf objectives of the running quarter, each written by
     ``okrpub checkin`` into a copy of ``project``; the objective's page must show it."""
-    parents = {objective.parent for objective in objectives}
-    leaves = [
-        objective
-        for objective in objectives
-        if objective.id not in parents and objective.period == CURRENT and objective.small_numeric
-    ]
-    if len(leaves) < count:
-        sys.exit(f"only {len(leaves)} leaf objectives to check in on: give fewer --edits")
+    running = [o for o in leaves(objectives) if o.period == CURRENT and o.small_numeric]
+    if len(running) < count:
+        sys.exit(f"only {len(running)} leaf objectives to check in on: give fewer --edits")
     edits = []
     with tempfile.TemporaryDirectory(prefix="okrpub-bench-checkin-") as folder:
         twin = scratch_copy(project, Path(folder))
-        for leaf in spread(leaves, count):
+        for leaf in spread(running, count):
             key_result, start, target = leaf.small_numeric[0]
             value = f"{(start + target) // 2}.37"
             command = okrpub_command(
