@@ -300,6 +300,43 @@ def test_export_parts_of_another_okrpub_are_not_used(tmp_path: Path) -> None:
     assert encoded == len(json.loads(tree_of(tmp_path / "site")["api/okrs.json"])["objectives"])
 
 
+def test_parts_are_taken_only_from_data_files_as_written(tmp_path: Path) -> None:
+    """The parts of the last build are read from its data files in the output: one changed
+    since gives none (the others' still do), and the site is what a clean build writes."""
+    project = Project(tmp_path / "project")
+    first = cached_build(project.root, tmp_path / "site")
+    assert first.model is not None
+    export = tmp_path / "site" / "api" / "okrs.json"
+    export.write_bytes(export.read_bytes().replace(b'"objectives":[', b'"objectives": ['))
+    project.edit(GROW_FILE, "title: ", "title: Renamed ")
+    made = cached_build(project.root, tmp_path / "site").stats
+    assert made[EXPORT_PARTS_MADE] == len(first.model.objectives)
+    assert made[SEARCH_ROWS_MADE] == len(first.model.units) + 1
+    warm, clean = warm_and_clean(project.root, tmp_path)
+    assert warm == clean
+
+
+@pytest.mark.parametrize("span", [(-1, 5), (10**12, 5), (0, 0), (0, 10**12)])
+def test_parts_out_of_their_files_are_not_used(tmp_path: Path, span: tuple[int, int]) -> None:
+    """A kept layout whose spans do not lie in the data files (a garbage store) costs those
+    parts, never a traceback or another site."""
+    project = Project(tmp_path / "project")
+    cached_build(project.root, tmp_path / "site")
+    file = Manifest.load(project.root / ".okrpub-cache", tmp_path / "site").file
+    version, files, export, search, feed = msgspec.msgpack.decode(
+        file.with_suffix(".parts").read_bytes()
+    )
+    export = dict.fromkeys(export, span)
+    search = dict.fromkeys(search, (span, span))
+    layout = [version, files, export, search, feed]
+    file.with_suffix(".parts").write_bytes(msgspec.msgpack.encode(layout))
+    project.edit(GROW_FILE, "title: ", "title: Renamed ")
+    made = cached_build(project.root, tmp_path / "site").stats
+    assert made[EXPORT_PARTS_MADE] == len(export)
+    warm, clean = warm_and_clean(project.root, tmp_path)
+    assert warm == clean
+
+
 @pytest.mark.parametrize(
     "content",
     [

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from okrpub.engine.memo import IdentityMemo
-from okrpub.engine.reuse import Digests, Parts, search_key
+from okrpub.engine.reuse import Digests, Layout, Parts, search_key
 from okrpub.engine.stats import (
     DATA_FILES_MADE,
     EXPORT_PARTS_MADE,
@@ -68,21 +68,30 @@ class DataMemo:
             if digest in parts.feed:
                 self.newest.seed(objective, parts.feed[digest])
 
-    def parts(self, model: Model, digests: Digests) -> Parts:
-        """What each objective gave the data files just made (all of them), for the next
-        build."""
-        parts = Parts()
+    def layout(self, model: Model, digests: Digests, made: Mapping[str, bytes]) -> Layout:
+        """Where each objective's parts lie in the data files just ``made`` (all of them,
+        in the model's order), for the next build."""
+        layout = Layout()
+        at = export.first_part(made[export.EXPORT_FILE])
+        titles_at, index_at = (search.first_row(made[path]) for path in search.SEARCH_FILES)
         for objective in model.objectives.values():
             digest = digests.of_object(objective)
             export_part = self.export.value(objective)
             rows = self.objective_rows.value(objective)
             assert export_part is not None and rows is not None  # both made for every objective
-            parts.export[digest] = export_part
-            owner = search.owner_name(model, objective)
-            parts.search[search_key(digest, owner)] = rows
+            layout.export[digest] = (at, len(export_part))
+            titles, index = rows
+            key = search_key(digest, search.owner_name(model, objective))
+            layout.search[key] = ((titles_at, len(titles)), (index_at, len(index)))
+            # each part is followed by a comma (or the end)
+            at, titles_at, index_at = (
+                at + len(export_part) + 1,
+                titles_at + len(titles) + 1,
+                index_at + len(index) + 1,
+            )
             # (``None`` for an objective without check-ins)
-            parts.feed[digest] = self.newest.value(objective)
-        return parts
+            layout.feed[digest] = self.newest.value(objective)
+        return layout
 
 
 def data_files(

@@ -33,8 +33,10 @@ import msgspec
 
 from okrpub.engine.cache import CacheProblem, code_version, store_version
 from okrpub.engine.cachefolder import surprise
-from okrpub.safefs import read_file, write_file
+from okrpub.safefs import read_file, read_unchanged, write_file
+from okrpub.site.export import EXPORT_FILE
 from okrpub.site.feed import Order
+from okrpub.site.search import SEARCH_FILES
 
 #: What is stored per file: its digest, and its inode, size and modification time.
 Entry = tuple[str, int, int, int]
@@ -101,10 +103,16 @@ def plain(item: object) -> tuple[bytes, bytes]:
         return b"json", msgspec.json.encode(item)
 
 
+#: Where a part lies in a data file: its offset and length.
+Span = tuple[int, int]
+#: A data file as a build wrote it: its inode, size and modification time.
+Written = tuple[int, int, int]
+
+
 @dataclass
 class Parts:
-    """What each objective gave the data files of a build, kept for the next build to
-    make again only for the objectives that changed."""
+    """What each objective gave the data files of the last build, for this build to make
+    again only for the objectives that changed."""
 
     #: Its part of ``api/okrs.json``, by the objective's digest (:meth:`Digests.of_object`).
     export: dict[bytes, bytes] = field(default_factory=dict)
@@ -112,6 +120,21 @@ class Parts:
     search: dict[bytes, tuple[bytes, bytes]] = field(default_factory=dict)
     #: The order of its newest check-in in the feed (``None``: it has none), by the
     #: objective's digest.
+    feed: dict[bytes, Order | None] = field(default_factory=dict)
+
+
+@dataclass
+class Layout:
+    """Where each objective's parts lie in the data files a build made (kept by the next
+    build instead of the parts themselves, which it takes from those very files)."""
+
+    #: The data files the spans are in, as written.
+    files: dict[str, Written] = field(default_factory=dict)
+    #: The span of its part in ``api/okrs.json``, by the objective's digest.
+    export: dict[bytes, Span] = field(default_factory=dict)
+    #: The spans of its rows in the two search indexes, by :func:`search_key`.
+    search: dict[bytes, tuple[Span, Span]] = field(default_factory=dict)
+    #: As :attr:`Parts.feed`.
     feed: dict[bytes, Order | None] = field(default_factory=dict)
 
 
@@ -128,8 +151,8 @@ class Manifest:
     output: Path
     previous: dict[str, Entry]
     written: dict[str, Entry] = field(default_factory=dict)
-    #: This build's parts, once it made the data files: saved with the manifest.
-    made_parts: Parts | None = None
+    #: Where this build's parts are, once it made the data files: saved with the manifest.
+    made_parts: Layout | None = None
 
     @classmethod
     def load(cls, cache_dir: Path, output: Path) -> Manifest:
@@ -141,9 +164,18 @@ class Manifest:
         return cls(file, output, _read(file, output) if surprise(cache_dir) is None else {})
 
     def last_parts(self) -> Parts:
-        """What each objective gave the data files of the last build (read when a build
-        makes them again: tens of megabytes at 10,000 objectives)."""
-        return _read_parts(_parts_file(self.file))
+        """What each objective gave the data files of the last build, taken from those
+        files in the output where they are still as written (read when a build makes them
+        again: tens of megabytes at 10,000 objectives)."""
+        layout = _read_parts(_parts_file(self.file))
+        if layout is None:
+            return Parts()
+        files = {
+            path: read_unchanged(os.path.join(self.output, path), written)
+            for path, written in layout.files.items()
+            if path in (EXPORT_FILE, *SEARCH_FILES)
+        }
+        return Parts(_export_parts(layout, files), _search_parts(layout, files), layout.feed)
 
     def unchanged(self, path: str, digest: str) -> bool:
         """Whether the output's file for ``path`` is still what ``digest`` gives: the very
@@ -169,6 +201,11 @@ class Manifest:
         stat = written.stat()
         self.written[path] = (digest, stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
+    def signature(self, path: str) -> Written:
+        """The inode, size and modification time of the file :meth:`record` recorded."""
+        _, inode, size, modified = self.written[path]
+        return inode, size, modified
+
     def save(self) -> None:
         """Keep what was written (after the new site is in place); best effort, like the cache."""
         if surprise(self.file.parent) is not None:
@@ -179,7 +216,7 @@ class Manifest:
             version = store_version(self.file.parent, create=True)
             if self.made_parts is not None and version is not None:
                 made = self.made_parts
-                parts = _SavedParts(version, made.export, made.search, made.feed)
+                parts = _SavedParts(version, made.files, made.export, made.search, made.feed)
                 write_file(self.file.parent, _parts_file(self.file).name, _ENCODER.encode(parts))
         except (OSError, CacheProblem):
             return
@@ -193,11 +230,12 @@ class _Saved(msgspec.Struct):
 
 
 class _SavedParts(msgspec.Struct, array_like=True):
-    """Parts as kept on disk, with the version of okrpub that made them."""
+    """A :class:`Layout` as kept on disk, with the version of okrpub that made it."""
 
     version: str
-    export: dict[bytes, bytes]
-    search: dict[bytes, tuple[bytes, bytes]]
+    files: dict[str, Written]
+    export: dict[bytes, Span]
+    search: dict[bytes, tuple[Span, Span]]
     feed: dict[bytes, Order | None]
 
 
@@ -205,19 +243,48 @@ def _parts_file(manifest_file: Path) -> Path:
     return manifest_file.with_suffix(".parts")
 
 
-def _read_parts(file: Path) -> Parts:
-    """The parts of the last build of okrpub's very code into this very cache folder
+def _read_parts(file: Path) -> Layout | None:
+    """The layout of the last build of okrpub's very code into this very cache folder
     (:func:`~okrpub.engine.cache.store_version`), else none."""
     if surprise(file.parent) is not None:
-        return Parts()
+        return None
     try:
         version = store_version(file.parent, create=False)
         kept = msgspec.msgpack.decode(read_file(file.parent, file.name), type=_SavedParts)
     except (OSError, CacheProblem, msgspec.DecodeError):
-        return Parts()
+        return None
     if not version or kept.version != version:
-        return Parts()
-    return Parts(kept.export, kept.search, kept.feed)
+        return None
+    return Layout(kept.files, kept.export, kept.search, kept.feed)
+
+
+def _export_parts(layout: Layout, files: dict[str, bytes | None]) -> dict[bytes, bytes]:
+    content = files.get(EXPORT_FILE)
+    if content is None:
+        return {}
+    return {
+        digest: content[start : start + length]
+        for digest, (start, length) in layout.export.items()
+        if _inside(start, length, content)
+    }
+
+
+def _search_parts(
+    layout: Layout, files: dict[str, bytes | None]
+) -> dict[bytes, tuple[bytes, bytes]]:
+    titles, index = (files.get(path) for path in SEARCH_FILES)
+    if titles is None or index is None:
+        return {}
+    return {
+        key: (titles[first : first + first_length], index[second : second + second_length])
+        for key, ((first, first_length), (second, second_length)) in layout.search.items()
+        if _inside(first, first_length, titles) and _inside(second, second_length, index)
+    }
+
+
+def _inside(start: int, length: int, content: bytes) -> bool:
+    """Whether the span lies in ``content`` (a span of a garbage layout may not)."""
+    return 0 <= start < start + length <= len(content)
 
 
 def _read(file: Path, output: Path) -> dict[str, Entry]:
