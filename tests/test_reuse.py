@@ -245,14 +245,14 @@ def test_the_search_indexes_make_rows_only_for_the_objectives_that_changed(
     project = Project(tmp_path / "project")
     cached_build(project.root, tmp_path / "site")
     project.edit(GROW_FILE, "title: ", "title: Renamed ")
-    # the units' rows are made in every build that makes the indexes; objectives' are kept
+    # the units' rows are kept too, while the units are unchanged
     edited = cached_build(project.root, tmp_path / "site")
     assert edited.model is not None
     units = len(edited.model.units)
-    assert edited.stats[SEARCH_ROWS_MADE] == units + 1
+    assert edited.stats[SEARCH_ROWS_MADE] == 1
     project.edit("content/units/smokey.md", 'name: "Smokey', 'name: "Smoky')
     renamed = cached_build(project.root, tmp_path / "site")
-    # its objectives' rows too: its new name is in them
+    # every unit's (the units changed), and its objectives' too: its new name is in them
     assert renamed.stats[SEARCH_ROWS_MADE] > units + 1
     warm, clean = warm_and_clean(project.root, tmp_path)
     assert warm["search/index.js"] == clean["search/index.js"]
@@ -311,7 +311,7 @@ def test_parts_are_taken_only_from_data_files_as_written(tmp_path: Path) -> None
     project.edit(GROW_FILE, "title: ", "title: Renamed ")
     made = cached_build(project.root, tmp_path / "site").stats
     assert made[EXPORT_PARTS_MADE] == len(first.model.objectives)
-    assert made[SEARCH_ROWS_MADE] == len(first.model.units) + 1
+    assert made[SEARCH_ROWS_MADE] == 1
     warm, clean = warm_and_clean(project.root, tmp_path)
     assert warm == clean
 
@@ -323,12 +323,13 @@ def test_parts_out_of_their_files_are_not_used(tmp_path: Path, span: tuple[int, 
     project = Project(tmp_path / "project")
     cached_build(project.root, tmp_path / "site")
     file = Manifest.load(project.root / ".okrpub-cache", tmp_path / "site").file
-    version, files, export, search, feed = msgspec.msgpack.decode(
+    version, files, export, search, feed, units, frame = msgspec.msgpack.decode(
         file.with_suffix(".parts").read_bytes()
     )
     export = dict.fromkeys(export, span)
     search = dict.fromkeys(search, (span, span))
-    layout = [version, files, export, search, feed]
+    units = dict.fromkeys(units, (span, span))
+    layout = [version, files, export, search, feed, units, frame]
     file.with_suffix(".parts").write_bytes(msgspec.msgpack.encode(layout))
     project.edit(GROW_FILE, "title: ", "title: Renamed ")
     made = cached_build(project.root, tmp_path / "site").stats

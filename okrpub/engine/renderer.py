@@ -246,7 +246,7 @@ class SiteRenderer:
         ):
             # the workers render meanwhile: the last build's parts are read after they start
             if manifest is not None and kept is not None and data:
-                self.data.seed(model, kept.digests, manifest.last_parts())
+                self.data.seed(model, kept.digests, manifest.last_parts(), self.theme.locale)
             for path, content in fixed:
                 folder.add(path, content)
             made = {path: make() for path, make in data.items()}
@@ -274,7 +274,7 @@ class SiteRenderer:
             known.give(model.objectives.values(), digests, stats)
         made = _file_digests(digests, model, plan)
         made.update((path, content_digest(content)) for path, content in fixed)
-        return _Kept(digests, made, {p for p, d in made.items() if manifest.unchanged(p, d)})
+        return _Kept(digests, made, manifest.unchanged(made))
 
     def _record(
         self,

@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import msgspec
 
@@ -75,8 +76,11 @@ class Digests:
 
     def of(self, inputs: Iterable[object]) -> str:
         # every part is a digest of one length: joined, they are told apart all the same
-        joined = b"".join([self.frame, *map(self.of_object, inputs)])
-        return hashlib.blake2b(joined, digest_size=20).hexdigest()
+        known, parts = self._objects, [self.frame]
+        for item in inputs:
+            digest = known.get(id(item))
+            parts.append(self.of_object(item) if digest is None else digest)
+        return hashlib.blake2b(b"".join(parts), digest_size=20).hexdigest()
 
     def of_object(self, item: object) -> bytes:
         """Of ``item`` alone, whatever the frame."""
@@ -103,6 +107,7 @@ def plain(item: object) -> tuple[bytes, bytes]:
         return b"json", msgspec.json.encode(item)
 
 
+Key = TypeVar("Key", bytes, str)
 #: Where a part lies in a data file: its offset and length.
 Span = tuple[int, int]
 #: A data file as a build wrote it: its inode, size and modification time.
@@ -121,6 +126,10 @@ class Parts:
     #: The order of its newest check-in in the feed (``None``: it has none), by the
     #: objective's digest.
     feed: dict[bytes, Order | None] = field(default_factory=dict)
+    #: Each unit's rows of the search indexes, by its id, and the frame they were made
+    #: under (:attr:`Digests.frame`, which has the units).
+    units: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
+    frame: bytes = b""
 
 
 @dataclass
@@ -136,11 +145,15 @@ class Layout:
     search: dict[bytes, tuple[Span, Span]] = field(default_factory=dict)
     #: As :attr:`Parts.feed`.
     feed: dict[bytes, Order | None] = field(default_factory=dict)
+    #: The spans of each unit's rows in the search indexes, by its id, and the frame.
+    units: dict[str, tuple[Span, Span]] = field(default_factory=dict)
+    frame: bytes = b""
 
 
 def search_key(objective_digest: bytes, owner_name: str) -> bytes:
-    """What an objective's search rows are made of: the objective and its owner's name."""
-    return digest_of(objective_digest, owner_name.encode())
+    """What an objective's search rows are made of: the objective and its owner's name
+    (after a digest of one length: the two are told apart)."""
+    return objective_digest + owner_name.encode()
 
 
 @dataclass
@@ -175,19 +188,27 @@ class Manifest:
             for path, written in layout.files.items()
             if path in (EXPORT_FILE, *SEARCH_FILES)
         }
-        return Parts(_export_parts(layout, files), _search_parts(layout, files), layout.feed)
+        search = _search_parts(layout.search, files)
+        units = _search_parts(layout.units, files)
+        return Parts(_export_parts(layout, files), search, layout.feed, units, layout.frame)
 
-    def unchanged(self, path: str, digest: str) -> bool:
-        """Whether the output's file for ``path`` is still what ``digest`` gives: the very
-        file this manifest recorded (not even a link to it), unchanged since."""
-        entry = self.previous.get(path)
-        if entry is None or entry[0] != digest:
-            return False
+    def unchanged(self, made: Mapping[str, str]) -> set[str]:
+        """The paths of ``made`` (path: digest) whose file in the output is still what the
+        digest gives: the very file this manifest recorded (not even a link to it),
+        unchanged since."""
+        previous, kept = self.previous, set[str]()
         try:
-            stat = os.lstat(os.path.join(self.output, path))
+            output = os.open(self.output, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         except OSError:
-            return False
-        return (stat.st_ino, stat.st_size, stat.st_mtime_ns) == entry[1:]
+            return kept
+        try:
+            for path, digest in made.items():
+                entry = previous.get(path)
+                if entry is not None and entry[0] == digest and _still(path, output, entry):
+                    kept.add(path)
+        finally:
+            os.close(output)
+        return kept
 
     def inode(self, path: str) -> int:
         """The inode of the output's file at ``path``, as :meth:`unchanged` found it."""
@@ -216,7 +237,9 @@ class Manifest:
             version = store_version(self.file.parent, create=True)
             if self.made_parts is not None and version is not None:
                 made = self.made_parts
-                parts = _SavedParts(version, made.files, made.export, made.search, made.feed)
+                parts = _SavedParts(
+                    version, made.files, made.export, made.search, made.feed, made.units, made.frame
+                )
                 write_file(self.file.parent, _parts_file(self.file).name, _ENCODER.encode(parts))
         except (OSError, CacheProblem):
             return
@@ -237,6 +260,8 @@ class _SavedParts(msgspec.Struct, array_like=True):
     export: dict[bytes, Span]
     search: dict[bytes, tuple[Span, Span]]
     feed: dict[bytes, Order | None]
+    units: dict[str, tuple[Span, Span]]
+    frame: bytes
 
 
 def _parts_file(manifest_file: Path) -> Path:
@@ -255,7 +280,7 @@ def _read_parts(file: Path) -> Layout | None:
         return None
     if not version or kept.version != version:
         return None
-    return Layout(kept.files, kept.export, kept.search, kept.feed)
+    return Layout(kept.files, kept.export, kept.search, kept.feed, kept.units, kept.frame)
 
 
 def _export_parts(layout: Layout, files: dict[str, bytes | None]) -> dict[bytes, bytes]:
@@ -270,14 +295,14 @@ def _export_parts(layout: Layout, files: dict[str, bytes | None]) -> dict[bytes,
 
 
 def _search_parts(
-    layout: Layout, files: dict[str, bytes | None]
-) -> dict[bytes, tuple[bytes, bytes]]:
+    spans: Mapping[Key, tuple[Span, Span]], files: dict[str, bytes | None]
+) -> dict[Key, tuple[bytes, bytes]]:
     titles, index = (files.get(path) for path in SEARCH_FILES)
     if titles is None or index is None:
         return {}
     return {
         key: (titles[first : first + first_length], index[second : second + second_length])
-        for key, ((first, first_length), (second, second_length)) in layout.search.items()
+        for key, ((first, first_length), (second, second_length)) in spans.items()
         if _inside(first, first_length, titles) and _inside(second, second_length, index)
     }
 
@@ -285,6 +310,15 @@ def _search_parts(
 def _inside(start: int, length: int, content: bytes) -> bool:
     """Whether the span lies in ``content`` (a span of a garbage layout may not)."""
     return 0 <= start < start + length <= len(content)
+
+
+def _still(path: str, output: int, entry: Entry) -> bool:
+    """Whether the file at ``path`` in the open ``output`` is the one ``entry`` recorded."""
+    try:
+        stat = os.lstat(path, dir_fd=output)
+    except OSError:
+        return False
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns) == entry[1:]
 
 
 def _read(file: Path, output: Path) -> dict[str, Entry]:
