@@ -294,15 +294,20 @@ def _prune(
                     holding.add(prefix)
                 elif path != MARK_NAME:
                     os.unlink(entry.path)
-    holding = {parent for prefix in holding for parent in _parents(prefix)}
+    holding = _with_parents(holding)
     return [path for path in reversed(folders) if path not in holding], present
 
 
-def _parents(prefix: str) -> list[str]:
-    """The folders a file at ``prefix`` + its name is in, as site paths: ``a/b/`` gives
-    ``a`` and ``a/b``."""
-    parts = prefix.split("/")[:-1]
-    return ["/".join(parts[: index + 1]) for index in range(len(parts))]
+def _with_parents(prefixes: set[str]) -> set[str]:
+    """The folders files at ``prefixes`` are in, as site paths: ``a/b/`` gives ``a`` and
+    ``a/b``."""
+    folders: set[str] = set()
+    for prefix in prefixes:
+        folder = prefix[:-1]
+        while folder and folder not in folders:  # its parents are there once it is
+            folders.add(folder)
+            folder = folder[: max(folder.rfind("/"), 0)]
+    return folders
 
 
 def _same_file(entry: os.DirEntry[str], other: Path) -> bool:
