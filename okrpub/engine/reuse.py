@@ -74,13 +74,15 @@ class Digests:
         self.frame = digest_of(code_version().encode(), theme, *plain(frame))
         self._objects: dict[int, bytes] = {}
 
-    def of(self, inputs: Iterable[object]) -> str:
+    def of(self, inputs: tuple[object, ...]) -> str:
         # every part is a digest of one length: joined, they are told apart all the same
-        known, parts = self._objects, [self.frame]
-        for item in inputs:
-            digest = known.get(id(item))
-            parts.append(self.of_object(item) if digest is None else digest)
-        return hashlib.blake2b(b"".join(parts), digest_size=20).hexdigest()
+        try:  # (most inputs are known: looked up without a Python loop)
+            parts = b"".join(map(self._objects.__getitem__, map(id, inputs)))
+        except KeyError:
+            parts = b"".join(map(self.of_object, inputs))
+        digest = hashlib.blake2b(self.frame, digest_size=20)
+        digest.update(parts)
+        return digest.hexdigest()
 
     def of_object(self, item: object) -> bytes:
         """Of ``item`` alone, whatever the frame."""
