@@ -66,19 +66,40 @@ def test_nothing_changed_keeps_every_file(tmp_path: Path) -> None:
 
 def test_nothing_changed_writes_no_file(tmp_path: Path) -> None:
     """The theme's static files and the JSON Schemas, the same for every model, are kept
-    like the pages: a build with nothing changed writes nothing."""
+    like the pages: a build with nothing changed writes nothing, and leaves the output
+    folder as it is (nothing to put in its place)."""
     project = Project(tmp_path / "project").root
     cached_build(project, tmp_path / "site")
-    before = inodes(tmp_path / "site")
+    before, folder = inodes(tmp_path / "site"), (tmp_path / "site").stat().st_ino
     stats = cached_build(project, tmp_path / "site").stats
     assert (stats[FILES_WRITTEN], stats[FILES_KEPT]) == (0, len(before) - 1)  # not the mark
-    after = inodes(tmp_path / "site")
-    assert [path for path in before if after[path] != before[path]] == [".okrpub-site"]
+    assert inodes(tmp_path / "site") == before
+    assert (tmp_path / "site").stat().st_ino == folder
     fixed = [path for path in before if path.startswith("static/") or ".schema." in path]
     assert fixed
     warm, clean = warm_and_clean(project, tmp_path)
     assert warm == clean
     assert all(inodes(tmp_path / "site")[path] == before[path] for path in fixed)
+
+
+@pytest.mark.parametrize("stray", ["stray.txt", "objectives/stray.html", "empty/", "a/b/"])
+def test_nothing_changed_still_leaves_nothing_else_in_the_output(
+    tmp_path: Path, stray: str
+) -> None:
+    """With nothing changed, the output is left as it is only while it holds nothing but the
+    site: a file or folder put in it goes as after any build."""
+    project = Project(tmp_path / "project").root
+    cached_build(project, tmp_path / "site")
+    stray_path = tmp_path / "site" / stray
+    if stray.endswith("/"):
+        stray_path.mkdir(parents=True)
+    else:
+        stray_path.write_text("stray")
+    assert cached_build(project, tmp_path / "site").stats[FILES_WRITTEN] == 0
+    assert not stray_path.exists()
+    assert not (tmp_path / "site" / stray.split("/")[0]).exists() or stray.startswith("obj")
+    warm, clean = warm_and_clean(project, tmp_path)
+    assert warm == clean
 
 
 def test_nothing_changed_makes_no_check_in_objects(

@@ -217,7 +217,11 @@ class SiteFolder:
 
     def publish(self) -> None:
         """Put the new site in place of the output folder in one step, if okrpub may; the
-        spare folder then keeps of the previous site what the new one shares."""
+        spare folder then keeps of the previous site what the new one shares. A new site
+        of nothing but kept files, when the output holds nothing else, is in place already:
+        the output and the spare folder stay as they are."""
+        if self.staging is None and self._kept and self._is_output():
+            return
         spare = self.open()
         if os.path.lexists(self.output) and not _made_by_okrpub(self.output):
             raise WriteError(_refusal(self.output))
@@ -229,6 +233,13 @@ class SiteFolder:
                 os.rename(spare, self.output)
         self.staging = None
         self._prune_spare()
+
+    def _is_output(self) -> bool:
+        """Whether the output folder is okrpub's and holds nothing but the kept files (the
+        very files), its mark, and folders that hold some of them."""
+        with contextlib.suppress(OSError):
+            return _marked(self.output) and _holds_only(self.output, self._kept)
+        return False
 
     def discard(self) -> None:
         """Give up the new site (if one was begun): the output stays as it is, and the spare
@@ -296,6 +307,27 @@ def _prune(
                     os.unlink(entry.path)
     holding = _with_parents(holding)
     return [path for path in reversed(folders) if path not in holding], present
+
+
+def _holds_only(folder: Path, kept: dict[str, int]) -> bool:
+    """Whether ``folder`` holds the files of ``kept`` (the very files: their inodes), but for
+    its mark nothing else, and only folders that hold some of them."""
+    found, folders, holding = 0, [], set()
+    pending = [("", os.fspath(folder))]
+    while pending:
+        prefix, where = pending.pop()
+        with os.scandir(where) as entries:
+            for entry in entries:
+                path = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(path)
+                    pending.append((path + "/", entry.path))
+                elif kept.get(path) == entry.inode() and entry.is_file(follow_symlinks=False):
+                    found += 1
+                    holding.add(prefix)
+                elif path != MARK_NAME:
+                    return False
+    return found == len(kept) and _with_parents(holding).issuperset(folders)
 
 
 def _with_parents(prefixes: set[str]) -> set[str]:
