@@ -19,7 +19,10 @@ only the files the new site shares (the very same files) and the folders the
 new site has too: it holds nothing the output does not, and its folders are
 there for the next build, which so writes only what changed. (Making and
 removing every folder of a site at each build costs far more: on a file
-system mounted with ``discard``, removing a folder takes milliseconds.)
+system mounted with ``discard``, removing a folder takes milliseconds.) A new
+site of nothing but kept files, while the output holds nothing else, is the
+output already: nothing is exchanged (one walk of the output, not two of the
+spare folder).
 
 okrpub replaces only what it made: a missing or empty output folder, or one
 that has okrpub's mark (:data:`MARK_NAME`, in every site it builds). A lock
