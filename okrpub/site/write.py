@@ -239,9 +239,11 @@ class SiteFolder:
 
     def _is_output(self) -> bool:
         """Whether the output folder is okrpub's and holds nothing but the kept files (the
-        very files), its mark, and folders that hold some of them."""
+        very files), its mark, and folders that hold some of them (and the spare folder,
+        if any, is okrpub's)."""
         with contextlib.suppress(OSError):
-            return _marked(self.output) and _holds_only(self.output, self._kept)
+            spare = not os.path.lexists(self.spare) or _ours(self.spare)  # else refused
+            return spare and _marked(self.output) and _holds_only(self.output, self._kept)
         return False
 
     def discard(self) -> None:
