@@ -19,10 +19,8 @@ only the files the new site shares (the very same files) and the folders the
 new site has too: it holds nothing the output does not, and its folders are
 there for the next build, which so writes only what changed. (Making and
 removing every folder of a site at each build costs far more: on a file
-system mounted with ``discard``, removing a folder takes milliseconds.) A new
-site of nothing but kept files, while the output holds nothing else, is the
-output already: nothing is exchanged (one walk of the output, not two of the
-spare folder).
+system mounted with ``discard``, removing a folder takes milliseconds.) A site
+of kept files only is the output already: nothing is exchanged.
 
 okrpub replaces only what it made: a missing or empty output folder, or one
 that has okrpub's mark (:data:`MARK_NAME`, in every site it builds). A lock
@@ -220,9 +218,8 @@ class SiteFolder:
 
     def publish(self) -> None:
         """Put the new site in place of the output folder in one step, if okrpub may; the
-        spare folder then keeps of the previous site what the new one shares. A new site
-        of nothing but kept files, when the output holds nothing else, is in place already:
-        the output and the spare folder stay as they are."""
+        spare folder then keeps of the previous site what the new one shares. A site of
+        kept files only, when the output holds nothing else, is in place already."""
         if self.staging is None and self._kept and self._is_output():
             return
         spare = self.open()
@@ -238,9 +235,8 @@ class SiteFolder:
         self._prune_spare()
 
     def _is_output(self) -> bool:
-        """Whether the output folder is okrpub's and holds nothing but the kept files (the
-        very files), its mark, and folders that hold some of them (and the spare folder,
-        if any, is okrpub's)."""
+        """Whether the output is okrpub's and holds only the kept files and its mark (and
+        the spare folder, if any, is okrpub's)."""
         with contextlib.suppress(OSError):
             spare = not os.path.lexists(self.spare) or _ours(self.spare)  # else refused
             return spare and _marked(self.output) and _holds_only(self.output, self._kept)
@@ -315,8 +311,8 @@ def _prune(
 
 
 def _holds_only(folder: Path, kept: dict[str, int]) -> bool:
-    """Whether ``folder`` holds the files of ``kept`` (the very files: their inodes), but for
-    its mark nothing else, and only folders that hold some of them."""
+    """Whether ``folder`` holds the very files of ``kept`` (by inode), its mark, and only
+    folders that hold some of them."""
     found, folders, holding = 0, [], set()
     pending = [("", os.fspath(folder))]
     while pending:
