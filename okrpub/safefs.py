@@ -136,6 +136,21 @@ def read_plain(path: Path | str, *, folder: int | None = None, limit: int = -1) 
         return file.read(limit)
 
 
+def read_unchanged(path: Path | str, written: tuple[int, int, int]) -> bytes | None:
+    """The bytes of the plain file at ``path`` (never through a link) if it is still the
+    file of that inode, size and modification time (``written``), else ``None``."""
+    try:
+        with os.fdopen(os.open(path, FILE), "rb") as file:
+            found = os.fstat(file.fileno())
+            signature = (found.st_ino, found.st_size, found.st_mtime_ns)
+            if not stat.S_ISREG(found.st_mode) or signature != tuple(written):
+                return None
+            content = file.read()
+    except OSError:
+        return None
+    return content if len(content) == written[1] else None
+
+
 def read_file(folder: Path, name: str) -> bytes:
     """The bytes of the plain file ``name`` in ``folder``, reached without following a link."""
     descriptor = open_folder(folder)

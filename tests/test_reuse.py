@@ -66,19 +66,40 @@ def test_nothing_changed_keeps_every_file(tmp_path: Path) -> None:
 
 def test_nothing_changed_writes_no_file(tmp_path: Path) -> None:
     """The theme's static files and the JSON Schemas, the same for every model, are kept
-    like the pages: a build with nothing changed writes nothing."""
+    like the pages: a build with nothing changed writes nothing, and leaves the output
+    folder as it is (nothing to put in its place)."""
     project = Project(tmp_path / "project").root
     cached_build(project, tmp_path / "site")
-    before = inodes(tmp_path / "site")
+    before, folder = inodes(tmp_path / "site"), (tmp_path / "site").stat().st_ino
     stats = cached_build(project, tmp_path / "site").stats
     assert (stats[FILES_WRITTEN], stats[FILES_KEPT]) == (0, len(before) - 1)  # not the mark
-    after = inodes(tmp_path / "site")
-    assert [path for path in before if after[path] != before[path]] == [".okrpub-site"]
+    assert inodes(tmp_path / "site") == before
+    assert (tmp_path / "site").stat().st_ino == folder
     fixed = [path for path in before if path.startswith("static/") or ".schema." in path]
     assert fixed
     warm, clean = warm_and_clean(project, tmp_path)
     assert warm == clean
     assert all(inodes(tmp_path / "site")[path] == before[path] for path in fixed)
+
+
+@pytest.mark.parametrize("stray", ["stray.txt", "objectives/stray.html", "empty/", "a/b/"])
+def test_nothing_changed_still_leaves_nothing_else_in_the_output(
+    tmp_path: Path, stray: str
+) -> None:
+    """With nothing changed, the output is left as it is only while it holds nothing but the
+    site: a file or folder put in it goes as after any build."""
+    project = Project(tmp_path / "project").root
+    cached_build(project, tmp_path / "site")
+    stray_path = tmp_path / "site" / stray
+    if stray.endswith("/"):
+        stray_path.mkdir(parents=True)
+    else:
+        stray_path.write_text("stray")
+    assert cached_build(project, tmp_path / "site").stats[FILES_WRITTEN] == 0
+    assert not stray_path.exists()
+    assert not (tmp_path / "site" / stray.split("/")[0]).exists() or stray.startswith("obj")
+    warm, clean = warm_and_clean(project, tmp_path)
+    assert warm == clean
 
 
 def test_nothing_changed_makes_no_check_in_objects(
@@ -245,14 +266,14 @@ def test_the_search_indexes_make_rows_only_for_the_objectives_that_changed(
     project = Project(tmp_path / "project")
     cached_build(project.root, tmp_path / "site")
     project.edit(GROW_FILE, "title: ", "title: Renamed ")
-    # the units' rows are made in every build that makes the indexes; objectives' are kept
+    # the units' rows are kept too, while the units are unchanged
     edited = cached_build(project.root, tmp_path / "site")
     assert edited.model is not None
     units = len(edited.model.units)
-    assert edited.stats[SEARCH_ROWS_MADE] == units + 1
+    assert edited.stats[SEARCH_ROWS_MADE] == 1
     project.edit("content/units/smokey.md", 'name: "Smokey', 'name: "Smoky')
     renamed = cached_build(project.root, tmp_path / "site")
-    # its objectives' rows too: its new name is in them
+    # every unit's (the units changed), and its objectives' too: its new name is in them
     assert renamed.stats[SEARCH_ROWS_MADE] > units + 1
     warm, clean = warm_and_clean(project.root, tmp_path)
     assert warm["search/index.js"] == clean["search/index.js"]
@@ -298,6 +319,44 @@ def test_export_parts_of_another_okrpub_are_not_used(tmp_path: Path) -> None:
     project.edit(GROW_FILE, "title: ", "title: Renamed ")
     encoded = cached_build(project.root, tmp_path / "site").stats[EXPORT_PARTS_MADE]
     assert encoded == len(json.loads(tree_of(tmp_path / "site")["api/okrs.json"])["objectives"])
+
+
+def test_parts_are_taken_only_from_data_files_as_written(tmp_path: Path) -> None:
+    """The parts of the last build are read from its data files in the output: one changed
+    since gives none (the others' still do), and the site is what a clean build writes."""
+    project = Project(tmp_path / "project")
+    first = cached_build(project.root, tmp_path / "site")
+    assert first.model is not None
+    export = tmp_path / "site" / "api" / "okrs.json"
+    export.write_bytes(export.read_bytes().replace(b'"objectives":[', b'"objectives": ['))
+    project.edit(GROW_FILE, "title: ", "title: Renamed ")
+    made = cached_build(project.root, tmp_path / "site").stats
+    assert made[EXPORT_PARTS_MADE] == len(first.model.objectives)
+    assert made[SEARCH_ROWS_MADE] == 1
+    warm, clean = warm_and_clean(project.root, tmp_path)
+    assert warm == clean
+
+
+@pytest.mark.parametrize("span", [(-1, 5), (10**12, 5), (0, 0), (0, 10**12)])
+def test_parts_out_of_their_files_are_not_used(tmp_path: Path, span: tuple[int, int]) -> None:
+    """A kept layout whose spans do not lie in the data files (a garbage store) costs those
+    parts, never a traceback or another site."""
+    project = Project(tmp_path / "project")
+    cached_build(project.root, tmp_path / "site")
+    file = Manifest.load(project.root / ".okrpub-cache", tmp_path / "site").file
+    version, files, export, search, feed, units, frame = msgspec.msgpack.decode(
+        file.with_suffix(".parts").read_bytes()
+    )
+    export = dict.fromkeys(export, span)
+    search = dict.fromkeys(search, (span, span))
+    units = dict.fromkeys(units, (span, span))
+    layout = [version, files, export, search, feed, units, frame]
+    file.with_suffix(".parts").write_bytes(msgspec.msgpack.encode(layout))
+    project.edit(GROW_FILE, "title: ", "title: Renamed ")
+    made = cached_build(project.root, tmp_path / "site").stats
+    assert made[EXPORT_PARTS_MADE] == len(export)
+    warm, clean = warm_and_clean(project.root, tmp_path)
+    assert warm == clean
 
 
 @pytest.mark.parametrize(

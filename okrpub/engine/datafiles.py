@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from okrpub.engine.memo import IdentityMemo
-from okrpub.engine.reuse import Digests, Parts, search_key
+from okrpub.engine.reuse import Digests, Layout, Parts, Span, search_key
 from okrpub.engine.stats import (
     DATA_FILES_MADE,
     EXPORT_PARTS_MADE,
@@ -54,8 +54,9 @@ class DataMemo:
             self._sitemap = (key, feed.sitemap(key[0], base_url, lastmod))
         return self._sitemap[1]
 
-    def seed(self, model: Model, digests: Digests, parts: Parts) -> None:
-        """Take the parts of the last build for the objectives whose parts are unchanged."""
+    def seed(self, model: Model, digests: Digests, parts: Parts, locale: Locale) -> None:
+        """Take the parts of the last build for the objectives whose parts are unchanged,
+        and the units' rows while what every page may show is (units are part of it)."""
         for objective in model.objectives.values():
             digest = digests.of_object(objective)
             export_part = parts.export.get(digest)
@@ -67,22 +68,49 @@ class DataMemo:
                 self.objective_rows.seed(objective, rows, also=owner)
             if digest in parts.feed:
                 self.newest.seed(objective, parts.feed[digest])
+        if parts.frame == digests.frame:
+            for unit in model.units.values():
+                if (unit_rows := parts.units.get(unit.id)) is not None:
+                    also = (search.parent_name(model, unit), locale)
+                    self.unit_rows.seed(unit, unit_rows, also=also)
 
-    def parts(self, model: Model, digests: Digests) -> Parts:
-        """What each objective gave the data files just made (all of them), for the next
-        build."""
-        parts = Parts()
+    def layout(self, model: Model, digests: Digests, made: Mapping[str, bytes]) -> Layout:
+        """Where each objective's parts (and each unit's rows) lie in the data files just
+        ``made`` (all of them, in the model's order), for the next build."""
+        layout = Layout(frame=digests.frame)
+        at = export.first_part(made[export.EXPORT_FILE])
+        rows_at = _RowsAt(*(search.first_row(made[path]) for path in search.SEARCH_FILES))
         for objective in model.objectives.values():
             digest = digests.of_object(objective)
             export_part = self.export.value(objective)
             rows = self.objective_rows.value(objective)
             assert export_part is not None and rows is not None  # both made for every objective
-            parts.export[digest] = export_part
-            owner = search.owner_name(model, objective)
-            parts.search[search_key(digest, owner)] = rows
+            layout.export[digest] = (at, len(export_part))
+            at += len(export_part) + 1  # each part is followed by a comma (or the end)
+            key = search_key(digest, search.owner_name(model, objective))
+            layout.search[key] = rows_at.spans(rows)
             # (``None`` for an objective without check-ins)
-            parts.feed[digest] = self.newest.value(objective)
-        return parts
+            layout.feed[digest] = self.newest.value(objective)
+        for unit in model.units.values():  # their rows follow the objectives'
+            unit_rows = self.unit_rows.value(unit)
+            assert unit_rows is not None  # made for every unit
+            layout.units[unit.id] = rows_at.spans(unit_rows)
+        return layout
+
+
+class _RowsAt:
+    """Where the next rows begin in the two search indexes."""
+
+    def __init__(self, titles: int, index: int) -> None:
+        self.titles, self.index = titles, index
+
+    def spans(self, rows: search.Rows) -> tuple[Span, Span]:
+        """The spans of ``rows``, the next rows; each row is followed by a comma (or the end)."""
+        titles, index = rows
+        spans = (self.titles, len(titles)), (self.index, len(index))
+        self.titles += len(titles) + 1
+        self.index += len(index) + 1
+        return spans
 
 
 def data_files(

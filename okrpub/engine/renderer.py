@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Collection, Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import compress
 from operator import is_not
@@ -246,13 +246,14 @@ class SiteRenderer:
         ):
             # the workers render meanwhile: the last build's parts are read after they start
             if manifest is not None and kept is not None and data:
-                self.data.seed(model, kept.digests, manifest.last_parts())
+                self.data.seed(model, kept.digests, manifest.last_parts(), self.theme.locale)
             for path, content in fixed:
                 folder.add(path, content)
-            for path, make in data.items():
-                folder.add(path, make())
+            made = {path: make() for path, make in data.items()}
+            for path, content in made.items():
+                folder.add(path, content)
         if manifest is not None and kept is not None:
-            self._record(model, manifest, kept, folder, data)
+            self._record(model, manifest, kept, folder, made)
         stats.add(PAGES_RENDERED, len(pages))
         stats.add(FILES_WRITTEN, len(pages) + len(fixed) + len(data))
         stats.add(FILES_KEPT, len(reused))
@@ -273,7 +274,7 @@ class SiteRenderer:
             known.give(model.objectives.values(), digests, stats)
         made = _file_digests(digests, model, plan)
         made.update((path, content_digest(content)) for path, content in fixed)
-        return _Kept(digests, made, {p for p, d in made.items() if manifest.unchanged(p, d)})
+        return _Kept(digests, made, manifest.unchanged(made))
 
     def _record(
         self,
@@ -281,16 +282,20 @@ class SiteRenderer:
         manifest: Manifest,
         kept: _Kept,
         folder: SiteFolder,
-        data: Collection[str],
+        made: Mapping[str, bytes],
     ) -> None:
-        """Note in ``manifest`` what each file was made from, and the data files' parts."""
+        """Note in ``manifest`` what each file was made from, and where the data files
+        ``made`` have each objective's parts."""
         for path, digest in kept.made.items():
             if path in kept.kept:
                 manifest.carry(path)
             else:
                 manifest.record(path, digest, folder.where(path))
-        if all(path in data for path in (EXPORT_FILE, FEED_FILE, SEARCH_FILES[0])):
-            manifest.made_parts = self.data.parts(model, kept.digests)
+        laid_out = (EXPORT_FILE, *SEARCH_FILES)
+        if FEED_FILE in made and all(path in made for path in laid_out):
+            layout = self.data.layout(model, kept.digests, made)
+            layout.files = {path: manifest.signature(path) for path in laid_out}
+            manifest.made_parts = layout
 
     def _plan(self, model: Model, memo: PlanMemo | None, views: ViewMemo, stats: Stats) -> _Plan:
         """The pages, badges and data files of ``model``; with ``memo``, from the last plan's."""

@@ -25,16 +25,19 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import msgspec
 
 from okrpub.engine.cache import CacheProblem, code_version, store_version
 from okrpub.engine.cachefolder import surprise
-from okrpub.safefs import read_file, write_file
+from okrpub.safefs import read_file, read_unchanged, write_file
+from okrpub.site.export import EXPORT_FILE
 from okrpub.site.feed import Order
+from okrpub.site.search import SEARCH_FILES
 
 #: What is stored per file: its digest, and its inode, size and modification time.
 Entry = tuple[str, int, int, int]
@@ -71,10 +74,15 @@ class Digests:
         self.frame = digest_of(code_version().encode(), theme, *plain(frame))
         self._objects: dict[int, bytes] = {}
 
-    def of(self, inputs: Iterable[object]) -> str:
+    def of(self, inputs: tuple[object, ...]) -> str:
         # every part is a digest of one length: joined, they are told apart all the same
-        joined = b"".join([self.frame, *map(self.of_object, inputs)])
-        return hashlib.blake2b(joined, digest_size=20).hexdigest()
+        try:  # (most inputs are known: looked up without a Python loop)
+            parts = b"".join(map(self._objects.__getitem__, map(id, inputs)))
+        except KeyError:
+            parts = b"".join(map(self.of_object, inputs))
+        digest = hashlib.blake2b(self.frame, digest_size=20)
+        digest.update(parts)
+        return digest.hexdigest()
 
     def of_object(self, item: object) -> bytes:
         """Of ``item`` alone, whatever the frame."""
@@ -101,10 +109,17 @@ def plain(item: object) -> tuple[bytes, bytes]:
         return b"json", msgspec.json.encode(item)
 
 
+Key = TypeVar("Key", bytes, str)
+#: Where a part lies in a data file: its offset and length.
+Span = tuple[int, int]
+#: A data file as a build wrote it: its inode, size and modification time.
+Written = tuple[int, int, int]
+
+
 @dataclass
 class Parts:
-    """What each objective gave the data files of a build, kept for the next build to
-    make again only for the objectives that changed."""
+    """What each objective gave the data files of the last build, for this build to make
+    again only for the objectives that changed."""
 
     #: Its part of ``api/okrs.json``, by the objective's digest (:meth:`Digests.of_object`).
     export: dict[bytes, bytes] = field(default_factory=dict)
@@ -113,11 +128,34 @@ class Parts:
     #: The order of its newest check-in in the feed (``None``: it has none), by the
     #: objective's digest.
     feed: dict[bytes, Order | None] = field(default_factory=dict)
+    #: Each unit's rows of the search indexes, by its id, and the frame they were made
+    #: under (:attr:`Digests.frame`, which has the units).
+    units: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
+    frame: bytes = b""
+
+
+@dataclass
+class Layout:
+    """Where each objective's parts lie in the data files a build made (kept by the next
+    build instead of the parts themselves, which it takes from those very files)."""
+
+    #: The data files the spans are in, as written.
+    files: dict[str, Written] = field(default_factory=dict)
+    #: The span of its part in ``api/okrs.json``, by the objective's digest.
+    export: dict[bytes, Span] = field(default_factory=dict)
+    #: The spans of its rows in the two search indexes, by :func:`search_key`.
+    search: dict[bytes, tuple[Span, Span]] = field(default_factory=dict)
+    #: As :attr:`Parts.feed`.
+    feed: dict[bytes, Order | None] = field(default_factory=dict)
+    #: The spans of each unit's rows in the search indexes, by its id, and the frame.
+    units: dict[str, tuple[Span, Span]] = field(default_factory=dict)
+    frame: bytes = b""
 
 
 def search_key(objective_digest: bytes, owner_name: str) -> bytes:
-    """What an objective's search rows are made of: the objective and its owner's name."""
-    return digest_of(objective_digest, owner_name.encode())
+    """What an objective's search rows are made of: the objective and its owner's name
+    (after a digest of one length: the two are told apart)."""
+    return objective_digest + owner_name.encode()
 
 
 @dataclass
@@ -128,8 +166,8 @@ class Manifest:
     output: Path
     previous: dict[str, Entry]
     written: dict[str, Entry] = field(default_factory=dict)
-    #: This build's parts, once it made the data files: saved with the manifest.
-    made_parts: Parts | None = None
+    #: Where this build's parts are, once it made the data files: saved with the manifest.
+    made_parts: Layout | None = None
 
     @classmethod
     def load(cls, cache_dir: Path, output: Path) -> Manifest:
@@ -141,21 +179,38 @@ class Manifest:
         return cls(file, output, _read(file, output) if surprise(cache_dir) is None else {})
 
     def last_parts(self) -> Parts:
-        """What each objective gave the data files of the last build (read when a build
-        makes them again: tens of megabytes at 10,000 objectives)."""
-        return _read_parts(_parts_file(self.file))
+        """What each objective gave the data files of the last build, taken from those
+        files in the output where they are still as written (read when a build makes them
+        again: tens of megabytes at 10,000 objectives)."""
+        layout = _read_parts(_parts_file(self.file))
+        if layout is None:
+            return Parts()
+        files = {
+            path: read_unchanged(os.path.join(self.output, path), written)
+            for path, written in layout.files.items()
+            if path in (EXPORT_FILE, *SEARCH_FILES)
+        }
+        search = _search_parts(layout.search, files)
+        units = _search_parts(layout.units, files)
+        return Parts(_export_parts(layout, files), search, layout.feed, units, layout.frame)
 
-    def unchanged(self, path: str, digest: str) -> bool:
-        """Whether the output's file for ``path`` is still what ``digest`` gives: the very
-        file this manifest recorded (not even a link to it), unchanged since."""
-        entry = self.previous.get(path)
-        if entry is None or entry[0] != digest:
-            return False
+    def unchanged(self, made: Mapping[str, str]) -> set[str]:
+        """The paths of ``made`` (path: digest) whose file in the output is still what the
+        digest gives: the very file this manifest recorded (not even a link to it),
+        unchanged since."""
+        previous, kept = self.previous, set[str]()
         try:
-            stat = os.lstat(os.path.join(self.output, path))
+            output = os.open(self.output, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         except OSError:
-            return False
-        return (stat.st_ino, stat.st_size, stat.st_mtime_ns) == entry[1:]
+            return kept
+        try:
+            for path, digest in made.items():
+                entry = previous.get(path)
+                if entry is not None and entry[0] == digest and _still(path, output, entry):
+                    kept.add(path)
+        finally:
+            os.close(output)
+        return kept
 
     def inode(self, path: str) -> int:
         """The inode of the output's file at ``path``, as :meth:`unchanged` found it."""
@@ -169,6 +224,11 @@ class Manifest:
         stat = written.stat()
         self.written[path] = (digest, stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
+    def signature(self, path: str) -> Written:
+        """The inode, size and modification time of the file :meth:`record` recorded."""
+        _, inode, size, modified = self.written[path]
+        return inode, size, modified
+
     def save(self) -> None:
         """Keep what was written (after the new site is in place); best effort, like the cache."""
         if surprise(self.file.parent) is not None:
@@ -179,7 +239,9 @@ class Manifest:
             version = store_version(self.file.parent, create=True)
             if self.made_parts is not None and version is not None:
                 made = self.made_parts
-                parts = _SavedParts(version, made.export, made.search, made.feed)
+                parts = _SavedParts(
+                    version, made.files, made.export, made.search, made.feed, made.units, made.frame
+                )
                 write_file(self.file.parent, _parts_file(self.file).name, _ENCODER.encode(parts))
         except (OSError, CacheProblem):
             return
@@ -193,31 +255,72 @@ class _Saved(msgspec.Struct):
 
 
 class _SavedParts(msgspec.Struct, array_like=True):
-    """Parts as kept on disk, with the version of okrpub that made them."""
+    """A :class:`Layout` as kept on disk, with the version of okrpub that made it."""
 
     version: str
-    export: dict[bytes, bytes]
-    search: dict[bytes, tuple[bytes, bytes]]
+    files: dict[str, Written]
+    export: dict[bytes, Span]
+    search: dict[bytes, tuple[Span, Span]]
     feed: dict[bytes, Order | None]
+    units: dict[str, tuple[Span, Span]]
+    frame: bytes
 
 
 def _parts_file(manifest_file: Path) -> Path:
     return manifest_file.with_suffix(".parts")
 
 
-def _read_parts(file: Path) -> Parts:
-    """The parts of the last build of okrpub's very code into this very cache folder
+def _read_parts(file: Path) -> Layout | None:
+    """The layout of the last build of okrpub's very code into this very cache folder
     (:func:`~okrpub.engine.cache.store_version`), else none."""
     if surprise(file.parent) is not None:
-        return Parts()
+        return None
     try:
         version = store_version(file.parent, create=False)
         kept = msgspec.msgpack.decode(read_file(file.parent, file.name), type=_SavedParts)
     except (OSError, CacheProblem, msgspec.DecodeError):
-        return Parts()
+        return None
     if not version or kept.version != version:
-        return Parts()
-    return Parts(kept.export, kept.search, kept.feed)
+        return None
+    return Layout(kept.files, kept.export, kept.search, kept.feed, kept.units, kept.frame)
+
+
+def _export_parts(layout: Layout, files: dict[str, bytes | None]) -> dict[bytes, bytes]:
+    content = files.get(EXPORT_FILE)
+    if content is None:
+        return {}
+    return {
+        digest: content[start : start + length]
+        for digest, (start, length) in layout.export.items()
+        if _inside(start, length, content)
+    }
+
+
+def _search_parts(
+    spans: Mapping[Key, tuple[Span, Span]], files: dict[str, bytes | None]
+) -> dict[Key, tuple[bytes, bytes]]:
+    titles, index = (files.get(path) for path in SEARCH_FILES)
+    if titles is None or index is None:
+        return {}
+    return {
+        key: (titles[first : first + first_length], index[second : second + second_length])
+        for key, ((first, first_length), (second, second_length)) in spans.items()
+        if _inside(first, first_length, titles) and _inside(second, second_length, index)
+    }
+
+
+def _inside(start: int, length: int, content: bytes) -> bool:
+    """Whether the span lies in ``content`` (a span of a garbage layout may not)."""
+    return 0 <= start < start + length <= len(content)
+
+
+def _still(path: str, output: int, entry: Entry) -> bool:
+    """Whether the file at ``path`` in the open ``output`` is the one ``entry`` recorded."""
+    try:
+        stat = os.lstat(path, dir_fd=output)
+    except OSError:
+        return False
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns) == entry[1:]
 
 
 def _read(file: Path, output: Path) -> dict[str, Entry]:

@@ -331,6 +331,10 @@ def _objective(objective: Objective) -> dict[str, Any]:
 EXPORT_FILE = "api/okrs.json"
 
 
+#: What comes before the objectives' parts, one ``,`` between each two, in the export.
+OBJECTIVES_OPEN = b',"objectives":['
+
+
 def export_json(model: Model, objective_parts: Iterable[bytes] | None = None) -> bytes:
     """``api/okrs.json``: the periods, units and objectives with every computed number.
 
@@ -361,7 +365,13 @@ def export_json(model: Model, objective_parts: Iterable[bytes] | None = None) ->
         objective_parts = map(objective_part, model.objectives.values())
     # joined once: on a big site each copy of the whole costs as much as the rest together
     separated = [part for objective in objective_parts for part in (b",", objective)][1:]
-    return b"".join((_encode(head)[:-1], b',"objectives":[', *separated, b"]}\n"))
+    return b"".join((_encode(head)[:-1], OBJECTIVES_OPEN, *separated, b"]}\n"))
+
+
+def first_part(content: bytes) -> int:
+    """Where the first objective's part begins in ``content``, made by :func:`export_json`
+    (the head has no key ``objectives``, and a ``"`` in a string is escaped)."""
+    return content.index(OBJECTIVES_OPEN) + len(OBJECTIVES_OPEN)
 
 
 def objective_part(objective: Objective) -> bytes:

@@ -101,6 +101,12 @@ def _script(name: str, rows: list[bytes]) -> bytes:
     return b"".join((f"window.{name}=[".encode(), b",".join(rows), b"];\n"))
 
 
+def first_row(content: bytes) -> int:
+    """Where the first row (an objective's, if any) begins in an index of
+    :func:`search_indexes`; the rows follow, one ``,`` between each two."""
+    return content.index(b"=[") + 2
+
+
 def _objective_row(objective: Objective, owner: str) -> list[str]:
     """``[kind, title, url, context, words]``; the url relative to the site root."""
     # one part a line: a phrase of the index never runs from one part into the next

@@ -19,7 +19,8 @@ only the files the new site shares (the very same files) and the folders the
 new site has too: it holds nothing the output does not, and its folders are
 there for the next build, which so writes only what changed. (Making and
 removing every folder of a site at each build costs far more: on a file
-system mounted with ``discard``, removing a folder takes milliseconds.)
+system mounted with ``discard``, removing a folder takes milliseconds.) A site
+of kept files only is the output already: nothing is exchanged.
 
 okrpub replaces only what it made: a missing or empty output folder, or one
 that has okrpub's mark (:data:`MARK_NAME`, in every site it builds). A lock
@@ -217,7 +218,10 @@ class SiteFolder:
 
     def publish(self) -> None:
         """Put the new site in place of the output folder in one step, if okrpub may; the
-        spare folder then keeps of the previous site what the new one shares."""
+        spare folder then keeps of the previous site what the new one shares. A site of
+        kept files only, when the output holds nothing else, is in place already."""
+        if self.staging is None and self._kept and self._is_output():
+            return
         spare = self.open()
         if os.path.lexists(self.output) and not _made_by_okrpub(self.output):
             raise WriteError(_refusal(self.output))
@@ -229,6 +233,14 @@ class SiteFolder:
                 os.rename(spare, self.output)
         self.staging = None
         self._prune_spare()
+
+    def _is_output(self) -> bool:
+        """Whether the output is okrpub's and holds only the kept files and its mark (and
+        the spare folder, if any, is okrpub's)."""
+        with contextlib.suppress(OSError):
+            spare = not os.path.lexists(self.spare) or _ours(self.spare)  # else refused
+            return spare and _marked(self.output) and _holds_only(self.output, self._kept)
+        return False
 
     def discard(self) -> None:
         """Give up the new site (if one was begun): the output stays as it is, and the spare
@@ -294,15 +306,41 @@ def _prune(
                     holding.add(prefix)
                 elif path != MARK_NAME:
                     os.unlink(entry.path)
-    holding = {parent for prefix in holding for parent in _parents(prefix)}
+    holding = _with_parents(holding)
     return [path for path in reversed(folders) if path not in holding], present
 
 
-def _parents(prefix: str) -> list[str]:
-    """The folders a file at ``prefix`` + its name is in, as site paths: ``a/b/`` gives
-    ``a`` and ``a/b``."""
-    parts = prefix.split("/")[:-1]
-    return ["/".join(parts[: index + 1]) for index in range(len(parts))]
+def _holds_only(folder: Path, kept: dict[str, int]) -> bool:
+    """Whether ``folder`` holds the very files of ``kept`` (by inode), its mark, and only
+    folders that hold some of them."""
+    found, folders, holding = 0, [], set()
+    pending = [("", os.fspath(folder))]
+    while pending:
+        prefix, where = pending.pop()
+        with os.scandir(where) as entries:
+            for entry in entries:
+                path = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(path)
+                    pending.append((path + "/", entry.path))
+                elif kept.get(path) == entry.inode() and entry.is_file(follow_symlinks=False):
+                    found += 1
+                    holding.add(prefix)
+                elif path != MARK_NAME:
+                    return False
+    return found == len(kept) and _with_parents(holding).issuperset(folders)
+
+
+def _with_parents(prefixes: set[str]) -> set[str]:
+    """The folders files at ``prefixes`` are in, as site paths: ``a/b/`` gives ``a`` and
+    ``a/b``."""
+    folders: set[str] = set()
+    for prefix in prefixes:
+        folder = prefix[:-1]
+        while folder and folder not in folders:  # its parents are there once it is
+            folders.add(folder)
+            folder = folder[: max(folder.rfind("/"), 0)]
+    return folders
 
 
 def _same_file(entry: os.DirEntry[str], other: Path) -> bool:
