@@ -9,6 +9,7 @@ file is a configuration error.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from sitetools import (
 from okrpub.config import DEFAULT_THEME
 from okrpub.engine import templates as templates_module
 from okrpub.engine.templates import COMPILED_TEMPLATES
+from okrpub.site.i18n import load_locale
 
 CUSTOM_404 = """{% extends "base.html" %}
 {% block title %}Lost{% endblock %}
@@ -367,3 +369,16 @@ def test_a_heading_with_a_period_escapes_the_locale_string_once(tmp_path: Path) 
         '<h1 id="home-heading">Q&amp;A &lt;b&gt;not bold&lt;/b&gt; for '
         '<span class="unbroken">2026-Q4</span></h1>'
     ) in html
+
+
+def test_each_locale_writes_a_day_in_its_own_words_every_time() -> None:
+    """A day's text is remembered by its locale: never another language's, never a stale one."""
+    english, dutch = (load_locale([DEFAULT_THEME], language) for language in ("en", "nl"))
+    day = dt.date(2026, 3, 5)
+    assert [english.date(day), dutch.date(day), english.date(day)] == [
+        "5 March 2026",
+        "5 maart 2026",
+        "5 March 2026",
+    ]
+    assert dutch.date(dt.date(2026, 10, 1)) == "1 oktober 2026"
+    assert english == load_locale([DEFAULT_THEME], "en")
