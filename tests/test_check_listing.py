@@ -4,6 +4,7 @@ folder finds exactly what ``check --no-cache`` finds."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import time
@@ -13,11 +14,12 @@ from pathlib import Path
 import msgspec
 import pytest
 from cachetools import GROW, checked_here, results, write_result
-from sitetools import REPOSITORY
+from sitetools import REPOSITORY, TODAY
 
 from okrpub.engine.listing import LISTING
+from okrpub.engine.project import analyse, open_cache, read_config
 from okrpub.engine.signatures import MARGIN_NS
-from okrpub.engine.stats import CONTENT_WALKS, FILES_PARSED
+from okrpub.engine.stats import CONTENT_WALKS, FILES_PARSED, Stats
 
 FOLDER = "content/2026-Q4/smokey"
 
@@ -33,7 +35,7 @@ def aged_examples(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """Copies of the example whose folders are old enough to be known by their signature,
     made together and left to age once."""
     folder = tmp_path_factory.mktemp("aged")
-    needed = len(CHANGES) + len(PLANTED) + 2  # one for each test below
+    needed = len(CHANGES) + len(PLANTED) + 3  # one for each test below
     examples = [copy_of_example(folder / str(number)) for number in range(needed)]
     time.sleep(MARGIN_NS / 1e9 + 0.2)
     return examples
@@ -54,6 +56,23 @@ def test_a_check_after_an_edit_of_a_file_walks_no_folder(example: Path) -> None:
     found, stats = checked_here(example)
     assert (stats[CONTENT_WALKS], stats[FILES_PARSED]) == (0, 1)
     assert found == checked_here(example, cached=False)[0]
+
+
+def test_an_analysis_with_the_store_walks_no_folder_and_finds_the_same(example: Path) -> None:
+    """What ``build`` and ``serve`` analyse takes the files from the listing ``check`` kept."""
+    file = example / GROW
+    file.write_text(file.read_text(encoding="utf-8").replace("title: ", "title: X ", 1))
+    config, _ = read_config(example)
+    today = dt.date.fromisoformat(TODAY)
+    stats = Stats()
+    cache = open_cache(example, config, True)
+    analysis = analyse(example, config, today, cache, stats=stats)
+    assert (stats[CONTENT_WALKS], stats[FILES_PARSED]) == (0, 1)
+    walked = Stats()
+    clean = analyse(example, config, today, stats=walked)
+    assert walked[CONTENT_WALKS] == 1
+    assert analysis.model == clean.model
+    assert analysis.diagnostics.sorted() == clean.diagnostics.sorted()
 
 
 def add_objective(project: Path) -> None:

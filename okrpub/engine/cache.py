@@ -246,12 +246,12 @@ class CacheStore:
     def result(self, kind: str, key: str, digest: bytes) -> bytes | None:
         """The payload of the result of ``kind`` for ``key`` if it was made from ``digest``:
         untrusted bytes."""
-        row = self.row(kind, key)
+        row = (self._results.get(kind) or self._results_of(kind)).get(key)
         return row[1] if row is not None and row[0] == digest else None
 
     def row(self, kind: str, key: str) -> tuple[bytes, bytes] | None:
         """The digest and payload of the result of ``kind`` for ``key``, if stored."""
-        return self._results_of(kind).get(key)
+        return (self._results.get(kind) or self._results_of(kind)).get(key)
 
     def results(self, kind: str) -> dict[str, tuple[bytes, bytes]]:
         """Every stored result of ``kind`` (by key: digest, payload)."""
@@ -334,12 +334,16 @@ def batch(store: CacheStore | None) -> AbstractContextManager[None]:
 def _typed_rows(rows: Iterable[tuple[object, ...]]) -> dict[str, tuple[bytes, bytes]]:
     """Rows of key, digest and payload, by key; :class:`CacheProblem` when one holds values
     of another type."""
-    typed: dict[str, tuple[bytes, bytes]] = {}
-    for key, digest, payload in rows:
-        if not (type(key) is str and type(digest) is bytes and type(payload) is bytes):
-            raise CacheProblem(f"{DATABASE} holds values of another type")
-        typed[key] = (digest, payload)
-    return typed
+    # by columns, so that the types are checked without a Python loop over the rows
+    keys, digests, payloads = list(zip(*rows, strict=True)) or [(), (), ()]
+    if not (_all_of(str, keys) and _all_of(bytes, digests) and _all_of(bytes, payloads)):
+        raise CacheProblem(f"{DATABASE} holds values of another type")
+    return dict(zip(keys, zip(digests, payloads, strict=True), strict=True))
+
+
+def _all_of(kind: type, values: Iterable[object]) -> bool:
+    """Whether every value is exactly of type ``kind`` (not of a subclass)."""
+    return set(map(type, values)) <= {kind}
 
 
 def _schema(connection: sqlite3.Connection) -> tuple[tuple[object, ...], ...]:

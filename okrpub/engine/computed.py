@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Callable, Iterable
-from typing import Any, cast, get_type_hints
+from typing import Any, TypeVar, cast, get_type_hints
 
 import msgspec
 
@@ -43,7 +43,9 @@ _CHECKINS = _KEY_RESULT_FIELDS.index("checkins")
 _OBJECTIVE_FIELDS = tuple(field.name for field in dataclasses.fields(Objective))
 _BODY = _OBJECTIVE_FIELDS.index("body")
 _KEY_RESULTS = _OBJECTIVE_FIELDS.index("key_results")
+_PATH = _OBJECTIVE_FIELDS.index("path")
 _CHECK_SIZE = 8
+Made = TypeVar("Made")
 #: Made from a row's fields in order (positional arguments, which mypy does not expect).
 _key_result: Callable[..., KeyResult] = KeyResult
 
@@ -106,23 +108,29 @@ def row_of(objective: Objective, entry: ObjectiveEntry) -> bytes | None:
 def objective_of(row: bytes, entry: ObjectiveEntry) -> Objective | None:
     """The objective of a ``row`` of ``entry``'s, if it decodes and holds together."""
     fields = _unchecked(row, _DECODER)
-    if fields is None:
+    if fields is None or fields[0] != entry.id or fields[_PATH] != entry.path:
         return None
     written = entry.key_results
     made = fields[_KEY_RESULTS]
-    if (
-        fields[0] != entry.id
-        or fields[_OBJECTIVE_FIELDS.index("path")] != entry.path
-        or len(made) != len(written)
-        or any(kr[0] != kr_entry.id for kr, kr_entry in zip(made, written, strict=True))
-    ):
+    if len(made) != len(written):
         return None
-    fields[_KEY_RESULTS] = tuple(
-        _key_result(*kr[:_CHECKINS], kr_entry.checkins, *kr[_CHECKINS + 1 :])
-        for kr, kr_entry in zip(made, written, strict=True)
-    )
+    key_results = []
+    for kr, kr_entry in zip(made, written, strict=True):
+        if kr[0] != kr_entry.id:
+            return None
+        key_results.append(_key_result(*kr[:_CHECKINS], kr_entry.checkins, *kr[_CHECKINS + 1 :]))
+    fields[_KEY_RESULTS] = tuple(key_results)
     fields[_BODY] = entry.body
-    return Objective(*fields)
+    return _made(Objective, _OBJECTIVE_FIELDS, fields)
+
+
+def _made(kind: type[Made], names: tuple[str, ...], values: list[Any]) -> Made:
+    """The frozen dataclass ``kind`` with the field ``names`` of ``values`` (all of them, in
+    order), as its ``__init__`` makes it but without a call of ``object.__setattr__`` for
+    each field (a tenth of reading 10,000 objectives)."""
+    made = object.__new__(kind)
+    made.__dict__.update(zip(names, values, strict=True))
+    return made
 
 
 class StoredObjectives:
@@ -167,7 +175,8 @@ class StoredRollups:
     def digest(self, inputs: Iterable[bytes | None]) -> bytes | None:
         """The digest of a rollup of objectives made from ``inputs`` (``None``: not kept)."""
         parts = tuple(inputs)
-        return None if None in parts else digest_of(self._frame, *cast(tuple[bytes, ...], parts))
+        # digests of one length: joined, they are told apart all the same
+        return None if None in parts else digest_of(self._frame, b"".join(cast(Any, parts)))
 
     def get(
         self, key: str | tuple[str, str], digest: bytes | None, ids: tuple[str, ...]
@@ -176,7 +185,7 @@ class StoredRollups:
         decodes and holds together."""
         row = self._stored.get(_key(key), digest)
         fields = None if row is None else _unchecked(row, _ROLLUP_DECODER)
-        return None if fields is None or fields[0] != ids else Rollup(*fields)
+        return None if fields is None or fields[0] != ids else _made(Rollup, _ROLLUP_FIELDS, fields)
 
     def put(self, key: str | tuple[str, str], digest: bytes | None, made: Rollup) -> None:
         """Keep ``made``, the rollup for ``key`` made from the inputs of ``digest``."""

@@ -55,10 +55,16 @@ _DECODER = msgspec.msgpack.Decoder(Listing)
 
 
 def discover_kept(
-    root: Path, config: Config, diagnostics: Diagnostics, store: CacheStore | None, stats: Stats
+    root: Path,
+    config: Config,
+    diagnostics: Diagnostics,
+    store: CacheStore | None,
+    stats: Stats,
+    links: list[str] | None = None,
 ) -> list[SourceFile]:
-    """What :func:`~okrpub.source.discover.discover` finds, taken from the store when no
-    folder changed since the walk kept there (a walk is counted in ``stats``)."""
+    """What :func:`~okrpub.source.discover.discover` finds (the links it followed go to
+    ``links``), taken from the store when no folder changed since the walk kept there
+    (which followed none); a walk is counted in ``stats``."""
     content = str(root / config.content_dir)
     shown = Path(config.content_dir).as_posix() + "/"
     made_from = digest_of(config.content_dir.encode(), b"%d" % config.follow_symlinks)
@@ -71,7 +77,7 @@ def discover_kept(
     stats.add(CONTENT_WALKS)
     before = time.time_ns() - MARGIN_NS
     found = Diagnostics()
-    links: list[str] = []
+    links = [] if links is None else links
     folders: list[str] = []
     follow = config.follow_symlinks
     files = discover(root, config.content_dir, found, links, follow_links=follow, folders=folders)

@@ -25,7 +25,7 @@ from okrpub.engine.stats import Stats
 from okrpub.errors import UsageError
 from okrpub.model.resolve import Resolved
 from okrpub.model.types import Model
-from okrpub.source.discover import SourceFile, discover, is_ignored, rediscover
+from okrpub.source.discover import SourceFile, is_ignored, rediscover
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ def analyse(
     """
     stats = stats or Stats()
     diagnostics = Diagnostics()
-    files, changed = _discover(root, config, diagnostics, cache, changed)
+    files, changed = _discover(root, config, diagnostics, cache, changed, stats)
     sources = load_sources(files, config.content_dir, diagnostics, cache, changed, stats)
     memo = memo or AnalysisMemo()
     resolved = resolve_content(sources, config, diagnostics, memo.resolve, stats)
@@ -149,7 +149,7 @@ def check(
     stats = stats or Stats()
     diagnostics = Diagnostics()
     if cache is None:
-        files, _ = _discover(root, config, diagnostics, cache, None)
+        files, _ = _discover(root, config, diagnostics, cache, None, stats)
         sources = load_sources(files, config.content_dir, diagnostics, None, None, stats)
         resolved = resolve_content(sources, config, diagnostics, None, stats)
         objectives, units = lint_content(resolved, config, today, diagnostics, stats)
@@ -166,8 +166,10 @@ def _discover(
     diagnostics: Diagnostics,
     cache: LoadCache | None,
     changed: frozenset[str] | None,
+    stats: Stats,
 ) -> tuple[list[SourceFile], frozenset[str] | None]:
-    """The content files, the last ones updated by ``changed`` when the cache has them;
+    """The content files (:func:`~okrpub.engine.listing.discover_kept`), the last ones
+    updated by ``changed`` when the cache has them;
     and what loading may trust to be all that changed: ``changed``, unless the content
     has symbolic links (the watcher sees a change behind one by another path, if at
     all), and then nothing: every file is read again."""
@@ -178,7 +180,8 @@ def _discover(
             return files, changed
     found = Diagnostics()
     links: list[str] = []
-    files = discover(root, config.content_dir, found, links, follow_links=config.follow_symlinks)
+    store = cache.store if cache is not None else None
+    files = discover_kept(root, config, found, store, stats, links)
     diagnostics.extend(found)
     if cache is not None:
         cache.discovered = None if len(found) or links else files

@@ -30,6 +30,8 @@ as it is (its body, its check-ins).
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Generic, TypeVar
 
@@ -69,13 +71,19 @@ def inputs_digest(
 
 def references_digest(entry: ObjectiveEntry, *more: object) -> bytes:
     """The digest of what resolution filled in of ``entry`` and ``more`` (its place)."""
-    return digest_of(*plain((references(entry), *more)))
+    return hashlib.blake2b(b"".join(plain((references(entry), *more))), digest_size=20).digest()
 
 
-def derived_digest(inputs: bytes | None, *more: object) -> bytes | None:
-    """The digest of a result made from what ``inputs`` is the digest of, and ``more``
+def derived_digest(inputs: bytes | None, period: str | None) -> bytes | None:
+    """The digest of a result made from what ``inputs`` is the digest of, and ``period``
     (an objective's warnings: from the objective and its parent's period)."""
-    return None if inputs is None else digest_of(inputs, *plain(more))
+    return None if inputs is None else digest_of(inputs, *_plain(period))
+
+
+@functools.lru_cache(maxsize=1024)
+def _plain(period: str | None) -> tuple[bytes, bytes]:
+    """:func:`plain` of a parent's period, made once: most objectives share a few."""
+    return plain((period,))
 
 
 class StoredResults(Generic[Result]):

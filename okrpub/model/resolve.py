@@ -181,8 +181,9 @@ def _check_objectives(
             )
             ok = False
         for key_result in objective.key_results:
-            known = _known_owners(key_result.owners, key_result.locations, known_units, diagnostics)
-            ok = known and ok
+            if key_result.owners:  # most have their objective's
+                owners, locations = key_result.owners, key_result.locations
+                ok = _known_owners(owners, locations, known_units, diagnostics) and ok
         if not ok or objective.owner not in units or dates is None:
             continue
         periods[period_id] = dates
@@ -199,6 +200,8 @@ def _known_owners(
 ) -> bool:
     """Whether every one of ``owners`` is a unit; each that is not is reported where it
     stands."""
+    if known_units.issuperset(owners):  # the common case, without a loop
+        return True
     ok = True
     for index, owner in enumerate(owners):
         if owner not in known_units:
@@ -236,11 +239,22 @@ def _check_parents(
     for objective in unique.values():
         ok = True
         for index, parent in enumerate(objective.parents):
-            where = where_element(objective.locations, "parent", index)
-            ok = _known_parent(parent, checked, declared, where, diagnostics) and ok
+            if not _holds(parent, checked):  # where it stands is made only for a problem
+                where = where_element(objective.locations, "parent", index)
+                ok = _known_parent(parent, checked, declared, where, diagnostics) and ok
         if ok and objective.id in checked:
             kept[objective.id] = checked[objective.id]
     return kept
+
+
+def _holds(parent: str, objectives: dict[str, ObjectiveEntry]) -> bool:
+    """Whether ``parent`` (``objective`` or ``objective#kr``) is one of ``objectives`` (and
+    one of its key results)."""
+    parent_id, _, kr_id = parent.partition("#")
+    found = objectives.get(parent_id)
+    return found is not None and (
+        not kr_id or any(key_result.id == kr_id for key_result in found.key_results)
+    )
 
 
 def _known_parent(
