@@ -10,6 +10,7 @@ neither says nothing.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from okrpub.model.types import Number
 
@@ -53,12 +54,21 @@ _WORD = re.compile(r"[^\W\d_]+")
 def direction_word(title: str, start: Number, target: Number, language: str) -> str | None:
     """The word of ``title`` that says the number goes the other way than from ``start``
     to ``target`` does, in ``language`` or English; ``None`` when nothing says so."""
-    languages = {"en", language}
+    down_words, up_words = _words_of(language)
     words: list[str] = _WORD.findall(title.lower())
-    down = [word for word in words if any(word in DOWN_WORDS.get(la, ()) for la in languages)]
-    up = [word for word in words if any(word in UP_WORDS.get(la, ()) for la in languages)]
+    down = [word for word in words if word in down_words]
+    up = [word for word in words if word in up_words]
     if down and not up and target > start:
         return down[0]
     if up and not down and target < start:
         return up[0]
     return None
+
+
+@cache
+def _words_of(language: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The words that say down and up in ``language`` or English."""
+    empty: frozenset[str] = frozenset()
+    down = DOWN_WORDS["en"] | DOWN_WORDS.get(language, empty)
+    up = UP_WORDS["en"] | UP_WORDS.get(language, empty)
+    return down, up

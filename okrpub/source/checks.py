@@ -74,6 +74,10 @@ def is_finite(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+#: The types of the numbers YAML reads (``bool`` is a subclass of ``int``, not one of them).
+_NUMBERS = (int, float)
+
+
 def is_number(value: Any) -> bool:
     """A number okrpub computes with: finite and within ±:data:`MAX_NUMBER` (compared
     without turning an int into a float, which overflows; infinity and NaN are out of range)."""
@@ -196,6 +200,8 @@ def weight(value: Any) -> Problem:
 
 @accepts({"type": "number", "minimum": 0, "maximum": 1})
 def fraction(value: Any) -> Problem:
+    if type(value) in _NUMBERS and 0 <= value <= 1:  # the common case, without a call
+        return None
     if not is_number(value):
         return ("schema", "a number between 0.0 and 1.0")
     return None if 0 <= value <= 1 else ("range", "between 0.0 and 1.0")
@@ -208,7 +214,8 @@ def boolean(value: Any) -> Problem:
 
 @accepts({"type": ["number", "boolean"], **_NUMBER_RANGE})
 def number_or_boolean(value: Any) -> Problem:
-    if isinstance(value, bool) or is_number(value):
+    # true and false are within the range too (as 1 and 0)
+    if isinstance(value, (int, float)) and -MAX_NUMBER <= value <= MAX_NUMBER:
         return None
     return ("range", _WITHIN) if is_finite(value) else ("schema", "a number or true/false")
 
@@ -222,7 +229,9 @@ def whole_days(value: Any) -> Problem:
 
 @accepts({"type": "string", "format": "date"})
 def date(value: Any) -> Problem:
-    return None if as_date(value) is not None else ("bad-date", "a date such as 2026-10-05")
+    if isinstance(value, dt.date) or as_date(value) is not None:  # a YAML date, or a string
+        return None
+    return ("bad-date", "a date such as 2026-10-05")
 
 
 def one_of(*choices: str) -> Check:

@@ -11,7 +11,7 @@ from okrpub.source.checks import as_date
 from okrpub.source.entries import CheckinRow, Checkins, KeyResultEntry, as_ids
 from okrpub.source.links import link_entries
 from okrpub.source.schema import MAX_CHECKINS, MAX_KEY_RESULTS
-from okrpub.source.validate import describe, locations, valid_copy, validate_mapping
+from okrpub.source.validate import describe, locations, valid, validate_mapping
 from okrpub.source.yamldoc import Document
 
 #: Why a numeric key result needs its ``start``: okrpub no longer takes 0 for it.
@@ -164,8 +164,8 @@ def _checkins(
     rows: list[CheckinRow] = []
     ok = True
     for index, entry in enumerate(entries):
-        values = valid_copy(entry, schema.CHECKIN_FIELDS) if isinstance(entry, dict) else None
-        if values is None:
+        values: dict[str, Any] | None = entry
+        if not isinstance(entry, dict) or not valid(entry, schema.CHECKIN_FIELDS):
             at = (*path, "checkins", index)
             values = validate_mapping(
                 document, at, schema.CHECKIN_FIELDS, f"{name}[{index}]", diagnostics

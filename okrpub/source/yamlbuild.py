@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
+from yaml.nodes import MappingNode, ScalarNode
 
 from okrpub.diagnostics import Location
 from okrpub.source.frontmatter import MAX_FILE_BYTES
@@ -63,6 +64,14 @@ class Abort(Exception):
 
 
 class Builder:
+    """Plain values from the nodes of one document, counted against the limits.
+
+    Every node built counts towards :data:`MAX_NODES` (each time an alias repeats it),
+    the text of every scalar, keys too, towards :data:`MAX_TEXT`. A scalar in a list or
+    mapping, most of the nodes, is counted and read right there rather than through
+    :meth:`build`: a call less for each.
+    """
+
     def __init__(self, path: str, first_line: int) -> None:
         self.path = path
         self.first_line = first_line
@@ -76,23 +85,54 @@ class Builder:
     def build(self, node: yaml.Node, depth: int) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise Abort(
-                self.locate(node),
-                "yaml-limit",
-                f"YAML expands to more than {MAX_NODES} values (an alias bomb?)",
-            )
-        if isinstance(node, yaml.ScalarNode):
+            raise self.too_many(node)
+        if type(node) is ScalarNode:
             return self.scalar(node)
         if depth >= MAX_DEPTH:
             raise Abort(
                 self.locate(node), "yaml-limit", f"YAML is nested more than {MAX_DEPTH} levels deep"
             )
-        if isinstance(node, yaml.MappingNode):
+        if type(node) is MappingNode:
             return self.build_mapping(node, depth)
         self.check_tag(node, SEQ)
+        return self.build_list(node.value, depth + 1)
+
+    def build_list(self, items: list[yaml.Node], depth: int) -> list[Any]:
+        built = []
+        for item in items:
+            if type(item) is ScalarNode:
+                self.nodes += 1
+                if self.nodes > MAX_NODES:
+                    raise self.too_many(item)
+                built.append(self.scalar(item))
+            else:
+                built.append(self.build(item, depth))
+        return built
+
+    def build_mapping(self, node: yaml.MappingNode, depth: int) -> dict[Any, Any]:
+        self.check_tag(node, MAP)
+        result: dict[Any, Any] = {}
         depth += 1
-        build = self.build
-        return [build(item, depth) for item in node.value]
+        scalar = self.scalar
+        for key_node, value_node in node.value:
+            if type(key_node) is not ScalarNode:
+                raise Abort(self.locate(key_node), "yaml", "a key must be a plain word")
+            tag = key_node.tag
+            if tag == MERGE or (tag == PLAIN and key_node.value == "<<"):
+                raise Abort(
+                    self.locate(key_node), "yaml-tag", "YAML merge keys (<<) are not supported"
+                )
+            key = scalar(key_node)
+            if key in result:
+                raise self.duplicate(node, key_node, key, result)
+            if type(value_node) is ScalarNode:
+                self.nodes += 1
+                if self.nodes > MAX_NODES:
+                    raise self.too_many(value_node)
+                result[key] = scalar(value_node)
+            else:
+                result[key] = self.build(value_node, depth)
+        return result
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         text = node.value
@@ -152,31 +192,23 @@ class Builder:
                 return node.value  # such as 2026-02-30: the schema reports it as a bad date
             raise Abort(self.locate(node), "yaml", f"cannot read {node.value!r}: {exc}") from None
 
-    def build_mapping(self, node: yaml.MappingNode, depth: int) -> dict[Any, Any]:
-        self.check_tag(node, MAP)
-        result: dict[Any, Any] = {}
-        depth += 1
-        build, scalar = self.build, self.scalar
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise Abort(self.locate(key_node), "yaml", "a key must be a plain word")
-            if key_node.tag == PLAIN and key_node.value == "<<":
-                key_node.tag = MERGE  # what PyYAML resolves a plain << to
-            if key_node.tag == MERGE:
-                raise Abort(
-                    self.locate(key_node), "yaml-tag", "YAML merge keys (<<) are not supported"
-                )
-            key = scalar(key_node)
-            if key in result:
-                # The keys so far are those of the pairs so far, in order.
-                first = self.locate(node.value[list(result).index(key)][0])
-                raise Abort(
-                    self.locate(key_node),
-                    "duplicate-key",
-                    f"duplicate key '{key}' (first at line {first.line})",
-                )
-            result[key] = build(value_node, depth)
-        return result
+    def too_many(self, node: yaml.Node) -> Abort:
+        return Abort(
+            self.locate(node),
+            "yaml-limit",
+            f"YAML expands to more than {MAX_NODES} values (an alias bomb?)",
+        )
+
+    def duplicate(
+        self, node: yaml.MappingNode, key_node: yaml.ScalarNode, key: Any, so_far: dict[Any, Any]
+    ) -> Abort:
+        # The keys so far are those of the pairs so far, in order.
+        first = self.locate(node.value[list(so_far).index(key)][0])
+        return Abort(
+            self.locate(key_node),
+            "duplicate-key",
+            f"duplicate key '{key}' (first at line {first.line})",
+        )
 
     def check_tag(self, node: yaml.Node, expected: str) -> None:
         if node.tag != expected:
