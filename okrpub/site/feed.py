@@ -8,8 +8,6 @@ import heapq
 import re
 from collections.abc import Iterable, Iterator
 from urllib.parse import quote
-from xml.sax.saxutils import escape as _escape
-from xml.sax.saxutils import quoteattr as _quoteattr
 
 from okrpub import __version__
 from okrpub.model.types import Checkin, KeyResult, Model, Objective
@@ -25,14 +23,23 @@ FEED_ENTRIES = 100
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
+# xml.sax.saxutils is imported where used: it imports urllib.request (about 60 ms),
+# and `check` imports this module (for the feed's orders kept in the store) but never
+# writes a feed.
+
+
 def escape(text: str) -> str:
     """``text`` as XML character data: escaped, without the characters XML forbids."""
-    return _escape(_NOT_XML.sub("", text))
+    from xml.sax.saxutils import escape as xml_escape
+
+    return xml_escape(_NOT_XML.sub("", text))
 
 
 def quoteattr(text: str) -> str:
     """``text`` as a quoted XML attribute value, without the characters XML forbids."""
-    return _quoteattr(_NOT_XML.sub("", text))
+    from xml.sax.saxutils import quoteattr as xml_quoteattr
+
+    return xml_quoteattr(_NOT_XML.sub("", text))
 
 
 def absolute(base_url: str, path: str) -> str:
