@@ -246,12 +246,12 @@ class CacheStore:
     def result(self, kind: str, key: str, digest: bytes) -> bytes | None:
         """The payload of the result of ``kind`` for ``key`` if it was made from ``digest``:
         untrusted bytes."""
-        row = (self._results.get(kind) or self._results_of(kind)).get(key)
+        row = self.row(kind, key)
         return row[1] if row is not None and row[0] == digest else None
 
     def row(self, kind: str, key: str) -> tuple[bytes, bytes] | None:
         """The digest and payload of the result of ``kind`` for ``key``, if stored."""
-        return (self._results.get(kind) or self._results_of(kind)).get(key)
+        return self._results_of(kind).get(key)
 
     def results(self, kind: str) -> dict[str, tuple[bytes, bytes]]:
         """Every stored result of ``kind`` (by key: digest, payload)."""

@@ -31,7 +31,6 @@ as it is (its body, its check-ins).
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Generic, TypeVar
 
@@ -71,7 +70,7 @@ def inputs_digest(
 
 def references_digest(entry: ObjectiveEntry, *more: object) -> bytes:
     """The digest of what resolution filled in of ``entry`` and ``more`` (its place)."""
-    return hashlib.blake2b(b"".join(plain((references(entry), *more))), digest_size=20).digest()
+    return digest_of(*plain((references(entry), *more)))
 
 
 def derived_digest(inputs: bytes | None, period: str | None) -> bytes | None:

@@ -239,46 +239,38 @@ def _check_parents(
     for objective in unique.values():
         ok = True
         for index, parent in enumerate(objective.parents):
-            if not _holds(parent, checked):  # where it stands is made only for a problem
-                where = where_element(objective.locations, "parent", index)
-                ok = _known_parent(parent, checked, declared, where, diagnostics) and ok
+            found = _known_parent(
+                parent, index, objective.locations, checked, declared, diagnostics
+            )
+            ok = found and ok
         if ok and objective.id in checked:
             kept[objective.id] = checked[objective.id]
     return kept
 
 
-def _holds(parent: str, objectives: dict[str, ObjectiveEntry]) -> bool:
-    """Whether ``parent`` (``objective`` or ``objective#kr``) is one of ``objectives`` (and
-    one of its key results)."""
-    parent_id, _, kr_id = parent.partition("#")
-    found = objectives.get(parent_id)
-    return found is not None and (
-        not kr_id or any(key_result.id == kr_id for key_result in found.key_results)
-    )
-
-
 def _known_parent(
     parent: str,
+    index: int,
+    locations: dict[str, Location],
     objectives: dict[str, ObjectiveEntry],
     declared: set[str],
-    where: Location,
     diagnostics: Diagnostics,
 ) -> bool:
-    """Whether ``parent`` (``objective`` or ``objective#kr``) exists; reported at ``where``
-    if not (silently false for an objective whose file has errors)."""
+    """Whether ``parent`` (``objective`` or ``objective#kr``), the objective's parent number
+    ``index``, exists; reported where it stands if not, which is worked out only then
+    (silently false for an objective whose file has errors)."""
     parent_id, _, kr_id = parent.partition("#")
     found = objectives.get(parent_id)
     if found is None:
         if parent_id not in declared:
-            _unknown(
-                where, "unknown-parent", "parent objective", parent_id, objectives, diagnostics
-            )
+            at = where_element(locations, "parent", index)
+            _unknown(at, "unknown-parent", "parent objective", parent_id, objectives, diagnostics)
         return False
     if kr_id and not any(key_result.id == kr_id for key_result in found.key_results):
         choices = [key_result.id for key_result in found.key_results]
         listed = f" (it has: {', '.join(choices)})" if choices else " (it has none)"
         diagnostics.error(
-            where,
+            where_element(locations, "parent", index),
             "unknown-kr",
             f"objective '{parent_id}' has no key result '{kr_id}'"
             f"{did_you_mean(kr_id, choices)}{listed}",

@@ -186,8 +186,7 @@ def checkin_chart(
     start_x, start_y = fmt(plot.x(period.start)), fmt(plot.y(start))
     line, marks = [f"{start_x},{start_y}"], []
     for (_, _, day_text, value_text), x, y in zip(points, xs, ys, strict=True):
-        # fmt() written out: a chart formats some eighty coordinates
-        cx, cy = f"{x:.1f}".removesuffix(".0"), f"{y:.1f}".removesuffix(".0")
+        cx, cy = fmt(x), fmt(y)
         line.append(f"{cx},{cy}")
         marks.append(Mark(Attributes(f'cx="{cx}" cy="{cy}"'), f"{day_text}: {value_text}"))
     history = bool(key_result.history)
@@ -282,18 +281,14 @@ def _strip(
         locale.text("chart.confidence"), "chart-strip-label", (plot.left, label_y, "start")
     )
     track = f'" y="{fmt(base - STRIP_HEIGHT)}" width="6" height="{STRIP_HEIGHT}"'
-    # the text of each bar's title, filled in as Locale.text fills it (two plain texts)
-    titled = locale.text("chart.confidence_on").format
     bars = []
     xs = plot.xs([day for day, _, _ in rated])
     for (_, confidence, (date, _, shown_confidence)), bar_x in zip(rated, xs, strict=True):
         height = max(confidence * STRIP_HEIGHT, 1.0)
-        # fmt() written out, as for the points
-        x = f"{bar_x - 3:.1f}".removesuffix(".0")
-        y, tall = f"{base - height:.1f}".removesuffix(".0"), f"{height:.1f}".removesuffix(".0")
-        at = Attributes(f'x="{x}" y="{y}" width="6" height="{tall}"')
-        title = titled(date=date, confidence=shown_confidence)
-        bars.append(Bar(Attributes(f'x="{x}{track}'), at, title))
+        title = locale.text("chart.confidence_on", date=date, confidence=shown_confidence)
+        x = fmt(bar_x - 3)
+        at = f'x="{x}" y="{fmt(base - height)}" width="6" height="{fmt(height)}"'
+        bars.append(Bar(Attributes(f'x="{x}{track}'), Attributes(at), title))
     lx = xs[-1]
     placer.place(
         rated[-1][2].confidence,

@@ -292,20 +292,12 @@ def _prune(
     folders: list[str] = []
     present: set[str] = set()
     holding: set[str] = set()  # the folders that hold a kept file themselves
-    pending = [("", os.fspath(folder))]
-    while pending:
-        prefix, where = pending.pop()
-        with os.scandir(where) as entries:
-            for entry in entries:
-                path = prefix + entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append(path)
-                    pending.append((path + "/", entry.path))
-                elif keep(path, entry):
-                    present.add(path)
-                    holding.add(prefix)
-                elif path != MARK_NAME:
-                    os.unlink(entry.path)
+    for prefix, path, entry in _walk(folder, folders):
+        if keep(path, entry):
+            present.add(path)
+            holding.add(prefix)
+        elif path != MARK_NAME:
+            os.unlink(entry.path)
     holding = _with_parents(holding)
     return [path for path in reversed(folders) if path not in holding], present
 
@@ -313,7 +305,20 @@ def _prune(
 def _holds_only(folder: Path, kept: dict[str, int]) -> bool:
     """Whether ``folder`` holds the very files of ``kept`` (by inode), its mark, and only
     folders that hold some of them."""
-    found, folders, holding = 0, [], set()
+    found, folders, holding = 0, list[str](), set[str]()
+    for prefix, path, entry in _walk(folder, folders):
+        if kept.get(path) == entry.inode() and entry.is_file(follow_symlinks=False):
+            found += 1
+            holding.add(prefix)
+        elif path != MARK_NAME:
+            return False
+    return found == len(kept) and _with_parents(holding).issuperset(folders)
+
+
+def _walk(folder: Path, folders: list[str]) -> Iterator[tuple[str, str, os.DirEntry[str]]]:
+    """Every entry below ``folder`` that is not a folder (links are not followed): the site
+    path of its folder (``a/b/``, or ``""``), its own, and the entry. The folders met go
+    to ``folders``, each before those inside it."""
     pending = [("", os.fspath(folder))]
     while pending:
         prefix, where = pending.pop()
@@ -323,12 +328,8 @@ def _holds_only(folder: Path, kept: dict[str, int]) -> bool:
                 if entry.is_dir(follow_symlinks=False):
                     folders.append(path)
                     pending.append((path + "/", entry.path))
-                elif kept.get(path) == entry.inode() and entry.is_file(follow_symlinks=False):
-                    found += 1
-                    holding.add(prefix)
-                elif path != MARK_NAME:
-                    return False
-    return found == len(kept) and _with_parents(holding).issuperset(folders)
+                else:
+                    yield prefix, path, entry
 
 
 def _with_parents(prefixes: set[str]) -> set[str]:

@@ -14,14 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from okrpub.diagnostics import Diagnostics, Location, did_you_mean
-from okrpub.source.checks import (
-    PLACEHOLDER,
-    Check,
-    is_placeholder,
-    period_id,
-    placeholder_message,
-    slug,
-)
+from okrpub.source.checks import Check, is_placeholder, period_id, placeholder_message, slug
 from okrpub.source.configfields import CONFIG_FIELDS
 from okrpub.source.schema import (
     CHECKIN_FIELDS,
@@ -121,24 +114,9 @@ def valid(mapping: dict[Any, Any], fields: Mapping[str, Field]) -> bool:
     case, checked without working out what to report."""
     for key, item in mapping.items():
         field = fields.get(key)
-        if field is None or field.check.test(item) is not None:
+        if field is None or is_placeholder(item) or field.check.test(item) is not None:
             return False
-        if isinstance(item, str) and item.startswith(PLACEHOLDER):  # is_placeholder, in line
-            return False
-    return mapping.keys() >= _required(fields)
-
-
-#: The required keys of each field table, by its id, with the table (kept, so that its id
-#: stays its own): the tables are constants, looked up for every mapping validated.
-_required_keys: dict[int, tuple[Mapping[str, Field], frozenset[str]]] = {}
-
-
-def _required(fields: Mapping[str, Field]) -> frozenset[str]:
-    known = _required_keys.get(id(fields))
-    if known is None or known[0] is not fields:
-        known = (fields, frozenset(key for key, field in fields.items() if field.required))
-        _required_keys[id(fields)] = known
-    return known[1]
+    return all(key in mapping for key, field in fields.items() if field.required)
 
 
 def _bad_elements(
