@@ -153,23 +153,34 @@ def hugo_binary() -> Path:
     return Path(on_path)
 
 
+def set_aside(folder: Path, scratch: Path) -> None:
+    """Move ``folder``, if there, into the trash in ``scratch``, which goes with the
+    scratch folder at the end of the run. Deleting it here would slow the build that
+    follows on some machines (ext4 without a journal skips the inodes freed in the last
+    one to five minutes when it makes files), which would time the deletion as well."""
+    if os.path.lexists(folder):
+        trash = scratch / "trash"
+        trash.mkdir(exist_ok=True)
+        folder.rename(Path(tempfile.mkdtemp(dir=trash)) / folder.name)
+
+
 def hugo_build(binary: Path, site: Path, scratch: Path) -> Run:
     out, cache = scratch / "hugo-public", scratch / "hugo-cache"
     for folder in (out, cache):
-        shutil.rmtree(folder, ignore_errors=True)
+        set_aside(folder, scratch)
     command = [binary, "build", "--source", site, "--destination", out, "--cacheDir", cache]
     return timed([*command, "--quiet"], site)
 
 
 def forget_cache(project: Path, out: Path, round_: int) -> None:
-    shutil.rmtree(project / CACHE, ignore_errors=True)
+    set_aside(project / CACHE, project.parent)
 
 
 def start_cold(project: Path, out: Path, round_: int) -> None:
     """No cache, no output folder and no spare folder beside it (docs/site.md)."""
     forget_cache(project, out, round_)
     for folder in (out, out.parent / f".{out.name}.okrpub-spare"):
-        shutil.rmtree(folder, ignore_errors=True)
+        set_aside(folder, out.parent)
 
 
 def keep(project: Path, out: Path, round_: int) -> None:

@@ -41,7 +41,7 @@ import os
 import shutil
 import stat
 from collections.abc import Callable, Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from okrpub.errors import OkrpubError
 from okrpub.safefs import exchange, new_file, read_plain
@@ -56,12 +56,6 @@ MARK = (
 
 class WriteError(OkrpubError):
     """The site could not be written, or may not be written there (exit status 2)."""
-
-
-def safe_relative_path(path: str) -> PurePosixPath:
-    """``path`` as a relative path that cannot leave the site folder."""
-    check_inside(path)
-    return PurePosixPath(path)
 
 
 def check_inside(path: str) -> None:
@@ -147,7 +141,7 @@ class SiteFolder:
         #: The output's files that are part of the new site as they are, and their inodes.
         self._kept: dict[str, int] = {}
         #: Folders already made in the spare folder (a page has a folder of its own).
-        self._folders: set[Path] = set()
+        self._folders: set[str] = set()
         #: The folders the spare folder had without a kept file in them (deepest first),
         #: for :meth:`publish` to remove those that the new site left empty.
         self._found: list[str] = []
@@ -166,8 +160,9 @@ class SiteFolder:
                 self.staging = self.spare
                 _mark(self.spare)
                 self._found, present = _prune(self.spare, self._is_kept)
+                output = os.fspath(self.output)
                 for path in sorted(self._kept.keys() - present):
-                    _link_in(self.output / path, self._target(path))
+                    _link_in(os.path.join(output, path), self._target(path))
         return self.spare
 
     def add(self, path: str, content: bytes) -> None:
@@ -192,7 +187,7 @@ class SiteFolder:
         if self.staging is not None:
             with failing_as(self._unwritten):
                 try:
-                    _link_in(self.output / path, self._target(path))
+                    _link_in(os.path.join(self.output, path), self._target(path))
                 except FileExistsError:
                     raise WriteError(f"two things want to be written to {path}") from None
 
@@ -201,13 +196,16 @@ class SiteFolder:
         the same inode, after it)."""
         return self.open() / path
 
-    def _target(self, path: str) -> Path:
-        """Where ``path`` goes in the spare folder, its folder made."""
-        target = self.open() / safe_relative_path(path)
-        if target.parent not in self._folders:
+    def _target(self, path: str) -> str:
+        """Where ``path`` goes in the spare folder, its folder made. (Plain strings: the
+        first build after a cold one links in every file of the site.)"""
+        check_inside(path)
+        target = os.path.join(self.open(), path)
+        folder = os.path.dirname(target)
+        if folder not in self._folders:
             with failing_as(self._unwritten):
-                target.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(target.parent)
+                os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
         return target
 
     def _is_kept(self, path: str, entry: os.DirEntry[str]) -> bool:
@@ -378,7 +376,7 @@ def _refusal(output: Path) -> str:
     )
 
 
-def _link_in(source: Path, target: Path) -> None:
+def _link_in(source: str, target: str) -> None:
     """Hard-link ``source`` (not a link it may have become) to ``target``; copy it where
     the file system makes no links."""
     try:
