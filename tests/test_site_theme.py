@@ -372,7 +372,7 @@ def test_a_heading_with_a_period_escapes_the_locale_string_once(tmp_path: Path) 
 
 
 def test_each_locale_writes_a_day_in_its_own_words_every_time() -> None:
-    """A day's text is remembered by its locale: never another language's, never a stale one."""
+    """A day's text is in its locale's words, whichever locale wrote one before."""
     english, dutch = (load_locale([DEFAULT_THEME], language) for language in ("en", "nl"))
     day = dt.date(2026, 3, 5)
     assert [english.date(day), dutch.date(day), english.date(day)] == [

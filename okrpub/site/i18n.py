@@ -8,7 +8,7 @@ separators. A project theme may add or override a language file.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +33,6 @@ class Locale:
     date_format: str
     decimal_separator: str
     thousands_separator: str
-    #: Each day as :meth:`date` wrote it: a page shows the same few days many times.
-    _dates: dict[dt.date, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def text(self, key: str, **values: Any) -> str:
         """The interface string ``key`` with ``{placeholders}`` filled in.
@@ -64,13 +62,7 @@ class Locale:
             raise LocaleError(f"locale '{self.language}' has no string '{key}'") from None
 
     def date(self, day: dt.date) -> str:
-        known = self._dates.get(day)
-        if known is None:
-            month = self.months[day.month - 1]
-            known = self._dates[day] = self.date_format.format(
-                day=day.day, month=month, year=day.year
-            )
-        return known
+        return self.date_format.format(day=day.day, month=self.months[day.month - 1], year=day.year)
 
     def number(self, value: float, decimals: int = 0) -> str:
         """``1234567.5`` as ``1,234,567.5`` (en) or ``1.234.567,5`` (nl). A whole number

@@ -74,10 +74,6 @@ def is_finite(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-#: The types of the numbers YAML reads (``bool`` is a subclass of ``int``, not one of them).
-_NUMBERS = (int, float)
-
-
 def is_number(value: Any) -> bool:
     """A number okrpub computes with: finite and within ±:data:`MAX_NUMBER` (compared
     without turning an int into a float, which overflows; infinity and NaN are out of range)."""
@@ -200,8 +196,6 @@ def weight(value: Any) -> Problem:
 
 @accepts({"type": "number", "minimum": 0, "maximum": 1})
 def fraction(value: Any) -> Problem:
-    if type(value) in _NUMBERS and 0 <= value <= 1:  # the common case, without a call
-        return None
     if not is_number(value):
         return ("schema", "a number between 0.0 and 1.0")
     return None if 0 <= value <= 1 else ("range", "between 0.0 and 1.0")
@@ -214,8 +208,7 @@ def boolean(value: Any) -> Problem:
 
 @accepts({"type": ["number", "boolean"], **_NUMBER_RANGE})
 def number_or_boolean(value: Any) -> Problem:
-    # true and false are within the range too (as 1 and 0)
-    if isinstance(value, (int, float)) and -MAX_NUMBER <= value <= MAX_NUMBER:
+    if isinstance(value, bool) or is_number(value):
         return None
     return ("range", _WITHIN) if is_finite(value) else ("schema", "a number or true/false")
 
