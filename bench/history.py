@@ -22,7 +22,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from run import measure
+from orgs import okrpub_command, okrpub_environment
+from run import timed
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 TODAY = "2026-11-26"
@@ -83,8 +84,11 @@ def main() -> None:
         print(f"{args.commits} commits; {'command':>22} {'median s':>9}")
         for name, extra in (("build", []), ("build --history git", ["--history", "git"])):
             arguments = ["build", "--today", TODAY, "--out", str(out), *extra]
-            runs = [measure(repo, arguments) for _ in range(args.repeat)]
-            seconds = statistics.median(run["seconds"] for run in runs)
+            runs = [
+                timed(okrpub_command(*arguments), repo, okrpub_environment())
+                for _ in range(args.repeat)
+            ]
+            seconds = statistics.median(run.seconds for run in runs)
             print(f"{'':>{len(str(args.commits)) + 9}}{name:>22} {seconds:>9.2f}")
         page = (out / "objectives" / "bench-1" / "index.html").read_text(encoding="utf-8")
         points = len(re.findall(r'class="chart-point"', page))

@@ -168,8 +168,8 @@ def hugo_build(binary: Path, site: Path, scratch: Path) -> Run:
     out, cache = scratch / "hugo-public", scratch / "hugo-cache"
     for folder in (out, cache):
         set_aside(folder, scratch)
-    command = [binary, "build", "--source", site, "--destination", out, "--cacheDir", cache]
-    return timed([*command, "--quiet"], site)
+    command: list[str | Path] = [binary, "build", "--source", site, "--destination", out]
+    return timed([*command, "--cacheDir", cache, "--quiet"], site)
 
 
 def forget_cache(project: Path, out: Path, round_: int) -> None:
@@ -401,7 +401,8 @@ def machine(hugo: Path) -> list[tuple[str, str]]:
     cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8")
     models = re.findall(r"^model name\s*:\s*(.+)$", cpuinfo, re.MULTILINE)
     meminfo = Path("/proc/meminfo").read_text(encoding="utf-8")
-    memory_kb = int(re.search(r"^MemTotal:\s*(\d+)", meminfo, re.MULTILINE).group(1))
+    total = re.search(r"^MemTotal:\s*(\d+)", meminfo, re.MULTILINE)
+    memory_kb = int(total.group(1)) if total else 0
     return [
         ("CPU", f"{models[0] if models else platform.processor()}, {len(models)} CPUs"),
         ("memory", f"{memory_kb / 1024**2:.1f} GiB"),
@@ -420,15 +421,16 @@ def os_name() -> str:
 
 
 def hugo_version(hugo: Path) -> str:
-    match = re.search(r"^hugo (v[0-9.]+)", output_of([hugo, "version"]), re.MULTILINE)
+    command: list[str | Path] = [hugo, "version"]
+    match = re.search(r"^hugo (v[0-9.]+)", output_of(command), re.MULTILINE)
     return match.group(1) if match else "unknown"
 
 
 def okrpub_version() -> str:
     version = output_of(okrpub_command("--version"), okrpub_environment()).strip()
-    commit = output_of(["git", "-C", REPOSITORY, "rev-parse", "--short", "HEAD"]).strip()
-    status = ["git", "-C", REPOSITORY, "status", "--porcelain", "--untracked-files=no"]
-    changed = output_of([*status, "--", "okrpub"])
+    git: list[str | Path] = ["git", "-C", REPOSITORY]
+    commit = output_of([*git, "rev-parse", "--short", "HEAD"]).strip()
+    changed = output_of([*git, "status", "--porcelain", "--untracked-files=no", "--", "okrpub"])
     return f"{version} (commit {commit}{', with uncommitted changes' if changed else ''})"
 
 

@@ -45,7 +45,7 @@ from typing import NoReturn
 REPOSITORY = Path(__file__).resolve().parent.parent
 TODAY = "2026-11-26"
 #: The projects built and checked: name -> the build variants (extra arguments).
-VARIANTS = {
+VARIANTS: dict[str, dict[str, list[str]]] = {
     "example": {"internal": [], "public": ["--public"]},
     "org": {"internal": [], "public": ["--public"]},
     "small": {"internal": []},
@@ -137,8 +137,8 @@ def write_projects(into: Path, objectives: int) -> dict[str, Path]:
     generate = load_module("generate", REPOSITORY / "bench" / "generate.py")
     generate.write_org(objectives, projects["org"])  # type: ignore[attr-defined]
     sys.path.insert(0, str(REPOSITORY / "tests"))
-    import projecttools
-    import sitetools
+    import projecttools  # type: ignore[import-not-found]
+    import sitetools  # type: ignore[import-not-found]
 
     sitetools.write_files(projects["small"], sitetools.SMALL_PROJECT)
     sitetools.write_files(projects["base"], projecttools.BASE)
@@ -250,9 +250,7 @@ def run(base: str, objectives: int, scratch: Path) -> int:
             f"build {variant}": _builder(envs, project, variant, extra)
             for variant, extra in VARIANTS[name].items()
         }
-        comparisons["check --format json"] = lambda side, p=project: check_output(
-            okrpub(envs[side], p, "check", "--format", "json", "--today", TODAY, "--no-cache")
-        )
+        comparisons["check --format json"] = _checker(envs, project)
         for what, outcome in comparisons.items():
             started = time.monotonic()
             before, after = (outcome(side) for side in SIDES)
@@ -260,6 +258,15 @@ def run(base: str, objectives: int, scratch: Path) -> int:
             all_same &= verdict.startswith("same")
             print(f"{name} {what} ({time.monotonic() - started:.1f} s): {verdict}", flush=True)
     return 0 if all_same else 1
+
+
+def _checker(
+    envs: dict[str, dict[str, str]], project: Path
+) -> Callable[[str], dict[str, tuple[int, bytes]]]:
+    """A side's ``check --format json`` of ``project``, as entries."""
+    return lambda side: check_output(
+        okrpub(envs[side], project, "check", "--format", "json", "--today", TODAY, "--no-cache")
+    )
 
 
 def _builder(
