@@ -191,17 +191,24 @@ def keep(project: Path, out: Path, round_: int) -> None:
 CHOICES = 16
 
 
-def retitle_one(label: str, kind: str) -> Callable[[Path, Path, int], None]:
-    """A step's preparation: retitle the round's objective of ``kind`` (``serve.TITLE``: a
-    company-level objective with children; else a leaf), naming ``label`` in the title."""
+def company_level(project: Path) -> list[serve.Objective]:
+    """The company-level objectives with children: the most far-reaching edit."""
+    return serve.company_heads(serve.read_objectives(project), serve.company_unit(project))
+
+
+def leaf_level(project: Path) -> list[serve.Objective]:
+    """The objectives no objective aligns to: the everyday edit."""
+    return serve.leaves(serve.read_objectives(project))
+
+
+def retitle_one(
+    label: str, choose: Callable[[Path], list[serve.Objective]]
+) -> Callable[[Path, Path, int], None]:
+    """A step's preparation: retitle the round's objective of those ``choose`` gives,
+    naming ``label`` in the title."""
 
     def prepare(project: Path, out: Path, round_: int) -> None:
-        objectives = serve.read_objectives(project)
-        if kind == serve.TITLE:
-            chosen = serve.company_heads(objectives, serve.company_unit(project))
-        else:
-            chosen = serve.leaves(objectives)
-        file = serve.spread(chosen, CHOICES)[round_ % CHOICES].file
+        file = serve.spread(choose(project), CHOICES)[round_ % CHOICES].file
         serve.retitle(file, f"Benchmark {label} change {round_} of {file.stem}")
 
     return prepare
@@ -219,11 +226,11 @@ def check_arguments(out: Path) -> list[str]:
 STEPS = (
     Step(BUILD_COLD, build_arguments, start_cold),
     Step(BUILD_WARM, build_arguments, keep),
-    Step(BUILD_CHANGED, build_arguments, retitle_one("build", serve.TITLE)),
-    Step(BUILD_LEAF, build_arguments, retitle_one("build", serve.CHECKIN)),
+    Step(BUILD_CHANGED, build_arguments, retitle_one("build", company_level)),
+    Step(BUILD_LEAF, build_arguments, retitle_one("build", leaf_level)),
     Step(CHECK_COLD, check_arguments, forget_cache),
     Step(CHECK_WARM, check_arguments, keep),
-    Step(CHECK_CHANGED, check_arguments, retitle_one("check", serve.TITLE)),
+    Step(CHECK_CHANGED, check_arguments, retitle_one("check", company_level)),
 )
 
 
